@@ -1,0 +1,3 @@
+"""facepay composition root: settings, CLI, wiring and the checkout flow."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""CLI subcommands: one module per group, each exposing ``register(subparsers)``."""
+
+__all__: list[str] = []

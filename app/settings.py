@@ -1,0 +1,350 @@
+"""One typed, frozen ``Settings`` for the whole terminal.
+
+Loaded once by the composition root from an optional TOML file and ``FACEPAY_*``
+environment variables (environment wins), validated with messages that name the
+setting, the bad value and what would be accepted. Every default is a named
+constant with the reason for it; biometric thresholds carry the measurement they
+came from (``facepay eval`` on ``shared/faces/dev`` unless stated otherwise).
+
+Environment names: ``FACEPAY_<SECTION>_<FIELD>`` in upper case (for example
+``FACEPAY_VISION_DET_SCORE``), plus the short aliases listed in ``field(metadata=...)``
+such as ``FACEPAY_MODEL_DIR``. ``FACEPAY_CONFIG`` names the TOML file.
+
+Exceptions::
+
+    SettingsError(ValueError)   a file or value that cannot be used; the message says which
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "LedgerSettings",
+    "ModelSettings",
+    "PaymentSettings",
+    "RecognitionSettings",
+    "Settings",
+    "SettingsError",
+    "VisionSettings",
+    "default_data_dir",
+    "load_settings",
+]
+
+
+class SettingsError(ValueError):
+    """A configuration file or value that cannot be used."""
+
+
+def _user_dir(env: str, fallback: str) -> Path:
+    base = os.environ.get(env)
+    return Path(base) / "facepay" if base else Path.home() / fallback / "facepay"
+
+
+def default_data_dir() -> Path:
+    """Per-user data directory (journal, gallery) when none is configured."""
+    return _user_dir("XDG_DATA_HOME", ".local/share")
+
+
+def _default_model_dir() -> Path:
+    return _user_dir("XDG_CACHE_HOME", ".cache") / "models"
+
+
+def _doc(text: str, *, env: str | None = None, lo: float | None = None,
+         hi: float | None = None, choices: tuple[str, ...] | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"doc": text}
+    if env:
+        meta["env"] = env
+    if lo is not None:
+        meta["lo"] = lo
+    if hi is not None:
+        meta["hi"] = hi
+    if choices is not None:
+        meta["choices"] = choices
+    return meta
+
+
+# --- models -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Where model files live and how onnxruntime runs them.
+
+    Attributes:
+        dir: directory holding the ONNX files named in models/manifest.json.
+        threads: onnxruntime intra-op threads (2 is fastest on the 2-core kiosk board;
+            more threads measured slower there).
+        recogniser: manifest id of the face recogniser to use.
+        antispoof: manifest id of the passive anti-spoof model.
+    """
+
+    dir: Path = field(default_factory=_default_model_dir,
+                      metadata=_doc("model directory", env="FACEPAY_MODEL_DIR"))
+    threads: int = field(default=2, metadata=_doc("onnxruntime intra-op threads", lo=1, hi=64))
+    recogniser: str = field(default="mobilefacenet-expo-192d",
+                            metadata=_doc("manifest id of the recogniser"))
+    antispoof: str = field(default="antispoof-minifasv2se-128",
+                           metadata=_doc("manifest id of the anti-spoof model"))
+
+
+# --- vision -----------------------------------------------------------------
+
+# YuNet score cut: 0.6 finds every live single-face dev photo (MANIFEST.json measured_dev).
+DET_SCORE = 0.6
+# Detector input: the longer frame side is scaled to this before YuNet; 320 keeps a
+# 640x480 frame's faces (>= 80 px at the kiosk distance) well inside YuNet's range.
+DET_MAX_SIDE = 320
+# NMS IoU used by the reference pipeline (MANIFEST.json recommended).
+DET_NMS = 0.3
+# Quality gate: a face narrower than this (pixels, in the original frame) is too far.
+MIN_FACE_PX = 60.0
+# Variance of the Laplacian of the aligned 112x112 grey crop; below it the face is blurred.
+MIN_SHARPNESS = 15.0
+# Yaw/pitch proxies from landmarks (0 = frontal); above these the shopper must face the camera.
+MAX_YAW = 0.35
+MAX_PITCH = 0.35
+# Mean grey level of the aligned crop outside this range: too dark / too bright.
+MIN_BRIGHTNESS = 40.0
+MAX_BRIGHTNESS = 220.0
+
+
+@dataclass(frozen=True)
+class VisionSettings:
+    """Detector and quality-gate settings.
+
+    Attributes:
+        det_score: YuNet confidence cut.
+        det_nms: NMS IoU threshold.
+        det_max_side: longer side of the frame as fed to YuNet (frames are downscaled).
+        min_face_px: smallest acceptable face width in frame pixels.
+        min_sharpness: smallest Laplacian variance of the aligned crop.
+        max_yaw: largest yaw proxy (landmark asymmetry) accepted.
+        max_pitch: largest pitch proxy accepted.
+        min_brightness: darkest acceptable mean grey level of the crop.
+        max_brightness: brightest acceptable mean grey level of the crop.
+    """
+
+    det_score: float = field(default=DET_SCORE, metadata=_doc("YuNet score cut", lo=0.05, hi=0.99))
+    det_nms: float = field(default=DET_NMS, metadata=_doc("NMS IoU", lo=0.05, hi=0.95))
+    det_max_side: int = field(default=DET_MAX_SIDE,
+                              metadata=_doc("detector input longer side", lo=96, hi=1920))
+    min_face_px: float = field(default=MIN_FACE_PX, metadata=_doc("min face width", lo=8, hi=2000))
+    min_sharpness: float = field(default=MIN_SHARPNESS, metadata=_doc("min sharpness", lo=0))
+    max_yaw: float = field(default=MAX_YAW, metadata=_doc("max yaw proxy", lo=0.05, hi=1.0))
+    max_pitch: float = field(default=MAX_PITCH, metadata=_doc("max pitch proxy", lo=0.05, hi=1.0))
+    min_brightness: float = field(default=MIN_BRIGHTNESS, metadata=_doc("min mean grey", lo=0, hi=255))
+    max_brightness: float = field(default=MAX_BRIGHTNESS, metadata=_doc("max mean grey", lo=0, hi=255))
+
+
+# --- recognition ------------------------------------------------------------
+
+# Cosine threshold for a face Match. Chosen for the 1-in-10,000 false-accept target; dev has
+# only ~1,400 impostor pairs, so this is the highest impostor score seen there (0.465,
+# MANIFEST.json unmasked_only impostor max) plus a margin; it is re-derived by
+# `facepay eval` (verification.unmasked.threshold_at_far) whenever data grows.
+MATCH_THRESHOLD = 0.50
+# Below MATCH_THRESHOLD but above this, the shopper is a candidate for PIN confirmation.
+# 0.30 is the dev threshold at FAR 1% (MANIFEST.json tar_at_far_0.01, 0.304).
+CANDIDATE_THRESHOLD = 0.30
+# A Match also needs this margin over the best other customer.
+MATCH_MARGIN = 0.08
+
+
+@dataclass(frozen=True)
+class RecognitionSettings:
+    """1:N decision thresholds (cosine similarity of L2-normalised embeddings).
+
+    Attributes:
+        match_threshold: score a probe must reach for a face-only Match.
+        candidate_threshold: score at which a customer is offered for PIN confirmation.
+        match_margin: required lead of the best customer over the runner-up.
+        top_k: how many candidates a search returns.
+    """
+
+    match_threshold: float = field(default=MATCH_THRESHOLD,
+                                   metadata=_doc("Match cosine threshold", lo=-1, hi=1))
+    candidate_threshold: float = field(default=CANDIDATE_THRESHOLD,
+                                       metadata=_doc("PIN candidate threshold", lo=-1, hi=1))
+    match_margin: float = field(default=MATCH_MARGIN, metadata=_doc("margin over runner-up", lo=0, hi=2))
+    top_k: int = field(default=3, metadata=_doc("candidates returned", lo=1, hi=100))
+
+
+# --- payments ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LedgerSettings:
+    """How the terminal reaches its ledger.
+
+    Attributes:
+        url: base URL of the ledger service.
+        terminal_id: this terminal's id at the ledger.
+        key_file: PKCS8 PEM Ed25519 private key of this terminal (mode 600).
+        ledger_pub: PEM public key the ledger signs responses with.
+        timeout_s: per-request timeout.
+    """
+
+    url: str = field(default="http://127.0.0.1:8470", metadata=_doc("ledger base URL"))
+    terminal_id: str = field(default="", metadata=_doc("terminal id at the ledger"))
+    key_file: Path = field(default=Path("terminal.key"), metadata=_doc("terminal private key file"))
+    ledger_pub: Path = field(default=Path("ledger.pub"), metadata=_doc("ledger public key file"))
+    timeout_s: float = field(default=5.0, metadata=_doc("request timeout", lo=0.1, hi=120))
+
+
+@dataclass(frozen=True)
+class PaymentSettings:
+    """Terminal-side payment rules.
+
+    Attributes:
+        currency: ISO 4217 code of sales at this terminal.
+        data_dir: where the journal and gallery live.
+        store_and_forward: accept face payments offline (default off: decline when offline).
+        offline_floor_minor: largest single offline payment, minor units.
+        offline_exposure_minor: largest total of outstanding offline payments, minor units.
+    """
+
+    currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
+    data_dir: Path = field(default_factory=default_data_dir, metadata=_doc("journal/gallery dir"))
+    store_and_forward: bool = field(default=False, metadata=_doc("offline store-and-forward"))
+    offline_floor_minor: int = field(default=0, metadata=_doc("offline per-payment limit", lo=0))
+    offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of a facepay terminal, grouped by concern."""
+
+    models: ModelSettings = field(default_factory=ModelSettings)
+    vision: VisionSettings = field(default_factory=VisionSettings)
+    recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    ledger: LedgerSettings = field(default_factory=LedgerSettings)
+    payments: PaymentSettings = field(default_factory=PaymentSettings)
+
+
+# --- loading ----------------------------------------------------------------
+
+def _coerce(section: str, f: dataclasses.Field[Any], raw: object, source: str) -> Any:
+    name = f"{section}.{f.name}"
+    hint = typing.get_type_hints(_SECTIONS[section])[f.name]
+    try:
+        value = _convert(hint, raw)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{name} = {raw!r} ({source}): {exc}") from exc
+    lo, hi, choices = f.metadata.get("lo"), f.metadata.get("hi"), f.metadata.get("choices")
+    if lo is not None and value < lo:
+        raise SettingsError(f"{name} = {value!r} ({source}) is below the minimum {lo}")
+    if hi is not None and value > hi:
+        raise SettingsError(f"{name} = {value!r} ({source}) is above the maximum {hi}")
+    if choices is not None and value not in choices:
+        raise SettingsError(f"{name} = {value!r} ({source}) must be one of {', '.join(choices)}")
+    return value
+
+
+def _convert(hint: Any, raw: object) -> Any:
+    if hint is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise ValueError("expected true or false")
+    if hint is int:
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError("expected a whole number")
+        return int(str(raw).strip()) if isinstance(raw, str) else int(raw)  # type: ignore[call-overload]
+    if hint is float:
+        if isinstance(raw, bool):
+            raise ValueError("expected a number")
+        return float(raw)  # type: ignore[arg-type]
+    if hint is Path:
+        if not isinstance(raw, str | Path):
+            raise ValueError("expected a path")
+        return Path(raw).expanduser()
+    if hint is str:
+        if not isinstance(raw, str):
+            raise ValueError("expected text")
+        return raw
+    if isinstance(hint, types.UnionType):
+        raise TypeError(f"unsupported setting type {hint}")
+    raise TypeError(f"unsupported setting type {hint}")
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    f.name: typing.get_type_hints(Settings)[f.name] for f in dataclasses.fields(Settings)
+}
+
+
+def _env_names(section: str, f: dataclasses.Field[Any]) -> list[str]:
+    names = [f"FACEPAY_{section}_{f.name}".upper()]
+    if "env" in f.metadata:
+        names.insert(0, f.metadata["env"])
+    return names
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read settings from ``path`` (or ``$FACEPAY_CONFIG``) and the environment.
+
+    Unknown sections or keys in the file are errors (a typo must not silently
+    fall back to a default).
+    """
+    env = os.environ if env is None else env
+    if path is None and env.get("FACEPAY_CONFIG"):
+        path = Path(env["FACEPAY_CONFIG"])
+    table: dict[str, Any] = {}
+    if path is not None:
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise SettingsError(f"configuration file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"configuration file {path} is not valid TOML: {exc}") from exc
+    unknown = sorted(set(table) - set(_SECTIONS))
+    if unknown:
+        raise SettingsError(
+            f"{path}: unknown section(s) {', '.join(unknown)}; known: {', '.join(_SECTIONS)}")
+    sections: dict[str, Any] = {}
+    for section, cls in _SECTIONS.items():
+        given = table.get(section, {})
+        if not isinstance(given, dict):
+            raise SettingsError(f"{path}: [{section}] must be a table")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        bad = sorted(set(given) - set(fields))
+        if bad:
+            raise SettingsError(
+                f"{path}: unknown key(s) {', '.join(bad)} in [{section}]; "
+                f"known: {', '.join(fields)}")
+        values: dict[str, Any] = {}
+        for name, f in fields.items():
+            if name in given:
+                values[name] = _coerce(section, f, given[name], str(path))
+            for var in _env_names(section, f):
+                if var in env:
+                    values[name] = _coerce(section, f, env[var], f"environment {var}")
+                    break
+        sections[section] = cls(**values)
+    settings = Settings(**sections)
+    _check_consistency(settings)
+    return settings
+
+
+def _check_consistency(s: Settings) -> None:
+    r = s.recognition
+    if r.candidate_threshold > r.match_threshold:
+        raise SettingsError(
+            f"recognition.candidate_threshold ({r.candidate_threshold}) must not exceed "
+            f"recognition.match_threshold ({r.match_threshold})")
+    v = s.vision
+    if v.min_brightness >= v.max_brightness:
+        raise SettingsError("vision.min_brightness must be below vision.max_brightness")
+    if len(s.payments.currency) != 3 or not s.payments.currency.isupper():
+        raise SettingsError(
+            f"payments.currency = {s.payments.currency!r}: expected an ISO 4217 code such as EUR")

@@ -1,0 +1,3 @@
+"""payments package."""
+
+__all__: list[str] = []

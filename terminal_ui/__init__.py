@@ -1,0 +1,3 @@
+"""terminal_ui package."""
+
+__all__: list[str] = []

@@ -1,0 +1,32 @@
+"""Shared fixtures. Qt must be told it has no screen before any QApplication exists."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FACEPAY_SHARED", REPO.parent / "shared"))
+if "FACEPAY_MODEL_DIR" not in os.environ and (SHARED / "models").is_dir():
+    os.environ["FACEPAY_MODEL_DIR"] = str(SHARED / "models")
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"../shared is missing ({SHARED}); tests need its models and faces")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def model_dir() -> Path:
+    return Path(os.environ["FACEPAY_MODEL_DIR"])
+
+
+@pytest.fixture(scope="session")
+def dev_faces(shared_dir: Path) -> Path:
+    return shared_dir / "faces" / "dev"

@@ -1,0 +1,3 @@
+"""vision package."""
+
+__all__: list[str] = []
