@@ -1,3 +1,27 @@
-"""vision package."""
+"""Camera sources, detection, alignment, quality, liveness, embedding, gallery and the
+per-frame pipeline. numpy, onnxruntime and OpenCV only: never Qt, httpx or payments.
+"""
 
-__all__: list[str] = []
+from vision._decision import (
+    GUIDANCE_TEXT,
+    REASON_TEXT,
+    Decision,
+    Guidance,
+    Match,
+    NeedPin,
+    Reason,
+    Reject,
+    ScanUpdate,
+)
+
+__all__ = [
+    "GUIDANCE_TEXT",
+    "REASON_TEXT",
+    "Decision",
+    "Guidance",
+    "Match",
+    "NeedPin",
+    "Reason",
+    "Reject",
+    "ScanUpdate",
+]
