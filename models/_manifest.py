@@ -8,11 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from models._errors import ManifestError
+
 __all__ = ["Manifest", "ManifestError", "ModelSpec", "load_manifest"]
-
-
-class ManifestError(ValueError):
-    """The manifest is malformed or names an unknown model."""
 
 
 @dataclass(frozen=True)
