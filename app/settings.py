@@ -102,6 +102,10 @@ DET_SCORE = 0.6
 # Detector input: the longer frame side is scaled to this before YuNet; 320 keeps a
 # 640x480 frame's faces (>= 80 px at the kiosk distance) well inside YuNet's range.
 DET_MAX_SIDE = 320
+# When nothing is found at DET_MAX_SIDE the frame is searched again at this size (small
+# images enlarged): dev pourfard 14744 (a face filling a 360x211 frame) scores 0.49 at 320 and
+# 0.70 at 640.
+DET_RETRY_SIDE = 640
 # NMS IoU used by the reference pipeline (MANIFEST.json recommended).
 DET_NMS = 0.3
 # Quality gate: a face narrower than this (pixels, in the original frame) is too far.
@@ -124,6 +128,7 @@ class VisionSettings:
         det_score: YuNet confidence cut.
         det_nms: NMS IoU threshold.
         det_max_side: longer side of the frame as fed to YuNet (frames are downscaled).
+        det_retry_side: longer side for a second search when the first found nothing.
         min_face_px: smallest acceptable face width in frame pixels.
         min_sharpness: smallest Laplacian variance of the aligned crop.
         max_yaw: largest yaw proxy (landmark asymmetry) accepted.
@@ -136,6 +141,9 @@ class VisionSettings:
     det_nms: float = field(default=DET_NMS, metadata=_doc("NMS IoU", lo=0.05, hi=0.95))
     det_max_side: int = field(default=DET_MAX_SIDE,
                               metadata=_doc("detector input longer side", lo=96, hi=1920))
+    det_retry_side: int = field(default=DET_RETRY_SIDE,
+                                metadata=_doc("detector retry size when nothing found (0: off)",
+                                              lo=0, hi=4096))
     min_face_px: float = field(default=MIN_FACE_PX, metadata=_doc("min face width", lo=8, hi=2000))
     min_sharpness: float = field(default=MIN_SHARPNESS, metadata=_doc("min sharpness", lo=0))
     max_yaw: float = field(default=MAX_YAW, metadata=_doc("max yaw proxy", lo=0.05, hi=1.0))

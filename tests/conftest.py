@@ -30,3 +30,24 @@ def model_dir() -> Path:
 @pytest.fixture(scope="session")
 def dev_faces(shared_dir: Path) -> Path:
     return shared_dir / "faces" / "dev"
+
+
+@pytest.fixture(scope="session")
+def settings():  # type: ignore[no-untyped-def]
+    from app.settings import load_settings
+
+    return load_settings(env={"FACEPAY_MODEL_DIR": os.environ["FACEPAY_MODEL_DIR"]})
+
+
+@pytest.fixture(scope="session")
+def pipeline(settings):  # type: ignore[no-untyped-def]
+    from app.wiring import build_pipeline
+
+    return build_pipeline(settings)
+
+
+@pytest.fixture(scope="session")
+def detector(settings):  # type: ignore[no-untyped-def]
+    from app.wiring import build_detector
+
+    return build_detector(settings)

@@ -1,0 +1,56 @@
+"""``facepay eval``: accuracy of the pipeline on labelled photos, as one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.evaluate import EvalError, run_eval
+from app.progress import Progress
+from app.wiring import ModelFileError, build_pipeline
+from vision import VisionError
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("eval", help="measure detection and verification on labelled photos")
+    p.add_argument("--images", required=True, type=Path, help="folder of photos")
+    p.add_argument("--labels", type=Path, help="labels CSV (default: IMAGES/labels.csv)")
+    p.add_argument("--json", action="store_true", help="print only the JSON object")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    labels = args.labels or args.images / "labels.csv"
+    if not args.images.is_dir():
+        print(f"facepay eval: {args.images} is not a folder", file=sys.stderr)
+        return 2
+    try:
+        pipeline = build_pipeline(args.settings)
+        report, _ = run_eval(pipeline, args.images, labels, progress_factory=Progress)
+    except (EvalError, ModelFileError, VisionError) as exc:
+        print(f"facepay eval: {exc}", file=sys.stderr)
+        return 2
+    text = json.dumps(report, indent=None if args.json else 2)
+    print(text)
+    if not args.json:
+        _summary(report)
+    return 0
+
+
+def _summary(report: dict[str, object]) -> None:
+    det = report["detection"]
+    ver = report["verification"]
+    assert isinstance(det, dict) and isinstance(ver, dict)
+    lines = [f"detection: {det['found']}/{det['images']} live single-face photos (rate {det['rate']})"]
+    for kind in ("unmasked", "masked_vs_unmasked", "masked_vs_masked"):
+        m = ver.get(kind)
+        if m:
+            lines.append(f"{kind}: AUC {m['auc']:.4f}, EER {m['eer']:.4f}, TAR@FAR {m['tar_at_far']}"
+                         f" ({m['genuine_pairs']} genuine / {m['impostor_pairs']} impostor pairs)")
+        else:
+            lines.append(f"{kind}: no pairs")
+    print("\n".join(lines), file=sys.stderr)

@@ -1,0 +1,81 @@
+"""Composition root helpers: build model sessions and vision objects from Settings.
+
+Sessions are created here, once, and passed into the vision wrappers; nothing is
+loaded at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+from models import ModelSpec, ModelUnavailable, load_manifest, resolve
+from vision import Embedder, Gallery, Pipeline, QualityLimits, YuNetDetector
+
+__all__ = ["ModelFileError", "build_detector", "build_embedder", "build_pipeline",
+           "model_path", "ort_session", "quality_limits"]
+
+log = logging.getLogger(__name__)
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing from the model directory."""
+
+
+def model_path(settings: Settings, model_id: str) -> tuple[ModelSpec, Path]:
+    """The manifest entry and verified file (sha256 checked once per process) of a model."""
+    manifest = load_manifest()
+    spec = manifest.get(model_id)
+    try:
+        path = resolve(manifest, settings.models.dir, model_id)
+    except ModelUnavailable as exc:
+        raise ModelFileError(f"{exc} (model directory {settings.models.dir}; "
+                             "set FACEPAY_MODEL_DIR or run `facepay models fetch`)") from exc
+    return spec, path
+
+
+def ort_session(path: Path, threads: int) -> Any:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def _detector_model_id() -> str:
+    for spec in load_manifest().models:
+        if spec.task == "detector":
+            return spec.id
+    raise ModelFileError("the model manifest has no detector")
+
+
+def build_detector(settings: Settings, *, max_side: int | None = None) -> YuNetDetector:
+    _, path = model_path(settings, _detector_model_id())
+    v = settings.vision
+    return YuNetDetector(path, score=v.det_score, nms=v.det_nms,
+                         max_side=max_side or v.det_max_side, retry_side=v.det_retry_side)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    spec, path = model_path(settings, settings.models.recogniser)
+    if spec.wrapper != "arcface112":
+        raise ModelFileError(f"no wrapper {spec.wrapper!r} for recogniser {spec.id}")
+    return Embedder(ort_session(path, settings.models.threads), model_id=spec.id)
+
+
+def quality_limits(settings: Settings) -> QualityLimits:
+    v = settings.vision
+    return QualityLimits(min_face_px=v.min_face_px, min_sharpness=v.min_sharpness,
+                         max_yaw=v.max_yaw, max_pitch=v.max_pitch,
+                         min_brightness=v.min_brightness, max_brightness=v.max_brightness)
+
+
+def build_pipeline(settings: Settings, *, gallery: Gallery | None = None,
+                   det_max_side: int | None = None) -> Pipeline:
+    return Pipeline(build_detector(settings, max_side=det_max_side), build_embedder(settings),
+                    quality_limits(settings), gallery=gallery,
+                    top_k=settings.recognition.top_k)

@@ -1,0 +1,152 @@
+"""YuNet face detection: frozen ``Detection`` records, main-face choice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from vision._errors import ImageError, ModelError
+
+__all__ = ["Detection", "YuNetDetector", "choose_main_face"]
+
+
+@dataclass(frozen=True)
+class Detection:
+    """One detected face in frame pixels.
+
+    Attributes:
+        box: (x, y, w, h) in frame pixels (floats).
+        landmarks: 5x2 array: right eye, left eye, nose tip, right and left mouth corner
+            (subject's right = image left).
+        score: detector confidence in [0, 1].
+    """
+
+    box: tuple[float, float, float, float]
+    landmarks: NDArray[np.float32]
+    score: float
+
+    @property
+    def width(self) -> float:
+        return self.box[2]
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        x, y, w, h = self.box
+        return (x + w / 2.0, y + h / 2.0)
+
+    @property
+    def area(self) -> float:
+        return max(self.box[2], 0.0) * max(self.box[3], 0.0)
+
+
+class YuNetDetector:
+    """YuNet through ``cv2.FaceDetectorYN``, run at a downscaled copy of the frame.
+
+    The frame's longer side is scaled to ``max_side`` (never enlarged) before
+    detection: YuNet at 320x240 costs a fraction of 640x640 and a kiosk face is
+    large. Boxes and landmarks are mapped back to the original frame.
+    """
+
+    def __init__(self, model_path: Path, *, score: float, nms: float, max_side: int,
+                 retry_side: int = 0, top_k: int = 50) -> None:
+        self._score = score
+        self._max_side = max_side
+        self._retry_side = retry_side
+        _quiet_opencv()
+        try:
+            self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), score, nms, top_k)
+        except cv2.error as exc:
+            raise ModelError(f"cannot load the YuNet detector from {model_path}: {exc}") from exc
+        self._size: tuple[int, int] = (320, 320)
+
+    @property
+    def score_threshold(self) -> float:
+        return self._score
+
+    def detect(self, frame: NDArray[np.uint8]) -> tuple[Detection, ...]:
+        """All faces above the score threshold, best score first.
+
+        The frame is first searched at ``max_side``; only when that finds nothing is it
+        searched again at ``retry_side`` (enlarging small images): a face that fills a
+        small frame, or a tiny one, is found there at a cost paid only on empty frames.
+        """
+        bgr = as_bgr(frame)
+        found = self._detect_at(bgr, self._max_side, enlarge=False)
+        if not found and self._retry_side:
+            found = self._detect_at(bgr, self._retry_side, enlarge=True)
+        return found
+
+    def _detect_at(self, bgr: NDArray[np.uint8], side: int, *, enlarge: bool) -> tuple[Detection, ...]:
+        h, w = bgr.shape[:2]
+        scale = side / float(max(h, w))
+        if not enlarge:
+            scale = min(1.0, scale)
+        if scale != 1.0:
+            interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
+            small = cv2.resize(bgr, (max(1, round(w * scale)), max(1, round(h * scale))),
+                               interpolation=interp)
+        else:
+            small = bgr
+        size = (small.shape[1], small.shape[0])
+        if size != self._size:
+            self._net.setInputSize(size)
+            self._size = size
+        try:
+            _, faces = self._net.detect(small)
+        except cv2.error as exc:
+            raise ModelError(f"YuNet failed on a {w}x{h} frame: {exc}") from exc
+        if faces is None:
+            return ()
+        out = []
+        inv = 1.0 / scale
+        for row in faces:
+            box = tuple(float(v) * inv for v in row[:4])
+            lms = (row[4:14].reshape(5, 2) * inv).astype(np.float32)
+            out.append(Detection(box=box, landmarks=lms, score=float(row[14])))  # type: ignore[arg-type]
+        out.sort(key=lambda d: -d.score)
+        return tuple(out)
+
+
+def _quiet_opencv() -> None:
+    # OpenCV's DNN warns on every detector creation that it ignores target hints; the
+    # warning means nothing to an operator.
+    logging_mod = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging_mod is not None:
+        logging_mod.setLogLevel(logging_mod.LOG_LEVEL_ERROR)
+
+
+def as_bgr(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """A 3-channel BGR uint8 view of a grey, BGR or BGRA image."""
+    if not isinstance(image, np.ndarray) or image.size == 0:
+        raise ImageError("empty image")
+    if image.dtype != np.uint8:
+        raise ImageError(f"expected an 8-bit image, got {image.dtype}")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)  # type: ignore[return-value]
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)  # type: ignore[return-value]
+    if image.ndim == 3 and image.shape[2] == 3:
+        return image
+    raise ImageError(f"unsupported image shape {image.shape}")
+
+
+def choose_main_face(detections: tuple[Detection, ...], frame_shape: tuple[int, ...]
+                     ) -> tuple[Detection | None, tuple[Detection, ...]]:
+    """The shopper's face (largest, ties broken towards the centre) and the others."""
+    if not detections:
+        return None, ()
+    fh, fw = frame_shape[:2]
+    cx, cy = fw / 2.0, fh / 2.0
+    diag = float(np.hypot(fw, fh)) or 1.0
+
+    def key(d: Detection) -> float:
+        dx, dy = d.centre[0] - cx, d.centre[1] - cy
+        # area dominates; centrality counts for up to a quarter of the face's own area
+        return d.area * (1.0 - 0.25 * float(np.hypot(dx, dy)) / diag)
+
+    ranked = sorted(detections, key=key, reverse=True)
+    return ranked[0], tuple(ranked[1:])
