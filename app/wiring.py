@@ -12,7 +12,7 @@ from typing import Any
 
 from app.settings import Settings
 from models import ModelSpec, ModelUnavailable, load_manifest, resolve
-from vision import Embedder, Gallery, Pipeline, QualityLimits, YuNetDetector
+from vision import Embedder, Pipeline, QualityLimits, Searchable, YuNetDetector
 
 __all__ = ["ModelFileError", "build_detector", "build_embedder", "build_pipeline",
            "model_path", "ort_session", "quality_limits"]
@@ -74,7 +74,7 @@ def quality_limits(settings: Settings) -> QualityLimits:
                          min_brightness=v.min_brightness, max_brightness=v.max_brightness)
 
 
-def build_pipeline(settings: Settings, *, gallery: Gallery | None = None,
+def build_pipeline(settings: Settings, *, gallery: Searchable | None = None,
                    det_max_side: int | None = None) -> Pipeline:
     return Pipeline(build_detector(settings, max_side=det_max_side), build_embedder(settings),
                     quality_limits(settings), gallery=gallery,

@@ -26,7 +26,7 @@ from vision._errors import (
     VisionError,
 )
 from vision._gallery import Candidate, Gallery, TemplateIndex, generate_key, load_key
-from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, StageTimes
+from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
 from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
 from vision._sources import (
     IMAGE_SUFFIXES,
@@ -67,6 +67,7 @@ __all__ = [
     "Reason",
     "Reject",
     "ScanUpdate",
+    "Searchable",
     "SourceError",
     "SourceLost",
     "StageTimes",

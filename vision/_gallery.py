@@ -228,7 +228,7 @@ class Gallery:
             self._indices[kind] = TemplateIndex(ids, matrix)
         return self._indices[kind]
 
-    def search(self, probe: NDArray[np.float32], k: int = 3, *, kind: str = "face"
+    def search(self, probe: NDArray[np.float32], k: int = 3, kind: str = "face"
                ) -> tuple[Candidate, ...]:
         """The ``k`` best customers for ``probe``, best first."""
         return self.index(kind).search(probe, k)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,10 +16,16 @@ from numpy.typing import NDArray
 from vision._align import align_face
 from vision._detector import Detection, YuNetDetector, as_bgr, choose_main_face
 from vision._embedder import Embedder
-from vision._gallery import Candidate, Gallery
+from vision._gallery import Candidate
 from vision._quality import Quality, QualityLimits, assess_quality
 
-__all__ = ["FaceAnalysis", "FrameResult", "Pipeline", "StageTimes"]
+__all__ = ["FaceAnalysis", "FrameResult", "Pipeline", "Searchable", "StageTimes"]
+
+
+class Searchable(Protocol):
+    """Anything the pipeline can search 1:N: a ``Gallery`` or an in-memory ``TemplateIndex``."""
+
+    def search(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -84,7 +91,7 @@ class Pipeline:
     """Runs the vision stages on one frame at a time. Not thread-safe: one per worker."""
 
     def __init__(self, detector: YuNetDetector, embedder: Embedder, limits: QualityLimits,
-                 *, gallery: Gallery | None = None, top_k: int = 3) -> None:
+                 *, gallery: Searchable | None = None, top_k: int = 3) -> None:
         self.detector = detector
         self.embedder = embedder
         self.limits = limits

@@ -1,0 +1,105 @@
+"""``facepay bench``: latency of the per-frame pipeline and of 1:N gallery search.
+
+Frames are made from photos the way a kiosk camera delivers them (640x480,
+letterboxed); each stage is timed inside the same ``Pipeline.process`` the kiosk
+runs. Figures are medians over repeated runs: machines here are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from vision import IMAGE_SUFFIXES, ImageError, Pipeline, StageTimes, TemplateIndex, read_image
+
+__all__ = ["bench_gallery", "bench_pipeline", "kiosk_frames"]
+
+FRAME_W, FRAME_H = 640, 480
+
+
+def kiosk_frames(images: Path, limit: int) -> list[NDArray[np.uint8]]:
+    """Up to ``limit`` 640x480 frames made by letterboxing the photos in ``images``."""
+    paths = sorted(p for p in images.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    frames: list[NDArray[np.uint8]] = []
+    for path in paths[:limit]:
+        try:
+            img = read_image(path)
+        except ImageError:
+            continue
+        h, w = img.shape[:2]
+        s = min(FRAME_W / w, FRAME_H / h)
+        small = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))),
+                           interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+        canvas = np.zeros((FRAME_H, FRAME_W, 3), np.uint8)
+        y0, x0 = (FRAME_H - small.shape[0]) // 2, (FRAME_W - small.shape[1]) // 2
+        canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+        frames.append(canvas)
+    return frames
+
+
+def _pct(values: list[float], q: float) -> float:
+    return round(float(np.percentile(values, q)), 3) if values else 0.0
+
+
+def bench_pipeline(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: int,
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Per-frame and per-stage medians over ``repeats`` passes over the frames."""
+    for frame in frames[:3]:  # warm-up: first runs allocate
+        pipeline.process(frame)
+    totals: list[float] = []
+    stages: dict[str, list[float]] = {f.name: [] for f in dataclasses.fields(StageTimes)}
+    with_face = 0
+    done, todo = 0, repeats * len(frames)
+    for _ in range(repeats):
+        for frame in frames:
+            t0 = time.perf_counter()
+            result = pipeline.process(frame)
+            totals.append((time.perf_counter() - t0) * 1000.0)
+            with_face += result.face is not None
+            for name, value in dataclasses.asdict(result.times).items():
+                if name != "total" and value > 0:
+                    stages[name].append(value)
+            done += 1
+            if progress:
+                progress(done, todo)
+    return {
+        "frames": len(frames),
+        "repeats": repeats,
+        "frames_with_face": with_face // max(repeats, 1),
+        "per_frame_ms": {"median": _pct(totals, 50), "p95": _pct(totals, 95)},
+        "stages_ms": {k: _pct(v, 50) for k, v in stages.items() if k != "total" and v},
+        "stages_p95_ms": {k: _pct(v, 95) for k, v in stages.items() if k != "total" and v},
+    }
+
+
+def bench_gallery(sizes: list[int], dim: int, queries: int = 30) -> dict[str, float]:
+    """Median milliseconds of one top-3 search over synthetic galleries of each size."""
+    out: dict[str, float] = {}
+    rng = np.random.default_rng(7)
+    for n in sizes:
+        index = TemplateIndex.synthetic(n, dim, seed=n)
+        probes = rng.standard_normal((queries, dim)).astype(np.float32)
+        probes /= np.linalg.norm(probes, axis=1, keepdims=True)
+        index.search(probes[0], 3)
+        times = []
+        for p in probes:
+            t0 = time.perf_counter()
+            index.search(p, 3)
+            times.append((time.perf_counter() - t0) * 1000.0)
+        out[str(n)] = round(statistics.median(times), 3)
+        del index
+    return out
+
+
+def environment(threads: int) -> dict[str, Any]:
+    return {"threads": threads, "cpus": os.cpu_count(), "opencv": cv2.__version__,
+            "numpy": np.__version__}

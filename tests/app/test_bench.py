@@ -1,0 +1,30 @@
+"""`facepay bench` reports every figure the README quotes (values are not asserted: timing
+belongs to the benchmark, not to pass/fail tests)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+
+
+def test_bench_prints_one_json_object_with_all_figures(dev_faces: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["bench", "--images", str(dev_faces), "--frames", "4", "--repeats", "1",
+               "--gallery-sizes", "100,2000", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["per_frame_ms"]) == {"median", "p95"}
+    assert {"detect", "align", "embed", "search"} <= set(out["stages_ms"])
+    assert set(out["gallery_search_ms"]) == {"100", "2000"}
+    assert out["threads"] == 2 and out["frames"] == 4 and out["frames_with_face"] == 4
+
+
+def test_bench_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--images", str(tmp_path / "nope")]) == 2
+    assert main(["bench", "--images", str(tmp_path)]) == 2
+    assert "no readable images" in capsys.readouterr().err
+    assert main(["bench", "--images", str(tmp_path), "--gallery-sizes", "1k"]) == 2
