@@ -1,0 +1,327 @@
+"""What the flow asks for (effects) and what each screen shows (views).
+
+The machine returns effects; the UI's controller carries them out and reports
+the results back as events. Views hold display-ready text only: a screen
+renders one without any business rule of its own.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from app.flow._table import Screen
+from app.flow.ports import Evidence
+from vision import Guidance
+
+__all__ = [
+    "AmountView",
+    "BusyView",
+    "CashierView",
+    "ChallengeView",
+    "ConfirmView",
+    "CustomerView",
+    "Effect",
+    "IdleView",
+    "LockedView",
+    "Outcome",
+    "PinView",
+    "Receipt",
+    "RequestSummary",
+    "ResultView",
+    "SaleView",
+    "ScanView",
+    "SendDebit",
+    "SendRefund",
+    "ShowScreen",
+    "StartScan",
+    "StopScan",
+    "VerifyCashier",
+    "View",
+]
+
+
+# --- views --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class IdleView:
+    """Welcome screen. Attributes: merchant: shop name; notice: last outcome, may be empty."""
+
+    merchant: str
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class SaleView:
+    """A sale waits for the shopper.
+
+    Attributes:
+        amount: formatted amount ("EUR 12.50").
+        merchant: shop name.
+        notice: why we are back here (walked away, declined...), may be empty.
+    """
+
+    amount: str
+    merchant: str
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class ScanView:
+    """Camera scan. Attributes: amount: formatted amount being paid."""
+
+    amount: str
+
+
+@dataclass(frozen=True)
+class ChallengeView:
+    """Active liveness challenge.
+
+    Attributes:
+        amount: formatted amount being paid.
+        direction: Guidance.TURN_LEFT or Guidance.TURN_RIGHT.
+    """
+
+    amount: str
+    direction: Guidance
+
+
+@dataclass(frozen=True)
+class ConfirmView:
+    """Ask the recognised shopper to confirm.
+
+    Attributes:
+        amount: formatted amount.
+        merchant: shop name.
+        customer: first name and initial ("Anna K."), empty when unknown.
+    """
+
+    amount: str
+    merchant: str
+    customer: str
+
+    @property
+    def prompt(self) -> str:
+        """The question, e.g. "Pay EUR 12.50 as Anna K.?"."""
+        return f"Pay {self.amount} as {self.customer}?" if self.customer else f"Pay {self.amount}?"
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    """A shopper the camera could not identify types their customer number.
+
+    Attributes:
+        amount: formatted amount.
+        message: why they are asked.
+    """
+
+    amount: str
+    message: str
+
+
+@dataclass(frozen=True)
+class PinView:
+    """PIN pad, for the shopper or the cashier.
+
+    Attributes:
+        cashier: the cashier's PIN (True) or the shopper's.
+        title: heading ("Enter your PIN", "Cashier PIN").
+        message: why a PIN is needed (the calm masked message...), may be empty.
+        amount: formatted amount being paid, empty for the cashier.
+        attempts_left: PIN attempts left before lockout, when the ledger said so.
+        error: what went wrong with the last PIN, may be empty.
+    """
+
+    cashier: bool
+    title: str
+    message: str = ""
+    amount: str = ""
+    attempts_left: int | None = None
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class AmountView:
+    """The cashier types the sale amount. Attributes: currency: ISO 4217 code; notice: may be empty."""
+
+    currency: str
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class BusyView:
+    """Waiting for the ledger. Attributes: title: heading; message: detail line."""
+
+    title: str
+    message: str = ""
+
+
+class Outcome(enum.Enum):
+    """How an attempt ended, as the result screen shows it."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the shopper may keep of an approved payment.
+
+    Attributes:
+        merchant: shop name.
+        transfer_id: the ledger transfer id.
+        amount: formatted amount.
+        when: local date and time of the posting.
+        customer: first name and initial, may be empty.
+        method: how the shopper was confirmed ("Face", "Face + PIN", "PIN").
+        offline: stored to forward later.
+    """
+
+    merchant: str
+    transfer_id: str
+    amount: str
+    when: str
+    customer: str = ""
+    method: str = ""
+    offline: bool = False
+
+    def text(self) -> str:
+        """The receipt as plain lines (printed and encoded in the QR code)."""
+        lines = [self.merchant, f"Amount: {self.amount}", f"Date: {self.when}",
+                 f"Transaction: {self.transfer_id}"]
+        if self.customer:
+            lines.append(f"Customer: {self.customer}")
+        if self.method:
+            lines.append(f"Confirmed by: {self.method}")
+        if self.offline:
+            lines.append("Stored offline, sent when the network is back")
+        return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """Outcome of an attempt.
+
+    Attributes:
+        outcome: approved, declined, rejected or unknown.
+        headline: one or two words ("Payment approved").
+        message: what it means and what to do next.
+        receipt: for an approved payment.
+    """
+
+    outcome: Outcome
+    headline: str
+    message: str = ""
+    receipt: Receipt | None = None
+
+
+@dataclass(frozen=True)
+class CashierView:
+    """The cashier's menu.
+
+    Attributes:
+        sale: the open sale's amount, empty when none.
+        notice: the result of the last cashier action, may be empty.
+        totals: today's totals as lines, empty until they arrive.
+        verdict: the reconciliation verdict line, empty until it arrives.
+    """
+
+    sale: str
+    notice: str = ""
+    totals: tuple[str, ...] = ()
+    verdict: str = ""
+
+
+@dataclass(frozen=True)
+class LockedView:
+    """Terminal locked by the cashier. Attributes: message: what to do."""
+
+    message: str
+
+
+View = (IdleView | SaleView | ScanView | ChallengeView | ConfirmView | CustomerView | PinView
+        | AmountView | BusyView | ResultView | CashierView | LockedView)
+
+
+# --- effects ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ShowScreen:
+    """Show ``screen`` rendering ``view``. Attributes: screen; view."""
+
+    screen: Screen
+    view: View
+
+
+@dataclass(frozen=True)
+class StartScan:
+    """Reset the analyser and start camera + analysis."""
+
+
+@dataclass(frozen=True)
+class StopScan:
+    """Stop camera + analysis (drop any frame in flight)."""
+
+
+@dataclass(frozen=True)
+class SendDebit:
+    """Ask the ledger to debit a customer; answered by DebitApproved/DebitDeclined/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+        customer_id: who pays.
+        amount_minor: amount, minor units.
+        currency: ISO 4217 code.
+        pin: the shopper's PIN, None for a face-only payment.
+        evidence: why the terminal believes it is this customer.
+        allow_offline: whether store-and-forward may accept it offline (never with a PIN:
+            only the ledger can check a PIN).
+    """
+
+    request_id: int
+    customer_id: str
+    amount_minor: int
+    currency: str
+    pin: str | None = field(repr=False)
+    evidence: Evidence
+    allow_offline: bool
+
+
+@dataclass(frozen=True)
+class VerifyCashier:
+    """Check a cashier PIN; answered by CashierVerified/CashierRejected/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+        pin: the cashier's PIN.
+    """
+
+    request_id: int
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SendRefund:
+    """Refund the terminal's last payment; answered by RefundDone/RefundFailed/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+    """
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class RequestSummary:
+    """Fetch today's totals; answered by SummaryReady/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+    """
+
+    request_id: int
+
+
+Effect = ShowScreen | StartScan | StopScan | SendDebit | VerifyCashier | SendRefund | RequestSummary

@@ -1,0 +1,268 @@
+"""What the flow is told: user actions, scan updates, ledger answers and clock ticks.
+
+Answers to effects carry the ``request_id`` of the effect that asked; an answer
+to an older request (one the flow gave up on) is ignored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.flow.ports import DaySummary
+from vision import ScanUpdate
+
+__all__ = [
+    "CameraLost",
+    "Cancel",
+    "CancelSale",
+    "CashierKey",
+    "CashierRejected",
+    "CashierVerified",
+    "Confirm",
+    "CustomerNumberEntered",
+    "DebitApproved",
+    "DebitDeclined",
+    "Event",
+    "LedgerUnreachable",
+    "LockTerminal",
+    "NewSale",
+    "OpenSale",
+    "PinEntered",
+    "RefundDone",
+    "RefundFailed",
+    "RefundLast",
+    "ScanUpdated",
+    "SummaryReady",
+    "Tick",
+    "UsePin",
+    "UserActivity",
+]
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed (the UI sends one every fraction of a second); time-outs fire on ticks."""
+
+
+@dataclass(frozen=True)
+class Cancel:
+    """Cancel / back / done (Escape key or the Cancel button)."""
+
+
+@dataclass(frozen=True)
+class Confirm:
+    """The screen's main action (Enter key or the big button): pay, start, done."""
+
+
+@dataclass(frozen=True)
+class UsePin:
+    """The shopper chose to pay with customer number and PIN instead of the face."""
+
+
+@dataclass(frozen=True)
+class UserActivity:
+    """A key was pressed on a pad; keeps the screen's idle time-out from firing."""
+
+
+@dataclass(frozen=True)
+class ScanUpdated:
+    """The vision pipeline analysed a frame.
+
+    Attributes:
+        update: what it found (guidance, face box, decision when reached).
+    """
+
+    update: ScanUpdate
+
+
+@dataclass(frozen=True)
+class CameraLost:
+    """The camera stopped delivering frames.
+
+    Attributes:
+        message: what the camera source said, for the log.
+    """
+
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerNumberEntered:
+    """A shopper the camera did not recognise typed their customer number.
+
+    Attributes:
+        customer_id: the number typed.
+    """
+
+    customer_id: str
+
+
+@dataclass(frozen=True)
+class PinEntered:
+    """A PIN was typed and submitted (the shopper's or the cashier's, by state).
+
+    Attributes:
+        pin: the digits; held only until the debit or verification is sent.
+    """
+
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DebitApproved:
+    """The ledger approved the debit.
+
+    Attributes:
+        request_id: the ``SendDebit`` it answers.
+        transfer_id: the transfer's id.
+        at: when, seconds since the epoch (for the receipt).
+        offline: stored to forward later rather than posted now.
+    """
+
+    request_id: int
+    transfer_id: str
+    at: float
+    offline: bool = False
+
+
+@dataclass(frozen=True)
+class DebitDeclined:
+    """The ledger declined the debit.
+
+    Attributes:
+        request_id: the ``SendDebit`` it answers.
+        code: machine-readable reason ("wrong_pin", "pin_locked", ...).
+        message: the ledger's message (shown when the code is not one the flow knows).
+        attempts_left: PIN attempts left, for "wrong_pin".
+    """
+
+    request_id: int
+    code: str
+    message: str = ""
+    attempts_left: int | None = None
+
+
+@dataclass(frozen=True)
+class LedgerUnreachable:
+    """The ledger could not be reached for the request.
+
+    Attributes:
+        request_id: the effect it answers.
+        message: detail for the log.
+    """
+
+    request_id: int
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class CashierKey:
+    """The cashier asked for their menu (staff button or F2)."""
+
+
+@dataclass(frozen=True)
+class CashierVerified:
+    """The cashier PIN was accepted.
+
+    Attributes:
+        request_id: the ``VerifyCashier`` it answers.
+    """
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class CashierRejected:
+    """The cashier PIN was refused.
+
+    Attributes:
+        request_id: the ``VerifyCashier`` it answers.
+    """
+
+    request_id: int
+
+
+@dataclass(frozen=True)
+class NewSale:
+    """The cashier chose "Open sale" (the amount pad opens)."""
+
+
+@dataclass(frozen=True)
+class OpenSale:
+    """A sale is opened with its amount (cashier's amount pad or a POS integration).
+
+    Attributes:
+        amount_minor: amount in minor units, > 0.
+        currency: ISO 4217 code.
+        reference: merchant reference, may be empty.
+    """
+
+    amount_minor: int
+    currency: str
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class CancelSale:
+    """The cashier cancelled the open sale."""
+
+
+@dataclass(frozen=True)
+class RefundLast:
+    """The cashier asked to refund the terminal's last payment."""
+
+
+@dataclass(frozen=True)
+class RefundDone:
+    """The refund was posted.
+
+    Attributes:
+        request_id: the ``SendRefund`` it answers.
+        transfer_id: the refund's transfer id.
+        amount_minor: amount refunded.
+        currency: ISO 4217 code.
+    """
+
+    request_id: int
+    transfer_id: str
+    amount_minor: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class RefundFailed:
+    """The ledger refused the refund.
+
+    Attributes:
+        request_id: the ``SendRefund`` it answers.
+        message: why.
+    """
+
+    request_id: int
+    message: str
+
+
+@dataclass(frozen=True)
+class LockTerminal:
+    """The cashier locked the terminal."""
+
+
+@dataclass(frozen=True)
+class SummaryReady:
+    """Today's totals arrived.
+
+    Attributes:
+        request_id: the ``RequestSummary`` it answers.
+        summary: the totals and verdict.
+    """
+
+    request_id: int
+    summary: DaySummary
+
+
+Event = (
+    Tick | Cancel | Confirm | UsePin | UserActivity | ScanUpdated | CameraLost
+    | CustomerNumberEntered | PinEntered | DebitApproved | DebitDeclined | LedgerUnreachable
+    | CashierKey | CashierVerified | CashierRejected | NewSale | OpenSale | CancelSale
+    | RefundLast | RefundDone | RefundFailed | LockTerminal | SummaryReady
+)

@@ -1,0 +1,490 @@
+"""The checkout state machine: ``handle(event, now) -> list[Effect]``, nothing else.
+
+Pure: no clock, no I/O, no threads. Time comes in as ``now`` (monotonic
+seconds); every time-out fires on the first event (usually a ``Tick``) at or
+after its deadline. The transition table in ``_table`` decides where an event
+leads; this module classifies events into table keys, records what an event
+tells (customer, PIN answer, receipt), and builds each state's entry effects
+and view.
+
+Where a time-out leaves an open sale: a shopper who walks away from the
+camera, the confirm prompt or the PIN pad returns the terminal to the open
+sale (the amount is still owed and shown); an open sale nobody pays within
+``Timeouts.sale_open_s`` is cancelled and the terminal returns to idle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from app.flow import _events as ev
+from app.flow._effects import (
+    AmountView,
+    BusyView,
+    CashierView,
+    ChallengeView,
+    ConfirmView,
+    CustomerView,
+    Effect,
+    IdleView,
+    LockedView,
+    Outcome,
+    PinView,
+    Receipt,
+    RequestSummary,
+    ResultView,
+    SaleView,
+    ScanView,
+    SendDebit,
+    SendRefund,
+    ShowScreen,
+    StartScan,
+    StopScan,
+    VerifyCashier,
+    View,
+)
+from app.flow._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
+from app.flow._text import decline_text, format_amount, format_when, short_name
+from app.flow.ports import CustomerDirectory, DaySummary, Evidence
+from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
+
+__all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "Timeouts"]
+
+E = EventType
+
+PIN_LENGTHS = range(4, 13)
+CUSTOMER_ID_MAX = 32
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long each screen waits, in seconds (the kiosk settings section holds the reasons).
+
+    Attributes:
+        sale_open_s: an open sale nobody starts paying is cancelled after this.
+        no_face_s: scanning with no face in view for this long: the shopper walked away.
+        scan_s: longest scan (including a challenge) before giving up.
+        confirm_s: confirm prompt left unanswered.
+        pin_s: PIN or customer-number pad with no key pressed.
+        processing_s: longest wait for the ledger before the outcome is "unknown".
+        result_s: result screens return by themselves after this.
+        cashier_s: cashier menu or amount pad left alone (logs the cashier out).
+    """
+
+    sale_open_s: float = 300.0
+    no_face_s: float = 8.0
+    scan_s: float = 30.0
+    confirm_s: float = 20.0
+    pin_s: float = 30.0
+    processing_s: float = 30.0
+    result_s: float = 8.0
+    cashier_s: float = 60.0
+
+
+# Which time-out applies in which state (scan states combine no_face_s and scan_s).
+TIMEOUT_OF: dict[State, str] = {
+    State.SALE_OPEN: "sale_open_s",
+    State.SCANNING: "scan_s",
+    State.CHALLENGE: "scan_s",
+    State.CONFIRM: "confirm_s",
+    State.CUSTOMER_ENTRY: "pin_s",
+    State.PIN_ENTRY: "pin_s",
+    State.PROCESSING: "processing_s",
+    State.APPROVED: "result_s",
+    State.DECLINED: "result_s",
+    State.REJECTED: "result_s",
+    State.CASHIER_LOGIN: "pin_s",
+    State.CASHIER_VERIFYING: "processing_s",
+    State.CASHIER: "cashier_s",
+    State.AMOUNT_ENTRY: "cashier_s",
+    State.REFUND_PROCESSING: "processing_s",
+}
+
+
+@dataclass(frozen=True)
+class Sale:
+    """The open sale. Attributes: amount_minor; currency (ISO 4217); reference (may be empty)."""
+
+    amount_minor: int
+    currency: str
+    reference: str = ""
+
+    @property
+    def amount(self) -> str:
+        """The amount as shown ("EUR 12.50")."""
+        return format_amount(self.amount_minor, self.currency)
+
+
+_UNKNOWN_TEXT = ("We got no answer from the payment service. Please ask the cashier to check "
+                 "before paying again.")
+_WALKED_AWAY = "We didn't see a face for a while. Tap Pay to try again."
+_NOT_FINISHED = "Payment not finished. Tap Pay to start again."
+_CAMERA_GONE = "The camera isn't available. Enter your customer number, then your PIN."
+_METHOD_TEXT = {"face": "Face", "face+pin": "Face + PIN", "pin": "PIN"}
+
+
+class CheckoutMachine:
+    """One terminal's checkout flow. Not thread-safe: call it from one thread (the GUI's)."""
+
+    def __init__(self, directory: CustomerDirectory, *, merchant: str = "", currency: str = "EUR",
+                 timeouts: Timeouts | None = None, tz: dt.tzinfo | None = None) -> None:
+        self._directory = directory
+        self._merchant = merchant
+        self._currency = currency
+        self._t = timeouts or Timeouts()
+        self._tz = tz
+        self._state = State.IDLE
+        self._since = 0.0          # entry time or last key press: base of idle time-outs
+        self._scan_start = 0.0
+        self._last_face = 0.0
+        self._locked = False
+        self._request = 0
+        self._sale: Sale | None = None
+        self._notice = ""
+        self._customer: str | None = None
+        self._evidence = Evidence(method="pin")
+        self._pin: str | None = None
+        self._pin_message = ""
+        self._pin_error = ""
+        self._attempts_left: int | None = None
+        self._direction = Guidance.TURN_LEFT
+        self._result: ResultView = ResultView(Outcome.DECLINED, "")
+        self._login_error = ""
+        self._cashier_notice = ""
+        self._summary: DaySummary | None = None
+        self._shown: ShowScreen | None = None
+
+    # --- public surface -------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        """The current state."""
+        return self._state
+
+    @property
+    def sale(self) -> Sale | None:
+        """The open sale, if any."""
+        return self._sale
+
+    @property
+    def deadline(self) -> float | None:
+        """When the current state times out (``now`` units), or None if it never does."""
+        if self._state in SCAN_STATES:
+            return min(self._scan_start + self._t.scan_s, self._last_face + self._t.no_face_s)
+        name = TIMEOUT_OF.get(self._state)
+        return None if name is None else self._since + float(getattr(self._t, name))
+
+    def start(self, now: float) -> list[Effect]:
+        """Effects that show the first screen."""
+        self._since = now
+        return self._show()
+
+    def handle(self, event: ev.Event, now: float) -> list[Effect]:
+        """Apply one event at time ``now``; return what the UI must do."""
+        kind = self._classify(event, now)
+        if kind is None:
+            return []
+        target = TRANSITIONS.get((self._state, kind))
+        if target is None:
+            return []
+        while isinstance(target, Branch):
+            target = target.then if self._holds(target.guard) else target.otherwise
+        if target is not self._state:  # messages belong to the screen they were set for
+            self._notice = self._cashier_notice = self._login_error = ""
+        self._absorb(event, kind, now)
+        return self._go(target, now)
+
+    # --- classification (the table's guards on event content) ----------------
+
+    def _classify(self, event: ev.Event, now: float) -> EventType | None:
+        simple = _SIMPLE_KINDS.get(type(event))
+        if simple is not None:
+            return simple
+        match event:
+            case ev.Tick():
+                deadline = self.deadline
+                return E.TIMEOUT if deadline is not None and now >= deadline else None
+            case ev.ScanUpdated(update=update):
+                return _scan_kind(update.decision, update.guidance)
+            case ev.PinEntered(pin=pin):
+                return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
+            case ev.CustomerNumberEntered(customer_id=cid):
+                ok = cid.strip() and len(cid.strip()) <= CUSTOMER_ID_MAX
+                return E.CUSTOMER_ENTERED if ok else None
+            case ev.OpenSale(amount_minor=amount, currency=cur):
+                ok = amount > 0 and len(cur) == 3 and cur.isalpha() and cur.isupper()
+                return E.SALE_OPENED if ok else None
+        if getattr(event, "request_id", None) != self._request:
+            return None  # an answer to a request the flow gave up on
+        return _answer_kind(event)
+
+    def _holds(self, guard: Guard) -> bool:
+        if guard is Guard.LOCKED:
+            return self._locked
+        return self._sale is not None
+
+    # --- what an event tells ---------------------------------------------------
+
+    def _absorb(self, event: ev.Event, kind: EventType, now: float) -> None:
+        state = self._state
+        if kind is E.ACTIVITY:
+            self._since = now
+        elif isinstance(event, ev.ScanUpdated):
+            self._absorb_scan(event, now)
+        elif kind is E.CAMERA_LOST:
+            self._ask_for_customer(_CAMERA_GONE, Evidence(method="pin", reason="camera_lost"))
+        elif kind is E.USE_PIN:
+            self._ask_for_customer("Enter your customer number, then your PIN.",
+                                   Evidence(method="pin", reason="chosen"))
+        elif isinstance(event, ev.CustomerNumberEntered):
+            self._customer = event.customer_id.strip()
+        elif isinstance(event, ev.PinEntered):
+            self._pin = event.pin
+        elif kind is E.TIMEOUT:
+            self._absorb_timeout(now)
+        elif kind is E.CANCEL and state is State.SALE_OPEN:
+            self._sale, self._notice = None, "Sale cancelled."
+        elif isinstance(event, ev.OpenSale):
+            self._sale = Sale(event.amount_minor, event.currency, event.reference)
+            self._notice = ""
+        else:
+            self._absorb_answer(event, kind)
+
+    def _absorb_scan(self, event: ev.ScanUpdated, now: float) -> None:
+        update = event.update
+        if update.box is not None:
+            self._last_face = now
+        if update.guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT):
+            self._direction = update.guidance
+        decision = update.decision
+        if isinstance(decision, Match):
+            self._customer = decision.customer_id
+            self._evidence = Evidence("face", decision.score, decision.liveness, decision.masked)
+        elif isinstance(decision, NeedPin):
+            masked = decision.reason is Reason.MASKED or update.masked
+            evidence = Evidence("face+pin" if decision.candidates else "pin", masked=masked,
+                                reason=decision.reason.value)
+            self._ask_for_customer(REASON_TEXT[decision.reason], evidence)
+            self._customer = decision.candidates[0] if decision.candidates else None
+        elif isinstance(decision, Reject):
+            self._result = ResultView(Outcome.REJECTED, "Payment not possible",
+                                      REASON_TEXT[decision.reason])
+
+    def _ask_for_customer(self, message: str, evidence: Evidence) -> None:
+        self._customer, self._evidence = None, evidence
+        self._pin_message, self._pin_error, self._attempts_left = message, "", None
+
+    def _absorb_timeout(self, now: float) -> None:
+        state = self._state
+        if state in SCAN_STATES:
+            walked = now >= self._last_face + self._t.no_face_s
+            self._notice = _WALKED_AWAY if walked else REASON_TEXT[Reason.TIMEOUT]
+        elif state in (State.CONFIRM, State.PIN_ENTRY, State.CUSTOMER_ENTRY):
+            self._notice = _NOT_FINISHED
+        elif state is State.SALE_OPEN:
+            self._sale, self._notice = None, ""
+        elif state is State.PROCESSING:
+            self._result = ResultView(Outcome.UNKNOWN, "Payment status unknown", _UNKNOWN_TEXT)
+        elif state is State.CASHIER_VERIFYING:
+            self._login_error = "No answer from the payment service. Try again."
+        elif state is State.REFUND_PROCESSING:
+            self._cashier_notice = "No answer to the refund. Check today's totals before trying again."
+
+    def _absorb_answer(self, event: ev.Event, kind: EventType) -> None:
+        state = self._state
+        if isinstance(event, ev.DebitApproved):
+            self._result = self._approved(event)
+        elif isinstance(event, ev.DebitDeclined) and kind is E.WRONG_PIN:
+            self._attempts_left = event.attempts_left
+            self._pin_error = "Wrong PIN. Please try again."
+        elif isinstance(event, ev.DebitDeclined):
+            headline = "PIN locked" if kind is E.PIN_LOCKED else "Payment declined"
+            code = "pin_locked" if kind is E.PIN_LOCKED else event.code
+            self._result = ResultView(Outcome.DECLINED, headline, decline_text(code, event.message))
+        elif kind is E.LEDGER_UNREACHABLE and state is State.PROCESSING:
+            self._result = ResultView(Outcome.DECLINED, "Payment declined", decline_text("unreachable", ""))
+        elif kind is E.LEDGER_UNREACHABLE and state is State.CASHIER_VERIFYING:
+            self._login_error = "The payment service can't be reached to check the PIN."
+        elif kind is E.LEDGER_UNREACHABLE:
+            self._cashier_notice = "The payment service can't be reached."
+        elif kind is E.CASHIER_BAD:
+            self._login_error = "Wrong cashier PIN."
+        elif kind is E.CASHIER_OK:
+            self._locked, self._login_error = False, ""
+            self._cashier_notice = "Last payment outcome unknown: check it before a new attempt." \
+                if self._result.outcome is Outcome.UNKNOWN and self._sale is not None else ""
+        elif kind is E.CANCEL_SALE:
+            self._sale, self._cashier_notice = None, "Sale cancelled."
+        elif isinstance(event, ev.RefundDone):
+            self._cashier_notice = (f"Refunded {format_amount(event.amount_minor, event.currency)} "
+                                    f"(transaction {event.transfer_id}).")
+        elif isinstance(event, ev.RefundFailed):
+            self._cashier_notice = f"Refund refused: {event.message}"
+        elif isinstance(event, ev.SummaryReady):
+            self._summary = event.summary
+        elif kind is E.LOCK:
+            self._locked = True
+
+    def _approved(self, event: ev.DebitApproved) -> ResultView:
+        sale = self._sale
+        amount = sale.amount if sale else ""
+        customer = self._short_customer()
+        receipt = Receipt(self._merchant, event.transfer_id, amount,
+                          format_when(event.at, self._tz), customer,
+                          _METHOD_TEXT.get(self._evidence.method, ""), event.offline)
+        thanks = f"Thank you, {customer}." if customer else "Thank you."
+        return ResultView(Outcome.APPROVED, "Payment approved", thanks, receipt)
+
+    def _short_customer(self) -> str:
+        if self._customer is None:
+            return ""
+        return short_name(self._directory.display_name(self._customer))
+
+    # --- entering states --------------------------------------------------------
+
+    def _go(self, target: State, now: float) -> list[Effect]:
+        effects: list[Effect] = []
+        leaving, self._state = self._state, target
+        if leaving in SCAN_STATES and target not in SCAN_STATES:
+            effects.append(StopScan())
+        if target is leaving:
+            return effects + self._show()
+        self._since = now
+        if target is State.SCANNING and leaving not in SCAN_STATES:
+            self._scan_start = self._last_face = now
+            self._notice = ""
+            effects.append(StartScan())
+        effects.extend(self._entry_requests(target))
+        if target is State.APPROVED:
+            self._sale = None
+        return effects + self._show()
+
+    def _entry_requests(self, target: State) -> list[Effect]:
+        if target in BUSY_STATES or target is State.CASHIER:
+            self._request += 1
+        if target is State.PROCESSING:
+            return [self._debit()]
+        if target is State.CASHIER_VERIFYING:
+            pin, self._pin = self._pin or "", None
+            return [VerifyCashier(self._request, pin)]
+        if target is State.REFUND_PROCESSING:
+            return [SendRefund(self._request)]
+        if target is State.CASHIER:
+            self._summary = None
+            return [RequestSummary(self._request)]
+        if target is State.CASHIER_LOGIN:
+            self._pin = None
+        return []
+
+    def _debit(self) -> SendDebit:
+        sale, customer = self._sale, self._customer
+        assert sale is not None and customer is not None, "a debit needs a sale and a customer"
+        pin, self._pin = self._pin, None
+        offline_ok = pin is None and not self._evidence.masked
+        return SendDebit(self._request, customer, sale.amount_minor, sale.currency, pin,
+                         self._evidence, offline_ok)
+
+    def _show(self) -> list[Effect]:
+        shown = ShowScreen(SCREEN_OF[self._state], self._view())
+        if shown == self._shown:
+            return []
+        self._shown = shown
+        return [shown]
+
+    # --- views -----------------------------------------------------------------
+
+    def _view(self) -> View:
+        s, amount = self._state, self._sale.amount if self._sale else ""
+        if s is State.IDLE:
+            return IdleView(self._merchant, self._notice)
+        if s is State.SALE_OPEN:
+            return SaleView(amount, self._merchant, self._notice)
+        if s is State.SCANNING:
+            return ScanView(amount)
+        if s is State.CHALLENGE:
+            return ChallengeView(amount, self._direction)
+        if s is State.CONFIRM:
+            return ConfirmView(amount, self._merchant, self._short_customer())
+        if s is State.CUSTOMER_ENTRY:
+            return CustomerView(amount, self._pin_message)
+        if s is State.PIN_ENTRY:
+            return PinView(False, "Enter your PIN", self._pin_message, amount,
+                           self._attempts_left, self._pin_error)
+        if s is State.CASHIER_LOGIN:
+            message = "Terminal locked. Cashier PIN to unlock." if self._locked else "Staff only."
+            return PinView(True, "Cashier PIN", message, error=self._login_error)
+        if s in BUSY_STATES:
+            return _BUSY[s]
+        if s in (State.APPROVED, State.DECLINED, State.REJECTED, State.UNKNOWN):
+            return self._result
+        if s is State.CASHIER:
+            return self._cashier_view(amount)
+        if s is State.AMOUNT_ENTRY:
+            return AmountView(self._sale.currency if self._sale else self._currency)
+        return LockedView("This checkout is closed. Please use another checkout.")
+
+    def _cashier_view(self, amount: str) -> CashierView:
+        s = self._summary
+        if s is None:
+            return CashierView(amount, self._cashier_notice)
+        totals = (f"Payments: {s.payments}, {format_amount(s.paid_minor, s.currency)}",
+                  f"Refunds: {s.refunds}, {format_amount(s.refunded_minor, s.currency)}")
+        return CashierView(amount, self._cashier_notice, totals, s.verdict)
+
+
+_SIMPLE_KINDS: dict[type, EventType] = {
+    ev.Cancel: E.CANCEL,
+    ev.Confirm: E.CONFIRM,
+    ev.UsePin: E.USE_PIN,
+    ev.UserActivity: E.ACTIVITY,
+    ev.CameraLost: E.CAMERA_LOST,
+    ev.CashierKey: E.CASHIER_KEY,
+    ev.NewSale: E.NEW_SALE,
+    ev.CancelSale: E.CANCEL_SALE,
+    ev.RefundLast: E.REFUND_LAST,
+    ev.LockTerminal: E.LOCK,
+}
+
+_BUSY: dict[State, BusyView] = {
+    State.PROCESSING: BusyView("Processing payment", "Please wait…"),
+    State.CASHIER_VERIFYING: BusyView("Checking cashier PIN", "Please wait…"),
+    State.REFUND_PROCESSING: BusyView("Refunding last payment", "Please wait…"),
+}
+
+
+def _scan_kind(decision: Match | NeedPin | Reject | None, guidance: Guidance) -> EventType:
+    if isinstance(decision, Match):
+        return E.SCAN_MATCH
+    if isinstance(decision, NeedPin):
+        return E.SCAN_NEED_PIN if decision.candidates else E.SCAN_NEED_ID
+    if isinstance(decision, Reject):
+        return E.SCAN_REJECT
+    if guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT):
+        return E.SCAN_CHALLENGE
+    return E.SCAN_PROGRESS
+
+
+def _answer_kind(event: ev.Event) -> EventType | None:
+    match event:
+        case ev.DebitApproved():
+            return E.DEBIT_APPROVED
+        case ev.DebitDeclined(code="pin_locked"):
+            return E.PIN_LOCKED
+        case ev.DebitDeclined(code="wrong_pin", attempts_left=left):
+            return E.PIN_LOCKED if left is not None and left <= 0 else E.WRONG_PIN
+        case ev.DebitDeclined():
+            return E.DEBIT_DECLINED
+        case ev.LedgerUnreachable():
+            return E.LEDGER_UNREACHABLE
+        case ev.CashierVerified():
+            return E.CASHIER_OK
+        case ev.CashierRejected():
+            return E.CASHIER_BAD
+        case ev.RefundDone():
+            return E.REFUND_DONE
+        case ev.RefundFailed():
+            return E.REFUND_FAILED
+        case ev.SummaryReady():
+            return E.SUMMARY_READY
+    return None

@@ -1,0 +1,251 @@
+"""The checkout flow's states, event kinds and transition table, as plain data.
+
+The table maps ``(State, EventType)`` to a target: a ``State``, or a ``Branch``
+whose ``Guard`` the machine evaluates over its context (is the terminal locked,
+is a sale open). A pair missing from the table means the event does not apply
+in that state and is ignored. Tests walk this table as a graph: every state is
+reachable from idle, idle is reachable from every state, and every state a
+shopper can be left in has a cancel or a time-out edge.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = [
+    "BUSY_STATES",
+    "SCAN_STATES",
+    "SCREEN_OF",
+    "TRANSITIONS",
+    "Branch",
+    "EventType",
+    "Guard",
+    "Screen",
+    "State",
+    "Target",
+]
+
+
+class State(enum.Enum):
+    """Where the checkout is."""
+
+    IDLE = "idle"
+    SALE_OPEN = "sale_open"
+    SCANNING = "scanning"
+    CHALLENGE = "challenge"
+    CONFIRM = "confirm"
+    CUSTOMER_ENTRY = "customer_entry"
+    PIN_ENTRY = "pin_entry"
+    PROCESSING = "processing"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    REJECTED = "rejected"
+    UNKNOWN = "unknown"
+    CASHIER_LOGIN = "cashier_login"
+    CASHIER_VERIFYING = "cashier_verifying"
+    CASHIER = "cashier"
+    AMOUNT_ENTRY = "amount_entry"
+    REFUND_PROCESSING = "refund_processing"
+    LOCKED = "locked"
+
+
+class EventType(enum.Enum):
+    """What happened, as the table sees it (events are classified into these)."""
+
+    TIMEOUT = "timeout"
+    CANCEL = "cancel"
+    CONFIRM = "confirm"
+    USE_PIN = "use_pin"
+    ACTIVITY = "activity"
+    SCAN_PROGRESS = "scan_progress"
+    SCAN_CHALLENGE = "scan_challenge"
+    SCAN_MATCH = "scan_match"
+    SCAN_NEED_PIN = "scan_need_pin"
+    SCAN_NEED_ID = "scan_need_id"
+    SCAN_REJECT = "scan_reject"
+    CAMERA_LOST = "camera_lost"
+    CUSTOMER_ENTERED = "customer_entered"
+    PIN_ENTERED = "pin_entered"
+    DEBIT_APPROVED = "debit_approved"
+    DEBIT_DECLINED = "debit_declined"
+    WRONG_PIN = "wrong_pin"
+    PIN_LOCKED = "pin_locked"
+    LEDGER_UNREACHABLE = "ledger_unreachable"
+    CASHIER_KEY = "cashier_key"
+    CASHIER_OK = "cashier_ok"
+    CASHIER_BAD = "cashier_bad"
+    NEW_SALE = "new_sale"
+    SALE_OPENED = "sale_opened"
+    CANCEL_SALE = "cancel_sale"
+    REFUND_LAST = "refund_last"
+    REFUND_DONE = "refund_done"
+    REFUND_FAILED = "refund_failed"
+    SUMMARY_READY = "summary_ready"
+    LOCK = "lock"
+
+
+class Guard(enum.Enum):
+    """A yes/no question about the machine's context that picks a branch."""
+
+    LOCKED = "locked"
+    SALE_IS_OPEN = "sale_is_open"
+
+
+@dataclass(frozen=True)
+class Branch:
+    """Go to ``then`` when ``guard`` holds, else to ``otherwise``.
+
+    Attributes:
+        guard: the question.
+        then: target when it holds.
+        otherwise: target when it does not (may itself branch).
+    """
+
+    guard: Guard
+    then: State
+    otherwise: Target
+
+
+Target = State | Branch
+
+
+class Screen(enum.Enum):
+    """The screen a state is shown on (several states share one)."""
+
+    IDLE = "idle"
+    SALE = "sale"
+    SCAN = "scan"
+    CHALLENGE = "challenge"
+    CONFIRM = "confirm"
+    CUSTOMER = "customer"
+    PIN = "pin"
+    BUSY = "busy"
+    RESULT = "result"
+    CASHIER = "cashier"
+    AMOUNT = "amount"
+    LOCKED = "locked"
+
+
+S, E = State, EventType
+
+# Back to the open sale if there is one, else to idle (the cashier leaves their menu).
+_BACK_TO_SALE = Branch(Guard.SALE_IS_OPEN, S.SALE_OPEN, S.IDLE)
+# Cashier PIN pad abandoned: a locked terminal stays locked.
+_LEAVE_LOGIN = Branch(Guard.LOCKED, S.LOCKED, _BACK_TO_SALE)
+
+# States whose screen camera frames feed; the camera runs exactly while in one.
+SCAN_STATES = frozenset({S.SCANNING, S.CHALLENGE})
+# States waiting for the ledger: they end by its answer or their time-out, and
+# the cashier key waits until then (an answer must not land in another state).
+BUSY_STATES = frozenset({S.PROCESSING, S.CASHIER_VERIFYING, S.REFUND_PROCESSING})
+
+_SCAN_EDGES: dict[EventType, Target] = {
+    E.SCAN_PROGRESS: S.SCANNING,
+    E.SCAN_CHALLENGE: S.CHALLENGE,
+    E.SCAN_MATCH: S.CONFIRM,
+    E.SCAN_NEED_PIN: S.PIN_ENTRY,
+    E.SCAN_NEED_ID: S.CUSTOMER_ENTRY,
+    E.SCAN_REJECT: S.REJECTED,
+    E.CAMERA_LOST: S.CUSTOMER_ENTRY,
+    E.USE_PIN: S.CUSTOMER_ENTRY,
+    E.CANCEL: S.SALE_OPEN,
+    E.TIMEOUT: S.SALE_OPEN,
+    E.CASHIER_KEY: S.CASHIER_LOGIN,
+}
+
+_DEBIT_ANSWERS: dict[EventType, Target] = {
+    E.DEBIT_APPROVED: S.APPROVED,
+    E.DEBIT_DECLINED: S.DECLINED,
+    E.WRONG_PIN: S.PIN_ENTRY,
+    E.PIN_LOCKED: S.DECLINED,
+    E.LEDGER_UNREACHABLE: S.DECLINED,
+}
+
+_RESULT_EXIT_TO_SALE: dict[EventType, Target] = {
+    E.CANCEL: S.SALE_OPEN, E.CONFIRM: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
+}
+
+
+def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, EventType], Target]:
+    return {(state, kind): target for kind, target in edges.items()}
+
+
+TRANSITIONS: dict[tuple[State, EventType], Target] = {
+    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN}),
+    **_edges(S.SALE_OPEN, {
+        E.CONFIRM: S.SCANNING, E.USE_PIN: S.CUSTOMER_ENTRY, E.CANCEL: S.IDLE,
+        E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_LOGIN,
+    }),
+    **_edges(S.SCANNING, _SCAN_EDGES),
+    **_edges(S.CHALLENGE, {**_SCAN_EDGES, E.SCAN_PROGRESS: S.CHALLENGE}),
+    **_edges(S.CONFIRM, {
+        E.CONFIRM: S.PROCESSING, E.CANCEL: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN,
+        E.ACTIVITY: S.CONFIRM, E.CASHIER_KEY: S.CASHIER_LOGIN,
+    }),
+    **_edges(S.CUSTOMER_ENTRY, {
+        E.CUSTOMER_ENTERED: S.PIN_ENTRY, E.ACTIVITY: S.CUSTOMER_ENTRY, E.CANCEL: S.SALE_OPEN,
+        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
+    }),
+    **_edges(S.PIN_ENTRY, {
+        E.PIN_ENTERED: S.PROCESSING, E.ACTIVITY: S.PIN_ENTRY, E.CANCEL: S.SALE_OPEN,
+        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
+    }),
+    # A ledger that never answers ends in UNKNOWN, never in APPROVED.
+    **_edges(S.PROCESSING, {**_DEBIT_ANSWERS, E.TIMEOUT: S.UNKNOWN}),
+    **_edges(S.APPROVED, {
+        E.CANCEL: S.IDLE, E.CONFIRM: S.IDLE, E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_LOGIN,
+    }),
+    **_edges(S.DECLINED, _RESULT_EXIT_TO_SALE),
+    **_edges(S.REJECTED, _RESULT_EXIT_TO_SALE),
+    # Outcome unknown: only a late answer or the cashier moves on (no time-out to idle,
+    # so the shopper is not invited to pay a second time).
+    **_edges(S.UNKNOWN, {
+        E.DEBIT_APPROVED: S.APPROVED, E.DEBIT_DECLINED: S.DECLINED, E.WRONG_PIN: S.DECLINED,
+        E.PIN_LOCKED: S.DECLINED, E.CANCEL: S.CASHIER_LOGIN, E.CONFIRM: S.CASHIER_LOGIN,
+        E.CASHIER_KEY: S.CASHIER_LOGIN,
+    }),
+    **_edges(S.CASHIER_LOGIN, {
+        E.PIN_ENTERED: S.CASHIER_VERIFYING, E.ACTIVITY: S.CASHIER_LOGIN,
+        E.CANCEL: _LEAVE_LOGIN, E.TIMEOUT: _LEAVE_LOGIN,
+    }),
+    **_edges(S.CASHIER_VERIFYING, {
+        E.CASHIER_OK: S.CASHIER, E.CASHIER_BAD: S.CASHIER_LOGIN,
+        E.LEDGER_UNREACHABLE: S.CASHIER_LOGIN, E.TIMEOUT: S.CASHIER_LOGIN,
+    }),
+    **_edges(S.CASHIER, {
+        E.NEW_SALE: S.AMOUNT_ENTRY, E.CANCEL_SALE: S.CASHIER, E.REFUND_LAST: S.REFUND_PROCESSING,
+        E.LOCK: S.LOCKED, E.SUMMARY_READY: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
+        E.ACTIVITY: S.CASHIER, E.CANCEL: _BACK_TO_SALE, E.TIMEOUT: _BACK_TO_SALE,
+    }),
+    **_edges(S.AMOUNT_ENTRY, {
+        E.SALE_OPENED: S.SALE_OPEN, E.ACTIVITY: S.AMOUNT_ENTRY, E.CANCEL: S.CASHIER,
+        E.TIMEOUT: _BACK_TO_SALE,
+    }),
+    **_edges(S.REFUND_PROCESSING, {
+        E.REFUND_DONE: S.CASHIER, E.REFUND_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
+        E.TIMEOUT: S.CASHIER,
+    }),
+    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_LOGIN, E.CONFIRM: S.CASHIER_LOGIN}),
+}
+
+SCREEN_OF: dict[State, Screen] = {
+    S.IDLE: Screen.IDLE,
+    S.SALE_OPEN: Screen.SALE,
+    S.SCANNING: Screen.SCAN,
+    S.CHALLENGE: Screen.CHALLENGE,
+    S.CONFIRM: Screen.CONFIRM,
+    S.CUSTOMER_ENTRY: Screen.CUSTOMER,
+    S.PIN_ENTRY: Screen.PIN,
+    S.PROCESSING: Screen.BUSY,
+    S.APPROVED: Screen.RESULT,
+    S.DECLINED: Screen.RESULT,
+    S.REJECTED: Screen.RESULT,
+    S.UNKNOWN: Screen.RESULT,
+    S.CASHIER_LOGIN: Screen.PIN,
+    S.CASHIER_VERIFYING: Screen.BUSY,
+    S.CASHIER: Screen.CASHIER,
+    S.AMOUNT_ENTRY: Screen.AMOUNT,
+    S.REFUND_PROCESSING: Screen.BUSY,
+    S.LOCKED: Screen.LOCKED,
+}

@@ -1,0 +1,301 @@
+"""Every time-out and cancel path, and the cashier's menu behind the cashier PIN."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.flow import (
+    AmountView,
+    Cancel,
+    CancelSale,
+    CashierKey,
+    CashierRejected,
+    CashierVerified,
+    CashierView,
+    Confirm,
+    DaySummary,
+    IdleView,
+    LedgerUnreachable,
+    LockedView,
+    LockTerminal,
+    NewSale,
+    OpenSale,
+    PinEntered,
+    PinView,
+    RefundDone,
+    RefundFailed,
+    RefundLast,
+    RequestSummary,
+    SaleView,
+    SendRefund,
+    State,
+    StopScan,
+    SummaryReady,
+    UserActivity,
+    VerifyCashier,
+)
+
+from .conftest import MATCH, Driver, face, no_face
+
+# --- time-outs ---------------------------------------------------------------------
+
+
+def test_shopper_who_walks_away_from_the_camera_leaves_the_sale_open(drive: Driver) -> None:
+    drive.scan()
+    drive.send(face(), 3)
+    drive.tick(7.9)  # face last seen 7.9 s ago: keep looking
+    assert drive.state is State.SCANNING
+    drive.send(no_face(), 0.05)
+    effects = drive.tick(0.1)
+    assert StopScan() in effects
+    assert drive.state is State.SALE_OPEN
+    assert drive.machine.sale is not None
+    assert drive.view == SaleView("EUR 12.50", "Corner Shop",
+                                  "We didn't see a face for a while. Tap Pay to try again.")
+
+
+def test_a_scan_that_never_decides_ends_even_with_a_face_in_view(drive: Driver) -> None:
+    drive.scan()
+    for _ in range(59):
+        drive.send(face(), 0.5)
+        drive.tick(0)
+    assert drive.state is State.SCANNING
+    drive.send(face(), 0.5)
+    drive.tick(0)
+    assert drive.state is State.SALE_OPEN
+    assert isinstance(drive.view, SaleView) and drive.view.notice == "That took too long. Please try again"
+
+
+def test_open_sale_nobody_pays_is_cancelled_to_idle(drive: Driver) -> None:
+    drive.open_sale()
+    drive.tick(299)
+    assert drive.state is State.SALE_OPEN
+    drive.tick(1)
+    assert drive.state is State.IDLE and drive.machine.sale is None
+
+
+@pytest.mark.parametrize("path", ["to_confirm", "to_pin"])
+def test_prompt_left_unanswered_returns_to_the_sale(drive: Driver, path: str) -> None:
+    getattr(drive, path)()
+    limit = 20 if path == "to_confirm" else 30
+    drive.tick(limit - 0.1)
+    assert drive.state is not State.SALE_OPEN
+    drive.tick(0.1)
+    assert drive.state is State.SALE_OPEN
+    assert isinstance(drive.view, SaleView) and drive.view.notice.startswith("Payment not finished")
+
+
+def test_keys_on_the_pin_pad_keep_it_open(drive: Driver) -> None:
+    drive.to_pin()
+    for _ in range(5):
+        drive.send(UserActivity(), 20)
+        drive.tick(0)
+    assert drive.state is State.PIN_ENTRY
+    drive.tick(30)
+    assert drive.state is State.SALE_OPEN
+
+
+def test_ledger_that_never_answers_ends_unknown_not_approved(drive: Driver) -> None:
+    drive.to_processing()
+    drive.tick(29.9)
+    assert drive.state is State.PROCESSING
+    drive.tick(0.1)
+    assert drive.state is State.UNKNOWN
+    drive.tick(3600)
+    assert drive.state is State.UNKNOWN  # waits for the cashier
+    assert drive.machine.sale is not None
+
+
+@pytest.mark.parametrize("outcome", ["approved", "declined", "rejected"])
+def test_result_screens_return_by_themselves(drive: Driver, outcome: str) -> None:
+    from app.flow import DebitDeclined
+
+    from .conftest import SPOOF
+
+    if outcome == "rejected":
+        drive.scan()
+        drive.send(face(SPOOF))
+    else:
+        drive.to_processing()
+        if outcome == "approved":
+            drive.approve()
+        else:
+            drive.send(DebitDeclined(drive.debit().request_id, "insufficient_funds"))
+    drive.tick(7.9)
+    assert drive.state.value == outcome
+    drive.tick(0.1)
+    assert drive.state is (State.IDLE if outcome == "approved" else State.SALE_OPEN)
+
+
+@pytest.mark.parametrize("path", ["scan", "to_confirm", "to_pin"])
+def test_cancel_from_a_shopper_screen_returns_to_the_sale(drive: Driver, path: str) -> None:
+    getattr(drive, path)()
+    drive.send(Cancel())
+    assert drive.state is State.SALE_OPEN and drive.machine.sale is not None
+
+
+def test_cancel_on_the_sale_screen_cancels_the_sale(drive: Driver) -> None:
+    drive.open_sale()
+    drive.send(Cancel())
+    assert drive.state is State.IDLE and drive.machine.sale is None
+    assert drive.view == IdleView("Corner Shop", "Sale cancelled.")
+
+
+# --- cashier -----------------------------------------------------------------------
+
+
+def login(drive: Driver, pin: str = "9999") -> VerifyCashier:
+    drive.send(CashierKey())
+    assert drive.state is State.CASHIER_LOGIN
+    drive.send(PinEntered(pin))
+    verify = drive.last(VerifyCashier)
+    assert isinstance(verify, VerifyCashier) and verify.pin == pin
+    drive.send(CashierVerified(verify.request_id))
+    assert drive.state is State.CASHIER
+    return verify
+
+
+def test_cashier_opens_a_sale_with_an_amount(drive: Driver) -> None:
+    login(drive)
+    drive.send(NewSale())
+    assert drive.view == AmountView("EUR")
+    drive.send(OpenSale(0, "EUR"))  # zero: ignored
+    assert drive.state is State.AMOUNT_ENTRY
+    drive.send(OpenSale(995, "EUR"))
+    assert drive.state is State.SALE_OPEN
+    assert isinstance(drive.view, SaleView) and drive.view.amount == "EUR 9.95"
+
+
+def test_wrong_cashier_pin_stays_on_the_pad_with_a_message(drive: Driver) -> None:
+    drive.send(CashierKey())
+    drive.send(PinEntered("1111"))
+    drive.send(CashierRejected(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
+    assert drive.state is State.CASHIER_LOGIN
+    view = drive.view
+    assert isinstance(view, PinView) and view.cashier and view.error == "Wrong cashier PIN."
+
+
+def test_cashier_check_with_ledger_down_or_silent(drive: Driver) -> None:
+    drive.send(CashierKey())
+    drive.send(PinEntered("1111"))
+    drive.send(LedgerUnreachable(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
+    assert drive.state is State.CASHIER_LOGIN and "can't be reached" in drive.view.error  # type: ignore[union-attr]
+    drive.send(PinEntered("1111"))
+    drive.tick(30)
+    assert drive.state is State.CASHIER_LOGIN and "No answer" in drive.view.error  # type: ignore[union-attr]
+
+
+def test_cashier_menu_shows_totals_and_verdict(drive: Driver) -> None:
+    login(drive)
+    request = drive.last(RequestSummary)
+    assert isinstance(request, RequestSummary)
+    summary = DaySummary(payments=3, paid_minor=4200, refunds=1, refunded_minor=1250, currency="EUR",
+                         verdict="Journal and ledger agree (4 transfers).")
+    drive.send(SummaryReady(request.request_id, summary))
+    view = drive.view
+    assert isinstance(view, CashierView)
+    assert view.totals == ("Payments: 3, EUR 42.00", "Refunds: 1, EUR 12.50")
+    assert view.verdict == "Journal and ledger agree (4 transfers)."
+
+
+def test_cashier_refunds_the_last_payment(drive: Driver) -> None:
+    drive.to_processing()
+    drive.approve()
+    login(drive)
+    drive.send(RefundLast())
+    assert drive.state is State.REFUND_PROCESSING
+    refund = drive.last(SendRefund)
+    assert isinstance(refund, SendRefund)
+    drive.send(RefundDone(refund.request_id, "rf-1", 1250, "EUR"))
+    assert drive.state is State.CASHIER
+    view = drive.view
+    assert isinstance(view, CashierView) and view.notice == "Refunded EUR 12.50 (transaction rf-1)."
+    assert isinstance(drive.effects[-2], RequestSummary)  # totals refreshed after the refund
+
+
+def test_refund_refused_unreachable_or_silent_says_so(drive: Driver) -> None:
+    login(drive)
+    drive.send(RefundLast())
+    drive.send(RefundFailed(drive.last(SendRefund).request_id, "nothing to refund"))  # type: ignore[attr-defined]
+    assert drive.view.notice == "Refund refused: nothing to refund"  # type: ignore[union-attr]
+    drive.send(RefundLast())
+    drive.send(LedgerUnreachable(drive.last(SendRefund).request_id))  # type: ignore[attr-defined]
+    assert drive.view.notice == "The payment service can't be reached."  # type: ignore[union-attr]
+    drive.send(RefundLast())
+    drive.tick(30)
+    assert drive.state is State.CASHIER and "No answer" in drive.view.notice  # type: ignore[union-attr]
+
+
+def test_cashier_cancels_the_open_sale(drive: Driver) -> None:
+    drive.scan()
+    assert StopScan() in drive.send(CashierKey())
+    drive.send(PinEntered("9999"))
+    drive.send(CashierVerified(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
+    assert drive.view.sale == "EUR 12.50"  # type: ignore[union-attr]
+    drive.send(CancelSale())
+    assert drive.machine.sale is None and drive.view.notice == "Sale cancelled."  # type: ignore[union-attr]
+    drive.send(Cancel())
+    assert drive.state is State.IDLE
+
+
+def test_leaving_the_cashier_menu_returns_to_the_open_sale(drive: Driver) -> None:
+    drive.open_sale()
+    login(drive)
+    drive.send(Cancel())
+    assert drive.state is State.SALE_OPEN
+
+
+def test_cashier_menu_logs_out_when_left_alone(drive: Driver) -> None:
+    login(drive)
+    drive.tick(59)
+    drive.send(UserActivity())
+    drive.tick(59)
+    assert drive.state is State.CASHIER
+    drive.tick(1)
+    assert drive.state is State.IDLE
+
+
+def test_lock_and_unlock(drive: Driver) -> None:
+    login(drive)
+    drive.send(LockTerminal())
+    assert drive.state is State.LOCKED and isinstance(drive.view, LockedView)
+    drive.tick(10_000)
+    drive.send(OpenSale(100, "EUR"))
+    assert drive.state is State.LOCKED
+    drive.send(CashierKey())
+    assert isinstance(drive.view, PinView) and "locked" in drive.view.message
+    drive.send(Cancel())
+    assert drive.state is State.LOCKED  # backing out of the PIN pad keeps it locked
+    drive.send(Confirm())
+    drive.send(PinEntered("1111"))
+    drive.send(CashierRejected(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
+    drive.tick(30)
+    assert drive.state is State.LOCKED
+    login(drive)
+    drive.send(Cancel())
+    assert drive.state is State.IDLE
+
+
+def test_unknown_outcome_sends_the_cashier_a_notice(drive: Driver) -> None:
+    drive.to_processing()
+    drive.tick(30)
+    drive.send(Confirm())
+    drive.send(PinEntered("9999"))
+    drive.send(CashierVerified(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
+    assert "outcome unknown" in drive.view.notice  # type: ignore[union-attr]
+
+
+def test_cashier_amount_pad_times_out(drive: Driver) -> None:
+    login(drive)
+    drive.send(NewSale())
+    drive.send(Cancel())
+    assert drive.state is State.CASHIER
+    drive.send(NewSale())
+    drive.tick(60)
+    assert drive.state is State.IDLE
+
+
+def test_match_after_cashier_left_is_ignored(drive: Driver) -> None:
+    drive.scan()
+    drive.send(CashierKey())
+    assert drive.send(face(MATCH)) == []
