@@ -12,7 +12,7 @@ from typing import Any
 
 from app.settings import Settings
 from models import ModelSpec, ModelUnavailable, load_manifest, resolve
-from vision import Embedder, Pipeline, QualityLimits, Searchable, YuNetDetector
+from vision import Embedder, Gallery, Pipeline, QualityLimits, Searchable, YuNetDetector
 
 __all__ = ["ModelFileError", "build_detector", "build_embedder", "build_pipeline",
            "model_path", "ort_session", "quality_limits"]
@@ -79,3 +79,28 @@ def build_pipeline(settings: Settings, *, gallery: Searchable | None = None,
     return Pipeline(build_detector(settings, max_side=det_max_side), build_embedder(settings),
                     quality_limits(settings), gallery=gallery,
                     top_k=settings.recognition.top_k)
+
+
+def gallery_key(settings: Settings) -> bytes:
+    """The gallery key: ``FACEPAY_GALLERY_KEY`` or ``<data_dir>/gallery.key`` (created, mode 600)."""
+    import base64
+    import os
+
+    from vision import generate_key, load_key
+
+    if os.environ.get("FACEPAY_GALLERY_KEY"):
+        return load_key(None)
+    path = settings.payments.data_dir / "gallery.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(base64.b64encode(generate_key()).decode("ascii"))
+        log.info("created a new gallery key at %s", path)
+    return load_key(path, env={})
+
+
+def open_gallery(settings: Settings) -> Gallery:
+    settings.payments.data_dir.mkdir(parents=True, exist_ok=True)
+    return Gallery(settings.payments.data_dir / "gallery.db", gallery_key(settings),
+                   model_id=settings.models.recogniser)

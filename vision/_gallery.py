@@ -92,7 +92,7 @@ class TemplateIndex:
         order = np.argsort(np.asarray(customer_ids, dtype=object), kind="stable")
         ids = [customer_ids[i] for i in order]
         self._matrix = np.ascontiguousarray(templates[order], dtype=np.float32)
-        starts = [0] + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
+        starts = ([0] if ids else []) + [i for i in range(1, len(ids)) if ids[i] != ids[i - 1]]
         self._starts = np.asarray(starts, dtype=np.int64)
         self._owners = [ids[i] for i in starts]
         self._one_per_customer = len(self._owners) == len(ids)
