@@ -233,5 +233,29 @@ class Gallery:
         """The ``k`` best customers for ``probe``, best first."""
         return self.index(kind).search(probe, k)
 
+    def rotate_key(self, new_key: bytes) -> int:
+        """Re-encrypt every template (and the key check) under ``new_key`` in one
+        transaction; returns the number of templates re-encrypted. No re-enrolment."""
+        new = AESGCM(new_key)
+        rows = self._db.execute(
+            "SELECT id, customer_id, kind, model_id, nonce, sealed FROM templates").fetchall()
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            for row_id, customer_id, kind, model_id, nonce, sealed in rows:
+                aad = f"{customer_id}\x1f{kind}\x1f{model_id}".encode()
+                try:
+                    plain = self._aead.decrypt(bytes(nonce), bytes(sealed), aad)
+                except InvalidTag as exc:
+                    raise GalleryKeyError(f"template {row_id} does not decrypt; rotation aborted") from exc
+                fresh = os.urandom(12)
+                self._db.execute("UPDATE templates SET nonce = ?, sealed = ? WHERE id = ?",
+                                 (fresh, new.encrypt(fresh, plain, aad), row_id))
+            check_nonce = os.urandom(12)
+            self._db.execute("UPDATE meta SET value = ? WHERE name = 'check'",
+                             (check_nonce + new.encrypt(check_nonce, _CHECK, b"check"),))
+        self._aead = new
+        self._indices.clear()
+        return len(rows)
+
     def close(self) -> None:
         self._db.close()

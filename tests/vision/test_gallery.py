@@ -89,3 +89,18 @@ def test_key_loading(tmp_path: Path) -> None:
     f.write_text(base64.b64encode(b"short").decode())
     with pytest.raises(GalleryKeyError, match="expected 32"):
         load_key(f, env={})
+
+
+def test_rotate_key_keeps_templates_and_retires_the_old_key(tmp_path: Path) -> None:
+    rng = np.random.default_rng(6)
+    old, new = generate_key(), generate_key()
+    path = tmp_path / "g.db"
+    g = Gallery(path, old, model_id="m")
+    t = unit(rng, 3)
+    g.add("anna", t)
+    assert g.rotate_key(new) == 3
+    assert g.search(t[0], 1)[0].customer_id == "anna"
+    g.close()
+    with pytest.raises(GalleryKeyError):
+        Gallery(path, old, model_id="m")
+    assert Gallery(path, new, model_id="m").search(t[2], 1)[0].customer_id == "anna"
