@@ -1,0 +1,266 @@
+"""``facepay ledger ...``: run, set up, administer, check and measure the ledger service."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from payments.ledger import (
+    AdminError,
+    BenchError,
+    DemoCustomer,
+    LedgerError,
+    add_cashier,
+    add_customer,
+    add_merchant,
+    add_terminal,
+    build_demo,
+    check_invariants,
+    default_key_path,
+    ensure_keys,
+    init_schema,
+    open_store,
+    parse_customer_spec,
+    run_bench,
+    set_enabled,
+    top_up,
+    verify_audit,
+)
+from payments.money import Money, MoneyError
+from payments.signing import SigningError
+
+__all__ = ["register"]
+
+log = logging.getLogger("facepay.ledger")
+
+
+def _key_path(args: argparse.Namespace) -> Path:
+    if args.ledger_key:
+        return Path(args.ledger_key)
+    path = default_key_path(args.db)
+    if path is None:
+        out = getattr(args, "out", None)
+        if out:
+            return Path(out) / "ledger.key"
+        raise AdminError("--ledger-key FILE is needed with a PostgreSQL database")
+    return path
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from payments.ledger.app import ENV_DB, ENV_KEY
+
+    os.environ[ENV_DB] = args.db
+    os.environ[ENV_KEY] = str(_key_path(args))
+    if args.sqlite_sync:
+        os.environ["FACEPAY_LEDGER_SQLITE_SYNC"] = args.sqlite_sync
+    log.info("ledger on http://%s:%d (%s, %d worker(s))", args.host, args.port, args.db.split("@")[-1],
+             args.workers)
+    uvicorn.run("payments.ledger.app:create_app_from_env", factory=True, host=args.host, port=args.port,
+                workers=args.workers, access_log=False, log_level="warning", lifespan="on")
+    return 0
+
+
+def _customers(args: argparse.Namespace) -> list[DemoCustomer]:
+    people: list[DemoCustomer] = []
+    if args.customers:
+        people += parse_customer_spec(args.customers)
+    if args.customers_file:
+        entries: list[dict[str, Any]] = json.loads(Path(args.customers_file).read_text(encoding="utf-8"))
+        for e in entries:
+            name = str(e["name"])
+            balance = e.get("balance_minor")
+            cid = str(e.get("id") or "c-" + "-".join(name.lower().split()))
+            opening = int(balance) if balance is not None else None
+            people.append(DemoCustomer(name, cid, opening, e.get("pin")))
+    return people
+
+
+def _init(args: argparse.Namespace) -> int:
+    key_path = _key_path(args)
+    store = open_store(args.db)
+    try:
+        init_schema(store)
+        keys = ensure_keys(key_path)
+        print(f"ledger schema ready in {args.db.split('@')[-1]}; ledger keys in {key_path}")
+        if args.demo:
+            if not args.out:
+                raise AdminError("--demo needs --out DIR")
+            demo = build_demo(store, keys, Path(args.out), args.db, currency=args.currency,
+                              customers=_customers(args), terminals=args.terminals)
+            print(f"demo world written to {args.out}: terminal {demo['terminal_id']}, "
+                  f"{len(demo['customers'])} customers")
+    finally:
+        store.close()
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        count, findings = verify_audit(store)
+    finally:
+        store.close()
+    for f in findings:
+        print(f"audit line {f.seq}: {f.problem}: {f.detail}")
+    print(f"{count} audit lines checked, {len(findings)} problem(s)")
+    return 1 if findings else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        problems = check_invariants(store)
+    finally:
+        store.close()
+    for p in problems:
+        print(p)
+    print("books balance" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    result = asyncio.run(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
+                                   demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
+                                   timeout_s=args.timeout))
+    if args.json:
+        print(json.dumps(result.to_json(), sort_keys=True))
+    else:
+        for name, value in result.to_json().items():
+            print(f"{name:>18}: {value}")
+    return 0 if result.errors == 0 and result.invariants_ok is not False else 1
+
+
+def _pin(args: argparse.Namespace) -> str | None:
+    if getattr(args, "pin_stdin", False):
+        return sys.stdin.readline().strip()
+    pin: str | None = args.pin
+    return pin
+
+
+def _admin_op(args: argparse.Namespace) -> int:
+    store = open_store(args.db)
+    try:
+        op = args.op
+        if op == "add-merchant":
+            add_merchant(store, args.id, args.name, args.currency)
+        elif op == "add-customer":
+            add_customer(store, args.id, args.name, _pin(args), args.currency)
+        elif op == "add-cashier":
+            pin = _pin(args)
+            if pin is None:
+                raise AdminError("a cashier needs a PIN (--pin or --pin-stdin)")
+            add_cashier(store, args.id, args.name, args.merchant, pin)
+        elif op == "add-terminal":
+            text = args.public_key
+            if Path(text).is_file():
+                text = Path(text).read_text(encoding="ascii")
+            add_terminal(store, args.id, args.merchant, text)
+        elif op == "top-up":
+            top_up(store, args.customer, Money.parse(args.amount, args.currency))
+        else:
+            kind = op.split("-", 1)[1]
+            set_enabled(store, kind, args.id, op.startswith("enable"))
+    finally:
+        store.close()
+    print(f"{args.op}: done")
+    return 0
+
+
+def _guard(handler: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(handler(args))
+        except (LedgerError, MoneyError, SigningError, BenchError, OSError, ValueError) as exc:
+            print(f"facepay ledger: {exc}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _db(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://...")
+
+
+def _with_pin(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--pin", help="PIN (visible in the process list: prefer --pin-stdin)")
+    p.add_argument("--pin-stdin", action="store_true", help="read the PIN from the first line of stdin")
+
+
+def register(subparsers: Any) -> None:
+    ledger = subparsers.add_parser("ledger", help="the ledger service: serve, init, admin, audit, bench")
+    sub = ledger.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("serve", help="run the ledger HTTP service (uvicorn)")
+    _db(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8470)
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
+    p.add_argument("--sqlite-sync", choices=["FULL", "NORMAL"], help="SQLite synchronous mode (default FULL)")
+    p.set_defaults(handler=_guard(_serve))
+
+    p = sub.add_parser("init", help="create the schema and the ledger keys; --demo adds a demo world")
+    _db(p)
+    p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key or OUT/ledger.key)")
+    p.add_argument("--demo", action="store_true", help="create a demo merchant, customers, cashier, terminal")
+    p.add_argument("--out", help="directory for terminal.key, ledger.pub, demo.json")
+    p.add_argument("--customers", help="demo customers as NAME:ID,NAME:ID (default: four demo people)")
+    p.add_argument("--customers-file", help='JSON list of {"name", "id", "balance_minor"?, "pin"?}')
+    p.add_argument("--terminals", type=int, default=1, help="demo terminals (each with its own key)")
+    p.add_argument("--currency", default="EUR")
+    p.set_defaults(handler=_guard(_init))
+
+    p = sub.add_parser("audit-verify", help="check the hash chain of the audit log (exit 1 on a problem)")
+    _db(p)
+    p.set_defaults(handler=_guard(_audit_verify))
+
+    p = sub.add_parser("check", help="check the books: sums zero, no balance below its floor")
+    _db(p)
+    p.set_defaults(handler=_guard(_check))
+
+    p = sub.add_parser("bench", help="load generator: N terminals sending signed debits to a local ledger")
+    p.add_argument("--url", required=True, help="ledger base URL (127.0.0.1 only)")
+    p.add_argument("--key", required=True, help="DIR/terminal.key of a demo world")
+    p.add_argument("--demo", help="demo.json (default: next to --key)")
+    p.add_argument("--db", help="database URL for the invariant check (default: demo.json's)")
+    p.add_argument("--terminals", type=int, default=16)
+    p.add_argument("--requests", type=int, default=2000)
+    p.add_argument("--timeout", type=float, default=120.0, help="stop sending after this many seconds")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(handler=_guard(_bench))
+
+    admin: list[tuple[str, str, list[str]]] = [
+        ("add-merchant", "add a merchant", ["id", "name", "currency"]),
+        ("add-customer", "add a customer account", ["id", "name", "currency", "pin"]),
+        ("add-cashier", "add a cashier of a merchant", ["id", "name", "merchant", "pin"]),
+        ("add-terminal", "register a terminal by its Ed25519 public key", ["id", "merchant", "public_key"]),
+        ("disable-terminal", "refuse a terminal's requests from now on", ["id"]),
+        ("enable-terminal", "accept a disabled terminal again", ["id"]),
+        ("disable-customer", "decline a customer's debits", ["id"]),
+        ("enable-customer", "accept a disabled customer again", ["id"]),
+        ("disable-cashier", "refuse a cashier's authorisations", ["id"]),
+        ("top-up", "credit a customer (money entering the system)", ["customer", "amount", "currency"]),
+    ]
+    for name, help_text, fields in admin:
+        p = sub.add_parser(name, help=help_text)
+        _db(p)
+        for f in fields:
+            if f == "pin":
+                _with_pin(p)
+            elif f == "currency":
+                p.add_argument("--currency", default="EUR")
+            elif f == "public_key":
+                p.add_argument("--public-key", required=True, help="PEM file, PEM text or base64 raw key")
+            elif f == "amount":
+                p.add_argument("--amount", required=True, help='decimal amount such as "12.50"')
+            else:
+                p.add_argument(f"--{f}", required=True)
+        p.set_defaults(handler=_guard(_admin_op), op=name)

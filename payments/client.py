@@ -1,0 +1,406 @@
+"""The terminal's client of the ledger service (see payments/PROTOCOL.md).
+
+Every request is signed with the terminal key (:mod:`payments.signing`); every
+response must carry a valid ``FacePay-Ledger-Signature`` over its status, the
+request's nonce and its body. An unsigned or mis-signed response is treated as no
+answer at all: it can be retried, and it never counts as an approval or a decline.
+
+What the client raises says exactly one thing about the transfer::
+
+    LedgerClientError(Exception)
+    ├── LedgerUnreachable           no trustworthy answer: retry with the same key and body
+    │   ├── LedgerTimeout           connect or read timed out (the ledger may have committed)
+    │   ├── LedgerServerError       a signed 5xx (store unavailable, internal error)
+    │   └── BadLedgerSignature      unsigned, mis-signed or unreadable response
+    ├── LedgerRefused               the ledger would not look at the request (authentication,
+    │                               clock skew, replayed nonce, key reused with another body):
+    │                               says nothing about the transfer itself
+    ├── LedgerConfigError           the terminal's key, the ledger key or the URL cannot be used
+    └── Declined(code, message, details)
+                                    the ledger's final answer for this idempotency key
+
+``Declined`` is only raised for answers the ledger stores under the idempotency key
+(a retry gets the same answer), so it is safe to record as final. httpx errors are
+translated here, with the original chained (``raise ... from exc``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from payments._crash import crash_point
+from payments.money import Money, MoneyError
+from payments.pinblock import X25519PublicKey, pin_public_key_from_text
+from payments.signing import (
+    HEADER_LEDGER_SIGNATURE,
+    BadSignature,
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+    KeyFileError,
+    load_private_key,
+    load_public_key,
+    new_nonce,
+    public_key_from_text,
+    public_key_text,
+    sign_request,
+    verify_response,
+)
+
+__all__ = [
+    "NOT_ABOUT_THE_TRANSFER",
+    "BadLedgerSignature",
+    "Declined",
+    "LedgerClient",
+    "LedgerClientError",
+    "LedgerConfigError",
+    "LedgerListing",
+    "LedgerRefused",
+    "LedgerServerError",
+    "LedgerTimeout",
+    "LedgerTransfer",
+    "LedgerUnreachable",
+    "canonical_body",
+]
+
+log = logging.getLogger(__name__)
+
+# Error codes the ledger answers before it looks at the idempotency key, or without
+# storing the answer under it: a retry may get a different answer, so these are never
+# taken as a decline of the transfer.
+NOT_ABOUT_THE_TRANSFER = frozenset({
+    "bad_signature", "unknown_terminal", "terminal_disabled", "stale", "replay",
+    "idempotency_mismatch", "missing_idempotency_key", "body_too_large", "not_found",
+    "method_not_allowed",
+})
+# A day's listing is split in halves until no part is truncated; this bounds the splitting.
+_MAX_LISTING_SPLITS = 12
+
+
+class LedgerClientError(Exception):
+    """Base class of ledger client errors."""
+
+
+class LedgerUnreachable(LedgerClientError):
+    """No trustworthy answer from the ledger; retrying with the same key and body is safe."""
+
+
+class LedgerTimeout(LedgerUnreachable):
+    """The ledger did not answer in time (it may have committed the request)."""
+
+
+class LedgerServerError(LedgerUnreachable):
+    """The ledger answered with a signed 5xx."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"ledger error {status} {code}: {message}")
+        self.status = status
+        self.code = code
+
+
+class BadLedgerSignature(LedgerUnreachable):
+    """The response was unsigned, mis-signed or unreadable: treated as no answer."""
+
+
+class LedgerRefused(LedgerClientError):
+    """The ledger refused to consider the request; nothing is known about the transfer."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"ledger refused the request ({status} {code}): {message}")
+        self.status = status
+        self.code = code
+
+
+class LedgerConfigError(LedgerClientError):
+    """The terminal key, the ledger's public key or the ledger URL cannot be used."""
+
+
+class Declined(LedgerClientError):
+    """The ledger's final answer to this request: it moved no money.
+
+    Attributes:
+        code: the protocol error code (``insufficient_funds``, ``wrong_pin``, ...).
+        message: the ledger's message.
+        details: the whole error payload (may name the declined ``transfer_id``).
+    """
+
+    def __init__(self, code: str, message: str, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.details: Mapping[str, Any] = dict(details or {})
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerTransfer:
+    """One transfer as the ledger reports it.
+
+    Attributes:
+        transfer_id: the transfer's id (the terminal's own id when it chose one).
+        kind: debit, refund, void or topup.
+        status: pending, posted, voided or declined.
+        amount: the amount.
+        customer_id: the customer, if any.
+        terminal_id: the terminal that asked, if any.
+        cashier_id: the cashier who authorised a refund or void.
+        merchant_ref: the merchant's reference.
+        idempotency_key: the key of the request that created it.
+        original_transfer_id: the debit a refund or void undoes.
+        decline_code: the code of a declined record.
+        evidence_json: canonical JSON of the evidence sent with it.
+        created_at: ISO 8601 UTC time at the ledger.
+    """
+
+    transfer_id: str
+    kind: str
+    status: str
+    amount: Money
+    customer_id: str | None
+    terminal_id: str | None
+    cashier_id: str | None
+    merchant_ref: str
+    idempotency_key: str | None
+    original_transfer_id: str | None
+    decline_code: str | None
+    evidence_json: str
+    created_at: str
+
+    @classmethod
+    def from_json(cls, obj: object) -> LedgerTransfer:
+        """Read the ledger's transfer JSON; ValueError when it is not one."""
+        if not isinstance(obj, dict):
+            raise ValueError("a transfer is a JSON object")
+        try:
+            def text(name: str) -> str:
+                value = obj[name]
+                if not isinstance(value, str):
+                    raise ValueError(f"transfer field {name} must be text")
+                return value
+
+            def maybe(name: str) -> str | None:
+                value = obj.get(name)
+                if value is not None and not isinstance(value, str):
+                    raise ValueError(f"transfer field {name} must be text or null")
+                return value
+
+            return cls(
+                transfer_id=text("transfer_id"), kind=text("kind"), status=text("status"),
+                amount=Money.from_json(obj["amount"]), customer_id=maybe("customer_id"),
+                terminal_id=maybe("terminal_id"), cashier_id=maybe("cashier_id"),
+                merchant_ref=maybe("merchant_ref") or "", idempotency_key=maybe("idempotency_key"),
+                original_transfer_id=maybe("original_transfer_id"), decline_code=maybe("decline_code"),
+                evidence_json=canonical_body(obj.get("evidence") or {}).decode("utf-8"),
+                created_at=text("created_at"),
+            )
+        except (KeyError, MoneyError) as exc:
+            raise ValueError(f"not a transfer: {exc}") from exc
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerListing:
+    """A terminal's transfers over a time range.
+
+    Attributes:
+        terminal_id: whose transfers.
+        start: first instant (inclusive), ISO UTC.
+        end: last instant (exclusive), ISO UTC.
+        transfers: oldest first.
+    """
+
+    terminal_id: str
+    start: str
+    end: str
+    transfers: tuple[LedgerTransfer, ...] = field(default_factory=tuple)
+
+
+def canonical_body(obj: Mapping[str, Any]) -> bytes:
+    """The JSON bytes of a request body: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    payload: Any
+
+
+class LedgerClient:
+    """Signed HTTP calls to one ledger, on behalf of one terminal. Blocking; thread-safe."""
+
+    def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, ledger_key: Ed25519PublicKey,
+                 *, timeout_s: float = 5.0, transport: httpx.BaseTransport | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        if not terminal_id:
+            raise LedgerConfigError("the terminal id is empty (ledger.terminal_id)")
+        if not base_url.startswith(("http://", "https://")):
+            raise LedgerConfigError(f"ledger URL {base_url!r} must start with http:// or https://")
+        self.base_url = base_url.rstrip("/")
+        self.terminal_id = terminal_id
+        self._key = key
+        self._ledger_key = ledger_key
+        self._clock = clock
+        self._pin_key: X25519PublicKey | None = None
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
+
+    @classmethod
+    def from_files(cls, base_url: str, terminal_id: str, key_file: Path, ledger_pub: Path,
+                   *, timeout_s: float = 5.0, transport: httpx.BaseTransport | None = None) -> LedgerClient:
+        """A client with the terminal key and the ledger's public key read from PEM files."""
+        try:
+            key, ledger_key = load_private_key(Path(key_file)), load_public_key(Path(ledger_pub))
+        except KeyFileError as exc:
+            raise LedgerConfigError(str(exc)) from exc
+        return cls(base_url, terminal_id, key, ledger_key, timeout_s=timeout_s, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> LedgerClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- the protocol's calls -----------------------------------------------------
+
+    def health(self) -> bool:
+        """True when the ledger answers its health check with a signed 200."""
+        answer = self._call("GET", "/v1/health", signed=False)
+        return answer.status == 200
+
+    def pin_key(self) -> X25519PublicKey:
+        """The ledger's PIN-block key, from its signed ``GET /v1/keys`` (cached)."""
+        if self._pin_key is None:
+            answer = self._call("GET", "/v1/keys", signed=False)
+            payload = answer.payload
+            if answer.status != 200 or not isinstance(payload, dict):
+                raise BadLedgerSignature(f"unexpected answer to GET /v1/keys ({answer.status})")
+            signing = payload.get("signing_key")
+            if not isinstance(signing, str) or public_key_text(public_key_from_text(signing)) != \
+                    public_key_text(self._ledger_key):
+                raise LedgerConfigError("the ledger's signing key differs from ledger.pub")
+            try:
+                self._pin_key = pin_public_key_from_text(str(payload.get("pin_key", "")))
+            except ValueError as exc:
+                raise BadLedgerSignature("the ledger's PIN key is unreadable") from exc
+        return self._pin_key
+
+    def post_transfer(self, path: str, body: bytes, idempotency_key: str) -> LedgerTransfer:
+        """POST a debit, refund or void body; the transfer the ledger made, or Declined."""
+        answer = self._call("POST", path, body=body, idempotency_key=idempotency_key)
+        return self._transfer_of(answer)
+
+    def debit(self, body: bytes, idempotency_key: str) -> LedgerTransfer:
+        return self.post_transfer("/v1/debits", body, idempotency_key)
+
+    def refund(self, body: bytes, idempotency_key: str) -> LedgerTransfer:
+        return self.post_transfer("/v1/refunds", body, idempotency_key)
+
+    def void(self, body: bytes, idempotency_key: str) -> LedgerTransfer:
+        return self.post_transfer("/v1/voids", body, idempotency_key)
+
+    def transfer(self, transfer_id: str) -> LedgerTransfer | None:
+        """Read one transfer back; None when the ledger has no such transfer."""
+        try:
+            answer = self._call("GET", f"/v1/transfers/{transfer_id}")
+        except Declined as exc:
+            if exc.code in {"unknown_transfer", "not_found"}:
+                return None
+            raise
+        return self._transfer_of(answer)
+
+    def list_transfers(self, start: str, end: str, terminal_id: str | None = None,
+                       *, _depth: int = 0) -> LedgerListing:
+        """Transfers of a terminal (default: this one) created in ``[start, end)``."""
+        wanted = terminal_id or self.terminal_id
+        query = urlencode({"terminal": wanted, "from": start, "to": end})
+        answer = self._call("GET", f"/v1/transfers?{query}")
+        payload = answer.payload
+        if answer.status != 200 or not isinstance(payload, dict) or \
+                not isinstance(payload.get("transfers"), list):
+            raise BadLedgerSignature(f"unexpected listing answer ({answer.status})")
+        if payload.get("truncated") and _depth < _MAX_LISTING_SPLITS:
+            middle = _midpoint(str(payload.get("from", start)), str(payload.get("to", end)))
+            first = self.list_transfers(start, middle, wanted, _depth=_depth + 1)
+            second = self.list_transfers(middle, end, wanted, _depth=_depth + 1)
+            return LedgerListing(wanted, start, end, first.transfers + second.transfers)
+        try:
+            transfers = tuple(LedgerTransfer.from_json(t) for t in payload["transfers"])
+        except ValueError as exc:
+            raise BadLedgerSignature(f"unreadable listing: {exc}") from exc
+        return LedgerListing(wanted, start, end, transfers)
+
+    # --- plumbing -------------------------------------------------------------------
+
+    def _transfer_of(self, answer: _Answer) -> LedgerTransfer:
+        if answer.status not in (200, 201):
+            raise BadLedgerSignature(f"unexpected status {answer.status} for a transfer")
+        try:
+            return LedgerTransfer.from_json(answer.payload)
+        except ValueError as exc:
+            raise BadLedgerSignature(f"signed but unreadable transfer: {exc}") from exc
+
+    def _call(self, method: str, path: str, *, body: bytes = b"", idempotency_key: str = "",
+              signed: bool = True) -> _Answer:
+        request = self._http.build_request(method, path, content=body or None,
+                                           headers={"Content-Type": "application/json"} if body else None)
+        raw_path = request.url.raw_path.decode("ascii")
+        if signed:
+            auth = sign_request(self._key, terminal_id=self.terminal_id, method=method, path=raw_path,
+                                body=body, idempotency_key=idempotency_key, timestamp=int(self._clock()))
+        else:
+            auth = {"FacePay-Nonce": new_nonce()}
+        request.headers.update(auth)
+        nonce = auth["FacePay-Nonce"]
+        try:
+            response = self._http.send(request)
+        except httpx.TimeoutException as exc:
+            raise LedgerTimeout(f"{method} {path}: no answer within the timeout ({exc})") from exc
+        except httpx.TransportError as exc:
+            raise LedgerUnreachable(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+        crash_point("after_send")
+        try:
+            verify_response(self._ledger_key, response.status_code, nonce, response.content,
+                            response.headers.get(HEADER_LEDGER_SIGNATURE))
+        except BadSignature as exc:
+            raise BadLedgerSignature(f"{method} {path}: {exc} (status {response.status_code}); "
+                                     "treated as no answer") from exc
+        try:
+            payload = json.loads(response.content.decode("utf-8")) if response.content else None
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise BadLedgerSignature(f"{method} {path}: signed answer is not JSON") from exc
+        status = response.status_code
+        if status < 400:
+            return _Answer(status, payload)
+        code, message = _error_of(payload)
+        if status >= 500:
+            raise LedgerServerError(status, code, message)
+        if code in NOT_ABOUT_THE_TRANSFER or status == 401:
+            raise LedgerRefused(status, code, message)
+        raise Declined(code, message, payload if isinstance(payload, dict) else None)
+
+
+def _error_of(payload: Any) -> tuple[str, str]:
+    err = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(err, dict):
+        return str(err.get("code", "unknown")), str(err.get("message", ""))
+    return "unknown", "the ledger gave no error object"
+
+
+def _midpoint(start: str, end: str) -> str:
+    from datetime import UTC, datetime
+
+    def parse(text: str) -> float:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return moment.replace(tzinfo=moment.tzinfo or UTC).timestamp()
+
+    middle = (parse(start) + parse(end)) / 2
+    return datetime.fromtimestamp(middle, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,137 @@
+"""The store interface of the ledger and :func:`open_store` for a database URL.
+
+Two implementations share one schema and one set of statements (``_sql.py``):
+SQLite in WAL mode (``sqlite:///path``; writers serialise with ``BEGIN IMMEDIATE``)
+and PostgreSQL through psycopg 3 (``postgresql://...``; account, customer and
+transfer rows are locked with ``SELECT ... FOR UPDATE`` in a fixed order, and the
+audit head row last, so concurrent workers never deadlock and never overdraw).
+
+Everything that changes money, idempotency records, nonces or the audit log
+happens inside one :meth:`LedgerStore.transaction`; it commits as a whole or not
+at all. Idempotency and nonces live in the database, so they hold across worker
+processes and restarts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from payments.ledger.errors import StoreConfigError
+from payments.ledger.records import (
+    Account,
+    AuditEntry,
+    Cashier,
+    Customer,
+    Merchant,
+    StoredResponse,
+    Terminal,
+    Transfer,
+)
+
+__all__ = ["LedgerStore", "LedgerTx", "open_store"]
+
+
+class LedgerTx(Protocol):
+    """What may be done inside one transaction."""
+
+    def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
+        """Record a nonce; False when it was seen before."""
+
+    def purge_nonces(self, before: float) -> int:
+        """Forget nonces first seen before ``before`` (older than any acceptable timestamp)."""
+
+    def find_response(self, terminal_id: str, key: str) -> StoredResponse | None:
+        """The response stored for an idempotency key."""
+
+    def save_response(self, terminal_id: str, key: str, response: StoredResponse, at: str) -> None:
+        """Store the first response to an idempotency key."""
+
+    def customer(self, customer_id: str, *, lock: bool) -> Customer | None: ...
+
+    def cashier(self, cashier_id: str, *, lock: bool) -> Cashier | None: ...
+
+    def terminal(self, terminal_id: str) -> Terminal | None: ...
+
+    def merchant(self, merchant_id: str) -> Merchant | None: ...
+
+    def set_pin_state(self, table: str, row_id: str, failures: int, locked_until: float) -> None:
+        """Update the PIN failure counter of a ``customers`` or ``cashiers`` row."""
+
+    def lock_accounts(self, account_ids: list[str]) -> dict[str, Account]:
+        """Lock the accounts (sorted order) and return them."""
+
+    def move(self, debit_account: str, credit_account: str, minor: int) -> None:
+        """Move money; the caller has checked limits under the locks."""
+
+    def insert_transfer(self, transfer: Transfer) -> None: ...
+
+    def transfer(self, transfer_id: str, *, lock: bool) -> Transfer | None: ...
+
+    def set_status(self, transfer_id: str, old: str, new: str) -> bool:
+        """Change a transfer's status if it is still ``old``; False otherwise."""
+
+    def refunded_total(self, original_transfer_id: str) -> int: ...
+
+    def append_audit(self, at: str, actor: str, action: str, outcome: str, detail: str) -> AuditEntry:
+        """Append one chained audit line."""
+
+    def add_account(self, account: Account, at: str) -> None: ...
+
+    def add_merchant(self, merchant: Merchant, at: str) -> None: ...
+
+    def add_customer(self, customer: Customer, at: str) -> None: ...
+
+    def add_cashier(self, cashier: Cashier, at: str) -> None: ...
+
+    def add_terminal(self, terminal: Terminal, at: str) -> None: ...
+
+    def set_enabled(self, table: str, row_id: str, enabled: bool) -> bool: ...
+
+
+class LedgerStore(Protocol):
+    """A ledger database."""
+
+    url: str
+
+    def create_schema(self) -> None:
+        """Create the tables if they do not exist."""
+
+    def transaction(self) -> AbstractContextManager[LedgerTx]:
+        """One write transaction (retried by the caller on :class:`StoreConflict`)."""
+
+    def terminal(self, terminal_id: str) -> Terminal | None: ...
+
+    def customer(self, customer_id: str) -> Customer | None: ...
+
+    def cashier(self, cashier_id: str) -> Cashier | None: ...
+
+    def transfer(self, transfer_id: str) -> Transfer | None: ...
+
+    def list_transfers(self, terminal_id: str, start: str, end: str, limit: int) -> list[Transfer]:
+        """Transfers of a terminal with ``start <= created_at < end``, oldest first."""
+
+    def accounts(self) -> list[Account]: ...
+
+    def audit_entries(self) -> Iterator[AuditEntry]:
+        """Every audit line in ``seq`` order."""
+
+    def audit_head(self) -> tuple[int, str]:
+        """(seq, hash) of the last line as recorded in the head row."""
+
+    def count_transfers(self, kind: str, status: str, key_prefix: str) -> int:
+        """How many transfers of a kind and status have an idempotency key with this prefix."""
+
+    def close(self) -> None: ...
+
+
+def open_store(url: str) -> LedgerStore:
+    """Open ``sqlite:///path`` or ``postgresql://...`` (the schema is not created here)."""
+    from payments.ledger import _sql
+
+    if url.startswith("sqlite:///"):
+        return _sql.SqliteStore(url)
+    if url.startswith(("postgresql://", "postgres://")):
+        return _sql.PostgresStore(url)
+    raise StoreConfigError(f"unsupported database URL {url!r}: use sqlite:///PATH or postgresql://...")
