@@ -91,6 +91,10 @@ def gallery_key(settings: Settings) -> bytes:
     if os.environ.get("FACEPAY_GALLERY_KEY"):
         return load_key(None)
     path = settings.payments.data_dir / "gallery.key"
+    staged = path.with_suffix(".key.new")
+    if staged.exists() and path.exists():
+        # A rotation stopped after writing the new key: whichever key opens the store wins.
+        return _pick_key(settings, path, staged)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -104,3 +108,23 @@ def open_gallery(settings: Settings) -> Gallery:
     settings.payments.data_dir.mkdir(parents=True, exist_ok=True)
     return Gallery(settings.payments.data_dir / "gallery.db", gallery_key(settings),
                    model_id=settings.models.recogniser)
+
+
+def _pick_key(settings: Settings, current: Path, staged: Path) -> bytes:
+    import os
+
+    from vision import GalleryKeyError, load_key
+
+    for candidate in (current, staged):
+        key = load_key(candidate, env={})
+        try:
+            Gallery(settings.payments.data_dir / "gallery.db", key,
+                    model_id=settings.models.recogniser).close()
+        except GalleryKeyError:
+            continue
+        if candidate == staged:
+            os.replace(staged, current)
+        else:
+            staged.unlink()
+        return key
+    raise GalleryKeyError("neither gallery.key nor gallery.key.new opens the gallery")
