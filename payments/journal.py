@@ -183,8 +183,9 @@ class JournalEntry:
         decline_code: the ledger's error code for a declined entry.
         message: the ledger's message, or the last transport error.
         attempts: how many times the request went out.
-        abandoned: the shopper was told the payment did not go through; a late
-            approval is voided by recovery.
+        abandoned: the shopper was told the payment did not go through, so recovery
+            reads it back instead of sending it again (a late approval needs a void).
+        last_attempt_at: when the last attempt went out (UTC), None before the first.
         created_at: when the intent was written (UTC, ISO 8601).
         updated_at: last change.
         request_body: the exact request bytes (dropped once a PIN entry is final).
@@ -208,6 +209,7 @@ class JournalEntry:
     message: str | None
     attempts: int
     abandoned: bool
+    last_attempt_at: str | None
     created_at: str
     updated_at: str
     request_body: bytes | None
@@ -245,7 +247,8 @@ CREATE TABLE entries (
     decline_code TEXT,
     message TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
-    abandoned INTEGER NOT NULL DEFAULT 0,
+    abandoned INTEGER NOT NULL DEFAULT 0 CHECK (abandoned IN (0, 1)),
+    last_attempt_at TEXT,
     request_body BLOB,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
@@ -423,8 +426,12 @@ class Journal:
 
     def mark(self, transfer_id: str, state: EntryState, *, ledger_transfer_id: str | None = None,
              ledger_status: str | None = None, decline_code: str | None = None,
-             message: str | None = None) -> JournalEntry:
-        """Move an entry to ``state``; raises IllegalTransition when that would go backwards."""
+             message: str | None = None, abandoned: bool = False) -> JournalEntry:
+        """Move an entry to ``state``; raises IllegalTransition when that would go backwards.
+
+        ``abandoned`` records that the shopper was told the payment did not go through
+        (it is never cleared once set).
+        """
         current = self.get(transfer_id)
         if state == current.state:
             return current
@@ -439,10 +446,11 @@ class Journal:
                 "ledger_transfer_id = coalesce(?, ledger_transfer_id), "
                 "ledger_status = coalesce(?, ledger_status), "
                 "decline_code = coalesce(?, decline_code), message = coalesce(?, message), "
-                "request_body = CASE WHEN ? THEN NULL ELSE request_body END "
+                "request_body = CASE WHEN ? THEN NULL ELSE request_body END, "
+                "abandoned = max(abandoned, ?) "
                 f"WHERE transfer_id = ? AND state IN ({marks})",
                 (state.value, utc_now(), ledger_transfer_id, ledger_status, decline_code, message,
-                 int(drop_body), transfer_id, *previous),
+                 int(drop_body), int(abandoned), transfer_id, *previous),
             )
             changed = cur.rowcount
         if changed != 1:
@@ -452,18 +460,19 @@ class Journal:
             raise IllegalTransition(f"{transfer_id}: {now.state} -> {state} is not allowed")
         return self.get(transfer_id)
 
-    def note_attempt(self, transfer_id: str, error: str | None = None) -> None:
-        """Count one more attempt (and remember the transport error, if any)."""
-        with self._sql("counting an attempt") as conn:
-            conn.execute("UPDATE entries SET attempts = attempts + 1, updated_at = ?, "
-                         "message = coalesce(?, message) WHERE transfer_id = ?",
-                         (utc_now(), error, transfer_id))
-
-    def mark_abandoned(self, transfer_id: str) -> None:
-        """Remember that the shopper was told this payment did not go through."""
-        with self._sql("marking an entry abandoned") as conn:
-            conn.execute("UPDATE entries SET abandoned = 1, updated_at = ? WHERE transfer_id = ?",
-                         (utc_now(), transfer_id))
+    def begin_attempt(self, transfer_id: str) -> JournalEntry:
+        """Record that an attempt is about to go out: intent -> sent, attempts + 1 (durable)."""
+        with self._sql("recording an attempt") as conn:
+            cur = conn.execute(
+                "UPDATE entries SET attempts = attempts + 1, last_attempt_at = ?, updated_at = ?, "
+                "state = CASE WHEN state = 'intent' THEN 'sent' ELSE state END "
+                "WHERE transfer_id = ? AND state NOT IN ('approved', 'declined')",
+                (utc_now(), utc_now(), transfer_id))
+            changed = cur.rowcount
+        entry = self.get(transfer_id)
+        if changed != 1:
+            raise IllegalTransition(f"{transfer_id} is {entry.state} already; it is not sent again")
+        return entry
 
     # --- reading --------------------------------------------------------------
 
@@ -529,6 +538,7 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
         message=row["message"],
         attempts=int(row["attempts"]),
         abandoned=bool(row["abandoned"]),
+        last_attempt_at=row["last_attempt_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         request_body=bytes(body) if body is not None else None,

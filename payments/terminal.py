@@ -1,0 +1,648 @@
+"""The terminal's payment service: what the kiosk and ``facepay pay`` call.
+
+Every debit, refund and void follows the same steps::
+
+    validate -> journal the intent (fsync) -> [send with the entry's key]* -> journal the answer
+
+The transfer id and idempotency key are made once, written before the first send and
+reused on every retry, so a retry can never charge twice (TigerBeetle-style reliable
+transaction submission). The shopper only sees "approved" when the ledger signed it.
+
+When no trustworthy answer comes:
+
+* a debit is declined to the shopper by default (:class:`NotCompleted`). If the
+  request may have reached the ledger, the entry stays ``unknown`` and is marked
+  *abandoned*: recovery then reads it back rather than sending it again (the shopper
+  was told it failed), and a late approval is listed as needing a void. If no attempt
+  could have reached it (connection refused), the entry is declined at once.
+* with store-and-forward enabled, a face-only debit under the floor limit, within the
+  exposure limit, is kept as ``stored_offline`` and forwarded by recovery. Never for a
+  PIN payment: only the ledger can check a PIN.
+* refunds and voids stay ``unknown`` and recovery completes them with the same key.
+
+:meth:`PaymentService.recover` (at start-up and periodically) resolves every open entry.
+An abandoned entry the ledger never received becomes final once no attempt of it can
+still be accepted: the ledger refuses requests whose timestamp is more than 300 s old.
+
+Exceptions::
+
+    PaymentError(Exception)
+    └── InvalidPayment(ValueError)  refused before anything is journalled: amount zero or
+                                    negative, wrong currency, malformed PIN or customer id,
+                                    unknown original, refund above what is left of it
+
+Journal errors (:mod:`payments.journal`) pass through: without a journal the terminal
+cannot take payments. Ledger errors never escape :meth:`pay`, :meth:`refund` or
+:meth:`void`: they become outcomes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+import httpx
+
+from payments._crash import crash_point
+from payments.client import (
+    Declined,
+    LedgerClient,
+    LedgerRefused,
+    LedgerTransfer,
+    LedgerUnreachable,
+    canonical_body,
+)
+from payments.journal import EntryKind, EntryState, Journal, JournalEntry, NewEntry
+from payments.money import Money
+from payments.pinblock import encrypt_pin, pin_context, valid_pin
+
+__all__ = [
+    "ABANDON_AFTER_S",
+    "Approved",
+    "DayTotals",
+    "InvalidPayment",
+    "NotCompleted",
+    "OfflineRules",
+    "Outstanding",
+    "PaymentError",
+    "PaymentOutcome",
+    "PaymentService",
+    "Reason",
+    "RecoveryReport",
+    "Refused",
+    "StoredOffline",
+    "reason_message",
+]
+
+log = logging.getLogger(__name__)
+
+# The ledger refuses a request whose timestamp is more than 300 s from its clock; after
+# that plus a margin for clock skew, no attempt of an abandoned entry can still post.
+ABANDON_AFTER_S = 300.0 + 60.0
+# Attempts per call while a shopper waits, and the pauses between them: about a second
+# in all, long enough to ride out a dropped connection, short enough for a queue.
+ATTEMPTS = 3
+BACKOFF_S = (0.2, 0.6)
+# The ledger's id rule (letters, digits, _.:- up to 64): customer, cashier and transfer ids.
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+_PATHS = {EntryKind.DEBIT: "/v1/debits", EntryKind.REFUND: "/v1/refunds", EntryKind.VOID: "/v1/voids"}
+
+
+class PaymentError(Exception):
+    """Base class of payment service errors."""
+
+
+class InvalidPayment(PaymentError, ValueError):
+    """A request refused before anything was journalled or sent."""
+
+
+class Reason(StrEnum):
+    """Why a payment did not complete, as the shopper and the cashier are told."""
+
+    LEDGER_UNREACHABLE = "ledger_unreachable"
+    OFFLINE_DISABLED = "offline_disabled"
+    PIN_NEEDS_LEDGER = "pin_needs_ledger"
+    OVER_FLOOR_LIMIT = "over_floor_limit"
+    OVER_EXPOSURE_LIMIT = "over_exposure_limit"
+    LEDGER_REFUSED = "ledger_refused"
+    PENDING = "pending"
+
+
+_MESSAGES: Mapping[Reason, str] = {
+    Reason.LEDGER_UNREACHABLE: "The payment service cannot be reached. You have not been charged.",
+    Reason.OFFLINE_DISABLED: "The payment service cannot be reached and offline payments are off. "
+                             "You have not been charged.",
+    Reason.PIN_NEEDS_LEDGER: "PIN payments need the payment service, which cannot be reached. "
+                             "You have not been charged.",
+    Reason.OVER_FLOOR_LIMIT: "The payment service cannot be reached and this amount is above the "
+                             "offline limit. You have not been charged.",
+    Reason.OVER_EXPOSURE_LIMIT: "The payment service cannot be reached and the offline allowance is "
+                                "used up. You have not been charged.",
+    Reason.LEDGER_REFUSED: "The payment service did not accept this terminal's request. "
+                           "Please ask a member of staff.",
+    Reason.PENDING: "Not confirmed yet. It will be completed automatically when the payment "
+                    "service answers; do not repeat it.",
+}
+
+
+def reason_message(reason: Reason) -> str:
+    """The one sentence shown for ``reason``."""
+    return _MESSAGES[reason]
+
+
+@dataclass(frozen=True, slots=True)
+class OfflineRules:
+    """When a debit may be accepted without the ledger (store-and-forward).
+
+    Attributes:
+        store_and_forward: accept face payments offline at all (default off).
+        floor_minor: largest single offline payment, minor units.
+        exposure_minor: largest total of outstanding offline payments, minor units.
+    """
+
+    store_and_forward: bool = False
+    floor_minor: int = 0
+    exposure_minor: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Approved:
+    """The ledger signed an approval (a posted debit, refund or void).
+
+    Attributes:
+        transfer_id: the transfer's id (on the receipt).
+        kind: debit, refund or void.
+        amount: the amount.
+        status: the ledger's status (posted, or pending for a hold).
+        at: when the terminal recorded the approval (ISO UTC).
+    """
+
+    transfer_id: str
+    kind: EntryKind
+    amount: Money
+    status: str
+    at: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOffline:
+    """Accepted without the ledger; forwarded by recovery (store-and-forward).
+
+    Attributes:
+        transfer_id: the transfer's id (on the receipt).
+        amount: the amount.
+        at: when it was stored (ISO UTC).
+        outstanding: total of offline payments now waiting to be forwarded.
+    """
+
+    transfer_id: str
+    amount: Money
+    at: str
+    outstanding: Money
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    """The ledger declined; final for this request. Nothing was charged.
+
+    Attributes:
+        transfer_id: the journal entry's id.
+        code: the ledger's code (insufficient_funds, wrong_pin, pin_locked, over_refund, ...).
+        message: the ledger's message.
+    """
+
+    transfer_id: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotCompleted:
+    """No answer from the ledger and no offline acceptance.
+
+    Attributes:
+        transfer_id: the journal entry's id ("" when nothing was journalled).
+        reason: why; :func:`reason_message` gives the sentence to show.
+        detail: the technical cause, for logs and the cashier.
+    """
+
+    transfer_id: str
+    reason: Reason
+    detail: str = ""
+
+    @property
+    def message(self) -> str:
+        return reason_message(self.reason)
+
+
+PaymentOutcome = Approved | StoredOffline | Refused | NotCompleted
+
+
+@dataclass(frozen=True, slots=True)
+class Outstanding:
+    """An entry still waiting for the ledger, and for how long.
+
+    Attributes:
+        entry: the journal entry.
+        age_s: seconds since it was journalled.
+    """
+
+    entry: JournalEntry
+    age_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryReport:
+    """What one recovery pass did.
+
+    Attributes:
+        resolved: entries that reached a final state in this pass.
+        still_open: entries that are still open (ledger unreachable, or not yet expired).
+        needs_attention: approved debits the shopper was told had failed: void them.
+    """
+
+    resolved: tuple[JournalEntry, ...]
+    still_open: tuple[JournalEntry, ...]
+    needs_attention: tuple[JournalEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayTotals:
+    """One UTC day at this terminal, from the journal.
+
+    Attributes:
+        day: the date (YYYY-MM-DD, UTC).
+        currency: the terminal's currency.
+        payments: approved debits (not voided): count and total.
+        refunds: approved refunds: count and total.
+        voids: approved voids: count and total.
+        declines: declined debits: count.
+        offline: debits stored offline and not yet forwarded: count and total.
+        unresolved: other open entries: count.
+    """
+
+    day: str
+    currency: str
+    payments: tuple[int, Money]
+    refunds: tuple[int, Money]
+    voids: tuple[int, Money]
+    declines: int
+    offline: tuple[int, Money]
+    unresolved: int
+
+    @property
+    def net(self) -> Money:
+        return self.payments[1] - self.refunds[1]
+
+
+@dataclass(frozen=True, slots=True)
+class _Reached:
+    transfer: LedgerTransfer | None = None
+    declined: Declined | None = None
+    refused: LedgerRefused | None = None
+    unreachable: LedgerUnreachable | None = None
+    maybe_delivered: bool = False
+
+
+def _new_ids() -> tuple[str, str]:
+    return f"tx_{secrets.token_hex(12)}", f"ik_{secrets.token_hex(16)}"
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _never_delivered(exc: LedgerUnreachable) -> bool:
+    """True when the request bytes cannot have reached the ledger (no connection was made)."""
+    return isinstance(exc.__cause__, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
+class PaymentService:
+    """Debits, refunds, voids and recovery for one terminal, over one journal and one client.
+
+    Methods block (HTTP and fsync); the kiosk calls them on a worker thread.
+    """
+
+    def __init__(self, client: LedgerClient, journal: Journal, *, currency: str,
+                 rules: OfflineRules = OfflineRules(), attempts: int = ATTEMPTS,
+                 backoff_s: Sequence[float] = BACKOFF_S, abandon_after_s: float = ABANDON_AFTER_S,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        if client.terminal_id != journal.terminal_id:
+            raise PaymentError(f"client is terminal {client.terminal_id!r} but the journal belongs to "
+                               f"{journal.terminal_id!r}")
+        Money(0, currency)  # validates the code
+        self.client = client
+        self.journal = journal
+        self.currency = currency
+        self.rules = rules
+        self.attempts = max(1, attempts)
+        self.backoff_s = tuple(backoff_s)
+        self.abandon_after_s = abandon_after_s
+        self._sleep = sleep
+        self._busy: set[str] = set()
+        self._busy_lock = threading.Lock()
+
+    # --- the three requests ---------------------------------------------------------
+
+    def pay(self, customer_id: str, amount: Money, *, evidence: Mapping[str, Any], pin: str | None = None,
+            merchant_ref: str = "", allow_offline: bool = True) -> PaymentOutcome:
+        """Debit ``customer_id`` by ``amount``; ``pin`` for the PIN fallback (sent encrypted)."""
+        self._check_amount(amount)
+        self._check_id(customer_id, "customer id")
+        if pin is not None and not valid_pin(pin):
+            raise InvalidPayment("a PIN is 4 to 12 digits")
+        transfer_id, key = _new_ids()
+        body: dict[str, Any] = {"transfer_id": transfer_id, "customer_id": customer_id,
+                                "amount": amount.to_json(), "merchant_ref": merchant_ref or transfer_id,
+                                "evidence": dict(evidence)}
+        if pin is not None:
+            block = self._pin_block(pin, key, customer_id)
+            if isinstance(block, NotCompleted):
+                return block
+            body["pin"] = block
+        entry = self.journal.record_intent(NewEntry(
+            transfer_id=transfer_id, idempotency_key=key, kind=EntryKind.DEBIT, amount=amount,
+            customer_id=customer_id, merchant_ref=body["merchant_ref"], request_body=canonical_body(body),
+            evidence=evidence, pin_used=pin is not None))
+        crash_point("after_journal_write")
+        return self._drive(entry, allow_offline=allow_offline)
+
+    def refund(self, original_transfer_id: str, amount: Money | None = None, *, cashier_id: str,
+               cashier_pin: str, reason: str = "") -> PaymentOutcome:
+        """Refund (part of) an approved debit, authorised by a cashier's PIN; never offline."""
+        original = self._original(original_transfer_id)
+        left = self._refundable(original)
+        amount = left if amount is None else amount
+        self._check_amount(amount)
+        if amount.minor > left.minor:
+            raise InvalidPayment(
+                f"refund of {amount} exceeds what is left of {original_transfer_id} ({left})")
+        return self._cashier_request(EntryKind.REFUND, original, amount, cashier_id, cashier_pin,
+                                     {"amount": amount.to_json(), "reason": reason,
+                                      "merchant_ref": original.merchant_ref})
+
+    def void(self, original_transfer_id: str, *, cashier_id: str, cashier_pin: str,
+             reason: str = "") -> PaymentOutcome:
+        """Cancel a debit entirely (no refunds on it yet), authorised by a cashier's PIN."""
+        original = self._original(original_transfer_id)
+        return self._cashier_request(EntryKind.VOID, original, original.amount, cashier_id, cashier_pin,
+                                     {"reason": reason})
+
+    # --- recovery and views --------------------------------------------------------
+
+    def recover(self) -> RecoveryReport:
+        """Resolve every open entry against the ledger, oldest first."""
+        resolved: list[JournalEntry] = []
+        still_open: list[JournalEntry] = []
+        for entry in self.journal.open_entries():
+            with self._claim(entry.transfer_id) as mine:
+                after = self._resolve(self.journal.get(entry.transfer_id)) if mine else entry
+            (resolved if after.is_final else still_open).append(after)
+        return RecoveryReport(tuple(resolved), tuple(still_open), tuple(self.needs_attention()))
+
+    def needs_attention(self) -> list[JournalEntry]:
+        """Debits the ledger approved after the shopper was told they failed, not yet voided."""
+        return [e for e in self.journal.entries()
+                if e.abandoned and e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
+                and not self._voided(e)]
+
+    def outstanding(self, now: datetime | None = None) -> list[Outstanding]:
+        """Open entries with their age (store-and-forward payments first)."""
+        now = now or datetime.now(UTC)
+        items = [Outstanding(e, (now - _parse_time(e.created_at)).total_seconds())
+                 for e in self.journal.open_entries()]
+        return sorted(items, key=lambda o: (o.entry.state != EntryState.STORED_OFFLINE, o.entry.seq))
+
+    def offline_exposure(self) -> Money:
+        """Total of debits stored offline and not yet forwarded."""
+        total = Money(0, self.currency)
+        for e in self.journal.open_entries():
+            if e.state == EntryState.STORED_OFFLINE and e.amount.currency == self.currency:
+                total += e.amount
+        return total
+
+    def last_payment(self) -> JournalEntry | None:
+        """The latest approved debit of this terminal, or None."""
+        for e in reversed(self.journal.entries()):
+            if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED:
+                return e
+        return None
+
+    def day_totals(self, day: str | None = None) -> DayTotals:
+        """Totals of one UTC day (default today) from the journal."""
+        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+        entries = self.journal.entries(start.strftime(fmt), (start + timedelta(days=1)).strftime(fmt))
+        counts: dict[str, int] = {"debit": 0, "refund": 0, "void": 0, "offline": 0, "declined": 0, "open": 0}
+        sums: dict[str, int] = dict.fromkeys(counts, 0)
+        voided = {e.original_transfer_id for e in self.journal.entries()
+                  if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED}
+        for e in entries:
+            if e.amount.currency != self.currency:
+                continue
+            if e.state == EntryState.APPROVED:
+                if e.kind == EntryKind.DEBIT and e.transfer_id in voided:
+                    continue  # a voided sale counts under voids, through its void entry
+                bucket = e.kind.value
+            elif e.state == EntryState.STORED_OFFLINE:
+                bucket = "offline"
+            elif e.state == EntryState.DECLINED:
+                if e.kind != EntryKind.DEBIT:
+                    continue
+                bucket = "declined"
+            else:
+                bucket = "open"
+            counts[bucket] += 1
+            sums[bucket] += e.amount.minor
+
+        def pair(name: str) -> tuple[int, Money]:
+            return counts[name], Money(sums[name], self.currency)
+
+        return DayTotals(day, self.currency, pair("debit"), pair("refund"), pair("void"),
+                         counts["declined"], pair("offline"), counts["open"])
+
+    # --- steps ----------------------------------------------------------------------
+
+    def _drive(self, entry: JournalEntry, *, allow_offline: bool) -> PaymentOutcome:
+        with self._claim(entry.transfer_id):
+            reached = self._send(entry, self.attempts)
+            if reached.transfer is not None or reached.declined is not None:
+                return self._outcome(self._record(entry, reached))
+            return self._no_answer(entry, reached, allow_offline)
+
+    def _no_answer(self, entry: JournalEntry, reached: _Reached, allow_offline: bool) -> PaymentOutcome:
+        detail = str(reached.refused or reached.unreachable)
+        if entry.kind != EntryKind.DEBIT:
+            self.journal.mark(entry.transfer_id, EntryState.UNKNOWN, message=detail)
+            return NotCompleted(entry.transfer_id, Reason.PENDING, detail)
+        reason: Reason | None = Reason.LEDGER_REFUSED
+        if reached.refused is None:
+            reason = self._offline_verdict(entry, allow_offline)
+            if reason is None:
+                outstanding = self.offline_exposure() + entry.amount
+                stored = self.journal.mark(entry.transfer_id, EntryState.STORED_OFFLINE, message=detail)
+                log.warning("debit %s of %s stored offline (outstanding %s)", entry.transfer_id,
+                            entry.amount, outstanding)
+                return StoredOffline(entry.transfer_id, entry.amount, stored.updated_at, outstanding)
+        if not reached.maybe_delivered:
+            # No attempt made a connection: nothing can have been charged.
+            self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code="not_delivered",
+                              message=detail, abandoned=True)
+        else:
+            self.journal.mark(entry.transfer_id, EntryState.UNKNOWN, message=detail, abandoned=True)
+        return NotCompleted(entry.transfer_id, reason or Reason.LEDGER_UNREACHABLE, detail)
+
+    def _offline_verdict(self, entry: JournalEntry, allow_offline: bool) -> Reason | None:
+        """None when store-and-forward may take this debit; otherwise why not."""
+        if entry.pin_used:
+            return Reason.PIN_NEEDS_LEDGER
+        if not (self.rules.store_and_forward and allow_offline):
+            return Reason.OFFLINE_DISABLED
+        if entry.amount.currency != self.currency or entry.amount.minor > self.rules.floor_minor:
+            return Reason.OVER_FLOOR_LIMIT
+        if self.offline_exposure().minor + entry.amount.minor > self.rules.exposure_minor:
+            return Reason.OVER_EXPOSURE_LIMIT
+        return None
+
+    def _send(self, entry: JournalEntry, attempts: int) -> _Reached:
+        """Send the entry's body up to ``attempts`` times with its one key."""
+        if entry.request_body is None:
+            raise PaymentError(f"{entry.transfer_id} has no request body left to send")
+        maybe_delivered = False
+        last: LedgerUnreachable | None = None
+        for attempt in range(attempts):
+            if attempt:
+                pause = self.backoff_s[min(attempt - 1, len(self.backoff_s) - 1)] if self.backoff_s else 0.0
+                self._sleep(pause)
+            self.journal.begin_attempt(entry.transfer_id)
+            try:
+                transfer = self.client.post_transfer(_PATHS[entry.kind], entry.request_body,
+                                                     entry.idempotency_key)
+            except Declined as exc:
+                return _Reached(declined=exc, maybe_delivered=True)
+            except LedgerRefused as exc:
+                return _Reached(refused=exc, maybe_delivered=True)
+            except LedgerUnreachable as exc:
+                log.info("attempt %d of %s: %s", attempt + 1, entry.transfer_id, exc)
+                maybe_delivered = maybe_delivered or not _never_delivered(exc)
+                last = exc
+                continue
+            return _Reached(transfer=transfer, maybe_delivered=True)
+        return _Reached(unreachable=last, maybe_delivered=maybe_delivered)
+
+    def _record(self, entry: JournalEntry, reached: _Reached) -> JournalEntry:
+        crash_point("before_journal_update")
+        if reached.transfer is not None:
+            t = reached.transfer
+            state = EntryState.DECLINED if t.status == "declined" else EntryState.APPROVED
+            return self.journal.mark(entry.transfer_id, state, ledger_transfer_id=t.transfer_id,
+                                     ledger_status=t.status, decline_code=t.decline_code)
+        assert reached.declined is not None
+        d = reached.declined
+        ledger_id = d.details.get("transfer_id")
+        return self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code=d.code,
+                                 message=d.message, ledger_status="declined",
+                                 ledger_transfer_id=ledger_id if isinstance(ledger_id, str) else None)
+
+    def _outcome(self, entry: JournalEntry) -> PaymentOutcome:
+        if entry.state == EntryState.APPROVED:
+            return Approved(entry.transfer_id, entry.kind, entry.amount, entry.ledger_status or "posted",
+                            entry.updated_at)
+        return Refused(entry.transfer_id, entry.decline_code or "declined", entry.message or "")
+
+    def _resolve(self, entry: JournalEntry) -> JournalEntry:
+        """One recovery step for one open entry."""
+        if entry.abandoned and entry.kind == EntryKind.DEBIT:
+            return self._read_back(entry)
+        reached = self._send(entry, 1)
+        if reached.transfer is not None or reached.declined is not None:
+            return self._record(entry, reached)
+        if entry.state in (EntryState.INTENT, EntryState.SENT):
+            # A crash left it in flight; it is not known yet, and not given up either.
+            return self.journal.mark(entry.transfer_id, EntryState.UNKNOWN,
+                                     message=str(reached.refused or reached.unreachable))
+        return self.journal.get(entry.transfer_id)
+
+    def _read_back(self, entry: JournalEntry) -> JournalEntry:
+        """An abandoned debit is never sent again: ask whether the ledger has it."""
+        try:
+            found = self.client.transfer(entry.transfer_id)
+        except (LedgerUnreachable, LedgerRefused, Declined) as exc:
+            log.info("cannot read back %s yet: %s", entry.transfer_id, exc)
+            return entry
+        if found is not None:
+            return self._record(entry, _Reached(transfer=found))
+        last = _parse_time(entry.last_attempt_at or entry.created_at)
+        if (datetime.now(UTC) - last).total_seconds() < self.abandon_after_s:
+            return entry
+        return self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code="never_received",
+                                 message="the ledger never received it and can no longer accept it")
+
+    # --- helpers --------------------------------------------------------------------
+
+    @contextmanager
+    def _claim(self, transfer_id: str) -> Iterator[bool]:
+        """Keep recovery and a live request of this process off the same entry."""
+        with self._busy_lock:
+            mine = transfer_id not in self._busy
+            self._busy.add(transfer_id)
+        try:
+            yield mine
+        finally:
+            if mine:
+                with self._busy_lock:
+                    self._busy.discard(transfer_id)
+
+    def _check_amount(self, amount: Money) -> None:
+        if not isinstance(amount, Money):
+            raise InvalidPayment("the amount must be Money")
+        if amount.currency != self.currency:
+            raise InvalidPayment(f"this terminal takes {self.currency}, not {amount.currency}")
+        if amount.minor <= 0:
+            raise InvalidPayment(f"the amount must be positive, not {amount}")
+
+    @staticmethod
+    def _check_id(value: str, what: str) -> None:
+        if not isinstance(value, str) or not _ID.fullmatch(value):
+            raise InvalidPayment(f"{what} {value!r} is not an id (letters, digits, _.:- up to 64)")
+
+    def _pin_block(self, pin: str, key: str, subject_id: str) -> dict[str, object] | NotCompleted:
+        try:
+            ledger_pin_key = self.client.pin_key()
+        except (LedgerUnreachable, LedgerRefused) as exc:
+            return NotCompleted("", Reason.PIN_NEEDS_LEDGER, str(exc))
+        return encrypt_pin(ledger_pin_key, pin, context=pin_context(self.client.terminal_id, key, subject_id))
+
+    def _original(self, transfer_id: str) -> JournalEntry:
+        self._check_id(transfer_id, "transfer id")
+        original = self.journal.find(transfer_id)
+        if original is None or original.kind != EntryKind.DEBIT:
+            raise InvalidPayment(f"{transfer_id} is not a payment of this terminal")
+        if original.state != EntryState.APPROVED:
+            raise InvalidPayment(f"{transfer_id} is {original.state}, not approved")
+        return original
+
+    def _refundable(self, original: JournalEntry) -> Money:
+        left = original.amount
+        for e in self.journal.related(original.transfer_id):
+            if e.state == EntryState.DECLINED:
+                continue
+            if e.kind == EntryKind.VOID:
+                return Money(0, left.currency)
+            left -= e.amount
+        return left
+
+    def _voided(self, entry: JournalEntry) -> bool:
+        return any(e.kind == EntryKind.VOID and e.state == EntryState.APPROVED
+                   for e in self.journal.related(entry.transfer_id))
+
+    def _cashier_request(self, kind: EntryKind, original: JournalEntry, amount: Money, cashier_id: str,
+                         cashier_pin: str, extra: Mapping[str, Any]) -> PaymentOutcome:
+        self._check_id(cashier_id, "cashier id")
+        if not valid_pin(cashier_pin):
+            raise InvalidPayment("a cashier PIN is 4 to 12 digits")
+        if kind == EntryKind.VOID and self._refundable(original) != original.amount:
+            raise InvalidPayment(f"{original.transfer_id} has refunds or a void already; it cannot be voided")
+        transfer_id, key = _new_ids()
+        block = self._pin_block(cashier_pin, key, cashier_id)
+        if isinstance(block, NotCompleted):
+            return NotCompleted("", Reason.LEDGER_UNREACHABLE, block.detail)
+        body = {"transfer_id": transfer_id, "original_transfer_id": original.transfer_id,
+                "cashier_id": cashier_id, "cashier_pin": block, **extra}
+        entry = self.journal.record_intent(NewEntry(
+            transfer_id=transfer_id, idempotency_key=key, kind=kind, amount=amount,
+            customer_id=original.customer_id, merchant_ref=original.merchant_ref,
+            request_body=canonical_body(body), pin_used=True, original_transfer_id=original.transfer_id,
+            cashier_id=cashier_id, evidence={"reason": extra.get("reason", "")}))
+        crash_point("after_journal_write")
+        return self._drive(entry, allow_offline=False)
