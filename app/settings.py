@@ -29,6 +29,8 @@ from typing import Any
 
 __all__ = [
     "LedgerSettings",
+    "LivenessSettings",
+    "MaskSettings",
     "ModelSettings",
     "PaymentSettings",
     "RecognitionSettings",
@@ -164,6 +166,15 @@ MATCH_THRESHOLD = 0.50
 CANDIDATE_THRESHOLD = 0.30
 # A Match also needs this margin over the best other customer.
 MATCH_MARGIN = 0.08
+# The false-accept rate Match thresholds are chosen for (1 in 10,000 probes of a stranger).
+TARGET_FAR = 1e-4
+# Masked probes (searched against ordinary templates) Match only at or above this stricter score.
+# Masks pull impostors together: on dev, masked-probe vs unmasked impostor max 0.505 (687 pairs)
+# against 0.465 unmasked, masked-vs-masked impostor max 0.696; the one masked genuine pair (pf_b)
+# scores 0.32. Too few pairs to measure FAR 1e-4, so: highest masked impostor seen + 0.15.
+MASKED_MATCH_THRESHOLD = 0.65
+# Masked probes at or above this score are offered as PIN candidates (dev masked genuine: 0.32).
+MASKED_CANDIDATE_THRESHOLD = 0.25
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,9 @@ class RecognitionSettings:
         candidate_threshold: score at which a customer is offered for PIN confirmation.
         match_margin: required lead of the best customer over the runner-up.
         top_k: how many candidates a search returns.
+        target_far: false-accept rate the Match thresholds are chosen for.
+        masked_match_threshold: stricter Match score for a masked probe.
+        masked_candidate_threshold: score at which a masked probe's customer is a PIN candidate.
     """
 
     match_threshold: float = field(default=MATCH_THRESHOLD,
@@ -183,6 +197,100 @@ class RecognitionSettings:
                                        metadata=_doc("PIN candidate threshold", lo=-1, hi=1))
     match_margin: float = field(default=MATCH_MARGIN, metadata=_doc("margin over runner-up", lo=0, hi=2))
     top_k: int = field(default=3, metadata=_doc("candidates returned", lo=1, hi=100))
+    target_far: float = field(default=TARGET_FAR, metadata=_doc("target false-accept rate", lo=0, hi=1))
+    masked_match_threshold: float = field(default=MASKED_MATCH_THRESHOLD,
+                                          metadata=_doc("masked Match threshold", lo=-1, hi=1.01))
+    masked_candidate_threshold: float = field(default=MASKED_CANDIDATE_THRESHOLD,
+                                              metadata=_doc("masked PIN candidate threshold",
+                                                            lo=-1, hi=1))
+
+
+# --- liveness ---------------------------------------------------------------
+
+# Passive liveness score = anti-spoof logit difference real - spoof (0 is p(real) 0.5).
+# At or above this the face is live without a challenge: highest dev spoof score 0.54
+# (MANIFEST.json fp32 spoof max; `facepay eval` measures -0.12 with this crop) plus margin.
+LIVE_PASS = 1.0
+# Below this the face is rejected outright: 5 of 9 detected dev spoofs score below -5 while
+# only 2 of 80 live dev photos do (both masked faces under 40 px, BPCER 2.5%).
+LIVE_REJECT = -5.0
+# Frames of one tracked face averaged before a verdict (about 1/3 s at 15 fps).
+LIVE_WINDOW = 5
+# Sales at or above this amount (minor units) always need the active challenge (0: never forced).
+CHALLENGE_AMOUNT_MINOR = 10000
+# The shopper has this long to follow a head-turn prompt.
+CHALLENGE_TIMEOUT_S = 4.0
+# Yaw proxy change a head turn must reach (pose_proxies: about 0.5 at 45 degrees, so ~18 degrees).
+CHALLENGE_YAW = 0.2
+# A face whose yaw proxy starts further than this from frontal is not a valid start.
+CHALLENGE_START_YAW = 0.15
+# "Move closer" passes when the face width grows by this factor.
+CHALLENGE_CLOSER_RATIO = 1.25
+# The face must keep at least this similarity to the session's face through the challenge:
+# dev genuine pairs (different photos, poses) score 0.72 on average, impostors at most 0.48.
+SAME_FACE_SIMILARITY = 0.45
+
+
+@dataclass(frozen=True)
+class LivenessSettings:
+    """Passive liveness thresholds and the active challenge.
+
+    Attributes:
+        pass_threshold: smoothed score at or above which no challenge is needed.
+        reject_threshold: smoothed score below which the face is rejected as a spoof.
+        window: frames of one face averaged before a verdict.
+        challenge_amount_minor: sales at or above this always need the challenge (0: never).
+        challenge_timeout_s: time allowed to follow the prompt.
+        challenge_yaw: yaw-proxy change a head turn must reach.
+        challenge_start_yaw: largest |yaw| at the start of a turn challenge.
+        challenge_closer_ratio: face-width growth a "move closer" challenge needs.
+        challenge_closer: offer "move closer" as a challenge (off by default: a hand-held photo
+            can be moved closer too, it only defeats replayed videos).
+        same_face_similarity: smallest embedding similarity to the session's face.
+    """
+
+    pass_threshold: float = field(default=LIVE_PASS, metadata=_doc("liveness pass cut", lo=-30, hi=30))
+    reject_threshold: float = field(default=LIVE_REJECT,
+                                    metadata=_doc("liveness reject cut", lo=-30, hi=30))
+    window: int = field(default=LIVE_WINDOW, metadata=_doc("frames smoothed", lo=1, hi=100))
+    challenge_amount_minor: int = field(default=CHALLENGE_AMOUNT_MINOR,
+                                        metadata=_doc("amount that always needs a challenge", lo=0))
+    challenge_timeout_s: float = field(default=CHALLENGE_TIMEOUT_S,
+                                       metadata=_doc("challenge time limit", lo=0.5, hi=60))
+    challenge_yaw: float = field(default=CHALLENGE_YAW, metadata=_doc("head-turn yaw", lo=0.05, hi=1))
+    challenge_start_yaw: float = field(default=CHALLENGE_START_YAW,
+                                       metadata=_doc("frontal start yaw", lo=0.01, hi=1))
+    challenge_closer_ratio: float = field(default=CHALLENGE_CLOSER_RATIO,
+                                          metadata=_doc("move-closer growth", lo=1.05, hi=4))
+    challenge_closer: bool = field(default=False, metadata=_doc("offer the move-closer challenge"))
+    same_face_similarity: float = field(default=SAME_FACE_SIMILARITY,
+                                        metadata=_doc("same-face similarity", lo=-1, hi=1))
+
+
+# --- mask -------------------------------------------------------------------
+
+# Lower face judged covered at or above this confidence (logistic score of the chroma and
+# brightness contrast between the mouth/chin and the brow region). Leave-one-identity-out on
+# dev live photos: accuracy 0.988, 0 of 60 unmasked called masked, 1 of 25 masked missed.
+MASK_THRESHOLD = 0.5
+# A detection scoring between this and vision.det_score is kept only when it looks like a
+# masked face (mask confidence >= MASK_THRESHOLD) with plausible landmark geometry: YuNet
+# scores many masked faces 0.35-0.6 (the larger masked set behind issue 5).
+MASK_RECOVERY_SCORE = 0.35
+
+
+@dataclass(frozen=True)
+class MaskSettings:
+    """Lower-face-covered detection.
+
+    Attributes:
+        threshold: mask confidence at or above which the face is treated as masked.
+        recovery_score: lowest detector score a masked face is recovered from (det_score: off).
+    """
+
+    threshold: float = field(default=MASK_THRESHOLD, metadata=_doc("mask confidence cut", lo=0, hi=1))
+    recovery_score: float = field(default=MASK_RECOVERY_SCORE,
+                                  metadata=_doc("masked-face recovery detector score", lo=0.05, hi=0.99))
 
 
 # --- payments ---------------------------------------------------------------
@@ -232,6 +340,8 @@ class Settings:
     models: ModelSettings = field(default_factory=ModelSettings)
     vision: VisionSettings = field(default_factory=VisionSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+    liveness: LivenessSettings = field(default_factory=LivenessSettings)
+    mask: MaskSettings = field(default_factory=MaskSettings)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
 
@@ -350,6 +460,13 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(
             f"recognition.candidate_threshold ({r.candidate_threshold}) must not exceed "
             f"recognition.match_threshold ({r.match_threshold})")
+    if r.masked_candidate_threshold > r.masked_match_threshold:
+        raise SettingsError("recognition.masked_candidate_threshold must not exceed "
+                            "recognition.masked_match_threshold")
+    if s.liveness.reject_threshold > s.liveness.pass_threshold:
+        raise SettingsError(
+            f"liveness.reject_threshold ({s.liveness.reject_threshold}) must not exceed "
+            f"liveness.pass_threshold ({s.liveness.pass_threshold})")
     v = s.vision
     if v.min_brightness >= v.max_brightness:
         raise SettingsError("vision.min_brightness must be below vision.max_brightness")

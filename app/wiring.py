@@ -7,15 +7,33 @@ loaded at import time.
 from __future__ import annotations
 
 import logging
+import random
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
 from models import ModelSpec, ModelUnavailable, load_manifest, resolve
-from vision import Embedder, Gallery, Pipeline, QualityLimits, Searchable, YuNetDetector
+from vision import (
+    ChallengeLimits,
+    DecisionPolicy,
+    Embedder,
+    Gallery,
+    LivenessLimits,
+    LivenessModel,
+    MaskDetector,
+    Pipeline,
+    PolicyLimits,
+    QualityLimits,
+    ScanSession,
+    Searchable,
+    YuNetDetector,
+)
 
-__all__ = ["ModelFileError", "build_detector", "build_embedder", "build_pipeline",
-           "model_path", "ort_session", "quality_limits"]
+__all__ = ["ModelFileError", "build_detector", "build_embedder", "build_liveness", "build_mask",
+           "build_pipeline", "build_policy", "build_scan_session", "challenge_limits",
+           "liveness_limits", "model_path", "ort_session", "policy_limits", "quality_limits"]
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +75,8 @@ def build_detector(settings: Settings, *, max_side: int | None = None) -> YuNetD
     _, path = model_path(settings, _detector_model_id())
     v = settings.vision
     return YuNetDetector(path, score=v.det_score, nms=v.det_nms,
-                         max_side=max_side or v.det_max_side, retry_side=v.det_retry_side)
+                         max_side=max_side or v.det_max_side, retry_side=v.det_retry_side,
+                         floor=settings.mask.recovery_score)
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -74,11 +93,64 @@ def quality_limits(settings: Settings) -> QualityLimits:
                          min_brightness=v.min_brightness, max_brightness=v.max_brightness)
 
 
+def build_liveness(settings: Settings) -> LivenessModel:
+    spec, path = model_path(settings, settings.models.antispoof)
+    if spec.wrapper != "minifasnet":
+        raise ModelFileError(f"no wrapper {spec.wrapper!r} for anti-spoof model {spec.id}")
+    return LivenessModel(ort_session(path, settings.models.threads), model_id=spec.id)
+
+
+def build_mask(settings: Settings) -> MaskDetector:
+    return MaskDetector(settings.mask.threshold)
+
+
+def liveness_limits(settings: Settings) -> LivenessLimits:
+    lv = settings.liveness
+    return LivenessLimits(pass_threshold=lv.pass_threshold, reject_threshold=lv.reject_threshold,
+                          window=lv.window)
+
+
+def challenge_limits(settings: Settings) -> ChallengeLimits:
+    lv = settings.liveness
+    kinds = ("left", "right", "closer") if lv.challenge_closer else ("left", "right")
+    return ChallengeLimits(timeout_s=lv.challenge_timeout_s, yaw=lv.challenge_yaw,
+                           start_yaw=lv.challenge_start_yaw, closer_ratio=lv.challenge_closer_ratio,
+                           same_face_similarity=lv.same_face_similarity, kinds=kinds)
+
+
+def policy_limits(settings: Settings) -> PolicyLimits:
+    r = settings.recognition
+    return PolicyLimits(match_threshold=r.match_threshold,
+                        candidate_threshold=r.candidate_threshold, match_margin=r.match_margin,
+                        masked_match_threshold=r.masked_match_threshold,
+                        masked_candidate_threshold=r.masked_candidate_threshold,
+                        liveness=liveness_limits(settings),
+                        challenge_amount_minor=settings.liveness.challenge_amount_minor)
+
+
+def build_policy(settings: Settings) -> DecisionPolicy:
+    return DecisionPolicy(policy_limits(settings))
+
+
 def build_pipeline(settings: Settings, *, gallery: Searchable | None = None,
-                   det_max_side: int | None = None) -> Pipeline:
+                   det_max_side: int | None = None, passive: bool = True) -> Pipeline:
+    """The per-frame pipeline; ``passive`` adds the mask and liveness stages (the kiosk,
+    ``facepay eval`` and ``facepay bench`` all run them)."""
     return Pipeline(build_detector(settings, max_side=det_max_side), build_embedder(settings),
                     quality_limits(settings), gallery=gallery,
-                    top_k=settings.recognition.top_k)
+                    top_k=settings.recognition.top_k,
+                    liveness=build_liveness(settings) if passive else None,
+                    mask=build_mask(settings) if passive else None)
+
+
+def build_scan_session(settings: Settings, gallery: Searchable, *,
+                       clock: Callable[[], float] = time.monotonic,
+                       rng: random.Random | None = None) -> ScanSession:
+    """The kiosk's ``FaceAnalyser``: the full pipeline over ``gallery``, the policy and the
+    challenge, with the real clock and a system RNG unless others are passed in."""
+    return ScanSession(build_pipeline(settings, gallery=gallery), build_policy(settings),
+                       challenge_limits(settings), clock=clock,
+                       rng=rng if rng is not None else random.SystemRandom())
 
 
 def gallery_key(settings: Settings) -> bytes:

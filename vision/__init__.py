@@ -3,6 +3,13 @@ per-frame pipeline. numpy, onnxruntime and OpenCV only: never Qt, httpx or payme
 """
 
 from vision._align import ARCFACE_TEMPLATE, align_face, similarity_transform
+from vision._challenge import (
+    Challenge,
+    ChallengeKind,
+    ChallengeLimits,
+    ChallengeStatus,
+    Observation,
+)
 from vision._decision import (
     GUIDANCE_TEXT,
     REASON_TEXT,
@@ -26,8 +33,19 @@ from vision._errors import (
     VisionError,
 )
 from vision._gallery import Candidate, Gallery, TemplateIndex, generate_key, load_key
+from vision._liveness import (
+    LivenessLimits,
+    LivenessModel,
+    LivenessSmoother,
+    LivenessVerdict,
+    antispoof_crop,
+    liveness_verdict,
+)
+from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
+from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits
 from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
+from vision._session import ScanSession
 from vision._sources import (
     IMAGE_SUFFIXES,
     Frame,
@@ -44,11 +62,17 @@ __all__ = [
     "IMAGE_SUFFIXES",
     "REASON_TEXT",
     "Candidate",
+    "Challenge",
+    "ChallengeKind",
+    "ChallengeLimits",
+    "ChallengeStatus",
     "Decision",
+    "DecisionPolicy",
     "Detection",
     "Embedder",
     "FaceAnalysis",
     "Frame",
+    "FrameEvidence",
     "FrameResult",
     "FrameSource",
     "Gallery",
@@ -57,15 +81,24 @@ __all__ = [
     "Guidance",
     "ImageError",
     "ImageFolderSource",
+    "LivenessLimits",
+    "LivenessModel",
+    "LivenessSmoother",
+    "LivenessVerdict",
+    "MaskDetector",
+    "MaskVerdict",
     "Match",
     "ModelError",
     "NeedPin",
+    "Observation",
     "OrtSession",
     "Pipeline",
+    "PolicyLimits",
     "Quality",
     "QualityLimits",
     "Reason",
     "Reject",
+    "ScanSession",
     "ScanUpdate",
     "Searchable",
     "SourceError",
@@ -76,13 +109,16 @@ __all__ = [
     "VisionError",
     "YuNetDetector",
     "align_face",
+    "antispoof_crop",
     "as_bgr",
     "assess_quality",
     "choose_main_face",
     "generate_key",
     "l2_normalise",
+    "liveness_verdict",
     "load_key",
     "open_source",
+    "plausible_face",
     "pose_proxies",
     "read_image",
     "similarity_transform",

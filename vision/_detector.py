@@ -52,13 +52,15 @@ class YuNetDetector:
     """
 
     def __init__(self, model_path: Path, *, score: float, nms: float, max_side: int,
-                 retry_side: int = 0, top_k: int = 50) -> None:
+                 retry_side: int = 0, top_k: int = 50, floor: float | None = None) -> None:
         self._score = score
+        self._floor = score if floor is None else min(floor, score)
         self._max_side = max_side
         self._retry_side = retry_side
         _quiet_opencv()
         try:
-            self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), score, nms, top_k)
+            self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), self._floor, nms,
+                                                  top_k)
         except cv2.error as exc:
             raise ModelError(f"cannot load the YuNet detector from {model_path}: {exc}") from exc
         self._size: tuple[int, int] = (320, 320)
@@ -67,6 +69,11 @@ class YuNetDetector:
     def score_threshold(self) -> float:
         return self._score
 
+    @property
+    def floor(self) -> float:
+        """Lowest score reported by ``detect_all`` (equal to the threshold unless set lower)."""
+        return self._floor
+
     def detect(self, frame: NDArray[np.uint8]) -> tuple[Detection, ...]:
         """All faces above the score threshold, best score first.
 
@@ -74,11 +81,22 @@ class YuNetDetector:
         searched again at ``retry_side`` (enlarging small images): a face that fills a
         small frame, or a tiny one, is found there at a cost paid only on empty frames.
         """
+        return self.detect_all(frame)[0]
+
+    def detect_all(self, frame: NDArray[np.uint8]) -> tuple[tuple[Detection, ...], tuple[Detection, ...]]:
+        """Faces at or above the score threshold, and those between ``floor`` and it.
+
+        Low-score faces are only candidates: a caller must check them (a masked face
+        often scores 0.35-0.6) before trusting one.
+        """
         bgr = as_bgr(frame)
         found = self._detect_at(bgr, self._max_side, enlarge=False)
-        if not found and self._retry_side:
-            found = self._detect_at(bgr, self._retry_side, enlarge=True)
-        return found
+        if not any(d.score >= self._score for d in found) and self._retry_side:
+            again = self._detect_at(bgr, self._retry_side, enlarge=True)
+            if again and (not found or again[0].score > found[0].score):
+                found = again
+        return (tuple(d for d in found if d.score >= self._score),
+                tuple(d for d in found if d.score < self._score))
 
     def _detect_at(self, bgr: NDArray[np.uint8], side: int, *, enlarge: bool) -> tuple[Detection, ...]:
         h, w = bgr.shape[:2]

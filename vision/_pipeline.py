@@ -1,4 +1,5 @@
-"""The per-frame pipeline: detect -> main face -> align -> quality -> embed -> search.
+"""The per-frame pipeline: detect -> main face -> align -> quality -> mask -> liveness ->
+embed -> search.
 
 ``facepay eval``, ``facepay bench`` and the kiosk all run this same object; it
 returns one immutable ``FrameResult`` per frame, stage timings included.
@@ -17,6 +18,8 @@ from vision._align import align_face
 from vision._detector import Detection, YuNetDetector, as_bgr, choose_main_face
 from vision._embedder import Embedder
 from vision._gallery import Candidate
+from vision._liveness import LivenessModel
+from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._quality import Quality, QualityLimits, assess_quality
 
 __all__ = ["FaceAnalysis", "FrameResult", "Pipeline", "Searchable", "StageTimes"]
@@ -36,6 +39,8 @@ class StageTimes:
         detect: YuNet (including the downscale).
         align: 5-point warp to 112x112.
         quality: the quality gate.
+        mask: the lower-face-covered check.
+        liveness: the passive anti-spoof model.
         embed: the recogniser.
         search: the 1:N gallery search.
         total: the whole frame.
@@ -44,6 +49,8 @@ class StageTimes:
     detect: float = 0.0
     align: float = 0.0
     quality: float = 0.0
+    mask: float = 0.0
+    liveness: float = 0.0
     embed: float = 0.0
     search: float = 0.0
     total: float = 0.0
@@ -59,6 +66,10 @@ class FaceAnalysis:
         quality: the quality gate's verdict.
         embedding: L2-normalised template of the face.
         candidates: best gallery matches, best first (empty without a gallery).
+        liveness: the anti-spoof score of this frame (logit real - spoof), None without the stage.
+        mask: the mask check's verdict, None without the stage.
+        recovered: the face scored below the detector threshold and was kept because it
+            looked like a plausible masked face.
     """
 
     detection: Detection
@@ -66,6 +77,9 @@ class FaceAnalysis:
     quality: Quality
     embedding: NDArray[np.float32]
     candidates: tuple[Candidate, ...]
+    liveness: float | None = None
+    mask: MaskVerdict | None = None
+    recovered: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,32 +105,63 @@ class Pipeline:
     """Runs the vision stages on one frame at a time. Not thread-safe: one per worker."""
 
     def __init__(self, detector: YuNetDetector, embedder: Embedder, limits: QualityLimits,
-                 *, gallery: Searchable | None = None, top_k: int = 3) -> None:
+                 *, gallery: Searchable | None = None, top_k: int = 3,
+                 liveness: LivenessModel | None = None, mask: MaskDetector | None = None) -> None:
         self.detector = detector
         self.embedder = embedder
         self.limits = limits
         self.gallery = gallery
         self.top_k = top_k
+        self.liveness = liveness
+        self.mask = mask
 
     def process(self, frame: NDArray[np.uint8]) -> FrameResult:
         t0 = time.perf_counter()
         bgr = as_bgr(frame)
-        detections = self.detector.detect(bgr)
+        confident, low = self.detector.detect_all(bgr)
         t1 = time.perf_counter()
-        main, others = choose_main_face(detections, bgr.shape)
+        main, others = choose_main_face(confident, bgr.shape)
+        aligned: NDArray[np.uint8] | None = None
+        mask: MaskVerdict | None = None
+        recovered = False
+        if main is None and low and self.mask is not None:
+            main, aligned, mask = self._recover(bgr, low)
+            recovered = main is not None
         if main is None:
             return FrameResult(None, (), StageTimes(detect=_ms(t0, t1), total=_ms(t0, t1)))
-        aligned = align_face(bgr, main.landmarks)
+        if aligned is None:
+            aligned = align_face(bgr, main.landmarks)
         t2 = time.perf_counter()
         quality = assess_quality(main, aligned, self.limits)
         t3 = time.perf_counter()
-        embedding = self.embedder.embed_one(aligned)
+        if mask is None and self.mask is not None:
+            mask = self.mask.assess(aligned)
         t4 = time.perf_counter()
-        candidates = self.gallery.search(embedding, self.top_k) if self.gallery is not None else ()
+        live = self.liveness.score(bgr, main) if self.liveness is not None else None
         t5 = time.perf_counter()
+        embedding = self.embedder.embed_one(aligned)
+        t6 = time.perf_counter()
+        candidates = self.gallery.search(embedding, self.top_k) if self.gallery is not None else ()
+        t7 = time.perf_counter()
         times = StageTimes(detect=_ms(t0, t1), align=_ms(t1, t2), quality=_ms(t2, t3),
-                           embed=_ms(t3, t4), search=_ms(t4, t5), total=_ms(t0, t5))
-        return FrameResult(FaceAnalysis(main, aligned, quality, embedding, candidates), others, times)
+                           mask=_ms(t3, t4), liveness=_ms(t4, t5), embed=_ms(t5, t6),
+                           search=_ms(t6, t7), total=_ms(t0, t7))
+        face = FaceAnalysis(main, aligned, quality, embedding, candidates, live, mask, recovered)
+        return FrameResult(face, others, times)
+
+    def _recover(self, bgr: NDArray[np.uint8], low: tuple[Detection, ...]
+                 ) -> tuple[Detection | None, NDArray[np.uint8] | None, MaskVerdict | None]:
+        """The best low-score face, kept only if its geometry is plausible and its lower
+        face is covered: a masked face YuNet is unsure of, not a patch of background."""
+        assert self.mask is not None
+        main, _ = choose_main_face(low, bgr.shape)
+        if main is None or not plausible_face(main):
+            return None, None, None
+        aligned = align_face(bgr, main.landmarks)
+        verdict = self.mask.assess(aligned)
+        if not verdict.masked:
+            return None, None, None
+        return main, aligned, verdict
 
 
 def _ms(a: float, b: float) -> float:

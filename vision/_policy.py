@@ -1,0 +1,131 @@
+"""The decision policy: one place that turns a short window of frame results into exactly
+one ``Match``, ``NeedPin`` or ``Reject``.
+
+Order of the rules: a confident spoof is rejected; uncertain liveness (or a sale at or
+above the challenge amount) needs the active challenge before anything else; a masked face
+is judged against the stricter masked thresholds and otherwise goes to the PIN; an
+unmasked face Matches when its score clears the threshold with a margin over the
+runner-up, and otherwise goes to the PIN with the few customers it may be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from vision._decision import Decision, Match, NeedPin, Reason, Reject
+from vision._gallery import Candidate
+from vision._liveness import LivenessLimits, LivenessVerdict, liveness_verdict
+from vision._pipeline import FaceAnalysis
+
+__all__ = ["DecisionPolicy", "FrameEvidence", "PolicyLimits"]
+
+
+@dataclass(frozen=True)
+class PolicyLimits:
+    """Thresholds of the policy (values come from Settings.recognition and .liveness).
+
+    Attributes:
+        match_threshold: unmasked Match score.
+        candidate_threshold: unmasked PIN-candidate score.
+        match_margin: lead over the runner-up a Match needs.
+        masked_match_threshold: masked Match score (stricter).
+        masked_candidate_threshold: masked PIN-candidate score.
+        liveness: passive liveness cuts and window.
+        challenge_amount_minor: sales at or above this always need the challenge (0: never).
+        max_candidates: most customers offered to the PIN.
+    """
+
+    match_threshold: float
+    candidate_threshold: float
+    match_margin: float
+    masked_match_threshold: float
+    masked_candidate_threshold: float
+    liveness: LivenessLimits
+    challenge_amount_minor: int = 0
+    max_candidates: int = 3
+
+
+@dataclass(frozen=True)
+class FrameEvidence:
+    """What one usable frame contributes to a decision.
+
+    Attributes:
+        candidates: gallery search result, best first.
+        liveness: the frame's passive liveness score.
+        masked: the frame's face was judged masked.
+    """
+
+    candidates: tuple[Candidate, ...]
+    liveness: float
+    masked: bool
+
+    @classmethod
+    def of(cls, face: FaceAnalysis) -> FrameEvidence:
+        return cls(face.candidates,
+                   face.liveness if face.liveness is not None else float("-inf"),
+                   bool(face.mask and face.mask.masked))
+
+
+class DecisionPolicy:
+    """Stateless: the same window always gives the same answer."""
+
+    def __init__(self, limits: PolicyLimits) -> None:
+        self.limits = limits
+
+    def liveness(self, window: Sequence[FrameEvidence]) -> tuple[float, LivenessVerdict]:
+        """Mean liveness score of the window and its three-way verdict."""
+        score = float(np.mean([f.liveness for f in window])) if window else float("-inf")
+        return score, liveness_verdict(score, self.limits.liveness)
+
+    def needs_challenge(self, verdict: LivenessVerdict, amount_minor: int = 0) -> bool:
+        forced = 0 < self.limits.challenge_amount_minor <= amount_minor
+        return verdict is LivenessVerdict.CHALLENGE or (forced and verdict is LivenessVerdict.PASS)
+
+    def decide(self, window: Sequence[FrameEvidence], *, live_confirmed: bool = False,
+               amount_minor: int = 0) -> Decision | None:
+        """The decision, or None when the active challenge must run first."""
+        score, verdict = self.liveness(window)
+        if verdict is LivenessVerdict.REJECT:
+            return Reject(Reason.SPOOF)
+        if self.needs_challenge(verdict, amount_minor) and not live_confirmed:
+            return None
+        return self.recognise(window, score)
+
+    def recognise(self, window: Sequence[FrameEvidence], liveness: float) -> Match | NeedPin:
+        """Match or NeedPin for a face already judged live."""
+        lim = self.limits
+        masked = 2 * sum(f.masked for f in window) > len(window)
+        ranked = _rank(window)
+        best_id, best = ranked[0] if ranked else ("", float("-inf"))
+        runner = ranked[1][1] if len(ranked) > 1 else -1.0
+        match_t = lim.masked_match_threshold if masked else lim.match_threshold
+        cand_t = lim.masked_candidate_threshold if masked else lim.candidate_threshold
+        candidates = tuple(c for c, s in ranked if s >= cand_t)[:lim.max_candidates]
+        if best >= match_t and best - runner >= lim.match_margin:
+            return Match(best_id, round(best, 6), round(best - runner, 6), round(liveness, 4), masked)
+        if masked:
+            return NeedPin(candidates, Reason.MASKED)
+        if best >= match_t:
+            return NeedPin(candidates, Reason.AMBIGUOUS)
+        if candidates:
+            return NeedPin(candidates, Reason.LOW_SCORE)
+        return NeedPin((), Reason.STRANGER)
+
+
+def _rank(window: Sequence[FrameEvidence]) -> list[tuple[str, float]]:
+    """Customers by mean score over the window, best first. A customer missing from a
+    frame's top-k counts that frame's lowest listed score (it scored no higher)."""
+    ids = {c.customer_id for f in window for c in f.candidates}
+    if not ids:
+        return []
+    totals = dict.fromkeys(ids, 0.0)
+    for f in window:
+        floor = f.candidates[-1].score if f.candidates else -1.0
+        seen = {c.customer_id: c.score for c in f.candidates}
+        for cid in ids:
+            totals[cid] += seen.get(cid, floor)
+    n = float(len(window))
+    return sorted(((cid, total / n) for cid, total in totals.items()), key=lambda x: -x[1])
