@@ -1,3 +1,23 @@
-"""terminal_ui package."""
+"""PySide6 kiosk: renders the checkout flow's states and forwards user events.
 
-__all__: list[str] = []
+No business rules, no inference, no HTTP here: the flow (``app.flow``) decides,
+workers run the vision pipeline and ledger calls off the GUI thread.
+"""
+
+from terminal_ui.controller import Controller
+from terminal_ui.screenshot import save_screenshot
+from terminal_ui.stall import StallMeter
+from terminal_ui.window import KIOSK_SIZE, KioskOptions, KioskWindow
+from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker
+
+__all__ = [
+    "KIOSK_SIZE",
+    "CameraFactory",
+    "Controller",
+    "KioskOptions",
+    "KioskWindow",
+    "PaymentsRunner",
+    "ScanWorker",
+    "StallMeter",
+    "save_screenshot",
+]

@@ -333,7 +333,7 @@ class CheckoutMachine:
         receipt = Receipt(self._merchant, event.transfer_id, amount,
                           format_when(event.at, self._tz), customer,
                           _METHOD_TEXT.get(self._evidence.method, ""), event.offline)
-        thanks = f"Thank you, {customer}." if customer else "Thank you."
+        thanks = f"Thank you, {customer.rstrip('.')}." if customer else "Thank you."
         return ResultView(Outcome.APPROVED, "Payment approved", thanks, receipt)
 
     def _short_customer(self) -> str:

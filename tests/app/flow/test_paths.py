@@ -52,7 +52,7 @@ def test_happy_face_path_shows_name_then_receipt(drive: Driver) -> None:
     assert drive.state is State.APPROVED
     view = drive.view
     assert isinstance(view, ResultView) and view.outcome is Outcome.APPROVED
-    assert view.receipt is not None
+    assert view.receipt is not None and view.message == "Thank you, Anna K."
     assert view.receipt.transfer_id == "tr-1" and view.receipt.amount == "EUR 12.50"
     assert view.receipt.when == "2027-01-15 08:00"
     assert "Transaction: tr-1" in view.receipt.text()

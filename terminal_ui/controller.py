@@ -1,0 +1,114 @@
+"""Carries out the flow's effects (scan, ledger calls) and turns their results into events."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from app.flow import (
+    CameraLost,
+    Effect,
+    FaceAnalyser,
+    PaymentsPort,
+    RequestSummary,
+    SendDebit,
+    SendRefund,
+    StartScan,
+    StopScan,
+    Tick,
+    VerifyCashier,
+)
+from terminal_ui.stall import StallMeter
+from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker
+
+__all__ = ["Controller"]
+
+log = logging.getLogger(__name__)
+
+
+class Controller(QObject):
+    """Owns the workers, the tick timer and the stall meter; never decides anything.
+
+    ``flow_event`` carries flow events (ticks, ledger answers, camera loss) to the window;
+    ``frame`` carries each analysed camera frame (picture, ScanUpdate).
+    """
+
+    flow_event = Signal(object)
+    frame = Signal(QImage, object)
+
+    def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
+                 *, tick_ms: int = 100) -> None:
+        super().__init__()
+        self._analyser, self._camera = analyser, camera
+        self._runner = PaymentsRunner(payments)
+        self._runner.answered.connect(self.flow_event)
+        self._worker: ScanWorker | None = None
+        self._retired: list[ScanWorker] = []
+        self._generation = 0
+        self.stall = StallMeter()
+        self._ticks = QTimer(self)
+        self._ticks.setInterval(tick_ms)
+        self._ticks.timeout.connect(lambda: self.flow_event.emit(Tick()))
+
+    def start(self) -> None:
+        """Start the clock ticks and the stall meter."""
+        self._ticks.start()
+        self.stall.start()
+
+    def perform(self, effect: Effect) -> None:
+        """Carry out one effect (ShowScreen is the window's business, not this)."""
+        if isinstance(effect, StartScan):
+            self.stall.reset()
+            self._start_scan()
+        elif isinstance(effect, StopScan):
+            self._stop_scan()
+        elif isinstance(effect, SendDebit | VerifyCashier | SendRefund | RequestSummary):
+            self._runner.submit(effect)
+
+    @property
+    def scan_worker(self) -> ScanWorker | None:
+        """The running scan worker, if any (for diagnostics: frames analysed and dropped)."""
+        return self._worker
+
+    def frame_taken(self) -> None:
+        """The GUI has shown the last frame; the worker may send the next."""
+        if self._worker is not None:
+            self._worker.ack()
+
+    def shutdown(self, timeout_ms: int = 3000) -> None:
+        """Stop everything and wait (briefly) for the threads; for window close."""
+        self._ticks.stop()
+        self.stall.stop()
+        self._stop_scan()
+        for worker in self._retired:
+            worker.wait(timeout_ms)
+        self._retired.clear()
+        self._runner.wait(timeout_ms)
+
+    def _start_scan(self) -> None:
+        previous = self._worker
+        self._stop_scan()
+        self._generation += 1
+        worker = ScanWorker(self._analyser, self._camera, self._generation, previous)
+        worker.frame_ready.connect(self._on_frame)
+        worker.camera_lost.connect(self._on_camera_lost)
+        self._worker = worker
+        worker.start()
+
+    def _stop_scan(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._retired.append(self._worker)
+            self._worker = None
+        self._retired = [w for w in self._retired if not w.isFinished()]
+
+    def _on_frame(self, generation: int, image: QImage, update: object) -> None:
+        if generation == self._generation and self._worker is not None:
+            self.frame.emit(image, update)
+
+    def _on_camera_lost(self, generation: int, message: str) -> None:
+        if generation == self._generation and self._worker is not None:
+            log.warning("camera lost during a scan: %s", message)
+            self.flow_event.emit(CameraLost(message))

@@ -1,0 +1,53 @@
+"""One module per kiosk screen; ``build_screens`` makes one widget for each flow ``Screen``."""
+
+from __future__ import annotations
+
+from app.flow import Screen
+from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens.amount import AmountScreen
+from terminal_ui.screens.busy import BusyScreen
+from terminal_ui.screens.cashier import CashierScreen
+from terminal_ui.screens.challenge import ChallengeScreen
+from terminal_ui.screens.confirm import ConfirmScreen
+from terminal_ui.screens.customer import CustomerScreen
+from terminal_ui.screens.idle import IdleScreen
+from terminal_ui.screens.locked import LockedScreen
+from terminal_ui.screens.pin import PinScreen
+from terminal_ui.screens.result import ResultScreen
+from terminal_ui.screens.sale import SaleScreen
+from terminal_ui.screens.scanning import ScanScreen
+
+__all__ = [
+    "AmountScreen",
+    "BaseScreen",
+    "BusyScreen",
+    "CashierScreen",
+    "ChallengeScreen",
+    "ConfirmScreen",
+    "CustomerScreen",
+    "IdleScreen",
+    "LockedScreen",
+    "PinScreen",
+    "ResultScreen",
+    "SaleScreen",
+    "ScanScreen",
+    "build_screens",
+]
+
+
+def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict[Screen, BaseScreen]:
+    """A widget for every screen of the flow."""
+    return {
+        Screen.IDLE: IdleScreen(),
+        Screen.SALE: SaleScreen(),
+        Screen.SCAN: ScanScreen(),
+        Screen.CHALLENGE: ChallengeScreen(),
+        Screen.CONFIRM: ConfirmScreen(),
+        Screen.CUSTOMER: CustomerScreen(),
+        Screen.PIN: PinScreen(shuffled=shuffle_pin, seed=seed),
+        Screen.BUSY: BusyScreen(),
+        Screen.RESULT: ResultScreen(),
+        Screen.CASHIER: CashierScreen(),
+        Screen.AMOUNT: AmountScreen(),
+        Screen.LOCKED: LockedScreen(),
+    }

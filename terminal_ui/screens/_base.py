@@ -1,0 +1,88 @@
+"""What every screen shares: the event signal, keyboard handling and the page layout."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from app.flow import Cancel, CashierKey, Confirm, Event, View
+from terminal_ui.style import button
+
+__all__ = ["BaseScreen"]
+
+MARGIN = 56
+
+
+class BaseScreen(QWidget):
+    """A page of the kiosk. It renders a view and emits flow events, nothing else.
+
+    Keys: Enter = the main action, Escape = cancel/back, F2 = cashier, digits and
+    Backspace go to the screen's pad if it has one.
+    """
+
+    event_out = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.page = QVBoxLayout(self)
+        self.page.setContentsMargins(MARGIN, MARGIN - 16, MARGIN, MARGIN - 16)
+        self.page.setSpacing(24)
+
+    def show_view(self, view: View) -> None:
+        """Render ``view`` (each screen accepts its own view type)."""
+        raise NotImplementedError
+
+    def send(self, event: Event) -> None:
+        """Hand an event to the flow."""
+        self.event_out.emit(event)
+
+    def staff_row(self) -> QHBoxLayout:
+        """A bottom row with the small "Staff" button on the right (touch way to the cashier menu)."""
+        row = QHBoxLayout()
+        row.addStretch(1)
+        staff = button("Staff (F2)", "small")
+        staff.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        staff.clicked.connect(lambda: self.send(CashierKey()))
+        row.addWidget(staff)
+        return row
+
+    def action(self, text: str, event: Event, role: str = "") -> QPushButton:
+        """A button that sends ``event`` when touched."""
+        widget = button(text, role)
+        widget.clicked.connect(lambda: self.send(event))
+        return widget
+
+    # --- keyboard -------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.on_enter()
+        elif key == Qt.Key.Key_Escape:
+            self.on_escape()
+        elif key == Qt.Key.Key_F2:
+            self.send(CashierKey())
+        elif key == Qt.Key.Key_Backspace:
+            self.on_backspace()
+        elif event.text().isdigit() and len(event.text()) == 1:
+            self.on_digit(event.text())
+        elif not self.on_other_key(event.text().lower()):
+            super().keyPressEvent(event)
+
+    def on_enter(self) -> None:
+        self.send(Confirm())
+
+    def on_escape(self) -> None:
+        self.send(Cancel())
+
+    def on_digit(self, digit: str) -> None:
+        """A digit key; screens with a pad override this."""
+
+    def on_backspace(self) -> None:
+        """Backspace; screens with a pad override this."""
+
+    def on_other_key(self, text: str) -> bool:
+        """Any other key with text; return True when handled."""
+        return False

@@ -1,0 +1,143 @@
+"""Numeric pad screens (PIN, customer number, amount): big keys, optional shuffled layout."""
+
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.flow import Cancel, Event, UserActivity
+from terminal_ui.screens._base import BaseScreen
+from terminal_ui.style import button, label
+
+__all__ = ["Keypad", "PadScreen"]
+
+KEY_PX = 84  # keys are >= 64 px in both directions even on a 1024x600 panel
+
+
+class Keypad(QWidget):
+    """Digits 0-9 in a 4x3 grid with Erase and OK. ``shuffle()`` moves the digits."""
+
+    digit = Signal(str)
+    erase = Signal()
+    submit = Signal()
+
+    def __init__(self, ok_text: str = "OK") -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setSpacing(12)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.keys: list[QPushButton] = []
+        for i in range(10):
+            key = button("", "key")
+            key.setMinimumSize(KEY_PX + 36, KEY_PX)
+            key.clicked.connect(lambda _=False, k=key: self.digit.emit(k.text()))
+            self.keys.append(key)
+            row, col = (3, 1) if i == 9 else divmod(i, 3)
+            grid.addWidget(key, row, col)
+        self.erase_key = button("Erase", "key")
+        self.erase_key.setStyleSheet("font-size: 28px;")
+        self.erase_key.clicked.connect(self.erase.emit)
+        self.ok_key = button(ok_text, "primary")
+        self.ok_key.setMinimumHeight(KEY_PX)
+        self.ok_key.clicked.connect(self.submit.emit)
+        grid.addWidget(self.erase_key, 3, 0)
+        grid.addWidget(self.ok_key, 3, 2)
+        self.set_order("1234567890")
+
+    def set_order(self, digits: str) -> None:
+        """Label the keys in this order (the last is the bottom-middle key)."""
+        for key, digit in zip(self.keys, digits, strict=True):
+            key.setText(digit)
+
+    def shuffle(self, rng: random.Random) -> None:
+        """A new random layout, so watchers cannot learn a PIN from finger positions."""
+        digits = list("0123456789")
+        rng.shuffle(digits)
+        self.set_order("".join(digits))
+
+
+class PadScreen(BaseScreen):
+    """Left: heading, messages and what was typed; right: the keypad. Subclasses decide the rest."""
+
+    max_len = 12
+    min_len = 1
+
+    def __init__(self, ok_text: str = "OK", *, shuffled: bool = False, seed: int | None = None) -> None:
+        super().__init__()
+        self.entry = ""
+        self.shuffled = shuffled
+        self._rng = random.Random(seed)
+        columns = QHBoxLayout()
+        columns.setSpacing(56)
+        self.page.addLayout(columns, 1)
+        self.left = QVBoxLayout()
+        self.left.setSpacing(20)
+        columns.addLayout(self.left, 3)
+        self.title = label("", "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.subtitle = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.message = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
+        self.display = label("", align=Qt.AlignmentFlag.AlignCenter)
+        self.display.setObjectName("entry")
+        self.display.setStyleSheet("font-size: 56px; font-weight: bold; border: 3px solid #111418;"
+                                   " border-radius: 14px; min-height: 96px; letter-spacing: 8px;")
+        self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.title, self.subtitle, self.message, self.display, self.error):
+            self.left.addWidget(widget)
+        self.left.addStretch(1)
+        self.cancel = self.action("Cancel", Cancel())
+        self.left.addWidget(self.cancel)
+        self.keypad = Keypad(ok_text)
+        self.keypad.digit.connect(self.on_digit)
+        self.keypad.erase.connect(self.on_backspace)
+        self.keypad.submit.connect(self.on_enter)
+        right = QVBoxLayout()
+        right.addStretch(1)
+        right.addWidget(self.keypad)
+        right.addStretch(1)
+        columns.addLayout(right, 2)
+
+    # --- what subclasses provide ------------------------------------------------
+
+    def shown_entry(self) -> str:
+        """How the typed entry is displayed."""
+        return self.entry
+
+    def submit_event(self) -> Event | None:
+        """The event for OK, or None when the entry is not complete."""
+        raise NotImplementedError
+
+    # --- entry handling --------------------------------------------------------
+
+    def reset_entry(self) -> None:
+        """Clear the entry (and move the keys when shuffled)."""
+        self.entry = ""
+        if self.shuffled:
+            self.keypad.shuffle(self._rng)
+        self._refresh()
+
+    def set_text(self, widget: QLabel, text: str) -> None:
+        """Set a label's text and hide it when empty."""
+        widget.setText(text)
+        widget.setVisible(bool(text))
+
+    def on_digit(self, digit: str) -> None:
+        if len(self.entry) < self.max_len:
+            self.entry += digit
+            self._refresh()
+        self.send(UserActivity())
+
+    def on_backspace(self) -> None:
+        self.entry = self.entry[:-1]
+        self._refresh()
+        self.send(UserActivity())
+
+    def on_enter(self) -> None:
+        event = self.submit_event() if len(self.entry) >= self.min_len else None
+        if event is not None:
+            self.send(event)
+
+    def _refresh(self) -> None:
+        self.display.setText(self.shown_entry() or " ")
+        self.keypad.ok_key.setEnabled(len(self.entry) >= self.min_len)

@@ -1,0 +1,35 @@
+"""The cashier types a sale's amount, cash-register style (digits fill from the cents)."""
+
+from __future__ import annotations
+
+from app.flow import AmountView, OpenSale, View, format_amount
+from terminal_ui.screens._pad import PadScreen
+
+__all__ = ["AmountScreen"]
+
+
+class AmountScreen(PadScreen):
+    """Shows an ``AmountView``; OK sends ``OpenSale``."""
+
+    min_len = 1
+    max_len = 9
+
+    def __init__(self) -> None:
+        super().__init__("Open sale")
+        self.currency = "EUR"
+
+    def show_view(self, view: View) -> None:
+        assert isinstance(view, AmountView)
+        self.currency = view.currency
+        self.set_text(self.title, "New sale")
+        self.set_text(self.subtitle, "Type the amount to pay")
+        self.set_text(self.message, view.notice)
+        self.set_text(self.error, "")
+        self.reset_entry()
+
+    def shown_entry(self) -> str:
+        return format_amount(int(self.entry or "0"), self.currency)
+
+    def submit_event(self) -> OpenSale | None:
+        amount = int(self.entry or "0")
+        return OpenSale(amount, self.currency) if amount > 0 else None

@@ -1,0 +1,29 @@
+"""Customer-number pad, for a shopper the camera could not identify (then the PIN pad)."""
+
+from __future__ import annotations
+
+from app.flow import CustomerNumberEntered, CustomerView, View
+from terminal_ui.screens._pad import PadScreen
+
+__all__ = ["CustomerScreen"]
+
+
+class CustomerScreen(PadScreen):
+    """Shows a ``CustomerView``; OK sends ``CustomerNumberEntered``."""
+
+    min_len = 1
+    max_len = 16
+
+    def __init__(self) -> None:
+        super().__init__("Next")
+
+    def show_view(self, view: View) -> None:
+        assert isinstance(view, CustomerView)
+        self.set_text(self.title, "Your customer number")
+        self.set_text(self.subtitle, f"Paying {view.amount}" if view.amount else "")
+        self.set_text(self.message, view.message)
+        self.set_text(self.error, "")
+        self.reset_entry()
+
+    def submit_event(self) -> CustomerNumberEntered:
+        return CustomerNumberEntered(self.entry)

@@ -1,0 +1,53 @@
+"""An open sale waits for the shopper: the amount, pay with face, or PIN."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout
+
+from app.flow import Cancel, Confirm, SaleView, UsePin, View
+from terminal_ui.screens._base import BaseScreen
+from terminal_ui.style import label
+
+__all__ = ["SaleScreen"]
+
+
+class SaleScreen(BaseScreen):
+    """Shows a ``SaleView``. Enter = pay with face, P = use PIN, Escape = cancel the sale."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.merchant = label("", "muted")
+        self.caption = label("Amount to pay", "muted")
+        self.amount = label("", "amount")
+        self.amount.setStyleSheet("font-size: 96px;")
+        self.notice = label("", "notice")
+        self.pay = self.action("Pay with face", Confirm(), "primary")
+        self.pin = self.action("Use PIN", UsePin())
+        self.cancel = self.action("Cancel", Cancel())
+        self.page.addWidget(self.merchant)
+        self.page.addStretch(1)
+        for widget in (self.caption, self.amount):
+            self.page.addWidget(widget)
+        self.page.addWidget(self.notice, 0, Qt.AlignmentFlag.AlignHCenter)
+        self.page.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(24)
+        buttons.addWidget(self.cancel, 1)
+        buttons.addWidget(self.pin, 1)
+        buttons.addWidget(self.pay, 2)
+        self.page.addLayout(buttons)
+        self.page.addLayout(self.staff_row())
+
+    def show_view(self, view: View) -> None:
+        assert isinstance(view, SaleView)
+        self.merchant.setText(view.merchant)
+        self.amount.setText(view.amount)
+        self.notice.setText(view.notice)
+        self.notice.setVisible(bool(view.notice))
+
+    def on_other_key(self, text: str) -> bool:
+        if text == "p":
+            self.send(UsePin())
+            return True
+        return False

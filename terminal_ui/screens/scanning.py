@@ -1,0 +1,68 @@
+"""Scanning: the live camera at camera rate, an oval guide, the face box and one short prompt."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from app.flow import Cancel, ScanView, UsePin, View
+from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens._camera import CameraView
+from terminal_ui.style import label
+from vision import GUIDANCE_TEXT, Guidance, ScanUpdate
+
+__all__ = ["ScanScreen", "prompt_for"]
+
+# While masked and undecided the shopper gets a calm heads-up rather than "look at the camera".
+MASKED_HINT = "Mask on? That's fine: we may ask for your PIN"
+
+
+def prompt_for(update: ScanUpdate | None) -> str:
+    """The one prompt to show for an update."""
+    if update is None:
+        return GUIDANCE_TEXT[Guidance.LOOK_AT_CAMERA]
+    if update.masked and update.guidance is not Guidance.OK:
+        return MASKED_HINT
+    return GUIDANCE_TEXT[update.guidance]
+
+
+class ScanScreen(BaseScreen):
+    """Shows a ``ScanView``; frames arrive through ``show_frame`` straight from the camera worker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        self.page.addLayout(row, 1)
+        self.camera = CameraView()
+        row.addWidget(self.camera, 3)
+        side = QVBoxLayout()
+        side.setSpacing(24)
+        row.addLayout(side, 2)
+        self.amount = label("", "amount", align=Qt.AlignmentFlag.AlignLeft)
+        self.paying = label("Paying", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft)
+        self.prompt.setMinimumHeight(150)
+        for widget in (self.paying, self.amount, self.prompt):
+            side.addWidget(widget)
+        side.addStretch(1)
+        side.addWidget(self.action("Use PIN instead", UsePin()))
+        side.addWidget(self.action("Cancel", Cancel()))
+
+    def show_view(self, view: View) -> None:
+        assert isinstance(view, ScanView)
+        self.amount.setText(view.amount)
+        self.prompt.setText(prompt_for(None))
+        self.camera.clear()
+
+    def show_frame(self, image: QImage, update: ScanUpdate) -> None:
+        """A new analysed frame: picture, box and the prompt for it."""
+        self.camera.set_frame(image, update.box)
+        self.prompt.setText(prompt_for(update))
+
+    def on_other_key(self, text: str) -> bool:
+        if text == "p":
+            self.send(UsePin())
+            return True
+        return False

@@ -1,0 +1,152 @@
+"""The kiosk window: a stacked widget of screens and the checkout machine, nothing else.
+
+Events from screens, workers and the clock go to ``dispatch``, which feeds the
+machine and hands its effects out: ``ShowScreen`` switches and fills a screen,
+everything else goes to the controller.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent, QImage
+from PySide6.QtWidgets import QMainWindow, QStackedWidget
+
+from app.flow import (
+    CheckoutMachine,
+    CustomerDirectory,
+    Effect,
+    Event,
+    FaceAnalyser,
+    PaymentsPort,
+    ScanUpdated,
+    Screen,
+    ShowScreen,
+    Timeouts,
+)
+from terminal_ui.controller import Controller
+from terminal_ui.screens import BaseScreen, ChallengeScreen, ScanScreen, build_screens
+from terminal_ui.style import STYLE_SHEET
+from terminal_ui.workers import CameraFactory
+from vision import ScanUpdate
+
+__all__ = ["KIOSK_SIZE", "KioskOptions", "KioskWindow"]
+
+KIOSK_SIZE = (1280, 800)  # the reference kiosk panel; windowed mode opens at this size
+
+
+@dataclass(frozen=True)
+class KioskOptions:
+    """How the kiosk looks and waits.
+
+    Attributes:
+        merchant: shop name shown on screens and receipts.
+        currency: ISO 4217 code of sales typed at this terminal.
+        timeouts: the flow's time-outs.
+        shuffle_pin: shuffle the PIN pad keys on every entry.
+        fullscreen: full screen (kiosk) or a window (development).
+        tick_ms: how often time-outs are checked.
+        pin_seed: seed of the PIN pad shuffle (tests); None for an unpredictable layout.
+        tz: time zone of receipt times; None for the machine's local zone.
+    """
+
+    merchant: str = ""
+    currency: str = "EUR"
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    shuffle_pin: bool = False
+    fullscreen: bool = True
+    tick_ms: int = 100
+    pin_seed: int | None = None
+    tz: dt.tzinfo | None = None
+
+
+class KioskWindow(QMainWindow):
+    """Renders the checkout flow. Build it with the four ports; call ``show_kiosk()``."""
+
+    screen_shown = Signal(object)  # the Screen just shown
+
+    def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
+                 directory: CustomerDirectory, options: KioskOptions | None = None,
+                 *, clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.options = options or KioskOptions()
+        self._clock = clock
+        self.machine = CheckoutMachine(directory, merchant=self.options.merchant,
+                                       currency=self.options.currency,
+                                       timeouts=self.options.timeouts, tz=self.options.tz)
+        self.controller = Controller(analyser, camera, payments, tick_ms=self.options.tick_ms)
+        self.controller.flow_event.connect(self.dispatch)
+        self.controller.frame.connect(self._on_frame)
+        self.stack = QStackedWidget()
+        self.screens = build_screens(shuffle_pin=self.options.shuffle_pin, seed=self.options.pin_seed)
+        for screen in self.screens.values():
+            screen.event_out.connect(self.dispatch)
+            self.stack.addWidget(screen)
+        self.setCentralWidget(self.stack)
+        self.setStyleSheet(STYLE_SHEET)
+        self.setWindowTitle(f"{self.options.merchant} checkout".strip())
+        self.setMinimumSize(1024, 600)
+        self._current = Screen.IDLE
+        self._apply(self.machine.start(self._clock()))
+        self.controller.start()
+
+    # --- what tests and the demo read ------------------------------------------------
+
+    @property
+    def current_screen(self) -> Screen:
+        """The screen on show."""
+        return self._current
+
+    @property
+    def current_widget(self) -> BaseScreen:
+        """The widget of the screen on show."""
+        return self.screens[self._current]
+
+    @property
+    def longest_stall_ms(self) -> float:
+        """Longest GUI-thread stall since the current checkout's scan started."""
+        return self.controller.stall.longest_stall_ms
+
+    def show_kiosk(self) -> None:
+        """Show full screen, or windowed at the kiosk size."""
+        if self.options.fullscreen:
+            self.showFullScreen()
+        else:
+            self.resize(*KIOSK_SIZE)
+            self.show()
+
+    # --- the loop -----------------------------------------------------------------------
+
+    def dispatch(self, event: Event) -> None:
+        """Feed one event to the machine and carry out its effects."""
+        self._apply(self.machine.handle(event, self._clock()))
+
+    def _apply(self, effects: list[Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, ShowScreen):
+                self._show(effect)
+            else:
+                self.controller.perform(effect)
+
+    def _show(self, shown: ShowScreen) -> None:
+        widget = self.screens[shown.screen]
+        widget.show_view(shown.view)
+        self._current = shown.screen
+        self.stack.setCurrentWidget(widget)
+        widget.setFocus()
+        self.screen_shown.emit(shown.screen)
+
+    def _on_frame(self, image: QImage, update: ScanUpdate) -> None:
+        self.dispatch(ScanUpdated(update))
+        widget = self.current_widget
+        if isinstance(widget, ScanScreen | ChallengeScreen):
+            widget.show_frame(image, update)
+        self.controller.frame_taken()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        self.controller.shutdown()
+        super().closeEvent(event)

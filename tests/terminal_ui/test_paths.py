@@ -1,0 +1,189 @@
+"""Each scripted checkout path, asserting what the shopper sees."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from app.flow import Declined, PinView, Screen
+from terminal_ui.screens import PinScreen, ResultScreen
+from vision import REASON_TEXT, Reason
+
+from .conftest import CASHIER_PIN, Kiosk
+
+
+def test_face_pays_after_confirming_name_and_amount(kiosk: Kiosk) -> None:
+    kiosk.open_sale("1250")
+    assert "EUR 12.50" in kiosk.texts()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    assert "Pay EUR 12.50 as Anna K.?" in kiosk.texts()
+    assert "Paying at Corner Shop" in kiosk.texts()
+    kiosk.touch("Pay")
+    kiosk.wait_for(Screen.RESULT)
+    texts = kiosk.texts()
+    assert "Payment approved" in texts and "Thank you, Anna K." in texts
+    receipt = "\n".join(texts)
+    assert "tr-0001" in receipt and "EUR 12.50" in receipt and "2027-01-15 08:00" in receipt
+    screen = kiosk.window.current_widget
+    assert isinstance(screen, ResultScreen) and screen.qr.pixmap() is not None
+    customer, amount, currency, pin, evidence, offline = kiosk.payments.paid[0]
+    assert (customer, amount, currency, pin, evidence.method, offline) == (
+        "c-anna", 1250, "EUR", None, "face", True)
+    assert kiosk.window.longest_stall_ms >= 0.0
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.IDLE)
+
+
+def test_masked_face_is_sent_to_the_pin_calmly_and_pays(kiosk: Kiosk) -> None:
+    kiosk.open_sale("800")
+    kiosk.shopper("masked", masked=True)
+    kiosk.wait_for(Screen.PIN)
+    assert REASON_TEXT[Reason.MASKED] in kiosk.texts()
+    assert "Paying EUR 8.00" in kiosk.texts()
+    kiosk.keys("4321")
+    pad = kiosk.window.current_widget
+    assert isinstance(pad, PinScreen)
+    assert pad.display.text() == "● ● ● ●"  # digits never shown
+    assert "4321" not in " ".join(kiosk.texts())
+    kiosk.touch("OK")
+    kiosk.wait_for(Screen.RESULT)
+    assert "Payment approved" in kiosk.texts()
+    customer, _, _, pin, evidence, offline = kiosk.payments.paid[0]
+    assert (customer, pin, evidence.masked, offline) == ("c-ben", "4321", True, False)
+
+
+def test_wrong_pin_five_times_locks_with_a_clear_message(kiosk: Kiosk) -> None:
+    kiosk.payments.answers = [Declined("wrong_pin", "wrong PIN", attempts_left=n) for n in (4, 3, 2, 1)]
+    kiosk.payments.answers.append(Declined("pin_locked", "locked"))
+    kiosk.open_sale()
+    kiosk.shopper("masked", masked=True)
+    kiosk.wait_for(Screen.PIN)
+    for left in (4, 3, 2, 1):
+        kiosk.keys("0000")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
+            lambda n=left: kiosk.screen is Screen.PIN and any(
+                t.startswith("Wrong PIN") and str(n) in t for t in kiosk.texts()))
+    assert "Wrong PIN. Please try again. 1 attempt left before the PIN is locked." in kiosk.texts()
+    kiosk.keys("0000")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    texts = kiosk.texts()
+    assert "PIN locked" in texts
+    assert any("PIN is locked" in t and "ask the cashier" in t for t in texts)
+    assert len(kiosk.payments.paid) == 5
+
+
+def test_photo_attack_is_rejected_and_nothing_is_charged(kiosk: Kiosk) -> None:
+    kiosk.open_sale()
+    kiosk.shopper("photo")
+    kiosk.wait_for(Screen.RESULT)
+    assert "Payment not possible" in kiosk.texts()
+    assert REASON_TEXT[Reason.SPOOF] in kiosk.texts()
+    assert kiosk.payments.paid == []
+    kiosk.touch("OK")
+    kiosk.wait_for(Screen.SALE)
+
+
+def test_cashier_refunds_the_last_payment_and_sees_totals(kiosk: Kiosk) -> None:
+    kiosk.open_sale()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    kiosk.cashier_login()
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Payments: 1, EUR 12.50"))  # type: ignore[attr-defined]
+    assert "Reconciliation: Journal and ledger agree." in kiosk.texts()
+    kiosk.touch("Refund last payment")
+    kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: "Refunded EUR 12.50 (transaction rf-0001)." in kiosk.texts())
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Refunds: 1, EUR 12.50"))  # type: ignore[attr-defined]
+    kiosk.key(Qt.Key.Key_Escape)
+    kiosk.wait_for(Screen.IDLE)
+
+
+def test_stranger_types_customer_number_then_pin(kiosk: Kiosk) -> None:
+    kiosk.open_sale()
+    kiosk.shopper("stranger")
+    kiosk.wait_for(Screen.CUSTOMER)
+    assert REASON_TEXT[Reason.STRANGER] in kiosk.texts()
+    kiosk.keys("100042")
+    kiosk.touch("Next")
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys("1234")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    assert kiosk.payments.paid[0][0] == "100042"
+
+
+def test_challenge_shows_arrow_and_words(kiosk: Kiosk) -> None:
+    kiosk.analyser.slow_s = 0.15  # keep the challenge on screen long enough to look at
+    kiosk.open_sale()
+    kiosk.shopper("challenge")
+    kiosk.wait_for(Screen.CHALLENGE)
+    assert "Turn your head left" in kiosk.texts()
+    kiosk.wait_for(Screen.CONFIRM)
+
+
+def test_camera_that_cannot_open_falls_back_to_pin(kiosk: Kiosk) -> None:
+    kiosk.camera.fail = True
+    kiosk.open_sale()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CUSTOMER)
+    assert any("camera isn't available" in t for t in kiosk.texts())
+
+
+def test_camera_that_stops_mid_scan_falls_back_to_pin(kiosk: Kiosk) -> None:
+    kiosk.camera.frames = 2
+    kiosk.open_sale()
+    kiosk.shopper("nobody")
+    kiosk.wait_for(Screen.CUSTOMER)
+
+
+def test_ledger_unreachable_is_declined_with_the_reason(kiosk: Kiosk) -> None:
+    kiosk.payments.unreachable = True
+    kiosk.open_sale()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    kiosk.touch("Pay")
+    kiosk.wait_for(Screen.RESULT)
+    assert "Payment declined" in kiosk.texts()
+    assert any("can't be reached" in t for t in kiosk.texts())
+
+
+def test_wrong_cashier_pin_is_refused(kiosk: Kiosk) -> None:
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.PIN)
+    view = kiosk.window.machine
+    assert view.state.value == "cashier_login"
+    kiosk.keys("1111")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.qtbot.waitUntil(lambda: "Wrong cashier PIN." in kiosk.texts())  # type: ignore[attr-defined]
+    kiosk.keys(CASHIER_PIN)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CASHIER)
+    kiosk.touch("Lock terminal")
+    kiosk.wait_for(Screen.LOCKED)
+    assert "Checkout closed" in kiosk.texts()
+    kiosk.touch("Staff (F2)")
+    kiosk.wait_for(Screen.PIN)
+    assert any("locked" in t for t in kiosk.texts())
+    kiosk.key(Qt.Key.Key_Escape)
+    kiosk.wait_for(Screen.LOCKED)
+
+
+def test_cancel_during_scan_stops_the_camera(kiosk: Kiosk) -> None:
+    kiosk.open_sale()
+    kiosk.shopper("nobody")
+    kiosk.wait_for(Screen.SCAN)
+    kiosk.qtbot.waitUntil(lambda: kiosk.analyser.calls > 2)  # type: ignore[attr-defined]
+    kiosk.touch("Cancel")
+    kiosk.wait_for(Screen.SALE)
+    kiosk.qtbot.wait(300)  # type: ignore[attr-defined]
+    calls = kiosk.analyser.calls
+    kiosk.qtbot.wait(300)  # type: ignore[attr-defined]
+    assert kiosk.analyser.calls == calls
+
+
+def test_pin_view_type_is_what_the_pad_renders() -> None:
+    assert PinView(False, "Enter your PIN").attempts_left is None
