@@ -185,6 +185,7 @@ class JournalEntry:
         attempts: how many times the request went out.
         abandoned: the shopper was told the payment did not go through, so recovery
             reads it back instead of sending it again (a late approval needs a void).
+        offline: it was accepted offline (store-and-forward) at some point.
         last_attempt_at: when the last attempt went out (UTC), None before the first.
         created_at: when the intent was written (UTC, ISO 8601).
         updated_at: last change.
@@ -209,6 +210,7 @@ class JournalEntry:
     message: str | None
     attempts: int
     abandoned: bool
+    offline: bool
     last_attempt_at: str | None
     created_at: str
     updated_at: str
@@ -248,6 +250,7 @@ CREATE TABLE entries (
     message TEXT,
     attempts INTEGER NOT NULL DEFAULT 0,
     abandoned INTEGER NOT NULL DEFAULT 0 CHECK (abandoned IN (0, 1)),
+    offline INTEGER NOT NULL DEFAULT 0 CHECK (offline IN (0, 1)),
     last_attempt_at TEXT,
     request_body BLOB,
     created_at TEXT NOT NULL,
@@ -447,10 +450,11 @@ class Journal:
                 "ledger_status = coalesce(?, ledger_status), "
                 "decline_code = coalesce(?, decline_code), message = coalesce(?, message), "
                 "request_body = CASE WHEN ? THEN NULL ELSE request_body END, "
-                "abandoned = max(abandoned, ?) "
+                "abandoned = max(abandoned, ?), "
+                "offline = CASE WHEN ? = 'stored_offline' THEN 1 ELSE offline END "
                 f"WHERE transfer_id = ? AND state IN ({marks})",
                 (state.value, utc_now(), ledger_transfer_id, ledger_status, decline_code, message,
-                 int(drop_body), int(abandoned), transfer_id, *previous),
+                 int(drop_body), int(abandoned), state.value, transfer_id, *previous),
             )
             changed = cur.rowcount
         if changed != 1:
@@ -538,6 +542,7 @@ def _entry(row: Mapping[str, Any]) -> JournalEntry:
         message=row["message"],
         attempts=int(row["attempts"]),
         abandoned=bool(row["abandoned"]),
+        offline=bool(row["offline"]),
         last_attempt_at=row["last_attempt_at"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],

@@ -1,0 +1,294 @@
+"""Reconciliation: the terminal's journal against the ledger's records, as data.
+
+:func:`reconcile` is a plain function of the two lists. It never raises for a
+difference: every difference is a :class:`Finding`. Entries are matched by transfer
+id (the terminal chooses it and sends it), falling back to the idempotency key.
+
+Finding kinds:
+
+``matched``          both sides agree (a decline the ledger never recorded counts too)
+``ledger_only``      the ledger has a transfer of this terminal the journal does not know
+``journal_only``     the journal says approved, the ledger has nothing
+``amount_differs``   both sides have it with different amounts
+``status_differs``   e.g. journal approved, ledger declined or voided
+``unresolved``       the journal has not settled it yet (unknown, stored offline, in flight)
+
+Totals per side and currency: sales (posted debits not voided), refunds, voids,
+declines, and net = sales - refunds. The verdict, in the words merchants use:
+
+* ``totals agree``         every total is equal and nothing is unresolved
+* ``totals do not agree``  some total differs; the text gives the difference
+* ``totals unconfirmed``   the ledger could not be reached, or entries are unresolved
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from payments.client import LedgerTransfer
+from payments.journal import EntryKind, EntryState, JournalEntry
+from payments.money import Money
+
+__all__ = [
+    "Finding",
+    "FindingKind",
+    "Reconciliation",
+    "Side",
+    "Totals",
+    "Verdict",
+    "reconcile",
+]
+
+
+class FindingKind(StrEnum):
+    MATCHED = "matched"
+    LEDGER_ONLY = "ledger_only"
+    JOURNAL_ONLY = "journal_only"
+    AMOUNT_DIFFERS = "amount_differs"
+    STATUS_DIFFERS = "status_differs"
+    UNRESOLVED = "unresolved"
+
+
+class Verdict(StrEnum):
+    AGREE = "totals agree"
+    DISAGREE = "totals do not agree"
+    UNCONFIRMED = "totals unconfirmed"
+
+
+class Side(StrEnum):
+    JOURNAL = "journal"
+    LEDGER = "ledger"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One transfer as both sides see it.
+
+    Attributes:
+        kind: see :class:`FindingKind`.
+        transfer_id: the transfer's id.
+        entry_kind: debit, refund or void.
+        at: when it happened (ledger time when known, else journal time), ISO UTC.
+        customer_id: the customer.
+        journal_state: the journal's state, None when absent from the journal.
+        journal_amount: the journal's amount.
+        ledger_status: the ledger's status, None when absent from the ledger.
+        ledger_amount: the ledger's amount.
+        note: one sentence for the merchant (empty for a plain match).
+    """
+
+    kind: FindingKind
+    transfer_id: str
+    entry_kind: str
+    at: str
+    customer_id: str | None
+    journal_state: str | None
+    journal_amount: Money | None
+    ledger_status: str | None
+    ledger_amount: Money | None
+    note: str = ""
+
+    @property
+    def is_difference(self) -> bool:
+        return self.kind != FindingKind.MATCHED
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """What one side says happened in one currency.
+
+    Attributes:
+        currency: ISO 4217 code.
+        sales: posted debits that were not voided (count, minor units).
+        refunds: posted refunds.
+        voids: voided debits.
+        declines: declined debits (count; minor units asked).
+    """
+
+    currency: str
+    sales: tuple[int, int] = (0, 0)
+    refunds: tuple[int, int] = (0, 0)
+    voids: tuple[int, int] = (0, 0)
+    declines: tuple[int, int] = (0, 0)
+
+    @property
+    def net(self) -> Money:
+        return Money(self.sales[1] - self.refunds[1], self.currency)
+
+    def money(self, name: str) -> Money:
+        pair: tuple[int, int] = getattr(self, name)
+        return Money(pair[1], self.currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """The result of comparing one terminal's day.
+
+    Attributes:
+        day: YYYY-MM-DD (UTC).
+        terminal_id: the terminal.
+        findings: one per transfer, in time order.
+        journal_totals: per currency.
+        ledger_totals: per currency; None when the ledger could not be reached.
+        verdict: see :class:`Verdict`.
+        verdict_text: the verdict with its reason or difference, one sentence.
+        differences: ledger net minus journal net, per currency, where not zero.
+    """
+
+    day: str
+    terminal_id: str
+    findings: tuple[Finding, ...]
+    journal_totals: Mapping[str, Totals]
+    ledger_totals: Mapping[str, Totals] | None
+    verdict: Verdict
+    verdict_text: str
+    differences: Mapping[str, Money] = field(default_factory=dict)
+
+    def count(self, kind: FindingKind) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+
+# --- effective status of each side ------------------------------------------------
+
+_OPEN = {EntryState.INTENT, EntryState.SENT, EntryState.UNKNOWN, EntryState.STORED_OFFLINE}
+
+
+def _journal_status(entry: JournalEntry, voided: set[str]) -> str:
+    """The ledger-status word the journal implies: posted, pending, voided, declined or open."""
+    if entry.state in _OPEN:
+        return "open"
+    if entry.state == EntryState.DECLINED:
+        return "declined"
+    if entry.kind == EntryKind.DEBIT and entry.transfer_id in voided:
+        return "voided"
+    return entry.ledger_status or "posted"
+
+
+def _money_moved(status: str) -> bool:
+    return status in {"posted", "pending", "voided"}
+
+
+_DEBIT_TOTAL = {"posted": "sales", "pending": "sales", "voided": "voids", "declined": "declines"}
+
+
+def _totals(items: Iterable[tuple[str, str, Money]]) -> dict[str, Totals]:
+    """Totals from (kind, status, amount) triples."""
+    acc: dict[str, dict[str, list[int]]] = {}
+    for kind, status, amount in items:
+        cur = acc.setdefault(amount.currency, {n: [0, 0] for n in ("sales", "refunds", "voids", "declines")})
+        name = None
+        if kind == EntryKind.DEBIT:
+            name = _DEBIT_TOTAL.get(status)
+        elif kind == EntryKind.REFUND and status in {"posted", "pending"}:
+            name = "refunds"
+        if name is not None:
+            cur[name][0] += 1
+            cur[name][1] += amount.minor
+    return {c: Totals(c, **{n: (v[0], v[1]) for n, v in parts.items()}) for c, parts in sorted(acc.items())}
+
+
+# --- matching -------------------------------------------------------------------------
+
+def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None) -> Finding:
+    def finding(kind: FindingKind, note: str = "") -> Finding:
+        return Finding(kind, entry.transfer_id, entry.kind.value,
+                       record.created_at if record else entry.created_at, entry.customer_id,
+                       entry.state.value, entry.amount, record.status if record else None,
+                       record.amount if record else None, note)
+
+    if status == "open":
+        where = f"the ledger says {record.status}" if record else "the ledger has no record of it yet"
+        what = "stored offline, not yet forwarded" if entry.state == EntryState.STORED_OFFLINE \
+            else f"still {entry.state.value} on the terminal"
+        return finding(FindingKind.UNRESOLVED, f"{what}; {where}. Run `facepay journal recover`.")
+    if record is None:
+        if status == "declined":
+            return finding(FindingKind.MATCHED, "declined before the ledger recorded it; nothing moved")
+        return finding(FindingKind.JOURNAL_ONLY, "the terminal recorded an approval the ledger does not have")
+    if record.amount != entry.amount:
+        return finding(FindingKind.AMOUNT_DIFFERS,
+                       f"journal {entry.amount}, ledger {record.amount}")
+    if _money_moved(status) != _money_moved(record.status) or \
+            (status == "voided") != (record.status == "voided"):
+        return finding(FindingKind.STATUS_DIFFERS, f"journal says {status}, ledger says {record.status}")
+    note = ""
+    if entry.abandoned and status in {"posted", "pending"} and entry.kind == EntryKind.DEBIT:
+        note = "approved after the shopper was told it failed: void it"
+    elif entry.offline:
+        note = "accepted offline, forwarded later" + (" and declined: a loss" if status == "declined" else "")
+    return finding(FindingKind.MATCHED, note)
+
+
+def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[LedgerTransfer] | None,
+              *, day: str, terminal_id: str) -> Reconciliation:
+    """Compare the journal's entries with the ledger's records (None: ledger unreachable)."""
+    voided = {e.original_transfer_id for e in journal_entries
+              if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED and e.original_transfer_id}
+    records = list(ledger_records or ())
+    by_id = {r.transfer_id: r for r in records}
+    by_key = {r.idempotency_key: r for r in records if r.idempotency_key}
+    seen: set[str] = set()
+    findings: list[Finding] = []
+    journal_items: list[tuple[str, str, Money]] = []
+    for entry in journal_entries:
+        status = _journal_status(entry, voided)
+        record = by_id.get(entry.ledger_transfer_id or entry.transfer_id) or by_id.get(entry.transfer_id) \
+            or by_key.get(entry.idempotency_key)
+        if record is not None:
+            seen.add(record.transfer_id)
+        if ledger_records is not None:
+            findings.append(_compare(entry, status, record))
+        if status != "open":
+            journal_items.append((entry.kind.value, status, entry.amount))
+    for record in records:
+        if record.transfer_id in seen or record.kind not in {k.value for k in EntryKind}:
+            continue
+        note = "nothing moved (declined)" if record.status == "declined" else \
+            "the ledger has a transfer of this terminal the journal never recorded"
+        findings.append(Finding(FindingKind.LEDGER_ONLY, record.transfer_id, record.kind, record.created_at,
+                                record.customer_id, None, None, record.status, record.amount, note))
+    findings.sort(key=lambda f: (f.at, f.transfer_id))
+    journal_totals = _totals(journal_items)
+    if ledger_records is None:
+        unresolved = [Finding(FindingKind.UNRESOLVED, e.transfer_id, e.kind.value, e.created_at,
+                              e.customer_id, e.state.value, e.amount, None, None, "ledger unreachable")
+                      for e in journal_entries]
+        return Reconciliation(day, terminal_id, tuple(unresolved), journal_totals, None, Verdict.UNCONFIRMED,
+                              "totals unconfirmed: the ledger could not be reached")
+    ledger_totals = _totals((r.kind, r.status, r.amount) for r in records)
+    return _verdict(day, terminal_id, tuple(findings), journal_totals, ledger_totals)
+
+
+def _verdict(day: str, terminal_id: str, findings: tuple[Finding, ...], journal: dict[str, Totals],
+             ledger: dict[str, Totals]) -> Reconciliation:
+    differences: dict[str, Money] = {}
+    unequal = False
+    for currency in sorted(set(journal) | set(ledger)):
+        j, lg = journal.get(currency, Totals(currency)), ledger.get(currency, Totals(currency))
+        if (j.sales, j.refunds, j.voids) != (lg.sales, lg.refunds, lg.voids):
+            unequal = True
+        diff = lg.net - j.net
+        if diff.minor:
+            differences[currency] = diff
+    unresolved = sum(1 for f in findings if f.kind == FindingKind.UNRESOLVED)
+    if unequal:
+        parts = []
+        for currency in sorted(set(journal) | set(ledger)):
+            j, lg = journal.get(currency, Totals(currency)), ledger.get(currency, Totals(currency))
+            diff = lg.net - j.net
+            parts.append(f"ledger net {lg.net}, journal net {j.net}, difference {diff}")
+        text = f"{Verdict.DISAGREE}: " + "; ".join(parts)
+        if unresolved:
+            text += f" ({unresolved} unresolved entr{'y' if unresolved == 1 else 'ies'} explain part of it)"
+        verdict = Verdict.DISAGREE
+    elif unresolved:
+        verdict = Verdict.UNCONFIRMED
+        text = (f"{Verdict.UNCONFIRMED}: {unresolved} entr{'y is' if unresolved == 1 else 'ies are'} "
+                "not settled yet; run `facepay journal recover`")
+    else:
+        verdict = Verdict.AGREE
+        nets = ", ".join(f"net {t.net}" for t in ledger.values()) or "no transfers"
+        text = f"{Verdict.AGREE}: {nets}"
+    return Reconciliation(day, terminal_id, findings, journal, ledger, verdict, text, differences)
