@@ -52,7 +52,7 @@ QLabel[role="prompt"] {{ background: {INK}; color: {PAPER}; font-size: 40px; fon
 QPushButton {{ min-height: {TOUCH_PX}px; padding: 0 36px; border-radius: 14px;
     font-size: 34px; font-weight: bold; border: 3px solid {INK}; background: {PAPER}; color: {INK}; }}
 QPushButton[role="primary"] {{ background: {PRIMARY}; border-color: {PRIMARY}; color: {PAPER}; }}
-QPushButton[role="key"] {{ min-height: 84px; min-width: 120px; padding: 0; font-size: 40px;
+QPushButton[role="key"] {{ min-height: 88px; min-width: 120px; padding: 0; font-size: 40px;
     border: 2px solid {LINE}; background: #F6F7F9; }}
 QPushButton[role="small"] {{ min-height: 64px; font-size: {SMALL_PX}px; padding: 0 24px;
     border: 2px solid {LINE}; color: {MUTED}; }}

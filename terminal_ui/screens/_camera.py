@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-__all__ = ["ArrowWidget", "CameraView"]
+__all__ = ["ArrowWidget", "CameraView", "FaceIcon"]
 
 
 class CameraView(QWidget):
@@ -110,4 +110,29 @@ class ArrowWidget(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor("#0B3D91"))
         p.drawPolygon(poly)
+        p.end()
+
+
+class FaceIcon(QWidget):
+    """The welcome screen's picture: a face oval inside scan-frame corners."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFixedSize(200, 200)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(QColor("#0B3D91"), 10, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        w, h, c = float(self.width()), float(self.height()), 46.0
+        for x, y, dx, dy in ((8, 8, 1, 1), (w - 8, 8, -1, 1), (8, h - 8, 1, -1), (w - 8, h - 8, -1, -1)):
+            p.drawLine(QPointF(x, y), QPointF(x + dx * c, y))
+            p.drawLine(QPointF(x, y), QPointF(x, y + dy * c))
+        p.setPen(QPen(QColor("#111418"), 7))
+        p.drawEllipse(QRectF(w * 0.29, h * 0.2, w * 0.42, h * 0.58))
+        p.drawArc(QRectF(w * 0.41, h * 0.5, w * 0.18, h * 0.12), 200 * 16, 140 * 16)
+        p.setBrush(QColor("#111418"))
+        for x in (0.42, 0.58):
+            p.drawEllipse(QPointF(w * x, h * 0.42), 4, 4)
         p.end()

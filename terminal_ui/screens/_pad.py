@@ -5,7 +5,15 @@ from __future__ import annotations
 import random
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.flow import Cancel, Event, UserActivity
 from terminal_ui.screens._base import BaseScreen
@@ -13,7 +21,7 @@ from terminal_ui.style import button, label
 
 __all__ = ["Keypad", "PadScreen"]
 
-KEY_PX = 84  # keys are >= 64 px in both directions even on a 1024x600 panel
+KEY_PX = 88  # keys are >= 64 px in both directions even on a 1024x600 panel
 
 
 class Keypad(QWidget):
@@ -42,6 +50,12 @@ class Keypad(QWidget):
         self.ok_key = button(ok_text, "primary")
         self.ok_key.setMinimumHeight(KEY_PX)
         self.ok_key.clicked.connect(self.submit.emit)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        for key in (self.erase_key, self.ok_key):  # the words must not widen their column
+            key.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            key.setMinimumWidth(KEY_PX + 36)
+            key.setStyleSheet(key.styleSheet() + " padding: 0;")
         grid.addWidget(self.erase_key, 3, 0)
         grid.addWidget(self.ok_key, 3, 2)
         self.set_order("1234567890")
@@ -81,7 +95,7 @@ class PadScreen(BaseScreen):
         self.display = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.display.setObjectName("entry")
         self.display.setStyleSheet("font-size: 56px; font-weight: bold; border: 3px solid #111418;"
-                                   " border-radius: 14px; min-height: 96px; letter-spacing: 8px;")
+                                   " border-radius: 14px; min-height: 96px;")
         self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.title, self.subtitle, self.message, self.display, self.error):
             self.left.addWidget(widget)

@@ -15,7 +15,7 @@ class AmountScreen(PadScreen):
     max_len = 9
 
     def __init__(self) -> None:
-        super().__init__("Open sale")
+        super().__init__("OK")
         self.currency = "EUR"
 
     def show_view(self, view: View) -> None:

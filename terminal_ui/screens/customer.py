@@ -19,7 +19,7 @@ class CustomerScreen(PadScreen):
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, CustomerView)
-        self.set_text(self.title, "Your customer number")
+        self.set_text(self.title, "Customer number")
         self.set_text(self.subtitle, f"Paying {view.amount}" if view.amount else "")
         self.set_text(self.message, view.message)
         self.set_text(self.error, "")

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from app.flow import IdleView, View
 from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens._camera import FaceIcon
 from terminal_ui.style import label
 
 __all__ = ["IdleScreen"]
@@ -24,6 +25,8 @@ class IdleScreen(BaseScreen):
         self.notice = label("", "notice")
         self.page.addWidget(self.merchant)
         self.page.addStretch(2)
+        self.page.addWidget(FaceIcon(), 0, Qt.AlignmentFlag.AlignHCenter)
+        self.page.addSpacing(12)
         self.page.addWidget(self.heading)
         self.page.addWidget(self.body)
         self.page.addStretch(1)

@@ -29,13 +29,14 @@ class PinScreen(PadScreen):
 
     def __init__(self, *, shuffled: bool = False, seed: int | None = None) -> None:
         super().__init__("OK", shuffled=shuffled, seed=seed)
+        self.display.setStyleSheet(self.display.styleSheet() + " letter-spacing: 6px;")
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, PinView)
         self.set_text(self.title, view.title)
         self.set_text(self.subtitle, f"Paying {view.amount}" if view.amount else "")
         self.set_text(self.message, view.message)
-        self.set_text(self.error, " ".join(t for t in (view.error, attempts_text(view.attempts_left)) if t))
+        self.set_text(self.error, "\n".join(t for t in (view.error, attempts_text(view.attempts_left)) if t))
         self.reset_entry()
 
     def shown_entry(self) -> str:

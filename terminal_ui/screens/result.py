@@ -79,6 +79,7 @@ class ResultScreen(BaseScreen):
         words.addWidget(self.message)
         top.addWidget(self.mark, 0, Qt.AlignmentFlag.AlignTop)
         top.addLayout(words, 1)
+        self.page.addStretch(0)  # index 0: centres the words when there is no receipt
         self.page.addLayout(top)
         self.receipt_box = QFrame()
         self.receipt_box.setStyleSheet("QFrame { border: 2px solid #C9CED6; border-radius: 14px; }"
@@ -112,6 +113,7 @@ class ResultScreen(BaseScreen):
         self.headline.setText(view.headline)
         self.message.setText(view.message)
         self.receipt_box.setVisible(view.receipt is not None)
+        self.page.setStretch(0, 0 if view.receipt is not None else 1)
         if view.receipt is not None:
             self._show_receipt(view.receipt)
         self.done.setText("Done" if view.outcome is Outcome.APPROVED else "OK")

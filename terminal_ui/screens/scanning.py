@@ -42,8 +42,8 @@ class ScanScreen(BaseScreen):
         row.addLayout(side, 2)
         self.amount = label("", "amount", align=Qt.AlignmentFlag.AlignLeft)
         self.paying = label("Paying", "muted", align=Qt.AlignmentFlag.AlignLeft)
-        self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft)
-        self.prompt.setMinimumHeight(150)
+        self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.prompt.setMinimumHeight(140)
         for widget in (self.paying, self.amount, self.prompt):
             side.addWidget(widget)
         side.addStretch(1)

@@ -64,7 +64,7 @@ def test_wrong_pin_five_times_locks_with_a_clear_message(kiosk: Kiosk) -> None:
         kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
             lambda n=left: kiosk.screen is Screen.PIN and any(
                 t.startswith("Wrong PIN") and str(n) in t for t in kiosk.texts()))
-    assert "Wrong PIN. Please try again. 1 attempt left before the PIN is locked." in kiosk.texts()
+    assert "Wrong PIN. Please try again.\n1 attempt left before the PIN is locked." in kiosk.texts()
     kiosk.keys("0000")
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.RESULT)

@@ -1,0 +1,170 @@
+"""Every screen rendered and saved as PNG; touch targets, keyboard reach and the shuffled pad.
+
+Set FACEPAY_SCREENS_DIR to keep the pictures (docs/screens is made that way).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from app.flow import Declined, Screen
+from terminal_ui import save_screenshot
+from terminal_ui.screens import PinScreen
+
+from .conftest import Kiosk
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return Path(os.environ.get("FACEPAY_SCREENS_DIR", tmp_path))
+
+
+def snap(kiosk: Kiosk, shots: Path, name: str) -> Path:
+    kiosk.qtbot.wait(120)  # type: ignore[attr-defined]  # let a camera frame or two arrive
+    path = save_screenshot(kiosk.window, shots / f"{name}.png")
+    assert path.stat().st_size > 5_000
+    return path
+
+
+def test_every_screen_renders(kiosk: Kiosk, shots: Path) -> None:
+    kiosk.window.resize(1280, 800)
+    snap(kiosk, shots, "01-idle")
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys("99")
+    snap(kiosk, shots, "02-cashier-pin")
+    kiosk.keys("99")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CASHIER)
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Reconciliation"))  # type: ignore[attr-defined]
+    snap(kiosk, shots, "03-cashier-menu")
+    kiosk.keys("1")
+    kiosk.wait_for(Screen.AMOUNT)
+    kiosk.keys("1250")
+    snap(kiosk, shots, "04-amount")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.SALE)
+    snap(kiosk, shots, "05-sale")
+    kiosk.analyser.slow_s = 0.4
+    kiosk.shopper("challenge")
+    kiosk.wait_for(Screen.SCAN)
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Hold still"))  # type: ignore[attr-defined]
+    snap(kiosk, shots, "06-scanning")
+    kiosk.wait_for(Screen.CHALLENGE)
+    snap(kiosk, shots, "07-challenge")
+    kiosk.wait_for(Screen.CONFIRM)
+    snap(kiosk, shots, "08-confirm")
+    kiosk.payments.answers = [Declined("insufficient_funds", "nsf")]
+    kiosk.touch("Pay")
+    kiosk.wait_for(Screen.RESULT)
+    snap(kiosk, shots, "10-declined")
+    kiosk.touch("OK")
+    kiosk.wait_for(Screen.SALE)
+    kiosk.analyser.slow_s = 0.3
+    kiosk.shopper("masked", masked=True)
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Mask on?"))  # type: ignore[attr-defined]
+    snap(kiosk, shots, "11-scanning-masked")
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys("12")
+    snap(kiosk, shots, "12-pin")
+    kiosk.payments.answers = [Declined("wrong_pin", "wrong", attempts_left=2)]
+    kiosk.keys("34")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("2 attempts left"))  # type: ignore[attr-defined]
+    snap(kiosk, shots, "13-pin-wrong")
+    kiosk.keys("4321")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    snap(kiosk, shots, "14-approved")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.IDLE)
+    kiosk.analyser.slow_s = 0.0
+    kiosk.open_sale("4999")
+    kiosk.shopper("photo")
+    kiosk.wait_for(Screen.RESULT)
+    snap(kiosk, shots, "15-rejected")
+    kiosk.touch("OK")
+    kiosk.touch("Use PIN")
+    kiosk.wait_for(Screen.CUSTOMER)
+    kiosk.keys("1000")
+    snap(kiosk, shots, "16-customer-number")
+    kiosk.cashier_login()
+    kiosk.touch("Lock terminal")
+    kiosk.wait_for(Screen.LOCKED)
+    snap(kiosk, shots, "17-locked")
+
+
+def test_busy_and_unknown_screens_render(kiosk: Kiosk, shots: Path) -> None:
+    import threading
+
+    gate = threading.Event()
+    original = kiosk.payments.pay
+
+    def slow_pay(*args: object) -> object:
+        gate.wait(5)
+        return original(*args)  # type: ignore[arg-type]
+
+    kiosk.payments.pay = slow_pay  # type: ignore[method-assign, assignment]
+    kiosk.open_sale()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    kiosk.touch("Pay")
+    kiosk.wait_for(Screen.BUSY)
+    snap(kiosk, shots, "09-processing")
+    gate.set()
+    kiosk.wait_for(Screen.RESULT)
+
+
+def test_touch_targets_are_large_and_buttons_never_steal_keys(kiosk: Kiosk) -> None:
+    kiosk.window.resize(1024, 600)  # the smallest panel supported
+    kiosk.open_sale()
+    kiosk.shopper("masked", masked=True)
+    kiosk.wait_for(Screen.PIN)
+    kiosk.qtbot.wait(50)  # type: ignore[attr-defined]
+    buttons = [b for b in kiosk.window.current_widget.findChildren(QPushButton) if b.isVisible()]
+    assert len(buttons) >= 13
+    for b in buttons:
+        assert b.height() >= 64 and b.width() >= 64, (b.text(), b.size())
+        assert b.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_shuffled_pin_pad_moves_the_digits_each_time(qtbot: object) -> None:
+    pad = PinScreen(shuffled=True, seed=3)
+    qtbot.addWidget(pad)  # type: ignore[attr-defined]
+    from app.flow import PinView
+
+    orders = set()
+    for _ in range(3):
+        pad.show_view(PinView(False, "Enter your PIN"))
+        order = "".join(k.text() for k in pad.keypad.keys)
+        assert sorted(order) == list("0123456789")
+        orders.add(order)
+    assert len(orders) == 3
+    plain = PinScreen()
+    qtbot.addWidget(plain)  # type: ignore[attr-defined]
+    plain.show_view(PinView(False, "Enter your PIN"))
+    assert "".join(k.text() for k in plain.keypad.keys) == "1234567890"
+
+
+def test_pin_pad_keys_type_digits_and_erase(qtbot: object) -> None:
+    from app.flow import PinEntered, PinView
+
+    pad = PinScreen(shuffled=True, seed=1)
+    qtbot.addWidget(pad)  # type: ignore[attr-defined]
+    pad.show_view(PinView(False, "Enter your PIN"))
+    sent: list[object] = []
+    pad.event_out.connect(sent.append)
+    by_digit = {k.text(): k for k in pad.keypad.keys}
+    for d in "5829":
+        qtbot.mouseClick(by_digit[d], Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    qtbot.mouseClick(pad.keypad.erase_key, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert pad.display.text() == "● ● ●"
+    assert not pad.keypad.ok_key.isEnabled()
+    qtbot.mouseClick(by_digit["1"], Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    qtbot.mouseClick(pad.keypad.ok_key, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    assert sent[-1] == PinEntered("5821")
