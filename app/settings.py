@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "KioskSettings",
     "LedgerSettings",
     "LivenessSettings",
     "MaskSettings",
@@ -333,6 +334,59 @@ class PaymentSettings:
     offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))
 
 
+# --- kiosk ------------------------------------------------------------------
+
+# Time-outs of the checkout flow, in seconds. Each keeps the kiosk from hanging on a person
+# or a service that has gone away.
+# An open sale nobody starts paying is cancelled after this (the cashier reopens it).
+SALE_OPEN_S = 300.0
+# No face in front of the camera for this long while scanning: the shopper walked away.
+NO_FACE_S = 8.0
+# Longest scan, head-turn challenge included, before the shopper is asked to start again.
+SCAN_S = 30.0
+# A confirm prompt ("Pay EUR 12.50 as Anna K.?") left unanswered returns to the sale.
+CONFIRM_S = 20.0
+# A PIN or customer-number pad with no key pressed for this long returns to the sale.
+PIN_S = 30.0
+# No answer from the ledger in this time: outcome "unknown", the cashier checks (never "approved").
+PROCESSING_S = 30.0
+# Result screens (approved, declined, rejected) return by themselves after this.
+RESULT_S = 8.0
+# The cashier menu logs the cashier out when left alone this long.
+CASHIER_S = 60.0
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """How the kiosk screens look and how long they wait.
+
+    Attributes:
+        merchant: shop name shown on the screens and receipts.
+        fullscreen: full screen (a kiosk) or a window (development).
+        shuffle_pin_pad: move the PIN pad digits on every entry, against shoulder-surfing.
+        sale_open_s: an open sale nobody pays is cancelled after this.
+        no_face_s: scanning with no face for this long: the shopper walked away.
+        scan_s: longest scan including a challenge.
+        confirm_s: unanswered confirm prompt.
+        pin_s: PIN or customer-number pad with no key pressed.
+        processing_s: longest wait for the ledger before the outcome is "unknown".
+        result_s: result screens return by themselves after this.
+        cashier_s: idle cashier menu logs out after this.
+    """
+
+    merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
+    fullscreen: bool = field(default=True, metadata=_doc("full-screen kiosk window"))
+    shuffle_pin_pad: bool = field(default=False, metadata=_doc("shuffle the PIN pad digits"))
+    sale_open_s: float = field(default=SALE_OPEN_S, metadata=_doc("open sale time-out", lo=10, hi=86400))
+    no_face_s: float = field(default=NO_FACE_S, metadata=_doc("no face while scanning", lo=1, hi=600))
+    scan_s: float = field(default=SCAN_S, metadata=_doc("longest scan", lo=2, hi=600))
+    confirm_s: float = field(default=CONFIRM_S, metadata=_doc("confirm prompt time-out", lo=2, hi=600))
+    pin_s: float = field(default=PIN_S, metadata=_doc("PIN pad idle time-out", lo=2, hi=600))
+    processing_s: float = field(default=PROCESSING_S, metadata=_doc("ledger answer time-out", lo=1, hi=600))
+    result_s: float = field(default=RESULT_S, metadata=_doc("result screen time", lo=1, hi=600))
+    cashier_s: float = field(default=CASHIER_S, metadata=_doc("cashier menu idle time-out", lo=5, hi=3600))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of a facepay terminal, grouped by concern."""
@@ -344,6 +398,7 @@ class Settings:
     mask: MaskSettings = field(default_factory=MaskSettings)
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
+    kiosk: KioskSettings = field(default_factory=KioskSettings)
 
 
 # --- loading ----------------------------------------------------------------

@@ -7,6 +7,7 @@ everything else goes to the controller.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -28,6 +29,7 @@ from app.flow import (
     ShowScreen,
     Timeouts,
 )
+from app.settings import Settings
 from terminal_ui.controller import Controller
 from terminal_ui.screens import BaseScreen, ChallengeScreen, ScanScreen, build_screens
 from terminal_ui.style import STYLE_SHEET
@@ -62,6 +64,15 @@ class KioskOptions:
     tick_ms: int = 100
     pin_seed: int | None = None
     tz: dt.tzinfo | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, fullscreen: bool | None = None) -> KioskOptions:
+        """Options from the terminal's settings (``fullscreen`` overrides, e.g. ``--windowed``)."""
+        kiosk = settings.kiosk
+        timeouts = Timeouts(**{f.name: getattr(kiosk, f.name) for f in dataclasses.fields(Timeouts)})
+        return cls(merchant=kiosk.merchant, currency=settings.payments.currency, timeouts=timeouts,
+                   shuffle_pin=kiosk.shuffle_pin_pad,
+                   fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen)
 
 
 class KioskWindow(QMainWindow):
