@@ -21,7 +21,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from vision import ImageError, Pipeline, VisionError, read_image
+from vision import (
+    Candidate,
+    DecisionPolicy,
+    FrameEvidence,
+    ImageError,
+    LivenessLimits,
+    Match,
+    NeedPin,
+    Pipeline,
+    Reject,
+    VisionError,
+    liveness_verdict,
+    read_image,
+)
 from vision._evaluation import pair_scores, verification_metrics
 
 __all__ = ["EvalError", "ImageRecord", "LabelRow", "read_labels", "run_eval"]
@@ -44,12 +57,14 @@ class LabelRow:
         identity: who is shown (``unknown_*``: not used for pairs).
         masked: nose and mouth covered.
         spoof: a presentation attack (photo of a photo, screen, ID card).
+        source: where the photo comes from (the ``source`` column up to ``@``; may be empty).
     """
 
     file: str
     identity: str
     masked: bool
     spoof: bool
+    source: str = ""
 
     @property
     def pairable(self) -> bool:
@@ -72,6 +87,11 @@ class ImageRecord:
         embedding: the main face's template, or None.
         quality_ok: the quality gate passed.
         ms: pipeline time for this photo.
+        liveness: the main face's passive liveness score (None without a face or the stage).
+        mask_confidence: the main face's mask confidence (None without a face or the stage).
+        masked_pred: the mask check judged the face masked.
+        recovered: the face was recovered from a low detector score as a masked face.
+        source: the photo's ``source`` column, up to the ``@`` (empty when absent).
     """
 
     label: LabelRow
@@ -81,6 +101,11 @@ class ImageRecord:
     embedding: NDArray[np.float32] | None
     quality_ok: bool
     ms: float
+    liveness: float | None = None
+    mask_confidence: float | None = None
+    masked_pred: bool = False
+    recovered: bool = False
+    source: str = ""
 
 
 def _flag(value: str, column: str, line: int) -> bool:
@@ -112,7 +137,8 @@ def read_labels(path: Path) -> tuple[list[LabelRow], list[dict[str, str]]]:
                 if not file or not identity:
                     raise ValueError(f"line {line}: empty file or identity")
                 rows.append(LabelRow(file, identity, _flag(raw["masked"] or "", "masked", line),
-                                     _flag(raw["spoof"] or "", "spoof", line)))
+                                     _flag(raw["spoof"] or "", "spoof", line),
+                                     (raw.get("source") or "").split("@")[0].strip()))
             except ValueError as exc:
                 errors.append({"file": str(raw.get("file", "")), "error": str(exc)})
     return rows, errors
@@ -130,10 +156,15 @@ def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
             out.append(ImageRecord(row, str(exc), 0, 0.0, None, False, 0.0))
         else:
             face = result.face
+            mask = face.mask if face else None
             out.append(ImageRecord(
                 row, None, result.faces, face.detection.score if face else 0.0,
                 face.embedding if face else None, bool(face and face.quality.ok),
-                (time.perf_counter() - t0) * 1000.0))
+                (time.perf_counter() - t0) * 1000.0,
+                liveness=face.liveness if face else None,
+                mask_confidence=mask.confidence if mask else None,
+                masked_pred=bool(mask and mask.masked), recovered=bool(face and face.recovered),
+                source=row.source))
         if progress is not None:
             progress(i + 1, len(rows))
     return out
@@ -156,6 +187,7 @@ def detection_block(records: list[ImageRecord]) -> dict[str, Any]:
         "spoof_found": sum(1 for r in spoof if r.faces > 0),
         "multi_face_images": multi,
         "several_faces_in_single_subject_images": sum(1 for r in live if r.faces > 1),
+        "recovered_masked_low_score": sum(1 for r in records if r.recovered),
     }
 
 
@@ -177,7 +209,8 @@ def verification_block(records: list[ImageRecord],
 
 
 def run_eval(pipeline: Pipeline, images: Path, labels: Path,
-             progress_factory: Callable[[str], Callable[[int, int], None]] | None = None
+             progress_factory: Callable[[str], Callable[[int, int], None]] | None = None,
+             policy: DecisionPolicy | None = None
              ) -> tuple[dict[str, Any], list[ImageRecord]]:
     """Run the whole evaluation; returns the JSON-ready report and the per-image records."""
     rows, row_errors = read_labels(labels)
@@ -200,4 +233,161 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
             if any(r.ms > 0 for r in records) else None,
         },
     }
+    if policy is not None:
+        report["liveness"] = liveness_block(records, policy.limits.liveness)
+        report["mask"] = mask_block(records)
+        report["decision"] = decision_block(records, policy)
     return report, records
+
+
+# --- liveness, mask and decision blocks ---------------------------------------------------
+
+def _rate(n: int, d: int) -> float | None:
+    return round(n / d, 4) if d else None
+
+
+def _verdicts(records: list[ImageRecord], limits: LivenessLimits) -> dict[str, int]:
+    counts = {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0}
+    for r in records:
+        if r.liveness is None:
+            counts["no_face"] += 1
+        else:
+            counts[liveness_verdict(r.liveness, limits).value] += 1
+    return counts
+
+
+def liveness_block(records: list[ImageRecord], limits: LivenessLimits) -> dict[str, Any]:
+    """Passive liveness on single photos: pass / challenge / reject per photo.
+
+    APCER: share of spoof photos that pass without a challenge (a spoof with no face found
+    cannot pass). BPCER: share of live photos with a face that are rejected outright.
+    """
+    ok = [r for r in records if r.error is None]
+    live = [r for r in ok if r.label.single_live and r.liveness is not None]
+    spoof = [r for r in ok if r.label.spoof]
+    lv, sp = _verdicts(live, limits), _verdicts(spoof, limits)
+    by_source: dict[str, Any] = {}
+    for src in sorted({r.source for r in live + spoof}):
+        lsrc = [r for r in live if r.source == src]
+        ssrc = [r for r in spoof if r.source == src]
+        by_source[src or "unknown"] = {"live": _verdicts(lsrc, limits) if lsrc else None,
+                                       "spoof": _verdicts(ssrc, limits) if ssrc else None}
+    masked = [r for r in live if r.label.masked]
+    return {
+        "live": len(live), "spoof": len(spoof),
+        "spoof_passed": sp["pass"], "apcer": _rate(sp["pass"], len(spoof)),
+        "spoof_challenged": sp["challenge"], "spoof_rejected": sp["reject"],
+        "spoof_no_face": sp["no_face"],
+        "live_rejected": lv["reject"], "bpcer": _rate(lv["reject"], len(live)),
+        "live_challenged": lv["challenge"], "live_challenge_rate": _rate(lv["challenge"], len(live)),
+        "live_passed": lv["pass"],
+        "masked_live": _verdicts(masked, limits) if masked else None,
+        "by_source": by_source,
+        "thresholds": {"pass": limits.pass_threshold, "reject": limits.reject_threshold,
+                       "window": limits.window},
+    }
+
+
+def mask_block(records: list[ImageRecord]) -> dict[str, Any]:
+    """The mask check against the labels, on live single-subject photos with a face."""
+    rows = [r for r in records if r.error is None and r.label.single_live
+            and r.mask_confidence is not None]
+    masked = [r for r in rows if r.label.masked]
+    unmasked = [r for r in rows if not r.label.masked]
+    false_masked = sum(1 for r in unmasked if r.masked_pred)
+    missed = sum(1 for r in masked if not r.masked_pred)
+    return {
+        "masked": len(masked), "unmasked": len(unmasked),
+        "accuracy": _rate(len(rows) - false_masked - missed, len(rows)),
+        "false_masked_rate": _rate(false_masked, len(unmasked)),
+        "missed_mask_rate": _rate(missed, len(masked)),
+        "false_masked": sorted(r.label.file for r in unmasked if r.masked_pred),
+        "missed": sorted(r.label.file for r in masked if not r.masked_pred),
+    }
+
+
+def _loo_candidates(probes: NDArray[np.float32], probe_rows: NDArray[np.int64],
+                    gallery: NDArray[np.float32], gallery_rows: NDArray[np.int64],
+                    owners: list[str], k: int, block: int = 1024) -> list[tuple[Candidate, ...]]:
+    """Top-k customers for every probe with the probe's own photo left out of the gallery.
+
+    Gallery rows are sorted by owner; one matrix product per block of probes, the probe's
+    own column masked out, a per-owner max by ``reduceat`` and a partial sort.
+    """
+    _, starts = np.unique(np.asarray(owners, dtype=object), return_index=True)
+    starts = np.sort(starts)
+    owner_ids = [owners[i] for i in starts]
+    k = min(k, len(owner_ids))
+    out: list[tuple[Candidate, ...]] = []
+    for b0 in range(0, len(probes), block):
+        scores = probes[b0:b0 + block] @ gallery.T
+        self_hit = probe_rows[b0:b0 + block, None] == gallery_rows[None, :]
+        scores[self_hit] = -np.inf
+        per_owner = np.maximum.reduceat(scores, starts, axis=1)
+        top = np.argpartition(-per_owner, k - 1, axis=1)[:, :k]
+        for row, idx in zip(per_owner, top, strict=True):
+            idx = idx[np.argsort(-row[idx])]
+            out.append(tuple(Candidate(owner_ids[i], float(row[i])) for i in idx
+                             if np.isfinite(row[i])))
+    return out
+
+
+def decision_block(records: list[ImageRecord], policy: DecisionPolicy, k: int = 3) -> dict[str, Any]:
+    """Enrol every identity from its other (unmasked) photos, probe with each live photo.
+
+    A probe whose passive verdict is ``challenge`` is decided as if the shopper had followed
+    the challenge (a single photo cannot run it; the live shopper would). ``false_match``
+    counts Matches naming the wrong customer; strangers (``unknown_*``, or identities with
+    no other photo) can only be falsely matched.
+    """
+    probes = [r for r in records if r.error is None and r.label.single_live and r.embedding is not None]
+    enrol = [i for i, r in enumerate(probes) if r.label.pairable and not r.label.masked]
+    if not probes or not enrol:
+        return {"probes": len(probes), "enrolled": 0}
+    enrol.sort(key=lambda i: probes[i].label.identity)
+    emb = np.vstack([r.embedding for r in probes if r.embedding is not None]).astype(np.float32)
+    cands = _loo_candidates(emb, np.arange(len(probes)), emb[enrol], np.asarray(enrol),
+                            [probes[i].label.identity for i in enrol], k)
+    enrolled_ids = {probes[i].label.identity for i in enrol}
+    per_identity: dict[str, int] = {}
+    for i in enrol:
+        per_identity[probes[i].label.identity] = per_identity.get(probes[i].label.identity, 0) + 1
+    in_gallery = set(enrol)
+    counts: dict[str, dict[str, Any]] = {}
+    for j, (r, cand) in enumerate(zip(probes, cands, strict=True)):
+        evidence = FrameEvidence(cand, r.liveness if r.liveness is not None else float("-inf"),
+                                 r.masked_pred)
+        decision = policy.decide([evidence], live_confirmed=True)
+        # genuine: the shopper has at least one enrolled photo other than this one
+        genuine = per_identity.get(r.label.identity, 0) - (j in in_gallery) > 0
+        for split in ("all", "masked" if r.label.masked else "unmasked"):
+            c = counts.setdefault(split, {"probes": 0, "match": 0, "need_pin": 0, "reject": 0,
+                                          "false_match": 0, "genuine": 0, "genuine_match": 0,
+                                          "genuine_need_pin": 0, "genuine_in_candidates": 0,
+                                          "reasons": {}})
+            c["probes"] += 1
+            c["genuine"] += genuine
+            if isinstance(decision, Match):
+                c["match"] += 1
+                c["false_match"] += decision.customer_id != r.label.identity
+                c["genuine_match"] += genuine and decision.customer_id == r.label.identity
+            elif isinstance(decision, NeedPin):
+                c["need_pin"] += 1
+                c["genuine_need_pin"] += genuine
+                c["genuine_in_candidates"] += genuine and r.label.identity in decision.candidates
+                c["reasons"][decision.reason.value] = c["reasons"].get(decision.reason.value, 0) + 1
+            elif isinstance(decision, Reject):
+                c["reject"] += 1
+                c["reasons"][decision.reason.value] = c["reasons"].get(decision.reason.value, 0) + 1
+    for c in counts.values():
+        c["genuine_match_rate"] = _rate(c["genuine_match"], c["genuine"])
+    block: dict[str, Any] = dict(counts.pop("all"))
+    block["masked"] = counts.get("masked")
+    block["unmasked"] = counts.get("unmasked")
+    block["enrolled_photos"] = len(enrol)
+    block["enrolled_customers"] = len(enrolled_ids)
+    lim = policy.limits
+    block["thresholds"] = {"match": lim.match_threshold, "candidate": lim.candidate_threshold,
+                           "margin": lim.match_margin, "masked_match": lim.masked_match_threshold,
+                           "masked_candidate": lim.masked_candidate_threshold}
+    return block
