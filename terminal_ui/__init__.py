@@ -5,7 +5,7 @@ workers run the vision pipeline and ledger calls off the GUI thread.
 """
 
 from terminal_ui.controller import Controller
-from terminal_ui.screenshot import save_screenshot
+from terminal_ui.screenshot import ScreenRecorder, save_screenshot
 from terminal_ui.stall import StallMeter
 from terminal_ui.window import KIOSK_SIZE, KioskOptions, KioskWindow
 from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker
@@ -18,6 +18,7 @@ __all__ = [
     "KioskWindow",
     "PaymentsRunner",
     "ScanWorker",
+    "ScreenRecorder",
     "StallMeter",
     "save_screenshot",
 ]

@@ -27,6 +27,7 @@ from app.flow import (
     ScanUpdated,
     Screen,
     ShowScreen,
+    StartScan,
     Timeouts,
 )
 from app.settings import Settings
@@ -102,6 +103,8 @@ class KioskWindow(QMainWindow):
         self.setWindowTitle(f"{self.options.merchant} checkout".strip())
         self.setMinimumSize(1024, 600)
         self._current = Screen.IDLE
+        self._first_face_at: float | None = None
+        self._result_at: float | None = None
         self._apply(self.machine.start(self._clock()))
         self.controller.start()
 
@@ -122,6 +125,14 @@ class KioskWindow(QMainWindow):
         """Longest GUI-thread stall since the current checkout's scan started."""
         return self.controller.stall.longest_stall_ms
 
+    @property
+    def face_to_result_s(self) -> float | None:
+        """Seconds from the first camera frame showing the shopper to the result screen of the
+        latest checkout (None until both happened)."""
+        if self._first_face_at is None or self._result_at is None:
+            return None
+        return self._result_at - self._first_face_at
+
     def show_kiosk(self) -> None:
         """Show full screen, or windowed at the kiosk size."""
         if self.options.fullscreen:
@@ -141,17 +152,23 @@ class KioskWindow(QMainWindow):
             if isinstance(effect, ShowScreen):
                 self._show(effect)
             else:
+                if isinstance(effect, StartScan):
+                    self._first_face_at = self._result_at = None
                 self.controller.perform(effect)
 
     def _show(self, shown: ShowScreen) -> None:
         widget = self.screens[shown.screen]
         widget.show_view(shown.view)
         self._current = shown.screen
+        if shown.screen is Screen.RESULT and self._first_face_at is not None and self._result_at is None:
+            self._result_at = self._clock()
         self.stack.setCurrentWidget(widget)
         widget.setFocus()
         self.screen_shown.emit(shown.screen)
 
     def _on_frame(self, image: QImage, update: ScanUpdate) -> None:
+        if update.box is not None and self._first_face_at is None:
+            self._first_face_at = self._clock()
         self.dispatch(ScanUpdated(update))
         widget = self.current_widget
         if isinstance(widget, ScanScreen | ChallengeScreen):

@@ -187,3 +187,32 @@ def test_cancel_during_scan_stops_the_camera(kiosk: Kiosk) -> None:
 
 def test_pin_view_type_is_what_the_pad_renders() -> None:
     assert PinView(False, "Enter your PIN").attempts_left is None
+
+
+def test_recorder_saves_each_screen_and_timing_is_reported(kiosk: Kiosk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from terminal_ui import ScreenRecorder
+
+    recorder = ScreenRecorder(kiosk.window, tmp_path)
+    kiosk.window.screen_shown.connect(recorder.on_screen)
+    kiosk.open_sale()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    kiosk.qtbot.waitUntil(lambda: all(p.exists() for p in recorder.saved))  # type: ignore[attr-defined]
+    screens = [p.stem.split("-", 1)[1] for p in recorder.saved]
+    passed = [s for i, s in enumerate(screens) if i == 0 or screens[i - 1] != s]
+    assert passed == ["pin", "busy", "cashier", "amount", "sale", "scan", "confirm", "busy", "result"]
+    assert recorder.saved[0].name == "01-pin.png"
+    elapsed = kiosk.window.face_to_result_s
+    assert elapsed is not None and elapsed > 0
+
+
+def test_stall_meter_sees_a_blocked_gui_thread(kiosk: Kiosk) -> None:
+    import time
+
+    kiosk.window.controller.stall.reset()
+    kiosk.qtbot.wait(50)  # type: ignore[attr-defined]
+    time.sleep(0.3)  # a blocking call on the GUI thread, the thing the meter exists to catch
+    kiosk.qtbot.wait(50)  # type: ignore[attr-defined]
+    assert kiosk.window.longest_stall_ms >= 250
