@@ -8,7 +8,7 @@ Nothing else reads that variable. The named points are:
 ``after_journal_write``
     the intent is durable in the journal; nothing has been sent.
 ``after_send``
-    the ledger has answered (it has committed); the answer is not yet checked.
+    the ledger has answered a POST (it has committed); the answer is not yet checked.
 ``before_journal_update``
     the answer is checked; the journal does not know it yet.
 """

@@ -261,6 +261,9 @@ CREATE INDEX entries_created ON entries (created_at);
 CREATE INDEX entries_original ON entries (original_transfer_id);
 """
 
+_COLUMNS = frozenset(line.split()[0] for line in _SCHEMA.split("CREATE TABLE entries (")[1].split(");")[0]
+                     .strip().splitlines())
+
 
 def _canonical(obj: Mapping[str, Any]) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -367,6 +370,11 @@ class Journal:
         meta = {row["key"]: row["value"] for row in db["meta"].rows}
         if meta.get("schema_version") != SCHEMA_VERSION or not meta.get("terminal_id"):
             raise JournalCorrupt(f"{path}: unknown journal version {meta.get('schema_version')!r}")
+        columns = {c.name for c in db.table("entries").columns}
+        missing = sorted(_COLUMNS - columns)
+        if missing:
+            raise JournalCorrupt(f"{path}: the journal lacks column(s) {', '.join(missing)}; "
+                                 "it has been left untouched")
         check = db.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
             raise JournalCorrupt(f"{path} fails SQLite's integrity check ({check!r}); "

@@ -313,7 +313,7 @@ class PaymentService:
     """
 
     def __init__(self, client: LedgerClient, journal: Journal, *, currency: str,
-                 rules: OfflineRules = OfflineRules(), attempts: int = ATTEMPTS,
+                 rules: OfflineRules | None = None, attempts: int = ATTEMPTS,
                  backoff_s: Sequence[float] = BACKOFF_S, abandon_after_s: float = ABANDON_AFTER_S,
                  sleep: Callable[[float], None] = time.sleep) -> None:
         if client.terminal_id != journal.terminal_id:
@@ -323,7 +323,7 @@ class PaymentService:
         self.client = client
         self.journal = journal
         self.currency = currency
-        self.rules = rules
+        self.rules = rules or OfflineRules()
         self.attempts = max(1, attempts)
         self.backoff_s = tuple(backoff_s)
         self.abandon_after_s = abandon_after_s

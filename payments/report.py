@@ -1,0 +1,242 @@
+"""The reconciliation report as one self-contained HTML file (inline CSS and SVG, no scripts).
+
+A merchant opens it to see, top to bottom: the verdict, the day's totals as the
+terminal and the ledger count them, a chart of the day (sales and refunds per hour,
+declines marked), the differences that need a look, and every transfer.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from payments.money import Money
+from payments.reconcile import Finding, FindingKind, Reconciliation, Totals, Verdict
+
+__all__ = ["HourBucket", "hourly", "render_html", "render_svg_chart"]
+
+_KIND_LABEL = {
+    FindingKind.MATCHED: "matched",
+    FindingKind.LEDGER_ONLY: "only on the ledger",
+    FindingKind.JOURNAL_ONLY: "only in the journal",
+    FindingKind.AMOUNT_DIFFERS: "amount differs",
+    FindingKind.STATUS_DIFFERS: "status differs",
+    FindingKind.UNRESOLVED: "not settled yet",
+}
+_VERDICT_CLASS = {Verdict.AGREE: "ok", Verdict.DISAGREE: "bad", Verdict.UNCONFIRMED: "warn"}
+_SALE, _REFUND, _DECLINE = "#2e7d32", "#ef6c00", "#c62828"
+
+
+@dataclass(frozen=True, slots=True)
+class HourBucket:
+    """One hour of the day (UTC).
+
+    Attributes:
+        hour: 0-23.
+        sales_minor: posted sales, minor units.
+        refunds_minor: posted refunds, minor units.
+        declines: declined payments (count).
+    """
+
+    hour: int
+    sales_minor: int = 0
+    refunds_minor: int = 0
+    declines: int = 0
+
+
+def _status(f: Finding) -> str:
+    if f.ledger_status is not None:
+        return f.ledger_status
+    return {"approved": "posted", "declined": "declined"}.get(f.journal_state or "", "open")
+
+
+def hourly(findings: Sequence[Finding], currency: str) -> list[HourBucket]:
+    """Sales, refunds and declines per hour, from the ledger's view where it has one."""
+    sales, refunds, declines = [0] * 24, [0] * 24, [0] * 24
+    for f in findings:
+        amount = f.ledger_amount or f.journal_amount
+        if amount is None or amount.currency != currency or len(f.at) < 13:
+            continue
+        hour, status = int(f.at[11:13]), _status(f)
+        if f.entry_kind == "debit" and status in {"posted", "pending"}:
+            sales[hour] += amount.minor
+        elif f.entry_kind == "refund" and status in {"posted", "pending"}:
+            refunds[hour] += amount.minor
+        elif f.entry_kind == "debit" and status == "declined":
+            declines[hour] += 1
+    return [HourBucket(h, sales[h], refunds[h], declines[h]) for h in range(24)]
+
+
+def _nice_step(top: int) -> int:
+    """A round axis step (1, 2, 5 x 10^n) giving four to five gridlines up to ``top``."""
+    raw = max(top / 4, 1)
+    magnitude = 10 ** (len(str(int(raw))) - 1)
+    for m in (1, 2, 5, 10):
+        if m * magnitude >= raw:
+            return int(m * magnitude)
+    return int(10 * magnitude)
+
+
+def render_svg_chart(buckets: Sequence[HourBucket], currency: str, *, width: int = 880,
+                     height: int = 300) -> str:
+    """Grouped bars (sales, refunds) per hour and declines as red counts under the axis."""
+    left, right, top, bottom = 78, 16, 34, 64
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max([b.sales_minor for b in buckets] + [b.refunds_minor for b in buckets] + [1])
+    step = _nice_step(peak)
+    ceiling = step * -(-peak // step)
+    slot = plot_w / 24
+    bar = slot * 0.36
+    y0 = top + plot_h
+
+    def y(value: int) -> float:
+        return y0 - plot_h * value / ceiling
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}" role="img" aria-label="Sales, refunds and declines per hour" '
+             'font-family="Helvetica, Arial, sans-serif" font-size="12">',
+             f'<rect width="{width}" height="{height}" fill="#fff"/>']
+    for value in range(0, ceiling + 1, step):
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+                     f'stroke="{"#999" if value == 0 else "#e3e3e3"}"/>')
+        parts.append(f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" fill="#555">'
+                     f'{Money(value, currency).format()}</text>')
+    parts.append(f'<text x="{left - 8}" y="{top - 14}" text-anchor="end" fill="#555">{currency}</text>')
+    for b in buckets:
+        x = left + slot * b.hour
+        if b.sales_minor:
+            parts.append(f'<rect x="{x + slot * 0.12:.1f}" y="{y(b.sales_minor):.1f}" width="{bar:.1f}" '
+                         f'height="{y0 - y(b.sales_minor):.1f}" fill="{_SALE}">'
+                         f'<title>{b.hour:02d}:00 sales {Money(b.sales_minor, currency)}</title></rect>')
+        if b.refunds_minor:
+            parts.append(f'<rect x="{x + slot * 0.12 + bar:.1f}" y="{y(b.refunds_minor):.1f}" '
+                         f'width="{bar:.1f}" height="{y0 - y(b.refunds_minor):.1f}" fill="{_REFUND}">'
+                         f'<title>{b.hour:02d}:00 refunds {Money(b.refunds_minor, currency)}</title></rect>')
+        if b.declines:
+            cx = x + slot / 2
+            parts.append(f'<circle cx="{cx:.1f}" cy="{y0 + 34}" r="9" fill="{_DECLINE}"/>'
+                         f'<text x="{cx:.1f}" y="{y0 + 38}" text-anchor="middle" fill="#fff" '
+                         f'font-weight="bold" font-size="11">{b.declines}</text>')
+        if b.hour % 2 == 0:
+            parts.append(f'<text x="{x + slot / 2:.1f}" y="{y0 + 16}" text-anchor="middle" fill="#555">'
+                         f'{b.hour:02d}</text>')
+    legend_y = 16
+    for i, (label, colour) in enumerate((("sales", _SALE), ("refunds", _REFUND),
+                                         ("declines (count, under the hours)", _DECLINE))):
+        lx = left + i * 120
+        shape = (f'<circle cx="{lx + 6}" cy="{legend_y - 4}" r="6" fill="{colour}"/>' if i == 2 else
+                 f'<rect x="{lx}" y="{legend_y - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'{shape}<text x="{lx + 18}" y="{legend_y}" fill="#333">{label}</text>')
+    parts.append(f'<text x="{width - right}" y="{height - 6}" text-anchor="end" fill="#777">'
+                 'hour of the day (UTC)</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_CSS = """
+body{font-family:Helvetica,Arial,sans-serif;color:#222;margin:24px auto;max-width:960px;padding:0 16px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
+.sub{color:#666;margin:0 0 16px}
+.verdict{padding:14px 18px;border-radius:6px;font-size:18px;font-weight:bold;margin:12px 0}
+.verdict small{display:block;font-weight:normal;font-size:14px;margin-top:4px}
+.ok{background:#e8f5e9;border:2px solid #2e7d32;color:#1b5e20}
+.bad{background:#ffebee;border:2px solid #c62828;color:#b71c1c}
+.warn{background:#fff8e1;border:2px solid #f9a825;color:#6d4c00}
+table{border-collapse:collapse;width:100%;font-size:13px}
+th,td{padding:6px 8px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}
+th{background:#f5f5f5} td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tr.diff td{background:#fff3f3} tr.open td{background:#fffbe6}
+.tag{display:inline-block;padding:1px 6px;border-radius:3px;font-size:12px;white-space:nowrap}
+.tag.matched{background:#e8f5e9;color:#1b5e20} .tag.unresolved{background:#fff3c4;color:#6d4c00}
+.tag.differs{background:#ffcdd2;color:#b71c1c}
+.mono{font-family:Menlo,Consolas,monospace;font-size:12px}
+.none{color:#2e7d32;font-weight:bold}
+"""
+
+
+def _totals_rows(rec: Reconciliation) -> str:
+    rows = []
+    currencies = sorted(set(rec.journal_totals) | set(rec.ledger_totals or {}))
+    for currency in currencies:
+        j = rec.journal_totals.get(currency, Totals(currency))
+        lg = (rec.ledger_totals or {}).get(currency)
+        for label, name in (("Sales", "sales"), ("Refunds", "refunds"), ("Voided sales", "voids"),
+                            ("Declined payments", "declines")):
+            jc, jm = getattr(j, name)
+            cells = [f"<td>{label}</td>", f'<td class="num">{jc}</td>',
+                     f'<td class="num">{Money(jm, currency)}</td>']
+            if lg is None:
+                cells += ['<td class="num">–</td>', '<td class="num">–</td>']
+            else:
+                lc, lm = getattr(lg, name)
+                mark = "" if (lc, lm) == (jc, jm) or name == "declines" else ' style="color:#b71c1c"'
+                cells += [f'<td class="num"{mark}>{lc}</td>',
+                          f'<td class="num"{mark}>{Money(lm, currency)}</td>']
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        net_l = "–" if lg is None else str(lg.net)
+        rows.append(f'<tr><th>Net (sales − refunds)</th><th class="num"></th><th class="num">{j.net}</th>'
+                    f'<th class="num"></th><th class="num">{net_l}</th></tr>')
+    if not rows:
+        rows.append('<tr><td colspan="5">No transfers on this day.</td></tr>')
+    return "".join(rows)
+
+
+def _finding_row(f: Finding) -> str:
+    e = html.escape
+    cls = "" if f.kind == FindingKind.MATCHED else (" class=\"open\"" if f.kind == FindingKind.UNRESOLVED
+                                                    else " class=\"diff\"")
+    tag = "matched" if f.kind == FindingKind.MATCHED else \
+        ("unresolved" if f.kind == FindingKind.UNRESOLVED else "differs")
+    amount_j = str(f.journal_amount) if f.journal_amount else "–"
+    amount_l = str(f.ledger_amount) if f.ledger_amount else "–"
+    return (f"<tr{cls}><td class=\"mono\">{e(f.at[11:19])}</td>"
+            f"<td><span class=\"tag {tag}\">{e(_KIND_LABEL[f.kind])}</span></td>"
+            f"<td>{e(f.entry_kind)}</td><td class=\"mono\">{e(f.transfer_id)}</td>"
+            f"<td>{e(f.customer_id or '')}</td>"
+            f"<td>{e(f.journal_state or '–')}</td><td class=\"num\">{e(amount_j)}</td>"
+            f"<td>{e(f.ledger_status or '–')}</td><td class=\"num\">{e(amount_l)}</td>"
+            f"<td>{e(f.note)}</td></tr>")
+
+
+def _findings_table(findings: Sequence[Finding]) -> str:
+    head = ("<tr><th>Time</th><th>Finding</th><th>Kind</th><th>Transfer</th><th>Customer</th>"
+            "<th>Terminal says</th><th class=\"num\">Amount</th><th>Ledger says</th>"
+            "<th class=\"num\">Amount</th><th>Note</th></tr>")
+    return f"<table>{head}{''.join(_finding_row(f) for f in findings)}</table>"
+
+
+def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
+    """The whole report for one reconciliation."""
+    e = html.escape
+    currency = next(iter(rec.ledger_totals or rec.journal_totals), "EUR")
+    differences = [f for f in rec.findings if f.is_difference]
+    matched = len(rec.findings) - len(differences)
+    chart = render_svg_chart(hourly(rec.findings, currency), currency)
+    head, _, rest = rec.verdict_text.partition(": ")
+    diff_html = (_findings_table(differences) if differences
+                 else '<p class="none">None: every transfer matches.</p>')
+    counts = ", ".join(f"{rec.count(k)} {_KIND_LABEL[k]}" for k in FindingKind if rec.count(k))
+    generated = f" · generated {e(generated_at)}" if generated_at else ""
+    source = "ledger" if rec.ledger_totals is not None else "terminal journal (ledger unreachable)"
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Reconciliation {e(rec.day)} – terminal {e(rec.terminal_id)}</title>
+<style>{_CSS}</style></head>
+<body>
+<h1>Reconciliation for {e(rec.day)}</h1>
+<p class="sub">Terminal <b>{e(rec.terminal_id)}</b> · times in UTC{generated}</p>
+<div class="verdict {_VERDICT_CLASS[rec.verdict]}">{e(head.capitalize())}<small>{e(rest)}</small></div>
+<h2>Totals</h2>
+<table><tr><th></th><th class="num">Terminal<br>count</th><th class="num">Terminal<br>amount</th>
+<th class="num">Ledger<br>count</th><th class="num">Ledger<br>amount</th></tr>{_totals_rows(rec)}</table>
+<h2>The day, hour by hour</h2>
+<p class="sub">From the {source}.</p>
+{chart}
+<h2>Needs a look ({len(differences)})</h2>
+{diff_html}
+<h2>All transfers ({len(rec.findings)}: {e(counts) or 'none'})</h2>
+<p class="sub">{matched} matched.</p>
+{_findings_table(rec.findings) if rec.findings else '<p>No transfers on this day.</p>'}
+</body></html>
+"""
