@@ -1,3 +1,3 @@
 """payments package."""
 
-__all__: list[str] = []
+__all__ = ["ledger", "money", "pinblock", "signing"]
