@@ -136,6 +136,9 @@ class KioskWindow(QMainWindow):
     def show_kiosk(self) -> None:
         """Show full screen, or windowed at the kiosk size."""
         if self.options.fullscreen:
+            # Cover the screen even in a bare X session with no window manager to honour
+            # the full-screen request (a kiosk often runs that way).
+            self.setGeometry(self.screen().geometry())
             self.showFullScreen()
         else:
             self.resize(*KIOSK_SIZE)
