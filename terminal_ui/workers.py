@@ -129,12 +129,14 @@ class ScanWorker(QThread):
             return
         self._analyser.reset()
         try:
-            source = iter(self._camera())
+            opened = self._camera()
+            source = iter(opened)
         except Exception as exc:  # any camera failure means the same to the shopper
             log.warning("camera could not be opened: %s", exc)
             self.camera_lost.emit(self.generation, str(exc) or type(exc).__name__)
             return
-        reader = threading.Thread(target=self._read, args=(source,), name="camera-reader", daemon=True)
+        reader = threading.Thread(target=self._read, args=(opened, source), name="camera-reader",
+                                  daemon=True)
         reader.start()
         try:
             self._analyse_loop()
@@ -142,7 +144,7 @@ class ScanWorker(QThread):
             self._stop.set()
             reader.join(timeout=2.0)
 
-    def _read(self, source: Any) -> None:
+    def _read(self, opened: Any, source: Any) -> None:
         try:
             for item in source:
                 if self._stop.is_set():
@@ -154,9 +156,10 @@ class ScanWorker(QThread):
             log.warning("camera lost: %s", exc)
             self._frames.put(_Ended(str(exc) or type(exc).__name__))
         finally:
-            close = getattr(source, "close", None)
-            if callable(close):
-                close()
+            for thing in {id(source): source, id(opened): opened}.values():
+                close = getattr(thing, "close", None)  # generator and/or camera object
+                if callable(close):
+                    close()
 
     def _analyse_loop(self) -> None:
         while not self._stop.is_set():

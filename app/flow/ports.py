@@ -13,11 +13,12 @@ Exceptions::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from vision import ScanUpdate
+
+if TYPE_CHECKING:  # the flow itself never touches pixels
+    import numpy as np
 
 __all__ = [
     "Approved",

@@ -159,3 +159,30 @@ def test_refund_refused_and_unexpected_errors() -> None:
 
 def test_payments_unavailable_is_an_exception() -> None:
     assert issubclass(PaymentsUnavailable, Exception)
+
+
+def test_camera_objects_are_closed_and_frame_records_are_unwrapped(qtbot: object) -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Record:
+        image: np.ndarray
+
+    class Source:
+        closed = False
+
+        def __iter__(self) -> Iterator[Record]:
+            for i in range(3):
+                time.sleep(0.01)
+                yield Record(synthetic_frame(i))
+
+        def close(self) -> None:
+            Source.closed = True
+
+    analyser = SlowAnalyser(0.0)
+    worker = ScanWorker(analyser, Source, 1)
+    worker.frame_ready.connect(lambda *a: worker.ack())
+    with qtbot.waitSignal(worker.camera_lost, timeout=5000):  # type: ignore[attr-defined]
+        worker.start()
+    assert worker.wait(3000)
+    assert analyser.calls >= 1 and Source.closed
