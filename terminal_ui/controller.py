@@ -32,11 +32,13 @@ class Controller(QObject):
     """Owns the workers, the tick timer and the stall meter; never decides anything.
 
     ``flow_event`` carries flow events (ticks, ledger answers, camera loss) to the window;
-    ``frame`` carries each analysed camera frame (picture, ScanUpdate).
+    ``frame`` carries each analysed camera frame (picture, ScanUpdate); ``preview`` the newest
+    camera picture at camera rate, between analysed frames.
     """
 
     flow_event = Signal(object)
     frame = Signal(QImage, object)
+    preview = Signal(QImage)
 
     def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
                  *, tick_ms: int = 100) -> None:
@@ -72,6 +74,11 @@ class Controller(QObject):
         """The running scan worker, if any (for diagnostics: frames analysed and dropped)."""
         return self._worker
 
+    def preview_taken(self) -> None:
+        """The GUI has painted the last preview picture."""
+        if self._worker is not None:
+            self._worker.ack_preview()
+
     def frame_taken(self) -> None:
         """The GUI has shown the last frame; the worker may send the next."""
         if self._worker is not None:
@@ -93,6 +100,7 @@ class Controller(QObject):
         self._generation += 1
         worker = ScanWorker(self._analyser, self._camera, self._generation, previous)
         worker.frame_ready.connect(self._on_frame)
+        worker.preview.connect(self._on_preview)
         worker.camera_lost.connect(self._on_camera_lost)
         self._worker = worker
         worker.start()
@@ -103,6 +111,10 @@ class Controller(QObject):
             self._retired.append(self._worker)
             self._worker = None
         self._retired = [w for w in self._retired if not w.isFinished()]
+
+    def _on_preview(self, generation: int, image: QImage) -> None:
+        if generation == self._generation and self._worker is not None:
+            self.preview.emit(image)
 
     def _on_frame(self, generation: int, image: QImage, update: object) -> None:
         if generation == self._generation and self._worker is not None:

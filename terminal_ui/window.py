@@ -93,6 +93,7 @@ class KioskWindow(QMainWindow):
         self.controller = Controller(analyser, camera, payments, tick_ms=self.options.tick_ms)
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)
+        self.controller.preview.connect(self._on_preview)
         self.stack = QStackedWidget()
         self.screens = build_screens(shuffle_pin=self.options.shuffle_pin, seed=self.options.pin_seed)
         for screen in self.screens.values():
@@ -168,6 +169,12 @@ class KioskWindow(QMainWindow):
         self.stack.setCurrentWidget(widget)
         widget.setFocus()
         self.screen_shown.emit(shown.screen)
+
+    def _on_preview(self, image: QImage) -> None:
+        widget = self.current_widget
+        if isinstance(widget, ScanScreen | ChallengeScreen):
+            widget.camera.set_picture(image)
+        self.controller.preview_taken()
 
     def _on_frame(self, image: QImage, update: ScanUpdate) -> None:
         if update.box is not None and self._first_face_at is None:

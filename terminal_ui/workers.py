@@ -92,6 +92,7 @@ class ScanWorker(QThread):
     """
 
     frame_ready = Signal(int, QImage, object)  # generation, picture, ScanUpdate
+    preview = Signal(int, QImage)              # generation, newest camera picture (camera rate)
     camera_lost = Signal(int, str)             # generation, what happened
 
     def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, generation: int,
@@ -103,6 +104,8 @@ class ScanWorker(QThread):
         self._stop = threading.Event()
         self._gui_free = threading.Event()
         self._gui_free.set()
+        self._preview_free = threading.Event()
+        self._preview_free.set()
         self._frames = _Newest()
         self.analysed = 0
         self.skipped = 0
@@ -116,6 +119,10 @@ class ScanWorker(QThread):
         """Ask the worker to end; returns at once (the GUI never waits for a model)."""
         self._stop.set()
         self._gui_free.set()
+
+    def ack_preview(self) -> None:
+        """The GUI has painted the last preview picture; the next may be sent."""
+        self._preview_free.set()
 
     def ack(self) -> None:
         """The GUI has taken the last frame; the next one may be sent."""
@@ -149,7 +156,11 @@ class ScanWorker(QThread):
             for item in source:
                 if self._stop.is_set():
                     break
-                self._frames.put(item if isinstance(item, np.ndarray) else item.image)
+                frame = item if isinstance(item, np.ndarray) else item.image
+                self._frames.put(frame)
+                if self._preview_free.is_set():  # the picture moves at camera rate, boxes at model rate
+                    self._preview_free.clear()
+                    self.preview.emit(self.generation, to_qimage(frame))
             else:
                 self._frames.put(_Ended("the camera stopped delivering frames"))
         except Exception as exc:  # reported to the flow as CameraLost

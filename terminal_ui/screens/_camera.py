@@ -24,6 +24,11 @@ class CameraView(QWidget):
         self._image, self._box = None, None
         self.update()
 
+    def set_picture(self, image: QImage) -> None:
+        """A newer camera picture; the last known face box stays until the next analysis."""
+        self._image = image
+        self.update()
+
     def set_frame(self, image: QImage, box: tuple[int, int, int, int] | None) -> None:
         """Show a new frame and its face box (frame pixels)."""
         self._image, self._box = image, box

@@ -186,3 +186,16 @@ def test_camera_objects_are_closed_and_frame_records_are_unwrapped(qtbot: object
         worker.start()
     assert worker.wait(3000)
     assert analyser.calls >= 1 and Source.closed
+
+
+def test_preview_runs_at_camera_rate_while_the_model_is_slow(qtbot: object) -> None:
+    camera = Camera(frames=60, period_s=0.005)
+    worker = ScanWorker(SlowAnalyser(0.1), camera, 1)
+    previews: list[int] = []
+    worker.preview.connect(lambda g, image: (previews.append(image.width()), worker.ack_preview()))
+    worker.frame_ready.connect(lambda *a: worker.ack())
+    with qtbot.waitSignal(worker.camera_lost, timeout=10_000):  # type: ignore[attr-defined]
+        worker.start()
+    assert worker.wait(3000)
+    qtbot.wait(50)  # type: ignore[attr-defined]
+    assert len(previews) > 2 * worker.analysed
