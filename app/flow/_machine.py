@@ -16,6 +16,7 @@ sale (the amount is still owed and shown); an open sale nobody pays within
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from app.flow import _events as ev
@@ -50,6 +51,8 @@ from app.flow.ports import CustomerDirectory, DaySummary, Evidence
 from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
 
 __all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "Timeouts"]
+
+log = logging.getLogger(__name__)
 
 E = EventType
 
@@ -191,6 +194,7 @@ class CheckoutMachine:
         while isinstance(target, Branch):
             target = target.then if self._holds(target.guard) else target.otherwise
         if target is not self._state:  # messages belong to the screen they were set for
+            log.debug("checkout %s --%s--> %s", self._state.value, kind.value, target.value)
             self._notice = self._cashier_notice = self._login_error = ""
         self._absorb(event, kind, now)
         return self._go(target, now)
