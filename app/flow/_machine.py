@@ -253,7 +253,7 @@ class CheckoutMachine:
             self._sale = Sale(event.amount_minor, event.currency, event.reference)
             self._notice = ""
         else:
-            self._absorb_answer(event, kind)
+            self._absorb_answer(event, kind, now)
 
     def _absorb_scan(self, event: ev.ScanUpdated, now: float) -> None:
         update = event.update
@@ -295,7 +295,7 @@ class CheckoutMachine:
         elif state is State.REFUND_PROCESSING:
             self._cashier_notice = "No answer to the refund. Check today's totals before trying again."
 
-    def _absorb_answer(self, event: ev.Event, kind: EventType) -> None:
+    def _absorb_answer(self, event: ev.Event, kind: EventType, now: float) -> None:
         state = self._state
         if isinstance(event, ev.DebitApproved):
             self._result = self._approved(event)
@@ -319,7 +319,7 @@ class CheckoutMachine:
             self._cashier_notice = "Last payment outcome unknown: check it before a new attempt." \
                 if self._result.outcome is Outcome.UNKNOWN and self._sale is not None else ""
         elif kind is E.CANCEL_SALE:
-            self._sale, self._cashier_notice = None, "Sale cancelled."
+            self._sale, self._cashier_notice, self._since = None, "Sale cancelled.", now
         elif isinstance(event, ev.RefundDone):
             self._cashier_notice = (f"Refunded {format_amount(event.amount_minor, event.currency)} "
                                     f"(transaction {event.transfer_id}).")
@@ -426,7 +426,7 @@ class CheckoutMachine:
             return self._cashier_view(amount)
         if s is State.AMOUNT_ENTRY:
             return AmountView(self._sale.currency if self._sale else self._currency)
-        return LockedView("This checkout is closed. Please use another checkout.")
+        return LockedView("Please use another checkout. Staff can reopen this one.")
 
     def _cashier_view(self, amount: str) -> CashierView:
         s = self._summary

@@ -21,6 +21,11 @@ _COLOUR = {Outcome.APPROVED: OK_GREEN, Outcome.DECLINED: BAD_RED, Outcome.REJECT
            Outcome.UNKNOWN: WARN_AMBER}
 
 
+# The main button says where it leads (an unknown outcome goes to the cashier's PIN pad).
+_DONE_TEXT = {Outcome.APPROVED: "Done", Outcome.DECLINED: "OK", Outcome.REJECTED: "OK",
+              Outcome.UNKNOWN: "Call the cashier"}
+
+
 class OutcomeMark(QWidget):
     """A filled circle with a white tick, cross, exclamation or question mark."""
 
@@ -116,7 +121,7 @@ class ResultScreen(BaseScreen):
         self.page.setStretch(0, 0 if view.receipt is not None else 1)
         if view.receipt is not None:
             self._show_receipt(view.receipt)
-        self.done.setText("Done" if view.outcome is Outcome.APPROVED else "OK")
+        self.done.setText(_DONE_TEXT[view.outcome])
 
     def _show_receipt(self, receipt: Receipt) -> None:
         lines = receipt.text().splitlines()

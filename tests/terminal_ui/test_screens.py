@@ -168,3 +168,42 @@ def test_pin_pad_keys_type_digits_and_erase(qtbot: object) -> None:
     qtbot.mouseClick(by_digit["1"], Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     qtbot.mouseClick(pad.keypad.ok_key, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
     assert sent[-1] == PinEntered("5821")
+
+
+def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: object, shots: Path) -> None:
+    import datetime as dt
+    import threading
+
+    from app.flow import Timeouts
+    from terminal_ui import KioskOptions, KioskWindow
+
+    from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+
+    gate = threading.Event()
+
+    class SilentLedger(FakePayments):
+        def pay(self, *args: object) -> object:  # type: ignore[override]
+            gate.wait(10)
+            raise RuntimeError("gave up")
+
+    analyser, camera, payments = FakeAnalyser(), FakeCamera(), SilentLedger()
+    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=20,
+                           timeouts=Timeouts(processing_s=0.5))
+    window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_kiosk()
+    kiosk = Kiosk(qtbot, window, analyser, camera, payments)
+    try:
+        kiosk.open_sale()
+        kiosk.shopper("anna")
+        kiosk.wait_for(Screen.CONFIRM)
+        kiosk.touch("Pay")
+        kiosk.wait_for(Screen.RESULT)
+        assert "Payment status unknown" in kiosk.texts()
+        assert "Payment approved" not in kiosk.texts()
+        snap(kiosk, shots, "18-unknown")
+        kiosk.touch("Call the cashier")
+        kiosk.wait_for(Screen.PIN)
+    finally:
+        gate.set()
+        window.close()
