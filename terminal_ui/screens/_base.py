@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from app.flow import Cancel, CashierKey, Confirm, Event, View
@@ -29,6 +29,14 @@ class BaseScreen(QWidget):
         self.page = QVBoxLayout(self)
         self.page.setContentsMargins(MARGIN, MARGIN - 16, MARGIN, MARGIN - 16)
         self.page.setSpacing(24)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Tighter margins on a small (1024x600) panel, so nothing is cut off."""
+        small = event.size().height() < 700
+        margin = 32 if small else MARGIN
+        self.page.setContentsMargins(margin, margin - 12, margin, margin - 12)
+        self.page.setSpacing(14 if small else 24)
+        super().resizeEvent(event)
 
     def show_view(self, view: View) -> None:
         """Render ``view`` (each screen accepts its own view type)."""

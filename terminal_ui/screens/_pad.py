@@ -95,21 +95,21 @@ class PadScreen(BaseScreen):
         self.display = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.display.setObjectName("entry")
         self.display.setStyleSheet("font-size: 56px; font-weight: bold; border: 3px solid #111418;"
-                                   " border-radius: 14px; min-height: 96px;")
+                                   " border-radius: 14px; min-height: 84px;")
         self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.title, self.subtitle, self.message, self.display, self.error):
             self.left.addWidget(widget)
         self.left.addStretch(1)
-        self.cancel = self.action("Cancel", Cancel())
-        self.left.addWidget(self.cancel)
         self.keypad = Keypad(ok_text)
         self.keypad.digit.connect(self.on_digit)
         self.keypad.erase.connect(self.on_backspace)
         self.keypad.submit.connect(self.on_enter)
+        self.cancel = self.action("Cancel", Cancel())
         right = QVBoxLayout()
+        right.setSpacing(12)
         right.addStretch(1)
         right.addWidget(self.keypad)
-        right.addStretch(1)
+        right.addWidget(self.cancel)
         columns.addLayout(right, 2)
 
     # --- what subclasses provide ------------------------------------------------

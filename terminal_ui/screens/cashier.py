@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 
 from app.flow import Cancel, CancelSale, CashierView, Event, LockTerminal, NewSale, RefundLast, View
 from terminal_ui.screens._base import BaseScreen
@@ -21,38 +21,51 @@ ACTIONS: tuple[tuple[str, str, Event], ...] = (
 
 
 class CashierScreen(BaseScreen):
-    """Shows a ``CashierView``. Keys 1-4 pick an action; Escape leaves the menu."""
+    """Shows a ``CashierView``. Keys 1-4 pick an action; Escape leaves the menu.
+
+    Left: the open sale, the last action's result, today's totals and the
+    reconciliation verdict. Right: the actions, one per row.
+    """
 
     def __init__(self) -> None:
         super().__init__()
+        columns = QHBoxLayout()
+        columns.setSpacing(40)
+        self.page.addLayout(columns, 1)
+        info = QVBoxLayout()
+        info.setSpacing(18)
+        columns.addLayout(info, 4)
         self.heading = label("Cashier", "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.sale = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.notice = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
-        self.page.addWidget(self.heading)
-        self.page.addWidget(self.sale)
-        self.page.addWidget(self.notice)
-        grid = QGridLayout()
-        grid.setSpacing(20)
-        self.buttons: dict[str, QPushButton] = {}
-        for i, (key, text, event) in enumerate(ACTIONS):
-            widget = self.action(f"{key}   {text}", event, "primary" if key == "1" else "")
-            self.buttons[key] = widget
-            grid.addWidget(widget, i // 2, i % 2)
-        self.page.addLayout(grid)
+        for text in (self.heading, self.sale, self.notice):
+            info.addWidget(text)
         self.totals_box = QFrame()
         self.totals_box.setStyleSheet("QFrame { border: 2px solid #C9CED6; border-radius: 14px; }"
                                       "QLabel { border: none; }")
         totals = QVBoxLayout(self.totals_box)
-        totals.setContentsMargins(28, 16, 28, 16)
+        totals.setContentsMargins(24, 14, 24, 14)
         self.totals_title = label("Today", "muted", align=Qt.AlignmentFlag.AlignLeft)
         self.totals = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.verdict = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.verdict.setStyleSheet("font-weight: bold;")
         for line in (self.totals_title, self.totals, self.verdict):
             totals.addWidget(line)
-        self.page.addWidget(self.totals_box)
-        self.page.addStretch(1)
-        self.page.addWidget(self.action("Exit cashier menu (Esc)", Cancel()))
+        info.addWidget(self.totals_box)
+        info.addStretch(1)
+        actions = QVBoxLayout()
+        actions.setSpacing(16)
+        columns.addLayout(actions, 5)
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text, event in ACTIONS:
+            self.buttons[key] = self.action(f"{key}  {text}", event, "primary" if key == "1" else "")
+            actions.addWidget(self.buttons[key])
+        actions.addStretch(1)
+        actions.addWidget(self.action("Exit (Esc)", Cancel()))
+        for button in self.findChildren(QPushButton):  # the words must not squeeze the totals
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setMinimumWidth(320)
+            button.setStyleSheet("padding: 0 12px; font-size: 30px;")
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, CashierView)
