@@ -305,9 +305,13 @@ class Journal:
         try:
             db = sqlite_utils.Database(conn)
             if fresh and not db.table_names():
+                cls._durable(conn, path)
                 cls._create(db, terminal_id)
                 _fsync_dir(path.parent)
+            # Checked before any pragma that writes: a file that is not ours stays byte for byte.
             owner = cls._check(db, path)
+            if owner == terminal_id:
+                cls._durable(conn, path)
         except JournalError:
             conn.close()
             raise
@@ -327,22 +331,18 @@ class Journal:
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
                                    timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
             raise JournalStorageError(f"cannot open journal {path}: {exc}") from exc
-        try:
-            # Reading the schema first makes a non-database fail before any pragma writes.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
-            conn.execute("PRAGMA synchronous=FULL")
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise JournalCorrupt(f"{path} is not a readable facepay journal ({exc}); "
-                                 "it has been left untouched") from exc
-        if mode is None or str(mode[0]).lower() != "wal":
-            conn.close()
-            raise JournalStorageError(f"{path}: the journal needs WAL mode (got {mode!r})")
         return conn
+
+    @staticmethod
+    def _durable(conn: sqlite3.Connection, path: Path) -> None:
+        """WAL, and every commit synced to disk before it returns."""
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()
+        conn.execute("PRAGMA synchronous=FULL")
+        if mode is None or str(mode[0]).lower() != "wal":
+            raise JournalStorageError(f"{path}: the journal needs WAL mode (got {mode!r})")
 
     @staticmethod
     def _create(db: sqlite_utils.Database, terminal_id: str) -> None:

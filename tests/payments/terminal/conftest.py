@@ -1,9 +1,9 @@
 """A real ledger process, a fault-injecting proxy in front of it, and one fresh terminal per test.
 
 The ledger is set up and served with the product's own commands
-(``facepay ledger init --demo`` and ``facepay ledger serve``) once per session, with
-many demo terminals; each test takes a terminal of its own, so its reconciliation
-sees only its own transfers.
+(``facepay ledger init --demo`` and ``facepay ledger serve``) once per session; each
+test registers a terminal of its own (a fresh key), so its reconciliation sees only
+its own transfers.
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ import pytest
 
 from payments.client import LedgerClient, LedgerTransfer
 from payments.journal import Journal
+from payments.ledger import add_terminal, open_store
 from payments.ledger.keys import load_ledger_keys
 from payments.reconcile import Reconciliation, reconcile
-from payments.signing import Ed25519PrivateKey, sign_response
+from payments.signing import Ed25519PrivateKey, generate_key, public_key_text, save_private_key, sign_response
 from payments.terminal import OfflineRules, PaymentService
 
 REPO = Path(__file__).resolve().parents[3]
 FACEPAY = REPO / ".venv" / "bin" / "facepay"
-TERMINALS = 80
 CUSTOMERS = "Alice:c-alice,Bob:c-bob,Carol:c-carol,Dave:c-dave,Erin:c-erin,Frank:c-frank"
 DAY_FMT = "%Y-%m-%d"
 
@@ -88,7 +88,7 @@ def ledger_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerWor
     db = f"sqlite:///{base}/ledger.db"
     env = clean_env(base)
     subprocess.run([str(FACEPAY), "ledger", "init", "--db", db, "--demo", "--out", str(base / "demo"),
-                    "--terminals", str(TERMINALS), "--customers", CUSTOMERS],
+                    "--customers", CUSTOMERS],
                    check=True, env=env, cwd=REPO, capture_output=True)
     port = free_port()
     proc = subprocess.Popen([str(FACEPAY), "ledger", "serve", "--db", db, "--host", "127.0.0.1",
@@ -275,7 +275,7 @@ def proxy(ledger_world: LedgerWorld) -> Iterator[Proxy]:
 
 # --- one terminal per test ------------------------------------------------------------
 
-_terminal_numbers = itertools.count(2)
+_terminal_numbers = itertools.count(1)
 
 
 @dataclass
@@ -328,11 +328,18 @@ class TerminalKit:
 
 
 def new_terminal(world: LedgerWorld, proxy: Proxy, tmp: Path) -> TerminalKit:
-    n = next(_terminal_numbers)
-    if n > TERMINALS:
-        raise RuntimeError("the demo world has run out of terminals; raise TERMINALS")
+    """A terminal registered for this test alone (its own key), so its listing is its own."""
     tmp.mkdir(parents=True, exist_ok=True)
-    return TerminalKit(world, proxy, f"t-demo-{n}", world.out / f"terminal-{n}.key", tmp / "journal.db", tmp)
+    terminal_id = f"t-test-{next(_terminal_numbers)}"
+    key = generate_key()
+    key_file = tmp / "terminal.key"
+    save_private_key(key, key_file)
+    store = open_store(world.db)
+    try:
+        add_terminal(store, terminal_id, str(world.demo["merchant"]["id"]), public_key_text(key.public_key()))
+    finally:
+        store.close()
+    return TerminalKit(world, proxy, terminal_id, key_file, tmp / "journal.db", tmp)
 
 
 @pytest.fixture
