@@ -38,8 +38,8 @@ class CashierScreen(BaseScreen):
         self.heading = label("Cashier", "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.sale = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.notice = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
-        for text in (self.heading, self.sale, self.notice):
-            info.addWidget(text)
+        for line in (self.heading, self.sale, self.notice):
+            info.addWidget(line)
         self.totals_box = QFrame()
         self.totals_box.setStyleSheet("QFrame { border: 2px solid #C9CED6; border-radius: 14px; }"
                                       "QLabel { border: none; }")
@@ -49,8 +49,8 @@ class CashierScreen(BaseScreen):
         self.totals = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.verdict = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.verdict.setStyleSheet("font-weight: bold;")
-        for line in (self.totals_title, self.totals, self.verdict):
-            totals.addWidget(line)
+        for row in (self.totals_title, self.totals, self.verdict):
+            totals.addWidget(row)
         info.addWidget(self.totals_box)
         info.addStretch(1)
         actions = QVBoxLayout()
