@@ -63,7 +63,7 @@ class Controller(QObject):
         """Carry out one effect (ShowScreen is the window's business, not this)."""
         if isinstance(effect, StartScan):
             self.stall.reset()
-            self._start_scan()
+            self._start_scan(effect.amount_minor)
         elif isinstance(effect, StopScan):
             self._stop_scan()
         elif isinstance(effect, SendDebit | VerifyCashier | SendRefund | RequestSummary):
@@ -94,11 +94,12 @@ class Controller(QObject):
         self._retired.clear()
         self._runner.wait(timeout_ms)
 
-    def _start_scan(self) -> None:
+    def _start_scan(self, amount_minor: int) -> None:
         previous = self._worker
         self._stop_scan()
         self._generation += 1
-        worker = ScanWorker(self._analyser, self._camera, self._generation, previous)
+        worker = ScanWorker(self._analyser, self._camera, self._generation, previous,
+                            amount_minor=amount_minor)
         worker.frame_ready.connect(self._on_frame)
         worker.preview.connect(self._on_preview)
         worker.camera_lost.connect(self._on_camera_lost)

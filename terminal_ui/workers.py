@@ -96,9 +96,10 @@ class ScanWorker(QThread):
     camera_lost = Signal(int, str)             # generation, what happened
 
     def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, generation: int,
-                 previous: ScanWorker | None = None) -> None:
+                 previous: ScanWorker | None = None, *, amount_minor: int = 0) -> None:
         super().__init__()
         self._analyser, self._camera = analyser, camera
+        self._amount_minor = amount_minor
         self.generation = generation
         self._previous = previous
         self._stop = threading.Event()
@@ -134,7 +135,7 @@ class ScanWorker(QThread):
             self._previous = None
         if self._stop.is_set():
             return
-        self._analyser.reset()
+        self._analyser.reset(amount_minor=self._amount_minor)
         try:
             opened = self._camera()
             source = iter(opened)

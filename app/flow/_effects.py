@@ -257,7 +257,14 @@ class ShowScreen:
 
 @dataclass(frozen=True)
 class StartScan:
-    """Reset the analyser and start camera + analysis."""
+    """Reset the analyser for a new shopper and start camera + analysis.
+
+    Attributes:
+        amount_minor: the amount being paid (the analyser may demand a head-turn
+            challenge above some amount).
+    """
+
+    amount_minor: int = 0
 
 
 @dataclass(frozen=True)

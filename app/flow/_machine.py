@@ -358,7 +358,7 @@ class CheckoutMachine:
         if target is State.SCANNING and leaving not in SCAN_STATES:
             self._scan_start = self._last_face = now
             self._notice = ""
-            effects.append(StartScan())
+            effects.append(StartScan(self._sale.amount_minor if self._sale else 0))
         effects.extend(self._entry_requests(target))
         if target is State.APPROVED:
             self._sale = None

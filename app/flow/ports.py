@@ -125,8 +125,8 @@ class DaySummary:
 class FaceAnalyser(Protocol):
     """The per-frame vision pipeline plus its decision policy."""
 
-    def reset(self) -> None:
-        """Forget the previous scan (a new shopper)."""
+    def reset(self, *, amount_minor: int = 0) -> None:
+        """Forget the previous scan (a new shopper paying ``amount_minor``)."""
 
     def analyse(self, frame: np.ndarray) -> ScanUpdate:
         """Analyse one BGR frame; the update carries a decision once one is reached."""

@@ -72,9 +72,11 @@ class FakeAnalyser:
         self.slow_s = 0.0
         self.calls = 0
         self.lock = threading.Lock()
+        self.amounts: list[int] = []
 
-    def reset(self) -> None:
+    def reset(self, *, amount_minor: int = 0) -> None:
         with self.lock:
+            self.amounts.append(amount_minor)
             name = self.queue.pop(0) if self.queue else "nobody"
             self.script, self.step = scripts()[name], 0
 

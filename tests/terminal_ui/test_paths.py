@@ -26,6 +26,7 @@ def test_face_pays_after_confirming_name_and_amount(kiosk: Kiosk) -> None:
     assert "tr-0001" in receipt and "EUR 12.50" in receipt and "2027-01-15 08:00" in receipt
     screen = kiosk.window.current_widget
     assert isinstance(screen, ResultScreen) and screen.qr.pixmap() is not None
+    assert kiosk.analyser.amounts == [1250]  # the analyser knows what is at stake
     customer, amount, currency, pin, evidence, offline = kiosk.payments.paid[0]
     assert (customer, amount, currency, pin, evidence.method, offline) == (
         "c-anna", 1250, "EUR", None, "face", True)

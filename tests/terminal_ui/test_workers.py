@@ -33,7 +33,7 @@ class SlowAnalyser:
     def __init__(self, delay_s: float, decide_at: int | None = None) -> None:
         self.delay_s, self.decide_at, self.calls = delay_s, decide_at, 0
 
-    def reset(self) -> None:
+    def reset(self, *, amount_minor: int = 0) -> None:
         self.calls = 0
 
     def analyse(self, frame: np.ndarray) -> ScanUpdate:

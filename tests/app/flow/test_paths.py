@@ -34,7 +34,7 @@ from .conftest import MATCH, SPOOF, STRANGER, Driver, face, no_face
 def test_happy_face_path_shows_name_then_receipt(drive: Driver) -> None:
     drive.open_sale(1250)
     assert drive.view == SaleView("EUR 12.50", "Corner Shop")
-    assert drive.send(Confirm())[0] == StartScan()
+    assert drive.send(Confirm())[0] == StartScan(1250)
     drive.send(face(guidance=Guidance.MOVE_CLOSER), 0.2)
     assert drive.state is State.SCANNING
     effects = drive.send(face(MATCH), 0.3)
