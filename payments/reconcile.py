@@ -199,25 +199,28 @@ def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None) ->
                        record.amount if record else None, note)
 
     if status == "open":
-        where = f"the ledger says {record.status}" if record else "the ledger has no record of it yet"
-        what = "stored offline, not yet forwarded" if entry.state == EntryState.STORED_OFFLINE \
-            else f"still {entry.state.value} on the terminal"
-        return finding(FindingKind.UNRESOLVED, f"{what}; {where}. Run `facepay journal recover`.")
+        what = "Stored offline, not yet sent to the ledger" if entry.state == EntryState.STORED_OFFLINE \
+            else "The terminal is still waiting for the ledger's answer"
+        where = f" (the ledger says {record.status})" if record else ""
+        return finding(FindingKind.UNRESOLVED, f"{what}{where}; run facepay journal recover.")
     if record is None:
         if status == "declined":
-            return finding(FindingKind.MATCHED, "declined before the ledger recorded it; nothing moved")
-        return finding(FindingKind.JOURNAL_ONLY, "the terminal recorded an approval the ledger does not have")
+            return finding(FindingKind.MATCHED, "Declined before it reached the ledger; no money moved.")
+        return finding(FindingKind.JOURNAL_ONLY,
+                       "The terminal shows it approved; the ledger has no such payment.")
     if record.amount != entry.amount:
         return finding(FindingKind.AMOUNT_DIFFERS,
-                       f"journal {entry.amount}, ledger {record.amount}")
+                       f"The ledger booked {record.amount - entry.amount} more than the terminal shows."
+                       if entry.amount.currency == record.amount.currency else "Currencies differ.")
     if _money_moved(status) != _money_moved(record.status) or \
             (status == "voided") != (record.status == "voided"):
-        return finding(FindingKind.STATUS_DIFFERS, f"journal says {status}, ledger says {record.status}")
+        return finding(FindingKind.STATUS_DIFFERS,
+                       f"The terminal shows it {status}, the ledger {record.status}.")
     note = ""
     if entry.abandoned and status in {"posted", "pending"} and entry.kind == EntryKind.DEBIT:
-        note = "approved after the shopper was told it failed: void it"
+        note = "Approved after the shopper was told it failed: void it."
     elif entry.offline:
-        note = "accepted offline, forwarded later" + (" and declined: a loss" if status == "declined" else "")
+        note = "Accepted offline, sent later" + (" and declined: a loss." if status == "declined" else ".")
     return finding(FindingKind.MATCHED, note)
 
 
@@ -245,15 +248,16 @@ def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[
     for record in records:
         if record.transfer_id in seen or record.kind not in {k.value for k in EntryKind}:
             continue
-        note = "nothing moved (declined)" if record.status == "declined" else \
-            "the ledger has a transfer of this terminal the journal never recorded"
+        note = "A decline the terminal did not record; no money moved." if record.status == "declined" \
+            else "The ledger booked it for this terminal; the terminal has no record of it."
         findings.append(Finding(FindingKind.LEDGER_ONLY, record.transfer_id, record.kind, record.created_at,
                                 record.customer_id, None, None, record.status, record.amount, note))
     findings.sort(key=lambda f: (f.at, f.transfer_id))
     journal_totals = _totals(journal_items)
     if ledger_records is None:
         unresolved = [Finding(FindingKind.UNRESOLVED, e.transfer_id, e.kind.value, e.created_at,
-                              e.customer_id, e.state.value, e.amount, None, None, "ledger unreachable")
+                              e.customer_id, e.state.value, e.amount, None, None,
+                              "The ledger could not be asked.")
                       for e in journal_entries]
         return Reconciliation(day, terminal_id, tuple(unresolved), journal_totals, None, Verdict.UNCONFIRMED,
                               "totals unconfirmed: the ledger could not be reached")
@@ -278,10 +282,11 @@ def _verdict(day: str, terminal_id: str, findings: tuple[Finding, ...], journal:
         for currency in sorted(set(journal) | set(ledger)):
             j, lg = journal.get(currency, Totals(currency)), ledger.get(currency, Totals(currency))
             diff = lg.net - j.net
-            parts.append(f"ledger net {lg.net}, journal net {j.net}, difference {diff}")
+            parts.append(f"ledger net {lg.net}, terminal net {j.net}, difference {diff}")
         text = f"{Verdict.DISAGREE}: " + "; ".join(parts)
         if unresolved:
-            text += f" ({unresolved} unresolved entr{'y' if unresolved == 1 else 'ies'} explain part of it)"
+            text += (f" ({unresolved} payment{' is' if unresolved == 1 else 's are'} "
+                     "not settled yet and may explain part of it)")
         verdict = Verdict.DISAGREE
     elif unresolved:
         verdict = Verdict.UNCONFIRMED

@@ -26,6 +26,8 @@ _KIND_LABEL = {
 }
 _VERDICT_CLASS = {Verdict.AGREE: "ok", Verdict.DISAGREE: "bad", Verdict.UNCONFIRMED: "warn"}
 _SALE, _REFUND, _DECLINE = "#2e7d32", "#ef6c00", "#c62828"
+# The chart always shows at least a shop's day; hours with activity outside it widen it.
+_DAY_START, _DAY_END = 8, 18
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,13 @@ class HourBucket:
     sales_minor: int = 0
     refunds_minor: int = 0
     declines: int = 0
+
+
+def _amount(money: Money, *, with_currency: bool = False) -> str:
+    """``1234567.50`` as ``1,234,567.50`` (the currency code after it when asked)."""
+    whole, _, frac = money.format().lstrip("-").partition(".")
+    text = ("-" if money.minor < 0 else "") + f"{int(whole):,}" + (f".{frac}" if frac else "")
+    return f"{text} {money.currency}" if with_currency else text
 
 
 def _status(f: Finding) -> str:
@@ -83,10 +92,14 @@ def render_svg_chart(buckets: Sequence[HourBucket], currency: str, *, width: int
     """Grouped bars (sales, refunds) per hour and declines as red counts under the axis."""
     left, right, top, bottom = 78, 16, 34, 64
     plot_w, plot_h = width - left - right, height - top - bottom
+    active = [b.hour for b in buckets if b.sales_minor or b.refunds_minor or b.declines]
+    first = max(0, min([*active, _DAY_START]) - 1)
+    last = min(23, max([*active, _DAY_END]) + 1)
+    buckets = [b for b in buckets if first <= b.hour <= last]
     peak = max([b.sales_minor for b in buckets] + [b.refunds_minor for b in buckets] + [1])
     step = _nice_step(peak)
     ceiling = step * -(-peak // step)
-    slot = plot_w / 24
+    slot = plot_w / len(buckets)
     bar = slot * 0.36
     y0 = top + plot_h
 
@@ -101,10 +114,10 @@ def render_svg_chart(buckets: Sequence[HourBucket], currency: str, *, width: int
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
                      f'stroke="{"#999" if value == 0 else "#e3e3e3"}"/>')
         parts.append(f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" fill="#555">'
-                     f'{Money(value, currency).format()}</text>')
+                     f'{_amount(Money(value, currency))}</text>')
     parts.append(f'<text x="{left - 8}" y="{top - 14}" text-anchor="end" fill="#555">{currency}</text>')
     for b in buckets:
-        x = left + slot * b.hour
+        x = left + slot * (b.hour - first)
         if b.sales_minor:
             parts.append(f'<rect x="{x + slot * 0.12:.1f}" y="{y(b.sales_minor):.1f}" width="{bar:.1f}" '
                          f'height="{y0 - y(b.sales_minor):.1f}" fill="{_SALE}">'
@@ -118,7 +131,7 @@ def render_svg_chart(buckets: Sequence[HourBucket], currency: str, *, width: int
             parts.append(f'<circle cx="{cx:.1f}" cy="{y0 + 34}" r="9" fill="{_DECLINE}"/>'
                          f'<text x="{cx:.1f}" y="{y0 + 38}" text-anchor="middle" fill="#fff" '
                          f'font-weight="bold" font-size="11">{b.declines}</text>')
-        if b.hour % 2 == 0:
+        if len(buckets) <= 14 or b.hour % 2 == 0:
             parts.append(f'<text x="{x + slot / 2:.1f}" y="{y0 + 16}" text-anchor="middle" fill="#555">'
                          f'{b.hour:02d}</text>')
     legend_y = 16
@@ -152,34 +165,55 @@ tr.diff td{background:#fff3f3} tr.open td{background:#fffbe6}
 .tag.differs{background:#ffcdd2;color:#b71c1c}
 .mono{font-family:Menlo,Consolas,monospace;font-size:12px}
 .none{color:#2e7d32;font-weight:bold}
+.absent{color:#b71c1c;font-style:italic}
+table.totals td,table.totals th{width:25%} table.totals tr.net th{border-top:2px solid #999}
+table.findings td.mono{max-width:150px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+td.note{min-width:230px}
 """
+
+
+def _cell(count: int, minor: int | None, currency: str) -> str:
+    amount = "" if minor is None else f"<br><b>{_amount(Money(minor, currency), with_currency=True)}</b>"
+    return f"{count}{amount}"
 
 
 def _totals_rows(rec: Reconciliation) -> str:
     rows = []
-    currencies = sorted(set(rec.journal_totals) | set(rec.ledger_totals or {}))
-    for currency in currencies:
+    for currency in sorted(set(rec.journal_totals) | set(rec.ledger_totals or {})):
         j = rec.journal_totals.get(currency, Totals(currency))
         lg = (rec.ledger_totals or {}).get(currency)
         for label, name in (("Sales", "sales"), ("Refunds", "refunds"), ("Voided sales", "voids"),
                             ("Declined payments", "declines")):
-            jc, jm = getattr(j, name)
-            cells = [f"<td>{label}</td>", f'<td class="num">{jc}</td>',
-                     f'<td class="num">{Money(jm, currency)}</td>']
-            if lg is None:
-                cells += ['<td class="num">–</td>', '<td class="num">–</td>']
-            else:
+            (jc, jm), money = getattr(j, name), name != "declines"
+            ledger_cell, diff_cell, cls = "–", "", ""
+            if lg is not None:
                 lc, lm = getattr(lg, name)
-                mark = "" if (lc, lm) == (jc, jm) or name == "declines" else ' style="color:#b71c1c"'
-                cells += [f'<td class="num"{mark}>{lc}</td>',
-                          f'<td class="num"{mark}>{Money(lm, currency)}</td>']
-            rows.append("<tr>" + "".join(cells) + "</tr>")
-        net_l = "–" if lg is None else str(lg.net)
-        rows.append(f'<tr><th>Net (sales − refunds)</th><th class="num"></th><th class="num">{j.net}</th>'
-                    f'<th class="num"></th><th class="num">{net_l}</th></tr>')
+                ledger_cell = _cell(lc, lm if money else None, currency)
+                if money and (lc, lm) != (jc, jm):
+                    cls = ' class="diff"'
+                    diff = _amount(Money(lm - jm, currency), with_currency=True)
+                    diff_cell = f"{lc - jc:+d}<br><b>{diff}</b>"
+                elif money:
+                    diff_cell = "—"
+            terminal_cell = _cell(jc, jm if money else None, currency)
+            rows.append(f"<tr{cls}><td>{label}</td><td class=\"num\">{terminal_cell}</td>"
+                        f"<td class=\"num\">{ledger_cell}</td><td class=\"num\">{diff_cell}</td></tr>")
+        net_l = "–" if lg is None else _amount(lg.net, with_currency=True)
+        net_d = "" if lg is None else \
+            ("—" if lg.net == j.net else _amount(lg.net - j.net, with_currency=True))
+        rows.append(f'<tr class="net"><th>Net (sales − refunds)</th>'
+                    f'<th class="num">{_amount(j.net, with_currency=True)}</th>'
+                    f'<th class="num">{net_l}</th><th class="num">{net_d}</th></tr>')
     if not rows:
-        rows.append('<tr><td colspan="5">No transfers on this day.</td></tr>')
+        rows.append('<tr><td colspan="4">No transfers on this day.</td></tr>')
     return "".join(rows)
+
+
+def _side(state: str | None, amount: Money | None) -> str:
+    if state is None:
+        return '<span class="absent">not there</span>'
+    money = f"<br>{_amount(amount, with_currency=True)}" if amount is not None else ""
+    return f"{html.escape(state)}{money}"
 
 
 def _finding_row(f: Finding) -> str:
@@ -188,22 +222,20 @@ def _finding_row(f: Finding) -> str:
                                                     else " class=\"diff\"")
     tag = "matched" if f.kind == FindingKind.MATCHED else \
         ("unresolved" if f.kind == FindingKind.UNRESOLVED else "differs")
-    amount_j = str(f.journal_amount) if f.journal_amount else "–"
-    amount_l = str(f.ledger_amount) if f.ledger_amount else "–"
     return (f"<tr{cls}><td class=\"mono\">{e(f.at[11:19])}</td>"
-            f"<td><span class=\"tag {tag}\">{e(_KIND_LABEL[f.kind])}</span></td>"
-            f"<td>{e(f.entry_kind)}</td><td class=\"mono\">{e(f.transfer_id)}</td>"
+            f"<td><span class=\"tag {tag}\">{e(_KIND_LABEL[f.kind])}</span><br>{e(f.entry_kind)}</td>"
+            f"<td class=\"mono\" title=\"{e(f.transfer_id)}\">{e(f.transfer_id)}</td>"
             f"<td>{e(f.customer_id or '')}</td>"
-            f"<td>{e(f.journal_state or '–')}</td><td class=\"num\">{e(amount_j)}</td>"
-            f"<td>{e(f.ledger_status or '–')}</td><td class=\"num\">{e(amount_l)}</td>"
-            f"<td>{e(f.note)}</td></tr>")
+            f"<td class=\"num\">{_side(f.journal_state, f.journal_amount)}</td>"
+            f"<td class=\"num\">{_side(f.ledger_status, f.ledger_amount)}</td>"
+            f"<td class=\"note\">{e(f.note)}</td></tr>")
 
 
 def _findings_table(findings: Sequence[Finding]) -> str:
-    head = ("<tr><th>Time</th><th>Finding</th><th>Kind</th><th>Transfer</th><th>Customer</th>"
-            "<th>Terminal says</th><th class=\"num\">Amount</th><th>Ledger says</th>"
-            "<th class=\"num\">Amount</th><th>Note</th></tr>")
-    return f"<table>{head}{''.join(_finding_row(f) for f in findings)}</table>"
+    head = ("<tr><th>Time</th><th>Finding</th><th>Transfer</th><th>Customer</th>"
+            "<th class=\"num\">Terminal says</th><th class=\"num\">Ledger says</th>"
+            "<th>What it means</th></tr>")
+    return f"<table class=\"findings\">{head}{''.join(_finding_row(f) for f in findings)}</table>"
 
 
 def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
@@ -211,7 +243,6 @@ def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
     e = html.escape
     currency = next(iter(rec.ledger_totals or rec.journal_totals), "EUR")
     differences = [f for f in rec.findings if f.is_difference]
-    matched = len(rec.findings) - len(differences)
     chart = render_svg_chart(hourly(rec.findings, currency), currency)
     head, _, rest = rec.verdict_text.partition(": ")
     diff_html = (_findings_table(differences) if differences
@@ -228,15 +259,14 @@ def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
 <p class="sub">Terminal <b>{e(rec.terminal_id)}</b> · times in UTC{generated}</p>
 <div class="verdict {_VERDICT_CLASS[rec.verdict]}">{e(head.capitalize())}<small>{e(rest)}</small></div>
 <h2>Totals</h2>
-<table><tr><th></th><th class="num">Terminal<br>count</th><th class="num">Terminal<br>amount</th>
-<th class="num">Ledger<br>count</th><th class="num">Ledger<br>amount</th></tr>{_totals_rows(rec)}</table>
+<table class="totals"><tr><th></th><th class="num">Terminal</th><th class="num">Ledger</th>
+<th class="num">Difference<br><small>ledger − terminal</small></th></tr>{_totals_rows(rec)}</table>
 <h2>The day, hour by hour</h2>
 <p class="sub">From the {source}.</p>
 {chart}
 <h2>Needs a look ({len(differences)})</h2>
 {diff_html}
 <h2>All transfers ({len(rec.findings)}: {e(counts) or 'none'})</h2>
-<p class="sub">{matched} matched.</p>
 {_findings_table(rec.findings) if rec.findings else '<p>No transfers on this day.</p>'}
 </body></html>
 """

@@ -71,7 +71,7 @@ def test_unresolved_but_equal_totals_are_unconfirmed_not_agreed() -> None:
     stored = entry(1, 500, EntryState.STORED_OFFLINE)
     rec = run([stored], [])
     assert rec.verdict == Verdict.UNCONFIRMED
-    assert rec.findings[0].kind == FindingKind.UNRESOLVED and "stored offline" in rec.findings[0].note
+    assert rec.findings[0].kind == FindingKind.UNRESOLVED and "Stored offline" in rec.findings[0].note
 
 
 def test_ledger_unreachable_is_unconfirmed() -> None:
