@@ -1,0 +1,98 @@
+"""Random event sequences: the machine never crashes, never leaves the camera running outside a
+scan, never approves without the ledger saying so, and always has a way out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.flow import (
+    SCAN_STATES,
+    TIMEOUT_OF,
+    CameraLost,
+    Cancel,
+    CancelSale,
+    CashierKey,
+    CashierRejected,
+    CashierVerified,
+    CheckoutMachine,
+    Confirm,
+    CustomerNumberEntered,
+    DaySummary,
+    DebitApproved,
+    DebitDeclined,
+    LedgerUnreachable,
+    LockTerminal,
+    NewSale,
+    OpenSale,
+    PinEntered,
+    RefundDone,
+    RefundFailed,
+    RefundLast,
+    SendDebit,
+    ShowScreen,
+    StartScan,
+    State,
+    StopScan,
+    SummaryReady,
+    Tick,
+    UsePin,
+    UserActivity,
+)
+from vision import Guidance
+
+from .conftest import MATCH, NEED_PIN_MASKED, SPOOF, STRANGER, FakeDirectory, face, no_face
+
+SUMMARY = DaySummary(1, 100, 0, 0, "EUR", "agree")
+
+
+def answers(rid: int) -> list[object]:
+    return [DebitApproved(rid, "t", 0.0), DebitDeclined(rid, "wrong_pin", "", 2),
+            DebitDeclined(rid, "pin_locked"), DebitDeclined(rid, "insufficient_funds"),
+            LedgerUnreachable(rid), CashierVerified(rid), CashierRejected(rid),
+            RefundDone(rid, "r", 100, "EUR"), RefundFailed(rid, "no"), SummaryReady(rid, SUMMARY)]
+
+
+EVENTS = st.sampled_from([
+    Tick(), Cancel(), Confirm(), UsePin(), UserActivity(), CameraLost("x"), CashierKey(), NewSale(),
+    CancelSale(), RefundLast(), LockTerminal(), OpenSale(1250, "EUR"), PinEntered("1234"),
+    PinEntered("9999"), CustomerNumberEntered("42"), face(), no_face(), face(MATCH),
+    face(NEED_PIN_MASKED), face(STRANGER), face(SPOOF), face(guidance=Guidance.TURN_LEFT),
+    "answer", "answer", "answer", face(MATCH), Confirm(), OpenSale(99, "EUR"),
+])
+PAUSES = st.one_of(st.floats(0, 2), st.sampled_from([10.0, 35.0, 400.0]))
+STEPS = st.lists(st.tuples(EVENTS, PAUSES, st.integers(0, 9)), min_size=30, max_size=120)
+
+
+@settings(max_examples=250, deadline=None)
+@given(STEPS)
+def test_random_sequences_keep_the_invariants(steps: list[tuple[object, float, int]]) -> None:
+    machine = CheckoutMachine(FakeDirectory(), merchant="Shop", tz=dt.UTC)
+    now, camera_on, last_request = 0.0, False, 0
+    machine.start(now)
+    for event, dt_s, pick in steps:
+        now += dt_s
+        if event == "answer":
+            event = answers(last_request if pick < 9 else -1)[pick]  # pick 9: a stale answer
+        before = machine.state
+        effects = machine.handle(event, now)  # type: ignore[arg-type]
+        for effect in effects:
+            last_request = getattr(effect, "request_id", last_request)
+            if isinstance(effect, StartScan):
+                assert not camera_on
+                camera_on = True
+            elif isinstance(effect, StopScan):
+                assert camera_on
+                camera_on = False
+            elif isinstance(effect, SendDebit):
+                assert machine.sale is not None and effect.amount_minor == machine.sale.amount_minor
+                assert effect.pin is not None or effect.evidence.method == "face"
+        assert camera_on == (machine.state in SCAN_STATES)
+        if machine.state is State.APPROVED and before is not State.APPROVED:
+            assert isinstance(event, DebitApproved)
+        shown = [e for e in effects if isinstance(e, ShowScreen)]
+        assert len(shown) <= 1
+        deadline = machine.deadline
+        assert (deadline is None) == (machine.state not in TIMEOUT_OF)
