@@ -1,3 +1,3 @@
 """payments package."""
 
-__all__ = ["ledger", "money", "pinblock", "signing"]
+__all__ = ["client", "journal", "ledger", "money", "pinblock", "reconcile", "report", "signing", "terminal"]
