@@ -48,6 +48,9 @@ def test_kiosk_window_maps_full_screen_on_a_real_x_server(xvfb: str, tmp_path: P
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}
     run = subprocess.run([sys.executable, "-m", "tests.terminal_ui.xvfb_kiosk", str(shot)], cwd=REPO,
                          env=env, capture_output=True, text=True, timeout=120)
+    if run.returncode != 0 and "could not load the Qt platform plugin" in run.stderr.lower():
+        pytest.skip("Qt's xcb plugin cannot load (install libxcb-icccm4 libxcb-keysyms1 "
+                    "libxcb-cursor0 libxkbcommon-x11-0)")
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["platform"] == "xcb"
