@@ -40,7 +40,7 @@ from payments.terminal import (
     StoredOffline,
 )
 
-__all__ = ["Connection", "add_connection_flags", "connection", "register"]
+__all__ = ["Connection", "UsageError", "add_connection_flags", "connection", "quiet_http", "register"]
 
 log = logging.getLogger("facepay.pay")
 
@@ -146,8 +146,15 @@ def open_service(args: argparse.Namespace) -> Iterator[PaymentService]:
         journal.close()
 
 
+def quiet_http(args: argparse.Namespace) -> None:
+    """One line per HTTP request is noise at the cash desk; ``-v`` shows it."""
+    if not getattr(args, "verbose", False):
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
 def _guard(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
+        quiet_http(args)
         try:
             return int(handler(args))
         except (UsageError, MoneyError, InvalidPayment, JournalError, LedgerClientError, PaymentError) as exc:

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.commands.pay_cmd import UsageError, add_connection_flags, connection
+from app.commands.pay_cmd import UsageError, add_connection_flags, connection, quiet_http
 from payments.client import LedgerClient, LedgerClientError, LedgerRefused, LedgerTransfer, LedgerUnreachable
 from payments.journal import Journal, JournalEntry, JournalError
 from payments.reconcile import Finding, Reconciliation, Verdict, reconcile
@@ -133,6 +133,7 @@ def _print_text(rec: Reconciliation) -> None:
 
 
 def run_reconcile(args: argparse.Namespace) -> int:
+    quiet_http(args)
     try:
         rec = build(args)
     except (UsageError, JournalError, LedgerClientError) as exc:

@@ -1,0 +1,59 @@
+"""The operator's commands end to end: pay offline and forward, list what is outstanding, reconcile."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from .conftest import TerminalKit
+
+STORE_AND_FORWARD = {"FACEPAY_PAYMENTS_STORE_AND_FORWARD": "true",
+                     "FACEPAY_PAYMENTS_OFFLINE_FLOOR_MINOR": "2000",
+                     "FACEPAY_PAYMENTS_OFFLINE_EXPOSURE_MINOR": "5000"}
+
+
+def test_offline_payment_is_outstanding_then_forwarded_and_reconciled(kit: TerminalKit) -> None:
+    assert kit.cli("pay", "--customer", "c-alice", "--amount", "4.10").returncode == 0
+    kit.proxy.down()
+    offline = kit.cli("pay", "--customer", "c-bob", "--amount", "12.50", "--json",
+                      extra_env=STORE_AND_FORWARD)
+    assert offline.returncode == 0, offline.stderr
+    stored = json.loads(offline.stdout)
+    assert stored["outcome"] == "stored_offline"
+    declined = kit.cli("pay", "--customer", "c-bob", "--amount", "20.01", extra_env=STORE_AND_FORWARD)
+    assert declined.returncode == 3 and "above the offline limit" in declined.stdout
+    outstanding = json.loads(kit.cli("journal", "outstanding", "--json").stdout)
+    assert [o["transfer_id"] for o in outstanding["outstanding"]] == [stored["transfer_id"]]
+    assert outstanding["outstanding"][0]["age_s"] >= 0
+    assert outstanding["offline_exposure"] == {"minor": 1250, "currency": "EUR"}
+
+    unconfirmed = kit.cli("reconcile", "--json")
+    assert unconfirmed.returncode == 3
+    assert json.loads(unconfirmed.stdout)["verdict"] == "totals unconfirmed"
+
+    kit.proxy.up()
+    pending = kit.cli("reconcile", "--json")  # ledger back, but the offline payment not forwarded yet
+    assert json.loads(pending.stdout)["verdict"] == "totals unconfirmed"
+    assert kit.cli("journal", "recover").returncode == 0
+    html_path, csv_path = kit.tmp / "day.html", kit.tmp / "day.csv"
+    done = kit.cli("reconcile", "--html", str(html_path), "--csv", str(csv_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "totals agree: net 16.60 EUR"
+    page = html_path.read_text(encoding="utf-8")
+    assert "Totals agree" in page and "<svg" in page and stored["transfer_id"] in page
+    rows = list(csv.DictReader(csv_path.open(encoding="utf-8")))
+    assert {r["finding"] for r in rows} == {"matched"}
+    assert any(r["transfer_id"] == stored["transfer_id"] and "offline" in r["note"] for r in rows)
+
+
+def test_reconcile_lists_a_payment_the_journal_lost(kit: TerminalKit) -> None:
+    assert kit.cli("pay", "--customer", "c-carol", "--amount", "3.00").returncode == 0
+    kit.journal_path.unlink()  # a terminal whose journal was lost: the ledger still has the sale
+    for suffix in ("-wal", "-shm"):
+        kit.journal_path.with_name(kit.journal_path.name + suffix).unlink(missing_ok=True)
+    run = kit.cli("reconcile", "--json")
+    assert run.returncode == 1
+    report = json.loads(run.stdout)
+    assert report["verdict"] == "totals do not agree"
+    assert [f["kind"] for f in report["findings"]] == ["ledger_only"]
+    assert report["differences"] == {"EUR": {"minor": 300, "currency": "EUR"}}
