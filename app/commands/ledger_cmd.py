@@ -126,10 +126,19 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _run_async(coro: Any) -> Any:
+    """Run a coroutine on uvloop when it is installed (a cheaper event loop), else asyncio's."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def _bench(args: argparse.Namespace) -> int:
-    result = asyncio.run(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
-                                   demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
-                                   timeout_s=args.timeout))
+    result = _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
+                                  demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
+                                  timeout_s=args.timeout, client_procs=args.client_procs))
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     else:
@@ -234,6 +243,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--terminals", type=int, default=16)
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--timeout", type=float, default=120.0, help="stop sending after this many seconds")
+    p.add_argument("--client-procs", type=int, default=1,
+                   help="spread the terminals over this many client processes")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_guard(_bench))
 

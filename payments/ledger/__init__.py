@@ -51,6 +51,7 @@ from payments.ledger.service import (
     MAX_BODY_BYTES,
     TIMESTAMP_WINDOW_S,
     Ledger,
+    Pending,
     Reply,
     Request,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "LedgerTx",
     "LockoutPolicy",
     "Merchant",
+    "Pending",
     "Reply",
     "Request",
     "StoreConfigError",

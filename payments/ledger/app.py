@@ -1,16 +1,22 @@
 """The ledger's ASGI application (Starlette), served by uvicorn.
 
 Every response, errors included, is JSON and carries ``FacePay-Ledger-Signature``
-over (status, request nonce, SHA-256 of the body). Handlers call the store
-directly on the event loop: each worker holds one database connection and its
-transactions are short, so a worker gains nothing from threads; throughput comes
-from running several workers (``facepay ledger serve --workers K``).
+over (status, request nonce, SHA-256 of the body). The event loop authenticates
+and parses requests; their store work goes to one committer thread per worker,
+which holds the worker's database connection. While the committer waits for a
+commit to reach the disk (the GIL is released), the loop admits the next
+requests, and the committer runs everything that queued up meanwhile in its next
+transaction (group commit, up to ``store.max_batch`` requests, each in its own
+savepoint). A reply is sent only after the commit that made it durable.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import queue
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +29,7 @@ from starlette.routing import Route
 
 from payments.ledger.errors import ErrorCode, LedgerKeyError
 from payments.ledger.keys import default_key_path, load_ledger_keys
-from payments.ledger.service import MAX_BODY_BYTES, Ledger, Reply, Request
+from payments.ledger.service import MAX_BODY_BYTES, Ledger, Pending, Reply, Request
 from payments.ledger.store import open_store
 from payments.signing import HEADER_LEDGER_SIGNATURE, sign_response
 
@@ -61,9 +67,76 @@ async def _read_body(http: HttpRequest) -> bytes | None:
     return b"".join(chunks)
 
 
+_Job = tuple[Pending, "asyncio.Future[Reply]"]
+
+
+class _Committer:
+    """The thread that runs admitted requests against the store, in batches."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._max_batch = max(1, ledger.store.max_batch)
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="ledger-committer", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._jobs.put(None)
+            self._thread.join()
+            self._thread = None
+
+    async def submit(self, item: Pending) -> Reply:
+        if self._thread is None:  # not started (no lifespan): run inline
+            reply = self._ledger.run_batch([item])[0]
+            if isinstance(reply, Exception):
+                raise reply
+            return reply
+        future: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._jobs.put((item, future))
+        return await future
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            batch = [job]
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._jobs.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._jobs.put(None)
+                    break
+                batch.append(more)
+            try:
+                replies = self._ledger.run_batch([item for item, _ in batch])
+            except Exception as exc:
+                log.exception("committer failed on a batch of %d", len(batch))
+                replies = [exc] * len(batch)
+            loop = batch[0][1].get_loop()
+            loop.call_soon_threadsafe(_deliver, [future for _, future in batch], replies)
+
+
+def _deliver(futures: list[asyncio.Future[Reply]], replies: list[Reply | Exception]) -> None:
+    for future, reply in zip(futures, replies, strict=True):
+        if future.done():  # the client went away
+            continue
+        if isinstance(reply, Exception):
+            future.set_exception(reply)
+        else:
+            future.set_result(reply)
+
+
 def create_app(ledger: Ledger) -> Starlette:
     """The ASGI app serving ``ledger``."""
     signing_key = ledger.keys.signing
+    committer = _Committer(ledger)
 
     def respond(reply: Reply) -> Response:
         headers = {HEADER_LEDGER_SIGNATURE: sign_response(signing_key, reply.status, reply.nonce, reply.body)}
@@ -79,7 +152,10 @@ def create_app(ledger: Ledger) -> Starlette:
             req = _request(http, body or b"")
             if body is None:
                 return respond(ledger.error_reply(req, ErrorCode.BODY_TOO_LARGE))
-            return respond(ledger.handle(action, req, http.path_params))
+            admitted = ledger.admit(action, req, http.path_params)
+            if isinstance(admitted, Reply):
+                return respond(admitted)
+            return respond(await committer.submit(admitted))
 
         return handle
 
@@ -100,8 +176,12 @@ def create_app(ledger: Ledger) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        ledger.store.close()
+        committer.start()
+        try:
+            yield
+        finally:
+            committer.stop()
+            ledger.store.close()
 
     routes = [
         Route("/v1/health", public("health"), methods=["GET"]),

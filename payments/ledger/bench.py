@@ -1,10 +1,13 @@
 """``facepay ledger bench``: a load generator acting as N terminals with real signatures.
 
-N asyncio tasks share one httpx.AsyncClient (N connections); each task signs a
-debit, sends it, verifies the ledger's response signature and records the
-latency. The run is bounded by a request count and a deadline and only ever
-targets the loopback interface. Afterwards the books are checked in the store:
-sums zero, no balance below its floor, posted bench debits == acknowledged ones.
+The load generator runs on the same machine as the ledger, so it is kept lean:
+each terminal is an asyncio task with its own HTTP/1.1 keep-alive connection
+written and parsed by hand (no HTTP library), and ``client_procs`` > 1 spreads
+the terminals over several processes. Each task signs a debit, sends it,
+verifies the ledger's response signature and records the latency. The run is
+bounded by a request count and a deadline and only ever targets the loopback
+interface. Afterwards the books are checked in the store: sums zero, no balance
+below its floor, posted bench debits == acknowledged ones.
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
 import secrets
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -40,6 +45,10 @@ log = logging.getLogger(__name__)
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 MAX_REQUESTS = 1_000_000
 MAX_TERMINALS = 256
+# More client processes than this only adds context switches on a small machine.
+MAX_CLIENT_PROCS = 16
+# Largest response head the bench accepts (the ledger's are ~300 bytes).
+MAX_HEAD_BYTES = 16 * 1024
 
 
 class BenchError(Exception):
@@ -62,11 +71,13 @@ class BenchResult:
         requests: requests sent.
         wall_s: duration of the run.
         terminals: concurrent terminal tasks.
+        client_procs: processes the terminals were spread over.
         client_sign_us: median client time to sign one request.
         client_verify_us: median client time to verify one response signature.
         server_auth_ms: median ledger time spent authenticating (Server-Timing ``auth``).
         server_db_ms: median ledger time in the store transaction (Server-Timing ``db``).
-        client_cpu_s: CPU seconds the bench process used (it shares the machine with the server).
+        client_cpu_s: CPU seconds the bench processes used (they share the machine with the server).
+        client_cpu_ms_per_request: ``client_cpu_s`` per request sent, milliseconds.
         problems: invariant problems found, if any.
     """
 
@@ -80,11 +91,13 @@ class BenchResult:
     requests: int
     wall_s: float
     terminals: int
+    client_procs: int
     client_sign_us: float
     client_verify_us: float
     server_auth_ms: float
     server_db_ms: float
     client_cpu_s: float
+    client_cpu_ms_per_request: float
     problems: list[str]
 
     def to_json(self) -> dict[str, Any]:
@@ -106,15 +119,92 @@ def build_signed_request(client: httpx.AsyncClient | httpx.Client, key: Ed25519P
 
 @dataclass
 class _Tally:
-    latencies: list[float]
-    sign_us: list[float]
-    verify_us: list[float]
-    auth_ms: list[float]
-    db_ms: list[float]
+    latencies: list[float] = field(default_factory=list)
+    sign_us: list[float] = field(default_factory=list)
+    verify_us: list[float] = field(default_factory=list)
+    auth_ms: list[float] = field(default_factory=list)
+    db_ms: list[float] = field(default_factory=list)
     acked: int = 0
     declined: int = 0
     errors: int = 0
     sent: int = 0
+    cpu_s: float = 0.0
+
+    def merge(self, other: _Tally) -> None:
+        for name in ("latencies", "sign_us", "verify_us", "auth_ms", "db_ms"):
+            getattr(self, name).extend(getattr(other, name))
+        self.acked += other.acked
+        self.declined += other.declined
+        self.errors += other.errors
+        self.sent += other.sent
+        self.cpu_s += other.cpu_s
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one client process does: its terminals and its slice of request numbers."""
+
+    host: str
+    port: int
+    terminals: list[tuple[str, str]]  # (terminal id, key file)
+    tasks: int
+    ledger_pub: str
+    customers: list[str]
+    currency: str
+    run_id: str
+    first: int
+    count: int
+    timeout_s: float
+
+
+class _Response:
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+class _Connection:
+    """One HTTP/1.1 keep-alive connection to the ledger (reconnects after a close)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, headers: dict[str, str], body: bytes) -> _Response:
+        if self._writer is None or self._reader is None:
+            self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
+        head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        self._writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                           f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+                           .encode("latin-1") + body)
+        try:
+            raw = await self._reader.readuntil(b"\r\n\r\n")
+            if len(raw) > MAX_HEAD_BYTES:
+                raise ConnectionError("response head too large")
+            lines = raw.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ", 2)[1])
+            fields: dict[str, str] = {}
+            for line in lines[1:]:
+                name, sep, value = line.partition(":")
+                if sep:
+                    fields[name.strip().lower()] = value.strip()
+            body_in = await self._reader.readexactly(int(fields.get("content-length", "0")))
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError, IndexError) as exc:
+            self.close()
+            raise ConnectionError(f"bad response: {exc}") from exc
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return _Response(status, fields, body_in)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
 
 
 def _server_timing(value: str | None) -> dict[str, float]:
@@ -135,50 +225,80 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _terminal_task(client: httpx.AsyncClient, url: str, terminal: tuple[str, Ed25519PrivateKey],
-                         ledger_key: Ed25519PublicKey, customers: list[str], currency: str, run_id: str,
-                         counter: list[int], total: int, deadline: float, tally: _Tally) -> None:
+def _record(tally: _Tally, response: _Response, t0: float, t1: float, t2: float, t3: float) -> None:
+    tally.latencies.append((t2 - t0) * 1000)
+    tally.sign_us.append((t1 - t0) * 1e6)
+    tally.verify_us.append((t3 - t2) * 1e6)
+    timing = _server_timing(response.headers.get("server-timing"))
+    if "auth" in timing:
+        tally.auth_ms.append(timing["auth"])
+    if "db" in timing:
+        tally.db_ms.append(timing["db"])
+    if response.status == 201:
+        tally.acked += 1
+    elif 400 <= response.status < 500:
+        tally.declined += 1
+    else:
+        tally.errors += 1
+
+
+async def _terminal_task(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], ledger_key: Ed25519PublicKey,
+                         counter: list[int], deadline: float, tally: _Tally) -> None:
     terminal_id, key = terminal
-    while counter[0] < total and time.monotonic() < deadline:
-        i = counter[0]
-        counter[0] += 1
-        body = json.dumps({"customer_id": customers[i % len(customers)],
-                           "amount": {"minor": 1, "currency": currency},
-                           "merchant_ref": f"bench-{i}", "evidence": {"bench": True}},
-                          separators=(",", ":")).encode()
-        t0 = time.perf_counter()
-        request = build_signed_request(client, key, terminal_id, "POST", f"{url}/v1/debits", body,
-                                       f"bench-{run_id}-{i}")
-        t1 = time.perf_counter()
-        tally.sent += 1
-        try:
-            response = await client.send(request)
-        except httpx.HTTPError as exc:
-            log.debug("request %d failed: %s", i, exc)
-            tally.errors += 1
-            continue
-        t2 = time.perf_counter()
-        try:
-            verify_response(ledger_key, response.status_code, request.headers["FacePay-Nonce"],
-                            response.content, response.headers.get(HEADER_LEDGER_SIGNATURE))
-        except BadSignature:
-            tally.errors += 1
-            continue
-        t3 = time.perf_counter()
-        tally.latencies.append((t2 - t0) * 1000)
-        tally.sign_us.append((t1 - t0) * 1e6)
-        tally.verify_us.append((t3 - t2) * 1e6)
-        timing = _server_timing(response.headers.get("server-timing"))
-        if "auth" in timing:
-            tally.auth_ms.append(timing["auth"])
-        if "db" in timing:
-            tally.db_ms.append(timing["db"])
-        if response.status_code == 201:
-            tally.acked += 1
-        elif 400 <= response.status_code < 500:
-            tally.declined += 1
-        else:
-            tally.errors += 1
+    conn = _Connection(plan.host, plan.port)
+    end = plan.first + plan.count
+    try:
+        while counter[0] < end and time.monotonic() < deadline:
+            i = counter[0]
+            counter[0] += 1
+            body = json.dumps({"customer_id": plan.customers[i % len(plan.customers)],
+                               "amount": {"minor": 1, "currency": plan.currency},
+                               "merchant_ref": f"bench-{i}", "evidence": {"bench": True}},
+                              separators=(",", ":")).encode()
+            t0 = time.perf_counter()
+            headers = sign_request(key, terminal_id=terminal_id, method="POST", path="/v1/debits", body=body,
+                                   idempotency_key=f"bench-{plan.run_id}-{i}")
+            t1 = time.perf_counter()
+            tally.sent += 1
+            try:
+                response = await conn.post("/v1/debits", headers, body)
+            except OSError as exc:
+                log.debug("request %d failed: %s", i, exc)
+                tally.errors += 1
+                conn.close()
+                continue
+            t2 = time.perf_counter()
+            try:
+                verify_response(ledger_key, response.status, headers["FacePay-Nonce"], response.body,
+                                response.headers.get(HEADER_LEDGER_SIGNATURE.lower()))
+            except BadSignature:
+                tally.errors += 1
+                continue
+            _record(tally, response, t0, t1, t2, time.perf_counter())
+    finally:
+        conn.close()
+
+
+async def _drive(plan: _Plan) -> _Tally:
+    identities = [(tid, load_private_key(Path(path))) for tid, path in plan.terminals]
+    ledger_key = load_public_key(Path(plan.ledger_pub))
+    tally = _Tally()
+    counter = [plan.first]
+    deadline = time.monotonic() + plan.timeout_s
+    cpu0 = time.process_time()
+    await asyncio.gather(*(_terminal_task(plan, identities[n % len(identities)], ledger_key, counter,
+                                          deadline, tally) for n in range(plan.tasks)))
+    tally.cpu_s = time.process_time() - cpu0
+    return tally
+
+
+def _drive_in_process(plan: _Plan) -> _Tally:
+    """Entry point of one client process (its own event loop; uvloop when installed)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(_drive(plan))
+    return uvloop.run(_drive(plan))
 
 
 def _load_world(key_path: Path, demo_path: Path | None) -> tuple[dict[str, Any], Path]:
@@ -190,50 +310,74 @@ def _load_world(key_path: Path, demo_path: Path | None) -> tuple[dict[str, Any],
     return demo, demo_file.parent
 
 
-def _check_target(url: str) -> str:
+def _check_target(url: str) -> tuple[str, int]:
     parts = urlsplit(url)
-    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS:
-        raise BenchError(f"the bench only targets http://127.0.0.1 (got {url!r})")
-    return url.rstrip("/")
+    if parts.scheme != "http" or parts.hostname not in LOOPBACK_HOSTS or parts.path.strip("/"):
+        raise BenchError(f"the bench only targets http://127.0.0.1[:PORT] (got {url!r})")
+    return parts.hostname, parts.port or 80
 
 
-async def run_bench(url: str, key_path: Path, *, terminals: int, requests: int, demo_path: Path | None = None,
-                    db_url: str | None = None, timeout_s: float = 120.0) -> BenchResult:
-    """Run the load and check the books; see :class:`BenchResult`."""
-    url = _check_target(url)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+def _plans(url: str, key_path: Path, demo_path: Path | None, terminals: int, requests: int, procs: int,
+           timeout_s: float) -> list[_Plan]:
+    host, port = _check_target(url)
     if not 1 <= terminals <= MAX_TERMINALS or not 1 <= requests <= MAX_REQUESTS:
         raise BenchError(f"terminals must be 1..{MAX_TERMINALS} and requests 1..{MAX_REQUESTS}")
+    if not 1 <= procs <= min(MAX_CLIENT_PROCS, terminals):
+        raise BenchError(f"client processes must be 1..{min(MAX_CLIENT_PROCS, terminals)}")
     demo, base = _load_world(key_path, demo_path)
-    identities = [(t["id"], load_private_key(base / t["key_file"])) for t in demo.get("terminals", [])]
+    identities = [(str(t["id"]), str(base / t["key_file"])) for t in demo.get("terminals", [])]
     if not identities:
-        identities = [(demo["terminal_id"], load_private_key(key_path))]
-    ledger_key = load_public_key(base / demo.get("ledger_pub", "ledger.pub"))
-    customers = [c["id"] for c in demo["customers"]]
+        identities = [(str(demo["terminal_id"]), str(key_path))]
+    for _, path in identities:
+        load_private_key(Path(path))  # fail here, not in a child process
+    chosen = [identities[n % len(identities)] for n in range(terminals)]
     run_id = secrets.token_hex(6)
-    tally = _Tally([], [], [], [], [])
-    counter = [0]
-    limits = httpx.Limits(max_connections=terminals, max_keepalive_connections=terminals)
-    cpu0, wall0 = time.process_time(), time.perf_counter()
-    deadline = time.monotonic() + timeout_s
-    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0), trust_env=False) as client:
-        await asyncio.gather(*(
-            _terminal_task(client, url, identities[n % len(identities)], ledger_key, customers,
-                           demo.get("currency", "EUR"), run_id, counter, requests, deadline, tally)
-            for n in range(terminals)))
+    plans: list[_Plan] = []
+    first = 0
+    for p in range(procs):
+        mine = chosen[p::procs]
+        count = requests * (p + 1) // procs - requests * p // procs
+        plans.append(_Plan(host, port, mine, len(mine), str(base / demo.get("ledger_pub", "ledger.pub")),
+                           [str(c["id"]) for c in demo["customers"]], str(demo.get("currency", "EUR")),
+                           run_id, first, count, timeout_s))
+        first += count
+    return plans
+
+
+async def run_bench(url: str, key_path: Path, *, terminals: int, requests: int,
+                    demo_path: Path | None = None, db_url: str | None = None, timeout_s: float = 120.0,
+                    client_procs: int = 1) -> BenchResult:
+    """Run the load and check the books; see :class:`BenchResult`."""
+    plans = _plans(url, key_path, demo_path, terminals, requests, client_procs, timeout_s)
+    demo, _ = _load_world(key_path, demo_path)
+    wall0 = time.perf_counter()
+    tally = _Tally()
+    if client_procs == 1:
+        tally.merge(await _drive(plans[0]))
+    else:
+        loop = asyncio.get_running_loop()
+        with ProcessPoolExecutor(client_procs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            # Started before the clock: spawning interpreters is not part of the load.
+            await asyncio.gather(*(loop.run_in_executor(pool, time.sleep, 0) for _ in plans))
+            wall0 = time.perf_counter()
+            for part in await asyncio.gather(*(loop.run_in_executor(pool, _drive_in_process, p)
+                                               for p in plans)):
+                tally.merge(part)
     wall = time.perf_counter() - wall0
-    cpu = time.process_time() - cpu0
+    run_id = plans[0].run_id
     invariants_ok, problems = _check_books(db_url or demo.get("db"), f"bench-{run_id}-", tally.acked)
     return BenchResult(
         debits_per_s=round(tally.acked / wall, 1) if wall else 0.0,
         p50_ms=round(_pct(tally.latencies, 0.50), 2), p99_ms=round(_pct(tally.latencies, 0.99), 2),
         errors=tally.errors, invariants_ok=invariants_ok, acknowledged=tally.acked, declined=tally.declined,
-        requests=tally.sent, wall_s=round(wall, 3), terminals=terminals,
+        requests=tally.sent, wall_s=round(wall, 3), terminals=terminals, client_procs=client_procs,
         client_sign_us=round(statistics.median(tally.sign_us), 1) if tally.sign_us else 0.0,
         client_verify_us=round(statistics.median(tally.verify_us), 1) if tally.verify_us else 0.0,
         server_auth_ms=round(statistics.median(tally.auth_ms), 3) if tally.auth_ms else 0.0,
         server_db_ms=round(statistics.median(tally.db_ms), 3) if tally.db_ms else 0.0,
-        client_cpu_s=round(cpu, 2), problems=problems)
+        client_cpu_s=round(tally.cpu_s, 2),
+        client_cpu_ms_per_request=round(tally.cpu_s / tally.sent * 1000, 3) if tally.sent else 0.0,
+        problems=problems)
 
 
 def _check_books(db_url: str | None, key_prefix: str, acked: int) -> tuple[bool | None, list[str]]:

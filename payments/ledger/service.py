@@ -15,7 +15,7 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +51,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "TIMESTAMP_WINDOW_S",
     "Ledger",
+    "Pending",
     "Reply",
     "Request",
     "iso_time",
@@ -125,6 +126,32 @@ class Reply:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
+Work = Callable[[LedgerTx, float, str], "_Outcome"]
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """An authenticated request whose store work is ready to run (see :meth:`Ledger.admit`).
+
+    Attributes:
+        action: debit, refund, void, capture, get_transfer or list_transfers.
+        auth: the verified authentication headers.
+        terminal: the terminal that signed the request.
+        request_hash: SHA-256 of method, path and body (the idempotency fingerprint).
+        work: what to do inside the transaction.
+        idempotent: True for POST (an Idempotency-Key is required and the response stored).
+        auth_ms: milliseconds spent authenticating.
+    """
+
+    action: str
+    auth: RequestAuth
+    terminal: Terminal
+    request_hash: str
+    work: Work
+    idempotent: bool
+    auth_ms: float
+
+
 @dataclass(frozen=True, slots=True)
 class _Outcome:
     status: int
@@ -158,7 +185,6 @@ class _BadInput(Exception):
         self.code = code
 
 
-Work = Callable[[LedgerTx, float, str], _Outcome]
 
 
 @dataclass(frozen=True)
@@ -245,6 +271,20 @@ class Ledger:
 
     def handle(self, action: str, req: Request, params: Mapping[str, str]) -> Reply:
         """Authenticate and run one of debit, refund, void, capture, get_transfer, list_transfers."""
+        admitted = self.admit(action, req, params)
+        if isinstance(admitted, Reply):
+            return admitted
+        reply = self.run_batch([admitted])[0]
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def admit(self, action: str, req: Request, params: Mapping[str, str]) -> Reply | Pending:
+        """Everything before the transaction: authenticate, parse, decrypt PINs.
+
+        Returns the final reply when the request is refused here, else the work to run
+        with :meth:`run_batch`.
+        """
         started = time.perf_counter()
         auth_or_error = self._authenticate(req)
         auth_ms = (time.perf_counter() - started) * 1000
@@ -252,12 +292,73 @@ class Ledger:
             return auth_or_error
         auth, terminal = auth_or_error
         work = self._prepare(action, auth, terminal, req, params)
-        db_started = time.perf_counter()
         request_hash = hashlib.sha256(f"{req.method}\n{req.path}\n".encode() + req.body).hexdigest()
-        status, body, replayed = self._execute(action, auth, terminal, request_hash, work,
-                                               idempotent=req.method == "POST")
-        timings = {"auth": auth_ms, "db": (time.perf_counter() - db_started) * 1000}
-        return Reply(status, body, auth.nonce, replayed, timings)
+        return Pending(action, auth, terminal, request_hash, work, req.method == "POST", auth_ms)
+
+    def run_batch(self, items: Sequence[Pending]) -> list[Reply | Exception]:
+        """Run admitted requests in one store transaction (group commit); one reply each.
+
+        Each request runs inside its own savepoint, so it takes effect entirely or not at
+        all, exactly as if it had its own transaction; the commit makes all of them durable
+        at once, and no reply leaves before it. A request that loses a race is rolled back
+        to its savepoint and run again in the next transaction. A request whose work raised
+        an unexpected exception gets that exception instead of a reply (the HTTP layer
+        answers 500); the others are unaffected.
+        """
+        started = time.perf_counter()
+        results: dict[int, tuple[int, bytes, bool] | Exception] = {}
+        todo = list(range(len(items)))
+        for attempt in range(TX_ATTEMPTS):
+            if not todo:
+                break
+            try:
+                done, todo = self._transaction_of(items, todo)
+            except StoreConflict as exc:
+                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+                continue
+            except StoreError as exc:
+                log.error("store failure during %s: %s", items[todo[0]].action, exc)
+                break
+            results.update(done)
+            if todo:
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+        db_ms = (time.perf_counter() - started) * 1000
+        replies: list[Reply | Exception] = []
+        for n, item in enumerate(items):
+            result = results.get(n)
+            if isinstance(result, Exception):
+                replies.append(result)
+                continue
+            if result is None:
+                outcome = _error(ErrorCode.UNAVAILABLE)
+                result = outcome.status, _json(outcome.payload), False
+            status, body, replayed = result
+            replies.append(Reply(status, body, item.auth.nonce, replayed,
+                                 {"auth": item.auth_ms, "db": db_ms}))
+        return replies
+
+    def _transaction_of(self, items: Sequence[Pending], todo: list[int]
+                        ) -> tuple[dict[int, tuple[int, bytes, bool] | Exception], list[int]]:
+        """One transaction over ``todo``: (results of the committed ones, the ones to run again)."""
+        done: dict[int, tuple[int, bytes, bool] | Exception] = {}
+        again: list[int] = []
+        with self.store.transaction() as tx:
+            if len(todo) == 1:
+                done[todo[0]] = self._run_once(tx, items[todo[0]])
+                return done, again
+            for n in todo:
+                try:
+                    with tx.savepoint():
+                        done[n] = self._run_once(tx, items[n])
+                except StoreConflict as exc:
+                    log.debug("request lost a race inside a batch: %s", exc)
+                    again.append(n)
+                except StoreError:
+                    raise
+                except Exception as exc:
+                    done[n] = exc  # the handler answers 500; the others still commit
+        return done, again
 
     # --- authentication -----------------------------------------------------
     def _terminal(self, terminal_id: str) -> tuple[Terminal | None, Ed25519PublicKey | None]:
@@ -304,24 +405,9 @@ class Ledger:
         return Reply(outcome.status, _json(outcome.payload), nonce)
 
     # --- the transaction ------------------------------------------------------
-    def _execute(self, action: str, auth: RequestAuth, terminal: Terminal, request_hash: str, work: Work,
-                 *, idempotent: bool) -> tuple[int, bytes, bool]:
-        actor = f"terminal:{terminal.terminal_id}"
-        for attempt in range(TX_ATTEMPTS):
-            try:
-                with self.store.transaction() as tx:
-                    return self._run_once(tx, action, actor, auth, request_hash, work, idempotent)
-            except StoreConflict as exc:
-                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
-                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
-            except StoreError as exc:
-                log.error("store failure during %s: %s", action, exc)
-                break
-        outcome = _error(ErrorCode.UNAVAILABLE)
-        return outcome.status, _json(outcome.payload), False
-
-    def _run_once(self, tx: LedgerTx, action: str, actor: str, auth: RequestAuth, request_hash: str,
-                  work: Work, idempotent: bool) -> tuple[int, bytes, bool]:
+    def _run_once(self, tx: LedgerTx, item: Pending) -> tuple[int, bytes, bool]:
+        action, auth, request_hash, idempotent = item.action, item.auth, item.request_hash, item.idempotent
+        actor = f"terminal:{item.terminal.terminal_id}"
         now = self.clock()
         at = iso_time(now)
         if now - self._last_purge > NONCE_PURGE_EVERY_S:
@@ -346,7 +432,7 @@ class Ledger:
                     return outcome.status, _json(outcome.payload), False
                 tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
                 return stored.status, stored.body, True
-        outcome = work(tx, now, at)
+        outcome = item.work(tx, now, at)
         body = _json(outcome.payload)
         if idempotent and outcome.status < 500:
             tx.save_response(auth.terminal_id, auth.idempotency_key,

@@ -36,6 +36,9 @@ __all__ = ["LedgerStore", "LedgerTx", "open_store"]
 class LedgerTx(Protocol):
     """What may be done inside one transaction."""
 
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A nested scope: undone on its own when the block raises, the transaction goes on."""
+
     def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         """Record a nonce; False when it was seen before."""
 
@@ -91,9 +94,15 @@ class LedgerTx(Protocol):
 
 
 class LedgerStore(Protocol):
-    """A ledger database."""
+    """A ledger database.
+
+    ``max_batch`` is how many requests one write transaction may carry (group commit);
+    1 where holding one request's row locks while taking the next one's could
+    deadlock against another worker.
+    """
 
     url: str
+    max_batch: int
 
     def create_schema(self) -> None:
         """Create the tables if they do not exist."""
