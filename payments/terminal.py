@@ -64,6 +64,7 @@ from payments.client import (
 from payments.journal import EntryKind, EntryState, Journal, JournalEntry, NewEntry
 from payments.money import Money
 from payments.pinblock import encrypt_pin, pin_context, valid_pin
+from payments.reconcile import Reconciliation, reconcile
 
 __all__ = [
     "ABANDON_AFTER_S",
@@ -450,6 +451,35 @@ class PaymentService:
 
         return DayTotals(day, self.currency, pair("debit"), pair("refund"), pair("void"),
                          counts["declined"], pair("offline"), counts["open"])
+
+    def reconcile_day(self, day: str | None = None) -> Reconciliation:
+        """Reconcile one UTC day (default today) against the ledger; "unconfirmed" when it is unreachable.
+
+        A payment journalled on one day and posted on another (store-and-forward across
+        midnight) is fetched from the other side, so each day's comparison is complete.
+        """
+        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+        first, end = start.strftime(fmt), (start + timedelta(days=1)).strftime(fmt)
+        entries = self.journal.entries(first, end)
+        records: list[LedgerTransfer] | None
+        try:
+            records = list(self.client.list_transfers(first, end).transfers)
+            listed = {r.transfer_id for r in records}
+            for e in entries:
+                if e.transfer_id not in listed and e.attempts:
+                    found = self.client.transfer(e.transfer_id)
+                    if found is not None:
+                        records.append(found)
+        except (LedgerUnreachable, LedgerRefused, Declined) as exc:
+            log.warning("reconciliation without the ledger: %s", exc)
+            records = None
+        if records is not None:
+            have = {e.transfer_id for e in entries}
+            extra = [self.journal.find(r.transfer_id) for r in records if r.transfer_id not in have]
+            entries = sorted(entries + [e for e in extra if e is not None], key=lambda e: e.seq)
+        return reconcile(entries, records, day=day, terminal_id=self.journal.terminal_id)
 
     # --- steps ----------------------------------------------------------------------
 

@@ -40,7 +40,8 @@ from payments.terminal import (
     StoredOffline,
 )
 
-__all__ = ["Connection", "UsageError", "add_connection_flags", "connection", "quiet_http", "register"]
+__all__ = ["Connection", "UsageError", "add_connection_flags", "connection", "open_service", "quiet_http",
+           "register"]
 
 log = logging.getLogger("facepay.pay")
 

@@ -17,64 +17,31 @@ import argparse
 import csv
 import json
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from app.commands.pay_cmd import UsageError, add_connection_flags, connection, quiet_http
-from payments.client import LedgerClient, LedgerClientError, LedgerRefused, LedgerTransfer, LedgerUnreachable
-from payments.journal import Journal, JournalEntry, JournalError
-from payments.reconcile import Finding, Reconciliation, Verdict, reconcile
+from app.commands.pay_cmd import UsageError, add_connection_flags, open_service, quiet_http
+from payments.client import LedgerClientError
+from payments.journal import JournalError
+from payments.reconcile import Finding, Reconciliation, Verdict
 from payments.report import render_html
+from payments.terminal import PaymentError
 
 __all__ = ["register"]
 
 EXIT = {Verdict.AGREE: 0, Verdict.DISAGREE: 1, Verdict.UNCONFIRMED: 3}
 EXIT_USAGE = 2
-_FMT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
-def _day_range(day: str) -> tuple[str, str]:
-    try:
-        start = datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC)
-    except ValueError as exc:
-        raise UsageError(f"--date {day!r} is not a date YYYY-MM-DD") from exc
-    return start.strftime(_FMT), (start + timedelta(days=1)).strftime(_FMT)
-
-
-def _ledger_side(client: LedgerClient, journal_entries: list[JournalEntry], start: str,
-                 end: str) -> list[LedgerTransfer] | None:
-    """The ledger's records of the day plus those of the day's journal entries made on other days."""
-    try:
-        records = list(client.list_transfers(start, end).transfers)
-        known = {r.transfer_id for r in records}
-        for entry in journal_entries:
-            if entry.transfer_id not in known and entry.state.value in ("approved", "declined") \
-                    and entry.attempts:
-                found = client.transfer(entry.transfer_id)
-                if found is not None:
-                    records.append(found)
-    except (LedgerUnreachable, LedgerRefused) as exc:
-        print(f"facepay reconcile: the ledger could not be asked: {exc}", file=sys.stderr)
-        return None
-    return records
 
 
 def build(args: argparse.Namespace) -> Reconciliation:
-    conn = connection(args)
     day = args.date or datetime.now(UTC).strftime("%Y-%m-%d")
-    start, end = _day_range(day)
-    with Journal.open(conn.journal, conn.terminal_id) as journal:
-        entries = journal.entries(start, end)
-        with LedgerClient.from_files(conn.url, conn.terminal_id, conn.key_file, conn.ledger_pub,
-                                     timeout_s=conn.timeout_s) as client:
-            records = _ledger_side(client, entries, start, end)
-        if records is not None:
-            have = {e.transfer_id for e in entries}
-            extra = [journal.find(r.transfer_id) for r in records if r.transfer_id not in have]
-            entries += [e for e in extra if e is not None]
-            entries.sort(key=lambda e: e.seq)
-    return reconcile(entries, records, day=day, terminal_id=conn.terminal_id)
+    try:
+        date.fromisoformat(day)
+    except ValueError as exc:
+        raise UsageError(f"--date {day!r} is not a date YYYY-MM-DD") from exc
+    with open_service(args) as service:
+        return service.reconcile_day(day)
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -136,7 +103,7 @@ def run_reconcile(args: argparse.Namespace) -> int:
     quiet_http(args)
     try:
         rec = build(args)
-    except (UsageError, JournalError, LedgerClientError) as exc:
+    except (UsageError, JournalError, LedgerClientError, PaymentError) as exc:
         print(f"facepay reconcile: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.csv:

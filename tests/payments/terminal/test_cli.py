@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 
+from payments.journal import Journal
+
 from .conftest import TerminalKit
 
 STORE_AND_FORWARD = {"FACEPAY_PAYMENTS_STORE_AND_FORWARD": "true",
@@ -57,3 +59,18 @@ def test_reconcile_lists_a_payment_the_journal_lost(kit: TerminalKit) -> None:
     assert report["verdict"] == "totals do not agree"
     assert [f["kind"] for f in report["findings"]] == ["ledger_only"]
     assert report["differences"] == {"EUR": {"minor": 300, "currency": "EUR"}}
+
+
+def test_pin_payment_from_stdin(kit: TerminalKit) -> None:
+    pin = kit.world.customer_pin("c-erin")
+    wrong = "9999" if pin != "9999" else "8888"
+    pay = ("pay", "--customer", "c-erin", "--amount", "2.00", "--pin-stdin", "--json")
+    bad = kit.cli(*pay, stdin=wrong + "\n")
+    assert bad.returncode == 1 and json.loads(bad.stdout)["code"] == "wrong_pin"
+    good = kit.cli(*pay, stdin=pin + "\n")
+    assert good.returncode == 0 and json.loads(good.stdout)["outcome"] == "approved"
+    entries = json.loads(kit.cli("journal", "list", "--json").stdout)
+    assert [(e["state"], e["pin_used"]) for e in entries] == [("declined", True), ("approved", True)]
+    with Journal.open(kit.journal_path, kit.terminal_id) as journal:
+        # Only the encrypted PIN block was ever stored, and it is dropped once the answer is in.
+        assert [e.request_body for e in journal.entries()] == [None, None]
