@@ -1,8 +1,9 @@
 """The decision policy: one place that turns a short window of frame results into exactly
 one ``Match``, ``NeedPin`` or ``Reject``.
 
-Order of the rules: a confident spoof is rejected; uncertain liveness (or a sale at or
-above the challenge amount) needs the active challenge before anything else; a masked face
+Order of the rules: a confident spoof is rejected; a face that would go to the PIN anyway
+goes there at once (the PIN is the proof); a face-only Match needs the active challenge
+first when liveness is uncertain or the sale is at or above the challenge amount; a masked face
 is judged against the stricter masked thresholds and otherwise goes to the PIN; an
 unmasked face Matches when its score clears the threshold with a margin over the
 runner-up, and otherwise goes to the PIN with the few customers it may be.
@@ -90,9 +91,14 @@ class DecisionPolicy:
         score, verdict = self.liveness(window)
         if verdict is LivenessVerdict.REJECT:
             return Reject(Reason.SPOOF)
+        outcome = self.recognise(window, score)
+        if isinstance(outcome, NeedPin):
+            # The PIN, checked by the ledger, is the proof here: the face only ranks the
+            # candidates, so a masked shopper in a hurry is not asked to turn their head.
+            return outcome
         if self.needs_challenge(verdict, amount_minor) and not live_confirmed:
             return None
-        return self.recognise(window, score)
+        return outcome
 
     def recognise(self, window: Sequence[FrameEvidence], liveness: float) -> Match | NeedPin:
         """Match or NeedPin for a face already judged live."""

@@ -107,15 +107,32 @@ def test_a_static_photo_cannot_pass_the_forced_challenge(session, dev_faces: Pat
 
 
 @pytest.mark.parametrize("name", ["fake_14778", "real_14739"])
-def test_a_photo_with_weak_passive_evidence_is_challenged_and_fails(session, dev_faces: Path,
-                                                                    name: str) -> None:
-    # a phone-screen spoof and a kiosk-camera photo the passive model is unsure about,
-    # each held still in front of the camera
+def test_a_stranger_with_weak_passive_evidence_goes_to_the_pin_not_a_match(session, dev_faces: Path,
+                                                                           name: str) -> None:
+    # a phone-screen spoof and a kiosk-camera photo the passive model is unsure about, of
+    # people not enrolled: the PIN (checked by the ledger) is the proof, so no head turn
     photo = read_image(dev_faces / f"pourfard__benchmarks_{name}_person.jpg")
     session.reset()
     updates = run(session, [_frame(photo)])
+    assert not any(u.guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT) for u in updates)
+    assert isinstance(updates[-1].decision, NeedPin | Reject)
+
+
+def test_an_enrolled_face_with_weak_passive_evidence_is_challenged_and_a_photo_fails(
+        settings, dev_faces: Path) -> None:
+    plain = build_pipeline(settings, passive=False)
+    rows = []
+    for n in ("14740", "14741", "14742", "14743"):
+        face = plain.process(_frame(read_image(dev_faces / f"pourfard__benchmarks_real_{n}_person.jpg"))).face
+        assert face is not None
+        rows.append(face.embedding)
+    index = TemplateIndex(["pf_d"] * len(rows), np.vstack(rows))
+    session = ScanSession(build_pipeline(settings, gallery=index), build_policy(settings),
+                          challenge_limits(settings), clock=Clock(), rng=random.Random(1))
+    photo = read_image(dev_faces / "pourfard__benchmarks_real_14739_person.jpg")
+    updates = run(session, [_frame(photo)])
     assert any(u.guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT) for u in updates)
-    assert isinstance(updates[-1].decision, Reject)
+    assert updates[-1].decision == Reject(Reason.CHALLENGE_FAILED)
 
 
 def test_the_face_changing_mid_scan_is_rejected(session, dev_faces: Path) -> None:
