@@ -127,7 +127,9 @@ class Proxy:
     (forward, so the ledger commits, then answer a 500 signed with the ledger key);
     ``reset`` (forward, then reset the connection: ambiguous); ``bad_signature``
     (forward, then corrupt FacePay-Ledger-Signature); ``unsigned_500`` (forward, then
-    a plain 500 without signature). ``down()`` closes the port (connection refused).
+    a plain 500 without signature); ``drop`` (reset the connection without forwarding:
+    the terminal cannot tell this from ``reset``). ``down()`` closes the port
+    (connection refused).
     """
 
     def __init__(self, upstream_port: int, signing_key: Ed25519PrivateKey) -> None:
@@ -196,6 +198,9 @@ class Proxy:
             headers = _headers(head)
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             mode, delay_s = self._next()
+            if mode == "drop":
+                _reset(writer)  # the request dies here: the ledger never sees it
+                return
             answer = await self._forward(head, body)
             self.forwarded += 1
             if mode == "delay":

@@ -14,7 +14,7 @@ import pytest
 from payments.journal import EntryState, Journal
 from payments.money import Money
 from payments.reconcile import Verdict
-from payments.terminal import Approved, NotCompleted, OfflineRules, Reason, StoredOffline
+from payments.terminal import Approved, NotCompleted, OfflineRules, PaymentService, Reason, StoredOffline
 
 from .conftest import TerminalKit
 
@@ -153,6 +153,25 @@ def test_bad_signature_every_time_is_never_taken_as_an_answer(kit: TerminalKit) 
     report = service.recover()
     assert service.journal.get(outcome.transfer_id).state == EntryState.APPROVED
     assert [e.transfer_id for e in report.needs_attention] == [outcome.transfer_id]
+    assert_books_agree(kit)
+
+
+def test_request_lost_before_the_ledger_is_declined_once_it_can_no_longer_post(kit: TerminalKit) -> None:
+    kit.proxy.fault("drop", times=10)
+    service = kit.service()
+    outcome = service.pay("c-carol", Money(640, EUR), evidence=FACE)
+    assert isinstance(outcome, NotCompleted)
+    assert service.journal.get(outcome.transfer_id).state == EntryState.UNKNOWN  # may have reached it
+    kit.proxy.clear()
+    # Read back, not resent (the shopper was told it failed): the ledger has nothing, but a
+    # late attempt could still arrive within the ledger's timestamp window, so it stays open.
+    assert [e.transfer_id for e in service.recover().still_open] == [outcome.transfer_id]
+    assert kit.proxy.forwarded == 1  # the read-back only
+    later = PaymentService(service.client, service.journal, currency=EUR, abandon_after_s=0.0)
+    later.recover()
+    entry = service.journal.get(outcome.transfer_id)
+    assert entry.state == EntryState.DECLINED and entry.decline_code == "never_received"
+    assert kit.posted_debits() == []
     assert_books_agree(kit)
 
 

@@ -30,7 +30,7 @@ class Crash(BaseException):
 
 CUSTOMERS = ["c-alice", "c-bob", "c-carol", "c-dave", "c-erin", "c-frank"]
 POINTS = ["after_journal_write", "after_send", "before_journal_update"]
-FAULTS = ["down", "reset", "error_500", "unsigned_500", "bad_signature"]
+FAULTS = ["down", "drop", "reset", "error_500", "unsigned_500", "bad_signature"]
 
 pay = st.tuples(st.just("pay"), st.sampled_from(CUSTOMERS), st.integers(1, 500))
 refund = st.tuples(st.just("refund"), st.integers(0, 20), st.integers(1, 100))
