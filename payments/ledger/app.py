@@ -190,6 +190,7 @@ def create_app(ledger: Ledger) -> Starlette:
         Route("/v1/refunds", endpoint("refund"), methods=["POST"]),
         Route("/v1/voids", endpoint("void"), methods=["POST"]),
         Route("/v1/captures", endpoint("capture"), methods=["POST"]),
+        Route("/v1/cashiers/verify", endpoint("verify_cashier"), methods=["POST"]),
         Route("/v1/transfers", endpoint("list_transfers"), methods=["GET"]),
         Route("/v1/transfers/{transfer_id}", endpoint("get_transfer"), methods=["GET"]),
     ]

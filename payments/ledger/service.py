@@ -453,6 +453,8 @@ class Ledger:
                 return self._prepare_void(auth, terminal, req.body)
             if action == "capture":
                 return self._prepare_capture(terminal, req.body)
+            if action == "verify_cashier":
+                return self._prepare_verify_cashier(auth, terminal, req.body)
             if action == "get_transfer":
                 return self._prepare_get(terminal, params.get("transfer_id", ""))
             if action == "list_transfers":
@@ -646,6 +648,21 @@ class Ledger:
             tx.move(t.debit_account, t.credit_account, t.amount.minor)
             tx.insert_transfer(t)
             return _Outcome(201, t.to_json(), _audit_of(t))
+
+        return work
+
+    def _prepare_verify_cashier(self, auth: RequestAuth, terminal: Terminal, raw: bytes) -> Work:
+        """A cashier signing in at a terminal: the PIN is checked (and counted towards the
+        lockout) exactly as for a refund; nothing moves."""
+        body = _parse_body(raw, {"cashier_id", "cashier_pin"})
+        cashier_id, pin_ok = self._cashier_check(body, auth)
+
+        def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
+            refused = self._authorise_cashier(tx, terminal, cashier_id, pin_ok, now)
+            if refused is not None:
+                return refused
+            return _Outcome(200, {"cashier_id": cashier_id, "verified": True},
+                            {"cashier_id": cashier_id})
 
         return work
 
