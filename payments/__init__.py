@@ -1,3 +1,4 @@
 """payments package."""
 
-__all__ = ["client", "journal", "ledger", "money", "pinblock", "reconcile", "report", "signing", "terminal"]
+__all__ = ["client", "journal", "ledger", "money", "outcomes", "pinblock", "reconcile", "report", "signing",
+           "terminal"]

@@ -47,7 +47,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -63,6 +62,19 @@ from payments.client import (
 )
 from payments.journal import EntryKind, EntryState, Journal, JournalEntry, NewEntry
 from payments.money import Money
+from payments.outcomes import (
+    Approved,
+    DayTotals,
+    NotCompleted,
+    OfflineRules,
+    Outstanding,
+    PaymentOutcome,
+    Reason,
+    RecoveryReport,
+    Refused,
+    StoredOffline,
+    reason_message,
+)
 from payments.pinblock import encrypt_pin, pin_context, valid_pin
 from payments.reconcile import Reconciliation, reconcile
 
@@ -104,185 +116,6 @@ class PaymentError(Exception):
 
 class InvalidPayment(PaymentError, ValueError):
     """A request refused before anything was journalled or sent."""
-
-
-class Reason(StrEnum):
-    """Why a payment did not complete, as the shopper and the cashier are told."""
-
-    LEDGER_UNREACHABLE = "ledger_unreachable"
-    OFFLINE_DISABLED = "offline_disabled"
-    PIN_NEEDS_LEDGER = "pin_needs_ledger"
-    OVER_FLOOR_LIMIT = "over_floor_limit"
-    OVER_EXPOSURE_LIMIT = "over_exposure_limit"
-    LEDGER_REFUSED = "ledger_refused"
-    PENDING = "pending"
-
-
-_MESSAGES: Mapping[Reason, str] = {
-    Reason.LEDGER_UNREACHABLE: "The payment service cannot be reached. You have not been charged.",
-    Reason.OFFLINE_DISABLED: "The payment service cannot be reached and offline payments are off. "
-                             "You have not been charged.",
-    Reason.PIN_NEEDS_LEDGER: "PIN payments need the payment service, which cannot be reached. "
-                             "You have not been charged.",
-    Reason.OVER_FLOOR_LIMIT: "The payment service cannot be reached and this amount is above the "
-                             "offline limit. You have not been charged.",
-    Reason.OVER_EXPOSURE_LIMIT: "The payment service cannot be reached and the offline allowance is "
-                                "used up. You have not been charged.",
-    Reason.LEDGER_REFUSED: "The payment service did not accept this terminal's request. "
-                           "Please ask a member of staff.",
-    Reason.PENDING: "Not confirmed yet. It will be completed automatically when the payment "
-                    "service answers; do not repeat it.",
-}
-
-
-def reason_message(reason: Reason) -> str:
-    """The one sentence shown for ``reason``."""
-    return _MESSAGES[reason]
-
-
-@dataclass(frozen=True, slots=True)
-class OfflineRules:
-    """When a debit may be accepted without the ledger (store-and-forward).
-
-    Attributes:
-        store_and_forward: accept face payments offline at all (default off).
-        floor_minor: largest single offline payment, minor units.
-        exposure_minor: largest total of outstanding offline payments, minor units.
-    """
-
-    store_and_forward: bool = False
-    floor_minor: int = 0
-    exposure_minor: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Approved:
-    """The ledger signed an approval (a posted debit, refund or void).
-
-    Attributes:
-        transfer_id: the transfer's id (on the receipt).
-        kind: debit, refund or void.
-        amount: the amount.
-        status: the ledger's status (posted, or pending for a hold).
-        at: when the terminal recorded the approval (ISO UTC).
-    """
-
-    transfer_id: str
-    kind: EntryKind
-    amount: Money
-    status: str
-    at: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredOffline:
-    """Accepted without the ledger; forwarded by recovery (store-and-forward).
-
-    Attributes:
-        transfer_id: the transfer's id (on the receipt).
-        amount: the amount.
-        at: when it was stored (ISO UTC).
-        outstanding: total of offline payments now waiting to be forwarded.
-    """
-
-    transfer_id: str
-    amount: Money
-    at: str
-    outstanding: Money
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    """The ledger declined; final for this request. Nothing was charged.
-
-    Attributes:
-        transfer_id: the journal entry's id.
-        code: the ledger's code (insufficient_funds, wrong_pin, pin_locked, over_refund, ...).
-        message: the ledger's message.
-    """
-
-    transfer_id: str
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class NotCompleted:
-    """No answer from the ledger and no offline acceptance.
-
-    Attributes:
-        transfer_id: the journal entry's id ("" when nothing was journalled).
-        reason: why; :func:`reason_message` gives the sentence to show.
-        detail: the technical cause, for logs and the cashier.
-    """
-
-    transfer_id: str
-    reason: Reason
-    detail: str = ""
-
-    @property
-    def message(self) -> str:
-        return reason_message(self.reason)
-
-
-PaymentOutcome = Approved | StoredOffline | Refused | NotCompleted
-
-
-@dataclass(frozen=True, slots=True)
-class Outstanding:
-    """An entry still waiting for the ledger, and for how long.
-
-    Attributes:
-        entry: the journal entry.
-        age_s: seconds since it was journalled.
-    """
-
-    entry: JournalEntry
-    age_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryReport:
-    """What one recovery pass did.
-
-    Attributes:
-        resolved: entries that reached a final state in this pass.
-        still_open: entries that are still open (ledger unreachable, or not yet expired).
-        needs_attention: approved debits the shopper was told had failed: void them.
-    """
-
-    resolved: tuple[JournalEntry, ...]
-    still_open: tuple[JournalEntry, ...]
-    needs_attention: tuple[JournalEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class DayTotals:
-    """One UTC day at this terminal, from the journal.
-
-    Attributes:
-        day: the date (YYYY-MM-DD, UTC).
-        currency: the terminal's currency.
-        payments: approved debits (not voided): count and total.
-        refunds: approved refunds: count and total.
-        voids: approved voids: count and total.
-        declines: declined debits: count.
-        offline: debits stored offline and not yet forwarded: count and total.
-        unresolved: other open entries: count.
-    """
-
-    day: str
-    currency: str
-    payments: tuple[int, Money]
-    refunds: tuple[int, Money]
-    voids: tuple[int, Money]
-    declines: int
-    offline: tuple[int, Money]
-    unresolved: int
-
-    @property
-    def net(self) -> Money:
-        return self.payments[1] - self.refunds[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +212,23 @@ class PaymentService:
                                      {"reason": reason})
 
     # --- recovery and views --------------------------------------------------------
+
+    def verify_cashier(self, cashier_id: str, pin: str) -> bool:
+        """Whether ``pin`` is the cashier's PIN (the ledger checks it and counts failures
+        towards the lockout). Raises ``LedgerUnreachable`` when there is no answer."""
+        self._check_id(cashier_id, "cashier id")
+        if not valid_pin(pin):
+            return False
+        _, key = _new_ids()
+        block = self._pin_block(pin, key, cashier_id)
+        if isinstance(block, NotCompleted):
+            raise LedgerUnreachable(block.detail)
+        try:
+            return self.client.verify_cashier(
+                canonical_body({"cashier_id": cashier_id, "cashier_pin": block}), key) == cashier_id
+        except Declined as exc:
+            log.info("cashier %s refused: %s", cashier_id, exc.code)
+            return False
 
     def recover(self) -> RecoveryReport:
         """Resolve every open entry against the ledger, oldest first."""
