@@ -307,6 +307,18 @@ class LedgerClient:
     def void(self, body: bytes, idempotency_key: str) -> LedgerTransfer:
         return self.post_transfer("/v1/voids", body, idempotency_key)
 
+    def verify_cashier(self, body: bytes, idempotency_key: str) -> str:
+        """``POST /v1/cashiers/verify``: a cashier signing in; returns the cashier id.
+
+        Raises ``Declined`` (``wrong_pin``, ``pin_locked``, ``unknown_cashier``) when the
+        ledger refuses; the attempt counts towards the cashier's lockout either way.
+        """
+        answer = self._call("POST", "/v1/cashiers/verify", body=body, idempotency_key=idempotency_key)
+        payload = answer.payload
+        if answer.status != 200 or not isinstance(payload, dict) or payload.get("verified") is not True:
+            raise BadLedgerSignature(f"unexpected cashier answer ({answer.status})")
+        return str(payload.get("cashier_id", ""))
+
     def transfer(self, transfer_id: str) -> LedgerTransfer | None:
         """Read one transfer back; None when the ledger has no such transfer."""
         try:

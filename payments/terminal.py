@@ -211,24 +211,25 @@ class PaymentService:
         return self._cashier_request(EntryKind.VOID, original, original.amount, cashier_id, cashier_pin,
                                      {"reason": reason})
 
-    # --- recovery and views --------------------------------------------------------
-
     def verify_cashier(self, cashier_id: str, pin: str) -> bool:
-        """Whether ``pin`` is the cashier's PIN (the ledger checks it and counts failures
-        towards the lockout). Raises ``LedgerUnreachable`` when there is no answer."""
+        """Whether ``pin`` is ``cashier_id``'s PIN, as the ledger says (audited, counted towards
+        its lockout). Nothing is journalled: nothing moves. Raises LedgerUnreachable or
+        LedgerRefused when the ledger cannot answer.
+        """
         self._check_id(cashier_id, "cashier id")
         if not valid_pin(pin):
             return False
-        _, key = _new_ids()
-        block = self._pin_block(pin, key, cashier_id)
-        if isinstance(block, NotCompleted):
-            raise LedgerUnreachable(block.detail)
+        key = _new_ids()[1]
+        block = encrypt_pin(self.client.pin_key(), pin,
+                            context=pin_context(self.client.terminal_id, key, cashier_id))
+        body = canonical_body({"cashier_id": cashier_id, "cashier_pin": block})
         try:
-            return self.client.verify_cashier(
-                canonical_body({"cashier_id": cashier_id, "cashier_pin": block}), key) == cashier_id
+            return self.client.verify_cashier(body, key) == cashier_id
         except Declined as exc:
-            log.info("cashier %s refused: %s", cashier_id, exc.code)
+            log.info("cashier %s not signed in: %s", cashier_id, exc.code)
             return False
+
+    # --- recovery and views --------------------------------------------------------
 
     def recover(self) -> RecoveryReport:
         """Resolve every open entry against the ledger, oldest first."""

@@ -11,6 +11,7 @@ import signal
 
 import pytest
 
+from payments.client import LedgerUnreachable
 from payments.journal import EntryState, Journal
 from payments.money import Money
 from payments.reconcile import Verdict
@@ -234,3 +235,17 @@ def test_terminal_killed_during_refund_then_recovered_refunds_once(kit: Terminal
     refunds = [t for t in kit.ledger_transfers() if t.kind == "refund"]
     assert [t.amount.minor for t in refunds] == [300]
     assert_books_agree(kit)
+
+
+def test_cashier_sign_in_is_checked_by_the_ledger(kit: TerminalKit) -> None:
+    service = kit.service()
+    cashier, pin = kit.world.cashier
+    wrong = "0000" if pin != "0000" else "1111"
+    assert service.verify_cashier(cashier, pin) is True
+    assert service.verify_cashier(cashier, wrong) is False
+    assert service.verify_cashier("k-nobody", pin) is False
+    assert service.verify_cashier(cashier, "12") is False  # not a PIN: never sent
+    kit.proxy.down()
+    with pytest.raises(LedgerUnreachable):
+        service.verify_cashier(cashier, pin)
+    assert service.journal.entries() == []  # a sign-in moves nothing and journals nothing
