@@ -306,6 +306,7 @@ class LedgerSettings:
         key_file: PKCS8 PEM Ed25519 private key of this terminal (mode 600).
         ledger_pub: PEM public key the ledger signs responses with.
         timeout_s: per-request timeout.
+        cashier_id: the cashier who signs in at this terminal with their PIN (their shift).
     """
 
     url: str = field(default="http://127.0.0.1:8470", metadata=_doc("ledger base URL"))
@@ -313,6 +314,7 @@ class LedgerSettings:
     key_file: Path = field(default=Path("terminal.key"), metadata=_doc("terminal private key file"))
     ledger_pub: Path = field(default=Path("ledger.pub"), metadata=_doc("ledger public key file"))
     timeout_s: float = field(default=5.0, metadata=_doc("request timeout", lo=0.1, hi=120))
+    cashier_id: str = field(default="", metadata=_doc("cashier signing in at this terminal"))
 
 
 @dataclass(frozen=True)

@@ -131,6 +131,14 @@ def _new_ids() -> tuple[str, str]:
     return f"tx_{secrets.token_hex(12)}", f"ik_{secrets.token_hex(16)}"
 
 
+def _day_bounds(day: str | None) -> tuple[str, str, str]:
+    """(day, first instant, next day's first instant) of a UTC day, default today, as ledger times."""
+    day = day or datetime.now(UTC).strftime("%Y-%m-%d")
+    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
+    return day, start.strftime(fmt), (start + timedelta(days=1)).strftime(fmt)
+
+
 def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -271,10 +279,8 @@ class PaymentService:
 
     def day_totals(self, day: str | None = None) -> DayTotals:
         """Totals of one UTC day (default today) from the journal."""
-        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
-        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
-        entries = self.journal.entries(start.strftime(fmt), (start + timedelta(days=1)).strftime(fmt))
+        day, first, end = _day_bounds(day)
+        entries = self.journal.entries(first, end)
         counts: dict[str, int] = {"debit": 0, "refund": 0, "void": 0, "offline": 0, "declined": 0, "open": 0}
         sums: dict[str, int] = dict.fromkeys(counts, 0)
         voided = {e.original_transfer_id for e in self.journal.entries()
@@ -309,10 +315,7 @@ class PaymentService:
         A payment journalled on one day and posted on another (store-and-forward across
         midnight) is fetched from the other side, so each day's comparison is complete.
         """
-        day = day or datetime.now(UTC).strftime("%Y-%m-%d")
-        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        fmt = "%Y-%m-%dT%H:%M:%S.%fZ"
-        first, end = start.strftime(fmt), (start + timedelta(days=1)).strftime(fmt)
+        day, first, end = _day_bounds(day)
         entries = self.journal.entries(first, end)
         records: list[LedgerTransfer] | None
         try:

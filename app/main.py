@@ -1,0 +1,116 @@
+"""The composition root of the kiosk: builds models, stores, the ledger client and the
+window from Settings and passes them in. The only place in ``app`` that touches Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.adapters import LedgerPayments
+from app.enrolment import Registry
+from app.settings import Settings
+from app.wiring import build_scan_session, open_gallery
+from payments.client import LedgerClient
+from payments.journal import Journal
+from payments.terminal import OfflineRules, PaymentService
+from vision import Frame, ScanSession, open_source
+
+__all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TerminalIdentity:
+    """Who this terminal is at its ledger.
+
+    Attributes:
+        url: ledger base URL.
+        terminal_id: this terminal's id.
+        key_file: its Ed25519 private key (PKCS8 PEM, mode 600).
+        ledger_pub: the ledger's response-signing public key.
+    """
+
+    url: str
+    terminal_id: str
+    key_file: Path
+    ledger_pub: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, url: str | None = None,
+                      key_file: Path | None = None, terminal_id: str | None = None) -> TerminalIdentity:
+        led = settings.ledger
+        key = key_file or Path(led.key_file)
+        pub = key.parent / "ledger.pub" if key_file is not None else Path(led.ledger_pub)
+        return cls(url or led.url, terminal_id or led.terminal_id, key, pub)
+
+
+@dataclass
+class KioskParts:
+    """Everything the kiosk window needs, built once and closed together."""
+
+    analyser: ScanSession
+    camera: Callable[[], Iterator[Frame]]
+    payments: LedgerPayments
+    directory: Registry
+    service: PaymentService
+    closer: ExitStack
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or \
+        os.environ.get("QT_QPA_PLATFORM", "") not in ("", "xcb", "wayland")
+
+
+@contextmanager
+def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str, *,
+                loop_camera: bool = False) -> Iterator[KioskParts]:
+    """Build and later close the vision session, gallery, journal and ledger client."""
+    with ExitStack() as stack:
+        gallery = open_gallery(settings)
+        stack.callback(gallery.close)
+        registry = Registry(settings.payments.data_dir / "enrolment.db")
+        stack.callback(registry.close)
+        journal = Journal.open(settings.payments.data_dir / "journal.db", identity.terminal_id)
+        stack.callback(journal.close)
+        client = LedgerClient.from_files(identity.url, identity.terminal_id, identity.key_file,
+                                         identity.ledger_pub, timeout_s=settings.ledger.timeout_s)
+        stack.callback(client.close)
+        p = settings.payments
+        service = PaymentService(client, journal, currency=p.currency,
+                                 rules=OfflineRules(p.store_and_forward, p.offline_floor_minor,
+                                                    p.offline_exposure_minor))
+        report = service.recover()
+        if report.resolved or report.still_open:
+            log.info("recovery at start-up: %d resolved, %d still open",
+                     len(report.resolved), len(report.still_open))
+        models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
+        payments = LedgerPayments(service, cashier_id=settings.ledger.cashier_id, models=models)
+        analyser = build_scan_session(settings, gallery)
+
+        def camera() -> Iterator[Frame]:
+            return iter(open_source(camera_spec, realtime=True, loop=loop_camera))
+
+        yield KioskParts(analyser, camera, payments, registry, service, stack)
+
+
+def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, *,
+              windowed: bool) -> int:
+    """Run the kiosk window until it is closed."""
+    from PySide6.QtWidgets import QApplication
+
+    from terminal_ui import KioskOptions, KioskWindow
+
+    app: Any = QApplication.instance() or QApplication(sys.argv[:1])
+    with kiosk_parts(settings, identity, camera_spec) as parts:
+        window = KioskWindow(parts.analyser, parts.camera, parts.payments, parts.directory,
+                             KioskOptions.from_settings(settings, fullscreen=not windowed))
+        window.show_kiosk()
+        return int(app.exec())
