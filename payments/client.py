@@ -276,6 +276,14 @@ class LedgerClient:
         answer = self._call("GET", "/v1/health", signed=False)
         return answer.status == 200
 
+    def ledger_time(self) -> str:
+        """The ledger's clock (ISO UTC) from its signed health answer, for clock-skew checks."""
+        answer = self._call("GET", "/v1/health", signed=False)
+        payload = answer.payload
+        if answer.status != 200 or not isinstance(payload, dict) or not isinstance(payload.get("time"), str):
+            raise BadLedgerSignature(f"unexpected health answer ({answer.status})")
+        return str(payload["time"])
+
     def pin_key(self) -> X25519PublicKey:
         """The ledger's PIN-block key, from its signed ``GET /v1/keys`` (cached)."""
         if self._pin_key is None:

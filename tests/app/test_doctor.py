@@ -1,0 +1,87 @@
+"""`facepay doctor` against a real ledger process: ready, then each fault named with a fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.demo_world import ledger_process
+from payments.signing import generate_key, save_public_key
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    work = tmp_path_factory.mktemp("ledger")
+    subprocess.run([sys.executable, "-m", "app.cli", "ledger", "init", "--db", f"sqlite:///{work}/ledger.db",
+                    "--ledger-key", str(work / "ledger.key"), "--demo", "--out", str(work)],
+                   cwd=REPO, check=True, capture_output=True)
+    with ledger_process(work) as url:
+        yield work, url
+
+
+def env_for(monkeypatch: pytest.MonkeyPatch, work: Path, url: str, data: Path) -> None:
+    demo = json.loads((work / "demo.json").read_text())
+    monkeypatch.setenv("FACEPAY_LEDGER_URL", url)
+    monkeypatch.setenv("FACEPAY_LEDGER_TERMINAL_ID", demo["terminal_id"])
+    monkeypatch.setenv("FACEPAY_LEDGER_KEY_FILE", str(work / "terminal.key"))
+    monkeypatch.setenv("FACEPAY_LEDGER_LEDGER_PUB", str(work / "ledger.pub"))
+    monkeypatch.setenv("FACEPAY_PAYMENTS_DATA_DIR", str(data))
+    monkeypatch.delenv("FACEPAY_GALLERY_KEY", raising=False)
+
+
+def doctor(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, dict[str, str]]]:
+    rc = main(["doctor", "--json", *args])
+    out = json.loads(capsys.readouterr().out)
+    return rc, {c["name"]: c for c in out["checks"]}
+
+
+def test_ready_kiosk(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    rc, checks = doctor(capsys)
+    assert rc == 0, checks
+    assert checks["ledger"]["status"] == "ok" and "signature verified" in checks["ledger"]["detail"]
+    assert checks["clock"]["status"] == "ok"
+    assert checks["model yunet-2023mar"]["status"] == "ok"
+
+
+def test_each_fault_is_named_with_a_fix(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    work, url = ledger
+    fake = tmp_path / "keys"
+    fake.mkdir()
+    shutil.copy(work / "terminal.key", fake / "terminal.key")
+    os.chmod(fake / "terminal.key", 0o644)
+    save_public_key(generate_key().public_key(), fake / "ledger.pub")  # not the ledger's key
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    monkeypatch.setenv("FACEPAY_LEDGER_KEY_FILE", str(fake / "terminal.key"))
+    monkeypatch.setenv("FACEPAY_LEDGER_LEDGER_PUB", str(fake / "ledger.pub"))
+    monkeypatch.setenv("FACEPAY_MODEL_DIR", str(tmp_path / "no-models"))
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "journal.db").write_bytes(b"this is not a journal" * 100)
+    rc, checks = doctor(capsys, "--camera", str(tmp_path / "nocam.mkv"))
+    assert rc == 1
+    assert checks["terminal key"]["status"] == "FAIL" and "chmod 600" in checks["terminal key"]["fix"]
+    assert checks["ledger"]["status"] == "FAIL" and "ledger.pub" in checks["ledger"]["fix"]
+    assert checks["model yunet-2023mar"]["status"] == "FAIL"
+    assert "fetch" in checks["model yunet-2023mar"]["fix"]
+    assert checks["journal"]["status"] == "FAIL"
+    assert checks["camera"]["status"] == "FAIL"
+    assert (tmp_path / "data" / "journal.db").read_bytes().startswith(b"this is not")  # left as it was
+
+
+def test_ledger_down(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    work, _ = ledger
+    env_for(monkeypatch, work, "http://127.0.0.1:9", tmp_path / "data")
+    rc, checks = doctor(capsys)
+    assert rc == 1 and checks["ledger"]["status"] == "FAIL"
+    assert rc == 1 and doctor(capsys, "--no-ledger")[0] == 0
