@@ -86,6 +86,18 @@ class LedgerPayments:
             return Declined(outcome.code, outcome.message)
         raise PaymentsUnavailable(outcome.message if isinstance(outcome, NotCompleted) else "stored")
 
+    def recover(self) -> int:
+        """Resolve journal entries left open (crash, outage, store-and-forward); returns how
+        many are still open. Runs at start-up and periodically, never beside a payment."""
+        with self._lock:
+            report = self.service.recover()
+        if report.resolved:
+            log.info("recovery resolved %d journal entries", len(report.resolved))
+        for entry in report.needs_attention:
+            log.warning("payment %s was approved after the shopper was told it failed: void it",
+                        entry.transfer_id)
+        return len(report.still_open)
+
     def today_summary(self) -> DaySummary:
         with self._lock:
             totals = self.service.day_totals()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,31 @@ class KioskParts:
     closer: ExitStack
 
 
+# Open journal entries (outage, store-and-forward) are retried this often while the kiosk runs.
+RECOVERY_INTERVAL_S = 60.0
+
+
+@contextmanager
+def periodic(job: Callable[[], object], interval_s: float) -> Iterator[None]:
+    """Run ``job`` every ``interval_s`` on a background thread until the block ends."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(interval_s):
+            try:
+                job()
+            except Exception:  # the next round tries again; the kiosk keeps selling
+                log.exception("periodic %s failed", getattr(job, "__name__", "job"))
+
+    thread = threading.Thread(target=loop, name="facepay-recovery", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or \
         os.environ.get("QT_QPA_PLATFORM", "") not in ("", "xcb", "wayland")
@@ -87,12 +113,12 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
         service = PaymentService(client, journal, currency=p.currency,
                                  rules=OfflineRules(p.store_and_forward, p.offline_floor_minor,
                                                     p.offline_exposure_minor))
-        report = service.recover()
-        if report.resolved or report.still_open:
-            log.info("recovery at start-up: %d resolved, %d still open",
-                     len(report.resolved), len(report.still_open))
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
         payments = LedgerPayments(service, cashier_id=settings.ledger.cashier_id, models=models)
+        still_open = payments.recover()
+        if still_open:
+            log.warning("%d journal entries still open after start-up recovery", still_open)
+        stack.enter_context(periodic(payments.recover, RECOVERY_INTERVAL_S))
         analyser = build_scan_session(settings, gallery)
 
         def camera() -> Iterator[Frame]:
