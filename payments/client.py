@@ -62,6 +62,8 @@ __all__ = [
     "LedgerClient",
     "LedgerClientError",
     "LedgerConfigError",
+    "LedgerEnrolment",
+    "LedgerErasure",
     "LedgerListing",
     "LedgerRefused",
     "LedgerServerError",
@@ -205,6 +207,44 @@ class LedgerTransfer:
 
 
 @dataclass(frozen=True, slots=True)
+class LedgerEnrolment:
+    """The ledger's record of a face enrolment (``POST /v1/enrolments``).
+
+    Attributes:
+        customer_id: the enrolled customer.
+        linked_at: ISO 8601 UTC time at the ledger.
+        relinked: True when the customer was enrolled before (the PIN was replaced).
+        cashier_id: the cashier who authorised it.
+        consent_version: the consent text version recorded with it.
+    """
+
+    customer_id: str
+    linked_at: str
+    relinked: bool
+    cashier_id: str
+    consent_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerErasure:
+    """The ledger's receipt for an erased face link (``POST /v1/enrolments/{id}/erase``).
+
+    Attributes:
+        customer_id: whose link was erased.
+        was_linked: False when there was no link to erase (the PIN and name went anyway).
+        erased_at: ISO 8601 UTC time at the ledger.
+        audit_seq: the ledger audit line recording the erasure.
+        audit_hash: that line's chain hash (the proof).
+    """
+
+    customer_id: str
+    was_linked: bool
+    erased_at: str
+    audit_seq: int
+    audit_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class LedgerListing:
     """A terminal's transfers over a time range.
 
@@ -326,6 +366,35 @@ class LedgerClient:
         if answer.status != 200 or not isinstance(payload, dict) or payload.get("verified") is not True:
             raise BadLedgerSignature(f"unexpected cashier answer ({answer.status})")
         return str(payload.get("cashier_id", ""))
+
+    def enrol(self, body: bytes, idempotency_key: str) -> LedgerEnrolment:
+        """``POST /v1/enrolments``: link a face enrolment and set the shopper's PIN.
+
+        Raises ``Declined`` (``wrong_pin``/``pin_locked``/``unknown_cashier`` for the cashier,
+        ``unknown_customer``, ``customer_disabled``, ``bad_pin_block``, ``malformed``).
+        """
+        answer = self._call("POST", "/v1/enrolments", body=body, idempotency_key=idempotency_key)
+        payload = answer.payload
+        if answer.status != 201 or not isinstance(payload, dict) or payload.get("linked") is not True:
+            raise BadLedgerSignature(f"unexpected enrolment answer ({answer.status})")
+        return LedgerEnrolment(str(payload.get("customer_id", "")), str(payload.get("linked_at", "")),
+                               bool(payload.get("relinked")), str(payload.get("cashier_id", "")),
+                               str(payload.get("consent_version", "")))
+
+    def erase_enrolment(self, customer_id: str, body: bytes, idempotency_key: str) -> LedgerErasure:
+        """``POST /v1/enrolments/{customer_id}/erase``: remove the face link; the ledger's receipt.
+
+        Raises ``Declined`` (``unknown_customer``, or the cashier's ``wrong_pin`` ...).
+        """
+        answer = self._call("POST", f"/v1/enrolments/{customer_id}/erase", body=body,
+                            idempotency_key=idempotency_key)
+        payload = answer.payload
+        if answer.status != 200 or not isinstance(payload, dict) or payload.get("erased") is not True:
+            raise BadLedgerSignature(f"unexpected erasure answer ({answer.status})")
+        seq = payload.get("audit_seq")
+        return LedgerErasure(str(payload.get("customer_id", "")), bool(payload.get("was_linked")),
+                             str(payload.get("erased_at", "")), seq if isinstance(seq, int) else 0,
+                             str(payload.get("audit_hash", "")))
 
     def transfer(self, transfer_id: str) -> LedgerTransfer | None:
         """Read one transfer back; None when the ledger has no such transfer."""

@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -55,6 +55,8 @@ from payments._crash import crash_point
 from payments.client import (
     Declined,
     LedgerClient,
+    LedgerEnrolment,
+    LedgerErasure,
     LedgerRefused,
     LedgerTransfer,
     LedgerUnreachable,
@@ -107,6 +109,7 @@ ATTEMPTS = 3
 BACKOFF_S = (0.2, 0.6)
 # The ledger's id rule (letters, digits, _.:- up to 64): customer, cashier and transfer ids.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+_T = TypeVar("_T")
 _PATHS = {EntryKind.DEBIT: "/v1/debits", EntryKind.REFUND: "/v1/refunds", EntryKind.VOID: "/v1/voids"}
 
 
@@ -236,6 +239,70 @@ class PaymentService:
         except Declined as exc:
             log.info("cashier %s not signed in: %s", cashier_id, exc.code)
             return False
+
+    # --- enrolment at the ledger ----------------------------------------------------
+
+    def enrol_customer(self, customer_id: str, pin: str, cashier_id: str, cashier_pin: str, *,
+                       consent_version: str) -> LedgerEnrolment:
+        """Link a shopper's face enrolment to their account and set their PIN, authorised by a
+        cashier. Both PINs travel as PIN blocks bound to this request. Nothing is journalled
+        (no money moves); retried with one key while the ledger cannot be reached.
+
+        Raises InvalidPayment (malformed id or PIN), Declined (the ledger's final refusal:
+        ``wrong_pin``/``pin_locked``/``unknown_cashier`` of the cashier, ``unknown_customer``,
+        ``customer_disabled``), LedgerUnreachable or LedgerRefused.
+        """
+        self._check_id(customer_id, "customer id")
+        self._check_id(cashier_id, "cashier id")
+        if not valid_pin(pin):
+            raise InvalidPayment("the shopper's PIN is 4 to 12 digits")
+        if not valid_pin(cashier_pin):
+            raise InvalidPayment("a cashier PIN is 4 to 12 digits")
+        if not consent_version.strip():
+            raise InvalidPayment("no enrolment without a consent version")
+        key = _new_ids()[1]
+        ledger_pin_key = self.client.pin_key()
+        terminal_id = self.client.terminal_id
+        body = canonical_body({
+            "customer_id": customer_id, "consent_version": consent_version, "cashier_id": cashier_id,
+            "pin": encrypt_pin(ledger_pin_key, pin, context=pin_context(terminal_id, key, customer_id)),
+            "cashier_pin": encrypt_pin(ledger_pin_key, cashier_pin,
+                                       context=pin_context(terminal_id, key, cashier_id))})
+        return self._retrying(lambda: self.client.enrol(body, key))
+
+    def erase_customer_link(self, customer_id: str, *, cashier_id: str | None = None,
+                            cashier_pin: str | None = None, reason: str = "") -> LedgerErasure:
+        """Erase the shopper's face link, PIN and name at the ledger (accounts and transfers stay,
+        under the pseudonymous customer id); the ledger's audit receipt. A cashier, when given,
+        is checked by the ledger. Raises as :meth:`enrol_customer`.
+        """
+        self._check_id(customer_id, "customer id")
+        key = _new_ids()[1]
+        fields: dict[str, Any] = {"reason": reason} if reason else {}
+        if cashier_id is not None or cashier_pin is not None:
+            self._check_id(cashier_id or "", "cashier id")
+            if cashier_pin is None or not valid_pin(cashier_pin):
+                raise InvalidPayment("a cashier PIN is 4 to 12 digits")
+            assert cashier_id is not None
+            fields["cashier_id"] = cashier_id
+            fields["cashier_pin"] = encrypt_pin(self.client.pin_key(), cashier_pin,
+                                                context=pin_context(self.client.terminal_id, key, cashier_id))
+        body = canonical_body(fields)
+        return self._retrying(lambda: self.client.erase_enrolment(customer_id, body, key))
+
+    def _retrying(self, call: Callable[[], _T]) -> _T:
+        """``call`` (one request, one key, one body) until it answers, up to ``attempts`` times."""
+        for attempt in range(self.attempts):
+            if attempt:
+                pauses = self.backoff_s or (0.0,)
+                self._sleep(pauses[min(attempt - 1, len(pauses) - 1)])
+            try:
+                return call()
+            except LedgerUnreachable as exc:
+                if attempt + 1 == self.attempts:
+                    raise
+                log.info("attempt %d: %s", attempt + 1, exc)
+        raise AssertionError("unreachable")
 
     # --- recovery and views --------------------------------------------------------
 

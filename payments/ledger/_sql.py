@@ -24,6 +24,7 @@ from payments.ledger.records import (
     AuditEntry,
     Cashier,
     Customer,
+    FaceLink,
     Merchant,
     StoredResponse,
     Terminal,
@@ -77,6 +78,10 @@ CREATE TABLE IF NOT EXISTS audit (
     seq BIGINT PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
     outcome TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS audit_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS face_links (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id), merchant_id TEXT NOT NULL,
+    terminal_id TEXT NOT NULL, cashier_id TEXT NOT NULL, consent_version TEXT NOT NULL,
+    linked_at TEXT NOT NULL);
 """
 
 _TRANSFER_COLS = ("id, kind, status, amount_minor, currency, debit_account, credit_account, customer_id, "
@@ -269,6 +274,29 @@ class _Tx:
             raise ValueError(f"no enabled flag in {table}")
         return len(self._run(f"UPDATE {table} SET enabled = ? WHERE id = ? RETURNING 1",
                              (int(enabled), row_id)).fetchall()) == 1
+
+    # --- face links (enrolment at a terminal) ---------------------------------
+
+    def face_link(self, customer_id: str) -> FaceLink | None:
+        row = self._one("SELECT customer_id, merchant_id, terminal_id, cashier_id, consent_version, "
+                        "linked_at FROM face_links WHERE customer_id = ?", (customer_id,))
+        return None if row is None else FaceLink(row[0], row[1], row[2], row[3], row[4], row[5])
+
+    def link_face(self, link: FaceLink, pin_hash: str) -> None:
+        self._run("DELETE FROM face_links WHERE customer_id = ?", (link.customer_id,))
+        self._run("INSERT INTO face_links (customer_id, merchant_id, terminal_id, cashier_id, "
+                  "consent_version, linked_at) VALUES (?, ?, ?, ?, ?, ?)",
+                  (link.customer_id, link.merchant_id, link.terminal_id, link.cashier_id,
+                   link.consent_version, link.linked_at))
+        self._run("UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
+                  (pin_hash, link.customer_id))
+
+    def unlink_face(self, customer_id: str, pseudonym: str) -> bool:
+        rows = self._run("DELETE FROM face_links WHERE customer_id = ? RETURNING 1",
+                         (customer_id,)).fetchall()
+        self._run("UPDATE customers SET pin_hash = NULL, pin_failures = 0, locked_until = 0, name = ? "
+                  "WHERE id = ?", (pseudonym, customer_id))
+        return len(rows) == 1
 
 
 class _SqlStore:

@@ -191,6 +191,8 @@ def create_app(ledger: Ledger) -> Starlette:
         Route("/v1/voids", endpoint("void"), methods=["POST"]),
         Route("/v1/captures", endpoint("capture"), methods=["POST"]),
         Route("/v1/cashiers/verify", endpoint("verify_cashier"), methods=["POST"]),
+        Route("/v1/enrolments", endpoint("enrol"), methods=["POST"]),
+        Route("/v1/enrolments/{customer_id}/erase", endpoint("erase_enrolment"), methods=["POST"]),
         Route("/v1/transfers", endpoint("list_transfers"), methods=["GET"]),
         Route("/v1/transfers/{transfer_id}", endpoint("get_transfer"), methods=["GET"]),
     ]

@@ -13,6 +13,7 @@ __all__ = [
     "AuditEntry",
     "Cashier",
     "Customer",
+    "FaceLink",
     "Merchant",
     "StoredResponse",
     "Terminal",
@@ -90,6 +91,27 @@ class Customer:
     pin_failures: int
     locked_until: float
     enabled: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FaceLink:
+    """A customer's face enrolment at a terminal, as the ledger knows it (never a template).
+
+    Attributes:
+        customer_id: the enrolled customer.
+        merchant_id: the merchant of the enrolling terminal.
+        terminal_id: where the shopper enrolled.
+        cashier_id: the cashier who authorised it.
+        consent_version: the consent text version the shopper accepted.
+        linked_at: ISO 8601 UTC time.
+    """
+
+    customer_id: str
+    merchant_id: str
+    terminal_id: str
+    cashier_id: str
+    consent_version: str
+    linked_at: str
 
 
 @dataclass(frozen=True, slots=True)

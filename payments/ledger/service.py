@@ -23,10 +23,11 @@ from typing import Any
 from payments.ledger.audit import canonical_json
 from payments.ledger.errors import ErrorCode, StoreConflict, StoreError
 from payments.ledger.keys import LedgerKeys
-from payments.ledger.pins import LockoutPolicy, verify_pin
+from payments.ledger.pins import LockoutPolicy, hash_pin, verify_pin
 from payments.ledger.records import (
     Cashier,
     Customer,
+    FaceLink,
     StoredResponse,
     Terminal,
     Transfer,
@@ -455,6 +456,10 @@ class Ledger:
                 return self._prepare_capture(terminal, req.body)
             if action == "verify_cashier":
                 return self._prepare_verify_cashier(auth, terminal, req.body)
+            if action == "enrol":
+                return self._prepare_enrol(auth, terminal, req.body)
+            if action == "erase_enrolment":
+                return self._prepare_erase(auth, terminal, params.get("customer_id", ""), req.body)
             if action == "get_transfer":
                 return self._prepare_get(terminal, params.get("transfer_id", ""))
             if action == "list_transfers":
@@ -663,6 +668,79 @@ class Ledger:
                 return refused
             return _Outcome(200, {"cashier_id": cashier_id, "verified": True},
                             {"cashier_id": cashier_id})
+
+        return work
+
+    def _prepare_enrol(self, auth: RequestAuth, terminal: Terminal, raw: bytes) -> Work:
+        """A shopper enrolled at a terminal: link the face enrolment to the account and set the
+        shopper's PIN (sent as a PIN block, kept only as a scrypt hash), authorised by a cashier."""
+        body = _parse_body(raw, {"customer_id", "pin", "cashier_id", "cashier_pin", "consent_version"})
+        customer_id = body.text("customer_id", pattern=_ID)
+        consent_version = body.text("consent_version", max_len=64)
+        if not consent_version.strip():
+            raise _BadInput(ErrorCode.MALFORMED, "consent_version is required: no enrolment without consent")
+        if body.data.get("pin") is None:
+            raise _BadInput(ErrorCode.MALFORMED, "pin (a PIN object) is required")
+        cashier_id, cashier_ok = self._cashier_check(body, auth)
+        try:
+            pin = decrypt_pin(self.keys.pin, body.data["pin"],
+                              context=pin_context(auth.terminal_id, auth.idempotency_key, customer_id))
+        except PinBlockError as exc:
+            raise _BadInput(ErrorCode.BAD_PIN_BLOCK, str(exc)) from None
+        pin_hash = hash_pin(pin)  # slow: before the transaction
+
+        def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
+            refused = self._authorise_cashier(tx, terminal, cashier_id, cashier_ok, now)
+            if refused is not None:
+                return refused
+            customer = tx.customer(customer_id, lock=True)
+            if customer is None:
+                return _error(ErrorCode.UNKNOWN_CUSTOMER, customer_id=customer_id)
+            if not customer.enabled:
+                return _error(ErrorCode.CUSTOMER_DISABLED, customer_id=customer_id)
+            relinked = tx.face_link(customer_id) is not None
+            link = FaceLink(customer_id, terminal.merchant_id, terminal.terminal_id, cashier_id,
+                            consent_version, at)
+            tx.link_face(link, pin_hash)
+            payload = {"customer_id": customer_id, "linked": True, "relinked": relinked, "linked_at": at,
+                       "terminal_id": terminal.terminal_id, "cashier_id": cashier_id,
+                       "consent_version": consent_version}
+            return _Outcome(201, payload, {"customer_id": customer_id, "cashier_id": cashier_id,
+                                           "consent_version": consent_version, "relinked": relinked})
+
+        return work
+
+    def _prepare_erase(self, auth: RequestAuth, terminal: Terminal, customer_id: str, raw: bytes) -> Work:
+        """Erase a shopper's face link: the link, the PIN hash and the name go (the name becomes a
+        pseudonym); the account and every transfer stay. A cashier, when named, must give their PIN;
+        without one the erasure is the terminal's own (signed) request. Recorded by an audit line
+        whose hash is returned as the receipt."""
+        if not _ID.fullmatch(customer_id):
+            raise _BadInput(ErrorCode.MALFORMED, "the path must name a customer id")
+        body = _parse_body(raw or b"{}", {"cashier_id", "cashier_pin", "reason"})
+        reason = body.text("reason", required=False, max_len=256)
+        cashier: tuple[str, bool] | None = None
+        if "cashier_id" in body.data or "cashier_pin" in body.data:
+            cashier = self._cashier_check(body, auth)
+
+        def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
+            if cashier is not None:
+                refused = self._authorise_cashier(tx, terminal, cashier[0], cashier[1], now)
+                if refused is not None:
+                    return refused
+            customer = tx.customer(customer_id, lock=True)
+            if customer is None:
+                return _error(ErrorCode.UNKNOWN_CUSTOMER, customer_id=customer_id)
+            pseudonym = "erased-" + hashlib.sha256(f"{customer_id}\n{at}".encode()).hexdigest()[:12]
+            was_linked = tx.unlink_face(customer_id, pseudonym)
+            detail = {"customer_id": customer_id, "was_linked": was_linked, "reason": reason,
+                      "cashier_id": cashier[0] if cashier else None, "terminal_id": terminal.terminal_id}
+            entry = tx.append_audit(at, f"terminal:{terminal.terminal_id}", "erase-face-link", "ok",
+                                    canonical_json(detail))
+            payload = {"customer_id": customer_id, "erased": True, "was_linked": was_linked, "erased_at": at,
+                       "audit_seq": entry.seq, "audit_hash": entry.hash}
+            return _Outcome(200, payload, {"customer_id": customer_id, "was_linked": was_linked,
+                                           "audit_seq": entry.seq})
 
         return work
 

@@ -24,6 +24,7 @@ from payments.ledger.records import (
     AuditEntry,
     Cashier,
     Customer,
+    FaceLink,
     Merchant,
     StoredResponse,
     Terminal,
@@ -91,6 +92,16 @@ class LedgerTx(Protocol):
     def add_terminal(self, terminal: Terminal, at: str) -> None: ...
 
     def set_enabled(self, table: str, row_id: str, enabled: bool) -> bool: ...
+
+    def face_link(self, customer_id: str) -> FaceLink | None:
+        """The customer's face link (enrolment at a terminal), if any."""
+
+    def link_face(self, link: FaceLink, pin_hash: str) -> None:
+        """Record (or replace) a face link and set the customer's PIN hash with it."""
+
+    def unlink_face(self, customer_id: str, pseudonym: str) -> bool:
+        """Remove the face link, the PIN hash and the name (replaced by ``pseudonym``);
+        False when there was no link. Accounts and transfers stay."""
 
 
 class LedgerStore(Protocol):
