@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
-__all__ = ["ArrowWidget", "CameraView", "FaceIcon"]
+__all__ = ["ArrowWidget", "CameraView", "FaceIcon", "camera_with_side"]
+
+
+def camera_with_side(page: QBoxLayout) -> tuple[CameraView, QVBoxLayout]:
+    """The live camera on the left (3/5) and a column for prompts and buttons on the right."""
+    row = QHBoxLayout()
+    row.setSpacing(40)
+    page.addLayout(row, 1)
+    camera = CameraView()
+    row.addWidget(camera, 3)
+    side = QVBoxLayout()
+    side.setSpacing(24)
+    row.addLayout(side, 2)
+    return camera, side
 
 
 class CameraView(QWidget):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from app.flow import Cancel, ScanView, UsePin, View
 from terminal_ui.screens._base import BaseScreen
-from terminal_ui.screens._camera import CameraView
+from terminal_ui.screens._camera import camera_with_side
 from terminal_ui.style import label
 from vision import GUIDANCE_TEXT, Guidance, ScanUpdate
 
@@ -32,14 +31,7 @@ class ScanScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        self.page.addLayout(row, 1)
-        self.camera = CameraView()
-        row.addWidget(self.camera, 3)
-        side = QVBoxLayout()
-        side.setSpacing(24)
-        row.addLayout(side, 2)
+        self.camera, side = camera_with_side(self.page)
         self.amount = label("", "amount", align=Qt.AlignmentFlag.AlignLeft)
         self.paying = label("Paying", "muted", align=Qt.AlignmentFlag.AlignLeft)
         self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
