@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
-from models import ModelSpec, ModelUnavailable, load_manifest, resolve
+from models import Manifest, ModelSpec, ModelUnavailable, load_manifest, resolve
 from vision import (
     ChallengeLimits,
     DecisionPolicy,
@@ -42,9 +42,10 @@ class ModelFileError(RuntimeError):
     """A model file is missing from the model directory."""
 
 
-def model_path(settings: Settings, model_id: str) -> tuple[ModelSpec, Path]:
+def model_path(settings: Settings, model_id: str, manifest: Manifest | None = None
+               ) -> tuple[ModelSpec, Path]:
     """The manifest entry and verified file (sha256 checked once per process) of a model."""
-    manifest = load_manifest()
+    manifest = manifest or load_manifest()
     spec = manifest.get(model_id)
     try:
         path = resolve(manifest, settings.models.dir, model_id)
@@ -79,11 +80,15 @@ def build_detector(settings: Settings, *, max_side: int | None = None) -> YuNetD
                          floor=settings.mask.recovery_score)
 
 
-def build_embedder(settings: Settings) -> Embedder:
-    spec, path = model_path(settings, settings.models.recogniser)
+def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embedder:
+    """The recogniser named in Settings, fed as its manifest entry says: any ArcFace-style
+    112x112 model (MobileFaceNet, SFace, ...) is a manifest entry, not new code."""
+    spec, path = model_path(settings, settings.models.recogniser, manifest)
     if spec.wrapper != "arcface112":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for recogniser {spec.id}")
-    return Embedder(ort_session(path, settings.models.threads), model_id=spec.id)
+    return Embedder(ort_session(path, settings.models.threads), model_id=spec.id,
+                    mean=float(spec.input.get("mean", 127.5)), std=float(spec.input.get("std", 128.0)),
+                    rgb=str(spec.input.get("colour", "RGB")).upper() == "RGB")
 
 
 def quality_limits(settings: Settings) -> QualityLimits:
