@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
-from vision import Gallery, ImageError, Pipeline, VisionError, read_image
+from vision import FrameResult, Gallery, ImageError, Pipeline, VisionError, read_image
 
 __all__ = [
     "CONSENT_TEXT",
@@ -40,7 +41,11 @@ __all__ = [
     "Registry",
     "enrol_photos",
     "erase_customer",
+    "gate_photos",
+    "image_problem",
     "retention_sweep",
+    "spoof_check",
+    "store_templates",
 ]
 
 CONSENT_VERSION = "2026-11-v1"
@@ -227,6 +232,69 @@ class Registry:
 LivenessCheck = Callable[[object], str | None]
 
 
+def image_problem(result: FrameResult, liveness: LivenessCheck | None = None) -> str | None:
+    """Why one analysed image cannot give a template (None when it can): exactly one face,
+    passing the quality gate, and live when a liveness check is given (it returns None for live
+    or a reason)."""
+    face = result.face
+    if face is None:
+        return "no face found"
+    if result.others:
+        return f"{result.faces} faces: one person per photo"
+    if not face.quality.ok:
+        return "quality: " + ", ".join(p.value for p in face.quality.problems)
+    if liveness is not None:
+        return liveness(result)
+    return None
+
+
+def spoof_check(reject_below: float) -> LivenessCheck:
+    """A liveness check refusing faces the anti-spoof model judges a spoof (score below
+    ``reject_below``, the policy's reject threshold); images without a score pass."""
+    def check(result: object) -> str | None:
+        face = getattr(result, "face", None)
+        score = getattr(face, "liveness", None)
+        if score is not None and score < reject_below:
+            return "judged a photo or screen, not a live face"
+        return None
+
+    return check
+
+
+def gate_photos(pipeline: Pipeline, photos: Sequence[Path], *, liveness: LivenessCheck | None = None
+                ) -> tuple[list[NDArray[np.float32]], tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """(templates, photos used, (photo, reason) refused): the quality gate over photos."""
+    used: list[str] = []
+    refused: list[tuple[str, str]] = []
+    templates: list[NDArray[np.float32]] = []
+    for photo in photos:
+        try:
+            result = pipeline.process(read_image(photo))
+        except (ImageError, VisionError) as exc:
+            refused.append((photo.name, str(exc)))
+            continue
+        problem = image_problem(result, liveness)
+        if problem is not None or result.face is None:
+            refused.append((photo.name, problem or "no face found"))
+        else:
+            used.append(photo.name)
+            templates.append(result.face.embedding)
+    return templates, tuple(used), tuple(refused)
+
+
+def store_templates(gallery: Gallery, registry: Registry, customer_id: str, display_name: str,
+                    templates: Sequence[NDArray[np.float32]], *, now: float | None = None) -> int:
+    """Write gated templates to the encrypted gallery; needs a consent of the current version."""
+    if registry.consent(customer_id) is None:
+        raise ConsentMissing(f"customer {customer_id} has not accepted consent text {CONSENT_VERSION}")
+    if not templates:
+        raise NoUsablePhoto(f"no usable image for {customer_id}")
+    gallery.add(customer_id, np.vstack(list(templates)))
+    registry.upsert_customer(customer_id, display_name, time.time() if now is None else now)
+    registry.audit("enrol", customer_id, {"templates": len(templates)})
+    return len(templates)
+
+
 def enrol_photos(pipeline: Pipeline, gallery: Gallery, registry: Registry, customer_id: str,
                  display_name: str, photos: Sequence[Path], *,
                  liveness: LivenessCheck | None = None, now: float | None = None) -> EnrolResult:
@@ -238,34 +306,12 @@ def enrol_photos(pipeline: Pipeline, gallery: Gallery, registry: Registry, custo
     """
     if registry.consent(customer_id) is None:
         raise ConsentMissing(f"customer {customer_id} has not accepted consent text {CONSENT_VERSION}")
-    used: list[str] = []
-    refused: list[tuple[str, str]] = []
-    templates = []
-    for photo in photos:
-        try:
-            result = pipeline.process(read_image(photo))
-        except (ImageError, VisionError) as exc:
-            refused.append((photo.name, str(exc)))
-            continue
-        face = result.face
-        if face is None:
-            refused.append((photo.name, "no face found"))
-        elif result.others:
-            refused.append((photo.name, f"{result.faces} faces: one person per photo"))
-        elif not face.quality.ok:
-            refused.append((photo.name, "quality: " + ", ".join(p.value for p in face.quality.problems)))
-        elif liveness is not None and (why := liveness(result)) is not None:
-            refused.append((photo.name, why))
-        else:
-            used.append(photo.name)
-            templates.append(face.embedding)
+    templates, used, refused = gate_photos(pipeline, photos, liveness=liveness)
     if not templates:
         raise NoUsablePhoto(f"no usable photo for {customer_id}: "
                             + "; ".join(f"{n}: {r}" for n, r in refused))
-    gallery.add(customer_id, np.vstack(templates))
-    registry.upsert_customer(customer_id, display_name, time.time() if now is None else now)
-    registry.audit("enrol", customer_id, {"templates": len(templates)})
-    return EnrolResult(customer_id, len(templates), tuple(used), tuple(refused))
+    count = store_templates(gallery, registry, customer_id, display_name, templates, now=now)
+    return EnrolResult(customer_id, count, used, refused)
 
 
 def erase_customer(gallery: Gallery, registry: Registry, customer_id: str) -> ErasureReceipt:

@@ -5,22 +5,30 @@ from __future__ import annotations
 
 import argparse
 import base64
+import getpass
 import json
 import os
 import sys
 from pathlib import Path
 
+from app.commands.pay_cmd import UsageError, open_service, quiet_http
 from app.enrolment import (
     CONSENT_TEXT,
     CONSENT_VERSION,
     EnrolmentError,
+    NoUsablePhoto,
     Registry,
-    enrol_photos,
     erase_customer,
+    gate_photos,
     retention_sweep,
+    spoof_check,
+    store_templates,
 )
 from app.settings import Settings
 from app.wiring import ModelFileError, build_pipeline, open_gallery
+from payments.client import Declined, LedgerClientError
+from payments.pinblock import valid_pin
+from payments.terminal import InvalidPayment, PaymentError
 from vision import VisionError, generate_key
 
 __all__ = ["register"]
@@ -34,6 +42,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--accept-consent", action="store_true",
                    help="the shopper has read the consent text (shown with --show-consent) and agrees")
     p.add_argument("--show-consent", action="store_true", help="print the consent text and exit")
+    p.add_argument("--pin-stdin", action="store_true",
+                   help="read the shopper's new PIN (then the cashier's PIN) from stdin, never echoed; "
+                        "needed to link the account at the ledger")
+    p.add_argument("--cashier", help="cashier authorising the ledger link (default: ledger.cashier_id)")
+    _ledger_flags(p)
     p.add_argument("photos", nargs="*", type=Path, help="photos of the shopper, one face each")
     p.set_defaults(handler=run_enroll)
 
@@ -41,6 +54,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     csub = c.add_subparsers(dest="customer_command", required=True)
     d = csub.add_parser("delete", help="erase a customer's face data, consent and face link")
     d.add_argument("customer_id")
+    d.add_argument("--terminal", help="terminal id at the ledger (default: ledger.terminal_id)")
+    _ledger_flags(d)
     d.set_defaults(handler=run_delete)
     ls = csub.add_parser("list", help="list enrolled customers")
     ls.set_defaults(handler=run_list)
@@ -74,31 +89,133 @@ def run_enroll(args: argparse.Namespace) -> int:
         print("facepay enroll: give at least one photo", file=sys.stderr)
         return 2
     settings: Settings = args.settings
+    linked: dict[str, object] | None = None
     try:
+        pins = _enrol_pins(args) if _ledger_configured(args) else None
+        if pins is None:
+            print("facepay enroll: no ledger configured (ledger.terminal_id, --demo or --key): the face is "
+                  "enrolled on this terminal only and no PIN is set; enrol again with the ledger "
+                  "settings and --pin-stdin to link the account", file=sys.stderr)
         pipeline = build_pipeline(settings)
+        templates, used, refused = gate_photos(
+            pipeline, args.photos, liveness=spoof_check(settings.liveness.reject_threshold))
+        if not templates:
+            raise NoUsablePhoto(f"no usable photo for {args.customer}: "
+                                + "; ".join(f"{n}: {r}" for n, r in refused))
+        if pins is not None:  # the ledger first: a refused PIN or cashier leaves nothing behind
+            linked = _link_at_ledger(args, *pins)
         gallery = open_gallery(settings)
         registry = _registry(settings)
         registry.record_consent(args.customer, args.terminal or settings.ledger.terminal_id)
-        result = enrol_photos(pipeline, gallery, registry, args.customer, args.name, args.photos)
+        count = store_templates(gallery, registry, args.customer, args.name, templates)
     except (EnrolmentError, ModelFileError, VisionError) as exc:
         print(f"facepay enroll: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps({"customer_id": result.customer_id, "templates": result.templates,
-                      "used": list(result.used),
-                      "refused": [{"photo": n, "reason": r} for n, r in result.refused]}, indent=2))
+    except (UsageError, InvalidPayment) as exc:
+        print(f"facepay enroll: {exc}", file=sys.stderr)
+        return 2
+    except Declined as exc:
+        print(f"facepay enroll: the ledger refused the enrolment: {exc.code}: {exc.message}; "
+              "nothing was stored", file=sys.stderr)
+        return 1
+    except LedgerClientError as exc:
+        print(f"facepay enroll: the ledger could not be reached ({exc}); nothing was stored",
+              file=sys.stderr)
+        return 3
+    print(json.dumps({"customer_id": args.customer, "templates": count, "used": list(used),
+                      "refused": [{"photo": n, "reason": r} for n, r in refused],
+                      "ledger": linked}, indent=2))
     return 0
+
+
+def _ledger_flags(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("ledger (default: the settings; without any, the ledger step is skipped)")
+    g.add_argument("--ledger", metavar="URL", help="ledger base URL")
+    g.add_argument("--key", metavar="FILE", type=Path, help="terminal private key (ledger.pub beside it)")
+    g.add_argument("--ledger-pub", metavar="FILE", type=Path, help="ledger public key")
+    g.add_argument("--demo", metavar="FILE", type=Path, help="demo.json of `facepay ledger init --demo`")
+    g.add_argument("--journal", metavar="FILE", type=Path, help="journal file")
+    g.add_argument("--timeout", type=float, help="seconds per ledger request")
+
+
+def _ledger_configured(args: argparse.Namespace) -> bool:
+    return bool(args.demo or args.key or args.ledger or args.settings.ledger.terminal_id)
+
+
+def _secret(prompt: str, what: str) -> str:
+    """A PIN from the terminal without echo, or the next line of piped stdin."""
+    if sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    line = sys.stdin.readline()
+    if not line:
+        raise UsageError(f"expected the {what} on the next line of stdin")
+    return line.strip()
+
+
+def _enrol_pins(args: argparse.Namespace) -> tuple[str, str, str]:
+    """(shopper PIN, cashier id, cashier PIN) for the ledger link."""
+    if not args.pin_stdin:
+        raise UsageError("a ledger is configured: the shopper sets a PIN with --pin-stdin "
+                         "(shopper's PIN, then the cashier's PIN, one per line)")
+    cashier = args.cashier or args.settings.ledger.cashier_id
+    if not cashier:
+        raise UsageError("linking at the ledger needs a cashier: --cashier ID or ledger.cashier_id")
+    pin = _secret("Shopper's new PIN: ", "shopper's PIN")
+    if sys.stdin.isatty() and getpass.getpass("Repeat the PIN: ") != pin:
+        raise UsageError("the two PINs differ")
+    if not valid_pin(pin):
+        raise UsageError("the shopper's PIN must be 4 to 12 digits")
+    return pin, cashier, _secret(f"PIN of cashier {cashier}: ", "cashier's PIN")
+
+
+def _link_at_ledger(args: argparse.Namespace, pin: str, cashier: str, cashier_pin: str) -> dict[str, object]:
+    quiet_http(args)
+    with open_service(args) as service:
+        record = service.enrol_customer(args.customer, pin, cashier, cashier_pin,
+                                        consent_version=CONSENT_VERSION)
+    return {"linked_at": record.linked_at, "relinked": record.relinked, "cashier_id": record.cashier_id}
 
 
 def run_delete(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     try:
-        receipt = erase_customer(open_gallery(settings), _registry(settings), args.customer_id)
+        gallery, registry = open_gallery(settings), _registry(settings)
+        known = args.customer_id in registry.customers() or args.customer_id in gallery.customers()
+        receipt = erase_customer(gallery, registry, args.customer_id) if known else None
     except VisionError as exc:
         print(f"facepay customer delete: {exc}", file=sys.stderr)
         return 1
-    print(json.dumps({"erased_subject": receipt.subject, "templates_removed": receipt.templates_removed,
-                      "audit_hash": receipt.audit_hash}, indent=2))
-    return 0
+    ledger: dict[str, object] | None = None
+    code = 0
+    if not _ledger_configured(args):
+        print("facepay customer delete: no ledger configured: the face link at the ledger was not "
+              "erased (give the ledger settings to erase it there too)", file=sys.stderr)
+    else:
+        ledger, code = _erase_at_ledger(args)
+    if receipt is None and (ledger is None or ledger.get("error") == "unknown_customer"):
+        print(f"facepay customer delete: no customer {args.customer_id} here; nothing was erased",
+              file=sys.stderr)
+        return 1
+    local = {} if receipt is None else {
+        "erased_subject": receipt.subject, "templates_removed": receipt.templates_removed,
+        "audit_hash": receipt.audit_hash}
+    print(json.dumps({**local, "ledger": ledger}, indent=2))
+    return code
+
+
+def _erase_at_ledger(args: argparse.Namespace) -> tuple[dict[str, object], int]:
+    quiet_http(args)
+    try:
+        with open_service(args) as service:
+            record = service.erase_customer_link(args.customer_id, reason="facepay customer delete")
+    except Declined as exc:
+        return {"error": exc.code, "message": exc.message}, 0 if exc.code == "unknown_customer" else 1
+    except (UsageError, LedgerClientError, PaymentError) as exc:
+        print(f"facepay customer delete: the ledger link was not erased: {exc}; run the command again",
+              file=sys.stderr)
+        return {"error": "not_erased", "message": str(exc)}, 3
+    return {"was_linked": record.was_linked, "erased_at": record.erased_at, "audit_seq": record.audit_seq,
+            "audit_hash": record.audit_hash}, 0
 
 
 def run_list(args: argparse.Namespace) -> int:
