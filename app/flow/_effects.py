@@ -17,11 +17,15 @@ from vision import Guidance
 __all__ = [
     "AmountView",
     "BusyView",
+    "CaptureView",
     "CashierView",
     "ChallengeView",
     "ConfirmView",
+    "ConsentView",
     "CustomerView",
     "Effect",
+    "EraseConfirmView",
+    "ErasedView",
     "IdleView",
     "LockedView",
     "Outcome",
@@ -32,6 +36,8 @@ __all__ = [
     "SaleView",
     "ScanView",
     "SendDebit",
+    "SendEnrolment",
+    "SendErasure",
     "SendRefund",
     "ShowScreen",
     "StartScan",
@@ -226,12 +232,14 @@ class CashierView:
         notice: the result of the last cashier action, may be empty.
         totals: today's totals as lines, empty until they arrive.
         verdict: the reconciliation verdict line, empty until it arrives.
+        enrolment: enrolment and erasure are available at this terminal.
     """
 
     sale: str
     notice: str = ""
     totals: tuple[str, ...] = ()
     verdict: str = ""
+    enrolment: bool = False
 
 
 @dataclass(frozen=True)
@@ -241,8 +249,67 @@ class LockedView:
     message: str
 
 
+@dataclass(frozen=True)
+class ConsentView:
+    """Consent before enrolment: what is stored, why, for how long; Agree or Decline.
+
+    Attributes:
+        customer: the customer number being enrolled.
+        version: the consent text's version (recorded when the shopper agrees).
+        text: the consent text.
+    """
+
+    customer: str
+    version: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CaptureView:
+    """The live camera while enrolment frames are collected.
+
+    Attributes:
+        customer: the customer number being enrolled.
+        accepted: frames kept so far.
+        needed: frames wanted.
+        problem: why the last frame was not kept, may be empty.
+    """
+
+    customer: str
+    accepted: int
+    needed: int
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class EraseConfirmView:
+    """The cashier confirms erasing a shopper.
+
+    Attributes:
+        customer: the customer number.
+        name: the enrolled name as shown ("Anna K."), empty when this terminal does not know it.
+    """
+
+    customer: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ErasedView:
+    """The erasure receipt.
+
+    Attributes:
+        customer: the customer number erased.
+        lines: the receipt, one fact per line (templates, audit hashes, what is left).
+    """
+
+    customer: str
+    lines: tuple[str, ...]
+
+
 View = (IdleView | SaleView | ScanView | ChallengeView | ConfirmView | CustomerView | PinView
-        | AmountView | BusyView | ResultView | CashierView | LockedView)
+        | AmountView | BusyView | ResultView | CashierView | LockedView | ConsentView | CaptureView
+        | EraseConfirmView | ErasedView)
 
 
 # --- effects ------------------------------------------------------------------
@@ -262,9 +329,11 @@ class StartScan:
     Attributes:
         amount_minor: the amount being paid (the analyser may demand a head-turn
             challenge above some amount).
+        enrol: collect enrolment frames (the enroller judges them) rather than scan to pay.
     """
 
     amount_minor: int = 0
+    enrol: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,4 +400,34 @@ class RequestSummary:
     request_id: int
 
 
-Effect = ShowScreen | StartScan | StopScan | SendDebit | VerifyCashier | SendRefund | RequestSummary
+@dataclass(frozen=True)
+class SendEnrolment:
+    """Enrol the shopper (consent, kept frames, ledger link, PIN); answered by
+    EnrolmentDone/EnrolmentFailed/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+        customer_id: the shopper's customer number.
+        pin: the PIN the shopper chose (typed twice).
+    """
+
+    request_id: int
+    customer_id: str
+    pin: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SendErasure:
+    """Erase a shopper; answered by ErasureDone/ErasureFailed/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+        customer_id: the customer number.
+    """
+
+    request_id: int
+    customer_id: str
+
+
+Effect = (ShowScreen | StartScan | StopScan | SendDebit | VerifyCashier | SendRefund | RequestSummary
+          | SendEnrolment | SendErasure)

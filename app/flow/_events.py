@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.flow.ports import DaySummary
+from app.flow.ports import CaptureUpdate, DaySummary, Erased
 from vision import ScanUpdate
 
 __all__ = [
     "CameraLost",
     "Cancel",
     "CancelSale",
+    "CaptureUpdated",
     "CashierKey",
     "CashierRejected",
     "CashierVerified",
@@ -22,6 +23,12 @@ __all__ = [
     "CustomerNumberEntered",
     "DebitApproved",
     "DebitDeclined",
+    "EnrolShopper",
+    "EnrolmentDone",
+    "EnrolmentFailed",
+    "EraseShopper",
+    "ErasureDone",
+    "ErasureFailed",
     "Event",
     "LedgerUnreachable",
     "LockTerminal",
@@ -260,9 +267,88 @@ class SummaryReady:
     summary: DaySummary
 
 
+@dataclass(frozen=True)
+class EnrolShopper:
+    """The cashier chose "Enrol shopper" (customer number, consent, camera, PIN)."""
+
+
+@dataclass(frozen=True)
+class EraseShopper:
+    """The cashier chose "Erase shopper" (customer number, confirm, erase)."""
+
+
+@dataclass(frozen=True)
+class CaptureUpdated:
+    """A camera frame was judged for enrolment.
+
+    Attributes:
+        update: frames kept so far and why this one was not, if it was not.
+    """
+
+    update: CaptureUpdate
+
+
+@dataclass(frozen=True)
+class EnrolmentDone:
+    """The shopper is enrolled.
+
+    Attributes:
+        request_id: the ``SendEnrolment`` it answers.
+        customer_id: who.
+        templates: templates stored.
+    """
+
+    request_id: int
+    customer_id: str
+    templates: int
+
+
+@dataclass(frozen=True)
+class EnrolmentFailed:
+    """The enrolment was refused (nothing was stored).
+
+    Attributes:
+        request_id: the ``SendEnrolment`` it answers.
+        code: machine-readable reason ("wrong_pin" of the cashier, "unknown_customer"...).
+        message: why, in words.
+    """
+
+    request_id: int
+    code: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ErasureDone:
+    """The shopper's biometric data and face link were erased.
+
+    Attributes:
+        request_id: the ``SendErasure`` it answers.
+        receipt: what was erased and the audit hashes proving it.
+    """
+
+    request_id: int
+    receipt: Erased
+
+
+@dataclass(frozen=True)
+class ErasureFailed:
+    """The erasure was refused.
+
+    Attributes:
+        request_id: the ``SendErasure`` it answers.
+        message: why.
+    """
+
+    request_id: int
+    message: str
+
+
 Event = (
     Tick | Cancel | Confirm | UsePin | UserActivity | ScanUpdated | CameraLost
     | CustomerNumberEntered | PinEntered | DebitApproved | DebitDeclined | LedgerUnreachable
     | CashierKey | CashierVerified | CashierRejected | NewSale | OpenSale | CancelSale
     | RefundLast | RefundDone | RefundFailed | LockTerminal | SummaryReady
+    | EnrolShopper | EraseShopper | CaptureUpdated | EnrolmentDone | EnrolmentFailed
+    | ErasureDone | ErasureFailed
 )

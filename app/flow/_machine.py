@@ -38,6 +38,8 @@ from app.flow._effects import (
     SaleView,
     ScanView,
     SendDebit,
+    SendEnrolment,
+    SendErasure,
     SendRefund,
     ShowScreen,
     StartScan,
@@ -45,9 +47,10 @@ from app.flow._effects import (
     VerifyCashier,
     View,
 )
+from app.flow._enrolment import CAMERA_GONE, CANCEL_NOTICE, ENROL_STATES, TIMEOUT_NOTICE, EnrolContext
 from app.flow._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
 from app.flow._text import decline_text, format_amount, format_when, short_name
-from app.flow.ports import CustomerDirectory, DaySummary, Evidence
+from app.flow.ports import Consent, CustomerDirectory, DaySummary, Evidence
 from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
 
 __all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "Timeouts"]
@@ -102,6 +105,16 @@ TIMEOUT_OF: dict[State, str] = {
     State.CASHIER: "cashier_s",
     State.AMOUNT_ENTRY: "cashier_s",
     State.REFUND_PROCESSING: "processing_s",
+    State.ENROL_CUSTOMER: "pin_s",
+    State.ENROL_CONSENT: "cashier_s",
+    State.ENROL_CAPTURE: "scan_s",
+    State.ENROL_PIN: "pin_s",
+    State.ENROL_PIN_REPEAT: "pin_s",
+    State.ENROL_PROCESSING: "processing_s",
+    State.ERASE_CUSTOMER: "pin_s",
+    State.ERASE_CONFIRM: "confirm_s",
+    State.ERASE_PROCESSING: "processing_s",
+    State.ERASED: "cashier_s",
 }
 
 
@@ -131,7 +144,8 @@ class CheckoutMachine:
     """One terminal's checkout flow. Not thread-safe: call it from one thread (the GUI's)."""
 
     def __init__(self, directory: CustomerDirectory, *, merchant: str = "", currency: str = "EUR",
-                 timeouts: Timeouts | None = None, tz: dt.tzinfo | None = None) -> None:
+                 timeouts: Timeouts | None = None, tz: dt.tzinfo | None = None,
+                 consent: Consent | None = None) -> None:
         self._directory = directory
         self._merchant = merchant
         self._currency = currency
@@ -157,6 +171,7 @@ class CheckoutMachine:
         self._cashier_notice = ""
         self._summary: DaySummary | None = None
         self._shown: ShowScreen | None = None
+        self._enrol = EnrolContext(consent)  # None: no enrolment at this terminal
 
     # --- public surface -------------------------------------------------------
 
@@ -211,11 +226,19 @@ class CheckoutMachine:
                 return E.TIMEOUT if deadline is not None and now >= deadline else None
             case ev.ScanUpdated(update=update):
                 return _scan_kind(update.decision, update.guidance)
-            case ev.PinEntered(pin=pin):
-                return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
             case ev.CustomerNumberEntered(customer_id=cid):
                 ok = cid.strip() and len(cid.strip()) <= CUSTOMER_ID_MAX
                 return E.CUSTOMER_ENTERED if ok else None
+            case ev.EnrolShopper():
+                return E.ENROL if self._enrol.consent is not None else None
+            case ev.EraseShopper():
+                return E.ERASE if self._enrol.consent is not None else None
+            case ev.CaptureUpdated(update=update):
+                return E.CAPTURE_DONE if update.done else E.CAPTURE_PROGRESS
+            case ev.PinEntered(pin=pin) if self._state is State.ENROL_PIN_REPEAT:
+                return E.PIN_ENTERED if pin == self._enrol.first_pin else E.PIN_MISMATCH
+            case ev.PinEntered(pin=pin):
+                return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
             case ev.OpenSale(amount_minor=amount, currency=cur):
                 ok = amount > 0 and len(cur) == 3 and cur.isalpha() and cur.isupper()
                 return E.SALE_OPENED if ok else None
@@ -232,7 +255,9 @@ class CheckoutMachine:
 
     def _absorb(self, event: ev.Event, kind: EventType, now: float) -> None:
         state = self._state
-        if kind is E.ACTIVITY:
+        if state in ENROL_STATES or kind in (E.ENROL, E.ERASE):
+            self._absorb_enrol(event, kind, now)
+        elif kind is E.ACTIVITY:
             self._since = now
         elif isinstance(event, ev.ScanUpdated):
             self._absorb_scan(event, now)
@@ -254,6 +279,42 @@ class CheckoutMachine:
             self._notice = ""
         else:
             self._absorb_answer(event, kind, now)
+
+    def _absorb_enrol(self, event: ev.Event, kind: EventType, now: float) -> None:
+        state, ctx = self._state, self._enrol
+        if kind in (E.ENROL, E.ERASE):
+            ctx.start()
+        elif kind is E.ACTIVITY:
+            self._since = now
+        elif isinstance(event, ev.CustomerNumberEntered):
+            ctx.subject = event.customer_id.strip()
+        elif isinstance(event, ev.CaptureUpdated):
+            ctx.capture = event.update
+            if event.update.box is not None:
+                self._last_face = now
+        elif kind is E.PIN_ENTERED and state is State.ENROL_PIN:
+            assert isinstance(event, ev.PinEntered)
+            ctx.first_pin, ctx.pin_error = event.pin, ""
+        elif kind is E.PIN_MISMATCH:
+            ctx.first_pin, ctx.pin_error = None, "The two PINs were different. Choose a PIN again."
+        elif kind is E.TIMEOUT:
+            self._cashier_notice = TIMEOUT_NOTICE.get(state, "")
+        elif kind in (E.CANCEL, E.CASHIER_KEY):
+            self._cashier_notice = CANCEL_NOTICE.get(state, "")
+        elif kind is E.CAMERA_LOST:
+            self._cashier_notice = CAMERA_GONE
+        elif isinstance(event, ev.EnrolmentDone):
+            self._cashier_notice = (f"Customer {event.customer_id} enrolled: {event.templates} face "
+                                    "templates stored, consent recorded, PIN set.")
+        elif isinstance(event, ev.EnrolmentFailed):
+            self._cashier_notice = f"Enrolment refused: {event.message or event.code}. Nothing was stored."
+        elif isinstance(event, ev.ErasureDone):
+            ctx.receipt = event.receipt
+        elif isinstance(event, ev.ErasureFailed):
+            self._cashier_notice = f"Erasure refused: {event.message}"
+        elif kind is E.LEDGER_UNREACHABLE:
+            self._cashier_notice = "The payment service can't be reached. " + (
+                "Nothing was stored." if state is State.ENROL_PROCESSING else "Nothing was erased.")
 
     def _absorb_scan(self, event: ev.ScanUpdated, now: float) -> None:
         update = event.update
@@ -359,6 +420,11 @@ class CheckoutMachine:
             self._scan_start = self._last_face = now
             self._notice = ""
             effects.append(StartScan(self._sale.amount_minor if self._sale else 0))
+        if target is State.ENROL_CAPTURE and leaving not in SCAN_STATES:
+            self._scan_start = self._last_face = now
+            effects.append(StartScan(0, enrol=True))
+        if target not in ENROL_STATES:
+            self._enrol.forget_secrets()
         effects.extend(self._entry_requests(target))
         if target is State.APPROVED:
             self._sale = None
@@ -374,6 +440,11 @@ class CheckoutMachine:
             return [VerifyCashier(self._request, pin)]
         if target is State.REFUND_PROCESSING:
             return [SendRefund(self._request)]
+        if target is State.ENROL_PROCESSING:
+            pin, self._enrol.first_pin = self._enrol.first_pin or "", None
+            return [SendEnrolment(self._request, self._enrol.subject, pin)]
+        if target is State.ERASE_PROCESSING:
+            return [SendErasure(self._request, self._enrol.subject)]
         if target is State.CASHIER:
             self._summary = None
             return [RequestSummary(self._request)]
@@ -400,6 +471,11 @@ class CheckoutMachine:
 
     def _view(self) -> View:
         s, amount = self._state, self._sale.amount if self._sale else ""
+        if s in ENROL_STATES and s not in BUSY_STATES:
+            name = short_name(self._directory.display_name(self._enrol.subject))
+            view = self._enrol.view(s, name)
+            assert view is not None
+            return view
         if s is State.IDLE:
             return IdleView(self._merchant, self._notice)
         if s is State.SALE_OPEN:
@@ -430,11 +506,12 @@ class CheckoutMachine:
 
     def _cashier_view(self, amount: str) -> CashierView:
         s = self._summary
+        enrolment = self._enrol.consent is not None
         if s is None:
-            return CashierView(amount, self._cashier_notice)
+            return CashierView(amount, self._cashier_notice, enrolment=enrolment)
         totals = (f"Payments: {s.payments}, {format_amount(s.paid_minor, s.currency)}",
                   f"Refunds: {s.refunds}, {format_amount(s.refunded_minor, s.currency)}")
-        return CashierView(amount, self._cashier_notice, totals, s.verdict)
+        return CashierView(amount, self._cashier_notice, totals, s.verdict, enrolment)
 
 
 _SIMPLE_KINDS: dict[type, EventType] = {
@@ -454,6 +531,8 @@ _BUSY: dict[State, BusyView] = {
     State.PROCESSING: BusyView("Processing payment", "Please wait…"),
     State.CASHIER_VERIFYING: BusyView("Checking cashier PIN", "Please wait…"),
     State.REFUND_PROCESSING: BusyView("Refunding last payment", "Please wait…"),
+    State.ENROL_PROCESSING: BusyView("Enrolling", "Storing the face templates and setting the PIN…"),
+    State.ERASE_PROCESSING: BusyView("Erasing", "Removing face templates, consent and face link…"),
 }
 
 
@@ -491,4 +570,12 @@ def _answer_kind(event: ev.Event) -> EventType | None:
             return E.REFUND_FAILED
         case ev.SummaryReady():
             return E.SUMMARY_READY
+        case ev.EnrolmentDone():
+            return E.ENROL_DONE
+        case ev.EnrolmentFailed():
+            return E.ENROL_FAILED
+        case ev.ErasureDone():
+            return E.ERASE_DONE
+        case ev.ErasureFailed():
+            return E.ERASE_FAILED
     return None

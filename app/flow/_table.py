@@ -48,6 +48,16 @@ class State(enum.Enum):
     AMOUNT_ENTRY = "amount_entry"
     REFUND_PROCESSING = "refund_processing"
     LOCKED = "locked"
+    ENROL_CUSTOMER = "enrol_customer"
+    ENROL_CONSENT = "enrol_consent"
+    ENROL_CAPTURE = "enrol_capture"
+    ENROL_PIN = "enrol_pin"
+    ENROL_PIN_REPEAT = "enrol_pin_repeat"
+    ENROL_PROCESSING = "enrol_processing"
+    ERASE_CUSTOMER = "erase_customer"
+    ERASE_CONFIRM = "erase_confirm"
+    ERASE_PROCESSING = "erase_processing"
+    ERASED = "erased"
 
 
 class EventType(enum.Enum):
@@ -83,6 +93,15 @@ class EventType(enum.Enum):
     REFUND_FAILED = "refund_failed"
     SUMMARY_READY = "summary_ready"
     LOCK = "lock"
+    ENROL = "enrol"
+    ERASE = "erase"
+    CAPTURE_PROGRESS = "capture_progress"
+    CAPTURE_DONE = "capture_done"
+    PIN_MISMATCH = "pin_mismatch"
+    ENROL_DONE = "enrol_done"
+    ENROL_FAILED = "enrol_failed"
+    ERASE_DONE = "erase_done"
+    ERASE_FAILED = "erase_failed"
 
 
 class Guard(enum.Enum):
@@ -125,6 +144,10 @@ class Screen(enum.Enum):
     CASHIER = "cashier"
     AMOUNT = "amount"
     LOCKED = "locked"
+    CONSENT = "consent"
+    CAPTURE = "capture"
+    ERASE = "erase"
+    ERASED = "erased"
 
 
 S, E = State, EventType
@@ -135,10 +158,11 @@ _BACK_TO_SALE = Branch(Guard.SALE_IS_OPEN, S.SALE_OPEN, S.IDLE)
 _LEAVE_LOGIN = Branch(Guard.LOCKED, S.LOCKED, _BACK_TO_SALE)
 
 # States whose screen camera frames feed; the camera runs exactly while in one.
-SCAN_STATES = frozenset({S.SCANNING, S.CHALLENGE})
+SCAN_STATES = frozenset({S.SCANNING, S.CHALLENGE, S.ENROL_CAPTURE})
 # States waiting for the ledger: they end by its answer or their time-out, and
 # the cashier key waits until then (an answer must not land in another state).
-BUSY_STATES = frozenset({S.PROCESSING, S.CASHIER_VERIFYING, S.REFUND_PROCESSING})
+BUSY_STATES = frozenset({S.PROCESSING, S.CASHIER_VERIFYING, S.REFUND_PROCESSING, S.ENROL_PROCESSING,
+                         S.ERASE_PROCESSING})
 
 _SCAN_EDGES: dict[EventType, Target] = {
     E.SCAN_PROGRESS: S.SCANNING,
@@ -165,6 +189,12 @@ _DEBIT_ANSWERS: dict[EventType, Target] = {
 _RESULT_EXIT_TO_SALE: dict[EventType, Target] = {
     E.CANCEL: S.SALE_OPEN, E.CONFIRM: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
 }
+
+
+# Enrolment and erasure are cashier-started: every way out of them leads back to the
+# cashier's menu (which itself times out to the sale or idle), and nothing is kept.
+_TO_MENU: dict[EventType, Target] = {E.CANCEL: S.CASHIER, E.TIMEOUT: S.CASHIER, E.CASHIER_KEY: S.CASHIER}
+_PAD: dict[EventType, Target] = {**_TO_MENU, E.ACTIVITY: S.ENROL_PIN}
 
 
 def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, EventType], Target]:
@@ -227,7 +257,31 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         E.TIMEOUT: S.CASHIER,
     }),
     **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_LOGIN, E.CONFIRM: S.CASHIER_LOGIN}),
+    # --- enrolment: customer number -> consent -> camera frames -> PIN twice -> ledger
+    **_edges(S.ENROL_CUSTOMER, {
+        **_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_CONSENT, E.ACTIVITY: S.ENROL_CUSTOMER}),
+    **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_CAPTURE}),
+    **_edges(S.ENROL_CAPTURE, {
+        **_TO_MENU, E.CAPTURE_PROGRESS: S.ENROL_CAPTURE, E.CAPTURE_DONE: S.ENROL_PIN,
+        E.CAMERA_LOST: S.CASHIER}),
+    **_edges(S.ENROL_PIN, {**_PAD, E.PIN_ENTERED: S.ENROL_PIN_REPEAT}),
+    **_edges(S.ENROL_PIN_REPEAT, {
+        **_PAD, E.ACTIVITY: S.ENROL_PIN_REPEAT, E.PIN_ENTERED: S.ENROL_PROCESSING,
+        E.PIN_MISMATCH: S.ENROL_PIN}),
+    **_edges(S.ENROL_PROCESSING, {
+        E.ENROL_DONE: S.CASHIER, E.ENROL_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
+        E.TIMEOUT: S.CASHIER}),
+    # --- erasure: customer number -> confirm -> erase -> receipt
+    **_edges(S.ERASE_CUSTOMER, {
+        **_TO_MENU, E.CUSTOMER_ENTERED: S.ERASE_CONFIRM, E.ACTIVITY: S.ERASE_CUSTOMER}),
+    **_edges(S.ERASE_CONFIRM, {**_TO_MENU, E.CONFIRM: S.ERASE_PROCESSING}),
+    **_edges(S.ERASE_PROCESSING, {
+        E.ERASE_DONE: S.ERASED, E.ERASE_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
+        E.TIMEOUT: S.CASHIER}),
+    **_edges(S.ERASED, {**_TO_MENU, E.CONFIRM: S.CASHIER}),
 }
+TRANSITIONS[(S.CASHIER, E.ENROL)] = S.ENROL_CUSTOMER
+TRANSITIONS[(S.CASHIER, E.ERASE)] = S.ERASE_CUSTOMER
 
 SCREEN_OF: dict[State, Screen] = {
     S.IDLE: Screen.IDLE,
@@ -248,4 +302,14 @@ SCREEN_OF: dict[State, Screen] = {
     S.AMOUNT_ENTRY: Screen.AMOUNT,
     S.REFUND_PROCESSING: Screen.BUSY,
     S.LOCKED: Screen.LOCKED,
+    S.ENROL_CUSTOMER: Screen.CUSTOMER,
+    S.ENROL_CONSENT: Screen.CONSENT,
+    S.ENROL_CAPTURE: Screen.CAPTURE,
+    S.ENROL_PIN: Screen.PIN,
+    S.ENROL_PIN_REPEAT: Screen.PIN,
+    S.ENROL_PROCESSING: Screen.BUSY,
+    S.ERASE_CUSTOMER: Screen.CUSTOMER,
+    S.ERASE_CONFIRM: Screen.ERASE,
+    S.ERASE_PROCESSING: Screen.BUSY,
+    S.ERASED: Screen.ERASED,
 }

@@ -22,11 +22,17 @@ if TYPE_CHECKING:  # the flow itself never touches pixels
 
 __all__ = [
     "Approved",
+    "CaptureUpdate",
+    "Consent",
     "CustomerDirectory",
     "DaySummary",
     "Declined",
+    "Enrolled",
+    "Enroller",
+    "Erased",
     "Evidence",
     "FaceAnalyser",
+    "FrameCapture",
     "PaymentsPort",
     "PaymentsUnavailable",
     "Refunded",
@@ -157,3 +163,106 @@ class PaymentsPort(Protocol):
 
     def today_summary(self) -> DaySummary:
         """Today's totals and the reconciliation verdict."""
+
+
+# --- enrolment and erasure (cashier-started, at the kiosk) ---------------------------
+
+@dataclass(frozen=True)
+class Consent:
+    """The consent text a shopper agrees to before enrolment.
+
+    Attributes:
+        version: the text's version, recorded with the consent.
+        text: what is stored, why and for how long, in plain words.
+    """
+
+    version: str
+    text: str
+
+
+@dataclass(frozen=True)
+class CaptureUpdate:
+    """One camera frame judged for enrolment.
+
+    Attributes:
+        box: the main face's box (x, y, w, h) in frame pixels, None without a face.
+        accepted: frames kept so far (one face, quality good, not judged a spoof).
+        needed: frames wanted.
+        problem: why this frame was not kept, for the shopper ("" when kept).
+    """
+
+    box: tuple[int, int, int, int] | None
+    accepted: int
+    needed: int
+    problem: str = ""
+
+    @property
+    def done(self) -> bool:
+        """Enough frames were kept."""
+        return self.accepted >= self.needed
+
+    @property
+    def decision(self) -> CaptureUpdate | None:
+        """Itself once done: the camera worker ends on a decision, as for a scan."""
+        return self if self.done else None
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    """A shopper was enrolled: templates stored, consent kept, account linked, PIN set.
+
+    Attributes:
+        customer_id: the shopper's customer number.
+        templates: face templates stored (encrypted) in the gallery.
+        relinked: the shopper was enrolled before (templates and PIN replaced).
+    """
+
+    customer_id: str
+    templates: int
+    relinked: bool = False
+
+
+@dataclass(frozen=True)
+class Erased:
+    """The receipt of an erasure (templates, consent and face link removed).
+
+    Attributes:
+        subject: salted hash of the customer number (the terminal's audit never names them).
+        templates_removed: templates deleted from the gallery.
+        audit_hash: hash of the terminal's audit entry recording the erasure.
+        ledger_audit_hash: hash of the ledger's audit entry, "" when the ledger was not reached.
+        note: what is left to do (e.g. the ledger link), "" when nothing.
+    """
+
+    subject: str
+    templates_removed: int
+    audit_hash: str
+    ledger_audit_hash: str = ""
+    note: str = ""
+
+
+class FrameCapture(Protocol):
+    """Judges camera frames for enrolment (same calling pattern as ``FaceAnalyser``)."""
+
+    def reset(self, *, amount_minor: int = 0) -> None:
+        """Forget frames kept so far (a new enrolment)."""
+
+    def analyse(self, frame: np.ndarray) -> CaptureUpdate:
+        """Judge one BGR frame; keep its template when it passes."""
+
+
+class Enroller(FrameCapture, Protocol):
+    """Enrolment and erasure as the kiosk uses them. ``enrol`` and ``erase`` block (gallery,
+    database and ledger work): call them off the GUI thread. Each raises
+    ``PaymentsUnavailable`` when the ledger cannot be reached and nothing was changed.
+    """
+
+    @property
+    def consent(self) -> Consent:
+        """The consent text shown before enrolment."""
+
+    def enrol(self, customer_id: str, pin: str) -> Enrolled | Declined:
+        """Record the consent, store the kept templates, link the account and set the PIN."""
+
+    def erase(self, customer_id: str) -> Erased | Declined:
+        """Remove templates, consent and face link; the receipt."""
