@@ -10,10 +10,13 @@ from PySide6.QtGui import QImage
 from app.flow import (
     CameraLost,
     Effect,
+    Enroller,
     FaceAnalyser,
     PaymentsPort,
     RequestSummary,
     SendDebit,
+    SendEnrolment,
+    SendErasure,
     SendRefund,
     StartScan,
     StopScan,
@@ -41,10 +44,11 @@ class Controller(QObject):
     preview = Signal(QImage)
 
     def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
-                 *, tick_ms: int = 100) -> None:
+                 *, tick_ms: int = 100, enroller: Enroller | None = None) -> None:
         super().__init__()
         self._analyser, self._camera = analyser, camera
-        self._runner = PaymentsRunner(payments)
+        self._enroller = enroller
+        self._runner = PaymentsRunner(payments, enroller=enroller)
         self._runner.answered.connect(self.flow_event)
         self._worker: ScanWorker | None = None
         self._retired: list[ScanWorker] = []
@@ -63,10 +67,11 @@ class Controller(QObject):
         """Carry out one effect (ShowScreen is the window's business, not this)."""
         if isinstance(effect, StartScan):
             self.stall.reset()
-            self._start_scan(effect.amount_minor)
+            self._start_scan(effect.amount_minor, enrol=effect.enrol)
         elif isinstance(effect, StopScan):
             self._stop_scan()
-        elif isinstance(effect, SendDebit | VerifyCashier | SendRefund | RequestSummary):
+        elif isinstance(effect, SendDebit | VerifyCashier | SendRefund | RequestSummary | SendEnrolment
+                        | SendErasure):
             self._runner.submit(effect)
 
     @property
@@ -94,11 +99,12 @@ class Controller(QObject):
         self._retired.clear()
         self._runner.wait(timeout_ms)
 
-    def _start_scan(self, amount_minor: int) -> None:
+    def _start_scan(self, amount_minor: int, *, enrol: bool = False) -> None:
         previous = self._worker
         self._stop_scan()
         self._generation += 1
-        worker = ScanWorker(self._analyser, self._camera, self._generation, previous,
+        judge = self._enroller if enrol and self._enroller is not None else self._analyser
+        worker = ScanWorker(judge, self._camera, self._generation, previous,
                             amount_minor=amount_minor)
         worker.frame_ready.connect(self._on_frame)
         worker.preview.connect(self._on_preview)

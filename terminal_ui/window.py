@@ -18,9 +18,12 @@ from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
 from app.flow import (
+    CaptureUpdate,
+    CaptureUpdated,
     CheckoutMachine,
     CustomerDirectory,
     Effect,
+    Enroller,
     Event,
     FaceAnalyser,
     PaymentsPort,
@@ -32,7 +35,7 @@ from app.flow import (
 )
 from app.settings import Settings
 from terminal_ui.controller import Controller
-from terminal_ui.screens import BaseScreen, ChallengeScreen, ScanScreen, build_screens
+from terminal_ui.screens import BaseScreen, CaptureScreen, ChallengeScreen, ScanScreen, build_screens
 from terminal_ui.style import STYLE_SHEET
 from terminal_ui.workers import CameraFactory
 from vision import ScanUpdate
@@ -83,14 +86,16 @@ class KioskWindow(QMainWindow):
 
     def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
                  directory: CustomerDirectory, options: KioskOptions | None = None,
-                 *, clock: Callable[[], float] = time.monotonic) -> None:
+                 *, clock: Callable[[], float] = time.monotonic, enroller: Enroller | None = None) -> None:
         super().__init__()
         self.options = options or KioskOptions()
         self._clock = clock
         self.machine = CheckoutMachine(directory, merchant=self.options.merchant,
                                        currency=self.options.currency,
-                                       timeouts=self.options.timeouts, tz=self.options.tz)
-        self.controller = Controller(analyser, camera, payments, tick_ms=self.options.tick_ms)
+                                       timeouts=self.options.timeouts, tz=self.options.tz,
+                                       consent=enroller.consent if enroller is not None else None)
+        self.controller = Controller(analyser, camera, payments, tick_ms=self.options.tick_ms,
+                                     enroller=enroller)
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)
         self.controller.preview.connect(self._on_preview)
@@ -172,11 +177,17 @@ class KioskWindow(QMainWindow):
 
     def _on_preview(self, image: QImage) -> None:
         widget = self.current_widget
-        if isinstance(widget, ScanScreen | ChallengeScreen):
+        if isinstance(widget, ScanScreen | ChallengeScreen | CaptureScreen):
             widget.camera.set_picture(image)
         self.controller.preview_taken()
 
-    def _on_frame(self, image: QImage, update: ScanUpdate) -> None:
+    def _on_frame(self, image: QImage, update: ScanUpdate | CaptureUpdate) -> None:
+        if isinstance(update, CaptureUpdate):
+            self.dispatch(CaptureUpdated(update))
+            if isinstance(self.current_widget, CaptureScreen):
+                self.current_widget.show_frame(image, update)
+            self.controller.frame_taken()
+            return
         if update.box is not None and self._first_face_at is None:
             self._first_face_at = self._clock()
         self.dispatch(ScanUpdated(update))

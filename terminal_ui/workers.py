@@ -25,8 +25,14 @@ from app.flow import (
     DebitApproved,
     DebitDeclined,
     Declined,
+    Enroller,
+    EnrolmentDone,
+    EnrolmentFailed,
+    ErasureDone,
+    ErasureFailed,
     Event,
     FaceAnalyser,
+    FrameCapture,
     LedgerUnreachable,
     PaymentsPort,
     PaymentsUnavailable,
@@ -34,12 +40,14 @@ from app.flow import (
     RefundFailed,
     RequestSummary,
     SendDebit,
+    SendEnrolment,
+    SendErasure,
     SendRefund,
     SummaryReady,
     VerifyCashier,
 )
 
-__all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "answer", "to_qimage"]
+__all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "answer", "answer_enrolment", "to_qimage"]
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +103,7 @@ class ScanWorker(QThread):
     preview = Signal(int, QImage)              # generation, newest camera picture (camera rate)
     camera_lost = Signal(int, str)             # generation, what happened
 
-    def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, generation: int,
+    def __init__(self, analyser: FaceAnalyser | FrameCapture, camera: CameraFactory, generation: int,
                  previous: ScanWorker | None = None, *, amount_minor: int = 0) -> None:
         super().__init__()
         self._analyser, self._camera = analyser, camera
@@ -239,6 +247,29 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
         return None
 
 
+EnrolmentRequest = SendEnrolment | SendErasure
+
+
+def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> Event | None:
+    """Run one enrolment or erasure (blocking) and translate the result into a flow event."""
+    rid = request.request_id
+    try:
+        if isinstance(request, SendEnrolment):
+            done = enroller.enrol(request.customer_id, request.pin)
+            if isinstance(done, Declined):
+                return EnrolmentFailed(rid, done.code, done.message)
+            return EnrolmentDone(rid, done.customer_id, done.templates)
+        erased = enroller.erase(request.customer_id)
+        if isinstance(erased, Declined):
+            return ErasureFailed(rid, erased.message or erased.code)
+        return ErasureDone(rid, erased)
+    except PaymentsUnavailable as exc:
+        return LedgerUnreachable(rid, str(exc))
+    except Exception:
+        log.exception("%s failed unexpectedly", type(request).__name__)
+        return None
+
+
 class _Job(QRunnable):
     def __init__(self, run: Callable[[], None]) -> None:
         super().__init__()
@@ -253,16 +284,23 @@ class PaymentsRunner(QObject):
 
     answered = Signal(object)  # a flow event
 
-    def __init__(self, port: PaymentsPort, threads: int = 2) -> None:
+    def __init__(self, port: PaymentsPort, threads: int = 2, enroller: Enroller | None = None) -> None:
         super().__init__()
         self._port = port
+        self._enroller = enroller
         self._pool = QThreadPool()
         self._pool.setMaxThreadCount(threads)
 
-    def submit(self, request: LedgerRequest) -> None:
+    def submit(self, request: LedgerRequest | EnrolmentRequest) -> None:
         """Start ``request``; returns at once."""
         def run() -> None:
-            event = answer(self._port, request)
+            if isinstance(request, SendEnrolment | SendErasure):
+                if self._enroller is None:
+                    log.error("%s without an enroller", type(request).__name__)
+                    return
+                event = answer_enrolment(self._enroller, request)
+            else:
+                event = answer(self._port, request)
             if event is not None:
                 self.answered.emit(event)
         self._pool.start(_Job(run))

@@ -304,8 +304,8 @@ class CheckoutMachine:
         elif kind is E.CAMERA_LOST:
             self._cashier_notice = CAMERA_GONE
         elif isinstance(event, ev.EnrolmentDone):
-            self._cashier_notice = (f"Customer {event.customer_id} enrolled: {event.templates} face "
-                                    "templates stored, consent recorded, PIN set.")
+            self._cashier_notice = (f"Customer {event.customer_id} enrolled "
+                                    f"({event.templates} templates, PIN set).")
         elif isinstance(event, ev.EnrolmentFailed):
             self._cashier_notice = f"Enrolment refused: {event.message or event.code}. Nothing was stored."
         elif isinstance(event, ev.ErasureDone):

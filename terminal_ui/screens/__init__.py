@@ -6,10 +6,14 @@ from app.flow import Screen
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens.amount import AmountScreen
 from terminal_ui.screens.busy import BusyScreen
+from terminal_ui.screens.capture import CaptureScreen
 from terminal_ui.screens.cashier import CashierScreen
 from terminal_ui.screens.challenge import ChallengeScreen
 from terminal_ui.screens.confirm import ConfirmScreen
+from terminal_ui.screens.consent import ConsentScreen
 from terminal_ui.screens.customer import CustomerScreen
+from terminal_ui.screens.erase import EraseScreen
+from terminal_ui.screens.erased import ErasedScreen
 from terminal_ui.screens.idle import IdleScreen
 from terminal_ui.screens.locked import LockedScreen
 from terminal_ui.screens.pin import PinScreen
@@ -21,10 +25,14 @@ __all__ = [
     "AmountScreen",
     "BaseScreen",
     "BusyScreen",
+    "CaptureScreen",
     "CashierScreen",
     "ChallengeScreen",
     "ConfirmScreen",
+    "ConsentScreen",
     "CustomerScreen",
+    "EraseScreen",
+    "ErasedScreen",
     "IdleScreen",
     "LockedScreen",
     "PinScreen",
@@ -50,4 +58,8 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
         Screen.CASHIER: CashierScreen(),
         Screen.AMOUNT: AmountScreen(),
         Screen.LOCKED: LockedScreen(),
+        Screen.CONSENT: ConsentScreen(),
+        Screen.CAPTURE: CaptureScreen(),
+        Screen.ERASE: EraseScreen(),
+        Screen.ERASED: ErasedScreen(),
     }

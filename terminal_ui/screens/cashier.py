@@ -5,7 +5,18 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 
-from app.flow import Cancel, CancelSale, CashierView, Event, LockTerminal, NewSale, RefundLast, View
+from app.flow import (
+    Cancel,
+    CancelSale,
+    CashierView,
+    EnrolShopper,
+    EraseShopper,
+    Event,
+    LockTerminal,
+    NewSale,
+    RefundLast,
+    View,
+)
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
@@ -17,11 +28,14 @@ ACTIONS: tuple[tuple[str, str, Event], ...] = (
     ("2", "Cancel sale", CancelSale()),
     ("3", "Refund last payment", RefundLast()),
     ("4", "Lock terminal", LockTerminal()),
+    ("5", "Enrol shopper", EnrolShopper()),
+    ("6", "Erase shopper", EraseShopper()),
 )
+ENROLMENT_KEYS = ("5", "6")  # shown only where enrolment is available
 
 
 class CashierScreen(BaseScreen):
-    """Shows a ``CashierView``. Keys 1-4 pick an action; Escape leaves the menu.
+    """Shows a ``CashierView``. Keys 1-6 pick an action; Escape leaves the menu.
 
     Left: the open sale, the last action's result, today's totals and the
     reconciliation verdict. Right: the actions, one per row.
@@ -54,7 +68,7 @@ class CashierScreen(BaseScreen):
         info.addWidget(self.totals_box)
         info.addStretch(1)
         actions = QVBoxLayout()
-        actions.setSpacing(16)
+        actions.setSpacing(10)
         columns.addLayout(actions, 5)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, event in ACTIONS:
@@ -65,12 +79,16 @@ class CashierScreen(BaseScreen):
         for button in self.findChildren(QPushButton):  # the words must not squeeze the totals
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setMinimumWidth(320)
-            button.setStyleSheet("padding: 0 12px; font-size: 30px;")
+            # seven rows must fit a 1024x600 panel: 64 px is still a full touch target
+            button.setStyleSheet("padding: 0 12px; font-size: 30px; min-height: 64px;")
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, CashierView)
         self.sale.setText(f"Open sale: {view.sale}" if view.sale else "No open sale")
         self.buttons["2"].setEnabled(bool(view.sale))
+        for key in ENROLMENT_KEYS:
+            self.buttons[key].setVisible(view.enrolment)
+            self.buttons[key].setEnabled(view.enrolment)
         self.notice.setText(view.notice)
         self.notice.setVisible(bool(view.notice))
         self.totals.setText("\n".join(view.totals) if view.totals else "Loading today's totals…")

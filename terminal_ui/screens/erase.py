@@ -1,0 +1,40 @@
+"""The cashier confirms erasing a shopper's face data."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout
+
+from app.flow import Cancel, Confirm, EraseConfirmView, View
+from terminal_ui.screens._base import BaseScreen
+from terminal_ui.style import label
+
+__all__ = ["EraseScreen"]
+
+WHAT = ("This removes the shopper's face templates, their consent record and the link between "
+        "their face and their account, here and at the payment service. Payment records are kept "
+        "without face data. It cannot be undone.")
+
+
+class EraseScreen(BaseScreen):
+    """Shows an ``EraseConfirmView``. Erase (Enter) or Cancel (Escape)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heading = label("Erase shopper?", "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.who = label("", align=Qt.AlignmentFlag.AlignLeft)
+        self.who.setStyleSheet("font-size: 40px; font-weight: bold;")
+        self.what = label(WHAT, "notice", align=Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.heading, self.who, self.what):
+            self.page.addWidget(widget)
+        self.page.addStretch(1)
+        row = QHBoxLayout()
+        row.setSpacing(24)
+        row.addWidget(self.action("Cancel", Cancel()))
+        row.addWidget(self.action("Erase", Confirm(), "primary"))
+        self.page.addLayout(row)
+
+    def show_view(self, view: View) -> None:
+        assert isinstance(view, EraseConfirmView)
+        name = f" ({view.name})" if view.name else " (not enrolled at this terminal)"
+        self.who.setText(f"Customer {view.customer}{name}")
