@@ -11,13 +11,41 @@ import threading
 from dataclasses import asdict
 from datetime import datetime
 
-from app.flow import Approved, DaySummary, Declined, Evidence, PaymentsUnavailable, Refunded
+import numpy as np
+from numpy.typing import NDArray
+
+from app.enrolment import (
+    CONSENT_TEXT,
+    CONSENT_VERSION,
+    Registry,
+    erase_customer,
+    image_problem,
+    spoof_check,
+    store_templates,
+)
+from app.flow import (
+    Approved,
+    CaptureUpdate,
+    Consent,
+    DaySummary,
+    Declined,
+    Enrolled,
+    Erased,
+    Evidence,
+    PaymentsUnavailable,
+    Refunded,
+)
+from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError
 from payments.money import Money
 from payments.terminal import Approved as LedgerApproved
-from payments.terminal import NotCompleted, PaymentService, Refused, StoredOffline
+from payments.terminal import InvalidPayment, NotCompleted, PaymentService, Refused, StoredOffline
+from vision import Gallery, Pipeline
 
-__all__ = ["LedgerPayments"]
+__all__ = ["ENROL_FRAMES", "KioskEnroller", "LedgerPayments"]
+
+# Good frames kept per kiosk enrolment: several poses and moments, a few seconds at model rate.
+ENROL_FRAMES = 5
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +99,11 @@ class LedgerPayments:
                 self._cashier = (self.cashier_id, pin)
             return ok
 
+    def cashier(self) -> tuple[str, str] | None:
+        """(cashier id, PIN) of the open cashier menu session, None when nobody signed in."""
+        with self._lock:
+            return self._cashier
+
     def refund_last(self) -> Refunded | Declined:
         with self._lock:
             last = self.service.last_payment()
@@ -112,3 +145,108 @@ def _attempts_left(outcome: Refused) -> int | None:
     if isinstance(details, dict) and isinstance(details.get("attempts_left"), int):
         return int(details["attempts_left"])
     return None
+
+
+class KioskEnroller:
+    """Enrolment and erasure at the kiosk: camera frames judged by the pipeline (one face,
+    quality good, not judged a spoof), templates into the encrypted gallery with the consent
+    in the registry, and the face link plus PIN at the ledger, authorised by the signed-in
+    cashier. The ledger goes first: a refusal there leaves nothing stored."""
+
+    def __init__(self, pipeline: Pipeline, gallery: Gallery, registry: Registry, payments: LedgerPayments,
+                 *, terminal_id: str, reject_below: float, needed: int = ENROL_FRAMES) -> None:
+        self._pipeline, self._gallery, self._registry = pipeline, gallery, registry
+        self._payments, self._terminal_id, self._needed = payments, terminal_id, needed
+        self._live = spoof_check(reject_below)
+        self._templates: list[NDArray[np.float32]] = []
+        self._lock = threading.Lock()
+
+    @property
+    def consent(self) -> Consent:
+        return Consent(CONSENT_VERSION, CONSENT_TEXT)
+
+    def reset(self, *, amount_minor: int = 0) -> None:
+        with self._lock:
+            self._templates = []
+
+    def analyse(self, frame: np.ndarray) -> CaptureUpdate:
+        result = self._pipeline.process(frame)
+        problem = image_problem(result, self._live)
+        face = result.face
+        box = None if face is None else tuple(int(v) for v in face.detection.box)
+        with self._lock:
+            if problem is None and face is not None and len(self._templates) < self._needed:
+                self._templates.append(face.embedding)
+            kept = len(self._templates)
+        return CaptureUpdate(box, kept, self._needed, _shopper_problem(problem))  # type: ignore[arg-type]
+
+    def enrol(self, customer_id: str, pin: str) -> Enrolled | Declined:
+        with self._lock:
+            templates = list(self._templates)
+        if len(templates) < self._needed:
+            return Declined("not_enough_frames", "not enough good pictures of the face")
+        cashier = self._payments.cashier()
+        if cashier is None:
+            return Declined("cashier_required", "a cashier must sign in first")
+        try:
+            link = self._payments.service.enrol_customer(customer_id, pin, cashier[0], cashier[1],
+                                                         consent_version=CONSENT_VERSION)
+        except LedgerDeclined as exc:
+            return Declined(exc.code, _LEDGER_REFUSAL.get(exc.code, exc.message))
+        except InvalidPayment as exc:
+            return Declined("invalid", str(exc))
+        except LedgerClientError as exc:
+            raise PaymentsUnavailable(str(exc)) from exc
+        self._registry.record_consent(customer_id, self._terminal_id)
+        name = self._registry.display_name(customer_id) or customer_id
+        count = store_templates(self._gallery, self._registry, customer_id, name, templates)
+        self.reset()
+        return Enrolled(customer_id, count, link.relinked)
+
+    def erase(self, customer_id: str) -> Erased | Declined:
+        known = customer_id in self._registry.customers() or customer_id in self._gallery.customers()
+        receipt = erase_customer(self._gallery, self._registry, customer_id) if known else None
+        cashier = self._payments.cashier()
+        try:
+            ledger = self._payments.service.erase_customer_link(
+                customer_id, cashier_id=cashier[0] if cashier else None,
+                cashier_pin=cashier[1] if cashier else None, reason="erased at the kiosk")
+        except LedgerDeclined as exc:
+            if receipt is None:
+                return Declined(exc.code, f"no customer {customer_id} here or at the payment service")
+            return _erased(receipt, "", f"Payment service: {exc.message}")
+        except LedgerClientError as exc:
+            if receipt is None:
+                raise PaymentsUnavailable(str(exc)) from exc
+            return _erased(receipt, "", "The payment service was not reached: erase again later.")
+        if receipt is None:
+            receipt = erase_customer(self._gallery, self._registry, customer_id)
+        return _erased(receipt, ledger.audit_hash, "")
+
+
+_LEDGER_REFUSAL = {
+    "wrong_pin": "the cashier PIN was refused",
+    "pin_locked": "the cashier PIN is locked",
+    "unknown_customer": "no such customer at the payment service",
+    "customer_disabled": "this customer account is disabled",
+}
+
+
+def _shopper_problem(problem: str | None) -> str:
+    """The gate's reason in words for the shopper."""
+    if problem is None:
+        return ""
+    if problem.startswith("no face"):
+        return "Look at the camera"
+    if "faces" in problem:
+        return "Only one person in front of the camera, please"
+    if problem.startswith("judged"):
+        return "Please show your own face, not a photo or screen"
+    return "Move closer and hold still in good light"
+
+
+def _erased(receipt: object, ledger_hash: str, note: str) -> Erased:
+    from app.enrolment import ErasureReceipt
+
+    assert isinstance(receipt, ErasureReceipt)
+    return Erased(receipt.subject, receipt.templates_removed, receipt.audit_hash, ledger_hash, note)

@@ -249,8 +249,10 @@ def image_problem(result: FrameResult, liveness: LivenessCheck | None = None) ->
 
 
 def spoof_check(reject_below: float) -> LivenessCheck:
-    """A liveness check refusing faces the anti-spoof model judges a spoof (score below
-    ``reject_below``, the policy's reject threshold); images without a score pass."""
+    """A liveness check refusing faces the anti-spoof model does not clearly judge live (score
+    below ``reject_below``; enrolment uses the policy's pass threshold, stricter than its reject
+    threshold: on ../shared/faces/dev every spoof photo with a face scores below it, the live
+    enrolment photos above). Images without a score pass."""
     def check(result: object) -> str | None:
         face = getattr(result, "face", None)
         score = getattr(face, "liveness", None)

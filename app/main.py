@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.adapters import LedgerPayments
+from app.adapters import KioskEnroller, LedgerPayments
 from app.enrolment import Registry
 from app.settings import Settings
-from app.wiring import build_scan_session, open_gallery
+from app.wiring import build_pipeline, build_scan_session, open_gallery
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.terminal import OfflineRules, PaymentService
@@ -63,6 +63,7 @@ class KioskParts:
     directory: Registry
     service: PaymentService
     closer: ExitStack
+    enroller: KioskEnroller | None = None
 
 
 # Open journal entries (outage, store-and-forward) are retried this often while the kiosk runs.
@@ -124,7 +125,10 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
         def camera() -> Iterator[Frame]:
             return iter(open_source(camera_spec, realtime=True, loop=loop_camera))
 
-        yield KioskParts(analyser, camera, payments, registry, service, stack)
+        enroller = KioskEnroller(build_pipeline(settings), gallery, registry, payments,
+                                 terminal_id=identity.terminal_id,
+                                 reject_below=settings.liveness.pass_threshold)
+        yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
 
 
 def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, *,
@@ -137,6 +141,7 @@ def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
     with kiosk_parts(settings, identity, camera_spec) as parts:
         window = KioskWindow(parts.analyser, parts.camera, parts.payments, parts.directory,
-                             KioskOptions.from_settings(settings, fullscreen=not windowed))
+                             KioskOptions.from_settings(settings, fullscreen=not windowed),
+                             enroller=parts.enroller)
         window.show_kiosk()
         return int(app.exec())

@@ -98,7 +98,7 @@ def run_enroll(args: argparse.Namespace) -> int:
                   "settings and --pin-stdin to link the account", file=sys.stderr)
         pipeline = build_pipeline(settings)
         templates, used, refused = gate_photos(
-            pipeline, args.photos, liveness=spoof_check(settings.liveness.reject_threshold))
+            pipeline, args.photos, liveness=spoof_check(settings.liveness.pass_threshold))
         if not templates:
             raise NoUsablePhoto(f"no usable photo for {args.customer}: "
                                 + "; ".join(f"{n}: {r}" for n, r in refused))
