@@ -578,6 +578,19 @@ class Ledger:
             return None
         return t
 
+    def _reversal_target(self, tx: LedgerTx, terminal: Terminal, cashier_id: str, pin_ok: bool, now: float,
+                         original_id: str, new_id: str) -> Transfer | _Outcome:
+        """The checks a refund and a void share: the cashier, the original, a fresh id."""
+        refused = self._authorise_cashier(tx, terminal, cashier_id, pin_ok, now)
+        if refused is not None:
+            return refused
+        original = self._original(tx, terminal, original_id)
+        if original is None:
+            return _error(ErrorCode.UNKNOWN_TRANSFER, original_transfer_id=original_id)
+        if tx.transfer(new_id, lock=False) is not None:
+            return _error(ErrorCode.DUPLICATE_TRANSFER_ID, transfer_id=new_id)
+        return original
+
     def _prepare_refund(self, auth: RequestAuth, terminal: Terminal, raw: bytes) -> Work:
         body = _parse_body(raw, {"original_transfer_id", "amount", "cashier_id", "cashier_pin", "reason",
                                  "merchant_ref", "transfer_id"})
@@ -589,14 +602,9 @@ class Ledger:
         new_id = body.text("transfer_id", required=False, pattern=_ID) or f"tr_{secrets.token_hex(12)}"
 
         def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
-            refused = self._authorise_cashier(tx, terminal, cashier_id, pin_ok, now)
-            if refused is not None:
-                return refused
-            original = self._original(tx, terminal, original_id)
-            if original is None:
-                return _error(ErrorCode.UNKNOWN_TRANSFER, original_transfer_id=original_id)
-            if tx.transfer(new_id, lock=False) is not None:
-                return _error(ErrorCode.DUPLICATE_TRANSFER_ID, transfer_id=new_id)
+            original = self._reversal_target(tx, terminal, cashier_id, pin_ok, now, original_id, new_id)
+            if isinstance(original, _Outcome):
+                return original
             if original.status != TransferStatus.POSTED:
                 return _error(ErrorCode.NOT_REFUNDABLE, original_transfer_id=original_id)
             if original.amount.currency != amount.currency:
@@ -606,17 +614,8 @@ class Ledger:
                 left = original.amount.minor - refunded
                 return _error(ErrorCode.OVER_REFUND, f"only {left} minor units are left to refund",
                               original_transfer_id=original_id, requested=amount.minor, refunded=refunded)
-            tx.lock_accounts([original.credit_account, original.debit_account])
-            t = Transfer(transfer_id=new_id, kind=TransferKind.REFUND, status=TransferStatus.POSTED,
-                         amount=amount, debit_account=original.credit_account,
-                         credit_account=original.debit_account, customer_id=original.customer_id,
-                         merchant_id=original.merchant_id, terminal_id=terminal.terminal_id,
-                         cashier_id=cashier_id, merchant_ref=merchant_ref or original.merchant_ref,
-                         idempotency_key=auth.idempotency_key, original_transfer_id=original_id,
-                         decline_code=None, evidence=canonical_json({"reason": reason}), created_at=at)
-            tx.move(t.debit_account, t.credit_account, amount.minor)
-            tx.insert_transfer(t)
-            return _Outcome(201, t.to_json(), _audit_of(t))
+            return _post_reversal(tx, TransferKind.REFUND, original, amount, new_id, terminal, cashier_id,
+                                  merchant_ref or original.merchant_ref, auth, reason, at)
 
         return work
 
@@ -629,30 +628,16 @@ class Ledger:
         new_id = body.text("transfer_id", required=False, pattern=_ID) or f"tr_{secrets.token_hex(12)}"
 
         def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
-            refused = self._authorise_cashier(tx, terminal, cashier_id, pin_ok, now)
-            if refused is not None:
-                return refused
-            original = self._original(tx, terminal, original_id)
-            if original is None:
-                return _error(ErrorCode.UNKNOWN_TRANSFER, original_transfer_id=original_id)
-            if tx.transfer(new_id, lock=False) is not None:
-                return _error(ErrorCode.DUPLICATE_TRANSFER_ID, transfer_id=new_id)
+            original = self._reversal_target(tx, terminal, cashier_id, pin_ok, now, original_id, new_id)
+            if isinstance(original, _Outcome):
+                return original
             voidable = original.status == TransferStatus.PENDING or (
                 original.status == TransferStatus.POSTED and tx.refunded_total(original_id) == 0)
             if not voidable or not tx.set_status(original_id, original.status, TransferStatus.VOIDED):
                 return _error(ErrorCode.NOT_VOIDABLE, original_transfer_id=original_id,
                               status=original.status)
-            tx.lock_accounts([original.credit_account, original.debit_account])
-            t = Transfer(transfer_id=new_id, kind=TransferKind.VOID, status=TransferStatus.POSTED,
-                         amount=original.amount, debit_account=original.credit_account,
-                         credit_account=original.debit_account, customer_id=original.customer_id,
-                         merchant_id=original.merchant_id, terminal_id=terminal.terminal_id,
-                         cashier_id=cashier_id, merchant_ref=original.merchant_ref,
-                         idempotency_key=auth.idempotency_key, original_transfer_id=original_id,
-                         decline_code=None, evidence=canonical_json({"reason": reason}), created_at=at)
-            tx.move(t.debit_account, t.credit_account, t.amount.minor)
-            tx.insert_transfer(t)
-            return _Outcome(201, t.to_json(), _audit_of(t))
+            return _post_reversal(tx, TransferKind.VOID, original, original.amount, new_id, terminal,
+                                  cashier_id, original.merchant_ref, auth, reason, at)
 
         return work
 
@@ -810,3 +795,19 @@ def _time_param(query: Mapping[str, str], name: str, default: str | None) -> str
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _post_reversal(tx: LedgerTx, kind: str, original: Transfer, amount: Money, new_id: str,
+                   terminal: Terminal, cashier_id: str, merchant_ref: str, auth: RequestAuth, reason: str,
+                   at: str) -> _Outcome:
+    """Post a refund or void: a new transfer moving ``amount`` back along the original's accounts."""
+    tx.lock_accounts([original.credit_account, original.debit_account])
+    t = Transfer(transfer_id=new_id, kind=kind, status=TransferStatus.POSTED, amount=amount,
+                 debit_account=original.credit_account, credit_account=original.debit_account,
+                 customer_id=original.customer_id, merchant_id=original.merchant_id,
+                 terminal_id=terminal.terminal_id, cashier_id=cashier_id, merchant_ref=merchant_ref,
+                 idempotency_key=auth.idempotency_key, original_transfer_id=original.transfer_id,
+                 decline_code=None, evidence=canonical_json({"reason": reason}), created_at=at)
+    tx.move(t.debit_account, t.credit_account, amount.minor)
+    tx.insert_transfer(t)
+    return _Outcome(201, t.to_json(), _audit_of(t))
