@@ -141,10 +141,7 @@ class LedgerPayments:
 
 
 def _attempts_left(outcome: Refused) -> int | None:
-    details = getattr(outcome, "details", None)
-    if isinstance(details, dict) and isinstance(details.get("attempts_left"), int):
-        return int(details["attempts_left"])
-    return None
+    return outcome.attempts_left if outcome.code == "wrong_pin" else None
 
 
 class KioskEnroller:

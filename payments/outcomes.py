@@ -120,11 +120,13 @@ class Refused:
         transfer_id: the journal entry's id.
         code: the ledger's code (insufficient_funds, wrong_pin, pin_locked, over_refund, ...).
         message: the ledger's message.
+        attempts_left: after a wrong PIN, the tries left before the ledger locks it (when told).
     """
 
     transfer_id: str
     code: str
     message: str
+    attempts_left: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -408,7 +408,11 @@ class PaymentService:
         with self._claim(entry.transfer_id):
             reached = self._send(entry, self.attempts)
             if reached.transfer is not None or reached.declined is not None:
-                return self._outcome(self._record(entry, reached))
+                outcome = self._outcome(self._record(entry, reached))
+                left = reached.declined.details.get("attempts_left") if reached.declined else None
+                if isinstance(outcome, Refused) and isinstance(left, int):
+                    outcome = replace(outcome, attempts_left=left)
+                return outcome
             return self._no_answer(entry, reached, allow_offline)
 
     def _no_answer(self, entry: JournalEntry, reached: _Reached, allow_offline: bool) -> PaymentOutcome:

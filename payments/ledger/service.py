@@ -169,8 +169,9 @@ def _error(code: ErrorCode, message: str | None = None, **audit: Any) -> _Outcom
     return _Outcome(code.status, {"error": {"code": code.value, "message": message or code.message}}, audit)
 
 
-def _decline(code: ErrorCode, transfer: Transfer) -> _Outcome:
-    payload = {"error": {"code": code.value, "message": code.message}, "transfer_id": transfer.transfer_id}
+def _decline(code: ErrorCode, transfer: Transfer, **extra: Any) -> _Outcome:
+    payload = {"error": {"code": code.value, "message": code.message}, "transfer_id": transfer.transfer_id,
+               **extra}
     return _Outcome(code.status, payload, _audit_of(transfer))
 
 
@@ -547,6 +548,9 @@ class Ledger:
             if code is not None:
                 declined = replace(t, status=TransferStatus.DECLINED, decline_code=code.value)
                 tx.insert_transfer(declined)
+                if code is ErrorCode.WRONG_PIN:  # the shopper sees how many tries are left
+                    left = self.lockout.max_failures - (customer.pin_failures + 1)
+                    return _decline(code, declined, attempts_left=max(left, 0))
                 return _decline(code, declined)
             if hold:
                 t = replace(t, status=TransferStatus.PENDING)
