@@ -239,7 +239,10 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
                 d.keys(wrong)
                 d.key(Qt.Key.Key_Return)
                 if attempt < 5:
-                    d.wait(lambda: d.screen is Screen.PIN and d.shows("Wrong PIN"), f"wrong PIN {attempt}")
+                    left = f"{5 - attempt} attempt"  # the ledger says how many tries are left
+                    d.wait(lambda left=left: d.screen is Screen.PIN and d.shows("Wrong PIN")  # type: ignore[misc]
+                           and d.shows(left),
+                           f"wrong PIN {attempt} with '{left}s left'")
             d.wait_for(Screen.RESULT)
             if not d.shows("PIN locked"):
                 raise StepFailed(f"no lockout: {d.texts()}")
