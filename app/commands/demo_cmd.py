@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from app.demo_world import DemoError, build_world, camera_video, ledger_process
+from app.demo_world import DemoError, DemoWorld, build_world, camera_video, ledger_process
 from app.main import TerminalIdentity, has_display, run_kiosk
 
 __all__ = ["register"]
@@ -80,20 +80,15 @@ def _run(args: argparse.Namespace) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def _print_world(world: object) -> None:
-    from app.demo_world import DemoWorld
-
-    assert isinstance(world, DemoWorld)
+def _print_world(world: DemoWorld) -> None:
     print(f"cashier PIN: {world.cashier_pin} (F2 opens the cashier menu)")
     for p in world.people:
         print(f"customer {p.customer_id} {p.name}: PIN {p.pin}")
 
 
-def _scripted(args: argparse.Namespace, world: object, url: str) -> int:
-    from app.demo import run_scripted
-    from app.demo_world import DemoWorld
+def _scripted(args: argparse.Namespace, world: DemoWorld, url: str) -> int:
+    from app.demo import run_scripted  # Qt is loaded only for the scripted run
 
-    assert isinstance(world, DemoWorld)
     results, figures = run_scripted(world, url, args.screenshots, repeats=args.repeats)
     ok = all(r.ok for r in results)
     if args.json:
