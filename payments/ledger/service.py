@@ -175,6 +175,11 @@ def _decline(code: ErrorCode, transfer: Transfer, **extra: Any) -> _Outcome:
     return _Outcome(code.status, payload, _audit_of(transfer))
 
 
+def _transfer_id(body: _Body) -> str:
+    """The client's transfer id, or a fresh one."""
+    return body.text("transfer_id", required=False, pattern=_ID) or f"tr_{secrets.token_hex(12)}"
+
+
 def _audit_of(t: Transfer) -> dict[str, Any]:
     return {"transfer_id": t.transfer_id, "kind": t.kind, "status": t.status, "amount": t.amount.to_json(),
             "customer_id": t.customer_id, "cashier_id": t.cashier_id,
@@ -496,7 +501,7 @@ class Ledger:
         return ErrorCode.WRONG_PIN
 
     def _new_transfer(self, body: _Body, **fields: Any) -> Transfer:
-        transfer_id = body.text("transfer_id", required=False, pattern=_ID) or f"tr_{secrets.token_hex(12)}"
+        transfer_id = _transfer_id(body)
         return Transfer(transfer_id=transfer_id, evidence="{}", decline_code=None, **fields)
 
     def _prepare_debit(self, auth: RequestAuth, terminal: Terminal, raw: bytes) -> Work:
@@ -603,7 +608,7 @@ class Ledger:
         reason = body.text("reason", required=False, max_len=256)
         merchant_ref = body.text("merchant_ref", required=False)
         cashier_id, pin_ok = self._cashier_check(body, auth)
-        new_id = body.text("transfer_id", required=False, pattern=_ID) or f"tr_{secrets.token_hex(12)}"
+        new_id = _transfer_id(body)
 
         def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
             original = self._reversal_target(tx, terminal, cashier_id, pin_ok, now, original_id, new_id)
@@ -629,7 +634,7 @@ class Ledger:
         original_id = body.text("original_transfer_id", pattern=_ID)
         reason = body.text("reason", required=False, max_len=256)
         cashier_id, pin_ok = self._cashier_check(body, auth)
-        new_id = body.text("transfer_id", required=False, pattern=_ID) or f"tr_{secrets.token_hex(12)}"
+        new_id = _transfer_id(body)
 
         def work(tx: LedgerTx, now: float, at: str) -> _Outcome:
             original = self._reversal_target(tx, terminal, cashier_id, pin_ok, now, original_id, new_id)

@@ -122,14 +122,19 @@ def test_enrolment_at_the_kiosk(desk: tuple[Kiosk, FakeEnroller], shots: Path) -
     assert kiosk.camera.opened == 1
 
 
-def test_declining_consent_opens_no_camera(desk: tuple[Kiosk, FakeEnroller]) -> None:
-    kiosk, enroller = desk
+def to_consent(kiosk: Kiosk) -> None:
+    """The cashier starts an enrolment for customer 42; the consent screen shows."""
     kiosk.cashier_login()
     kiosk.keys("5")
     kiosk.wait_for(Screen.CUSTOMER)
     kiosk.keys("42")
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.CONSENT)
+
+
+def test_declining_consent_opens_no_camera(desk: tuple[Kiosk, FakeEnroller]) -> None:
+    kiosk, enroller = desk
+    to_consent(kiosk)
     kiosk.touch("Decline")
     kiosk.wait_for(Screen.CASHIER)
     assert kiosk.shows("declined") and kiosk.camera.opened == 0 and enroller.enrolled == []
@@ -138,12 +143,7 @@ def test_declining_consent_opens_no_camera(desk: tuple[Kiosk, FakeEnroller]) -> 
 def test_refused_enrolment_shows_why(desk: tuple[Kiosk, FakeEnroller]) -> None:
     kiosk, enroller = desk
     enroller.answer = Declined("unknown_customer", "no customer 42 at the payment service")
-    kiosk.cashier_login()
-    kiosk.keys("5")
-    kiosk.wait_for(Screen.CUSTOMER)
-    kiosk.keys("42")
-    kiosk.key(Qt.Key.Key_Return)
-    kiosk.wait_for(Screen.CONSENT)
+    to_consent(kiosk)
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
     for _ in range(2):
