@@ -135,8 +135,11 @@ def _deliver(futures: list[asyncio.Future[Reply]], replies: list[Reply | Excepti
 
 
 # Threads that open PIN blocks and run scrypt (hashlib releases the GIL while hashing): PIN
-# traffic waits for these instead of stalling the event loop that admits face payments.
-PIN_THREADS = 2
+# traffic waits for these instead of stalling the event loop that admits face payments. One, not
+# two: on the 2-core host two scrypt threads took the core the event loop needs (face debits/s
+# with 6 PIN streams vs alone, `ledger bench --pin-streams 6`, medians of 3: 0.50 with two
+# threads, 0.66 with one); one thread still checks several PINs a second.
+PIN_THREADS = 1
 # PIN requests allowed to wait for a PIN thread; past this the ledger answers 503 at once.
 PIN_QUEUE = 64
 
