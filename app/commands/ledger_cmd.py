@@ -106,15 +106,38 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from payments.ledger.anchors import check_anchors, read_anchors
+    from payments.ledger.keys import load_ledger_keys
+
     store = open_store(args.db)
     try:
         count, findings = verify_audit(store)
+        if args.anchors:
+            anchors, unreadable = read_anchors(Path(args.anchors))
+            for problem in unreadable:
+                print(problem)
+            key = load_ledger_keys(_key_path(args)).signing.public_key()
+            findings = [*findings, *check_anchors(store.audit_entries(), anchors, key)]
+            print(f"{len(anchors)} anchor(s) from {args.anchors} checked")
     finally:
         store.close()
     for f in findings:
         print(f"audit line {f.seq}: {f.problem}: {f.detail}")
     print(f"{count} audit lines checked, {len(findings)} problem(s)")
     return 1 if findings else 0
+
+
+def _audit_anchor(args: argparse.Namespace) -> int:
+    from payments.ledger.anchors import write_anchor
+    from payments.ledger.keys import load_ledger_keys
+
+    store = open_store(args.db)
+    try:
+        anchor = write_anchor(store, load_ledger_keys(_key_path(args)), Path(args.anchors))
+    finally:
+        store.close()
+    print(f"audit line {anchor.seq} signed and appended to {args.anchors}")
+    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -242,7 +265,17 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("audit-verify", help="check the hash chain of the audit log (exit 1 on a problem)")
     _db(p)
+    p.add_argument("--anchors", help="a file of signed audit heads (audit-anchor): a cut tail or a "
+                                     "rewritten line shows even when the chain was rehashed")
+    p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
     p.set_defaults(handler=_guard(_audit_verify))
+
+    p = sub.add_parser("audit-anchor", help="sign the audit head and append it to a file kept outside "
+                                            "the database (run it from a timer)")
+    _db(p)
+    p.add_argument("--anchors", required=True, help="the anchors file (JSON Lines, created mode 600)")
+    p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
+    p.set_defaults(handler=_guard(_audit_anchor))
 
     p = sub.add_parser("check", help="check the books: sums zero, no balance below its floor")
     _db(p)
