@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
@@ -32,6 +33,16 @@ from payments.ledger import (
     top_up,
     verify_audit,
 )
+from payments.ledger.limits import (
+    BODY_TIMEOUT_S,
+    ENV_LIMITS,
+    FD_RESERVE,
+    HEADER_TIMEOUT_S,
+    KEEP_ALIVE_S,
+    MAX_CONNECTIONS,
+    ServerLimits,
+    raise_fd_limit,
+)
 from payments.money import Money, MoneyError
 from payments.signing import SigningError
 
@@ -52,19 +63,40 @@ def _key_path(args: argparse.Namespace) -> Path:
     return path
 
 
+def _limits(args: argparse.Namespace) -> ServerLimits:
+    """The wire limits from the serve flags, the connection cap fitted to the descriptor limit."""
+    limits = ServerLimits(header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
+                          keep_alive_s=args.keep_alive, max_connections=args.max_connections,
+                          server_timing=args.server_timing)
+    fds = raise_fd_limit()
+    room = fds - FD_RESERVE
+    if limits.max_connections > room:
+        log.warning("open-file limit %d allows %d connections per worker, not %d; raise it "
+                    "(ulimit -n / LimitNOFILE=) to allow more", fds, max(room, 1), limits.max_connections)
+        limits = dataclasses.replace(limits, max_connections=max(room, 1))
+    return limits
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from payments.ledger._wire import GuardedHttpToolsProtocol
     from payments.ledger.app import ENV_DB, ENV_KEY
 
+    limits = _limits(args)
     os.environ[ENV_DB] = args.db
     os.environ[ENV_KEY] = str(_key_path(args))
+    os.environ[ENV_LIMITS] = limits.to_env()
     if args.sqlite_sync:
         os.environ["FACEPAY_LEDGER_SQLITE_SYNC"] = args.sqlite_sync
-    log.info("ledger on http://%s:%d (%s, %d worker(s))", args.host, args.port, args.db.split("@")[-1],
-             args.workers)
+    log.info("ledger on http://%s:%d (%s, %d worker(s), at most %d connections each)", args.host, args.port,
+             args.db.split("@")[-1], args.workers, limits.max_connections)
+    # uvicorn's own limits (keep-alive, in-flight requests); the guarded protocol adds the others.
     uvicorn.run("payments.ledger.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_level="warning", lifespan="on")
+                workers=args.workers, access_log=False, log_level="warning", lifespan="on",
+                http=GuardedHttpToolsProtocol, ws="none", timeout_keep_alive=limits.keep_alive_s,
+                limit_concurrency=limits.max_connections + 1, server_header=False,
+                h11_max_incomplete_event_size=limits.max_header_bytes)
     return 0
 
 
@@ -214,6 +246,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
     p.add_argument("--sqlite-sync", choices=["FULL", "NORMAL"], help="SQLite synchronous mode (default FULL)")
+    p.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
+                   help="open connections per worker; the next one gets a 503 (default %(default)s)")
+    p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT_S,
+                   help="seconds for a request's headers to arrive (default %(default)s)")
+    p.add_argument("--body-timeout", type=float, default=BODY_TIMEOUT_S,
+                   help="seconds for a request's body to arrive after its headers (default %(default)s)")
+    p.add_argument("--keep-alive", type=int, default=KEEP_ALIVE_S,
+                   help="seconds an idle keep-alive connection stays open (default %(default)s)")
+    p.add_argument("--server-timing", action="store_true",
+                   help="add a Server-Timing header (auth, db ms) to replies, for `ledger bench`")
     p.set_defaults(handler=_guard(_serve))
 
     p = sub.add_parser("init", help="create the schema and the ledger keys; --demo adds a demo world")
