@@ -141,7 +141,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for f in findings:
-        print(f"audit line {f.seq}: {f.problem}: {f.detail}")
+        print(f"database damaged: {f.detail}" if f.problem == "damaged" else
+              f"audit line {f.seq}: {f.problem}: {f.detail}")
     print(f"{count} audit lines checked, {len(findings)} problem(s)")
     return 1 if findings else 0
 

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from payments.ledger.errors import ErrorCode, LedgerKeyError
+from payments.ledger.integrity import IntegrityWatch
 from payments.ledger.keys import default_key_path, load_ledger_keys
 from payments.ledger.limits import ServerLimits
 from payments.ledger.service import MAX_BODY_BYTES, Ledger, Pending, Reply, Request
@@ -146,6 +147,7 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
     """The ASGI app serving ``ledger``; ``server_timing`` adds a Server-Timing header to replies."""
     signing_key = ledger.keys.signing
     committer = _Committer(ledger)
+    integrity = IntegrityWatch(ledger)
 
     def respond(reply: Reply) -> Response:
         headers = {HEADER_LEDGER_SIGNATURE: sign_response(signing_key, reply.status, reply.nonce, reply.body)}
@@ -162,6 +164,9 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
             except _Gone:
                 return Response(status_code=408)  # nobody is left to read it
             req = _request(http, body or b"")
+            refused = integrity.refusal(req)
+            if refused is not None:
+                return respond(refused)
             if body is None:
                 return respond(ledger.error_reply(req, ErrorCode.BODY_TOO_LARGE))
             admitted = ledger.admit(action, req, http.path_params)
@@ -173,7 +178,9 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
 
     def public(what: str):  # type: ignore[no-untyped-def]
         async def handle(http: HttpRequest) -> Response:
-            return respond(ledger.public_info(_request(http, b""), what))
+            req = _request(http, b"")
+            refused = integrity.refusal(req) if what == "health" else None
+            return respond(refused or ledger.public_info(req, what))
 
         return handle
 
@@ -188,10 +195,13 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await integrity.check()
+        integrity.start()
         committer.start()
         try:
             yield
         finally:
+            await integrity.stop()
             committer.stop()
             ledger.store.close()
 
