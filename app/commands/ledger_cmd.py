@@ -8,9 +8,11 @@ import dataclasses
 import json
 import logging
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from payments.ledger import (
     AdminError,
@@ -216,9 +218,32 @@ def _admin_op(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_password(args: argparse.Namespace) -> None:
+    """Give PostgreSQL its password without putting it in argv: ``--db-password-file`` goes to
+    libpq as PGPASSWORD (inherited by the workers, not shown by ``ps``); PGPASSWORD and
+    PGPASSFILE in the environment work as they are. A password inside ``--db`` is visible
+    to every user of the machine in the process list: warned about."""
+    db = getattr(args, "db", None)
+    if db and urlsplit(db).password:
+        log.warning("the database password in --db is visible in the process list; "
+                    "use --db-password-file FILE (mode 600), PGPASSFILE or PGPASSWORD instead")
+    path = getattr(args, "db_password_file", None)
+    if not path:
+        return
+    file = Path(path)
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if mode & 0o077:
+        raise AdminError(f"{file} has mode {mode:o}: others can read the database password; chmod 600 {file}")
+    lines = file.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0]:
+        raise AdminError(f"{file} is empty: its first line is the database password")
+    os.environ["PGPASSWORD"] = lines[0]
+
+
 def _guard(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
+            _db_password(args)
             return int(handler(args))
         except (LedgerError, MoneyError, SigningError, BenchError, OSError, ValueError) as exc:
             print(f"facepay ledger: {exc}", file=sys.stderr)
@@ -228,7 +253,9 @@ def _guard(handler: Any) -> Any:
 
 
 def _db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://...")
+    p.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    p.add_argument("--db-password-file", metavar="FILE",
+                   help="PostgreSQL password: first line of FILE (mode 600); or PGPASSFILE / PGPASSWORD")
 
 
 def _with_pin(p: argparse.ArgumentParser) -> None:

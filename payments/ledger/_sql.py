@@ -501,6 +501,12 @@ class SqliteStore(_SqlStore):
     def _connect(self) -> sqlite3.Connection:
         if not self.path.parent.is_dir():
             raise StoreConfigError(f"directory of {self.path} does not exist")
+        try:  # a new database is the owner's alone, whatever the umask (its -wal and -shm follow)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreConfigError(f"cannot create {self.path}: {exc.strerror}") from exc
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=self.BUSY_TIMEOUT_MS / 1000)
         conn.execute("PRAGMA journal_mode=WAL")

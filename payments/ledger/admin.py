@@ -7,6 +7,7 @@ hashed with scrypt before they reach the store and never appear in the audit log
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from collections.abc import Iterator, Sequence
@@ -309,6 +310,14 @@ def parse_customer_spec(text: str) -> list[DemoCustomer]:
     return customers
 
 
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by the owner only (mode 600, whatever the umask)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file keeps its mode through O_TRUNC
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
 def _write_public(path: Path, data: bytes) -> None:
     path.write_bytes(data)
     path.chmod(0o644)
@@ -355,5 +364,5 @@ def build_demo(store: LedgerStore, keys: LedgerKeys, out: Path, db_url: str, *, 
         "ledger_pin_pub": "ledger_pin.pub",
         "pin_key": pin_public_key_text(keys.pin.public_key()),
     }
-    (out / "demo.json").write_text(json.dumps(demo, indent=2) + "\n", encoding="utf-8")
+    _write_private(out / "demo.json", (json.dumps(demo, indent=2) + "\n").encode("utf-8"))  # it holds PINs
     return demo
