@@ -170,16 +170,44 @@ def _run_async(coro: Any) -> Any:
     return uvloop.run(coro)
 
 
+def _bench_once(args: argparse.Namespace) -> Any:
+    return _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
+                                demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
+                                timeout_s=args.timeout, client_procs=args.client_procs))
+
+
 def _bench(args: argparse.Namespace) -> int:
-    result = _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
-                                  demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
-                                  timeout_s=args.timeout, client_procs=args.client_procs))
+    if args.slow_connections:
+        return _bench_under_slow_connections(args)
+    result = _bench_once(args)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     else:
         for name, value in result.to_json().items():
             print(f"{name:>18}: {value}")
     return 0 if result.errors == 0 and result.invariants_ok is not False else 1
+
+
+def _bench_under_slow_connections(args: argparse.Namespace) -> int:
+    """The bench quiet, then again while N slow-header connections hold on: one run, one ratio."""
+    from payments.ledger.slow_clients import SlowHeaders
+
+    quiet = _bench_once(args)
+    with SlowHeaders(args.url, args.slow_connections) as slow:
+        attacked = _bench_once(args)
+    ratio = attacked.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
+    report = {"quiet": quiet.to_json(), "under_slow_connections": attacked.to_json(),
+              "slow_connections": args.slow_connections, "slow_reconnects": slow.reconnects,
+              "throughput_ratio": round(ratio, 3)}
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
+            print(f"{name:>18}: quiet {quiet.to_json()[name]}, under {args.slow_connections} slow "
+                  f"connections {attacked.to_json()[name]}")
+        print(f"{'throughput_ratio':>18}: {ratio:.3f}")
+    ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, attacked))
+    return 0 if ok else 1
 
 
 def _pin(args: argparse.Namespace) -> str | None:
@@ -315,6 +343,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--timeout", type=float, default=120.0, help="stop sending after this many seconds")
     p.add_argument("--client-procs", type=int, default=1,
                    help="spread the terminals over this many client processes")
+    p.add_argument("--slow-connections", type=int, default=0, metavar="N",
+                   help="run quiet, then again while N connections trickle a header byte a second")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_guard(_bench))
 

@@ -30,13 +30,25 @@ ENV_INTEGRITY_EVERY = "FACEPAY_LEDGER_INTEGRITY_EVERY_S"
 INTEGRITY_EVERY_S = 3600.0
 
 
+def _every_from_env() -> float:
+    text = os.environ.get(ENV_INTEGRITY_EVERY, "")
+    try:
+        every = float(text) if text else INTEGRITY_EVERY_S
+    except ValueError:
+        every = 0.0
+    if not every > 0:
+        log.warning("%s=%r is not a positive number of seconds; checking every %.0f s", ENV_INTEGRITY_EVERY,
+                    text, INTEGRITY_EVERY_S)
+        return INTEGRITY_EVERY_S
+    return every
+
+
 class IntegrityWatch:
     """What the last integrity check found (empty: sound)."""
 
     def __init__(self, ledger: Ledger, every_s: float | None = None) -> None:
         self._ledger = ledger
-        text = os.environ.get(ENV_INTEGRITY_EVERY)
-        self.every_s = every_s if every_s is not None else float(text) if text else INTEGRITY_EVERY_S
+        self.every_s = every_s if every_s is not None else _every_from_env()
         self.problems: list[str] = []
         self._task: asyncio.Task[None] | None = None
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import os
 import resource
 from collections.abc import Mapping
@@ -95,8 +96,8 @@ class ServerLimits:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if f.name != "server_timing" and not value > 0:
-                raise ValueError(f"server limit {f.name} must be positive, not {value!r}")
+            if f.name != "server_timing" and not (value > 0 and math.isfinite(value)):
+                raise ValueError(f"server limit {f.name} must be a positive number, not {value!r}")
 
     def to_env(self) -> str:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)

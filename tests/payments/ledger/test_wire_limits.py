@@ -3,6 +3,7 @@ and endless headers, slow bodies and too many connections, while a normal client
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -30,6 +31,7 @@ class Served:
     url: str
     port: int
     proc: subprocess.Popen[bytes]
+    terminal_key: Path | None = None
 
     def rss_kib(self) -> int:
         for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
@@ -75,6 +77,7 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     served = serve(world.url, world.key_path, "--max-connections", str(MAX_CONNECTIONS),
                    "--header-timeout", str(HEADER_TIMEOUT_S), "--body-timeout", str(BODY_TIMEOUT_S),
                    "--keep-alive", "2")
+    served.terminal_key = world.out / "terminal.key"
     yield served
     stop(served)
 
@@ -204,3 +207,18 @@ def test_no_server_banner_and_no_timing_header_unless_asked(ledger: Served, tmp_
     reply = httpx.get(f"{ledger.url}/v1/health", timeout=WAIT_S)
     assert "server" not in reply.headers
     assert "server-timing" not in reply.headers
+
+
+def test_bench_measures_terminals_under_slow_connections(ledger: Served) -> None:
+    assert ledger.terminal_key is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPAY_")}
+    done = subprocess.run([str(FACEPAY), "ledger", "bench", "--url", ledger.url, "--key",
+                           str(ledger.terminal_key), "--terminals", "1", "--requests", "20",
+                           "--slow-connections", "3", "--json"],
+                          cwd=REPO, env=env, text=True, capture_output=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["slow_connections"] == 3
+    for run in ("quiet", "under_slow_connections"):
+        assert (report[run]["acknowledged"], report[run]["errors"]) == (20, 0)
+    assert report["throughput_ratio"] > 0
