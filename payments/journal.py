@@ -293,8 +293,8 @@ class Journal:
         try:
             ensure_journal_file(path, lambda conn: cls._create(sqlite_utils.Database(conn), terminal_id))
         except (OSError, sqlite3.Error) as exc:
-            raise JournalStorageError(f"cannot create journal {path}: {exc}; nothing was left behind, "
-                                      "free space and retry") from exc
+            raise JournalStorageError(f"cannot create journal {path}: {exc}; no half-made journal was left "
+                                      "behind: fix the cause (disk space, permissions) and retry") from exc
         conn = cls._connect(path)
         try:
             db = sqlite_utils.Database(conn)
