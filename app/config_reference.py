@@ -5,6 +5,7 @@ cannot drift (a test compares it with ``docs/settings.md``)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import typing
 from pathlib import Path
 
@@ -16,6 +17,12 @@ __all__ = ["example_toml", "reference_markdown"]
 def _sections() -> list[tuple[str, type]]:
     hints = typing.get_type_hints(Settings)
     return [(f.name, hints[f.name]) for f in dataclasses.fields(Settings)]
+
+
+def _user_roots() -> tuple[str, ...]:
+    """Where per-user defaults live: the home folder or an XDG base directory set instead."""
+    xdg = (os.environ.get(v) for v in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"))
+    return (str(Path.home()), *(v for v in xdg if v))
 
 
 def _default(f: dataclasses.Field[object]) -> object:
@@ -48,7 +55,7 @@ def reference_markdown() -> str:
         for f in dataclasses.fields(cls):
             default = _default(f)
             shown = "per-user folder" if isinstance(default, Path) and str(default).startswith(
-                str(Path.home())) else _toml_value(default)
+                _user_roots()) else _toml_value(default)
             limits = []
             if "lo" in f.metadata:
                 limits.append(f">= {f.metadata['lo']}")

@@ -237,7 +237,8 @@ def build_world(settings: Settings, photos: Path, workdir: Path) -> DemoWorld:
     cashier = demo["cashier"]
     assert isinstance(cashier, dict)
     settings = replace(settings,
-                       payments=replace(settings.payments, data_dir=workdir / "terminal"),
+                       payments=replace(settings.payments, data_dir=workdir / "terminal",
+                                        gallery_key_file=workdir / "keys" / "gallery.key"),
                        ledger=replace(settings.ledger, terminal_id=terminal_id,
                                       key_file=workdir / "terminal.key",
                                       ledger_pub=workdir / "ledger.pub",

@@ -196,7 +196,22 @@ def run_checks(settings: Settings, *, camera: str | None, ledger: bool = True) -
         except Exception as exc:  # a check that breaks must not hide the others
             checks.append(Check(getattr(step, "__name__", "check"), Status.FAIL, f"check crashed: {exc}"))
     if os.environ.get("FACEPAY_GALLERY_KEY") is None:
-        key = settings.payments.data_dir / "gallery.key"
-        if key.exists():
-            checks.append(check_secret_file("gallery key", key))
+        checks.extend(check_gallery_key(settings))
+    return checks
+
+
+def check_gallery_key(settings: Settings) -> list[Check]:
+    """The key file's mode, and whether it sits in the templates' folder (a copy of one
+    would then be a copy of both)."""
+    from app.wiring import gallery_key_path
+
+    key = gallery_key_path(settings)
+    if not key.exists():
+        return []
+    checks = [check_secret_file("gallery key", key)]
+    if key.parent.resolve() == settings.payments.data_dir.resolve():
+        checks.append(Check("gallery key place", Status.WARN,
+                            f"{key} sits beside the templates it protects ({settings.payments.data_dir})",
+                            f"move it to {settings.payments.gallery_key_file} (or set "
+                            "payments.gallery_key_file to a folder outside data_dir) and back it up apart"))
     return checks

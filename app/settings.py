@@ -38,6 +38,7 @@ __all__ = [
     "Settings",
     "SettingsError",
     "VisionSettings",
+    "default_config_dir",
     "default_data_dir",
     "load_settings",
 ]
@@ -55,6 +56,15 @@ def _user_dir(env: str, fallback: str) -> Path:
 def default_data_dir() -> Path:
     """Per-user data directory (journal, gallery) when none is configured."""
     return _user_dir("XDG_DATA_HOME", ".local/share")
+
+
+def default_config_dir() -> Path:
+    """Per-user configuration directory (the gallery key by default: apart from the templates)."""
+    return _user_dir("XDG_CONFIG_HOME", ".config")
+
+
+def _default_gallery_key() -> Path:
+    return default_config_dir() / "gallery.key"
 
 
 def _default_model_dir() -> Path:
@@ -324,6 +334,8 @@ class PaymentSettings:
     Attributes:
         currency: ISO 4217 code of sales at this terminal.
         data_dir: where the journal and gallery live.
+        gallery_key_file: the key of the gallery's templates (mode 600), kept out of data_dir so
+            a copy of the templates is not a copy of their key; ``FACEPAY_GALLERY_KEY`` overrides it.
         store_and_forward: accept face payments offline (default off: decline when offline).
         offline_floor_minor: largest single offline payment, minor units.
         offline_exposure_minor: largest total of outstanding offline payments, minor units.
@@ -331,6 +343,8 @@ class PaymentSettings:
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
     data_dir: Path = field(default_factory=default_data_dir, metadata=_doc("journal/gallery dir"))
+    gallery_key_file: Path = field(default_factory=_default_gallery_key,
+                                   metadata=_doc("gallery key file, apart from the templates"))
     store_and_forward: bool = field(default=False, metadata=_doc("offline store-and-forward"))
     offline_floor_minor: int = field(default=0, metadata=_doc("offline per-payment limit", lo=0))
     offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))

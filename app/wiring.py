@@ -158,8 +158,18 @@ def build_scan_session(settings: Settings, gallery: Searchable, *,
                        rng=rng if rng is not None else random.SystemRandom())
 
 
+def gallery_key_path(settings: Settings) -> Path:
+    """``payments.gallery_key_file``; a kiosk set up before it existed keeps using the
+    ``<data_dir>/gallery.key`` it has (``facepay doctor`` says to move it)."""
+    path = settings.payments.gallery_key_file
+    legacy = settings.payments.data_dir / "gallery.key"
+    if not path.exists() and legacy.exists():
+        return legacy
+    return path
+
+
 def gallery_key(settings: Settings) -> bytes:
-    """The gallery key: ``FACEPAY_GALLERY_KEY`` or ``<data_dir>/gallery.key`` (created, mode 600)."""
+    """The gallery key: ``FACEPAY_GALLERY_KEY`` or the key file (created, mode 600)."""
     import base64
     import os
 
@@ -167,13 +177,13 @@ def gallery_key(settings: Settings) -> bytes:
 
     if os.environ.get("FACEPAY_GALLERY_KEY"):
         return load_key(None)
-    path = settings.payments.data_dir / "gallery.key"
+    path = gallery_key_path(settings)
     staged = path.with_suffix(".key.new")
     if staged.exists() and path.exists():
         # A rotation stopped after writing the new key: whichever key opens the store wins.
         return _pick_key(settings, path, staged)
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as fh:
             fh.write(base64.b64encode(generate_key()).decode("ascii"))

@@ -32,7 +32,6 @@ Exceptions::
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,6 +44,7 @@ from typing import Any
 
 import sqlite_utils
 
+from payments._journal_file import ensure_journal_file
 from payments.money import Money
 
 __all__ = [
@@ -269,14 +269,6 @@ def _canonical(obj: Mapping[str, Any]) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class Journal:
     """The terminal's journal in one SQLite file. Thread-safe; several processes may share it."""
 
@@ -298,16 +290,14 @@ class Journal:
         if not terminal_id:
             raise JournalError("a journal needs the terminal id (ledger.terminal_id)")
         path = Path(path)
-        fresh = not path.exists() or path.stat().st_size == 0
-        if fresh:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            ensure_journal_file(path, lambda conn: cls._create(sqlite_utils.Database(conn), terminal_id))
+        except (OSError, sqlite3.Error) as exc:
+            raise JournalStorageError(f"cannot create journal {path}: {exc}; no half-made journal was left "
+                                      "behind: fix the cause (disk space, permissions) and retry") from exc
         conn = cls._connect(path)
         try:
             db = sqlite_utils.Database(conn)
-            if fresh and not db.table_names():
-                cls._durable(conn, path)
-                cls._create(db, terminal_id)
-                _fsync_dir(path.parent)
             # Checked before any pragma that writes: a file that is not ours stays byte for byte.
             owner = cls._check(db, path)
             if owner == terminal_id:
@@ -315,6 +305,9 @@ class Journal:
         except JournalError:
             conn.close()
             raise
+        except sqlite3.OperationalError as exc:  # disk I/O error, disk full, locked too long
+            conn.close()
+            raise JournalStorageError(f"cannot open journal {path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
             raise JournalCorrupt(f"{path} is not a readable facepay journal ({exc}); "
@@ -359,7 +352,8 @@ class Journal:
                 ])
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # SQLite has rolled back already on a full disk
+                conn.execute("ROLLBACK")
             raise
 
     @staticmethod

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,6 +14,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("FACEPAY_SHARED", REPO.parent / "shared"))
 if "FACEPAY_MODEL_DIR" not in os.environ and (SHARED / "models").is_dir():
     os.environ["FACEPAY_MODEL_DIR"] = str(SHARED / "models")
+# The gallery key defaults to the per-user config folder: a test run keeps its own.
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="facepay-test-config-")
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from app.enrolment import (
     store_templates,
 )
 from app.settings import Settings
-from app.wiring import ModelFileError, build_pipeline, open_gallery
+from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
 from payments.client import Declined, LedgerClientError
 from payments.pinblock import valid_pin
 from payments.terminal import InvalidPayment, PaymentError
@@ -237,7 +237,7 @@ def run_rotate(args: argparse.Namespace) -> int:
     except VisionError as exc:
         print(f"facepay gallery rotate-key: {exc}", file=sys.stderr)
         return 1
-    key_path = settings.payments.data_dir / "gallery.key"
+    key_path = gallery_key_path(settings)
     staged = key_path.with_suffix(".key.new")
     new_key = generate_key()
     fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

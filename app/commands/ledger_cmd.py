@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import json
 import logging
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from payments.ledger import (
     AdminError,
@@ -35,6 +38,16 @@ from payments.ledger import (
     unlock_pin,
     verify_audit,
 )
+from payments.ledger.limits import (
+    BODY_TIMEOUT_S,
+    ENV_LIMITS,
+    FD_RESERVE,
+    HEADER_TIMEOUT_S,
+    KEEP_ALIVE_S,
+    MAX_CONNECTIONS,
+    ServerLimits,
+    raise_fd_limit,
+)
 from payments.money import Money, MoneyError
 from payments.signing import SigningError
 
@@ -55,19 +68,40 @@ def _key_path(args: argparse.Namespace) -> Path:
     return path
 
 
+def _limits(args: argparse.Namespace) -> ServerLimits:
+    """The wire limits from the serve flags, the connection cap fitted to the descriptor limit."""
+    limits = ServerLimits(header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
+                          keep_alive_s=args.keep_alive, max_connections=args.max_connections,
+                          server_timing=args.server_timing)
+    fds = raise_fd_limit()
+    room = fds - FD_RESERVE
+    if limits.max_connections > room:
+        log.warning("open-file limit %d allows %d connections per worker, not %d; raise it "
+                    "(ulimit -n / LimitNOFILE=) to allow more", fds, max(room, 1), limits.max_connections)
+        limits = dataclasses.replace(limits, max_connections=max(room, 1))
+    return limits
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from payments.ledger._wire import GuardedHttpToolsProtocol
     from payments.ledger.app import ENV_DB, ENV_KEY
 
+    limits = _limits(args)
     os.environ[ENV_DB] = args.db
     os.environ[ENV_KEY] = str(_key_path(args))
+    os.environ[ENV_LIMITS] = limits.to_env()
     if args.sqlite_sync:
         os.environ["FACEPAY_LEDGER_SQLITE_SYNC"] = args.sqlite_sync
-    log.info("ledger on http://%s:%d (%s, %d worker(s))", args.host, args.port, args.db.split("@")[-1],
-             args.workers)
+    log.info("ledger on http://%s:%d (%s, %d worker(s), at most %d connections each)", args.host, args.port,
+             args.db.split("@")[-1], args.workers, limits.max_connections)
+    # uvicorn's own limits (keep-alive, in-flight requests); the guarded protocol adds the others.
     uvicorn.run("payments.ledger.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_level="warning", lifespan="on")
+                workers=args.workers, access_log=False, log_level="warning", lifespan="on",
+                http=GuardedHttpToolsProtocol, ws="none", timeout_keep_alive=limits.keep_alive_s,
+                limit_concurrency=limits.max_connections + 1, server_header=False,
+                h11_max_incomplete_event_size=limits.max_header_bytes)
     return 0
 
 
@@ -122,7 +156,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for f in findings:
-        print(f"audit line {f.seq}: {f.problem}: {f.detail}")
+        print(f"database damaged: {f.detail}" if f.problem == "damaged" else
+              f"audit line {f.seq}: {f.problem}: {f.detail}")
     print(f"{count} audit lines checked, {len(findings)} problem(s)")
     return 1 if findings else 0
 
@@ -161,17 +196,45 @@ def _run_async(coro: Any) -> Any:
     return uvloop.run(coro)
 
 
+def _bench_once(args: argparse.Namespace) -> Any:
+    return _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
+                                demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
+                                timeout_s=args.timeout, client_procs=args.client_procs,
+                                pin_streams=args.pin_streams))
+
+
 def _bench(args: argparse.Namespace) -> int:
-    result = _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
-                                  demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
-                                  timeout_s=args.timeout, client_procs=args.client_procs,
-                                  pin_streams=args.pin_streams))
+    if args.slow_connections:
+        return _bench_under_slow_connections(args)
+    result = _bench_once(args)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     else:
         for name, value in result.to_json().items():
             print(f"{name:>18}: {value}")
     return 0 if result.errors == 0 and result.invariants_ok is not False else 1
+
+
+def _bench_under_slow_connections(args: argparse.Namespace) -> int:
+    """The bench quiet, then again while N slow-header connections hold on: one run, one ratio."""
+    from payments.ledger.slow_clients import SlowHeaders
+
+    quiet = _bench_once(args)
+    with SlowHeaders(args.url, args.slow_connections) as slow:
+        attacked = _bench_once(args)
+    ratio = attacked.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
+    report = {"quiet": quiet.to_json(), "under_slow_connections": attacked.to_json(),
+              "slow_connections": args.slow_connections, "slow_reconnects": slow.reconnects,
+              "throughput_ratio": round(ratio, 3)}
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
+            print(f"{name:>18}: quiet {quiet.to_json()[name]}, under {args.slow_connections} slow "
+                  f"connections {attacked.to_json()[name]}")
+        print(f"{'throughput_ratio':>18}: {ratio:.3f}")
+    ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, attacked))
+    return 0 if ok else 1
 
 
 def _pin(args: argparse.Namespace) -> str | None:
@@ -219,9 +282,32 @@ def _admin_op(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_password(args: argparse.Namespace) -> None:
+    """Give PostgreSQL its password without putting it in argv: ``--db-password-file`` goes to
+    libpq as PGPASSWORD (inherited by the workers, not shown by ``ps``); PGPASSWORD and
+    PGPASSFILE in the environment work as they are. A password inside ``--db`` is visible
+    to every user of the machine in the process list: warned about."""
+    db = getattr(args, "db", None)
+    if db and urlsplit(db).password:
+        log.warning("the database password in --db is visible in the process list; "
+                    "use --db-password-file FILE (mode 600), PGPASSFILE or PGPASSWORD instead")
+    path = getattr(args, "db_password_file", None)
+    if not path:
+        return
+    file = Path(path)
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if mode & 0o077:
+        raise AdminError(f"{file} has mode {mode:o}: others can read the database password; chmod 600 {file}")
+    lines = file.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0]:
+        raise AdminError(f"{file} is empty: its first line is the database password")
+    os.environ["PGPASSWORD"] = lines[0]
+
+
 def _guard(handler: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
+            _db_password(args)
             return int(handler(args))
         except (LedgerError, MoneyError, SigningError, BenchError, OSError, ValueError) as exc:
             print(f"facepay ledger: {exc}", file=sys.stderr)
@@ -231,7 +317,9 @@ def _guard(handler: Any) -> Any:
 
 
 def _db(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://...")
+    p.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
+    p.add_argument("--db-password-file", metavar="FILE",
+                   help="PostgreSQL password: first line of FILE (mode 600); or PGPASSFILE / PGPASSWORD")
 
 
 def _with_pin(p: argparse.ArgumentParser) -> None:
@@ -250,6 +338,16 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
     p.add_argument("--sqlite-sync", choices=["FULL", "NORMAL"], help="SQLite synchronous mode (default FULL)")
+    p.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
+                   help="open connections per worker; the next one gets a 503 (default %(default)s)")
+    p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT_S,
+                   help="seconds for a request's headers to arrive (default %(default)s)")
+    p.add_argument("--body-timeout", type=float, default=BODY_TIMEOUT_S,
+                   help="seconds for a request's body to arrive after its headers (default %(default)s)")
+    p.add_argument("--keep-alive", type=int, default=KEEP_ALIVE_S,
+                   help="seconds an idle keep-alive connection stays open (default %(default)s)")
+    p.add_argument("--server-timing", action="store_true",
+                   help="add a Server-Timing header (auth, db ms) to replies, for `ledger bench`")
     p.set_defaults(handler=_guard(_serve))
 
     p = sub.add_parser("init", help="create the schema and the ledger keys; --demo adds a demo world")
@@ -294,6 +392,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--pin-streams", type=int, default=0,
                    help="extra terminals paying by PIN meanwhile (scrypt at the ledger): face debits/s "
                         "with and without them shows what PIN traffic costs")
+    p.add_argument("--slow-connections", type=int, default=0, metavar="N",
+                   help="run quiet, then again while N connections trickle a header byte a second")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_guard(_bench))
 

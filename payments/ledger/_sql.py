@@ -442,7 +442,14 @@ class _SqlStore:
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._transaction(write=False) as tx:
-            return list(tx._run(sql, params).fetchall())
+            cursor = tx._run(sql, params)
+            try:  # a damaged page shows while rows are fetched, not when the statement starts
+                return list(cursor.fetchall())
+            except Exception as exc:
+                mapped = self.translate(exc)
+                if mapped is None:
+                    raise
+                raise mapped from exc
 
     def create_schema(self) -> None:
         ddl = _SCHEMA.replace("{BLOB}", self.blob_type).replace("{REAL}", self.real_type)
@@ -503,6 +510,18 @@ class _SqlStore:
                           "substr(idempotency_key, 1, ?) = ?", (kind, status, len(key_prefix), key_prefix))
         return int(rows[0][0])
 
+    def movement_totals(self) -> list[tuple[str, str, str, int]]:
+        rows = self._read("SELECT debit_account, credit_account, status, SUM(amount_minor) FROM transfers "
+                          "WHERE status <> 'declined' GROUP BY debit_account, credit_account, status")
+        return [(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
+
+    def holds_accounts(self) -> dict[str, str]:
+        rows = self._read("SELECT holds_account_id, account_id FROM merchants")
+        return {str(r[0]): str(r[1]) for r in rows}
+
+    def integrity_problems(self) -> list[str]:
+        return []
+
     def close(self) -> None:
         with self._lock:
             self._drop_connection()
@@ -531,6 +550,12 @@ class SqliteStore(_SqlStore):
     def _connect(self) -> sqlite3.Connection:
         if not self.path.parent.is_dir():
             raise StoreConfigError(f"directory of {self.path} does not exist")
+        try:  # a new database is the owner's alone, whatever the umask (its -wal and -shm follow)
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise StoreConfigError(f"cannot create {self.path}: {exc.strerror}") from exc
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
                                timeout=self.BUSY_TIMEOUT_MS / 1000)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -540,6 +565,26 @@ class SqliteStore(_SqlStore):
 
     def _begin(self, conn: Any, write: bool) -> None:
         conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    # Damage reported by quick_check beyond this many lines adds nothing an operator can use.
+    INTEGRITY_LINES = 20
+
+    def integrity_problems(self) -> list[str]:
+        """``PRAGMA quick_check`` on a read-only connection of its own (the writer is not held up)."""
+        if not self.path.exists():
+            return [f"{self.path} does not exist"]
+        try:
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=self.BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            return [f"sqlite: {exc}"]
+        try:
+            rows = conn.execute(f"PRAGMA quick_check({self.INTEGRITY_LINES})").fetchall()
+        except sqlite3.Error as exc:
+            return [f"sqlite: {exc}"]
+        finally:
+            conn.close()
+        lines = [line for r in rows for line in str(r[0]).splitlines() if not line.startswith("*** ")]
+        return [] if lines == ["ok"] else lines
 
     def _commit(self, conn: Any) -> None:
         conn.execute("COMMIT")

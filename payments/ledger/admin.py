@@ -7,9 +7,10 @@ hashed with scrypt before they reach the store and never appear in the audit log
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,12 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from payments.ledger.audit import AuditFinding, canonical_json, verify_chain
-from payments.ledger.errors import AdminError, StoreConflict
+from payments.ledger.errors import AdminError, StoreConflict, StoreError
 from payments.ledger.keys import LedgerKeys, load_ledger_keys, save_ledger_keys
 from payments.ledger.pins import hash_pin
 from payments.ledger.records import (
     Account,
+    AuditEntry,
     Cashier,
     Customer,
     EnrolmentCode,
@@ -29,6 +31,7 @@ from payments.ledger.records import (
     Terminal,
     Transfer,
     TransferKind,
+    TransferStatus,
 )
 from payments.ledger.store import LedgerStore, LedgerTx
 from payments.money import Money, exponent
@@ -227,21 +230,75 @@ def top_up(store: LedgerStore, customer_id: str, amount: Money) -> Transfer:
 
 
 def check_invariants(store: LedgerStore) -> list[str]:
-    """Problems with the books: per-currency sums not zero, balances below their floor."""
-    problems: list[str] = []
+    """Problems with the books: a damaged database, per-currency sums not zero, balances below
+    their floor, and any balance that differs from the sum of the transfers that moved it."""
+    problems = [f"database damaged: {p}" for p in store.integrity_problems()]
+    try:
+        accounts = store.accounts()
+        totals = store.movement_totals()
+        holds = store.holds_accounts()
+    except (StoreError, ValueError, TypeError) as exc:
+        return [*problems, f"cannot read the books: {exc}"]
     sums: dict[str, int] = {}
-    for a in store.accounts():
+    for a in accounts:
         sums[a.currency] = sums.get(a.currency, 0) + a.balance
         if a.min_balance is not None and a.balance < a.min_balance:
             problems.append(f"{a.account_id} balance {a.balance} is below its floor {a.min_balance}")
     problems += [f"{cur} balances sum to {total}, not 0" for cur, total in sorted(sums.items()) if total]
+    expected = _balances_from_transfers(totals, holds)
+    for a in accounts:
+        want = expected.pop(a.account_id, 0)
+        if a.balance != want:
+            problems.append(f"{a.account_id} balance {a.balance} differs from its transfers (sum {want})")
+    problems += [f"transfers move {total} through {account_id}, which is not an account"
+                 for account_id, total in sorted(expected.items()) if total]
     return problems
 
 
+def _balances_from_transfers(totals: list[tuple[str, str, str, int]],
+                             holds: dict[str, str]) -> dict[str, int]:
+    """What each balance must be, from the transfers alone.
+
+    Every transfer but a declined one moved its amount from its debit to its credit account
+    (a voided one too: its void is a transfer of its own moving the money back). A posted
+    transfer credited to a holds account is a captured hold: the capture moved the money on
+    to the merchant account.
+    """
+    expected: dict[str, int] = {}
+    for debit, credit, status, total in totals:
+        expected[debit] = expected.get(debit, 0) - total
+        expected[credit] = expected.get(credit, 0) + total
+        if status == TransferStatus.POSTED and credit in holds:
+            expected[credit] -= total
+            expected[holds[credit]] = expected.get(holds[credit], 0) + total
+    return expected
+
+
 def verify_audit(store: LedgerStore) -> tuple[int, list[AuditFinding]]:
-    """Check the audit chain; returns (lines checked, findings)."""
-    head = store.audit_head()
-    return verify_chain(store.audit_entries(), head)
+    """Check the audit chain; returns (lines checked, findings).
+
+    A damaged database is a finding (``damaged``), and so is a log that cannot be read to
+    its end (``unreadable``): the check reports, it never fails with a traceback."""
+    found = [AuditFinding(0, "damaged", p) for p in store.integrity_problems()]
+    try:
+        head = store.audit_head()
+    except (StoreError, ValueError, TypeError) as exc:
+        return 0, [*found, AuditFinding(0, "unreadable", f"the audit head cannot be read: {exc}")]
+    last = [0]
+
+    def readable() -> Iterator[AuditEntry]:
+        try:
+            for entry in store.audit_entries():
+                last[0] = entry.seq
+                yield entry
+        except (StoreError, ValueError, TypeError) as exc:
+            found.append(AuditFinding(last[0] + 1, "unreadable", f"the log cannot be read from here: {exc}"))
+
+    try:
+        count, findings = verify_chain(readable(), head)
+    except (ValueError, TypeError) as exc:  # a line whose fields are not text any more
+        return last[0], [*found, AuditFinding(last[0], "unreadable", f"a line cannot be checked: {exc}")]
+    return count, [*found, *findings]
 
 
 def parse_customer_spec(text: str) -> list[DemoCustomer]:
@@ -256,6 +313,14 @@ def parse_customer_spec(text: str) -> list[DemoCustomer]:
     if not customers:
         raise AdminError("no customers given")
     return customers
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` readable by the owner only (mode 600, whatever the umask)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file keeps its mode through O_TRUNC
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
 
 
 def _write_public(path: Path, data: bytes) -> None:
@@ -304,7 +369,7 @@ def build_demo(store: LedgerStore, keys: LedgerKeys, out: Path, db_url: str, *, 
         "ledger_pin_pub": "ledger_pin.pub",
         "pin_key": pin_public_key_text(keys.pin.public_key()),
     }
-    (out / "demo.json").write_text(json.dumps(demo, indent=2) + "\n", encoding="utf-8")
+    _write_private(out / "demo.json", (json.dumps(demo, indent=2) + "\n").encode("utf-8"))  # it holds PINs
     return demo
 
 

@@ -24,12 +24,15 @@ from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.requests import Request as HttpRequest
 from starlette.responses import Response
 from starlette.routing import Route
 
 from payments.ledger.errors import ErrorCode, LedgerKeyError
+from payments.ledger.integrity import IntegrityWatch
 from payments.ledger.keys import default_key_path, load_ledger_keys
+from payments.ledger.limits import ServerLimits
 from payments.ledger.service import MAX_BODY_BYTES, Ledger, Pending, Reply, Request
 from payments.ledger.store import open_store
 from payments.signing import HEADER_LEDGER_SIGNATURE, sign_response
@@ -53,6 +56,10 @@ def _request(http: HttpRequest, body: bytes) -> Request:
     return Request(http.method, path, headers, body, dict(http.query_params))
 
 
+class _Gone(Exception):
+    """The client went away (or its connection was closed for a read timeout) mid-body."""
+
+
 async def _read_body(http: HttpRequest) -> bytes | None:
     """The body, or None when it is larger than MAX_BODY_BYTES (nothing more is read)."""
     declared = http.headers.get("content-length")
@@ -60,11 +67,14 @@ async def _read_body(http: HttpRequest) -> bytes | None:
         return None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in http.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
+    try:
+        async for chunk in http.stream():
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                return None
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise _Gone from None
     return b"".join(chunks)
 
 
@@ -171,24 +181,31 @@ class _PinWork:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def create_app(ledger: Ledger) -> Starlette:
-    """The ASGI app serving ``ledger``."""
+def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
+    """The ASGI app serving ``ledger``; ``server_timing`` adds a Server-Timing header to replies."""
     signing_key = ledger.keys.signing
     committer = _Committer(ledger)
+    integrity = IntegrityWatch(ledger)
     pin_work = _PinWork()
 
     def respond(reply: Reply) -> Response:
         headers = {HEADER_LEDGER_SIGNATURE: sign_response(signing_key, reply.status, reply.nonce, reply.body)}
         if reply.replayed:
             headers["Idempotent-Replayed"] = "true"
-        if reply.timings:
+        if server_timing and reply.timings:
             headers["Server-Timing"] = ", ".join(f"{k};dur={v:.3f}" for k, v in reply.timings.items())
         return Response(reply.body, reply.status, headers, media_type="application/json")
 
     def endpoint(action: str):  # type: ignore[no-untyped-def]
         async def handle(http: HttpRequest) -> Response:
-            body = await _read_body(http)
+            try:
+                body = await _read_body(http)
+            except _Gone:
+                return Response(status_code=408)  # nobody is left to read it
             req = _request(http, body or b"")
+            refused = integrity.refusal(req)
+            if refused is not None:
+                return respond(refused)
             if body is None:
                 return respond(ledger.error_reply(req, ErrorCode.BODY_TOO_LARGE))
             if pin_work.needed(body or b""):
@@ -203,7 +220,9 @@ def create_app(ledger: Ledger) -> Starlette:
 
     def public(what: str):  # type: ignore[no-untyped-def]
         async def handle(http: HttpRequest) -> Response:
-            return respond(ledger.public_info(_request(http, b""), what))
+            req = _request(http, b"")
+            refused = integrity.refusal(req) if what == "health" else None
+            return respond(refused or ledger.public_info(req, what))
 
         return handle
 
@@ -218,10 +237,13 @@ def create_app(ledger: Ledger) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await integrity.check()
+        integrity.start()
         committer.start()
         try:
             yield
         finally:
+            await integrity.stop()
             committer.stop()
             pin_work.close()
             ledger.store.close()
@@ -255,4 +277,5 @@ def create_app_from_env() -> Starlette:
     key_path = Path(key_text) if key_text else default_key_path(url)
     if key_path is None:
         raise LedgerKeyError(f"{ENV_KEY} is not set and {url} has no default key file")
-    return create_app(Ledger(open_store(url), load_ledger_keys(key_path)))
+    limits = ServerLimits.from_env()
+    return create_app(Ledger(open_store(url), load_ledger_keys(key_path)), server_timing=limits.server_timing)

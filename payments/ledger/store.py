@@ -167,6 +167,17 @@ class LedgerStore(Protocol):
     def count_transfers(self, kind: str, status: str, key_prefix: str) -> int:
         """How many transfers of a kind and status have an idempotency key with this prefix."""
 
+    def movement_totals(self) -> list[tuple[str, str, str, int]]:
+        """(debit account, credit account, status, total minor units) over every transfer that
+        moved money (all but declined ones)."""
+
+    def holds_accounts(self) -> dict[str, str]:
+        """Each merchant's holds account -> its merchant account (where a capture moves the money)."""
+
+    def integrity_problems(self) -> list[str]:
+        """Damage the database engine finds in its own files (SQLite ``PRAGMA quick_check``, on a
+        connection of its own); empty when sound or when the engine offers no such check."""
+
     def close(self) -> None: ...
 
 

@@ -15,16 +15,19 @@ PHOTOS = [f"deepface__tests_unit_dataset_img{i}.jpg" for i in (1, 2)]
 def test_enrol_rotate_delete(dev_faces: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                              capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("FACEPAY_PAYMENTS_DATA_DIR", str(tmp_path))
+    key = tmp_path / "keys" / "gallery.key"
+    monkeypatch.setenv("FACEPAY_PAYMENTS_GALLERY_KEY_FILE", str(key))
     monkeypatch.delenv("FACEPAY_GALLERY_KEY", raising=False)
     photos = [str(dev_faces / p) for p in PHOTOS]
     assert main(["enroll", "--customer", "c1", "--name", "Anna K", *photos]) == 2
     assert "accept the consent" in capsys.readouterr().err
     assert main(["enroll", "--customer", "c1", "--name", "Anna K", "--accept-consent", *photos]) == 0
     assert json.loads(capsys.readouterr().out)["templates"] == 2
-    key_before = (tmp_path / "gallery.key").read_text()
-    assert (tmp_path / "gallery.key").stat().st_mode & 0o777 == 0o600
+    key_before = key.read_text()
+    assert key.stat().st_mode & 0o777 == 0o600
+    assert not (tmp_path / "gallery.key").exists()  # not beside the templates
     assert main(["gallery", "rotate-key"]) == 0
-    assert (tmp_path / "gallery.key").read_text() != key_before
+    assert key.read_text() != key_before
     capsys.readouterr()
     assert main(["customer", "list"]) == 0
     assert "c1\tAnna K" in capsys.readouterr().out
@@ -43,6 +46,7 @@ def test_rotation_interrupted_after_the_store_recovers(dev_faces: Path, tmp_path
     from vision import generate_key
 
     monkeypatch.setenv("FACEPAY_PAYMENTS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("FACEPAY_PAYMENTS_GALLERY_KEY_FILE", str(tmp_path / "gallery.key"))
     monkeypatch.delenv("FACEPAY_GALLERY_KEY", raising=False)
     assert main(["enroll", "--customer", "c1", "--name", "A", "--accept-consent",
                  str(dev_faces / PHOTOS[0])]) == 0

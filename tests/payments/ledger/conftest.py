@@ -30,6 +30,7 @@ from payments.ledger import (
     open_store,
 )
 from payments.ledger.app import ENV_DB, ENV_KEY
+from payments.ledger.limits import ENV_LIMITS, ServerLimits
 from payments.pinblock import encrypt_pin, pin_context, pin_public_key_from_text
 from payments.signing import Ed25519PrivateKey, load_private_key, sign_request
 
@@ -207,7 +208,8 @@ class Server:
         cmd = [sys.executable, "-m", "uvicorn", "payments.ledger.app:create_app_from_env", "--factory",
                "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
                "--no-access-log", "--log-level", "warning"]
-        env = {**os.environ, ENV_DB: self.world.url, ENV_KEY: str(self.world.key_path)}
+        env = {**os.environ, ENV_DB: self.world.url, ENV_KEY: str(self.world.key_path),
+               ENV_LIMITS: ServerLimits(server_timing=True).to_env()}  # the bench tests read it
         self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
