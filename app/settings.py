@@ -241,6 +241,10 @@ CHALLENGE_TIMEOUT_S = 4.0
 CHALLENGE_YAW = 0.2
 # A face whose yaw proxy starts further than this from frontal is not a valid start.
 CHALLENGE_START_YAW = 0.15
+# A head turn must also show this much nose parallax (eye distances) against the plane of
+# the eyes and mouth corners: a 3-D head model turned until the yaw proxy reaches 0.2 shows
+# 0.20 (tests/vision/test_motion.py), a flat picture tilted any way shows 0; half of it.
+CHALLENGE_MIN_PARALLAX = 0.1
 # "Move closer" passes when the face width grows by this factor.
 CHALLENGE_CLOSER_RATIO = 1.25
 # The face must keep at least this similarity to the session's face through the challenge:
@@ -261,6 +265,7 @@ class LivenessSettings:
         challenge_yaw: yaw-proxy change a head turn must reach.
         challenge_start_yaw: largest |yaw| at the start of a turn challenge.
         challenge_closer_ratio: face-width growth a "move closer" challenge needs.
+        challenge_min_parallax: nose parallax (eye distances) a head turn must show.
         challenge_closer: offer "move closer" as a challenge (off by default: a hand-held photo
             can be moved closer too, it only defeats replayed videos).
         same_face_similarity: smallest embedding similarity to the session's face.
@@ -286,6 +291,8 @@ class LivenessSettings:
                                        metadata=_doc("frontal start yaw", lo=0.01, hi=1))
     challenge_closer_ratio: float = field(default=CHALLENGE_CLOSER_RATIO,
                                           metadata=_doc("move-closer growth", lo=1.05, hi=4))
+    challenge_min_parallax: float = field(default=CHALLENGE_MIN_PARALLAX,
+                                          metadata=_doc("head-turn parallax", lo=0, hi=2))
     challenge_closer: bool = field(default=False, metadata=_doc("offer the move-closer challenge"))
     same_face_similarity: float = field(default=SAME_FACE_SIMILARITY,
                                         metadata=_doc("same-face similarity", lo=-1, hi=1))

@@ -148,7 +148,8 @@ def challenge_limits(settings: Settings) -> ChallengeLimits:
     kinds = ("left", "right", "closer") if lv.challenge_closer else ("left", "right")
     return ChallengeLimits(timeout_s=lv.challenge_timeout_s, yaw=lv.challenge_yaw,
                            start_yaw=lv.challenge_start_yaw, closer_ratio=lv.challenge_closer_ratio,
-                           same_face_similarity=lv.same_face_similarity, kinds=kinds)
+                           same_face_similarity=lv.same_face_similarity, kinds=kinds,
+                           min_parallax=lv.challenge_min_parallax)
 
 
 def policy_limits(settings: Settings) -> PolicyLimits:
