@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import cv2
@@ -118,15 +118,17 @@ class LivenessModel:
         """The network's logit alone for one detected face in one frame."""
         return float(self.score_crops(antispoof_crop(frame, detection.box))[0])
 
-    def cues(self, frame: NDArray[np.uint8], detection: Detection) -> PadCues:
-        """Every presentation-attack cue of one detected face, the model's logit included."""
-        return measure_cues(frame, detection, self.model_score(frame, detection))
+    def cues(self, frame: NDArray[np.uint8], detection: Detection,
+             only: Collection[str] | None = None) -> PadCues:
+        """The presentation-attack cues of one detected face (all, or ``only`` those named),
+        the model's logit included."""
+        return measure_cues(frame, detection, self.model_score(frame, detection), only)
 
     def score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
         """Liveness score of one detected face in one frame (the fused logit with a fusion)."""
         if self.fusion is None:
             return self.model_score(frame, detection)
-        return self.fusion.logit(self.cues(frame, detection))
+        return self.fusion.logit(self.cues(frame, detection, self.fusion.names))
 
 
 def liveness_verdict(score: float, limits: LivenessLimits) -> LivenessVerdict:

@@ -29,6 +29,7 @@ check the cues barely move). Each cue follows a published method or project:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import astuple, dataclass, fields
 
 import cv2
@@ -155,13 +156,24 @@ def _colour(face: NDArray[np.uint8]) -> float:
     return float(np.hypot(a, b).std())
 
 
-def measure_cues(frame: NDArray[np.uint8], det: Detection, model_score: float) -> PadCues:
-    """All cues of one detected face; ``model_score`` is the anti-spoof logit of the frame."""
+def measure_cues(frame: NDArray[np.uint8], det: Detection, model_score: float,
+                 only: Collection[str] | None = None) -> PadCues:
+    """The cues of one detected face; ``model_score`` is the anti-spoof logit of the frame.
+
+    ``only`` names the cues to compute (the kiosk computes just those its combiner uses);
+    the others are left at 0.
+    """
+    want = set(CUE_NAMES if only is None else only)
     bgr = as_bgr(frame)
-    face = _square(bgr, det.box, 1.0, FACE_SIDE)
-    grey = cv2.cvtColor(face, cv2.COLOR_BGR2GRAY).astype(np.float32)
-    moire, sharp = _spectrum_cues(grey)
-    context = _square(bgr, det.box, CONTEXT_SCALE, CONTEXT_SIDE)
-    return PadCues(model=float(model_score), moire=moire, sharpness=sharp,
-                   glare=_glare(context), edges=_edges(context), colour=_colour(face),
+    moire = sharp = colour = glare = edges = 0.0
+    if want & {"moire", "sharpness", "colour"}:
+        face = _square(bgr, det.box, 1.0, FACE_SIDE)
+        colour = _colour(face)
+        moire, sharp = _spectrum_cues(cv2.cvtColor(face, cv2.COLOR_BGR2GRAY).astype(np.float32))
+    if want & {"glare", "edges"}:
+        context = _square(bgr, det.box, CONTEXT_SCALE, CONTEXT_SIDE)
+        glare = _glare(context) if "glare" in want else 0.0
+        edges = _edges(context) if "edges" in want else 0.0
+    return PadCues(model=float(model_score), moire=moire, sharpness=sharp, glare=glare,
+                   edges=edges, colour=colour,
                    face_frac=float(det.width / max(bgr.shape[1], 1)))

@@ -91,3 +91,12 @@ def test_a_combiner_without_both_classes_or_with_unknown_cues_is_refused() -> No
         PadFusion(("model", "screen_brand"), (1.0, 2.0), 0.0)
     with pytest.raises(ValueError):
         PadFusion(("model",), (1.0, 2.0), 0.0)
+
+
+def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from vision import measure_cues
+
+    frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[3])
+    det = pipeline.process(frame).face.detection
+    full, part = measure_cues(frame, det, 1.0), measure_cues(frame, det, 1.0, only=("edges",))
+    assert part.edges == full.edges and part.model == full.model and part.moire == 0.0
