@@ -18,6 +18,7 @@ import numpy as np
 from app.eval_liveness import fit_rule
 from app.evaluate import EvalError, ImageRecord, process_images, read_labels
 from app.progress import Progress
+from app.settings import SettingsError
 from app.wiring import ModelFileError, build_pipeline, fit_recipe
 from vision import VisionError
 
@@ -40,7 +41,7 @@ def run_fit(args: argparse.Namespace) -> int:
         for folder in args.images:
             rows, _ = read_labels(folder / "labels.csv")
             records += process_images(pipeline, folder, rows, Progress(str(folder)))
-    except (EvalError, ModelFileError, VisionError) as exc:
+    except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
         print(f"facepay liveness fit: {exc}", file=sys.stderr)
         return 2
     used = [r for r in records if r.cues is not None and (r.label.spoof or r.label.single_live)]
