@@ -21,18 +21,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app.eval_liveness import FitRecipe, liveness_block
 from vision import (
     Candidate,
     DecisionPolicy,
     FrameEvidence,
     ImageError,
-    LivenessLimits,
     Match,
     NeedPin,
+    PadCues,
     Pipeline,
     Reject,
     VisionError,
-    liveness_verdict,
     read_image,
 )
 from vision._evaluation import pair_scores, verification_metrics
@@ -58,6 +58,8 @@ class LabelRow:
         masked: nose and mouth covered.
         spoof: a presentation attack (photo of a photo, screen, ID card).
         source: where the photo comes from (the ``source`` column up to ``@``; may be empty).
+        attack: the presentation-attack type (``attack`` column: ``replay_phone``,
+            ``print``...); empty for a live face, ``spoof`` for a spoof of no stated type.
     """
 
     file: str
@@ -65,6 +67,7 @@ class LabelRow:
     masked: bool
     spoof: bool
     source: str = ""
+    attack: str = ""
 
     @property
     def pairable(self) -> bool:
@@ -92,6 +95,7 @@ class ImageRecord:
         masked_pred: the mask check judged the face masked.
         recovered: the face was recovered from a low detector score as a masked face.
         source: the photo's ``source`` column, up to the ``@`` (empty when absent).
+        cues: the presentation-attack cues of the main face (None without a face or the stage).
     """
 
     label: LabelRow
@@ -106,6 +110,14 @@ class ImageRecord:
     masked_pred: bool = False
     recovered: bool = False
     source: str = ""
+    cues: PadCues | None = None
+
+
+def _attack(raw: dict[str, str], spoof: bool) -> str:
+    text = (raw.get("attack") or "").strip()
+    if not spoof:
+        return ""
+    return text if text and text != "live" else "spoof"
 
 
 def _flag(value: str, column: str, line: int) -> bool:
@@ -136,9 +148,10 @@ def read_labels(path: Path) -> tuple[list[LabelRow], list[dict[str, str]]]:
                 file, identity = (raw["file"] or "").strip(), (raw["identity"] or "").strip()
                 if not file or not identity:
                     raise ValueError(f"line {line}: empty file or identity")
+                spoof = _flag(raw["spoof"] or "", "spoof", line)
                 rows.append(LabelRow(file, identity, _flag(raw["masked"] or "", "masked", line),
-                                     _flag(raw["spoof"] or "", "spoof", line),
-                                     (raw.get("source") or "").split("@")[0].strip()))
+                                     spoof, (raw.get("source") or "").split("@")[0].strip(),
+                                     _attack(raw, spoof)))
             except ValueError as exc:
                 errors.append({"file": str(raw.get("file", "")), "error": str(exc)})
     return rows, errors
@@ -157,6 +170,8 @@ def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
         else:
             face = result.face
             mask = face.mask if face else None
+            cues = (pipeline.liveness.cues(frame, face.detection)
+                    if face is not None and pipeline.liveness is not None else None)
             out.append(ImageRecord(
                 row, None, result.faces, face.detection.score if face else 0.0,
                 face.embedding if face else None, bool(face and face.quality.ok),
@@ -164,7 +179,7 @@ def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
                 liveness=face.liveness if face else None,
                 mask_confidence=mask.confidence if mask else None,
                 masked_pred=bool(mask and mask.masked), recovered=bool(face and face.recovered),
-                source=row.source))
+                source=row.source, cues=cues))
         if progress is not None:
             progress(i + 1, len(rows))
     return out
@@ -210,9 +225,13 @@ def verification_block(records: list[ImageRecord],
 
 def run_eval(pipeline: Pipeline, images: Path, labels: Path,
              progress_factory: Callable[[str], Callable[[int, int], None]] | None = None,
-             policy: DecisionPolicy | None = None
+             policy: DecisionPolicy | None = None, recipe: FitRecipe | None = None
              ) -> tuple[dict[str, Any], list[ImageRecord]]:
-    """Run the whole evaluation; returns the JSON-ready report and the per-image records."""
+    """Run the whole evaluation; returns the JSON-ready report and the per-image records.
+
+    ``recipe`` (how the presentation-attack combiner is fitted) turns on the liveness
+    block's leave-one-source-out report.
+    """
     rows, row_errors = read_labels(labels)
     t0 = time.perf_counter()
     records = process_images(pipeline, images, rows,
@@ -234,58 +253,16 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
         },
     }
     if policy is not None:
-        report["liveness"] = liveness_block(records, policy.limits.liveness)
+        report["liveness"] = liveness_block(records, policy.limits.liveness, recipe)
         report["mask"] = mask_block(records)
         report["decision"] = decision_block(records, policy)
     return report, records
 
 
-# --- liveness, mask and decision blocks ---------------------------------------------------
+# --- mask and decision blocks (liveness: app.eval_liveness) ------------------------------
 
 def _rate(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
-
-
-def _verdicts(records: list[ImageRecord], limits: LivenessLimits) -> dict[str, int]:
-    counts = {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0}
-    for r in records:
-        if r.liveness is None:
-            counts["no_face"] += 1
-        else:
-            counts[liveness_verdict(r.liveness, limits).value] += 1
-    return counts
-
-
-def liveness_block(records: list[ImageRecord], limits: LivenessLimits) -> dict[str, Any]:
-    """Passive liveness on single photos: pass / challenge / reject per photo.
-
-    APCER: share of spoof photos that pass without a challenge (a spoof with no face found
-    cannot pass). BPCER: share of live photos with a face that are rejected outright.
-    """
-    ok = [r for r in records if r.error is None]
-    live = [r for r in ok if r.label.single_live and r.liveness is not None]
-    spoof = [r for r in ok if r.label.spoof]
-    lv, sp = _verdicts(live, limits), _verdicts(spoof, limits)
-    by_source: dict[str, Any] = {}
-    for src in sorted({r.source for r in live + spoof}):
-        lsrc = [r for r in live if r.source == src]
-        ssrc = [r for r in spoof if r.source == src]
-        by_source[src or "unknown"] = {"live": _verdicts(lsrc, limits) if lsrc else None,
-                                       "spoof": _verdicts(ssrc, limits) if ssrc else None}
-    masked = [r for r in live if r.label.masked]
-    return {
-        "live": len(live), "spoof": len(spoof),
-        "spoof_passed": sp["pass"], "apcer": _rate(sp["pass"], len(spoof)),
-        "spoof_challenged": sp["challenge"], "spoof_rejected": sp["reject"],
-        "spoof_no_face": sp["no_face"],
-        "live_rejected": lv["reject"], "bpcer": _rate(lv["reject"], len(live)),
-        "live_challenged": lv["challenge"], "live_challenge_rate": _rate(lv["challenge"], len(live)),
-        "live_passed": lv["pass"],
-        "masked_live": _verdicts(masked, limits) if masked else None,
-        "by_source": by_source,
-        "thresholds": {"pass": limits.pass_threshold, "reject": limits.reject_threshold,
-                       "window": limits.window},
-    }
 
 
 def mask_block(records: list[ImageRecord]) -> dict[str, Any]:

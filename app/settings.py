@@ -218,13 +218,29 @@ class RecognitionSettings:
 
 # --- liveness ---------------------------------------------------------------
 
-# Passive liveness score = anti-spoof logit difference real - spoof (0 is p(real) 0.5).
-# At or above this the face is live without a challenge: highest dev spoof score 0.54
-# (MANIFEST.json fp32 spoof max; `facepay eval` measures -0.12 with this crop) plus margin.
-LIVE_PASS = 1.0
-# Below this the face is rejected outright: 5 of 9 detected dev spoofs score below -5 while
-# only 2 of 80 live dev photos do (both masked faces under 40 px, BPCER 2.5%).
-LIVE_REJECT = -5.0
+# Passive liveness score = the presentation-attack combiner's logit (vision._pad_fusion):
+# LIVE_FUSION_BIAS + sum(weight * cue) over LIVE_FUSION_CUES; higher is more live. Fitted by
+# `facepay liveness fit --images ../shared/faces/pad --images ../shared/faces/dev` (L2 1.0,
+# both classes weighted equally) on 241 pad + 89 dev faces: anti-spoof model logit weight
+# +0.524, bezel / card-edge length weight -1.563, bias +2.331. Sharpness, moire, glare,
+# colour and face size were measured too and left out: their sign flips between capture
+# sources (leave-one-source-out in `facepay eval`) or they let the dev phone replays pass.
+LIVE_FUSION_CUES = "model,edges"
+LIVE_FUSION_WEIGHTS = "0.524093,-1.562507"
+LIVE_FUSION_BIAS = 2.331153
+# At or above this the face is live without a challenge: the highest attack logit over pad
+# and dev is 1.60 (a dev phone replay held close, no bezel in view) plus 0.3 margin.
+LIVE_PASS = 1.9
+# Below this the face is rejected outright: the lowest live logit over pad and dev is -2.06
+# (a pad webcam frame) minus 0.44 margin; 0 of 201 live faces fall below it.
+LIVE_REJECT = -2.5
+# How `facepay liveness fit` and eval's leave-one-source-out choose the combiner and cuts:
+# ridge penalty on standardised weights (1.0: the weights barely move between folds), the
+# pass cut this far above the highest training attack, the reject cut this far below the
+# lowest training live face (logit units; the configured cuts above use 0.3 and 0.44).
+LIVE_FIT_L2 = 1.0
+LIVE_FIT_PASS_MARGIN = 0.3
+LIVE_FIT_REJECT_MARGIN = 0.5
 # Frames of one tracked face averaged before a verdict (about 1/3 s at 15 fps).
 LIVE_WINDOW = 5
 # Sales at or above this amount (minor units) always need the active challenge (0: never forced).
@@ -235,6 +251,10 @@ CHALLENGE_TIMEOUT_S = 4.0
 CHALLENGE_YAW = 0.2
 # A face whose yaw proxy starts further than this from frontal is not a valid start.
 CHALLENGE_START_YAW = 0.15
+# A head turn must also show this much nose parallax (eye distances) against the plane of
+# the eyes and mouth corners: a 3-D head model turned until the yaw proxy reaches 0.2 shows
+# 0.20 (tests/vision/test_motion.py), a flat picture tilted any way shows 0; half of it.
+CHALLENGE_MIN_PARALLAX = 0.1
 # "Move closer" passes when the face width grows by this factor.
 CHALLENGE_CLOSER_RATIO = 1.25
 # The face must keep at least this similarity to the session's face through the challenge:
@@ -255,9 +275,17 @@ class LivenessSettings:
         challenge_yaw: yaw-proxy change a head turn must reach.
         challenge_start_yaw: largest |yaw| at the start of a turn challenge.
         challenge_closer_ratio: face-width growth a "move closer" challenge needs.
+        challenge_min_parallax: nose parallax (eye distances) a head turn must show.
         challenge_closer: offer "move closer" as a challenge (off by default: a hand-held photo
             can be moved closer too, it only defeats replayed videos).
         same_face_similarity: smallest embedding similarity to the session's face.
+        fusion_cues: comma-separated cues the combiner uses (names of ``vision.PadCues``);
+            empty: the anti-spoof model's logit alone.
+        fusion_weights: comma-separated weights, one per cue, in the cues' own units.
+        fusion_bias: the combiner's intercept.
+        fit_l2: ridge penalty when the combiner is fitted.
+        fit_pass_margin: fitted pass cut above the highest training attack logit.
+        fit_reject_margin: fitted reject cut below the lowest training live logit.
     """
 
     pass_threshold: float = field(default=LIVE_PASS, metadata=_doc("liveness pass cut", lo=-30, hi=30))
@@ -273,9 +301,21 @@ class LivenessSettings:
                                        metadata=_doc("frontal start yaw", lo=0.01, hi=1))
     challenge_closer_ratio: float = field(default=CHALLENGE_CLOSER_RATIO,
                                           metadata=_doc("move-closer growth", lo=1.05, hi=4))
+    challenge_min_parallax: float = field(default=CHALLENGE_MIN_PARALLAX,
+                                          metadata=_doc("head-turn parallax", lo=0, hi=2))
     challenge_closer: bool = field(default=False, metadata=_doc("offer the move-closer challenge"))
     same_face_similarity: float = field(default=SAME_FACE_SIMILARITY,
                                         metadata=_doc("same-face similarity", lo=-1, hi=1))
+    fusion_cues: str = field(default=LIVE_FUSION_CUES, metadata=_doc("cues of the PAD combiner"))
+    fusion_weights: str = field(default=LIVE_FUSION_WEIGHTS,
+                                metadata=_doc("weights of the PAD combiner, one per cue"))
+    fusion_bias: float = field(default=LIVE_FUSION_BIAS,
+                               metadata=_doc("intercept of the PAD combiner", lo=-100, hi=100))
+    fit_l2: float = field(default=LIVE_FIT_L2, metadata=_doc("PAD combiner ridge", lo=0, hi=1000))
+    fit_pass_margin: float = field(default=LIVE_FIT_PASS_MARGIN,
+                                   metadata=_doc("fitted pass-cut margin", lo=0, hi=30))
+    fit_reject_margin: float = field(default=LIVE_FIT_REJECT_MARGIN,
+                                     metadata=_doc("fitted reject-cut margin", lo=0, hi=30))
 
 
 # --- mask -------------------------------------------------------------------

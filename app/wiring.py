@@ -13,7 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.settings import Settings
+from app.eval_liveness import FitRecipe
+from app.settings import Settings, SettingsError
 from models import Manifest, ModelSpec, ModelUnavailable, load_manifest, resolve
 from vision import (
     ChallengeLimits,
@@ -23,6 +24,7 @@ from vision import (
     LivenessLimits,
     LivenessModel,
     MaskDetector,
+    PadFusion,
     Pipeline,
     PolicyLimits,
     QualityLimits,
@@ -32,8 +34,9 @@ from vision import (
 )
 
 __all__ = ["ModelFileError", "build_detector", "build_embedder", "build_liveness", "build_mask",
-           "build_pipeline", "build_policy", "build_scan_session", "challenge_limits",
-           "liveness_limits", "model_path", "ort_session", "policy_limits", "quality_limits"]
+           "build_pipeline", "build_policy", "build_scan_session", "challenge_limits", "fit_recipe",
+           "liveness_limits", "model_path", "ort_session", "pad_fusion", "policy_limits",
+           "quality_limits"]
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +105,32 @@ def build_liveness(settings: Settings) -> LivenessModel:
     spec, path = model_path(settings, settings.models.antispoof)
     if spec.wrapper != "minifasnet":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for anti-spoof model {spec.id}")
-    return LivenessModel(ort_session(path, settings.models.threads), model_id=spec.id)
+    return LivenessModel(ort_session(path, settings.models.threads), model_id=spec.id,
+                         fusion=pad_fusion(settings))
+
+
+def fit_recipe(settings: Settings) -> FitRecipe:
+    """How the presentation-attack combiner is fitted (``facepay liveness fit``, eval)."""
+    lv = settings.liveness
+    fusion = pad_fusion(settings)
+    return FitRecipe(fusion.names if fusion else ("model",), lv.fit_l2, lv.fit_pass_margin,
+                     lv.fit_reject_margin)
+
+
+def pad_fusion(settings: Settings) -> PadFusion | None:
+    """The presentation-attack combiner of ``settings.liveness`` (None: the model alone)."""
+    lv = settings.liveness
+    names = tuple(n.strip() for n in lv.fusion_cues.split(",") if n.strip())
+    if not names:
+        return None
+    try:
+        weights = tuple(float(w) for w in lv.fusion_weights.split(",") if w.strip())
+        return PadFusion(names, weights, lv.fusion_bias)
+    except ValueError as exc:
+        raise SettingsError(f"liveness.fusion_cues = {lv.fusion_cues!r} and fusion_weights = "
+                            f"{lv.fusion_weights!r} do not fit together (one weight per cue, "
+                            f"cues among model, moire, sharpness, glare, edges, colour, "
+                            f"face_frac): {exc}") from exc
 
 
 def build_mask(settings: Settings) -> MaskDetector:
@@ -120,7 +148,8 @@ def challenge_limits(settings: Settings) -> ChallengeLimits:
     kinds = ("left", "right", "closer") if lv.challenge_closer else ("left", "right")
     return ChallengeLimits(timeout_s=lv.challenge_timeout_s, yaw=lv.challenge_yaw,
                            start_yaw=lv.challenge_start_yaw, closer_ratio=lv.challenge_closer_ratio,
-                           same_face_similarity=lv.same_face_similarity, kinds=kinds)
+                           same_face_similarity=lv.same_face_similarity, kinds=kinds,
+                           min_parallax=lv.challenge_min_parallax)
 
 
 def policy_limits(settings: Settings) -> PolicyLimits:

@@ -73,7 +73,9 @@ class KioskOptions:
     def from_settings(cls, settings: Settings, *, fullscreen: bool | None = None) -> KioskOptions:
         """Options from the terminal's settings (``fullscreen`` overrides, e.g. ``--windowed``)."""
         kiosk = settings.kiosk
-        timeouts = Timeouts(**{f.name: getattr(kiosk, f.name) for f in dataclasses.fields(Timeouts)})
+        timeouts = Timeouts(**{f.name: getattr(kiosk, f.name) for f in dataclasses.fields(Timeouts)
+                               if f.name != "challenge_s"},
+                            challenge_s=settings.liveness.challenge_timeout_s)
         return cls(merchant=kiosk.merchant, currency=settings.payments.currency, timeouts=timeouts,
                    shuffle_pin=kiosk.shuffle_pin_pad,
                    fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen)

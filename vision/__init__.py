@@ -42,6 +42,8 @@ from vision._liveness import (
     liveness_verdict,
 )
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
+from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
+from vision._pad_fusion import PadFusion, fit_fusion
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
 from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits
 from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
@@ -58,6 +60,7 @@ from vision._sources import (
 
 __all__ = [
     "ARCFACE_TEMPLATE",
+    "CUE_NAMES",
     "GUIDANCE_TEXT",
     "IMAGE_SUFFIXES",
     "REASON_TEXT",
@@ -92,6 +95,8 @@ __all__ = [
     "NeedPin",
     "Observation",
     "OrtSession",
+    "PadCues",
+    "PadFusion",
     "Pipeline",
     "PolicyLimits",
     "Quality",
@@ -113,10 +118,13 @@ __all__ = [
     "as_bgr",
     "assess_quality",
     "choose_main_face",
+    "context_crop",
+    "fit_fusion",
     "generate_key",
     "l2_normalise",
     "liveness_verdict",
     "load_key",
+    "measure_cues",
     "open_source",
     "plausible_face",
     "pose_proxies",

@@ -7,9 +7,14 @@ start by ``yaw`` in the asked direction (a flat photo turned in the hand keeps i
 proxy: an affine squeeze scales nose offset and eye distance alike), or the face must grow
 by ``closer_ratio``. Time is passed in with every observation, never read here.
 
+A head turn that reaches the asked yaw must also show motion parallax (``vision._motion``):
+the nose tip leaves the place a flat picture's nose would take given how the eyes and mouth
+corners moved. A print or screen tilted in the hand until its landmarks mimic a turn fails
+as ``FLAT_PICTURE``.
+
 It fails on: a static face (time runs out), the wrong direction (a video that does not
 follow), a different face mid-challenge (embedding similarity to the session's face drops),
-and slowness.
+a flat picture tilted to mimic a turn, and slowness.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision._decision import Guidance
+from vision._motion import nose_parallax
 from vision._quality import pose_proxies
 
 __all__ = ["Challenge", "ChallengeKind", "ChallengeLimits", "ChallengeStatus", "Observation"]
@@ -51,6 +57,7 @@ class ChallengeStatus(enum.Enum):
     WRONG_DIRECTION = "wrong_direction"
     TIMED_OUT = "timed_out"
     IDENTITY_CHANGED = "identity_changed"
+    FLAT_PICTURE = "flat_picture"
 
     @property
     def failed(self) -> bool:
@@ -68,6 +75,8 @@ class ChallengeLimits:
         closer_ratio: face-width growth "move closer" needs.
         same_face_similarity: smallest embedding similarity to the session's face.
         kinds: the prompts to draw from (``left``, ``right``, ``closer``).
+        min_parallax: nose parallax (eye distances) a head turn must show; 0 turns the
+            check off.
     """
 
     timeout_s: float
@@ -76,6 +85,7 @@ class ChallengeLimits:
     closer_ratio: float
     same_face_similarity: float
     kinds: tuple[str, ...] = ("left", "right")
+    min_parallax: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,9 @@ class Challenge:
         self._status = ChallengeStatus.PENDING
         self._start_yaw: float | None = None
         self._start_width: float | None = None
+        self._start_landmarks: NDArray[np.float32] | None = None
         self._held = 0
+        self.parallax = 0.0
 
     @classmethod
     def random(cls, limits: ChallengeLimits, rng: random.Random, now: float) -> Challenge:
@@ -138,6 +150,7 @@ class Challenge:
             if abs(yaw) > self.limits.start_yaw:
                 return self._status  # wait for a frontal start
             self._start_yaw, self._start_width = yaw, max(obs.face_width, 1e-6)
+            self._start_landmarks = np.asarray(obs.landmarks, dtype=np.float32)
             return self._status
         progress = self._progress(yaw, obs.face_width)
         if progress <= -1.0:
@@ -145,8 +158,18 @@ class Challenge:
             return self._status
         self._held = self._held + 1 if progress >= 1.0 else 0
         if self._held >= HOLD_FRAMES:
-            self._status = ChallengeStatus.PASSED
+            self._status = self._judge_turn(obs)
         return self._status
+
+    def _judge_turn(self, obs: Observation) -> ChallengeStatus:
+        """A turn that reached the asked yaw: passed if it moved like a head (parallax)."""
+        if self.kind is ChallengeKind.MOVE_CLOSER or self.limits.min_parallax <= 0.0:
+            return ChallengeStatus.PASSED
+        assert self._start_landmarks is not None
+        self.parallax = nose_parallax(self._start_landmarks, obs.landmarks)
+        if self.parallax < self.limits.min_parallax:
+            return ChallengeStatus.FLAT_PICTURE
+        return ChallengeStatus.PASSED
 
     def _progress(self, yaw: float, width: float) -> float:
         """Fraction of the asked movement done (negative: the opposite way)."""

@@ -5,13 +5,18 @@ p(real) = 0.5). One frame of a kiosk camera is noisy, so the verdict is taken on
 mean score of a short window of frames of the same tracked face, and it has three
 outcomes: ``PASS`` (confidently live), ``CHALLENGE`` (uncertain: ask for a head turn)
 and ``REJECT`` (confidently a presentation attack).
+
+With a ``PadFusion`` the frame's score is not the model's alone: the model logit and the
+scene cues of ``vision._pad_cues`` (pixel-grid spectrum, lost detail, bezel and card edges,
+face size in the frame) are combined by a small logistic regression into one logit, on
+which the same three-way verdict is taken.
 """
 
 from __future__ import annotations
 
 import enum
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import cv2
@@ -21,6 +26,8 @@ from numpy.typing import NDArray
 from vision._detector import Detection, as_bgr
 from vision._embedder import OrtSession
 from vision._errors import ModelError
+from vision._pad_cues import PadCues, measure_cues
+from vision._pad_fusion import PadFusion
 
 __all__ = ["LivenessLimits", "LivenessModel", "LivenessSmoother", "LivenessVerdict",
            "antispoof_crop", "liveness_verdict"]
@@ -84,13 +91,16 @@ def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, flo
 class LivenessModel:
     """MiniFASNetV2-SE: frames to liveness scores (logit ``real - spoof``; higher is more live).
 
-    The session is created by the composition root and passed in.
+    The session is created by the composition root and passed in. With ``fusion`` the
+    score of a frame is the combined presentation-attack logit over all cues.
     """
 
-    def __init__(self, session: OrtSession, *, model_id: str) -> None:
+    def __init__(self, session: OrtSession, *, model_id: str,
+                 fusion: PadFusion | None = None) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self.model_id = model_id
+        self.fusion = fusion
 
     def score_crops(self, crops: NDArray[np.uint8]) -> NDArray[np.float32]:
         """Scores of a batch (N x 128 x 128 x 3 BGR) of ``antispoof_crop`` crops."""
@@ -104,9 +114,21 @@ class LivenessModel:
         diff: NDArray[np.float32] = out[:, 0] - out[:, 1]
         return diff
 
-    def score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
-        """Liveness score of one detected face in one frame."""
+    def model_score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
+        """The network's logit alone for one detected face in one frame."""
         return float(self.score_crops(antispoof_crop(frame, detection.box))[0])
+
+    def cues(self, frame: NDArray[np.uint8], detection: Detection,
+             only: Collection[str] | None = None) -> PadCues:
+        """The presentation-attack cues of one detected face (all, or ``only`` those named),
+        the model's logit included."""
+        return measure_cues(frame, detection, self.model_score(frame, detection), only)
+
+    def score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
+        """Liveness score of one detected face in one frame (the fused logit with a fusion)."""
+        if self.fusion is None:
+            return self.model_score(frame, detection)
+        return self.fusion.logit(self.cues(frame, detection, self.fusion.names))
 
 
 def liveness_verdict(score: float, limits: LivenessLimits) -> LivenessVerdict:

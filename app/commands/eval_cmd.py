@@ -9,7 +9,8 @@ from pathlib import Path
 
 from app.evaluate import EvalError, run_eval
 from app.progress import Progress
-from app.wiring import ModelFileError, build_pipeline, build_policy
+from app.settings import SettingsError
+from app.wiring import ModelFileError, build_pipeline, build_policy, fit_recipe
 from vision import VisionError
 
 __all__ = ["register"]
@@ -31,8 +32,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         pipeline = build_pipeline(args.settings)
         report, _ = run_eval(pipeline, args.images, labels, progress_factory=Progress,
-                             policy=build_policy(args.settings))
-    except (EvalError, ModelFileError, VisionError) as exc:
+                             policy=build_policy(args.settings), recipe=fit_recipe(args.settings))
+    except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
         print(f"facepay eval: {exc}", file=sys.stderr)
         return 2
     text = json.dumps(report, indent=None if args.json else 2)

@@ -86,10 +86,12 @@ class ChallengeView:
     Attributes:
         amount: formatted amount being paid.
         direction: Guidance.TURN_LEFT or Guidance.TURN_RIGHT.
+        seconds: time the shopper has to follow the prompt (the screen counts it down).
     """
 
     amount: str
     direction: Guidance
+    seconds: float = 4.0
 
 
 @dataclass(frozen=True)

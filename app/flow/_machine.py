@@ -76,6 +76,8 @@ class Timeouts:
         processing_s: longest wait for the ledger before the outcome is "unknown".
         result_s: result screens return by themselves after this.
         cashier_s: cashier menu or amount pad left alone (logs the cashier out).
+        challenge_s: time to follow the head-turn prompt (shown as a countdown; the vision
+            side enforces it).
     """
 
     sale_open_s: float = 300.0
@@ -86,6 +88,7 @@ class Timeouts:
     processing_s: float = 30.0
     result_s: float = 8.0
     cashier_s: float = 60.0
+    challenge_s: float = 4.0
 
 
 # Which time-out applies in which state (scan states combine no_face_s and scan_s).
@@ -483,7 +486,7 @@ class CheckoutMachine:
         if s is State.SCANNING:
             return ScanView(amount)
         if s is State.CHALLENGE:
-            return ChallengeView(amount, self._direction)
+            return ChallengeView(amount, self._direction, self._t.challenge_s)
         if s is State.CONFIRM:
             return ConfirmView(amount, self._merchant, self._short_customer())
         if s is State.CUSTOMER_ENTRY:

@@ -168,6 +168,17 @@ def test_challenge_prompt_follows_direction_then_matches(drive: Driver) -> None:
     assert starts == 1
 
 
+def test_the_pin_is_one_touch_away_during_the_challenge(drive: Driver) -> None:
+    drive.scan()
+    drive.send(face(guidance=Guidance.TURN_LEFT))
+    assert drive.state is State.CHALLENGE
+    assert drive.view == ChallengeView("EUR 12.50", Guidance.TURN_LEFT, 4.0)
+    effects = drive.send(UsePin(), 0.5)
+    assert drive.state is State.CUSTOMER_ENTRY
+    assert any(isinstance(e, StopScan) for e in effects)
+    assert isinstance(drive.view, CustomerView)
+
+
 def test_challenge_failed_is_rejected(drive: Driver) -> None:
     drive.scan()
     drive.send(face(guidance=Guidance.TURN_RIGHT))

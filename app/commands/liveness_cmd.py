@@ -1,0 +1,64 @@
+"""``facepay liveness fit``: fit the presentation-attack combiner on labelled photos.
+
+Runs the pipeline over each ``--images`` folder (its ``labels.csv``), measures every cue of
+each face, fits the combiner with the settings' recipe (cues, ridge, margins) and prints
+the ``[liveness]`` settings that reproduce it, with the figures it was fitted on. Fit only
+on tuning data (``faces/pad``, ``faces/dev``), never on the held-back pools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from app.eval_liveness import fit_rule
+from app.evaluate import EvalError, ImageRecord, process_images, read_labels
+from app.progress import Progress
+from app.settings import SettingsError
+from app.wiring import ModelFileError, build_pipeline, fit_recipe
+from vision import VisionError
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("liveness", help="fit the presentation-attack combiner")
+    verbs = p.add_subparsers(dest="verb", required=True)
+    fit = verbs.add_parser("fit", help="fit the combiner's weights and cuts on labelled photos")
+    fit.add_argument("--images", required=True, type=Path, action="append",
+                     help="folder of photos with labels.csv (repeat for several)")
+    fit.set_defaults(handler=run_fit)
+
+
+def run_fit(args: argparse.Namespace) -> int:
+    try:
+        pipeline = build_pipeline(args.settings)
+        records: list[ImageRecord] = []
+        for folder in args.images:
+            rows, _ = read_labels(folder / "labels.csv")
+            records += process_images(pipeline, folder, rows, Progress(str(folder)))
+    except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
+        print(f"facepay liveness fit: {exc}", file=sys.stderr)
+        return 2
+    used = [r for r in records if r.cues is not None and (r.label.spoof or r.label.single_live)]
+    if not any(r.label.spoof for r in used) or all(r.label.spoof for r in used):
+        print("facepay liveness fit: need live faces and attacks with a face found", file=sys.stderr)
+        return 2
+    matrix = np.vstack([r.cues.vector() for r in used if r.cues is not None])
+    recipe = fit_recipe(args.settings)
+    rule = fit_rule(matrix, [not r.label.spoof for r in used], recipe)
+    out = {
+        "faces": {"live": sum(not r.label.spoof for r in used),
+                  "attacks": sum(r.label.spoof for r in used)},
+        "folders": [str(f) for f in args.images],
+        "settings": {"fusion_cues": ",".join(rule.fusion.names),
+                     "fusion_weights": ",".join(f"{w:g}" for w in rule.fusion.weights),
+                     "fusion_bias": rule.fusion.bias, "pass_threshold": rule.pass_threshold,
+                     "reject_threshold": rule.reject_threshold},
+    }
+    print(json.dumps(out, indent=2))
+    return 0

@@ -1,0 +1,102 @@
+"""Presentation-attack cues and their combiner on real pad/ photos: the cues do not key on
+the frame's pixel size (resized frames give nearly the same values and the same verdict),
+a bezel around the face is seen, and the combiner's fit is deterministic and explainable."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from vision import CUE_NAMES, LivenessLimits, PadCues, PadFusion, fit_fusion, liveness_verdict, read_image
+
+
+@pytest.fixture(scope="module")
+def pad_rows(shared_dir: Path) -> dict[str, dict[str, str]]:
+    with (shared_dir / "faces" / "pad" / "labels.csv").open(newline="") as f:
+        return {r["file"]: r for r in csv.DictReader(f)}
+
+
+def _pad_files(pad_rows: dict[str, dict[str, str]]) -> list[str]:
+    picked: list[str] = []
+    for prefix in ("pad_lest", "pad_apfol", "pad_tranv", "pad_coders", "pad_shrav"):
+        for live in (True, False):
+            picked.append(next(f for f, r in sorted(pad_rows.items())
+                               if f.startswith(prefix) and (r["spoof"] == "0") == live))
+    return picked
+
+
+def _cues(pipeline, frame: np.ndarray) -> tuple[PadCues, float]:  # type: ignore[no-untyped-def]
+    result = pipeline.process(frame)
+    assert result.face is not None
+    return pipeline.liveness.cues(frame, result.face.detection), result.face.liveness
+
+
+def test_resizing_a_frame_does_not_change_the_verdict(pipeline, settings, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+    limits = LivenessLimits(settings.liveness.pass_threshold, settings.liveness.reject_threshold, 1)
+    for name in _pad_files(pad_rows):
+        frame = read_image(shared_dir / "faces" / "pad" / name)
+        cues, score = _cues(pipeline, frame)
+        for scale in (0.7, 1.5):
+            other = cv2.resize(frame, None, fx=scale, fy=scale,
+                               interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+            cues2, score2 = _cues(pipeline, other)
+            assert cues2.face_frac == pytest.approx(cues.face_frac, abs=0.02), name
+            # Away from the cuts, the verdict must not depend on the frame's pixel size.
+            if min(abs(score - limits.pass_threshold), abs(score - limits.reject_threshold)) > 1.0:
+                assert liveness_verdict(score2, limits) is liveness_verdict(score, limits), (
+                    name, scale, score, score2)
+
+
+def test_a_phone_bezel_around_the_face_is_measured(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+    live = [f for f, r in pad_rows.items() if f.startswith("pad_coders") and r["spoof"] == "0"][:5]
+    phone = [f for f, r in pad_rows.items() if f.startswith("pad_coders") and r["spoof"] == "1"][:5]
+    edges_live = [_cues(pipeline, read_image(shared_dir / "faces" / "pad" / f))[0].edges for f in live]
+    edges_phone = [_cues(pipeline, read_image(shared_dir / "faces" / "pad" / f))[0].edges for f in phone]
+    assert np.median(edges_phone) > np.median(edges_live) + 0.3
+
+
+def test_a_blank_frame_gives_finite_cues(pipeline) -> None:  # type: ignore[no-untyped-def]
+    from vision import Detection, measure_cues
+
+    frame = np.zeros((240, 320, 3), np.uint8)
+    det = Detection((300.0, 200.0, 80.0, 80.0), np.zeros((5, 2), np.float32), 0.9)  # half outside
+    cues = measure_cues(frame, det, 0.0)
+    assert np.isfinite(cues.vector()).all() and cues.glare == 0.0 and cues.edges == 0.0
+
+
+def test_the_combiner_learns_the_sign_of_each_cue_and_is_deterministic() -> None:
+    rng = np.random.default_rng(7)
+    n = 200
+    live = rng.random(n) < 0.5
+    m = rng.normal(size=(n, len(CUE_NAMES)))
+    m[:, CUE_NAMES.index("model")] += np.where(live, 3.0, -3.0)
+    m[:, CUE_NAMES.index("edges")] += np.where(live, 0.0, 1.5)
+    a = fit_fusion(m, live, ("model", "edges"), 1.0)
+    b = fit_fusion(m, live, ("model", "edges"), 1.0)
+    assert a == b
+    assert a.weights[0] > 0 > a.weights[1]
+    assert ((a.logits(m) > 0) == live).mean() > 0.95
+    cue = PadCues(*m[0])
+    assert a.logit(cue) == pytest.approx(float(a.logits(m[:1])[0]))
+
+
+def test_a_combiner_without_both_classes_or_with_unknown_cues_is_refused() -> None:
+    with pytest.raises(ValueError):
+        fit_fusion(np.zeros((4, len(CUE_NAMES))), [True] * 4, ("model",))
+    with pytest.raises(ValueError):
+        PadFusion(("model", "screen_brand"), (1.0, 2.0), 0.0)
+    with pytest.raises(ValueError):
+        PadFusion(("model",), (1.0, 2.0), 0.0)
+
+
+def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from vision import measure_cues
+
+    frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[3])
+    det = pipeline.process(frame).face.detection
+    full, part = measure_cues(frame, det, 1.0), measure_cues(frame, det, 1.0, only=("edges",))
+    assert part.edges == full.edges and part.model == full.model and part.moire == 0.0
