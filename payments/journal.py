@@ -424,9 +424,10 @@ class Journal:
         return self._insert(new, once_per_original=False)
 
     def record_reversal(self, new: NewEntry) -> JournalEntry:
-        """Write the reversal ``new`` of debit ``new.original_transfer_id``, unless a void or
-        reversal of that debit is journalled already (by this or another process): then that
-        entry is returned and nothing is written. Durable on disk when this returns."""
+        """Write the reversal ``new`` of debit ``new.original_transfer_id``, unless a reversal or
+        a cashier void not declined of that debit is journalled already (by this or another
+        process): then that entry is returned and nothing is written. Durable on disk when this
+        returns."""
         if new.kind != EntryKind.VOID or new.cashier_id is not None or not new.original_transfer_id:
             raise JournalError("a reversal is a void of a debit with no cashier")
         return self._insert(new, once_per_original=True)
@@ -455,8 +456,8 @@ class Journal:
                 conn.execute("BEGIN IMMEDIATE")
                 if once_per_original:
                     found = conn.execute("SELECT transfer_id FROM entries WHERE original_transfer_id = ? "
-                                         "AND kind = 'void' ORDER BY seq LIMIT 1",
-                                         (new.original_transfer_id,)).fetchone()
+                                         "AND kind = 'void' AND (cashier_id IS NULL OR state != 'declined') "
+                                         "ORDER BY seq LIMIT 1", (new.original_transfer_id,)).fetchone()
                     if found is not None:
                         conn.execute("ROLLBACK")
                         return self.get(str(found[0]))

@@ -145,6 +145,12 @@ def _path(entry: JournalEntry) -> str:
     return _REVERSAL_PATH if entry.is_reversal else _PATHS[entry.kind]
 
 
+def _undoes(entry: JournalEntry) -> bool:
+    """A reversal (whatever its state: a refused one is not tried again), or a cashier void
+    that is not declined: either stands for the debit's money coming back."""
+    return entry.kind == EntryKind.VOID and (entry.is_reversal or entry.state != EntryState.DECLINED)
+
+
 def _new_ids() -> tuple[str, str]:
     return f"tx_{secrets.token_hex(12)}", f"ik_{secrets.token_hex(16)}"
 
@@ -359,9 +365,9 @@ class PaymentService:
                 and e.ledger_status != "voided"]
 
     def _unreversed(self) -> list[JournalEntry]:
-        """Abandoned debits the ledger posted, with no reversal (nor cashier void) journalled yet."""
+        """Abandoned debits the ledger posted, with no reversal (nor live cashier void) journalled yet."""
         return [e for e in self._abandoned_charges()
-                if not any(r.kind == EntryKind.VOID for r in self.journal.related(e.transfer_id))]
+                if not any(_undoes(r) for r in self.journal.related(e.transfer_id))]
 
     def _journal_reversal(self, debit: JournalEntry) -> JournalEntry:
         """The reversal of ``debit``: its own transfer id and key, durable before the first send.

@@ -142,3 +142,16 @@ def test_a_debit_gets_at_most_one_reversal_even_from_two_processes(tmp_path: Pat
         first.record_reversal(replace(reversal(3), cashier_id="k-1"))
     first.close()
     second.close()
+
+
+def test_a_declined_cashier_void_does_not_stand_in_for_the_reversal(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "j.db", "t-1") as j:
+        j.record_intent(intent())
+        void = NewEntry(transfer_id="vd_1", idempotency_key="vk_1", kind=EntryKind.VOID,
+                        amount=Money(100, "EUR"), customer_id="c-alice", merchant_ref="sale-1",
+                        request_body=b"{}", original_transfer_id="tx_1", cashier_id="k-1")
+        j.record_intent(void)
+        j.begin_attempt("vd_1")
+        j.mark("vd_1", EntryState.DECLINED, decline_code="wrong_pin")  # moved nothing
+        made = j.record_reversal(replace(void, transfer_id="rv_1", idempotency_key="rk_1", cashier_id=None))
+        assert made.transfer_id == "rv_1" and made.is_reversal
