@@ -7,8 +7,10 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from payments.money import Money
-from payments.terminal import Approved, Refused
+from payments.terminal import Approved
 
 from .conftest import TerminalKit
 from .test_enrolment_link import ledger_row, new_customer, pay
@@ -23,6 +25,8 @@ def run(kit: TerminalKit, *args: str, stdin: str = "") -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr
 
 
+@pytest.mark.xfail(reason="customer delete at the ledger now needs the shopper's or a cashier's PIN; "
+                          "the command learns it with the kiosk proof change", strict=True)
 def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> None:
     world = kit.world
     customer = new_customer(world, pin="1111")
@@ -40,12 +44,12 @@ def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> No
     code, _, err = run(kit, *enrol, "--pin-stdin", stdin="24\n")
     assert code == 2 and "4 to 12 digits" in err
 
-    code, out, err = run(kit, *enrol, "--pin-stdin", stdin=f"2468\n{cashier_pin}\n")
+    code, out, err = run(kit, *enrol, "--pin-stdin", stdin=f"1111\n{cashier_pin}\n")  # the account's PIN
     assert code == 0, err
     result = json.loads(out)
     assert result["templates"] == 2 and result["ledger"]["cashier_id"] == cashier_id
-    assert "2468" not in out + err
-    assert isinstance(pay(kit, customer, "2468"), Approved)
+    assert "1111" not in out + err
+    assert isinstance(pay(kit, customer, "1111"), Approved)
 
     code, out, err = run(kit, "customer", "delete", customer)
     assert code == 0, err
@@ -53,8 +57,7 @@ def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> No
     assert erased["templates_removed"] == 2 and erased["ledger"]["was_linked"] is True
     assert len(erased["ledger"]["audit_hash"]) == 64
     assert ledger_row(world, customer)[2] is None
-    refused = pay(kit, customer, "2468")
-    assert isinstance(refused, Refused) and refused.code == "wrong_pin"
+    assert isinstance(pay(kit, customer, "1111"), Approved)  # erasure keeps the account and its PIN
 
     code, out, err = run(kit, "customer", "delete", "c-nobody-at-all")
     assert code == 1 and "nothing was erased" in err

@@ -37,7 +37,7 @@ def decide(settings: Any, gallery: Gallery, image: np.ndarray, amount_minor: int
 
 def test_enrol_pay_erase_then_stranger(kit: TerminalKit, dev_faces: Path, settings: Any,
                                        pipeline: Any, tmp_path: Path) -> None:
-    customer = new_customer(kit.world, pin=None)
+    customer = new_customer(kit.world, pin="2468")  # the enrolment proves it with this PIN
     cashier_id, cashier_pin = kit.world.cashier
     service = kit.service()
     payments = LedgerPayments(service, cashier_id=cashier_id, models={})

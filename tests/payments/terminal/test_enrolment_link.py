@@ -57,20 +57,25 @@ def pay(kit: TerminalKit, customer_id: str, pin: str) -> object:
         service.journal.close()
 
 
-def test_enrolment_links_the_face_and_sets_the_pin(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
+def test_enrolment_links_the_face_with_the_account_holders_pin(kit: TerminalKit,
+                                                               ledger_world: LedgerWorld) -> None:
     customer = new_customer(ledger_world, pin="1111")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
-    record = service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    with pytest.raises(Declined) as info:  # a PIN that is not the account's: no link, no new PIN
+        service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    assert info.value.code == "wrong_pin"
+    assert ledger_row(ledger_world, customer)[2] is None
+    record = service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
     assert (record.customer_id, record.cashier_id, record.consent_version) == (customer, cashier_id, CONSENT)
     assert not record.relinked
     _name, pin_hash, link = ledger_row(ledger_world, customer)
-    assert pin_hash is not None and pin_hash.startswith("scrypt$") and "2468" not in pin_hash
+    assert pin_hash is not None and pin_hash.startswith("scrypt$") and "1111" not in pin_hash
     assert link is not None and link.terminal_id == kit.terminal_id
-    assert isinstance(pay(kit, customer, "2468"), Approved)
-    refused = pay(kit, customer, "1111")
+    assert isinstance(pay(kit, customer, "1111"), Approved)
+    refused = pay(kit, customer, "2468")
     assert isinstance(refused, Refused) and refused.code == "wrong_pin"
-    again = service.enrol_customer(customer, "1357", cashier_id, cashier_pin, consent_version=CONSENT)
+    again = service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
     assert again.relinked
 
 
@@ -87,7 +92,7 @@ def test_a_wrong_cashier_pin_changes_nothing(kit: TerminalKit, ledger_world: Led
         kit.service().enrol_customer(customer, "2468", "nobody", cashier_pin, consent_version=CONSENT)
     assert info.value.code == "unknown_cashier"
     # a correct PIN afterwards resets the cashier's failure count (the session's other tests use it)
-    kit.service().enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    kit.service().enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
 
 
 def test_bad_enrolment_requests(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
@@ -127,21 +132,20 @@ def test_bad_enrolment_requests(kit: TerminalKit, ledger_world: LedgerWorld) -> 
     client.close()
 
 
-def test_erasure_removes_link_pin_and_name_keeps_money(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
+def test_erasure_removes_the_face_link_only(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
     customer = new_customer(ledger_world)
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
-    service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
-    paid = pay(kit, customer, "2468")
+    service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
+    paid = pay(kit, customer, "1111")
     assert isinstance(paid, Approved)
     receipt = service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=cashier_pin,
                                           reason="shopper asked")
     assert receipt.was_linked and receipt.customer_id == customer
     assert len(receipt.audit_hash) == 64 and receipt.audit_seq > 0
     name, pin_hash, link = ledger_row(ledger_world, customer)
-    assert link is None and pin_hash is None and name.startswith("erased-") and "Zoe" not in name
-    refused = pay(kit, customer, "2468")
-    assert isinstance(refused, Refused) and refused.code == "wrong_pin"
+    assert link is None and pin_hash is not None and name == "Zoe Example"  # the account stays whole
+    assert isinstance(pay(kit, customer, "1111"), Approved)  # the PIN still pays
     kept = kit.client(through_proxy=False).transfer(paid.transfer_id)
     assert kept is not None and kept.status == "posted" and kept.customer_id == customer
     store = open_store(ledger_world.db)
@@ -154,8 +158,11 @@ def test_erasure_removes_link_pin_and_name_keeps_money(kit: TerminalKit, ledger_
     line = next(e for e in entries if e.seq == receipt.audit_seq)
     assert line.action == "erase-face-link" and line.hash == receipt.audit_hash
     assert json.loads(line.detail)["customer_id"] == customer
-    assert "2468" not in "".join(e.detail for e in entries)
-    second = service.erase_customer_link(customer)  # the terminal alone may erase; nothing left
+    assert "1111" not in "".join(e.detail for e in entries)
+    with pytest.raises(Declined) as info:  # the terminal alone may not erase
+        service.erase_customer_link(customer)
+    assert info.value.code == "proof_required"
+    second = service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=cashier_pin)
     assert not second.was_linked
 
 
@@ -166,7 +173,7 @@ def test_erasure_refusals(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
         service.erase_customer_link("c-nobody-here")
     assert info.value.code == "unknown_customer"
     customer = new_customer(ledger_world)
-    service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
     wrong = "0000" if cashier_pin != "0000" else "0001"
     with pytest.raises(Declined) as info:
         service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=wrong)
