@@ -126,9 +126,11 @@ class LedgerPayments:
             report = self.service.recover()
         if report.resolved:
             log.info("recovery resolved %d journal entries", len(report.resolved))
+        for entry in report.reversed:
+            log.info("payment %s (outcome unknown to the shopper) was reversed", entry.transfer_id)
         for entry in report.needs_attention:
-            log.warning("payment %s was approved after the shopper was told it failed: void it",
-                        entry.transfer_id)
+            log.warning("payment %s was charged while the shopper was told the outcome was unknown and "
+                        "the ledger refused its reversal: refund it", entry.transfer_id)
         return len(report.still_open)
 
     def today_summary(self) -> DaySummary:

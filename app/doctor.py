@@ -123,7 +123,11 @@ def check_journal(settings: Settings) -> Check:
     finally:
         journal.close()
     if open_entries:
-        return Check("journal", Status.WARN, f"{len(open_entries)} payments not yet resolved",
+        unknown = sum(1 for e in open_entries if e.abandoned or e.is_reversal)
+        detail = f"{len(open_entries)} payments not yet resolved"
+        if unknown:
+            detail += f" ({unknown} of unknown outcome: read back, and reversed if charged)"
+        return Check("journal", Status.WARN, detail,
                      "run `facepay journal recover` once the ledger is reachable")
     return Check("journal", Status.OK, f"{path}: integrity ok, nothing open")
 
@@ -142,7 +146,7 @@ def check_gallery(settings: Settings) -> Check:
 
 
 def check_ledger(settings: Settings) -> list[Check]:
-    from payments.client import LedgerClient, LedgerClientError
+    from payments.client import BadLedgerSignature, LedgerClient, LedgerClientError
 
     led = settings.ledger
     if not led.terminal_id:
@@ -158,6 +162,11 @@ def check_ledger(settings: Settings) -> list[Check]:
         before = time.time()
         text = client.ledger_time()
         after = time.time()
+    except BadLedgerSignature as exc:
+        return [Check("ledger", Status.FAIL, f"{led.url}: {exc}",
+                      "install this ledger's ledger.pub: until then no answer can be trusted, so payments "
+                      "of unknown outcome stay open and recovery keeps retrying them (none is closed or "
+                      "reversed)")]
     except LedgerClientError as exc:
         return [Check("ledger", Status.FAIL, f"{led.url}: {exc}",
                       "check the network and that the ledger runs; a bad signature means a wrong ledger.pub")]

@@ -355,6 +355,13 @@ class LedgerClient:
     def void(self, body: bytes, idempotency_key: str) -> LedgerTransfer:
         return self.post_transfer("/v1/voids", body, idempotency_key)
 
+    def reverse(self, body: bytes, idempotency_key: str) -> LedgerTransfer:
+        """``POST /v1/reversals``: the terminal takes back its own debit (no cashier), as card
+        terminals reverse after a timeout. The void transfer, or ``Declined``
+        (``unknown_transfer``: nothing was posted; ``not_voidable``: refunded or voided already).
+        """
+        return self.post_transfer("/v1/reversals", body, idempotency_key)
+
     def verify_cashier(self, body: bytes, idempotency_key: str) -> str:
         """``POST /v1/cashiers/verify``: a cashier signing in; returns the cashier id.
 

@@ -11,6 +11,12 @@ States only move forward::
                   ├──> unknown ──> approved | declined   (no answer yet; recovery resolves it)
                   └──> stored_offline ──> approved | declined   (store-and-forward)
 
+A debit the shopper was told may not have gone through (the outcome is unknown) is
+*abandoned*: never sent again, only read back. If the ledger posted it, the terminal
+journals a *reversal* for it: a void entry without a cashier (``/v1/reversals``), with
+its own transfer id and idempotency key, written before its first send and reused on
+every retry, like any other entry. A debit's money is back once its reversal is approved.
+
 The rule is enforced twice: in code (:data:`TRANSITIONS`) and by the UPDATE itself,
 whose WHERE clause only matches a row still in an allowed previous state, so two
 processes racing on one entry cannot move it backwards either.
@@ -144,8 +150,8 @@ class NewEntry:
         request_body: the exact bytes sent on every attempt.
         evidence: biometric evidence (JSON-able), never an image.
         pin_used: the request carries an encrypted PIN (never stored offline).
-        original_transfer_id: for refunds and voids, the debit they undo.
-        cashier_id: the cashier who authorised a refund or void.
+        original_transfer_id: for refunds, voids and reversals, the debit they undo.
+        cashier_id: the cashier who authorised a refund or void; None for a reversal.
     """
 
     transfer_id: str
@@ -183,9 +189,11 @@ class JournalEntry:
         decline_code: the ledger's error code for a declined entry.
         message: the ledger's message, or the last transport error.
         attempts: how many times the request went out.
-        abandoned: the shopper was told the payment did not go through, so recovery
-            reads it back instead of sending it again (a late approval needs a void).
+        abandoned: the shopper was told the outcome is unknown (or that the payment did
+            not go through), so recovery reads it back instead of sending it again, and
+            reverses it if the ledger posted it.
         offline: it was accepted offline (store-and-forward) at some point.
+            (A reversal is a void with no cashier: see :attr:`is_reversal`.)
         last_attempt_at: when the last attempt went out (UTC), None before the first.
         created_at: when the intent was written (UTC, ISO 8601).
         updated_at: last change.
@@ -219,6 +227,16 @@ class JournalEntry:
     @property
     def is_final(self) -> bool:
         return self.state in FINAL_STATES
+
+    @property
+    def is_reversal(self) -> bool:
+        """The terminal's own reversal of an abandoned debit: a void no cashier authorised."""
+        return self.kind == EntryKind.VOID and self.cashier_id is None
+
+    @property
+    def label(self) -> str:
+        """The kind as operators read it: debit, refund, void or reversal."""
+        return "reversal" if self.is_reversal else self.kind.value
 
     @property
     def evidence(self) -> dict[str, Any]:
@@ -397,6 +415,18 @@ class Journal:
 
     def record_intent(self, new: NewEntry) -> JournalEntry:
         """Write a new entry in state ``intent``; durable on disk when this returns."""
+        return self._insert(new, once_per_original=False)
+
+    def record_reversal(self, new: NewEntry) -> JournalEntry:
+        """Write the reversal ``new`` of debit ``new.original_transfer_id``, unless a reversal or
+        a cashier void not declined of that debit is journalled already (by this or another
+        process): then that entry is returned and nothing is written. Durable on disk when this
+        returns."""
+        if new.kind != EntryKind.VOID or new.cashier_id is not None or not new.original_transfer_id:
+            raise JournalError("a reversal is a void of a debit with no cashier")
+        return self._insert(new, once_per_original=True)
+
+    def _insert(self, new: NewEntry, *, once_per_original: bool) -> JournalEntry:
         now = utc_now()
         row = {
             "transfer_id": new.transfer_id,
@@ -418,6 +448,13 @@ class Journal:
         with self._sql("recording an intent") as conn:
             try:
                 conn.execute("BEGIN IMMEDIATE")
+                if once_per_original:
+                    found = conn.execute("SELECT transfer_id FROM entries WHERE original_transfer_id = ? "
+                                         "AND kind = 'void' AND (cashier_id IS NULL OR state != 'declined') "
+                                         "ORDER BY seq LIMIT 1", (new.original_transfer_id,)).fetchone()
+                    if found is not None:
+                        conn.execute("ROLLBACK")
+                        return self.get(str(found[0]))
                 self._db.table("entries").insert(row)
                 conn.execute("COMMIT")
             except sqlite3.IntegrityError as exc:

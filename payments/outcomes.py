@@ -1,6 +1,11 @@
 """What the payment service answers: outcomes of a request, recovery reports, the day's totals.
 
 Shopper-facing reasons are one Enum with one table of messages (:func:`reason_message`).
+No message of a :class:`NotCompleted` tells the shopper "you have not been charged": only
+a ledger-signed answer can say that (a :class:`Refused`). When no attempt of a debit can
+have reached the ledger (no connection was ever made) the message says the payment was not
+sent; when one may have, it says the outcome is unknown and that any charge is returned
+automatically (recovery reads the debit back and reverses it).
 """
 
 from __future__ import annotations
@@ -36,21 +41,24 @@ class Reason(StrEnum):
     OVER_FLOOR_LIMIT = "over_floor_limit"
     OVER_EXPOSURE_LIMIT = "over_exposure_limit"
     LEDGER_REFUSED = "ledger_refused"
+    OUTCOME_UNKNOWN = "outcome_unknown"
     PENDING = "pending"
 
 
 _MESSAGES: Mapping[Reason, str] = {
-    Reason.LEDGER_UNREACHABLE: "The payment service cannot be reached. You have not been charged.",
-    Reason.OFFLINE_DISABLED: "The payment service cannot be reached and offline payments are off. "
-                             "You have not been charged.",
-    Reason.PIN_NEEDS_LEDGER: "PIN payments need the payment service, which cannot be reached. "
-                             "You have not been charged.",
+    Reason.LEDGER_UNREACHABLE: "The payment service cannot be reached, so this payment was not sent.",
+    Reason.OFFLINE_DISABLED: "The payment service cannot be reached and offline payments are off, "
+                             "so this payment was not sent.",
+    Reason.PIN_NEEDS_LEDGER: "PIN payments need the payment service, which cannot be reached, "
+                             "so this payment was not sent.",
     Reason.OVER_FLOOR_LIMIT: "The payment service cannot be reached and this amount is above the "
-                             "offline limit. You have not been charged.",
+                             "offline limit, so this payment was not sent.",
     Reason.OVER_EXPOSURE_LIMIT: "The payment service cannot be reached and the offline allowance is "
-                                "used up. You have not been charged.",
+                                "used up, so this payment was not sent.",
     Reason.LEDGER_REFUSED: "The payment service did not accept this terminal's request. "
                            "Please ask a member of staff.",
+    Reason.OUTCOME_UNKNOWN: "We could not confirm this payment. If you were charged, the money will "
+                            "be returned automatically.",
     Reason.PENDING: "Not confirmed yet. It will be completed automatically when the payment "
                     "service answers; do not repeat it.",
 }
@@ -131,7 +139,9 @@ class Refused:
 
 @dataclass(frozen=True, slots=True)
 class NotCompleted:
-    """No answer from the ledger and no offline acceptance.
+    """No ledger-signed answer and no offline acceptance. For a debit whose outcome is unknown
+    (``Reason.OUTCOME_UNKNOWN``) the journal entry is abandoned: recovery reads it back and
+    reverses it if the ledger posted it.
 
     Attributes:
         transfer_id: the journal entry's id ("" when nothing was journalled).
@@ -169,14 +179,19 @@ class RecoveryReport:
     """What one recovery pass did.
 
     Attributes:
-        resolved: entries that reached a final state in this pass.
-        still_open: entries that are still open (ledger unreachable, or not yet expired).
-        needs_attention: approved debits the shopper was told had failed: void them.
+        resolved: entries that reached a final state in this pass (reversals included).
+        still_open: entries that are still open (ledger unreachable or unverifiable, not yet
+            expired, or a reversal not yet confirmed).
+        needs_attention: debits charged after the shopper was told the outcome was unknown
+            whose automatic reversal the ledger refused (too late, or refunded meanwhile):
+            a cashier refunds what is left.
+        reversed: debits whose automatic reversal the ledger confirmed in this pass.
     """
 
     resolved: tuple[JournalEntry, ...]
     still_open: tuple[JournalEntry, ...]
     needs_attention: tuple[JournalEntry, ...]
+    reversed: tuple[JournalEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

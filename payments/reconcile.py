@@ -14,7 +14,9 @@ Finding kinds:
 ``unresolved``       the journal has not settled it yet (unknown, stored offline, in flight)
 
 Totals per side and currency: sales (posted debits not voided), refunds, voids,
-declines, and net = sales - refunds. The verdict, in the words merchants use:
+declines, and net = sales - refunds. A debit the terminal reversed on its own (its
+outcome was unknown to the shopper) counts as voided on both sides: net zero. While its
+reversal is not confirmed, the debit is unresolved. The verdict, in the words merchants use:
 
 * ``totals agree``         every total is equal and nothing is unresolved
 * ``totals do not agree``  some total differs; the text gives the difference
@@ -155,9 +157,9 @@ class Reconciliation:
 _OPEN = {EntryState.INTENT, EntryState.SENT, EntryState.UNKNOWN, EntryState.STORED_OFFLINE}
 
 
-def _journal_status(entry: JournalEntry, voided: set[str]) -> str:
+def _journal_status(entry: JournalEntry, voided: set[str], voiding: set[str]) -> str:
     """The ledger-status word the journal implies: posted, pending, voided, declined or open."""
-    if entry.state in _OPEN:
+    if entry.state in _OPEN or entry.transfer_id in voiding:
         return "open"
     if entry.state == EntryState.DECLINED:
         return "declined"
@@ -191,7 +193,8 @@ def _totals(items: Iterable[tuple[str, str, Money]]) -> dict[str, Totals]:
 
 # --- matching -------------------------------------------------------------------------
 
-def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None) -> Finding:
+def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None,
+             reversed_ids: set[str]) -> Finding:
     def finding(kind: FindingKind, note: str = "") -> Finding:
         return Finding(kind, entry.transfer_id, entry.kind.value,
                        record.created_at if record else entry.created_at, entry.customer_id,
@@ -200,6 +203,7 @@ def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None) ->
 
     if status == "open":
         what = "Stored offline, not yet sent to the ledger" if entry.state == EntryState.STORED_OFFLINE \
+            else "Being reversed (the shopper was told the outcome was unknown)" if entry.is_final \
             else "The terminal is still waiting for the ledger's answer"
         where = f" (the ledger says {record.status})" if record else ""
         return finding(FindingKind.UNRESOLVED, f"{what}{where}; run facepay journal recover.")
@@ -217,8 +221,12 @@ def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None) ->
         return finding(FindingKind.STATUS_DIFFERS,
                        f"The terminal shows it {status}, the ledger {record.status}.")
     note = ""
-    if entry.abandoned and status in {"posted", "pending"} and entry.kind == EntryKind.DEBIT:
-        note = "Approved after the shopper was told it failed: void it."
+    if entry.transfer_id in reversed_ids and status == "voided":
+        note = "Charged while the shopper was told the outcome was unknown; reversed automatically."
+    elif entry.abandoned and status in {"posted", "pending"} and entry.kind == EntryKind.DEBIT:
+        note = "Charged while the shopper was told the outcome was unknown, and not reversed: refund it."
+    elif entry.is_reversal:
+        note = "The terminal's automatic reversal of a payment whose outcome was unknown."
     elif entry.offline:
         note = "Accepted offline, sent later" + (" and declined: a loss." if status == "declined" else ".")
     return finding(FindingKind.MATCHED, note)
@@ -229,6 +237,10 @@ def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[
     """Compare the journal's entries with the ledger's records (None: ledger unreachable)."""
     voided = {e.original_transfer_id for e in journal_entries
               if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED and e.original_transfer_id}
+    voiding = {e.original_transfer_id for e in journal_entries
+               if e.kind == EntryKind.VOID and e.state in _OPEN and e.original_transfer_id}
+    reversed_ids = {e.original_transfer_id for e in journal_entries
+                    if e.is_reversal and e.state == EntryState.APPROVED and e.original_transfer_id}
     records = list(ledger_records or ())
     by_id = {r.transfer_id: r for r in records}
     by_key = {r.idempotency_key: r for r in records if r.idempotency_key}
@@ -236,13 +248,13 @@ def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[
     findings: list[Finding] = []
     journal_items: list[tuple[str, str, Money]] = []
     for entry in journal_entries:
-        status = _journal_status(entry, voided)
+        status = _journal_status(entry, voided, voiding)
         record = by_id.get(entry.ledger_transfer_id or entry.transfer_id) or by_id.get(entry.transfer_id) \
             or by_key.get(entry.idempotency_key)
         if record is not None:
             seen.add(record.transfer_id)
         if ledger_records is not None:
-            findings.append(_compare(entry, status, record))
+            findings.append(_compare(entry, status, record, reversed_ids))
         if status != "open":
             journal_items.append((entry.kind.value, status, entry.amount))
     for record in records:

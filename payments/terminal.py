@@ -8,17 +8,25 @@ The transfer id and idempotency key are made once, written before the first send
 reused on every retry, so a retry can never charge twice (TigerBeetle-style reliable
 transaction submission). The shopper only sees "approved" when the ledger signed it.
 
-When no trustworthy answer comes:
+When no trustworthy answer comes (no answer, or one whose signature does not verify):
 
-* a debit is declined to the shopper by default (:class:`NotCompleted`). If the
-  request may have reached the ledger, the entry stays ``unknown`` and is marked
-  *abandoned*: recovery then reads it back rather than sending it again (the shopper
-  was told it failed), and a late approval is listed as needing a void. If no attempt
-  could have reached it (connection refused), the entry is declined at once.
+* a debit is not completed (:class:`NotCompleted`). If an attempt may have reached the
+  ledger, the shopper is told the outcome is unknown and that any charge will be returned
+  automatically; before that message is returned the entry is journalled ``unknown`` and
+  *abandoned* (durably). Recovery then reads it back rather than sending it again: found
+  posted, it journals a *reversal* (``POST /v1/reversals``, its own transfer id and key,
+  written before the first send, reused on every retry) and sends it until the ledger
+  confirms it; found declined, or absent once no attempt can still post, it is closed as
+  not charged. If no attempt could have reached the ledger (no connection was made), the
+  entry is declined at once and the shopper is told the payment was not sent.
 * with store-and-forward enabled, a face-only debit under the floor limit, within the
   exposure limit, is kept as ``stored_offline`` and forwarded by recovery. Never for a
   PIN payment: only the ledger can check a PIN.
-* refunds and voids stay ``unknown`` and recovery completes them with the same key.
+* refunds, voids and reversals stay ``unknown`` and recovery completes them with the same key.
+
+The shopper is told "not charged" only on a ledger-signed answer: a decline
+(:class:`Refused`), or a signed read-back. An answer that does not verify (a wrong
+``ledger.pub``) is never taken as one: the entry stays open and recovery keeps trying.
 
 :meth:`PaymentService.recover` (at start-up and periodically) resolves every open entry.
 An abandoned entry the ledger never received becomes final once no attempt of it can
@@ -111,6 +119,9 @@ BACKOFF_S = (0.2, 0.6)
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _T = TypeVar("_T")
 _PATHS = {EntryKind.DEBIT: "/v1/debits", EntryKind.REFUND: "/v1/refunds", EntryKind.VOID: "/v1/voids"}
+_REVERSAL_PATH = "/v1/reversals"
+# What the ledger records as the reason of a reversal the terminal sends on its own.
+REVERSAL_REASON = "outcome unknown at the terminal: automatic reversal"
 
 
 class PaymentError(Exception):
@@ -128,6 +139,16 @@ class _Reached:
     refused: LedgerRefused | None = None
     unreachable: LedgerUnreachable | None = None
     maybe_delivered: bool = False
+
+
+def _path(entry: JournalEntry) -> str:
+    return _REVERSAL_PATH if entry.is_reversal else _PATHS[entry.kind]
+
+
+def _undoes(entry: JournalEntry) -> bool:
+    """A reversal (whatever its state: a refused one is not tried again), or a cashier void
+    that is not declined: either stands for the debit's money coming back."""
+    return entry.kind == EntryKind.VOID and (entry.is_reversal or entry.state != EntryState.DECLINED)
 
 
 def _new_ids() -> tuple[str, str]:
@@ -307,20 +328,62 @@ class PaymentService:
     # --- recovery and views --------------------------------------------------------
 
     def recover(self) -> RecoveryReport:
-        """Resolve every open entry against the ledger, oldest first."""
+        """Resolve every open entry against the ledger, oldest first; then reverse every debit
+        that was charged after the shopper was told its outcome was unknown."""
         resolved: list[JournalEntry] = []
         still_open: list[JournalEntry] = []
         for entry in self.journal.open_entries():
             with self._claim(entry.transfer_id) as mine:
                 after = self._resolve(self.journal.get(entry.transfer_id)) if mine else entry
             (resolved if after.is_final else still_open).append(after)
-        return RecoveryReport(tuple(resolved), tuple(still_open), tuple(self.needs_attention()))
+        for debit in self._unreversed():
+            with self._claim(debit.transfer_id) as mine:
+                if not mine:
+                    continue
+                after = self._resolve(self._journal_reversal(debit))
+            (resolved if after.is_final else still_open).append(after)
+        reversed_debits = tuple(self.journal.get(e.original_transfer_id) for e in resolved
+                                if e.is_reversal and e.state == EntryState.APPROVED
+                                and e.original_transfer_id)
+        return RecoveryReport(tuple(resolved), tuple(still_open), tuple(self.needs_attention()),
+                              reversed_debits)
 
     def needs_attention(self) -> list[JournalEntry]:
-        """Debits the ledger approved after the shopper was told they failed, not yet voided."""
+        """Debits charged after the shopper was told the outcome was unknown whose automatic
+        reversal the ledger refused (too late, refunded meanwhile): a cashier refunds the rest."""
+        out = []
+        for e in self._abandoned_charges():
+            related = self.journal.related(e.transfer_id)
+            refused = any(r.is_reversal and r.state == EntryState.DECLINED for r in related)
+            if refused and self._refundable(e).minor > 0:
+                out.append(e)
+        return out
+
+    def _abandoned_charges(self) -> list[JournalEntry]:
         return [e for e in self.journal.entries()
                 if e.abandoned and e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
-                and not self._voided(e)]
+                and e.ledger_status != "voided"]
+
+    def _unreversed(self) -> list[JournalEntry]:
+        """Abandoned debits the ledger posted, with no reversal (nor live cashier void) journalled yet."""
+        return [e for e in self._abandoned_charges()
+                if not any(_undoes(r) for r in self.journal.related(e.transfer_id))]
+
+    def _journal_reversal(self, debit: JournalEntry) -> JournalEntry:
+        """The reversal of ``debit``: its own transfer id and key, durable before the first send.
+        Journalled at most once per debit (an existing void or reversal is returned instead)."""
+        transfer_id, key = _new_ids()
+        original = debit.ledger_transfer_id or debit.transfer_id
+        body = {"original_transfer_id": original, "transfer_id": transfer_id, "reason": REVERSAL_REASON}
+        entry = self.journal.record_reversal(NewEntry(
+            transfer_id=transfer_id, idempotency_key=key, kind=EntryKind.VOID, amount=debit.amount,
+            customer_id=debit.customer_id, merchant_ref=debit.merchant_ref, request_body=canonical_body(body),
+            original_transfer_id=debit.transfer_id, evidence={"reason": REVERSAL_REASON}))
+        if entry.transfer_id == transfer_id:
+            log.warning("debit %s of %s was posted after the shopper was told the outcome was unknown: "
+                        "reversing it (%s)", debit.transfer_id, debit.amount, transfer_id)
+            crash_point("after_journal_write")
+        return entry
 
     def outstanding(self, now: datetime | None = None) -> list[Outstanding]:
         """Open entries with their age (store-and-forward payments first)."""
@@ -429,13 +492,18 @@ class PaymentService:
                 log.warning("debit %s of %s stored offline (outstanding %s)", entry.transfer_id,
                             entry.amount, outstanding)
                 return StoredOffline(entry.transfer_id, entry.amount, stored.updated_at, outstanding)
-        if not reached.maybe_delivered:
-            # No attempt made a connection: nothing can have been charged.
-            self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code="not_delivered",
-                              message=detail, abandoned=True)
-        else:
-            self.journal.mark(entry.transfer_id, EntryState.UNKNOWN, message=detail, abandoned=True)
-        return NotCompleted(entry.transfer_id, reason or Reason.LEDGER_UNREACHABLE, detail)
+            if not reached.maybe_delivered:
+                # No attempt made a connection: nothing can have been charged.
+                self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code="not_delivered",
+                                  message=detail, abandoned=True)
+                return NotCompleted(entry.transfer_id, reason, detail)
+        # An attempt may have been posted (or the ledger refused to look at a later one): the
+        # outcome is unknown. Abandoned durably before the shopper is told; recovery reads it
+        # back and reverses it if it was posted.
+        self.journal.mark(entry.transfer_id, EntryState.UNKNOWN, message=detail, abandoned=True)
+        if reached.refused is not None and not reached.maybe_delivered:
+            return NotCompleted(entry.transfer_id, Reason.LEDGER_REFUSED, detail)
+        return NotCompleted(entry.transfer_id, Reason.OUTCOME_UNKNOWN, detail)
 
     def _offline_verdict(self, entry: JournalEntry, allow_offline: bool) -> Reason | None:
         """None when store-and-forward may take this debit; otherwise why not."""
@@ -461,12 +529,13 @@ class PaymentService:
                 self._sleep(pause)
             self.journal.begin_attempt(entry.transfer_id)
             try:
-                transfer = self.client.post_transfer(_PATHS[entry.kind], entry.request_body,
+                transfer = self.client.post_transfer(_path(entry), entry.request_body,
                                                      entry.idempotency_key)
             except Declined as exc:
                 return _Reached(declined=exc, maybe_delivered=True)
             except LedgerRefused as exc:
-                return _Reached(refused=exc, maybe_delivered=True)
+                # Signed: this attempt was not considered. Earlier ones may have been posted.
+                return _Reached(refused=exc, maybe_delivered=maybe_delivered)
             except LedgerUnreachable as exc:
                 log.info("attempt %d of %s: %s", attempt + 1, entry.transfer_id, exc)
                 maybe_delivered = maybe_delivered or not _never_delivered(exc)
@@ -513,7 +582,9 @@ class PaymentService:
         try:
             found = self.client.transfer(entry.transfer_id)
         except (LedgerUnreachable, LedgerRefused, Declined) as exc:
-            log.info("cannot read back %s yet: %s", entry.transfer_id, exc)
+            # No verified answer (a wrong ledger.pub makes every answer unverifiable): it stays
+            # open and is asked again; it is never closed as "not charged" on such an answer.
+            log.warning("cannot read back %s yet: %s", entry.transfer_id, exc)
             return entry
         if found is not None:
             return self._record(entry, _Reached(transfer=found))

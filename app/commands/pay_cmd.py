@@ -36,6 +36,7 @@ from payments.terminal import (
     PaymentError,
     PaymentOutcome,
     PaymentService,
+    RecoveryReport,
     Refused,
     StoredOffline,
 )
@@ -227,21 +228,34 @@ def run_void(args: argparse.Namespace) -> int:
     return _print_outcome(args, outcome)
 
 
-def _entry_json(e: JournalEntry, age_s: float | None = None) -> dict[str, Any]:
+def _reversals(entries: list[JournalEntry]) -> dict[str, JournalEntry]:
+    """The terminal's reversal of each debit that has one, by the debit's transfer id."""
+    return {e.original_transfer_id: e for e in entries if e.is_reversal and e.original_transfer_id}
+
+
+def _entry_json(e: JournalEntry, age_s: float | None = None, reversal: JournalEntry | None = None
+                ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "transfer_id": e.transfer_id, "kind": e.kind.value, "state": e.state.value,
         "amount": e.amount.to_json(), "customer_id": e.customer_id, "created_at": e.created_at,
         "attempts": e.attempts, "decline_code": e.decline_code, "abandoned": e.abandoned,
-        "offline": e.offline, "original_transfer_id": e.original_transfer_id, "pin_used": e.pin_used}
+        "offline": e.offline, "original_transfer_id": e.original_transfer_id, "pin_used": e.pin_used,
+        "reversal": e.is_reversal}
+    if reversal is not None:
+        data["reversed_by"] = {"transfer_id": reversal.transfer_id, "state": reversal.state.value}
     if age_s is not None:
         data["age_s"] = round(age_s, 1)
     return data
 
 
-def _entry_line(e: JournalEntry) -> str:
+def _entry_line(e: JournalEntry, reversal: JournalEntry | None = None) -> str:
     extra = f" {e.decline_code}" if e.decline_code else ""
     flags = (" [abandoned]" if e.abandoned else "") + (" [offline]" if e.offline else "")
-    return (f"{e.created_at}  {e.transfer_id}  {e.kind.value:<6} {e.state.value:<14}{extra:<20} "
+    if e.is_reversal:
+        flags += f" [reverses {e.original_transfer_id}]"
+    if reversal is not None:
+        flags += f" [reversal {reversal.transfer_id} {reversal.state.value}]"
+    return (f"{e.created_at}  {e.transfer_id}  {e.label:<8} {e.state.value:<14}{extra:<20} "
             f"{e.amount!s:>14}  {e.customer_id}{flags}")
 
 
@@ -256,34 +270,20 @@ def run_journal(args: argparse.Namespace) -> int:
     if args.journal_action == "list":
         with Journal.open(conn.journal, conn.terminal_id) as journal:
             entries = journal.entries()
+        reversals = _reversals(entries)
         if args.date:
             entries = [e for e in entries if e.created_at.startswith(args.date)]
         if args.json:
-            print(json.dumps([_entry_json(e) for e in entries], sort_keys=True))
+            print(json.dumps([_entry_json(e, reversal=reversals.get(e.transfer_id)) for e in entries],
+                             sort_keys=True))
         else:
             for e in entries:
-                print(_entry_line(e))
+                print(_entry_line(e, reversals.get(e.transfer_id)))
             print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
         return EXIT_OK
     with open_service(args) as service:
         if args.journal_action == "recover":
-            report = service.recover()
-            if args.json:
-                print(json.dumps({"resolved": [_entry_json(e) for e in report.resolved],
-                                  "still_open": [_entry_json(e) for e in report.still_open],
-                                  "needs_attention": [_entry_json(e) for e in report.needs_attention]},
-                                 sort_keys=True))
-            else:
-                for e in report.resolved:
-                    print(f"resolved: {_entry_line(e)}")
-                for e in report.still_open:
-                    print(f"still open: {_entry_line(e)}")
-                for e in report.needs_attention:
-                    print(f"NEEDS ATTENTION (approved after the shopper was told it failed; void it): "
-                          f"{_entry_line(e)}")
-                print(f"{len(report.resolved)} resolved, {len(report.still_open)} still open, "
-                      f"{len(report.needs_attention)} need attention")
-            return EXIT_OK if not report.still_open and not report.needs_attention else EXIT_DECLINED
+            return _print_recovery(args, service.recover())
         items = service.outstanding()
         exposure = service.offline_exposure()
     if args.json:
@@ -294,6 +294,29 @@ def run_journal(args: argparse.Namespace) -> int:
             print(f"{_age(o.age_s):>8} old  {_entry_line(o.entry)}")
         print(f"{len(items)} outstanding; {exposure} stored offline awaiting the ledger")
     return EXIT_OK
+
+
+def _print_recovery(args: argparse.Namespace, report: RecoveryReport) -> int:
+    if args.json:
+        print(json.dumps({"resolved": [_entry_json(e) for e in report.resolved],
+                          "still_open": [_entry_json(e) for e in report.still_open],
+                          "needs_attention": [_entry_json(e) for e in report.needs_attention],
+                          "reversed": [_entry_json(e) for e in report.reversed]},
+                         sort_keys=True))
+    else:
+        for e in report.resolved:
+            print(f"resolved: {_entry_line(e)}")
+        for e in report.reversed:
+            print(f"reversed (the shopper was told the outcome was unknown; the money is back): "
+                  f"{_entry_line(e)}")
+        for e in report.still_open:
+            print(f"still open: {_entry_line(e)}")
+        for e in report.needs_attention:
+            print(f"NEEDS ATTENTION (charged while the shopper was told the outcome was unknown; the "
+                  f"ledger refused the automatic reversal; refund it): {_entry_line(e)}")
+        print(f"{len(report.resolved)} resolved, {len(report.reversed)} reversed, "
+              f"{len(report.still_open)} still open, {len(report.needs_attention)} need attention")
+    return EXIT_OK if not report.still_open and not report.needs_attention else EXIT_DECLINED
 
 
 def register(subparsers: Any) -> None:

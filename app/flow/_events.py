@@ -155,7 +155,8 @@ class LedgerUnreachable:
 
     Attributes:
         request_id: the effect it answers.
-        message: detail for the log.
+        message: for a debit, the sentence shown to the shopper (from the payment service);
+            otherwise detail for the log.
     """
 
     request_id: int

@@ -370,8 +370,10 @@ class CheckoutMachine:
             headline = "PIN locked" if kind is E.PIN_LOCKED else "Payment declined"
             code = "pin_locked" if kind is E.PIN_LOCKED else event.code
             self._result = ResultView(Outcome.DECLINED, headline, decline_text(code, event.message))
-        elif kind is E.LEDGER_UNREACHABLE and state is State.PROCESSING:
-            self._result = ResultView(Outcome.DECLINED, "Payment declined", decline_text("unreachable", ""))
+        elif isinstance(event, ev.LedgerUnreachable) and state is State.PROCESSING:
+            # The payment service's own sentence: not sent, or outcome unknown and any charge returned.
+            self._result = ResultView(Outcome.DECLINED, "Payment not completed",
+                                      event.message or decline_text("unreachable", ""))
         elif kind is E.LEDGER_UNREACHABLE and state is State.CASHIER_VERIFYING:
             self._login_error = "The payment service can't be reached to check the PIN."
         elif kind is E.LEDGER_UNREACHABLE:

@@ -153,7 +153,10 @@ class PaymentsPort(Protocol):
 
     def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
             evidence: Evidence, allow_offline: bool) -> Approved | Declined:
-        """Debit the customer (journalled and retried with one idempotency key)."""
+        """Debit the customer (journalled and retried with one idempotency key). Without a
+        signed answer it raises ``PaymentsUnavailable`` whose message is the sentence the
+        shopper is shown (the payment was not sent, or its outcome is unknown and any charge
+        will be returned automatically)."""
 
     def refund_last(self) -> Refunded | Declined:
         """Refund the last approved payment of this terminal."""

@@ -85,3 +85,25 @@ def test_ledger_down(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
     rc, checks = doctor(capsys)
     assert rc == 1 and checks["ledger"]["status"] == "FAIL"
     assert rc == 1 and doctor(capsys, "--no-ledger")[0] == 0
+
+
+def test_wrong_ledger_pub_says_payments_of_unknown_outcome_stay_open(ledger, monkeypatch, tmp_path: Path,
+                                                                     capsys) -> None:
+    from payments.journal import EntryKind, EntryState, Journal, NewEntry
+    from payments.money import Money
+
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    save_public_key(generate_key().public_key(), tmp_path / "wrong.pub")
+    monkeypatch.setenv("FACEPAY_LEDGER_LEDGER_PUB", str(tmp_path / "wrong.pub"))
+    terminal_id = json.loads((work / "demo.json").read_text())["terminal_id"]
+    with Journal.open(tmp_path / "data" / "journal.db", terminal_id) as journal:
+        journal.record_intent(NewEntry(transfer_id="tx_1", idempotency_key="ik_1", kind=EntryKind.DEBIT,
+                                       amount=Money(100, "EUR"), customer_id="c-1", merchant_ref="s-1",
+                                       request_body=b"{}"))
+        journal.begin_attempt("tx_1")
+        journal.mark("tx_1", EntryState.UNKNOWN, abandoned=True)
+    rc, checks = doctor(capsys)
+    assert rc == 1 and checks["ledger"]["status"] == "FAIL"
+    assert "ledger.pub" in checks["ledger"]["fix"] and "unknown outcome stay open" in checks["ledger"]["fix"]
+    assert checks["journal"]["status"] == "warn" and "1 of unknown outcome" in checks["journal"]["detail"]

@@ -115,6 +115,10 @@ class FakeCamera:
             yield synthetic_frame(i, masked=self.masked)
 
 
+# The payment service's sentence for a debit that could not be sent (payments/outcomes.py).
+NOT_SENT = "The payment service cannot be reached, so this payment was not sent."
+
+
 @dataclass
 class FakePayments:
     """A ledger: scripted answers to ``pay``; records what it was asked."""
@@ -128,8 +132,8 @@ class FakePayments:
             evidence: Evidence, allow_offline: bool) -> Approved | Declined:
         from app.flow import PaymentsUnavailable
 
-        if self.unreachable:
-            raise PaymentsUnavailable("connection refused")
+        if self.unreachable:  # what the real adapter raises: the payment service's sentence
+            raise PaymentsUnavailable(NOT_SENT)
         self.paid.append((customer_id, amount_minor, currency, pin, evidence, allow_offline))
         if self.answers:
             return self.answers.pop(0)

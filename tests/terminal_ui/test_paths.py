@@ -148,8 +148,8 @@ def test_ledger_unreachable_is_declined_with_the_reason(kiosk: Kiosk) -> None:
     kiosk.wait_for(Screen.CONFIRM)
     kiosk.touch("Pay")
     kiosk.wait_for(Screen.RESULT)
-    assert "Payment declined" in kiosk.texts()
-    assert any("can't be reached" in t for t in kiosk.texts())
+    assert "Payment not completed" in kiosk.texts()
+    assert any("cannot be reached, so this payment was not sent" in t for t in kiosk.texts())
 
 
 def test_wrong_cashier_pin_is_refused(kiosk: Kiosk) -> None:

@@ -26,7 +26,7 @@ from app.flow import (
 from terminal_ui.workers import ScanWorker, answer, to_qimage
 from vision import Guidance, Match, ScanUpdate
 
-from .conftest import FakePayments, synthetic_frame
+from .conftest import NOT_SENT, FakePayments, synthetic_frame
 
 
 class SlowAnalyser:
@@ -142,7 +142,7 @@ def test_ledger_answers_become_flow_events() -> None:
     assert answer(ledger, debit) == DebitDeclined(7, "wrong_pin", "no", 2)
     assert answer(ledger, VerifyCashier(8, "0000")) == CashierRejected(8)
     ledger.unreachable = True
-    assert answer(ledger, debit) == LedgerUnreachable(7, "connection refused")
+    assert answer(ledger, debit) == LedgerUnreachable(7, NOT_SENT)
 
 
 def test_refund_refused_and_unexpected_errors() -> None:

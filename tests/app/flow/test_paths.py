@@ -190,13 +190,22 @@ def test_challenge_failed_is_rejected(drive: Driver) -> None:
     assert drive.view.message == REASON_TEXT[Reason.CHALLENGE_FAILED]
 
 
-def test_ledger_unreachable_declines_with_a_clear_reason(drive: Driver) -> None:
+def test_ledger_unreachable_shows_the_payment_services_sentence(drive: Driver) -> None:
+    unknown = ("We could not confirm this payment. If you were charged, the money will be returned "
+               "automatically.")
     drive.to_processing()
-    drive.send(LedgerUnreachable(drive.debit().request_id, "connection refused"))
+    drive.send(LedgerUnreachable(drive.debit().request_id, unknown))
     assert drive.state is State.DECLINED
     view = drive.view
     assert isinstance(view, ResultView)
-    assert "can't be reached" in view.message
+    assert view.headline == "Payment not completed" and view.message == unknown
+
+
+def test_ledger_unreachable_without_a_sentence_says_it_cannot_be_reached(drive: Driver) -> None:
+    drive.to_processing()
+    drive.send(LedgerUnreachable(drive.debit().request_id))
+    view = drive.view
+    assert isinstance(view, ResultView) and "can't be reached" in view.message
 
 
 def test_other_declines_show_known_wording_or_the_ledger_message(drive: Driver) -> None:

@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import json
 import os
+import secrets
 import signal
 import socket
 import struct
@@ -19,6 +20,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,39 +84,78 @@ class LedgerWorld:
         return str(self.demo["cashier"]["id"]), str(self.demo["cashier"]["pin"])
 
 
+    def balance(self, customer_id: str) -> int:
+        """The customer's balance at the ledger, minor units (read from its database)."""
+        store = open_store(self.db)
+        try:
+            return {a.account_id: a.balance for a in store.accounts()}[f"cust:{customer_id}"]
+        finally:
+            store.close()
+
+
+@contextmanager
+def served_world(db: str, base: Path) -> Iterator[LedgerWorld]:
+    """``facepay ledger init --demo`` on ``db``, then ``facepay ledger serve`` until the block ends."""
+    env = clean_env(base)
+    subprocess.run([str(FACEPAY), "ledger", "init", "--db", db, "--demo", "--out", str(base / "demo"),
+                    "--ledger-key", str(base / "ledger.db.key"), "--customers", CUSTOMERS],
+                   check=True, env=env, cwd=REPO, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([str(FACEPAY), "ledger", "serve", "--db", db, "--ledger-key",
+                             str(base / "ledger.db.key"), "--host", "127.0.0.1", "--port", str(port)],
+                            env=env, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    world = LedgerWorld(db, base / "demo", json.loads((base / "demo" / "demo.json").read_text()),
+                        base / "ledger.db.key", port, proc)
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"ledger exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            try:
+                if httpx.get(f"{world.url}/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("ledger did not come up in 30 s")
+            time.sleep(0.1)
+        yield world
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def ledger_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerWorld]:
     base = tmp_path_factory.mktemp("ledger")
-    db = f"sqlite:///{base}/ledger.db"
-    env = clean_env(base)
-    subprocess.run([str(FACEPAY), "ledger", "init", "--db", db, "--demo", "--out", str(base / "demo"),
-                    "--customers", CUSTOMERS],
-                   check=True, env=env, cwd=REPO, capture_output=True)
-    port = free_port()
-    proc = subprocess.Popen([str(FACEPAY), "ledger", "serve", "--db", db, "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, cwd=REPO, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    world = LedgerWorld(db, base / "demo", json.loads((base / "demo" / "demo.json").read_text()),
-                        Path(f"{base}/ledger.db.key"), port, proc)
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"ledger exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            if httpx.get(f"{world.url}/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("ledger did not come up in 30 s")
-        time.sleep(0.1)
-    yield world
-    os.killpg(proc.pid, signal.SIGTERM)
+    with served_world(f"sqlite:///{base}/ledger.db", base) as world:
+        yield world
+
+
+@pytest.fixture(scope="session")
+def pg_ledger_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LedgerWorld]:
+    """The same world on a fresh PostgreSQL database (skipped without FACEPAY_TEST_PG_URL)."""
+    base_url = os.environ.get("FACEPAY_TEST_PG_URL")
+    if not base_url:
+        if os.environ.get("CI") == "true":
+            pytest.fail("FACEPAY_TEST_PG_URL is not set: CI must run the PostgreSQL tests")
+        pytest.skip("FACEPAY_TEST_PG_URL is not set: PostgreSQL tests skipped (./dev test starts one)")
+    import psycopg
+
+    name = f"facepay_term_{secrets.token_hex(6)}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        with served_world(base_url.rsplit("/", 1)[0] + "/" + name, tmp_path_factory.mktemp("pg-ledger")) as w:
+            yield w
+    finally:
+        with psycopg.connect(base_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- the fault-injecting proxy ------------------------------------------------------
@@ -171,6 +212,11 @@ class Proxy:
     def fault(self, mode: str, times: int = 1, delay_s: float = 0.0) -> None:
         with self._lock:
             self._faults = [(mode, delay_s)] * times
+
+    def sequence(self, *modes: str) -> None:
+        """One mode per coming request, in order (then "pass"), e.g. ("pass", "reset")."""
+        with self._lock:
+            self._faults = [(mode, 0.0) for mode in modes]
 
     def clear(self) -> None:
         self.fault("pass", 0)
@@ -350,3 +396,15 @@ def new_terminal(world: LedgerWorld, proxy: Proxy, tmp: Path) -> TerminalKit:
 @pytest.fixture
 def kit(ledger_world: LedgerWorld, proxy: Proxy, tmp_path: Path) -> TerminalKit:
     return new_terminal(ledger_world, proxy, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_kit(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TerminalKit]:
+    """A fresh terminal on the SQLite ledger and on the PostgreSQL one, each behind its own proxy."""
+    world: LedgerWorld = request.getfixturevalue("ledger_world" if request.param == "sqlite"
+                                                 else "pg_ledger_world")
+    p = Proxy(world.port, world.signing_key)
+    try:
+        yield new_terminal(world, p, tmp_path)
+    finally:
+        p.close()

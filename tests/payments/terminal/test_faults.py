@@ -110,23 +110,22 @@ def test_slow_ledger_within_timeout_is_just_slow(kit: TerminalKit) -> None:
     assert_books_agree(kit)
 
 
-def test_slow_ledger_beyond_timeout_is_read_back_not_resent(kit: TerminalKit) -> None:
+def test_slow_ledger_beyond_timeout_is_read_back_then_reversed(kit: TerminalKit) -> None:
+    before = kit.world.balance("c-dave")
     kit.proxy.fault("delay", times=10, delay_s=1.5)
     service = kit.service(timeout_s=0.5, attempts=2)
     outcome = service.pay("c-dave", Money(510, EUR), evidence=FACE)
-    assert isinstance(outcome, NotCompleted)
+    assert isinstance(outcome, NotCompleted) and outcome.reason == Reason.OUTCOME_UNKNOWN
     entry = service.journal.get(outcome.transfer_id)
     assert entry.state == EntryState.UNKNOWN and entry.abandoned
     kit.proxy.clear()
     report = service.recover()
-    # The ledger committed the first attempt (the second replayed it): one charge, which
-    # the shopper was told had failed, so it is flagged for a void.
-    assert [t.transfer_id for t in kit.posted_debits()] == [outcome.transfer_id]
-    assert [e.transfer_id for e in report.needs_attention] == [outcome.transfer_id]
-    cashier, pin = kit.world.cashier
-    voided = service.void(outcome.transfer_id, cashier_id=cashier, cashier_pin=pin, reason="shopper left")
-    assert isinstance(voided, Approved)
-    assert service.needs_attention() == []
+    # The ledger committed the first attempt (the second replayed it): one charge, which the
+    # shopper was told was unknown, so recovery reversed it on its own.
+    assert [t.transfer_id for t in kit.ledger_transfers() if t.kind == "debit"] == [outcome.transfer_id]
+    assert [e.transfer_id for e in report.reversed] == [outcome.transfer_id]
+    assert report.needs_attention == () and service.needs_attention() == []
+    assert kit.world.balance("c-dave") == before
     assert_books_agree(kit)
 
 
@@ -148,12 +147,14 @@ def test_bad_signature_every_time_is_never_taken_as_an_answer(kit: TerminalKit) 
     service = kit.service()
     outcome = service.pay("c-frank", Money(275, EUR), evidence=FACE)
     assert isinstance(outcome, NotCompleted)  # not approved, although the ledger did post it
+    assert outcome.reason == Reason.OUTCOME_UNKNOWN  # ... and not "not charged" either
     assert service.journal.get(outcome.transfer_id).state == EntryState.UNKNOWN
     assert len(kit.posted_debits()) == 1
     kit.proxy.clear()
     report = service.recover()
     assert service.journal.get(outcome.transfer_id).state == EntryState.APPROVED
-    assert [e.transfer_id for e in report.needs_attention] == [outcome.transfer_id]
+    assert [e.transfer_id for e in report.reversed] == [outcome.transfer_id]
+    assert kit.posted_debits() == []  # voided by the terminal's reversal
     assert_books_agree(kit)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from payments.journal import (
     IllegalTransition,
     Journal,
     JournalCorrupt,
+    JournalError,
     JournalWrongTerminal,
     NewEntry,
 )
@@ -120,3 +122,36 @@ def test_other_sqlite_database_is_not_taken_over(tmp_path: Path) -> None:
     with pytest.raises(JournalCorrupt, match="not a facepay journal"):
         Journal.open(path, "t-1")
     assert path.read_bytes() == before
+
+
+def test_a_debit_gets_at_most_one_reversal_even_from_two_processes(tmp_path: Path) -> None:
+    path = tmp_path / "j.db"
+    first, second = Journal.open(path, "t-1"), Journal.open(path, "t-1")
+    first.record_intent(intent())
+
+    def reversal(n: int) -> NewEntry:
+        return NewEntry(transfer_id=f"rv_{n}", idempotency_key=f"rk_{n}", kind=EntryKind.VOID,
+                        amount=Money(100, "EUR"), customer_id="c-alice", merchant_ref="sale-1",
+                        request_body=b"{}", original_transfer_id="tx_1")
+
+    made = first.record_reversal(reversal(1))
+    assert made.transfer_id == "rv_1" and made.is_reversal and made.label == "reversal"
+    assert second.record_reversal(reversal(2)).transfer_id == "rv_1"  # the other process gets the same one
+    assert [e.transfer_id for e in second.related("tx_1")] == ["rv_1"]
+    with pytest.raises(JournalError, match="no cashier"):
+        first.record_reversal(replace(reversal(3), cashier_id="k-1"))
+    first.close()
+    second.close()
+
+
+def test_a_declined_cashier_void_does_not_stand_in_for_the_reversal(tmp_path: Path) -> None:
+    with Journal.open(tmp_path / "j.db", "t-1") as j:
+        j.record_intent(intent())
+        void = NewEntry(transfer_id="vd_1", idempotency_key="vk_1", kind=EntryKind.VOID,
+                        amount=Money(100, "EUR"), customer_id="c-alice", merchant_ref="sale-1",
+                        request_body=b"{}", original_transfer_id="tx_1", cashier_id="k-1")
+        j.record_intent(void)
+        j.begin_attempt("vd_1")
+        j.mark("vd_1", EntryState.DECLINED, decline_code="wrong_pin")  # moved nothing
+        made = j.record_reversal(replace(void, transfer_id="rv_1", idempotency_key="rk_1", cashier_id=None))
+        assert made.transfer_id == "rv_1" and made.is_reversal

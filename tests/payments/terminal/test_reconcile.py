@@ -88,10 +88,38 @@ def test_void_matches_a_voided_debit() -> None:
     assert rec.journal_totals["EUR"].voids == (1, 600) and rec.journal_totals["EUR"].sales == (0, 0)
 
 
-def test_abandoned_then_approved_is_flagged_in_the_note() -> None:
+def test_abandoned_then_approved_and_not_reversed_is_flagged_in_the_note() -> None:
     sale = replace(entry(1, 600), abandoned=True)
     rec = run([sale], [record(sale)])
-    assert rec.findings[0].kind == FindingKind.MATCHED and "void it" in rec.findings[0].note
+    assert rec.findings[0].kind == FindingKind.MATCHED and "refund it" in rec.findings[0].note
+
+
+def reversal_of(sale: JournalEntry, n: int, state: EntryState) -> JournalEntry:
+    return replace(entry(n, sale.amount.minor, state, kind=EntryKind.VOID, original=sale.transfer_id),
+                   ledger_status="posted" if state == EntryState.APPROVED else None)
+
+
+def test_reversed_debit_is_net_zero_and_totals_agree() -> None:
+    sale = replace(entry(1, 600), abandoned=True)
+    kept = entry(2, 250)
+    reversal = reversal_of(sale, 3, EntryState.APPROVED)
+    assert reversal.is_reversal and reversal.label == "reversal"
+    rec = run([sale, kept, reversal], [record(sale, "voided"), record(kept), record(reversal)])
+    assert rec.verdict == Verdict.AGREE, rec.verdict_text
+    assert rec.journal_totals["EUR"].net == Money(250, "EUR") == rec.ledger_totals["EUR"].net
+    assert rec.journal_totals["EUR"].voids == (1, 600) == rec.ledger_totals["EUR"].voids
+    notes = {f.transfer_id: f.note for f in rec.findings}
+    assert "reversed automatically" in notes["tx_1"] and "automatic reversal" in notes["tx_3"]
+
+
+def test_debit_with_an_unconfirmed_reversal_is_not_settled() -> None:
+    sale = replace(entry(1, 600), abandoned=True)
+    reversal = reversal_of(sale, 2, EntryState.UNKNOWN)
+    for ledger in ([record(sale)], [record(sale, "voided"), record(reversal)]):
+        rec = run([sale, reversal], ledger)
+        assert rec.verdict != Verdict.AGREE
+        assert {f.transfer_id: f.kind for f in rec.findings}["tx_1"] == FindingKind.UNRESOLVED
+        assert "Being reversed" in rec.findings[0].note
 
 
 def test_declined_before_recording_counts_as_matched() -> None:
