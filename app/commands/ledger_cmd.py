@@ -206,6 +206,8 @@ def _bench_once(args: argparse.Namespace) -> Any:
 def _bench(args: argparse.Namespace) -> int:
     if args.slow_connections:
         return _bench_under_slow_connections(args)
+    if args.flood:
+        return _bench_under_flood(args)
     result = _bench_once(args)
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
@@ -234,6 +236,28 @@ def _bench_under_slow_connections(args: argparse.Namespace) -> int:
                   f"connections {attacked.to_json()[name]}")
         print(f"{'throughput_ratio':>18}: {ratio:.3f}")
     ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, attacked))
+    return 0 if ok else 1
+
+
+def _bench_under_flood(args: argparse.Namespace) -> int:
+    """The bench quiet, then again under a flood of unauthenticated requests: one run, one ratio."""
+    from payments.ledger.slow_clients import Flood
+
+    quiet = _bench_once(args)
+    with Flood(args.url, args.flood) as flood:
+        flooded = _bench_once(args)
+    ratio = flooded.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
+    report = {"quiet": quiet.to_json(), "under_flood": flooded.to_json(), "flood_rate": args.flood,
+              "flood_sent": flood.sent, "flood_answered": flood.refused, "throughput_ratio": round(ratio, 3)}
+    if args.json:
+        print(json.dumps(report, sort_keys=True))
+    else:
+        for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
+            print(f"{name:>18}: quiet {quiet.to_json()[name]}, under a flood of {args.flood:g}/s "
+                  f"{flooded.to_json()[name]}")
+        print(f"{'flood answered':>18}: {flood.refused} of {flood.sent}")
+        print(f"{'throughput_ratio':>18}: {ratio:.3f}")
+    ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, flooded))
     return 0 if ok else 1
 
 
@@ -392,6 +416,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--pin-streams", type=int, default=0,
                    help="extra terminals paying by PIN meanwhile (scrypt at the ledger): face debits/s "
                         "with and without them shows what PIN traffic costs")
+    p.add_argument("--flood", type=float, default=0.0, metavar="RATE",
+                   help="run quiet, then again under RATE unauthenticated garbage requests a second")
     p.add_argument("--slow-connections", type=int, default=0, metavar="N",
                    help="run quiet, then again while N connections trickle a header byte a second")
     p.add_argument("--json", action="store_true", help="print one JSON object")
