@@ -20,6 +20,7 @@ from vision import (
     DecisionPolicy,
     Embedder,
     Gallery,
+    ImpostorTail,
     LivenessLimits,
     LivenessModel,
     MaskDetector,
@@ -33,7 +34,8 @@ from vision import (
 
 __all__ = ["ModelFileError", "build_detector", "build_embedder", "build_liveness", "build_mask",
            "build_pipeline", "build_policy", "build_scan_session", "challenge_limits",
-           "liveness_limits", "model_path", "ort_session", "policy_limits", "quality_limits"]
+           "impostor_tails", "liveness_limits", "model_path", "ort_session", "policy_limits",
+           "quality_limits"]
 
 log = logging.getLogger(__name__)
 
@@ -123,14 +125,29 @@ def challenge_limits(settings: Settings) -> ChallengeLimits:
                            same_face_similarity=lv.same_face_similarity, kinds=kinds)
 
 
+def impostor_tails(settings: Settings) -> tuple[ImpostorTail, ImpostorTail | None]:
+    """The calibrated unmasked and masked impostor tails (masked None without any data)."""
+    r = settings.recognition
+    unmasked = ImpostorTail(anchor=r.tail_anchor, anchor_rate=r.tail_anchor_rate,
+                            scale=r.tail_scale, inflation=r.tail_inflation,
+                            comparisons=r.tail_comparisons, floor=r.match_threshold)
+    masked = None
+    if r.masked_tail_comparisons > 0:
+        masked = ImpostorTail(anchor=r.masked_tail_anchor, anchor_rate=r.masked_tail_anchor_rate,
+                              scale=r.masked_tail_scale, inflation=r.masked_tail_inflation,
+                              comparisons=r.masked_tail_comparisons, floor=r.match_threshold)
+    return unmasked, masked
+
+
 def policy_limits(settings: Settings) -> PolicyLimits:
     r = settings.recognition
-    return PolicyLimits(match_threshold=r.match_threshold,
+    unmasked, masked = impostor_tails(settings)
+    return PolicyLimits(match_tail=unmasked, masked_tail=masked, target_fpir=r.target_fpir,
                         candidate_threshold=r.candidate_threshold, match_margin=r.match_margin,
-                        masked_match_threshold=r.masked_match_threshold,
                         masked_candidate_threshold=r.masked_candidate_threshold,
                         liveness=liveness_limits(settings),
-                        challenge_amount_minor=settings.liveness.challenge_amount_minor)
+                        challenge_amount_minor=settings.liveness.challenge_amount_minor,
+                        max_candidates=r.pin_candidates)
 
 
 def build_policy(settings: Settings) -> DecisionPolicy:

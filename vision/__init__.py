@@ -32,6 +32,7 @@ from vision._errors import (
     SourceLost,
     VisionError,
 )
+from vision._fpir import ImpostorTail, fit_impostor_tail, sampled_top1_fpir
 from vision._gallery import Candidate, Gallery, TemplateIndex, generate_key, load_key
 from vision._liveness import (
     LivenessLimits,
@@ -81,6 +82,7 @@ __all__ = [
     "Guidance",
     "ImageError",
     "ImageFolderSource",
+    "ImpostorTail",
     "LivenessLimits",
     "LivenessModel",
     "LivenessSmoother",
@@ -113,6 +115,7 @@ __all__ = [
     "as_bgr",
     "assess_quality",
     "choose_main_face",
+    "fit_impostor_tail",
     "generate_key",
     "l2_normalise",
     "liveness_verdict",
@@ -121,5 +124,6 @@ __all__ = [
     "plausible_face",
     "pose_proxies",
     "read_image",
+    "sampled_top1_fpir",
     "similarity_transform",
 ]
