@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from app.eval_cache import EmbeddingCache
 from app.eval_calibration import calibration_block
+from app.eval_fusion import fusion_block
 from app.eval_recognition import decision_block, mask_block
 from vision import (
     DecisionPolicy,
@@ -263,6 +264,7 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
         report["liveness"] = liveness_block(records, policy.limits.liveness)
         report["mask"] = mask_block(records)
         report["decision"] = decision_block(records, policy)
+        report["fusion"] = fusion_block(records)
         if calibrate:
             lim = policy.limits
             report["calibration"] = calibration_block(records, margin=lim.match_margin,

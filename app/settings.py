@@ -330,6 +330,10 @@ MASK_THRESHOLD = 0.5
 # masked face (mask confidence >= MASK_THRESHOLD) with plausible landmark geometry: YuNet
 # scores many masked faces 0.35-0.6 (the larger masked set behind issue 5).
 MASK_RECOVERY_SCORE = 0.35
+# ...and only when the mouth/chin block's median HSV saturation is at most this: dev masks
+# measure 0-100, skin on cal a median of 105; it cut the unmasked cal faces called masked
+# from 72 to 34 of 3,061 and kept dev's 25 of 25 masks (vision/_mask.py).
+MASK_MAX_SATURATION = 110.0
 
 
 @dataclass(frozen=True)
@@ -339,11 +343,14 @@ class MaskSettings:
     Attributes:
         threshold: mask confidence at or above which the face is treated as masked.
         recovery_score: lowest detector score a masked face is recovered from (det_score: off).
+        max_saturation: most saturated lower face (HSV S, 0-255) still called masked.
     """
 
     threshold: float = field(default=MASK_THRESHOLD, metadata=_doc("mask confidence cut", lo=0, hi=1))
     recovery_score: float = field(default=MASK_RECOVERY_SCORE,
                                   metadata=_doc("masked-face recovery detector score", lo=0.05, hi=0.99))
+    max_saturation: float = field(default=MASK_MAX_SATURATION,
+                                  metadata=_doc("most saturated lower face called masked", lo=0, hi=255))
 
 
 # --- payments ---------------------------------------------------------------

@@ -108,7 +108,7 @@ def build_liveness(settings: Settings) -> LivenessModel:
 
 
 def build_mask(settings: Settings) -> MaskDetector:
-    return MaskDetector(settings.mask.threshold)
+    return MaskDetector(settings.mask.threshold, settings.mask.max_saturation)
 
 
 def liveness_limits(settings: Settings) -> LivenessLimits:

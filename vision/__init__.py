@@ -44,7 +44,7 @@ from vision._liveness import (
 )
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
-from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits
+from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits, fused_embedding
 from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
 from vision._session import ScanSession
 from vision._sources import (
@@ -116,6 +116,7 @@ __all__ = [
     "assess_quality",
     "choose_main_face",
     "fit_impostor_tail",
+    "fused_embedding",
     "generate_key",
     "l2_normalise",
     "liveness_verdict",

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from vision._decision import Decision, Match, NeedPin, Reason, Reject
 from vision._fpir import ImpostorTail
@@ -27,7 +28,7 @@ from vision._gallery import Candidate
 from vision._liveness import LivenessLimits, LivenessVerdict, liveness_verdict
 from vision._pipeline import FaceAnalysis
 
-__all__ = ["DecisionPolicy", "FrameEvidence", "PolicyLimits"]
+__all__ = ["DecisionPolicy", "FrameEvidence", "PolicyLimits", "fused_embedding"]
 
 
 @dataclass(frozen=True)
@@ -86,18 +87,35 @@ class FrameEvidence:
         liveness: the frame's passive liveness score.
         masked: the frame's face was judged masked.
         gallery_size: customers in the gallery that was searched (0: unknown, taken as 1).
+        embedding: the frame's normalised template (None when not kept), for fusion.
     """
 
     candidates: tuple[Candidate, ...]
     liveness: float
     masked: bool
     gallery_size: int = 0
+    embedding: NDArray[np.float32] | None = None
 
     @classmethod
     def of(cls, face: FaceAnalysis) -> FrameEvidence:
         return cls(face.candidates,
                    face.liveness if face.liveness is not None else float("-inf"),
-                   bool(face.mask and face.mask.masked), face.gallery_size)
+                   bool(face.mask and face.mask.masked), face.gallery_size, face.embedding)
+
+
+def fused_embedding(window: Sequence[FrameEvidence]) -> NDArray[np.float32] | None:
+    """Mean of the window's normalised embeddings, renormalised (None if a frame has none).
+
+    On faces/cal windows of 2-3 photos of one person, searching this once beat averaging each
+    customer's score over the frames (strangers matched at a 0.95 genuine rate: 2 of 393
+    against 4; at 0.98: 21 against 44) and one frame alone (82 and all 393): `facepay eval`,
+    block ``fusion``.
+    """
+    if not window or any(f.embedding is None for f in window):
+        return None
+    mean = np.mean(np.vstack([f.embedding for f in window if f.embedding is not None]), axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm).astype(np.float32) if norm > 0 else None
 
 
 class DecisionPolicy:
@@ -116,12 +134,17 @@ class DecisionPolicy:
         return verdict is LivenessVerdict.CHALLENGE or (forced and verdict is LivenessVerdict.PASS)
 
     def decide(self, window: Sequence[FrameEvidence], *, live_confirmed: bool = False,
-               amount_minor: int = 0) -> Decision | None:
-        """The decision, or None when the active challenge must run first."""
+               amount_minor: int = 0, fused: tuple[Candidate, ...] | None = None
+               ) -> Decision | None:
+        """The decision, or None when the active challenge must run first.
+
+        ``fused``: the gallery's answer for the window's fused embedding (``fused_embedding``);
+        when given it ranks the customers, otherwise each customer's mean score does.
+        """
         score, verdict = self.liveness(window)
         if verdict is LivenessVerdict.REJECT:
             return Reject(Reason.SPOOF)
-        outcome = self.recognise(window, score)
+        outcome = self.recognise(window, score, fused)
         if isinstance(outcome, NeedPin):
             # The PIN, checked by the ledger, is the proof here: the face only ranks the
             # candidates, so a masked shopper in a hurry is not asked to turn their head.
@@ -130,12 +153,13 @@ class DecisionPolicy:
             return None
         return outcome
 
-    def recognise(self, window: Sequence[FrameEvidence], liveness: float) -> Match | NeedPin:
+    def recognise(self, window: Sequence[FrameEvidence], liveness: float,
+                  fused: tuple[Candidate, ...] | None = None) -> Match | NeedPin:
         """Match or NeedPin for a face already judged live."""
         lim = self.limits
         masked = 2 * sum(f.masked for f in window) > len(window)
         gallery_size = max((f.gallery_size for f in window), default=0)
-        ranked = _rank(window)
+        ranked = [(c.customer_id, c.score) for c in fused] if fused is not None else _rank(window)
         best_id, best = ranked[0] if ranked else ("", float("-inf"))
         runner = ranked[1][1] if len(ranked) > 1 else -1.0
         cand_t = lim.masked_candidate_threshold if masked else lim.candidate_threshold
