@@ -17,6 +17,7 @@ from vision import (
     NeedPin,
     Reason,
     fit_impostor_tail,
+    fused_embedding,
     sampled_top1_fpir,
 )
 
@@ -76,3 +77,19 @@ def test_the_same_score_matches_in_a_small_gallery_and_goes_to_the_pin_in_a_larg
     large = policy.decide([FrameEvidence(cands, 5.0, False, gallery_size=10_000)])
     assert isinstance(small, Match)
     assert large == NeedPin(("anna", "ben"), Reason.LOW_SCORE)
+
+
+def test_the_window_is_decided_on_its_fused_embedding_when_the_gallery_answers_it(settings) -> None:
+    policy = DecisionPolicy(policy_limits(settings))
+    e = np.eye(3, 8, dtype=np.float32)
+    window = [FrameEvidence((Candidate("anna", 0.6), Candidate("ben", 0.55)), 5.0, False,
+                            gallery_size=50, embedding=e[i]) for i in range(3)]
+    probe = fused_embedding(window)
+    assert probe is not None and np.linalg.norm(probe) == pytest.approx(1.0)
+    assert np.allclose(probe, np.full(3, 1 / np.sqrt(3)).tolist() + [0.0] * 5, atol=1e-6)
+    # frame by frame the two are too close to call; the fused probe separates them
+    assert isinstance(policy.decide(window), NeedPin)
+    fused = (Candidate("anna", 0.9), Candidate("ben", 0.4))
+    assert policy.decide(window, fused=fused) == Match("anna", 0.9, 0.5, 5.0, False)
+    # a frame without an embedding: no fusion
+    assert fused_embedding([*window, FrameEvidence((), 5.0, False)]) is None
