@@ -19,9 +19,19 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
-from vision import IMAGE_SUFFIXES, ImageError, Pipeline, StageTimes, TemplateIndex, read_image
+from vision import (
+    IMAGE_SUFFIXES,
+    FrameEvidence,
+    ImageError,
+    Pipeline,
+    Searchable,
+    StageTimes,
+    TemplateIndex,
+    fused_embedding,
+    read_image,
+)
 
-__all__ = ["bench_gallery", "bench_pipeline", "kiosk_frames"]
+__all__ = ["bench_fusion", "bench_gallery", "bench_pipeline", "kiosk_frames"]
 
 FRAME_W, FRAME_H = 640, 480
 
@@ -98,6 +108,27 @@ def bench_gallery(sizes: list[int], dim: int, queries: int = 30) -> dict[str, fl
         out[str(n)] = round(statistics.median(times), 3)
         del index
     return out
+
+
+def bench_fusion(index: Searchable, dim: int, window: int, top_k: int = 5,
+                 queries: int = 200) -> dict[str, float]:
+    """Median milliseconds the policy's multi-frame fusion adds per decision: the mean of the
+    window's normalised embeddings (``fused_embedding``) plus one more gallery search. The
+    kiosk pays it on the frames that complete a window, about one frame in ``window``."""
+    rng = np.random.default_rng(11)
+    times: list[float] = []
+    for _ in range(queries):
+        embs = rng.standard_normal((window, dim)).astype(np.float32)
+        embs /= np.linalg.norm(embs, axis=1, keepdims=True)
+        evidence = [FrameEvidence((), 0.0, False, embedding=e) for e in embs]
+        t0 = time.perf_counter()
+        probe = fused_embedding(evidence)
+        if probe is not None:
+            index.search(probe, top_k)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    med = statistics.median(times)
+    return {"window": window, "per_decision_ms": round(med, 4),
+            "per_frame_ms": round(med / max(window, 1), 4)}
 
 
 def environment(threads: int) -> dict[str, Any]:

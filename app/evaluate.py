@@ -21,17 +21,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app.eval_cache import EmbeddingCache
+from app.eval_calibration import calibration_block
+from app.eval_fusion import fusion_block
 from app.eval_liveness import FitRecipe, liveness_block
+from app.eval_recognition import decision_block, mask_block
 from vision import (
-    Candidate,
     DecisionPolicy,
-    FrameEvidence,
     ImageError,
-    Match,
-    NeedPin,
     PadCues,
     Pipeline,
-    Reject,
     VisionError,
     read_image,
 )
@@ -96,6 +95,8 @@ class ImageRecord:
         recovered: the face was recovered from a low detector score as a masked face.
         source: the photo's ``source`` column, up to the ``@`` (empty when absent).
         cues: the presentation-attack cues of the main face (None without a face or the stage).
+        mask_chroma: the mask check's chroma contrast (None without a face or the stage).
+        mask_brightness: the mask check's brightness contrast (None without a face or the stage).
     """
 
     label: LabelRow
@@ -111,6 +112,14 @@ class ImageRecord:
     recovered: bool = False
     source: str = ""
     cues: PadCues | None = None
+    mask_chroma: float | None = None
+    mask_brightness: float | None = None
+
+
+# Fields of an ImageRecord a cache entry keeps (everything but the label, the embedding and the
+# presentation-attack cues, which are measured again).
+_CACHED = ("error", "faces", "det_score", "quality_ok", "ms", "liveness", "mask_confidence",
+           "masked_pred", "recovered", "mask_chroma", "mask_brightness")
 
 
 def _attack(raw: dict[str, str], spoof: bool) -> str:
@@ -157,29 +166,44 @@ def read_labels(path: Path) -> tuple[list[LabelRow], list[dict[str, str]]]:
     return rows, errors
 
 
+def _analyse(pipeline: Pipeline, images: Path, row: LabelRow) -> ImageRecord:
+    t0 = time.perf_counter()
+    try:
+        frame = read_image(images / row.file)
+        result = pipeline.process(frame)
+    except (ImageError, VisionError) as exc:
+        return ImageRecord(row, str(exc), 0, 0.0, None, False, 0.0)
+    face = result.face
+    mask = face.mask if face else None
+    cues = (pipeline.liveness.cues(frame, face.detection)
+            if face is not None and pipeline.liveness is not None else None)
+    return ImageRecord(
+        row, None, result.faces, face.detection.score if face else 0.0,
+        face.embedding if face else None, bool(face and face.quality.ok),
+        (time.perf_counter() - t0) * 1000.0,
+        liveness=face.liveness if face else None,
+        mask_confidence=mask.confidence if mask else None,
+        masked_pred=bool(mask and mask.masked), recovered=bool(face and face.recovered),
+        source=row.source, cues=cues, mask_chroma=mask.chroma if mask else None,
+        mask_brightness=mask.brightness if mask else None)
+
+
 def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
-                   progress: Callable[[int, int], None] | None = None) -> list[ImageRecord]:
+                   progress: Callable[[int, int], None] | None = None,
+                   cache: EmbeddingCache | None = None) -> list[ImageRecord]:
+    """Run the pipeline on every labelled photo (or take its result from ``cache``)."""
     out: list[ImageRecord] = []
     for i, row in enumerate(rows):
-        t0 = time.perf_counter()
-        try:
-            frame = read_image(images / row.file)
-            result = pipeline.process(frame)
-        except (ImageError, VisionError) as exc:
-            out.append(ImageRecord(row, str(exc), 0, 0.0, None, False, 0.0))
+        hit = cache.get(images / row.file) if cache is not None else None
+        if hit is not None:
+            fields, emb = hit
+            out.append(ImageRecord(label=row, embedding=emb, source=row.source, **fields))
         else:
-            face = result.face
-            mask = face.mask if face else None
-            cues = (pipeline.liveness.cues(frame, face.detection)
-                    if face is not None and pipeline.liveness is not None else None)
-            out.append(ImageRecord(
-                row, None, result.faces, face.detection.score if face else 0.0,
-                face.embedding if face else None, bool(face and face.quality.ok),
-                (time.perf_counter() - t0) * 1000.0,
-                liveness=face.liveness if face else None,
-                mask_confidence=mask.confidence if mask else None,
-                masked_pred=bool(mask and mask.masked), recovered=bool(face and face.recovered),
-                source=row.source, cues=cues))
+            record = _analyse(pipeline, images, row)
+            if cache is not None:
+                cache.put(images / row.file, {k: getattr(record, k) for k in _CACHED},
+                          record.embedding)
+            out.append(record)
         if progress is not None:
             progress(i + 1, len(rows))
     return out
@@ -225,17 +249,20 @@ def verification_block(records: list[ImageRecord],
 
 def run_eval(pipeline: Pipeline, images: Path, labels: Path,
              progress_factory: Callable[[str], Callable[[int, int], None]] | None = None,
-             policy: DecisionPolicy | None = None, recipe: FitRecipe | None = None
+             policy: DecisionPolicy | None = None, recipe: FitRecipe | None = None,
+             cache: EmbeddingCache | None = None, calibrate: bool = False
              ) -> tuple[dict[str, Any], list[ImageRecord]]:
     """Run the whole evaluation; returns the JSON-ready report and the per-image records.
 
     ``recipe`` (how the presentation-attack combiner is fitted) turns on the liveness
-    block's leave-one-source-out report.
+    block's leave-one-source-out report. ``calibrate`` adds the ``calibration`` block:
+    impostor tails fitted on these photos and the FPIR vs genuine-match-rate curve by
+    gallery size (needs ``policy`` for its margin).
     """
     rows, row_errors = read_labels(labels)
     t0 = time.perf_counter()
     records = process_images(pipeline, images, rows,
-                             progress_factory("images") if progress_factory else None)
+                             progress_factory("images") if progress_factory else None, cache)
     elapsed = time.perf_counter() - t0
     errors = row_errors + [{"file": r.label.file, "error": r.error} for r in records if r.error]
     report: dict[str, Any] = {
@@ -256,115 +283,18 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
         report["liveness"] = liveness_block(records, policy.limits.liveness, recipe)
         report["mask"] = mask_block(records)
         report["decision"] = decision_block(records, policy)
+        report["fusion"] = fusion_block(records)
+        if calibrate:
+            lim = policy.limits
+            report["calibration"] = calibration_block(records, margin=lim.match_margin,
+                                                      floor=lim.match_tail.floor)
     return report, records
 
 
-# --- mask and decision blocks (liveness: app.eval_liveness) ------------------------------
+# --- the blocks live apart: liveness in app.eval_liveness, mask and decision in
+# app.eval_recognition, calibration in app.eval_calibration, fusion in app.eval_fusion.
 
 def _rate(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
 
 
-def mask_block(records: list[ImageRecord]) -> dict[str, Any]:
-    """The mask check against the labels, on live single-subject photos with a face."""
-    rows = [r for r in records if r.error is None and r.label.single_live
-            and r.mask_confidence is not None]
-    masked = [r for r in rows if r.label.masked]
-    unmasked = [r for r in rows if not r.label.masked]
-    false_masked = sum(1 for r in unmasked if r.masked_pred)
-    missed = sum(1 for r in masked if not r.masked_pred)
-    return {
-        "masked": len(masked), "unmasked": len(unmasked),
-        "accuracy": _rate(len(rows) - false_masked - missed, len(rows)),
-        "false_masked_rate": _rate(false_masked, len(unmasked)),
-        "missed_mask_rate": _rate(missed, len(masked)),
-        "false_masked": sorted(r.label.file for r in unmasked if r.masked_pred),
-        "missed": sorted(r.label.file for r in masked if not r.masked_pred),
-    }
-
-
-def _loo_candidates(probes: NDArray[np.float32], probe_rows: NDArray[np.int64],
-                    gallery: NDArray[np.float32], gallery_rows: NDArray[np.int64],
-                    owners: list[str], k: int, block: int = 1024) -> list[tuple[Candidate, ...]]:
-    """Top-k customers for every probe with the probe's own photo left out of the gallery.
-
-    Gallery rows are sorted by owner; one matrix product per block of probes, the probe's
-    own column masked out, a per-owner max by ``reduceat`` and a partial sort.
-    """
-    _, starts = np.unique(np.asarray(owners, dtype=object), return_index=True)
-    starts = np.sort(starts)
-    owner_ids = [owners[i] for i in starts]
-    k = min(k, len(owner_ids))
-    out: list[tuple[Candidate, ...]] = []
-    for b0 in range(0, len(probes), block):
-        scores = probes[b0:b0 + block] @ gallery.T
-        self_hit = probe_rows[b0:b0 + block, None] == gallery_rows[None, :]
-        scores[self_hit] = -np.inf
-        per_owner = np.maximum.reduceat(scores, starts, axis=1)
-        top = np.argpartition(-per_owner, k - 1, axis=1)[:, :k]
-        for row, idx in zip(per_owner, top, strict=True):
-            idx = idx[np.argsort(-row[idx])]
-            out.append(tuple(Candidate(owner_ids[i], float(row[i])) for i in idx
-                             if np.isfinite(row[i])))
-    return out
-
-
-def decision_block(records: list[ImageRecord], policy: DecisionPolicy, k: int = 3) -> dict[str, Any]:
-    """Enrol every identity from its other (unmasked) photos, probe with each live photo.
-
-    A probe whose passive verdict is ``challenge`` is decided as if the shopper had followed
-    the challenge (a single photo cannot run it; the live shopper would). ``false_match``
-    counts Matches naming the wrong customer; strangers (``unknown_*``, or identities with
-    no other photo) can only be falsely matched.
-    """
-    probes = [r for r in records if r.error is None and r.label.single_live and r.embedding is not None]
-    enrol = [i for i, r in enumerate(probes) if r.label.pairable and not r.label.masked]
-    if not probes or not enrol:
-        return {"probes": len(probes), "enrolled": 0}
-    enrol.sort(key=lambda i: probes[i].label.identity)
-    emb = np.vstack([r.embedding for r in probes if r.embedding is not None]).astype(np.float32)
-    cands = _loo_candidates(emb, np.arange(len(probes)), emb[enrol], np.asarray(enrol),
-                            [probes[i].label.identity for i in enrol], k)
-    enrolled_ids = {probes[i].label.identity for i in enrol}
-    per_identity: dict[str, int] = {}
-    for i in enrol:
-        per_identity[probes[i].label.identity] = per_identity.get(probes[i].label.identity, 0) + 1
-    in_gallery = set(enrol)
-    counts: dict[str, dict[str, Any]] = {}
-    for j, (r, cand) in enumerate(zip(probes, cands, strict=True)):
-        evidence = FrameEvidence(cand, r.liveness if r.liveness is not None else float("-inf"),
-                                 r.masked_pred)
-        decision = policy.decide([evidence], live_confirmed=True)
-        # genuine: the shopper has at least one enrolled photo other than this one
-        genuine = per_identity.get(r.label.identity, 0) - (j in in_gallery) > 0
-        for split in ("all", "masked" if r.label.masked else "unmasked"):
-            c = counts.setdefault(split, {"probes": 0, "match": 0, "need_pin": 0, "reject": 0,
-                                          "false_match": 0, "genuine": 0, "genuine_match": 0,
-                                          "genuine_need_pin": 0, "genuine_in_candidates": 0,
-                                          "reasons": {}})
-            c["probes"] += 1
-            c["genuine"] += genuine
-            if isinstance(decision, Match):
-                c["match"] += 1
-                c["false_match"] += decision.customer_id != r.label.identity
-                c["genuine_match"] += genuine and decision.customer_id == r.label.identity
-            elif isinstance(decision, NeedPin):
-                c["need_pin"] += 1
-                c["genuine_need_pin"] += genuine
-                c["genuine_in_candidates"] += genuine and r.label.identity in decision.candidates
-                c["reasons"][decision.reason.value] = c["reasons"].get(decision.reason.value, 0) + 1
-            elif isinstance(decision, Reject):
-                c["reject"] += 1
-                c["reasons"][decision.reason.value] = c["reasons"].get(decision.reason.value, 0) + 1
-    for c in counts.values():
-        c["genuine_match_rate"] = _rate(c["genuine_match"], c["genuine"])
-    block: dict[str, Any] = dict(counts.pop("all"))
-    block["masked"] = counts.get("masked")
-    block["unmasked"] = counts.get("unmasked")
-    block["enrolled_photos"] = len(enrol)
-    block["enrolled_customers"] = len(enrolled_ids)
-    lim = policy.limits
-    block["thresholds"] = {"match": lim.match_threshold, "candidate": lim.candidate_threshold,
-                           "margin": lim.match_margin, "masked_match": lim.masked_match_threshold,
-                           "masked_candidate": lim.masked_candidate_threshold}
-    return block

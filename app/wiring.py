@@ -21,6 +21,7 @@ from vision import (
     DecisionPolicy,
     Embedder,
     Gallery,
+    ImpostorTail,
     LivenessLimits,
     LivenessModel,
     MaskDetector,
@@ -35,7 +36,7 @@ from vision import (
 
 __all__ = ["ModelFileError", "build_detector", "build_embedder", "build_liveness", "build_mask",
            "build_pipeline", "build_policy", "build_scan_session", "challenge_limits", "fit_recipe",
-           "liveness_limits", "model_path", "ort_session", "pad_fusion", "policy_limits",
+           "impostor_tails", "liveness_limits", "model_path", "ort_session", "pad_fusion", "policy_limits",
            "quality_limits"]
 
 log = logging.getLogger(__name__)
@@ -134,7 +135,7 @@ def pad_fusion(settings: Settings) -> PadFusion | None:
 
 
 def build_mask(settings: Settings) -> MaskDetector:
-    return MaskDetector(settings.mask.threshold)
+    return MaskDetector(settings.mask.threshold, settings.mask.max_saturation)
 
 
 def liveness_limits(settings: Settings) -> LivenessLimits:
@@ -152,14 +153,29 @@ def challenge_limits(settings: Settings) -> ChallengeLimits:
                            min_parallax=lv.challenge_min_parallax)
 
 
+def impostor_tails(settings: Settings) -> tuple[ImpostorTail, ImpostorTail | None]:
+    """The calibrated unmasked and masked impostor tails (masked None without any data)."""
+    r = settings.recognition
+    unmasked = ImpostorTail(anchor=r.tail_anchor, anchor_rate=r.tail_anchor_rate,
+                            scale=r.tail_scale, inflation=r.tail_inflation,
+                            comparisons=r.tail_comparisons, floor=r.match_threshold)
+    masked = None
+    if r.masked_tail_comparisons > 0:
+        masked = ImpostorTail(anchor=r.masked_tail_anchor, anchor_rate=r.masked_tail_anchor_rate,
+                              scale=r.masked_tail_scale, inflation=r.masked_tail_inflation,
+                              comparisons=r.masked_tail_comparisons, floor=r.match_threshold)
+    return unmasked, masked
+
+
 def policy_limits(settings: Settings) -> PolicyLimits:
     r = settings.recognition
-    return PolicyLimits(match_threshold=r.match_threshold,
+    unmasked, masked = impostor_tails(settings)
+    return PolicyLimits(match_tail=unmasked, masked_tail=masked, target_fpir=r.target_fpir,
                         candidate_threshold=r.candidate_threshold, match_margin=r.match_margin,
-                        masked_match_threshold=r.masked_match_threshold,
                         masked_candidate_threshold=r.masked_candidate_threshold,
                         liveness=liveness_limits(settings),
-                        challenge_amount_minor=settings.liveness.challenge_amount_minor)
+                        challenge_amount_minor=settings.liveness.challenge_amount_minor,
+                        max_candidates=r.pin_candidates)
 
 
 def build_policy(settings: Settings) -> DecisionPolicy:

@@ -32,6 +32,7 @@ from vision._errors import (
     SourceLost,
     VisionError,
 )
+from vision._fpir import ImpostorTail, fit_impostor_tail, sampled_top1_fpir
 from vision._gallery import Candidate, Gallery, TemplateIndex, generate_key, load_key
 from vision._liveness import (
     LivenessLimits,
@@ -45,7 +46,7 @@ from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
-from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits
+from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits, fused_embedding
 from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
 from vision._session import ScanSession
 from vision._sources import (
@@ -84,6 +85,7 @@ __all__ = [
     "Guidance",
     "ImageError",
     "ImageFolderSource",
+    "ImpostorTail",
     "LivenessLimits",
     "LivenessModel",
     "LivenessSmoother",
@@ -120,6 +122,8 @@ __all__ = [
     "choose_main_face",
     "context_crop",
     "fit_fusion",
+    "fit_impostor_tail",
+    "fused_embedding",
     "generate_key",
     "l2_normalise",
     "liveness_verdict",
@@ -129,5 +133,6 @@ __all__ = [
     "plausible_face",
     "pose_proxies",
     "read_image",
+    "sampled_top1_fpir",
     "similarity_transform",
 ]

@@ -117,6 +117,10 @@ class TemplateIndex:
     def customers(self) -> int:
         return len(self._owners)
 
+    def customer_count(self) -> int:
+        """Customers a search ranks: the gallery size the Match threshold is set for."""
+        return len(self._owners)
+
     def search(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
         if not len(self):
             return ()
@@ -227,6 +231,10 @@ class Gallery:
             ids, matrix = self.templates(kind)
             self._indices[kind] = TemplateIndex(ids, matrix)
         return self._indices[kind]
+
+    def customer_count(self, kind: str = "face") -> int:
+        """Customers with templates of ``kind`` for this model (the searched gallery's size)."""
+        return self.index(kind).customers
 
     def search(self, probe: NDArray[np.float32], k: int = 3, kind: str = "face"
                ) -> tuple[Candidate, ...]:

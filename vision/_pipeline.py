@@ -15,20 +15,62 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision._align import align_face
-from vision._detector import Detection, YuNetDetector, as_bgr, choose_main_face
+from vision._detector import Detection, YuNetDetector, as_bgr
 from vision._embedder import Embedder
 from vision._gallery import Candidate
 from vision._liveness import LivenessModel
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._quality import Quality, QualityLimits, assess_quality
 
-__all__ = ["FaceAnalysis", "FrameResult", "Pipeline", "Searchable", "StageTimes"]
+__all__ = ["FaceAnalysis", "FrameResult", "Pipeline", "Searchable", "StageTimes", "choose_shopper_face",
+           "oval_distance"]
+
+# The guide oval the kiosk draws over the camera picture (terminal_ui/screens/_camera.py):
+# centred, 72% of the frame height tall, 0.74 times as wide as tall.
+OVAL_HEIGHT = 0.72
+OVAL_ASPECT = 0.74
+# How fast a face loses weight as its centre leaves the oval: the weight is
+# exp(-(d / OVAL_FALLOFF)**2) for d the elliptical distance (1 = on the oval's edge). At the
+# edge a face needs e (2.7) times the width of a centred face to be chosen; at twice the
+# oval's radius, 55 times.
+OVAL_FALLOFF = 1.0
+
+
+def oval_distance(det: Detection, frame_shape: tuple[int, ...]) -> float:
+    """Elliptical distance of the face's centre from the guide oval's centre (1: on its edge)."""
+    fh, fw = frame_shape[:2]
+    b = OVAL_HEIGHT * fh / 2.0
+    a = OVAL_ASPECT * b
+    fx, fy = det.centre
+    return float(np.hypot((fx - fw / 2.0) / a, (fy - fh / 2.0) / b))
+
+
+def choose_shopper_face(detections: tuple[Detection, ...], frame_shape: tuple[int, ...]
+                        ) -> tuple[Detection | None, tuple[Detection, ...]]:
+    """The shopper's face and the others: the face the kiosk's guide oval frames.
+
+    Each face is weighed by its size (box width: the shopper stands at the oval's distance)
+    times how close its centre is to the oval's centre. The largest face is often not the
+    shopper: a person leaning in at the side, a news photo's bystander, the next in a queue.
+    ``facepay eval`` applies the same rule to photos (the oval centred on the photo).
+    """
+    if not detections:
+        return None, ()
+
+    def weight(d: Detection) -> float:
+        dist = oval_distance(d, frame_shape)
+        return max(d.width, 0.0) * float(np.exp(-(dist / OVAL_FALLOFF) ** 2))
+
+    ranked = sorted(detections, key=weight, reverse=True)
+    return ranked[0], tuple(ranked[1:])
 
 
 class Searchable(Protocol):
     """Anything the pipeline can search 1:N: a ``Gallery`` or an in-memory ``TemplateIndex``."""
 
     def search(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]: ...
+
+    def customer_count(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -70,6 +112,7 @@ class FaceAnalysis:
         mask: the mask check's verdict, None without the stage.
         recovered: the face scored below the detector threshold and was kept because it
             looked like a plausible masked face.
+        gallery_size: customers in the searched gallery (0 without a gallery).
     """
 
     detection: Detection
@@ -80,6 +123,7 @@ class FaceAnalysis:
     liveness: float | None = None
     mask: MaskVerdict | None = None
     recovered: bool = False
+    gallery_size: int = 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +164,7 @@ class Pipeline:
         bgr = as_bgr(frame)
         confident, low = self.detector.detect_all(bgr)
         t1 = time.perf_counter()
-        main, others = choose_main_face(confident, bgr.shape)
+        main, others = choose_shopper_face(confident, bgr.shape)
         aligned: NDArray[np.uint8] | None = None
         mask: MaskVerdict | None = None
         recovered = False
@@ -142,11 +186,13 @@ class Pipeline:
         embedding = self.embedder.embed_one(aligned)
         t6 = time.perf_counter()
         candidates = self.gallery.search(embedding, self.top_k) if self.gallery is not None else ()
+        size = self.gallery.customer_count() if self.gallery is not None else 0
         t7 = time.perf_counter()
         times = StageTimes(detect=_ms(t0, t1), align=_ms(t1, t2), quality=_ms(t2, t3),
                            mask=_ms(t3, t4), liveness=_ms(t4, t5), embed=_ms(t5, t6),
                            search=_ms(t6, t7), total=_ms(t0, t7))
-        face = FaceAnalysis(main, aligned, quality, embedding, candidates, live, mask, recovered)
+        face = FaceAnalysis(main, aligned, quality, embedding, candidates, live, mask, recovered,
+                            size)
         return FrameResult(face, others, times)
 
     def _recover(self, bgr: NDArray[np.uint8], low: tuple[Detection, ...]
@@ -154,7 +200,7 @@ class Pipeline:
         """The best low-score face, kept only if its geometry is plausible and its lower
         face is covered: a masked face YuNet is unsure of, not a patch of background."""
         assert self.mask is not None
-        main, _ = choose_main_face(low, bgr.shape)
+        main, _ = choose_shopper_face(low, bgr.shape)
         if main is None or not plausible_face(main):
             return None, None, None
         aligned = align_face(bgr, main.landmarks)

@@ -22,8 +22,9 @@ from numpy.typing import NDArray
 from vision._challenge import Challenge, ChallengeLimits, ChallengeStatus, Observation
 from vision._decision import Decision, Guidance, Reason, Reject, ScanUpdate
 from vision._detector import Detection
+from vision._gallery import Candidate
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline
-from vision._policy import DecisionPolicy, FrameEvidence
+from vision._policy import DecisionPolicy, FrameEvidence, fused_embedding
 
 __all__ = ["ScanSession"]
 
@@ -116,12 +117,19 @@ class ScanSession:
         if len(self._window) < (self._window.maxlen or 1):
             return self._timeout(now, Guidance.OK)
         decision = self.policy.decide(list(self._window), live_confirmed=self._live_confirmed,
-                                      amount_minor=self.amount_minor)
+                                      amount_minor=self.amount_minor, fused=self._fused())
         if decision is None:
             self._challenge = Challenge.random(self.challenge_limits, self._rng, now)
             return self._challenge.guidance
         self._decide(decision)
         return Guidance.OK
+
+    def _fused(self) -> tuple[Candidate, ...] | None:
+        """The gallery's answer for the window's fused embedding (several frames, one probe)."""
+        probe = fused_embedding(list(self._window))
+        if probe is None or self.pipeline.gallery is None:
+            return None
+        return self.pipeline.gallery.search(probe, self.pipeline.top_k)
 
     def _similarity(self, face: FaceAnalysis) -> float | None:
         if self._reference is None:
@@ -135,7 +143,7 @@ class ScanSession:
         if status is ChallengeStatus.PASSED:
             self._live_confirmed = True
             decision = self.policy.decide(list(self._window), live_confirmed=True,
-                                          amount_minor=self.amount_minor)
+                                          amount_minor=self.amount_minor, fused=self._fused())
             if decision is not None:
                 self._decide(decision)
         elif status is ChallengeStatus.IDENTITY_CHANGED:

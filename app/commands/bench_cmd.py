@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.bench import bench_gallery, bench_pipeline, environment, kiosk_frames
+from app.bench import bench_fusion, bench_gallery, bench_pipeline, environment, kiosk_frames
 from app.progress import Progress
 from app.wiring import ModelFileError, build_pipeline
 from vision import TemplateIndex, VisionError
@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     report = bench_pipeline(pipeline, frames, args.repeats, Progress("frames"))
     report["gallery_search_ms"] = bench_gallery(sizes, pipeline.embedder.dim)
     report["enrolled_in_pipeline"] = args.enrolled
+    report["fusion_ms"] = bench_fusion(index, pipeline.embedder.dim,
+                                       args.settings.liveness.window, args.settings.recognition.top_k)
     report.update(environment(args.settings.models.threads))
     print(json.dumps(report, indent=None if args.json else 2))
     return 0

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from app.eval_cache import EmbeddingCache, pipeline_fingerprint
+from app.eval_calibration import curve_table
 from app.evaluate import EvalError, run_eval
 from app.progress import Progress
 from app.settings import SettingsError
@@ -21,6 +23,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--images", required=True, type=Path, help="folder of photos")
     p.add_argument("--labels", type=Path, help="labels CSV (default: IMAGES/labels.csv)")
     p.add_argument("--json", action="store_true", help="print only the JSON object")
+    p.add_argument("--calibrate", action="store_true",
+                   help="fit the impostor score tails on these photos and print the FPIR vs "
+                        "genuine-match-rate curve by gallery size (values for recognition.tail_*)")
+    p.add_argument("--cache", type=Path, metavar="DIR",
+                   help="keep each photo's pipeline result in DIR (a temporary folder) so "
+                        "re-runs take seconds; entries are keyed by file, settings and code")
     p.set_defaults(handler=run)
 
 
@@ -31,8 +39,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         pipeline = build_pipeline(args.settings)
+        s = args.settings
+        cache = EmbeddingCache(args.cache, pipeline_fingerprint(s.models, s.vision, s.mask)
+                               ) if args.cache else None
         report, _ = run_eval(pipeline, args.images, labels, progress_factory=Progress,
-                             policy=build_policy(args.settings), recipe=fit_recipe(args.settings))
+                             policy=build_policy(args.settings), recipe=fit_recipe(args.settings),
+                             cache=cache, calibrate=args.calibrate)
     except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
         print(f"facepay eval: {exc}", file=sys.stderr)
         return 2
@@ -40,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     print(text)
     if not args.json:
         _summary(report)
+    if args.calibrate:
+        print(curve_table(report["calibration"]), file=sys.stderr)
     return 0
 
 

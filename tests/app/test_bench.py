@@ -20,6 +20,7 @@ def test_bench_prints_one_json_object_with_all_figures(dev_faces: Path,
     assert set(out["per_frame_ms"]) == {"median", "p95"}
     assert {"detect", "align", "mask", "liveness", "embed", "search"} <= set(out["stages_ms"])
     assert set(out["gallery_search_ms"]) == {"100", "2000"}
+    assert set(out["fusion_ms"]) == {"window", "per_decision_ms", "per_frame_ms"}
     assert out["threads"] == 2 and out["frames"] == 4 and out["frames_with_face"] == 4
 
 

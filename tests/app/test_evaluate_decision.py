@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.evaluate import _loo_candidates, run_eval
+from app.eval_recognition import loo_candidates
+from app.evaluate import run_eval
 from app.wiring import build_policy
 
 
@@ -34,9 +35,14 @@ def test_the_mask_check_agrees_with_the_labels(report) -> None:
 
 def test_no_probe_is_matched_to_the_wrong_customer(report) -> None:
     d = report["decision"]
-    assert d["false_match"] == 0
+    assert d["false_match"] == 0 and d["false_matches"] == []
     assert d["match"] + d["need_pin"] + d["reject"] == d["probes"] == 80
-    assert d["unmasked"]["genuine_match_rate"] >= 0.9
+    # the Match threshold at dev's 15 customers (FPIR 1e-4) is 0.64: most shoppers match by
+    # face, every other genuine shopper is offered their own account for the PIN
+    assert d["gallery_size"] == 15 and 0.63 <= d["thresholds"]["match"] <= 0.65
+    assert d["unmasked"]["genuine_match_rate"] >= 0.85
+    assert d["unmasked"]["genuine_served_rate"] == 1.0
+    assert d["unmasked"]["rank_rates"]["3"] == 1.0
 
 
 def test_masked_genuine_shoppers_end_in_match_or_pin(report) -> None:
@@ -44,6 +50,8 @@ def test_masked_genuine_shoppers_end_in_match_or_pin(report) -> None:
     assert masked["false_match"] == 0
     assert masked["genuine"] >= 1
     assert masked["genuine_match"] + masked["genuine_need_pin"] == masked["genuine"]
+    # dev's masked calibration (374 comparisons) cannot support the target: never a face Match
+    assert masked["match"] == 0 and report["decision"]["thresholds"]["masked_face_match"] is False
 
 
 def test_leave_one_out_search_never_finds_the_probe_itself() -> None:
@@ -51,7 +59,7 @@ def test_leave_one_out_search_never_finds_the_probe_itself() -> None:
     e = rng.standard_normal((6, 8)).astype(np.float32)
     e /= np.linalg.norm(e, axis=1, keepdims=True)
     owners = ["a", "a", "b", "b", "c", "c"]
-    cands = _loo_candidates(e, np.arange(6), e, np.arange(6), owners, k=2, block=4)
+    cands = loo_candidates(e, np.arange(6), e, np.arange(6), owners, k=2, block=4)
     for i, cand in enumerate(cands):
         same = 1 if i % 2 == 0 else -1
         expected = float(e[i] @ e[i + same])  # the only other photo of the same owner

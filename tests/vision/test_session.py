@@ -186,13 +186,27 @@ def _face_result(yaw: float, *, liveness: float = 0.0, masked: bool = False,
 
 
 class ScriptedPipeline:
-    liveness = mask = gallery = object()
+    """Frames scripted by index; its gallery answers the fused probe with the last frame's
+    candidates (every scripted frame carries the same embedding)."""
+
+    liveness = mask = object()
+    top_k = 5
 
     def __init__(self, yaw_of_frame) -> None:
         self.yaw_of_frame = yaw_of_frame
+        self.gallery = self
+        self._last: tuple[Candidate, ...] = ()
 
     def process(self, frame: np.ndarray) -> FrameResult:
-        return self.yaw_of_frame(int(frame[0, 0, 0]))
+        result = self.yaw_of_frame(int(frame[0, 0, 0]))
+        self._last = result.face.candidates if result.face else ()
+        return result
+
+    def search(self, probe: np.ndarray, k: int) -> tuple[Candidate, ...]:
+        return self._last[:k]
+
+    def customer_count(self) -> int:
+        return 2
 
 
 def _scripted_session(settings, script, seed: int) -> ScanSession:
