@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
+import re
 from dataclasses import dataclass
 
 from app.flow import _events as ev
@@ -42,18 +44,29 @@ from app.flow._effects import (
     SendErasure,
     SendRefund,
     ShowScreen,
+    StaffView,
     StartScan,
     StopScan,
     VerifyCashier,
     View,
 )
-from app.flow._enrolment import CAMERA_GONE, CANCEL_NOTICE, ENROL_STATES, TIMEOUT_NOTICE, EnrolContext
+from app.flow._enrolment import (
+    CAMERA_GONE,
+    CANCEL_NOTICE,
+    CODE_DIGITS,
+    CODE_WRONG_LENGTH,
+    ENROL_STATES,
+    TIMEOUT_NOTICE,
+    EnrolContext,
+    enrol_refusal,
+    erase_refusal,
+)
 from app.flow._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
 from app.flow._text import decline_text, format_amount, format_when, short_name
 from app.flow.ports import Consent, CustomerDirectory, DaySummary, Evidence
 from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
 
-__all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "Timeouts"]
+__all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "StaffThrottle", "Timeouts"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +74,8 @@ E = EventType
 
 PIN_LENGTHS = range(4, 13)
 CUSTOMER_ID_MAX = 32
+# The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
+_CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,31 @@ class Timeouts:
     cashier_s: float = 60.0
 
 
+@dataclass(frozen=True)
+class StaffThrottle:
+    """How the kiosk itself slows repeated wrong staff PINs, before the ledger locks a cashier
+    (the kiosk settings section holds the reasons). Wrong PINs of any cashier id count: someone
+    trying ids or PINs at the staff pad waits longer after each failure.
+
+    Attributes:
+        free_tries: wrong staff PINs in a row that cost no wait (a typo).
+        wait_s: the wait after the first wrong PIN beyond those; it doubles with each further one.
+        wait_max_s: the longest wait.
+        window_s: wrong PINs older than this (since the last one) are forgotten.
+    """
+
+    free_tries: int = 1
+    wait_s: float = 10.0
+    wait_max_s: float = 120.0
+    window_s: float = 900.0
+
+    def wait_after(self, failures: int) -> float:
+        """Seconds before the next try after ``failures`` wrong staff PINs in a row."""
+        if failures <= self.free_tries:
+            return 0.0
+        return float(min(self.wait_max_s, self.wait_s * 2 ** (failures - self.free_tries - 1)))
+
+
 # Which time-out applies in which state (scan states combine no_face_s and scan_s).
 TIMEOUT_OF: dict[State, str] = {
     State.SALE_OPEN: "sale_open_s",
@@ -100,12 +140,15 @@ TIMEOUT_OF: dict[State, str] = {
     State.APPROVED: "result_s",
     State.DECLINED: "result_s",
     State.REJECTED: "result_s",
+    State.CASHIER_ID: "pin_s",
     State.CASHIER_LOGIN: "pin_s",
     State.CASHIER_VERIFYING: "processing_s",
     State.CASHIER: "cashier_s",
     State.AMOUNT_ENTRY: "cashier_s",
     State.REFUND_PROCESSING: "processing_s",
     State.ENROL_CUSTOMER: "pin_s",
+    State.ENROL_PROOF: "pin_s",
+    State.ENROL_CODE: "pin_s",
     State.ENROL_CONSENT: "cashier_s",
     State.ENROL_CAPTURE: "scan_s",
     State.ENROL_PIN: "pin_s",
@@ -113,6 +156,7 @@ TIMEOUT_OF: dict[State, str] = {
     State.ENROL_PROCESSING: "processing_s",
     State.ERASE_CUSTOMER: "pin_s",
     State.ERASE_CONFIRM: "confirm_s",
+    State.ERASE_PIN: "pin_s",
     State.ERASE_PROCESSING: "processing_s",
     State.ERASED: "cashier_s",
 }
@@ -145,8 +189,15 @@ class CheckoutMachine:
 
     def __init__(self, directory: CustomerDirectory, *, merchant: str = "", currency: str = "EUR",
                  timeouts: Timeouts | None = None, tz: dt.tzinfo | None = None,
-                 consent: Consent | None = None) -> None:
+                 consent: Consent | None = None, cashiers: tuple[str, ...] = (),
+                 throttle: StaffThrottle | None = None) -> None:
         self._directory = directory
+        self._cashiers = cashiers  # offered as buttons on the staff sign-in
+        self._throttle = throttle or StaffThrottle()
+        self._cashier_id = ""
+        self._staff_failures = 0
+        self._staff_last_failure = -math.inf
+        self._now = 0.0
         self._merchant = merchant
         self._currency = currency
         self._t = timeouts or Timeouts()
@@ -191,17 +242,25 @@ class CheckoutMachine:
         if self._state in SCAN_STATES:
             return min(self._scan_start + self._t.scan_s, self._last_face + self._t.no_face_s)
         name = TIMEOUT_OF.get(self._state)
-        return None if name is None else self._since + float(getattr(self._t, name))
+        if name is None:
+            return None
+        since = self._since
+        if self._state is State.CASHIER_LOGIN:  # the pad waits out the staff-PIN wait, then times out
+            since = max(since, self._staff_wait_until())
+        return since + float(getattr(self._t, name))
 
     def start(self, now: float) -> list[Effect]:
         """Effects that show the first screen."""
-        self._since = now
+        self._since = self._now = now
         return self._show()
 
     def handle(self, event: ev.Event, now: float) -> list[Effect]:
         """Apply one event at time ``now``; return what the UI must do."""
+        self._now = now
         kind = self._classify(event, now)
         if kind is None:
+            if isinstance(event, ev.Tick) and self._state is State.CASHIER_LOGIN:
+                return self._show()  # the staff-PIN wait counts down on screen
             return []
         target = TRANSITIONS.get((self._state, kind))
         if target is None:
@@ -229,6 +288,8 @@ class CheckoutMachine:
             case ev.CustomerNumberEntered(customer_id=cid):
                 ok = cid.strip() and len(cid.strip()) <= CUSTOMER_ID_MAX
                 return E.CUSTOMER_ENTERED if ok else None
+            case ev.CashierChosen(cashier_id=cashier_id):
+                return E.CASHIER_CHOSEN if _CASHIER_ID.fullmatch(cashier_id.strip()) else None
             case ev.EnrolShopper():
                 return E.ENROL if self._enrol.consent is not None else None
             case ev.EraseShopper():
@@ -237,6 +298,10 @@ class CheckoutMachine:
                 return E.CAPTURE_DONE if update.done else E.CAPTURE_PROGRESS
             case ev.PinEntered(pin=pin) if self._state is State.ENROL_PIN_REPEAT:
                 return E.PIN_ENTERED if pin == self._enrol.first_pin else E.PIN_MISMATCH
+            case ev.PinEntered(pin=pin) if self._state is State.ENROL_CODE:
+                return E.PIN_ENTERED if pin.isdigit() and len(pin) == CODE_DIGITS else E.PIN_MISMATCH
+            case ev.PinEntered() if self._state is State.CASHIER_LOGIN and self._staff_wait_until() > now:
+                return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
                 return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
             case ev.OpenSale(amount_minor=amount, currency=cur):
@@ -249,7 +314,23 @@ class CheckoutMachine:
     def _holds(self, guard: Guard) -> bool:
         if guard is Guard.LOCKED:
             return self._locked
+        if guard is Guard.NEW_PIN:
+            return self._enrol.code is not None
         return self._sale is not None
+
+    # --- the kiosk's slow-down of wrong staff PINs --------------------------------
+
+    def _staff_wait_until(self) -> float:
+        """When the staff PIN pad takes the next try (in the past when it takes it now)."""
+        if not self._staff_failures:
+            return -math.inf
+        return self._staff_last_failure + self._throttle.wait_after(self._staff_failures)
+
+    def _staff_failed(self, now: float) -> None:
+        if now - self._staff_last_failure > self._throttle.window_s:
+            self._staff_failures = 0
+        self._staff_failures += 1
+        self._staff_last_failure = now
 
     # --- what an event tells ---------------------------------------------------
 
@@ -268,6 +349,8 @@ class CheckoutMachine:
                                    Evidence(method="pin", reason="chosen"))
         elif isinstance(event, ev.CustomerNumberEntered):
             self._customer = event.customer_id.strip()
+        elif isinstance(event, ev.CashierChosen):
+            self._cashier_id, self._login_error = event.cashier_id.strip(), ""
         elif isinstance(event, ev.PinEntered):
             self._pin = event.pin
         elif kind is E.TIMEOUT:
@@ -292,11 +375,14 @@ class CheckoutMachine:
             ctx.capture = event.update
             if event.update.box is not None:
                 self._last_face = now
-        elif kind is E.PIN_ENTERED and state is State.ENROL_PIN:
-            assert isinstance(event, ev.PinEntered)
-            ctx.first_pin, ctx.pin_error = event.pin, ""
+        elif isinstance(event, ev.PinEntered) and kind is E.PIN_ENTERED:
+            self._absorb_enrol_pin(state, event.pin)
+        elif kind is E.PIN_MISMATCH and state is State.ENROL_CODE:
+            ctx.pin_error = CODE_WRONG_LENGTH
         elif kind is E.PIN_MISMATCH:
             ctx.first_pin, ctx.pin_error = None, "The two PINs were different. Choose a PIN again."
+        elif kind is E.USE_CODE:
+            ctx.proof_pin, ctx.pin_error = None, ""
         elif kind is E.TIMEOUT:
             self._cashier_notice = TIMEOUT_NOTICE.get(state, "")
         elif kind in (E.CANCEL, E.CASHIER_KEY):
@@ -304,17 +390,28 @@ class CheckoutMachine:
         elif kind is E.CAMERA_LOST:
             self._cashier_notice = CAMERA_GONE
         elif isinstance(event, ev.EnrolmentDone):
+            pin = "new PIN set" if event.pin_set else "the account's PIN stays"
             self._cashier_notice = (f"Customer {event.customer_id} enrolled "
-                                    f"({event.templates} templates, PIN set).")
+                                    f"({event.templates} templates, {pin}).")
         elif isinstance(event, ev.EnrolmentFailed):
-            self._cashier_notice = f"Enrolment refused: {event.message or event.code}. Nothing was stored."
+            self._cashier_notice = enrol_refusal(event.code, event.message, ctx.subject, event.attempts_left,
+                                                 event.retry_after_s)
         elif isinstance(event, ev.ErasureDone):
             ctx.receipt = event.receipt
         elif isinstance(event, ev.ErasureFailed):
-            self._cashier_notice = f"Erasure refused: {event.message}"
+            self._cashier_notice = erase_refusal(event.code, event.message, ctx.subject)
         elif kind is E.LEDGER_UNREACHABLE:
             self._cashier_notice = "The payment service can't be reached. " + (
                 "Nothing was stored." if state is State.ENROL_PROCESSING else "Nothing was erased.")
+
+    def _absorb_enrol_pin(self, state: State, pin: str) -> None:
+        ctx = self._enrol
+        if state in (State.ENROL_PROOF, State.ERASE_PIN):
+            ctx.proof_pin = pin
+        elif state is State.ENROL_CODE:
+            ctx.code, ctx.pin_error = pin, ""
+        elif state is State.ENROL_PIN:
+            ctx.first_pin, ctx.pin_error = pin, ""
 
     def _absorb_scan(self, event: ev.ScanUpdated, now: float) -> None:
         update = event.update
@@ -373,10 +470,13 @@ class CheckoutMachine:
             self._login_error = "The payment service can't be reached to check the PIN."
         elif kind is E.LEDGER_UNREACHABLE:
             self._cashier_notice = "The payment service can't be reached."
-        elif kind is E.CASHIER_BAD:
-            self._login_error = "Wrong cashier PIN."
+        elif kind in (E.CASHIER_BAD, E.CASHIER_REFUSED):
+            assert isinstance(event, ev.CashierRejected)
+            self._staff_failed(now)
+            self._login_error = _staff_refusal(self._cashier_id, event.code, event.retry_after_s)
         elif kind is E.CASHIER_OK:
             self._locked, self._login_error = False, ""
+            self._staff_failures = 0
             self._cashier_notice = "Last payment outcome unknown: check it before a new attempt." \
                 if self._result.outcome is Outcome.UNKNOWN and self._sale is not None else ""
         elif kind is E.CANCEL_SALE:
@@ -437,14 +537,19 @@ class CheckoutMachine:
             return [self._debit()]
         if target is State.CASHIER_VERIFYING:
             pin, self._pin = self._pin or "", None
-            return [VerifyCashier(self._request, pin)]
+            return [VerifyCashier(self._request, self._cashier_id, pin)]
         if target is State.REFUND_PROCESSING:
             return [SendRefund(self._request)]
         if target is State.ENROL_PROCESSING:
-            pin, self._enrol.first_pin = self._enrol.first_pin or "", None
-            return [SendEnrolment(self._request, self._enrol.subject, pin)]
+            ctx = self._enrol
+            code = ctx.code
+            pin = (ctx.first_pin if code is not None else ctx.proof_pin) or ""
+            ctx.forget_secrets()
+            return [SendEnrolment(self._request, ctx.subject, pin, code)]
         if target is State.ERASE_PROCESSING:
-            return [SendErasure(self._request, self._enrol.subject)]
+            shopper_pin = self._enrol.proof_pin
+            self._enrol.forget_secrets()
+            return [SendErasure(self._request, self._enrol.subject, shopper_pin)]
         if target is State.CASHIER:
             self._summary = None
             return [RequestSummary(self._request)]
@@ -491,9 +596,15 @@ class CheckoutMachine:
         if s is State.PIN_ENTRY:
             return PinView(False, "Enter your PIN", self._pin_message, amount,
                            self._attempts_left, self._pin_error)
+        if s is State.CASHIER_ID:
+            message = ("Terminal locked. A cashier signs in to unlock it." if self._locked
+                       else "Staff only: pick your name or type your cashier id.")
+            return StaffView(self._cashiers, message, self._login_error)
         if s is State.CASHIER_LOGIN:
             message = "Terminal locked. Cashier PIN to unlock." if self._locked else "Staff only."
-            return PinView(True, "Cashier PIN", message, error=self._login_error)
+            wait = math.ceil(max(0.0, self._staff_wait_until() - self._now))
+            return PinView(True, f"PIN of cashier {self._cashier_id}", message, error=self._login_error,
+                           wait_s=wait)
         if s in BUSY_STATES:
             return _BUSY[s]
         if s in (State.APPROVED, State.DECLINED, State.REJECTED, State.UNKNOWN):
@@ -514,6 +625,19 @@ class CheckoutMachine:
         return CashierView(amount, self._cashier_notice, totals, s.verdict, enrolment)
 
 
+def _staff_refusal(cashier_id: str, code: str, retry_after_s: float | None) -> str:
+    """What the staff sign-in says when the ledger refused a cashier."""
+    if code == "pin_locked":
+        if retry_after_s is None:
+            return f"Cashier {cashier_id} is locked. Another cashier can sign in."
+        minutes = max(1, math.ceil(retry_after_s / 60))
+        plural = "minute" if minutes == 1 else "minutes"
+        return f"Cashier {cashier_id} is locked for {minutes} more {plural}. Another cashier can sign in."
+    if code == "unknown_cashier":
+        return f"No cashier {cashier_id} at this shop. Check the id."
+    return f"Wrong PIN for cashier {cashier_id}."
+
+
 _SIMPLE_KINDS: dict[type, EventType] = {
     ev.Cancel: E.CANCEL,
     ev.Confirm: E.CONFIRM,
@@ -525,13 +649,14 @@ _SIMPLE_KINDS: dict[type, EventType] = {
     ev.CancelSale: E.CANCEL_SALE,
     ev.RefundLast: E.REFUND_LAST,
     ev.LockTerminal: E.LOCK,
+    ev.UseCode: E.USE_CODE,
 }
 
 _BUSY: dict[State, BusyView] = {
     State.PROCESSING: BusyView("Processing payment", "Please wait…"),
     State.CASHIER_VERIFYING: BusyView("Checking cashier PIN", "Please wait…"),
     State.REFUND_PROCESSING: BusyView("Refunding last payment", "Please wait…"),
-    State.ENROL_PROCESSING: BusyView("Enrolling", "Storing the face templates and setting the PIN…"),
+    State.ENROL_PROCESSING: BusyView("Enrolling", "Checking the account and storing the face templates…"),
     State.ERASE_PROCESSING: BusyView("Erasing", "Removing face templates, consent and face link…"),
 }
 
@@ -562,8 +687,10 @@ def _answer_kind(event: ev.Event) -> EventType | None:
             return E.LEDGER_UNREACHABLE
         case ev.CashierVerified():
             return E.CASHIER_OK
-        case ev.CashierRejected():
+        case ev.CashierRejected(code="wrong_pin"):
             return E.CASHIER_BAD
+        case ev.CashierRejected():
+            return E.CASHIER_REFUSED
         case ev.RefundDone():
             return E.REFUND_DONE
         case ev.RefundFailed():

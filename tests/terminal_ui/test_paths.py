@@ -8,7 +8,7 @@ from app.flow import Declined, PinView, Screen
 from terminal_ui.screens import PinScreen, ResultScreen
 from vision import REASON_TEXT, Reason
 
-from .conftest import CASHIER_PIN, Kiosk
+from .conftest import CASHIER_ID, CASHIER_PIN, Kiosk
 
 
 def test_face_pays_after_confirming_name_and_amount(kiosk: Kiosk) -> None:
@@ -154,12 +154,15 @@ def test_ledger_unreachable_is_declined_with_the_reason(kiosk: Kiosk) -> None:
 
 def test_wrong_cashier_pin_is_refused(kiosk: Kiosk) -> None:
     kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.keys(CASHIER_ID)
+    kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
     view = kiosk.window.machine
     assert view.state.value == "cashier_login"
     kiosk.keys("1111")
     kiosk.key(Qt.Key.Key_Return)
-    kiosk.qtbot.waitUntil(lambda: "Wrong cashier PIN." in kiosk.texts())  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: "Wrong PIN for cashier 1001." in kiosk.texts())  # type: ignore[attr-defined]
     kiosk.keys(CASHIER_PIN)
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.CASHIER)
@@ -167,7 +170,7 @@ def test_wrong_cashier_pin_is_refused(kiosk: Kiosk) -> None:
     kiosk.wait_for(Screen.LOCKED)
     assert "Checkout closed" in kiosk.texts()
     kiosk.touch("Staff (F2)")
-    kiosk.wait_for(Screen.PIN)
+    kiosk.wait_for(Screen.STAFF)
     assert any("locked" in t for t in kiosk.texts())
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.LOCKED)
@@ -203,8 +206,9 @@ def test_recorder_saves_each_screen_and_timing_is_reported(kiosk: Kiosk, tmp_pat
     kiosk.qtbot.waitUntil(lambda: all(p.exists() for p in recorder.saved))  # type: ignore[attr-defined]
     screens = [p.stem.split("-", 1)[1] for p in recorder.saved]
     passed = [s for i, s in enumerate(screens) if i == 0 or screens[i - 1] != s]
-    assert passed == ["pin", "busy", "cashier", "amount", "sale", "scan", "confirm", "busy", "result"]
-    assert recorder.saved[0].name == "01-pin.png"
+    assert passed == ["staff", "pin", "busy", "cashier", "amount", "sale", "scan", "confirm", "busy",
+                      "result"]
+    assert recorder.saved[0].name == "01-staff.png"
     elapsed = kiosk.window.face_to_result_s
     assert elapsed is not None and elapsed > 0
 
