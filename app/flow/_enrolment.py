@@ -142,7 +142,7 @@ class EnrolContext:
             return CustomerView("", "Erase a shopper's face data: type their customer number.")
         if state is S.ENROL_PROOF:
             return PinView(False, f"PIN of account {self.subject}", PROOF_HELP,
-                           code_option="Enrolment code")
+                           code_option="New account or forgotten PIN: Enrolment code")
         if state is S.ENROL_CODE:
             return PinView(False, "Enrolment code", CODE_HELP, error=self.pin_error)
         if state is S.ERASE_PIN:

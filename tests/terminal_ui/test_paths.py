@@ -221,3 +221,42 @@ def test_stall_meter_sees_a_blocked_gui_thread(kiosk: Kiosk) -> None:
     time.sleep(0.3)  # a blocking call on the GUI thread, the thing the meter exists to catch
     kiosk.qtbot.wait(50)  # type: ignore[attr-defined]
     assert kiosk.window.longest_stall_ms >= 250
+
+
+def test_a_locked_cashier_sees_the_minutes_left_and_another_cashier_signs_in(kiosk: Kiosk) -> None:
+    kiosk.payments.locked["1002"] = 11 * 60 + 30
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.touch("1002")  # the shop's cashiers are listed
+    kiosk.wait_for(Screen.PIN)
+    assert kiosk.shows("PIN of cashier 1002")
+    kiosk.keys("2580")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: kiosk.shows("Cashier 1002 is locked for 12 more minutes."))
+    kiosk.touch("1001")
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys(CASHIER_PIN)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CASHIER)
+    assert kiosk.payments.sign_ins == ["1002", "1001"]
+
+
+def test_the_kiosk_makes_repeated_wrong_staff_pins_wait(kiosk: Kiosk) -> None:
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.keys(CASHIER_ID)
+    kiosk.key(Qt.Key.Key_Return)
+    for _ in range(2):
+        kiosk.wait_for(Screen.PIN)
+        kiosk.keys("0000")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows("Wrong PIN for cashier 1001."))  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("before the next try"))  # type: ignore[attr-defined]
+    pad = kiosk.window.current_widget
+    assert not pad.keypad.isEnabled()  # type: ignore[attr-defined]
+    kiosk.keys(CASHIER_PIN)            # typed during the wait: not taken
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.qtbot.wait(200)  # type: ignore[attr-defined]
+    assert kiosk.payments.sign_ins == ["1001", "1001"] and kiosk.screen is Screen.PIN

@@ -212,3 +212,43 @@ def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: objec
     finally:
         gate.set()
         window.close()
+
+
+def test_staff_sign_in_screens_render(qtbot: object, shots: Path) -> None:
+    """The staff wait after repeated wrong PINs, and a locked cashier, as the kiosk shows them."""
+    import datetime as dt
+
+    from app.flow import StaffThrottle, Timeouts
+    from terminal_ui import KioskOptions, KioskWindow
+
+    from .conftest import CASHIER_ID, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+
+    analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
+    payments.locked["1002"] = 11 * 60 + 30
+    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=50,
+                           timeouts=Timeouts(), cashiers=("1001", "1002", "1003"),
+                           throttle=StaffThrottle(free_tries=1, wait_s=30.0))
+    window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_kiosk()
+    window.resize(1280, 800)
+    kiosk = Kiosk(qtbot, window, analyser, camera, payments)
+    try:
+        kiosk.key(Qt.Key.Key_F2)
+        kiosk.wait_for(Screen.STAFF)
+        kiosk.touch("1002")
+        kiosk.wait_for(Screen.PIN)
+        kiosk.keys("2580")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.wait_for(Screen.STAFF)
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows("12 more minutes"))  # type: ignore[attr-defined]
+        snap(kiosk, shots, "21-cashier-locked")
+        kiosk.keys(CASHIER_ID)
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.wait_for(Screen.PIN)
+        kiosk.keys("0000")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows("before the next try"))  # type: ignore[attr-defined]
+        snap(kiosk, shots, "20-staff-wait")
+    finally:
+        window.close()
