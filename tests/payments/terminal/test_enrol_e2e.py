@@ -44,8 +44,9 @@ def decide(settings: Any, gallery: Gallery, image: np.ndarray, amount_minor: int
 
 def issue_code(world: LedgerWorld, customer_id: str) -> str:
     """The operator issues a one-time enrolment code on the ledger host (shown once)."""
-    done = subprocess.run([sys.executable, "-m", "app.cli", "ledger", "issue-enrolment-code", "--db", world.db,
-                           "--customer", customer_id], capture_output=True, text=True, timeout=60, check=False)
+    cmd = [sys.executable, "-m", "app.cli", "ledger", "issue-enrolment-code", "--db", world.db,
+           "--customer", customer_id]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     codes = re.findall(r"\b\d{10}\b", done.stdout)
     assert len(codes) == 1, done.stdout
