@@ -26,7 +26,6 @@ translated here, with the original chained (``raise ... from exc``).
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -54,6 +53,7 @@ from payments.signing import (
     sign_request,
     verify_response,
 )
+from payments.wire import from_iso_time, iso_time, json_bytes, loads_strict
 
 __all__ = [
     "NOT_ABOUT_THE_TRANSFER",
@@ -265,7 +265,7 @@ class LedgerListing:
 
 def canonical_body(obj: Mapping[str, Any]) -> bytes:
     """The JSON bytes of a request body: sorted keys, no spaces, UTF-8."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return json_bytes(obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,7 +470,7 @@ class LedgerClient:
             raise BadLedgerSignature(f"{method} {path}: {exc} (status {response.status_code}); "
                                      "treated as no answer") from exc
         try:
-            payload = json.loads(response.content.decode("utf-8")) if response.content else None
+            payload = loads_strict(response.content) if response.content else None
         except (UnicodeDecodeError, ValueError) as exc:
             raise BadLedgerSignature(f"{method} {path}: signed answer is not JSON") from exc
         status = response.status_code
@@ -492,11 +492,4 @@ def _error_of(payload: Any) -> tuple[str, str]:
 
 
 def _midpoint(start: str, end: str) -> str:
-    from datetime import UTC, datetime
-
-    def parse(text: str) -> float:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return moment.replace(tzinfo=moment.tzinfo or UTC).timestamp()
-
-    middle = (parse(start) + parse(end)) / 2
-    return datetime.fromtimestamp(middle, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return iso_time((from_iso_time(start).timestamp() + from_iso_time(end).timestamp()) / 2)

@@ -21,11 +21,11 @@ from payments.ledger.errors import AdminError, StoreConflict
 from payments.ledger.keys import LedgerKeys, load_ledger_keys, save_ledger_keys
 from payments.ledger.pins import hash_pin
 from payments.ledger.records import Account, Cashier, Customer, Merchant, Terminal, Transfer, TransferKind
-from payments.ledger.service import iso_time
 from payments.ledger.store import LedgerStore, LedgerTx
 from payments.money import Money, exponent
 from payments.pinblock import pin_public_key_text, valid_pin
 from payments.signing import generate_key, public_key_from_text, public_key_text, save_private_key
+from payments.wire import iso_time
 
 __all__ = [
     "DemoCustomer",

@@ -1,0 +1,143 @@
+"""The commit engine: admitted requests run in store transactions, exactly once each.
+
+One request runs as one savepoint of a transaction: claim the nonce, look up the idempotency
+key, do the work (or decline it), store the response under the key, append the audit line.
+Several requests share one transaction (group commit); no reply leaves before the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable, Sequence
+
+from payments.ledger._messages import Pending, Reply, error
+from payments.ledger.audit import canonical_json
+from payments.ledger.errors import ErrorCode, StoreConflict, StoreError
+from payments.ledger.records import StoredResponse
+from payments.ledger.store import LedgerStore, LedgerTx
+from payments.wire import iso_time, json_bytes
+
+__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "CommitEngine"]
+
+log = logging.getLogger(__name__)
+
+# A nonce must be remembered as long as a request carrying it could still be fresh (2 x 300 s + margin).
+NONCE_RETENTION_S = 660
+# How often (per process) expired nonces are deleted.
+NONCE_PURGE_EVERY_S = 60.0
+# A transaction that lost a race is run again this many times before answering 503.
+TX_ATTEMPTS = 10
+
+_Result = tuple[int, bytes, bool] | Exception
+
+
+class CommitEngine:
+    """Runs :class:`Pending` requests against one store."""
+
+    def __init__(self, store: LedgerStore, clock: Callable[[], float]) -> None:
+        self._store = store
+        self._clock = clock
+        self._last_purge = 0.0
+
+    def run_batch(self, items: Sequence[Pending]) -> list[Reply | Exception]:
+        """Run admitted requests in one store transaction (group commit); one reply each.
+
+        Each request runs inside its own savepoint, so it takes effect entirely or not at
+        all, exactly as if it had its own transaction; the commit makes all of them durable
+        at once, and no reply leaves before it. A request that loses a race is rolled back
+        to its savepoint and run again in the next transaction. A request whose work raised
+        an unexpected exception gets that exception instead of a reply (the HTTP layer
+        answers 500); the others are unaffected.
+        """
+        started = time.perf_counter()
+        results: dict[int, _Result] = {}
+        todo = list(range(len(items)))
+        for attempt in range(TX_ATTEMPTS):
+            if not todo:
+                break
+            try:
+                done, todo = self._transaction_of(items, todo)
+            except StoreConflict as exc:
+                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+                continue
+            except StoreError as exc:
+                log.error("store failure during %s: %s", items[todo[0]].action, exc)
+                break
+            results.update(done)
+            if todo:
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+        db_ms = (time.perf_counter() - started) * 1000
+        replies: list[Reply | Exception] = []
+        for n, item in enumerate(items):
+            result = results.get(n)
+            if isinstance(result, Exception):
+                replies.append(result)
+                continue
+            if result is None:
+                outcome = error(ErrorCode.UNAVAILABLE)
+                result = outcome.status, json_bytes(outcome.payload), False
+            status, body, replayed = result
+            replies.append(Reply(status, body, item.auth.nonce, replayed,
+                                 {"auth": item.auth_ms, "db": db_ms}))
+        return replies
+
+    def _transaction_of(self, items: Sequence[Pending], todo: list[int]
+                        ) -> tuple[dict[int, _Result], list[int]]:
+        """One transaction over ``todo``: (results of the committed ones, the ones to run again)."""
+        done: dict[int, _Result] = {}
+        again: list[int] = []
+        with self._store.transaction() as tx:
+            if len(todo) == 1:
+                done[todo[0]] = self._run_once(tx, items[todo[0]])
+                return done, again
+            for n in todo:
+                try:
+                    with tx.savepoint():
+                        done[n] = self._run_once(tx, items[n])
+                except StoreConflict as exc:
+                    log.debug("request lost a race inside a batch: %s", exc)
+                    again.append(n)
+                except StoreError:
+                    raise
+                except Exception as exc:
+                    done[n] = exc  # the handler answers 500; the others still commit
+        return done, again
+
+    def _run_once(self, tx: LedgerTx, item: Pending) -> tuple[int, bytes, bool]:
+        action, auth, request_hash, idempotent = item.action, item.auth, item.request_hash, item.idempotent
+        actor = f"terminal:{item.terminal.terminal_id}"
+        now = self._clock()
+        at = iso_time(now)
+        if now - self._last_purge > NONCE_PURGE_EVERY_S:
+            tx.purge_nonces(now - NONCE_RETENTION_S)
+            self._last_purge = now
+        base = {"nonce": auth.nonce, "idempotency_key": auth.idempotency_key}
+        if not tx.claim_nonce(auth.terminal_id, auth.nonce, now):
+            outcome = error(ErrorCode.REPLAY)
+            tx.append_audit(at, actor, action, f"{outcome.status} replay", canonical_json(base))
+            return outcome.status, json_bytes(outcome.payload), False
+        if idempotent and not auth.idempotency_key:
+            outcome = error(ErrorCode.MISSING_IDEMPOTENCY_KEY)
+            tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base))
+            return outcome.status, json_bytes(outcome.payload), False
+        if idempotent:
+            stored = tx.find_response(auth.terminal_id, auth.idempotency_key)
+            if stored is not None:
+                if stored.request_hash != request_hash:
+                    outcome = error(ErrorCode.IDEMPOTENCY_MISMATCH)
+                    tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}",
+                                    canonical_json(base))
+                    return outcome.status, json_bytes(outcome.payload), False
+                tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
+                return stored.status, stored.body, True
+        outcome = item.work(tx, now, at)
+        body = json_bytes(outcome.payload)
+        if idempotent and outcome.status < 500:
+            tx.save_response(auth.terminal_id, auth.idempotency_key,
+                             StoredResponse(request_hash, outcome.status, body), at)
+        tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}",
+                        canonical_json({**base, **outcome.audit}))
+        return outcome.status, body, False
