@@ -60,11 +60,11 @@ CANCEL_NOTICE = {
 }
 CAMERA_GONE = "The camera isn't available: enrolment stopped. " + NOTHING_KEPT
 PIN_HELP = "4 to 12 digits. You type it when your face alone can't confirm a payment."
-PROOF_HELP = ("Type the PIN of this account to show it is yours (it stays the same). "
-              "New account or forgotten PIN? Use the enrolment code the shop gave you.")
+PROOF_HELP = ("Type this account's PIN to show it is yours; it stays the same. "
+              "New account or forgotten PIN: use the shop's enrolment code.")
 CODE_HELP = f"Type the {CODE_DIGITS}-digit code the shop gave you. Then you choose your PIN."
 CODE_WRONG_LENGTH = f"An enrolment code has {CODE_DIGITS} digits."
-ERASE_PIN_HELP = "The shopper types their PIN to erase their own face data."
+ERASE_PIN_HELP = "Type this account's PIN to erase your face data."
 KEPT = "The account, its money and its PIN stay."
 
 
@@ -141,12 +141,11 @@ class EnrolContext:
         if state is S.ERASE_CUSTOMER:
             return CustomerView("", "Erase a shopper's face data: type their customer number.")
         if state is S.ENROL_PROOF:
-            return PinView(False, f"PIN of account {self.subject}", PROOF_HELP,
-                           code_option="New account or forgotten PIN: Enrolment code")
+            return PinView(False, f"Account {self.subject}", PROOF_HELP, code_option="No PIN? Enrolment code")
         if state is S.ENROL_CODE:
             return PinView(False, "Enrolment code", CODE_HELP, error=self.pin_error)
         if state is S.ERASE_PIN:
-            return PinView(False, f"PIN of account {self.subject}", ERASE_PIN_HELP)
+            return PinView(False, f"Account {self.subject}", ERASE_PIN_HELP)
         if state is S.ENROL_CONSENT:
             consent = self.consent or Consent("", "")
             return ConsentView(self.subject, consent.version, consent.text)

@@ -598,7 +598,7 @@ class CheckoutMachine:
                            self._attempts_left, self._pin_error)
         if s is State.CASHIER_ID:
             message = ("Terminal locked. A cashier signs in to unlock it." if self._locked
-                       else "Staff only: pick your name or type your cashier id.")
+                       else "Pick your cashier id or type it; then your own PIN.")
             return StaffView(self._cashiers, message, self._login_error)
         if s is State.CASHIER_LOGIN:
             message = "Terminal locked. Cashier PIN to unlock." if self._locked else "Staff only."

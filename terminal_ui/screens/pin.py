@@ -33,6 +33,7 @@ class PinScreen(PadScreen):
         super().__init__("OK", shuffled=shuffled, seed=seed)
         self.display.setStyleSheet(self.display.styleSheet() + " letter-spacing: 6px;")
         self.code_option = self.action("", UseCode())
+        self.code_option.setStyleSheet("padding: 0 12px; font-size: 28px;")  # fits a 1024x600 panel
         self.left.insertWidget(self.left.indexOf(self.error) + 1, self.code_option)
         self.code_option.hide()
         self._waiting = False

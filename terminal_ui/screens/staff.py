@@ -32,7 +32,7 @@ class StaffScreen(PadScreen):
     def show_view(self, view: View) -> None:
         assert isinstance(view, StaffView)
         self.set_text(self.title, "Staff sign-in")
-        self.set_text(self.subtitle, "Your cashier id, then your own PIN")
+        self.set_text(self.subtitle, "")
         self.set_text(self.message, view.message)
         self.set_text(self.error, view.error)
         if tuple(b.text() for b in self.name_buttons) != view.cashiers:

@@ -119,7 +119,7 @@ def test_enrolment_at_the_kiosk(desk: tuple[Kiosk, FakeEnroller], shots: Path) -
     kiosk.keys("42")
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
-    assert kiosk.shows("PIN of account 42") and kiosk.shows("enrolment code")
+    assert kiosk.shows("Account 42") and kiosk.shows("enrolment code")
     snap(kiosk, shots, "22-enrol-proof")
     kiosk.touch("Enrolment code")
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("10-digit code"))  # type: ignore[attr-defined]
@@ -274,7 +274,7 @@ def test_erasure_on_the_shoppers_pin(desk: tuple[Kiosk, FakeEnroller], shots: Pa
         kiosk.wait_for(Screen.ERASE)
         kiosk.touch("Shopper's PIN")
         kiosk.wait_for(Screen.PIN)
-        assert kiosk.shows("PIN of account 200001")
+        assert kiosk.shows("Account 200001")
         kiosk.keys(pin)
         if pin == "4321":
             snap(kiosk, shots, "26-erase-pin")
@@ -291,3 +291,24 @@ def test_menu_without_an_enroller_hides_enrolment(kiosk: Kiosk) -> None:
     assert not any(b.isVisible() and "Enrol" in b.text()
                    for b in kiosk.window.current_widget.findChildren(type(kiosk.window.screens[Screen.CASHIER]
                                                                           .buttons["5"])))
+
+
+def test_the_proof_pad_fits_the_smallest_panel(desk: tuple[Kiosk, FakeEnroller], shots: Path) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    kiosk, _ = desk
+    kiosk.window.resize(1024, 600)
+    kiosk.cashier_login()
+    kiosk.keys("5")
+    kiosk.wait_for(Screen.CUSTOMER)
+    kiosk.keys("42")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.PIN)
+    kiosk.qtbot.wait(50)  # type: ignore[attr-defined]
+    snap(kiosk, shots, "22-enrol-proof-small")
+    widget = kiosk.window.current_widget
+    buttons = [b for b in widget.findChildren(QPushButton) if b.isVisible()]
+    assert any(b.text().endswith("Enrolment code") for b in buttons)
+    for b in buttons:
+        assert b.height() >= 64 and b.width() >= 64, (b.text(), b.size())
+        assert widget.rect().contains(b.geometry().translated(b.parentWidget().mapTo(widget, b.pos()) - b.pos()))

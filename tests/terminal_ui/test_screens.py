@@ -243,6 +243,12 @@ def test_staff_sign_in_screens_render(qtbot: object, shots: Path) -> None:
         kiosk.wait_for(Screen.STAFF)
         kiosk.qtbot.waitUntil(lambda: kiosk.shows("12 more minutes"))  # type: ignore[attr-defined]
         snap(kiosk, shots, "21-cashier-locked")
+        window.resize(1024, 600)  # the smallest panel: every cashier button still whole
+        snap(kiosk, shots, "21-cashier-locked-small")
+        for b in window.current_widget.findChildren(QPushButton):
+            if b.isVisible():
+                assert b.height() >= 64 and window.rect().contains(b.mapTo(window, b.rect().bottomRight()))
+        window.resize(1280, 800)
         kiosk.keys(CASHIER_ID)
         kiosk.key(Qt.Key.Key_Return)
         kiosk.wait_for(Screen.PIN)

@@ -109,7 +109,7 @@ def test_enrolment_path(desk: Driver) -> None:
     desk.send(EnrolShopper())
     desk.send(CustomerNumberEntered(" 42 "))
     proof = desk.view
-    assert isinstance(proof, PinView) and proof.title == "PIN of account 42" and proof.code_option
+    assert isinstance(proof, PinView) and proof.title == "Account 42" and proof.code_option
     desk.send(UseCode())
     assert isinstance(desk.view, PinView) and desk.view.title == "Enrolment code"
     desk.send(PinEntered(CODE))

@@ -164,7 +164,7 @@ def test_erasure_on_the_shoppers_pin(desk: Driver) -> None:
     desk.send(CustomerNumberEntered("42"))
     desk.send(UsePin())
     assert desk.state is State.ERASE_PIN
-    assert isinstance(desk.view, PinView) and desk.view.title == "PIN of account 42"
+    assert isinstance(desk.view, PinView) and desk.view.title == "Account 42"
     desk.send(PinEntered("1357"))
     sent = desk.last(SendErasure)
     assert isinstance(sent, SendErasure) and (sent.customer_id, sent.pin) == ("42", "1357")
@@ -252,7 +252,7 @@ def test_unknown_cashier_goes_back_to_the_id() -> None:
     d.send(PinEntered("2580"))
     d.send(CashierRejected(d.machine._request, "unknown_cashier"))
     assert d.state is State.CASHIER_ID
-    assert d.view == StaffView((), "Staff only: pick your name or type your cashier id.",
+    assert d.view == StaffView((), "Pick your cashier id or type it; then your own PIN.",
                                "No cashier 9 at this shop. Check the id.")
 
 
