@@ -311,4 +311,4 @@ def test_the_proof_pad_fits_the_smallest_panel(desk: tuple[Kiosk, FakeEnroller],
     assert any(b.text().endswith("Enrolment code") for b in buttons)
     for b in buttons:
         assert b.height() >= 64 and b.width() >= 64, (b.text(), b.size())
-        assert widget.rect().contains(b.geometry().translated(b.parentWidget().mapTo(widget, b.pos()) - b.pos()))
+        assert widget.rect().contains(b.mapTo(widget, b.rect().bottomRight()))
