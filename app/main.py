@@ -128,7 +128,7 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
         enroller = KioskEnroller(build_pipeline(settings), gallery, registry, payments,
                                  terminal_id=identity.terminal_id,
                                  reject_below=settings.liveness.pass_threshold,
-                                 already_at=settings.recognition.candidate_threshold)
+                                 already_at=settings.recognition.enrolled_threshold)
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
 
 

@@ -114,7 +114,7 @@ def run_enroll(args: argparse.Namespace) -> int:
             raise NoUsablePhoto(f"no usable photo for {args.customer}: "
                                 + "; ".join(f"{n}: {r}" for n, r in refused))
         gallery = open_gallery(settings)
-        other = already_enrolled(gallery, templates, args.customer, settings.recognition.candidate_threshold)
+        other = already_enrolled(gallery, templates, args.customer, settings.recognition.enrolled_threshold)
         if other is not None:  # never re-link a face to a second account
             print(f"facepay enroll: This face is already enrolled as customer {other.customer_id} "
                   f"(score {other.score:.2f}). Nothing was stored.", file=sys.stderr)

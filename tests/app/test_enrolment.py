@@ -98,7 +98,7 @@ def test_a_face_already_enrolled_as_another_customer_is_found(stores, pipeline, 
     gallery, registry = stores
     registry.record_consent("c1", "T1")
     enrol_photos(pipeline, gallery, registry, "c1", "Anna K", [dev_faces / n for n in ANNA[:2]])
-    threshold = settings.recognition.candidate_threshold
+    threshold = settings.recognition.enrolled_threshold
     same, _, _ = gate_photos(pipeline, [dev_faces / n for n in ANNA[2:]] + [dev_faces / PROBE])
     other = already_enrolled(gallery, same, "200002", threshold)
     assert other is not None and other.customer_id == "c1" and other.score >= threshold

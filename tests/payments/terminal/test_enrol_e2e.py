@@ -82,7 +82,7 @@ def test_enrol_pay_erase_then_stranger(kit: TerminalKit, dev_faces: Path, settin
     registry = Registry(tmp_path / "enrolment.db")
     enroller = KioskEnroller(pipeline, gallery, registry, payments, terminal_id=kit.terminal_id,
                              reject_below=settings.liveness.pass_threshold,
-                             already_at=settings.recognition.candidate_threshold, needed=len(ENROL))
+                             already_at=settings.recognition.enrolled_threshold, needed=len(ENROL))
     enroller.reset()
 
     # bad frames are refused with a reason and keep nothing
