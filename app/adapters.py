@@ -232,10 +232,13 @@ class KioskEnroller:
             link = self._payments.service.enrol_customer(customer_id, pin, cashier[0], cashier[1],
                                                          consent_version=CONSENT_VERSION, enrolment_code=code)
         except LedgerDeclined as exc:
+            self.reset()  # refused: the captured templates are not kept, even in memory
             return _enrol_refused(exc)
         except InvalidPayment as exc:
+            self.reset()
             return Declined("invalid", str(exc))
         except LedgerClientError as exc:
+            self.reset()
             raise PaymentsUnavailable(str(exc)) from exc
         self._registry.record_consent(customer_id, self._terminal_id)
         name = self._registry.display_name(customer_id) or customer_id

@@ -635,6 +635,9 @@ def _staff_refusal(cashier_id: str, code: str, retry_after_s: float | None) -> s
         return f"Cashier {cashier_id} is locked for {minutes} more {plural}. Another cashier can sign in."
     if code == "unknown_cashier":
         return f"No cashier {cashier_id} at this shop. Check the id."
+    if code == "too_many_pin_attempts":
+        wait = "" if retry_after_s is None else f" for {max(1, math.ceil(retry_after_s / 60))} min"
+        return f"Too many wrong PINs at this terminal: staff sign-in is paused{wait}."
     return f"Wrong PIN for cashier {cashier_id}."
 
 

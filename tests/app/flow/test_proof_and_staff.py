@@ -334,3 +334,13 @@ def test_staff_sign_in_times_out_and_cancels(state: State) -> None:
 def test_staff_throttle_waits() -> None:
     t = StaffThrottle(free_tries=1, wait_s=10.0, wait_max_s=120.0)
     assert [t.wait_after(n) for n in range(1, 7)] == [0.0, 10.0, 20.0, 40.0, 80.0, 120.0]
+
+
+def test_a_terminal_wide_pin_budget_pause_is_said_in_minutes() -> None:
+    d = machine()
+    d.send(CashierKey())
+    d.send(CashierChosen("1001"))
+    d.send(PinEntered("2580"))
+    d.send(CashierRejected(d.machine._request, "too_many_pin_attempts", 130.0))
+    assert d.state is State.CASHIER_ID
+    assert d.view.error == "Too many wrong PINs at this terminal: staff sign-in is paused for 3 min."  # type: ignore[union-attr]

@@ -125,7 +125,9 @@ def test_enrol_pay_erase_then_stranger(kit: TerminalKit, dev_faces: Path, settin
     capture(enroller, dev_faces, [f"deepface__tests_unit_dataset_img{i}.jpg" for i in (13, 14, 15)])
     takeover = enroller.enrol(victim, "2468")
     assert isinstance(takeover, Declined) and takeover.code == "wrong_pin"
-    assert isinstance(enroller.enrol(victim, "2468", "0123456789"), Declined)
+    capture(enroller, dev_faces, [f"deepface__tests_unit_dataset_img{i}.jpg" for i in (13, 14, 15)])
+    guessed = enroller.enrol(victim, "2468", "0123456789")  # nor a guessed code
+    assert isinstance(guessed, Declined) and guessed.code == "bad_enrolment_code"
     assert gallery.customers() == [customer]
     assert isinstance(pay(kit, victim, "4321"), Posted)    # the account's PIN is unchanged
     assert isinstance(pay(kit, customer, "2468"), Posted)  # and the first account's PIN works
