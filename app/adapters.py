@@ -293,6 +293,7 @@ _LEDGER_REFUSAL = {
     "proof_required": "the account has no PIN yet: an enrolment code is needed",
     "unknown_customer": "no such customer at the payment service",
     "unknown_cashier": "the cashier is not known at the payment service",
+    "too_many_pin_attempts": "too many wrong PINs at this terminal",
     "customer_disabled": "this customer account is disabled",
 }
 

@@ -25,11 +25,14 @@ from payments.ledger import (
     default_key_path,
     ensure_keys,
     init_schema,
+    issue_enrolment_code,
     open_store,
     parse_customer_spec,
     run_bench,
     set_enabled,
+    set_face_only_limit,
     top_up,
+    unlock_pin,
     verify_audit,
 )
 from payments.money import Money, MoneyError
@@ -138,7 +141,8 @@ def _run_async(coro: Any) -> Any:
 def _bench(args: argparse.Namespace) -> int:
     result = _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
                                   demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
-                                  timeout_s=args.timeout, client_procs=args.client_procs))
+                                  timeout_s=args.timeout, client_procs=args.client_procs,
+                                  pin_streams=args.pin_streams))
     if args.json:
         print(json.dumps(result.to_json(), sort_keys=True))
     else:
@@ -174,6 +178,15 @@ def _admin_op(args: argparse.Namespace) -> int:
             add_terminal(store, args.id, args.merchant, text)
         elif op == "top-up":
             top_up(store, args.customer, Money.parse(args.amount, args.currency))
+        elif op == "issue-enrolment-code":
+            code = issue_enrolment_code(store, args.customer, merchant_id=args.merchant or None,
+                                        ttl_hours=args.ttl_hours)
+            print(f"enrolment code for {args.customer}: {code} (shown once; single use; "
+                  f"valid {args.ttl_hours:g} h)")
+        elif op in ("unlock-customer", "unlock-cashier"):
+            unlock_pin(store, op.split("-", 1)[1], args.id)
+        elif op == "set-face-only-limit":
+            set_face_only_limit(store, args.merchant, Money.parse(args.amount, args.currency))
         else:
             kind = op.split("-", 1)[1]
             set_enabled(store, kind, args.id, op.startswith("enable"))
@@ -245,6 +258,9 @@ def register(subparsers: Any) -> None:
     p.add_argument("--timeout", type=float, default=120.0, help="stop sending after this many seconds")
     p.add_argument("--client-procs", type=int, default=1,
                    help="spread the terminals over this many client processes")
+    p.add_argument("--pin-streams", type=int, default=0,
+                   help="extra terminals paying by PIN meanwhile (scrypt at the ledger): face debits/s "
+                        "with and without them shows what PIN traffic costs")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_guard(_bench))
 
@@ -259,6 +275,12 @@ def register(subparsers: Any) -> None:
         ("enable-customer", "accept a disabled customer again", ["id"]),
         ("disable-cashier", "refuse a cashier's authorisations", ["id"]),
         ("top-up", "credit a customer (money entering the system)", ["customer", "amount", "currency"]),
+        ("issue-enrolment-code", "a one-time code with which a shopper sets their PIN at enrolment",
+         ["customer", "merchant?", "ttl_hours"]),
+        ("unlock-customer", "clear a shopper's PIN lockout", ["id"]),
+        ("unlock-cashier", "clear a cashier's PIN lockout", ["id"]),
+        ("set-face-only-limit", "largest payment by face alone (above it the PIN is needed too)",
+         ["merchant", "amount", "currency"]),
     ]
     for name, help_text, fields in admin:
         p = sub.add_parser(name, help=help_text)
@@ -270,6 +292,10 @@ def register(subparsers: Any) -> None:
                 p.add_argument("--currency", default="EUR")
             elif f == "public_key":
                 p.add_argument("--public-key", required=True, help="PEM file, PEM text or base64 raw key")
+            elif f == "merchant?":
+                p.add_argument("--merchant", help="only this merchant's terminals accept it (default: any)")
+            elif f == "ttl_hours":
+                p.add_argument("--ttl-hours", type=float, default=72.0, help="hours until it expires")
             elif f == "amount":
                 p.add_argument("--amount", required=True, help='decimal amount such as "12.50"')
             else:

@@ -90,6 +90,8 @@ def enrol_refusal(code: str, message: str, subject: str, attempts_left: int | No
     elif code == "proof_required":
         text = (f"Enrolment refused: account {subject} has no PIN yet. The shopper needs an "
                 "enrolment code from the shop.")
+    elif code == "too_many_pin_attempts":
+        text = f"Enrolment refused: too many wrong PINs at this terminal, paused{_minutes(retry_after_s)}."
     elif code == "cashier_pin":
         text = "Enrolment refused: the cashier PIN was not accepted. Sign in again."
     else:

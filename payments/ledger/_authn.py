@@ -11,8 +11,7 @@ import time
 from collections.abc import Callable
 
 from payments.ledger._messages import Reply, Request, error
-from payments.ledger.audit import canonical_json
-from payments.ledger.errors import ErrorCode, StoreError
+from payments.ledger.errors import ErrorCode
 from payments.ledger.records import Terminal
 from payments.ledger.store import LedgerStore
 from payments.signing import (
@@ -23,9 +22,9 @@ from payments.signing import (
     read_auth_headers,
     verify_request,
 )
-from payments.wire import iso_time, json_bytes
+from payments.wire import json_bytes
 
-__all__ = ["TERMINAL_CACHE_S", "TIMESTAMP_WINDOW_S", "Authenticator"]
+__all__ = ["REFUSAL_LOG_EVERY_S", "TERMINAL_CACHE_S", "TIMESTAMP_WINDOW_S", "Authenticator", "RefusalCounter"]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +42,7 @@ class Authenticator:
         self._clock = clock
         self._cache_s = cache_s
         self._terminals: dict[str, tuple[float, Terminal | None, Ed25519PublicKey | None]] = {}
+        self._refusals = RefusalCounter()
 
     def _terminal(self, terminal_id: str) -> tuple[Terminal | None, Ed25519PublicKey | None]:
         now = time.monotonic()
@@ -77,13 +77,39 @@ class Authenticator:
 
     def refuse(self, req: Request, code: ErrorCode, message: str | None, nonce: str,
                terminal_id: str = "") -> Reply:
+        """The signed refusal of an unauthenticated request: counted, logged at a bounded rate,
+        never written to the database (a flood of them must not cost what a payment costs)."""
+        self._refusals.note(f"{code.value} terminal={terminal_id[:64] or '-'}")
         outcome = error(code, message)
-        detail = {"method": req.method, "path": req.path[:200], "terminal_id": terminal_id[:128]}
-        try:
-            with self._store.transaction() as tx:
-                at = iso_time(self._clock())
-                tx.append_audit(at, "unauthenticated", "request", f"{code.status} {code.value}",
-                                canonical_json(detail))
-        except StoreError as exc:
-            log.warning("could not audit a refused request: %s", exc)
         return Reply(outcome.status, json_bytes(outcome.payload), nonce)
+
+    def refusal_counts(self) -> dict[str, int]:
+        """Refused requests per reason and claimed terminal since start (for health and tests)."""
+        return self._refusals.totals()
+
+
+# A summary line per refusal reason at most this often: a flood costs a counter, not a log line each.
+REFUSAL_LOG_EVERY_S = 10.0
+
+
+class RefusalCounter:
+    """Counts refusals by key and logs each key at most once per :data:`REFUSAL_LOG_EVERY_S`."""
+
+    def __init__(self, every_s: float = REFUSAL_LOG_EVERY_S) -> None:
+        self._every_s = every_s
+        self._total: dict[str, int] = {}
+        self._unlogged: dict[str, int] = {}
+        self._logged_at: dict[str, float] = {}
+
+    def note(self, key: str) -> None:
+        if len(self._total) > 10_000:  # random terminal ids must not grow memory without bound
+            key = "other"
+        self._total[key] = self._total.get(key, 0) + 1
+        self._unlogged[key] = self._unlogged.get(key, 0) + 1
+        now = time.monotonic()
+        if now - self._logged_at.get(key, -self._every_s) >= self._every_s:
+            log.warning("refused %d unauthenticated request(s): %s", self._unlogged.pop(key), key)
+            self._logged_at[key] = now
+
+    def totals(self) -> dict[str, int]:
+        return dict(self._total)

@@ -126,9 +126,11 @@ class Pending:
     auth_ms: float
 
 
-def error(code: ErrorCode, message: str | None = None, **audit: Any) -> Outcome:
-    """A refusal: the code's status, ``{"error": {"code", "message"}}``."""
-    return Outcome(code.status, {"error": {"code": code.value, "message": message or code.message}}, audit)
+def error(code: ErrorCode, message: str | None = None, *, extra: Mapping[str, Any] | None = None,
+          **audit: Any) -> Outcome:
+    """A refusal: the code's status, ``{"error": {"code", "message"}, **extra}``; ``audit`` is logged."""
+    payload = {"error": {"code": code.value, "message": message or code.message}, **(extra or {})}
+    return Outcome(code.status, payload, {**audit, **(extra or {})})
 
 
 def decline(code: ErrorCode, transfer: Transfer, **extra: Any) -> Outcome:

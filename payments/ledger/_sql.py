@@ -24,8 +24,10 @@ from payments.ledger.records import (
     AuditEntry,
     Cashier,
     Customer,
+    EnrolmentCode,
     FaceLink,
     Merchant,
+    PinBudget,
     StoredResponse,
     Terminal,
     Transfer,
@@ -82,6 +84,14 @@ CREATE TABLE IF NOT EXISTS face_links (
     customer_id TEXT PRIMARY KEY REFERENCES customers(id), merchant_id TEXT NOT NULL,
     terminal_id TEXT NOT NULL, cashier_id TEXT NOT NULL, consent_version TEXT NOT NULL,
     linked_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS enrolment_codes (
+    customer_id TEXT PRIMARY KEY REFERENCES customers(id), code_hash TEXT NOT NULL, merchant_id TEXT,
+    expires_at {REAL} NOT NULL, failures INTEGER NOT NULL DEFAULT 0, used INTEGER NOT NULL DEFAULT 0,
+    issued_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pin_budgets (
+    scope TEXT PRIMARY KEY, failures INTEGER NOT NULL, window_start {REAL} NOT NULL);
+CREATE TABLE IF NOT EXISTS merchant_limits (
+    merchant_id TEXT PRIMARY KEY REFERENCES merchants(id), face_only_limit BIGINT NOT NULL);
 """
 
 _TRANSFER_COLS = ("id, kind, status, amount_minor, currency, debit_account, credit_account, customer_id, "
@@ -282,21 +292,60 @@ class _Tx:
                         "linked_at FROM face_links WHERE customer_id = ?", (customer_id,))
         return None if row is None else FaceLink(row[0], row[1], row[2], row[3], row[4], row[5])
 
-    def link_face(self, link: FaceLink, pin_hash: str) -> None:
+    def link_face(self, link: FaceLink, pin_hash: str | None) -> None:
         self._run("DELETE FROM face_links WHERE customer_id = ?", (link.customer_id,))
         self._run("INSERT INTO face_links (customer_id, merchant_id, terminal_id, cashier_id, "
                   "consent_version, linked_at) VALUES (?, ?, ?, ?, ?, ?)",
                   (link.customer_id, link.merchant_id, link.terminal_id, link.cashier_id,
                    link.consent_version, link.linked_at))
-        self._run("UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
-                  (pin_hash, link.customer_id))
+        if pin_hash is not None:
+            self._run("UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
+                      (pin_hash, link.customer_id))
 
-    def unlink_face(self, customer_id: str, pseudonym: str) -> bool:
+    def unlink_face(self, customer_id: str) -> bool:
         rows = self._run("DELETE FROM face_links WHERE customer_id = ? RETURNING 1",
                          (customer_id,)).fetchall()
-        self._run("UPDATE customers SET pin_hash = NULL, pin_failures = 0, locked_until = 0, name = ? "
-                  "WHERE id = ?", (pseudonym, customer_id))
         return len(rows) == 1
+
+    # --- enrolment codes, PIN budgets, merchant limits ----------------------------
+
+    def enrolment_code(self, customer_id: str) -> EnrolmentCode | None:
+        row = self._one("SELECT customer_id, code_hash, merchant_id, expires_at, failures, used "
+                        "FROM enrolment_codes WHERE customer_id = ?" + self._store.lock_clause(True),
+                        (customer_id,))
+        return None if row is None else EnrolmentCode(row[0], row[1], row[2], float(row[3]), int(row[4]),
+                                                      bool(row[5]))
+
+    def put_enrolment_code(self, code: EnrolmentCode, at: str) -> None:
+        self._run("DELETE FROM enrolment_codes WHERE customer_id = ?", (code.customer_id,))
+        self._run("INSERT INTO enrolment_codes (customer_id, code_hash, merchant_id, expires_at, failures, "
+                  "used, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                  (code.customer_id, code.code_hash, code.merchant_id, code.expires_at, code.failures,
+                   int(code.used), at))
+
+    def update_enrolment_code(self, customer_id: str, *, failures: int, used: bool) -> None:
+        self._run("UPDATE enrolment_codes SET failures = ?, used = ? WHERE customer_id = ?",
+                  (failures, int(used), customer_id))
+
+    def pin_budget(self, scope: str) -> PinBudget | None:
+        row = self._one("SELECT scope, failures, window_start FROM pin_budgets WHERE scope = ?"
+                        + self._store.lock_clause(True), (scope,))
+        return None if row is None else PinBudget(row[0], int(row[1]), float(row[2]))
+
+    def set_pin_budget(self, budget: PinBudget) -> None:
+        self._run("INSERT INTO pin_budgets (scope, failures, window_start) VALUES (?, ?, ?) "
+                  "ON CONFLICT (scope) DO UPDATE SET failures = excluded.failures, "
+                  "window_start = excluded.window_start",
+                  (budget.scope, budget.failures, budget.window_start))
+
+    def face_only_limit(self, merchant_id: str) -> int | None:
+        row = self._one("SELECT face_only_limit FROM merchant_limits WHERE merchant_id = ?", (merchant_id,))
+        return None if row is None else int(row[0])
+
+    def set_face_only_limit(self, merchant_id: str, minor: int) -> None:
+        self._run("INSERT INTO merchant_limits (merchant_id, face_only_limit) VALUES (?, ?) "
+                  "ON CONFLICT (merchant_id) DO UPDATE SET face_only_limit = excluded.face_only_limit",
+                  (merchant_id, minor))
 
 
 class _SqlStore:

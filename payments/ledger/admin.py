@@ -20,7 +20,16 @@ from payments.ledger.audit import AuditFinding, canonical_json, verify_chain
 from payments.ledger.errors import AdminError, StoreConflict
 from payments.ledger.keys import LedgerKeys, load_ledger_keys, save_ledger_keys
 from payments.ledger.pins import hash_pin
-from payments.ledger.records import Account, Cashier, Customer, Merchant, Terminal, Transfer, TransferKind
+from payments.ledger.records import (
+    Account,
+    Cashier,
+    Customer,
+    EnrolmentCode,
+    Merchant,
+    Terminal,
+    Transfer,
+    TransferKind,
+)
 from payments.ledger.store import LedgerStore, LedgerTx
 from payments.money import Money, exponent
 from payments.pinblock import pin_public_key_text, valid_pin
@@ -28,6 +37,7 @@ from payments.signing import generate_key, public_key_from_text, public_key_text
 from payments.wire import iso_time
 
 __all__ = [
+    "ENROLMENT_CODE_TTL_HOURS",
     "DemoCustomer",
     "add_cashier",
     "add_customer",
@@ -37,9 +47,12 @@ __all__ = [
     "check_invariants",
     "ensure_keys",
     "init_schema",
+    "issue_enrolment_code",
     "parse_customer_spec",
     "set_enabled",
+    "set_face_only_limit",
     "top_up",
+    "unlock_pin",
     "verify_audit",
 ]
 
@@ -293,3 +306,64 @@ def build_demo(store: LedgerStore, keys: LedgerKeys, out: Path, db_url: str, *, 
     }
     (out / "demo.json").write_text(json.dumps(demo, indent=2) + "\n", encoding="utf-8")
     return demo
+
+
+# An enrolment code lives this long by default: a shopper gets it from the shop or by post.
+ENROLMENT_CODE_TTL_HOURS = 72
+# Digits of an enrolment code: 10^10 possibilities, single use, five wrong tries revoke it.
+ENROLMENT_CODE_DIGITS = 10
+
+
+def issue_enrolment_code(store: LedgerStore, customer_id: str, *, merchant_id: str | None = None,
+                         ttl_hours: float = ENROLMENT_CODE_TTL_HOURS) -> str:
+    """A fresh one-time code with which the account holder sets their PIN at enrolment.
+
+    The code is returned once and stored only as a slow hash; a new code replaces any earlier
+    one. With ``merchant_id`` only that merchant's terminals accept it.
+    """
+    if not 0 < ttl_hours <= 24 * 30:
+        raise AdminError("--ttl-hours must be more than 0 and at most 720")
+    code = "".join(str(secrets.randbelow(10)) for _ in range(ENROLMENT_CODE_DIGITS))
+    code_hash = hash_pin(code)
+
+    def work(tx: LedgerTx) -> None:
+        if tx.customer(customer_id, lock=True) is None:
+            raise AdminError(f"no customer {customer_id}")
+        if merchant_id is not None and tx.merchant(merchant_id) is None:
+            raise AdminError(f"no merchant {merchant_id}")
+        tx.put_enrolment_code(EnrolmentCode(customer_id, code_hash, merchant_id,
+                                            time.time() + ttl_hours * 3600, 0, False), _now_iso())
+
+    _admin(store, "issue-enrolment-code", {"customer_id": customer_id, "merchant_id": merchant_id,
+                                           "ttl_hours": ttl_hours}, work)
+    return code
+
+
+def unlock_pin(store: LedgerStore, kind: str, row_id: str) -> None:
+    """Clear a customer's or cashier's PIN lockout and failure count (audited)."""
+    table = {"customer": "customers", "cashier": "cashiers"}[kind]
+
+    def work(tx: LedgerTx) -> None:
+        row = tx.customer(row_id, lock=True) if kind == "customer" else tx.cashier(row_id, lock=True)
+        if row is None:
+            raise AdminError(f"no {kind} {row_id}")
+        tx.set_pin_state(table, row_id, 0, 0.0)
+
+    _admin(store, f"unlock-{kind}", {f"{kind}_id": row_id}, work)
+
+
+def set_face_only_limit(store: LedgerStore, merchant_id: str, limit: Money) -> None:
+    """Set the largest payment a merchant's terminals may take by face alone (above it: face + PIN)."""
+    if limit.minor < 0:
+        raise AdminError("the face-only limit cannot be negative")
+
+    def work(tx: LedgerTx) -> None:
+        merchant = tx.merchant(merchant_id)
+        if merchant is None:
+            raise AdminError(f"no merchant {merchant_id}")
+        currency = tx.lock_accounts([merchant.account_id])[merchant.account_id].currency
+        if currency != limit.currency:
+            raise AdminError(f"merchant {merchant_id} sells in {currency}, not {limit.currency}")
+        tx.set_face_only_limit(merchant_id, limit.minor)
+
+    _admin(store, "set-face-only-limit", {"merchant_id": merchant_id, "limit": limit.to_json()}, work)

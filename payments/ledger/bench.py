@@ -79,6 +79,9 @@ class BenchResult:
         client_cpu_s: CPU seconds the bench processes used (they share the machine with the server).
         client_cpu_ms_per_request: ``client_cpu_s`` per request sent, milliseconds.
         problems: invariant problems found, if any.
+        pin_streams: extra terminals sending PIN debits (a PIN block each: decrypt + scrypt at the
+            ledger) at the same time as the face debits; 0 for face debits alone.
+        pin_debits_per_s: acknowledged PIN debits per second of those streams.
     """
 
     debits_per_s: float
@@ -99,6 +102,8 @@ class BenchResult:
     client_cpu_s: float
     client_cpu_ms_per_request: float
     problems: list[str]
+    pin_streams: int = 0
+    pin_debits_per_s: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -155,6 +160,9 @@ class _Plan:
     first: int
     count: int
     timeout_s: float
+    pin_streams: int = 0
+    pins: tuple[str, ...] = ()
+    pin_key: str = ""
 
 
 class _Response:
@@ -279,15 +287,58 @@ async def _terminal_task(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], l
         conn.close()
 
 
-async def _drive(plan: _Plan) -> _Tally:
+async def _pin_stream(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], ledger_key: Ed25519PublicKey,
+                      stream: int, stop: asyncio.Event, tally: _Tally) -> None:
+    """A terminal paying by PIN in a loop (right PINs: the load is the scrypt check, not lockouts)."""
+    from payments.pinblock import encrypt_pin, pin_context, pin_public_key_from_text
+
+    terminal_id, key = terminal
+    pin_key = pin_public_key_from_text(plan.pin_key)
+    conn = _Connection(plan.host, plan.port)
+    n = 0
+    try:
+        while not stop.is_set():
+            n += 1
+            who = (stream + n) % len(plan.customers)
+            idem = f"pinbench-{plan.run_id}-{stream}-{n}"
+            block = encrypt_pin(pin_key, plan.pins[who],
+                                context=pin_context(terminal_id, idem, plan.customers[who]))
+            payload = {"customer_id": plan.customers[who], "amount": {"minor": 1, "currency": plan.currency},
+                       "merchant_ref": idem, "evidence": {"bench": "pin"}, "pin": block}
+            body = json.dumps(payload, separators=(",", ":")).encode()
+            headers = sign_request(key, terminal_id=terminal_id, method="POST", path="/v1/debits", body=body,
+                                   idempotency_key=idem)
+            try:
+                response = await conn.post("/v1/debits", headers, body)
+                verify_response(ledger_key, response.status, headers["FacePay-Nonce"], response.body,
+                                 response.headers.get(HEADER_LEDGER_SIGNATURE.lower()))
+            except (OSError, BadSignature):
+                conn.close()
+                tally.errors += 1
+                continue
+            if response.status == 201:
+                tally.acked += 1
+            else:
+                tally.errors += 1
+    finally:
+        conn.close()
+
+
+async def _drive(plan: _Plan, pin_tally: _Tally | None = None) -> _Tally:
     identities = [(tid, load_private_key(Path(path))) for tid, path in plan.terminals]
     ledger_key = load_public_key(Path(plan.ledger_pub))
     tally = _Tally()
     counter = [plan.first]
     deadline = time.monotonic() + plan.timeout_s
     cpu0 = time.process_time()
+    stop = asyncio.Event()
+    streams = [asyncio.create_task(_pin_stream(plan, identities[n % len(identities)], ledger_key, n, stop,
+                                               pin_tally if pin_tally is not None else _Tally()))
+               for n in range(plan.pin_streams)]
     await asyncio.gather(*(_terminal_task(plan, identities[n % len(identities)], ledger_key, counter,
                                           deadline, tally) for n in range(plan.tasks)))
+    stop.set()
+    await asyncio.gather(*streams)
     tally.cpu_s = time.process_time() - cpu0
     return tally
 
@@ -318,7 +369,7 @@ def _check_target(url: str) -> tuple[str, int]:
 
 
 def _plans(url: str, key_path: Path, demo_path: Path | None, terminals: int, requests: int, procs: int,
-           timeout_s: float) -> list[_Plan]:
+           timeout_s: float, pin_streams: int = 0) -> list[_Plan]:
     host, port = _check_target(url)
     if not 1 <= terminals <= MAX_TERMINALS or not 1 <= requests <= MAX_REQUESTS:
         raise BenchError(f"terminals must be 1..{MAX_TERMINALS} and requests 1..{MAX_REQUESTS}")
@@ -339,29 +390,37 @@ def _plans(url: str, key_path: Path, demo_path: Path | None, terminals: int, req
         count = requests * (p + 1) // procs - requests * p // procs
         plans.append(_Plan(host, port, mine, len(mine), str(base / demo.get("ledger_pub", "ledger.pub")),
                            [str(c["id"]) for c in demo["customers"]], str(demo.get("currency", "EUR")),
-                           run_id, first, count, timeout_s))
+                           run_id, first, count, timeout_s, pin_streams if p == 0 else 0,
+                           tuple(str(c.get("pin", "")) for c in demo["customers"]),
+                           str(demo.get("pin_key", ""))))
         first += count
     return plans
 
 
 async def run_bench(url: str, key_path: Path, *, terminals: int, requests: int,
                     demo_path: Path | None = None, db_url: str | None = None, timeout_s: float = 120.0,
-                    client_procs: int = 1) -> BenchResult:
-    """Run the load and check the books; see :class:`BenchResult`."""
-    plans = _plans(url, key_path, demo_path, terminals, requests, client_procs, timeout_s)
+                    client_procs: int = 1, pin_streams: int = 0) -> BenchResult:
+    """Run the load and check the books; see :class:`BenchResult`. With ``pin_streams`` > 0 that
+    many extra terminals pay by PIN during the run (in this process), so the face-debit figure
+    shows what PIN traffic costs the others."""
+    if not 0 <= pin_streams <= MAX_TERMINALS:
+        raise BenchError(f"PIN streams must be 0..{MAX_TERMINALS}")
+    plans = _plans(url, key_path, demo_path, terminals, requests, client_procs, timeout_s, pin_streams)
+    pin_tally = _Tally()
     demo, _ = _load_world(key_path, demo_path)
     wall0 = time.perf_counter()
     tally = _Tally()
     if client_procs == 1:
-        tally.merge(await _drive(plans[0]))
+        tally.merge(await _drive(plans[0], pin_tally))
     else:
         loop = asyncio.get_running_loop()
         with ProcessPoolExecutor(client_procs, mp_context=multiprocessing.get_context("spawn")) as pool:
             # Started before the clock: spawning interpreters is not part of the load.
             await asyncio.gather(*(loop.run_in_executor(pool, time.sleep, 0) for _ in plans))
             wall0 = time.perf_counter()
-            for part in await asyncio.gather(*(loop.run_in_executor(pool, _drive_in_process, p)
-                                               for p in plans)):
+            local = [_drive(plans[0], pin_tally)]
+            for part in await asyncio.gather(*local, *(loop.run_in_executor(pool, _drive_in_process, p)
+                                                       for p in plans[1:])):
                 tally.merge(part)
     wall = time.perf_counter() - wall0
     run_id = plans[0].run_id
@@ -377,7 +436,8 @@ async def run_bench(url: str, key_path: Path, *, terminals: int, requests: int,
         server_db_ms=round(statistics.median(tally.db_ms), 3) if tally.db_ms else 0.0,
         client_cpu_s=round(tally.cpu_s, 2),
         client_cpu_ms_per_request=round(tally.cpu_s / tally.sent * 1000, 3) if tally.sent else 0.0,
-        problems=problems)
+        problems=problems, pin_streams=pin_streams,
+        pin_debits_per_s=round(pin_tally.acked / wall, 1) if wall and pin_streams else 0.0)
 
 
 def _check_books(db_url: str | None, key_prefix: str, acked: int) -> tuple[bool | None, list[str]]:

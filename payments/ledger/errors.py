@@ -83,6 +83,10 @@ class ErrorCode(Enum):
     OVER_REFUND = "over_refund"
     CUSTOMER_DISABLED = "customer_disabled"
     PIN_LOCKED = "pin_locked"
+    TOO_MANY_PIN_ATTEMPTS = "too_many_pin_attempts"
+    PROOF_REQUIRED = "proof_required"
+    BAD_ENROLMENT_CODE = "bad_enrolment_code"
+    CUSTOMER_ID_REQUIRED = "customer_id_required"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     UNAVAILABLE = "unavailable"
     INTERNAL = "internal_error"
@@ -124,7 +128,12 @@ ERRORS: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.CURRENCY_MISMATCH: (422, "the amount's currency differs from the account's"),
     ErrorCode.OVER_REFUND: (422, "refunds would exceed what was paid"),
     ErrorCode.CUSTOMER_DISABLED: (422, "this customer account is disabled"),
-    ErrorCode.PIN_LOCKED: (423, "too many wrong PINs: PIN entry is locked for a while"),
+    ErrorCode.PIN_LOCKED: (423, "too many wrong PINs: PIN entry is locked for a while (see retry_after_s)"),
+    ErrorCode.TOO_MANY_PIN_ATTEMPTS: (429, "this terminal or merchant sent too many wrong PINs lately "
+                                           "(see retry_after_s)"),
+    ErrorCode.PROOF_REQUIRED: (403, "the account holder's PIN or a one-time enrolment code is required"),
+    ErrorCode.BAD_ENROLMENT_CODE: (422, "the enrolment code is wrong, used or expired"),
+    ErrorCode.CUSTOMER_ID_REQUIRED: (409, "the PIN fits several candidates: the customer number is needed"),
     ErrorCode.INTERNAL: (500, "the ledger failed unexpectedly; retry with the same Idempotency-Key"),
     ErrorCode.UNAVAILABLE: (503, "the ledger store is unavailable; retry with the same Idempotency-Key"),
 }

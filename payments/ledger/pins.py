@@ -8,7 +8,8 @@ import hmac
 import os
 from dataclasses import dataclass
 
-__all__ = ["LockoutPolicy", "hash_pin", "verify_pin"]
+__all__ = ["MERCHANT_PIN_BUDGET", "PIN_BUDGET_WINDOW_S", "TERMINAL_PIN_BUDGET", "LockoutPolicy", "hash_pin",
+           "verify_pin"]
 
 # scrypt cost: N=2^14, r=8 takes ~40 ms and 16 MiB per check on the 2-core ledger host;
 # a 4-6 digit PIN space is small, so the slowness plus the lockout is what protects it.
@@ -18,17 +19,32 @@ SCRYPT_P = 1
 _SALT_BYTES = 16
 
 
+# Wrong shopper PINs (and enrolment codes) one terminal may send across all accounts per window:
+# a busy lane sees a few typos an hour; ten in 15 minutes is someone trying PINs on many accounts.
+TERMINAL_PIN_BUDGET = 10
+# The same across every terminal of one merchant (a shop with several lanes).
+MERCHANT_PIN_BUDGET = 30
+# The window those budgets count in (the shopper lockout's length).
+PIN_BUDGET_WINDOW_S = 900.0
+
+
 @dataclass(frozen=True, slots=True)
 class LockoutPolicy:
-    """When PIN entry locks.
+    """When PIN entry locks: per person (customer or cashier), and per terminal and merchant.
 
     Attributes:
         max_failures: wrong PINs in a row that lock PIN entry (the protocol says 5).
         lock_seconds: how long PIN entry stays locked.
+        terminal_budget: wrong shopper PINs a terminal may send across accounts per window.
+        merchant_budget: the same for all terminals of a merchant together.
+        budget_window_s: the window of those budgets, seconds.
     """
 
     max_failures: int = 5
     lock_seconds: float = 900.0
+    terminal_budget: int = TERMINAL_PIN_BUDGET
+    merchant_budget: int = MERCHANT_PIN_BUDGET
+    budget_window_s: float = PIN_BUDGET_WINDOW_S
 
 
 def _scrypt(pin: str, salt: bytes, n: int, r: int, p: int) -> bytes:

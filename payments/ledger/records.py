@@ -13,8 +13,10 @@ __all__ = [
     "AuditEntry",
     "Cashier",
     "Customer",
+    "EnrolmentCode",
     "FaceLink",
     "Merchant",
+    "PinBudget",
     "StoredResponse",
     "Terminal",
     "Transfer",
@@ -112,6 +114,42 @@ class FaceLink:
     cashier_id: str
     consent_version: str
     linked_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentCode:
+    """A one-time code that lets a shopper set (or replace) the PIN of their account once.
+
+    Attributes:
+        customer_id: the account it is for.
+        code_hash: scrypt hash of the code (the code itself is shown once, never stored).
+        merchant_id: the merchant whose terminals may use it; None when the operator issued it for any.
+        expires_at: unix seconds after which it is refused.
+        failures: wrong codes typed against it (it is revoked at the lockout limit).
+        used: True once it has set a PIN.
+    """
+
+    customer_id: str
+    code_hash: str
+    merchant_id: str | None
+    expires_at: float
+    failures: int
+    used: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PinBudget:
+    """Wrong PINs counted for one scope (a terminal or a merchant) in a sliding window.
+
+    Attributes:
+        scope: ``terminal:<id>`` or ``merchant:<id>``.
+        failures: wrong PINs since ``window_start``.
+        window_start: unix seconds when the current window began.
+    """
+
+    scope: str
+    failures: int
+    window_start: float
 
 
 @dataclass(frozen=True, slots=True)

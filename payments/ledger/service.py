@@ -31,7 +31,13 @@ from payments.ledger._messages import (
     Request,
     error,
 )
-from payments.ledger._money import prepare_capture, prepare_debit, prepare_refund, prepare_void
+from payments.ledger._money import (
+    prepare_capture,
+    prepare_debit,
+    prepare_refund,
+    prepare_reverse,
+    prepare_void,
+)
 from payments.ledger._reads import prepare_get, prepare_list
 from payments.ledger.errors import ErrorCode, StoreError
 from payments.ledger.keys import LedgerKeys
@@ -63,6 +69,7 @@ ACTIONS: Mapping[str, Preparer] = {
     "debit": prepare_debit,
     "refund": prepare_refund,
     "void": prepare_void,
+    "reverse": prepare_reverse,
     "capture": prepare_capture,
     "verify_cashier": prepare_verify_cashier,
     "enrol": prepare_enrol,

@@ -24,8 +24,10 @@ from payments.ledger.records import (
     AuditEntry,
     Cashier,
     Customer,
+    EnrolmentCode,
     FaceLink,
     Merchant,
+    PinBudget,
     StoredResponse,
     Terminal,
     Transfer,
@@ -96,12 +98,34 @@ class LedgerTx(Protocol):
     def face_link(self, customer_id: str) -> FaceLink | None:
         """The customer's face link (enrolment at a terminal), if any."""
 
-    def link_face(self, link: FaceLink, pin_hash: str) -> None:
-        """Record (or replace) a face link and set the customer's PIN hash with it."""
+    def link_face(self, link: FaceLink, pin_hash: str | None) -> None:
+        """Record (or replace) a face link; with ``pin_hash``, set the customer's PIN too
+        (clearing its lockout)."""
 
-    def unlink_face(self, customer_id: str, pseudonym: str) -> bool:
-        """Remove the face link, the PIN hash and the name (replaced by ``pseudonym``);
-        False when there was no link. Accounts and transfers stay."""
+    def unlink_face(self, customer_id: str) -> bool:
+        """Remove the face link; False when there was none. The account, its name, PIN and
+        transfers stay."""
+
+    def enrolment_code(self, customer_id: str) -> EnrolmentCode | None:
+        """The customer's current enrolment code, if one was issued."""
+
+    def put_enrolment_code(self, code: EnrolmentCode, at: str) -> None:
+        """Store a new code for the customer (replacing any earlier one)."""
+
+    def update_enrolment_code(self, customer_id: str, *, failures: int, used: bool) -> None:
+        """Count a wrong code, or mark the code used."""
+
+    def pin_budget(self, scope: str) -> PinBudget | None:
+        """Wrong PINs counted for a terminal or merchant (locked for update)."""
+
+    def set_pin_budget(self, budget: PinBudget) -> None:
+        """Store a scope's count (insert or replace)."""
+
+    def face_only_limit(self, merchant_id: str) -> int | None:
+        """The merchant's face-only ceiling in minor units, when one was set."""
+
+    def set_face_only_limit(self, merchant_id: str, minor: int) -> None:
+        """Set the merchant's face-only ceiling (insert or replace)."""
 
 
 class LedgerStore(Protocol):

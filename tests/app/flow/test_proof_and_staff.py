@@ -103,6 +103,8 @@ def test_a_wrong_customer_number_gets_the_ledgers_refusal_and_stores_nothing(des
                        "enrolment code from the shop. Nothing was stored."),
     ("pin_locked", "Enrolment refused: the PIN of account 42 is locked for 12 more minutes. "
                    "Nothing was stored."),
+    ("too_many_pin_attempts", "Enrolment refused: too many wrong PINs at this terminal, paused for 12 "
+                              "more minutes. Nothing was stored."),
 ])
 def test_each_refusal_says_why_and_that_nothing_was_stored(desk: Driver, code: str, expected: str) -> None:
     desk.send(EnrolShopper())

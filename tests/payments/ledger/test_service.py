@@ -58,13 +58,17 @@ def test_idempotency_survives_a_new_ledger_process(world: World, caller: Caller)
 def test_insufficient_funds_is_declined_recorded_and_moves_nothing(world: World, caller: Caller) -> None:
     cid = world.customer()["id"]
     balance = world.balance(cid)
-    status, body, _ = caller.post("/v1/debits", debit_body(cid, balance + 1), idem="too-much")
+    pin = world.customer()["pin"]  # above the face-only limit the PIN comes with the debit
+    status, body, _ = caller.post("/v1/debits", debit_body(cid, balance + 1,
+                                                           pin=world.pin_block(pin, "too-much", cid)),
+                                  idem="too-much")
     assert status == 402 and body["error"]["code"] == "insufficient_funds"
     assert world.balance(cid) == balance
     declined = world.store.transfer(body["transfer_id"])
     assert declined is not None and declined.status == "declined"
     assert declined.decline_code == "insufficient_funds" and declined.idempotency_key == "too-much"
-    status, _, _ = caller.post("/v1/debits", debit_body(cid, balance), idem="exact")
+    status, _, _ = caller.post("/v1/debits", debit_body(cid, balance, pin=world.pin_block(pin, "exact", cid)),
+                               idem="exact")
     assert status == 201 and world.balance(cid) == 0
 
 

@@ -9,13 +9,10 @@ import json
 import os
 from pathlib import Path
 
-import pytest
-
 from payments.money import Money
 from payments.terminal import Approved
 
 from .conftest import TerminalKit
-from .test_enrol_e2e import ledger_has_enrolment_codes
 from .test_enrolment_link import ledger_row, new_customer, pay
 
 PHOTOS = [f"deepface__tests_unit_dataset_img{i}.jpg" for i in (1, 2)]
@@ -29,8 +26,6 @@ def run(kit: TerminalKit, *args: str, stdin: str = "") -> tuple[int, str, str]:
 
 
 def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> None:
-    if not ledger_has_enrolment_codes():
-        pytest.skip("this ledger has no one-time enrolment codes yet (facepay ledger issue-enrolment-code)")
     world = kit.world
     customer = new_customer(world, pin="1111")
     cashier_id, cashier_pin = world.cashier

@@ -75,10 +75,8 @@ def test_enrolment_links_the_face_with_the_accounts_own_pin(kit: TerminalKit,
 
 def test_no_pin_is_set_or_replaced_without_the_account_holders_proof(kit: TerminalKit,
                                                                      ledger_world: LedgerWorld) -> None:
-    from .test_enrol_e2e import issue_code, ledger_has_enrolment_codes
+    from .test_enrol_e2e import issue_code
 
-    if not ledger_has_enrolment_codes():
-        pytest.skip("this ledger has no one-time enrolment codes yet (facepay ledger issue-enrolment-code)")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
     holder = new_customer(ledger_world, pin="1111")  # the cashier typed this number by mistake
@@ -168,10 +166,6 @@ def test_bad_enrolment_requests(kit: TerminalKit, ledger_world: LedgerWorld) -> 
 
 
 def test_erasure_removes_the_link_only(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
-    from .test_enrol_e2e import ledger_has_enrolment_codes
-
-    if not ledger_has_enrolment_codes():
-        pytest.skip("this ledger still erases the PIN with the link (before the proof rule)")
     customer = new_customer(ledger_world, pin="2468")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
@@ -205,10 +199,6 @@ def test_erasure_removes_the_link_only(kit: TerminalKit, ledger_world: LedgerWor
 
 
 def test_erasure_refusals(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
-    from .test_enrol_e2e import ledger_has_enrolment_codes
-
-    if not ledger_has_enrolment_codes():
-        pytest.skip("this ledger lets a terminal erase without proof (before the proof rule)")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
     customer = new_customer(ledger_world, pin="2468")

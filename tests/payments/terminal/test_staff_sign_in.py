@@ -37,8 +37,7 @@ def test_each_cashier_signs_in_as_themself_and_a_lockout_locks_only_them(kit: Te
     assert [a.code for a in answers if isinstance(a, Declined)][-1] == "pin_locked"
     locked = payments.verify_cashier(mine, "2580")  # the right PIN while locked
     assert isinstance(locked, Declined) and locked.code == "pin_locked"
-    if locked.retry_after_s is not None:  # the ledger says how long: the kiosk shows minutes
-        assert 0 < locked.retry_after_s <= 15 * 60
+    assert locked.retry_after_s is not None and 0 < locked.retry_after_s <= 15 * 60  # shown in minutes
     assert payments.verify_cashier(other, "3691") == SignedIn(other)  # the shop is not locked out
     unknown = payments.verify_cashier("k-nobody", "3691")
     assert isinstance(unknown, Declined) and unknown.code == "unknown_cashier"
