@@ -166,12 +166,12 @@ def retry_after(exc: LedgerDeclined) -> float | None:
 
 
 def _is_cashiers(exc: LedgerDeclined) -> bool:
-    """Whether a PIN refusal is about the cashier's PIN rather than the shopper's (the ledger
-    names the cashier beside the error)."""
+    """Whether a PIN refusal is about the cashier's PIN rather than the shopper's: only when the
+    ledger names the cashier beside the error. Otherwise it is taken as the shopper's: the
+    cashier's PIN was accepted when they signed in to this menu."""
     details = exc.details
     error = details.get("error")
-    return "cashier_id" in details or (isinstance(error, dict) and "cashier_id" in error) \
-        or "cashier" in exc.message.lower()
+    return "cashier_id" in details or (isinstance(error, dict) and "cashier_id" in error)
 
 
 class KioskEnroller:
