@@ -73,7 +73,8 @@ from app.flow._events import (
     UsePin,
     UserActivity,
 )
-from app.flow._machine import TIMEOUT_OF, CheckoutMachine, Sale, StaffThrottle, Timeouts
+from app.flow._machine import TIMEOUT_OF, CheckoutMachine, Sale, Timeouts
+from app.flow._staff import StaffThrottle
 from app.flow._table import (
     BUSY_STATES,
     SCAN_STATES,

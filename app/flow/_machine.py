@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-import re
 from dataclasses import dataclass
 
 from app.flow import _events as ev
@@ -61,12 +60,13 @@ from app.flow._enrolment import (
     enrol_refusal,
     erase_refusal,
 )
+from app.flow._staff import CASHIER_ID, StaffSignIn, StaffThrottle, staff_refusal
 from app.flow._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
 from app.flow._text import decline_text, format_amount, format_when, short_name
 from app.flow.ports import Consent, CustomerDirectory, DaySummary, Evidence
 from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
 
-__all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "StaffThrottle", "Timeouts"]
+__all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "Timeouts"]
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,6 @@ E = EventType
 
 PIN_LENGTHS = range(4, 13)
 CUSTOMER_ID_MAX = 32
-# The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
-_CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -101,31 +99,6 @@ class Timeouts:
     processing_s: float = 30.0
     result_s: float = 8.0
     cashier_s: float = 60.0
-
-
-@dataclass(frozen=True)
-class StaffThrottle:
-    """How the kiosk itself slows repeated wrong staff PINs, before the ledger locks a cashier
-    (the kiosk settings section holds the reasons). Wrong PINs of any cashier id count: someone
-    trying ids or PINs at the staff pad waits longer after each failure.
-
-    Attributes:
-        free_tries: wrong staff PINs in a row that cost no wait (a typo).
-        wait_s: the wait after the first wrong PIN beyond those; it doubles with each further one.
-        wait_max_s: the longest wait.
-        window_s: wrong PINs older than this (since the last one) are forgotten.
-    """
-
-    free_tries: int = 1
-    wait_s: float = 10.0
-    wait_max_s: float = 120.0
-    window_s: float = 900.0
-
-    def wait_after(self, failures: int) -> float:
-        """Seconds before the next try after ``failures`` wrong staff PINs in a row."""
-        if failures <= self.free_tries:
-            return 0.0
-        return float(min(self.wait_max_s, self.wait_s * 2 ** (failures - self.free_tries - 1)))
 
 
 # Which time-out applies in which state (scan states combine no_face_s and scan_s).
@@ -192,11 +165,7 @@ class CheckoutMachine:
                  consent: Consent | None = None, cashiers: tuple[str, ...] = (),
                  throttle: StaffThrottle | None = None) -> None:
         self._directory = directory
-        self._cashiers = cashiers  # offered as buttons on the staff sign-in
-        self._throttle = throttle or StaffThrottle()
-        self._cashier_id = ""
-        self._staff_failures = 0
-        self._staff_last_failure = -math.inf
+        self._staff = StaffSignIn(cashiers, throttle or StaffThrottle())
         self._now = 0.0
         self._merchant = merchant
         self._currency = currency
@@ -246,7 +215,7 @@ class CheckoutMachine:
             return None
         since = self._since
         if self._state is State.CASHIER_LOGIN:  # the pad waits out the staff-PIN wait, then times out
-            since = max(since, self._staff_wait_until())
+            since = max(since, self._staff.wait_until())
         return since + float(getattr(self._t, name))
 
     def start(self, now: float) -> list[Effect]:
@@ -289,7 +258,7 @@ class CheckoutMachine:
                 ok = cid.strip() and len(cid.strip()) <= CUSTOMER_ID_MAX
                 return E.CUSTOMER_ENTERED if ok else None
             case ev.CashierChosen(cashier_id=cashier_id):
-                return E.CASHIER_CHOSEN if _CASHIER_ID.fullmatch(cashier_id.strip()) else None
+                return E.CASHIER_CHOSEN if CASHIER_ID.fullmatch(cashier_id.strip()) else None
             case ev.EnrolShopper():
                 return E.ENROL if self._enrol.consent is not None else None
             case ev.EraseShopper():
@@ -300,7 +269,7 @@ class CheckoutMachine:
                 return E.PIN_ENTERED if pin == self._enrol.first_pin else E.PIN_MISMATCH
             case ev.PinEntered(pin=pin) if self._state is State.ENROL_CODE:
                 return E.PIN_ENTERED if pin.isdigit() and len(pin) == CODE_DIGITS else E.PIN_MISMATCH
-            case ev.PinEntered() if self._state is State.CASHIER_LOGIN and self._staff_wait_until() > now:
+            case ev.PinEntered() if self._state is State.CASHIER_LOGIN and self._staff.wait_until() > now:
                 return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
                 return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
@@ -317,20 +286,6 @@ class CheckoutMachine:
         if guard is Guard.NEW_PIN:
             return self._enrol.code is not None
         return self._sale is not None
-
-    # --- the kiosk's slow-down of wrong staff PINs --------------------------------
-
-    def _staff_wait_until(self) -> float:
-        """When the staff PIN pad takes the next try (in the past when it takes it now)."""
-        if not self._staff_failures:
-            return -math.inf
-        return self._staff_last_failure + self._throttle.wait_after(self._staff_failures)
-
-    def _staff_failed(self, now: float) -> None:
-        if now - self._staff_last_failure > self._throttle.window_s:
-            self._staff_failures = 0
-        self._staff_failures += 1
-        self._staff_last_failure = now
 
     # --- what an event tells ---------------------------------------------------
 
@@ -350,7 +305,7 @@ class CheckoutMachine:
         elif isinstance(event, ev.CustomerNumberEntered):
             self._customer = event.customer_id.strip()
         elif isinstance(event, ev.CashierChosen):
-            self._cashier_id, self._login_error = event.cashier_id.strip(), ""
+            self._staff.cashier_id, self._login_error = event.cashier_id.strip(), ""
         elif isinstance(event, ev.PinEntered):
             self._pin = event.pin
         elif kind is E.TIMEOUT:
@@ -472,11 +427,11 @@ class CheckoutMachine:
             self._cashier_notice = "The payment service can't be reached."
         elif kind in (E.CASHIER_BAD, E.CASHIER_REFUSED):
             assert isinstance(event, ev.CashierRejected)
-            self._staff_failed(now)
-            self._login_error = _staff_refusal(self._cashier_id, event.code, event.retry_after_s)
+            self._staff.failed(now)
+            self._login_error = staff_refusal(self._staff.cashier_id, event.code, event.retry_after_s)
         elif kind is E.CASHIER_OK:
             self._locked, self._login_error = False, ""
-            self._staff_failures = 0
+            self._staff.signed_in()
             self._cashier_notice = "Last payment outcome unknown: check it before a new attempt." \
                 if self._result.outcome is Outcome.UNKNOWN and self._sale is not None else ""
         elif kind is E.CANCEL_SALE:
@@ -537,7 +492,7 @@ class CheckoutMachine:
             return [self._debit()]
         if target is State.CASHIER_VERIFYING:
             pin, self._pin = self._pin or "", None
-            return [VerifyCashier(self._request, self._cashier_id, pin)]
+            return [VerifyCashier(self._request, self._staff.cashier_id, pin)]
         if target is State.REFUND_PROCESSING:
             return [SendRefund(self._request)]
         if target is State.ENROL_PROCESSING:
@@ -599,11 +554,11 @@ class CheckoutMachine:
         if s is State.CASHIER_ID:
             message = ("Terminal locked. A cashier signs in to unlock it." if self._locked
                        else "Pick your cashier id or type it; then your own PIN.")
-            return StaffView(self._cashiers, message, self._login_error)
+            return StaffView(self._staff.cashiers, message, self._login_error)
         if s is State.CASHIER_LOGIN:
             message = "Terminal locked. Cashier PIN to unlock." if self._locked else "Staff only."
-            wait = math.ceil(max(0.0, self._staff_wait_until() - self._now))
-            return PinView(True, f"PIN of cashier {self._cashier_id}", message, error=self._login_error,
+            wait = math.ceil(max(0.0, self._staff.wait_until() - self._now))
+            return PinView(True, f"PIN of cashier {self._staff.cashier_id}", message, error=self._login_error,
                            wait_s=wait)
         if s in BUSY_STATES:
             return _BUSY[s]
@@ -623,22 +578,6 @@ class CheckoutMachine:
         totals = (f"Payments: {s.payments}, {format_amount(s.paid_minor, s.currency)}",
                   f"Refunds: {s.refunds}, {format_amount(s.refunded_minor, s.currency)}")
         return CashierView(amount, self._cashier_notice, totals, s.verdict, enrolment)
-
-
-def _staff_refusal(cashier_id: str, code: str, retry_after_s: float | None) -> str:
-    """What the staff sign-in says when the ledger refused a cashier."""
-    if code == "pin_locked":
-        if retry_after_s is None:
-            return f"Cashier {cashier_id} is locked. Another cashier can sign in."
-        minutes = max(1, math.ceil(retry_after_s / 60))
-        plural = "minute" if minutes == 1 else "minutes"
-        return f"Cashier {cashier_id} is locked for {minutes} more {plural}. Another cashier can sign in."
-    if code == "unknown_cashier":
-        return f"No cashier {cashier_id} at this shop. Check the id."
-    if code == "too_many_pin_attempts":
-        wait = "" if retry_after_s is None else f" for {max(1, math.ceil(retry_after_s / 60))} min"
-        return f"Too many wrong PINs at this terminal: staff sign-in is paused{wait}."
-    return f"Wrong PIN for cashier {cashier_id}."
 
 
 _SIMPLE_KINDS: dict[type, EventType] = {
