@@ -17,7 +17,9 @@ from numpy.typing import NDArray
 from app.enrolment import (
     CONSENT_TEXT,
     CONSENT_VERSION,
+    ErasureReceipt,
     Registry,
+    already_enrolled,
     erase_customer,
     image_problem,
     spoof_check,
@@ -34,6 +36,7 @@ from app.flow import (
     Evidence,
     PaymentsUnavailable,
     Refunded,
+    SignedIn,
 )
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError
@@ -57,14 +60,14 @@ def _epoch(text: str) -> float:
 class LedgerPayments:
     """The ledger as the kiosk uses it.
 
-    The cashier PIN that opened the cashier menu is kept in memory for that menu
-    session only (refunds need it, the ledger checks it again) and is dropped at
-    the next verification attempt.
+    Each cashier signs in with their own id and PIN. The id and PIN that opened the
+    cashier menu are kept in memory for that menu session only (refunds, enrolments and
+    erasures need them, the ledger checks them again) and are dropped at the next
+    sign-in attempt.
     """
 
-    def __init__(self, service: PaymentService, *, cashier_id: str, models: dict[str, str]) -> None:
+    def __init__(self, service: PaymentService, *, models: dict[str, str]) -> None:
         self.service = service
-        self.cashier_id = cashier_id
         self._models = dict(models)
         self._cashier: tuple[str, str] | None = None
         self._lock = threading.Lock()
@@ -85,19 +88,21 @@ class LedgerPayments:
         assert isinstance(outcome, NotCompleted)
         raise PaymentsUnavailable(outcome.message)
 
-    def verify_cashier(self, pin: str) -> bool:
+    def verify_cashier(self, cashier_id: str, pin: str) -> SignedIn | Declined:
         with self._lock:
             self._cashier = None
-            if not self.cashier_id:
-                log.error("no cashier id configured (ledger.cashier_id): the cashier menu stays closed")
-                return False
             try:
-                ok = self.service.verify_cashier(self.cashier_id, pin)
+                self.service.verify_cashier(cashier_id, pin)
+            except InvalidPayment as exc:  # not an id or not a PIN: the ledger need not be asked
+                log.info("cashier sign-in refused at the terminal: %s", exc)
+                return Declined("unknown_cashier" if "cashier id" in str(exc) else "wrong_pin", str(exc))
+            except LedgerDeclined as exc:
+                log.info("cashier %s not signed in: %s", cashier_id, exc.code)
+                return Declined(exc.code, exc.message, retry_after_s=retry_after(exc))
             except LedgerClientError as exc:
                 raise PaymentsUnavailable(str(exc)) from exc
-            if ok:
-                self._cashier = (self.cashier_id, pin)
-            return ok
+            self._cashier = (cashier_id, pin)
+            return SignedIn(cashier_id)
 
     def cashier(self) -> tuple[str, str] | None:
         """(cashier id, PIN) of the open cashier menu session, None when nobody signed in."""
@@ -146,17 +151,48 @@ def _attempts_left(outcome: Refused) -> int | None:
     return outcome.attempts_left if outcome.code == "wrong_pin" else None
 
 
+def _number(details: object, name: str) -> float | None:
+    """A number the ledger put beside its error (top level or inside ``error``), or None."""
+    if not isinstance(details, dict):
+        return None
+    for where in (details, details.get("error")):
+        value = where.get(name) if isinstance(where, dict) else None
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+    return None
+
+
+def retry_after(exc: LedgerDeclined) -> float | None:
+    """Seconds until a locked PIN may be tried again, from a ledger refusal."""
+    return _number(dict(exc.details), "retry_after_s")
+
+
+def _is_cashiers(exc: LedgerDeclined) -> bool:
+    """Whether a PIN refusal is about the cashier's PIN rather than the shopper's: only when the
+    ledger names the cashier beside the error. Otherwise it is taken as the shopper's: the
+    cashier's PIN was accepted when they signed in to this menu."""
+    details = exc.details
+    error = details.get("error")
+    return "cashier_id" in details or (isinstance(error, dict) and "cashier_id" in error)
+
+
 class KioskEnroller:
     """Enrolment and erasure at the kiosk: camera frames judged by the pipeline (one face,
     quality good, not judged a spoof), templates into the encrypted gallery with the consent
-    in the registry, and the face link plus PIN at the ledger, authorised by the signed-in
-    cashier. The ledger goes first: a refusal there leaves nothing stored."""
+    in the registry, and the face link at the ledger with the account holder's proof (the
+    account's PIN, or a one-time enrolment code and a new PIN) and the signed-in cashier.
+
+    Order, so that a refusal anywhere leaves nothing stored: the terminal's own gallery first
+    (a face already enrolled as another customer is refused, never re-linked), then the ledger
+    (which checks the proof), then the templates."""
 
     def __init__(self, pipeline: Pipeline, gallery: Gallery, registry: Registry, payments: LedgerPayments,
-                 *, terminal_id: str, reject_below: float, needed: int = ENROL_FRAMES) -> None:
+                 *, terminal_id: str, reject_below: float, already_at: float,
+                 needed: int = ENROL_FRAMES) -> None:
         self._pipeline, self._gallery, self._registry = pipeline, gallery, registry
         self._payments, self._terminal_id, self._needed = payments, terminal_id, needed
         self._live = spoof_check(reject_below)
+        self._already_at = already_at
         self._templates: list[NDArray[np.float32]] = []
         self._lock = threading.Lock()
 
@@ -179,54 +215,87 @@ class KioskEnroller:
             kept = len(self._templates)
         return CaptureUpdate(box, kept, self._needed, _shopper_problem(problem))  # type: ignore[arg-type]
 
-    def enrol(self, customer_id: str, pin: str) -> Enrolled | Declined:
+    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
         with self._lock:
             templates = list(self._templates)
         if len(templates) < self._needed:
             return Declined("not_enough_frames", "not enough good pictures of the face")
+        other = already_enrolled(self._gallery, templates, customer_id, self._already_at)
+        if other is not None:
+            log.warning("enrolment of %s refused: the face is enrolled as %s (score %.2f)", customer_id,
+                        other.customer_id, other.score)
+            self.reset()
+            return Declined("face_enrolled",
+                            f"This face is already enrolled as customer {other.customer_id}.")
         cashier = self._payments.cashier()
         if cashier is None:
             return Declined("cashier_required", "a cashier must sign in first")
         try:
             link = self._payments.service.enrol_customer(customer_id, pin, cashier[0], cashier[1],
-                                                         consent_version=CONSENT_VERSION)
+                                                         consent_version=CONSENT_VERSION, enrolment_code=code)
         except LedgerDeclined as exc:
-            return Declined(exc.code, _LEDGER_REFUSAL.get(exc.code, exc.message))
+            self.reset()  # refused: the captured templates are not kept, even in memory
+            return _enrol_refused(exc)
         except InvalidPayment as exc:
+            self.reset()
             return Declined("invalid", str(exc))
         except LedgerClientError as exc:
+            self.reset()
             raise PaymentsUnavailable(str(exc)) from exc
         self._registry.record_consent(customer_id, self._terminal_id)
         name = self._registry.display_name(customer_id) or customer_id
         count = store_templates(self._gallery, self._registry, customer_id, name, templates)
         self.reset()
-        return Enrolled(customer_id, count, link.relinked)
+        return Enrolled(customer_id, count, link.relinked, link.pin_set)
 
-    def erase(self, customer_id: str) -> Erased | Declined:
+    def erase(self, customer_id: str, pin: str | None = None) -> Erased | Declined:
+        """The ledger first, with the shopper's PIN or the signed-in cashier: a refusal there
+        erases nothing. When the ledger cannot be reached, the signed-in cashier of this shop
+        still erases the face data held here (the link at the ledger is erased later)."""
         known = customer_id in self._registry.customers() or customer_id in self._gallery.customers()
-        receipt = erase_customer(self._gallery, self._registry, customer_id) if known else None
-        cashier = self._payments.cashier()
+        cashier = None if pin is not None else self._payments.cashier()
+        if pin is None and cashier is None:
+            return Declined("proof_required", "the shopper's PIN or a signed-in cashier is needed")
         try:
             ledger = self._payments.service.erase_customer_link(
-                customer_id, cashier_id=cashier[0] if cashier else None,
+                customer_id, pin=pin, cashier_id=cashier[0] if cashier else None,
                 cashier_pin=cashier[1] if cashier else None, reason="erased at the kiosk")
         except LedgerDeclined as exc:
-            if receipt is None:
+            if exc.code == "unknown_customer" and known and cashier is not None:
+                receipt = erase_customer(self._gallery, self._registry, customer_id)
+                return _erased(receipt, "", "The payment service does not know this customer.")
+            if exc.code == "unknown_customer":
                 return Declined(exc.code, f"no customer {customer_id} here or at the payment service")
-            return _erased(receipt, "", f"Payment service: {exc.message}")
+            return Declined(exc.code, exc.message)
+        except InvalidPayment as exc:
+            return Declined("invalid", str(exc))
         except LedgerClientError as exc:
-            if receipt is None:
+            if not known or cashier is None:
                 raise PaymentsUnavailable(str(exc)) from exc
-            return _erased(receipt, "", "The payment service was not reached: erase again later.")
-        if receipt is None:
             receipt = erase_customer(self._gallery, self._registry, customer_id)
+            return _erased(receipt, "", "The payment service was not reached: erase again later.")
+        receipt = erase_customer(self._gallery, self._registry, customer_id)
         return _erased(receipt, ledger.audit_hash, "")
 
 
+def _enrol_refused(exc: LedgerDeclined) -> Declined:
+    """The flow's reason for a ledger refusal of an enrolment."""
+    if exc.code in ("wrong_pin", "pin_locked") and _is_cashiers(exc):
+        return Declined("cashier_pin", _LEDGER_REFUSAL["cashier_pin"])
+    left = _number(dict(exc.details), "attempts_left")
+    return Declined(exc.code, _LEDGER_REFUSAL.get(exc.code, exc.message),
+                    attempts_left=None if left is None else int(left), retry_after_s=retry_after(exc))
+
+
 _LEDGER_REFUSAL = {
-    "wrong_pin": "the cashier PIN was refused",
-    "pin_locked": "the cashier PIN is locked",
+    "cashier_pin": "the cashier PIN was refused",
+    "wrong_pin": "wrong PIN for this account",
+    "pin_locked": "this account's PIN is locked",
+    "bad_enrolment_code": "the enrolment code is wrong, used or expired",
+    "proof_required": "the account has no PIN yet: an enrolment code is needed",
     "unknown_customer": "no such customer at the payment service",
+    "unknown_cashier": "the cashier is not known at the payment service",
+    "too_many_pin_attempts": "too many wrong PINs at this terminal",
     "customer_disabled": "this customer account is disabled",
 }
 
@@ -244,8 +313,5 @@ def _shopper_problem(problem: str | None) -> str:
     return "Move closer and hold still in good light"
 
 
-def _erased(receipt: object, ledger_hash: str, note: str) -> Erased:
-    from app.enrolment import ErasureReceipt
-
-    assert isinstance(receipt, ErasureReceipt)
+def _erased(receipt: ErasureReceipt, ledger_hash: str, note: str) -> Erased:
     return Erased(receipt.subject, receipt.templates_removed, receipt.audit_hash, ledger_hash, note)

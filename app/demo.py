@@ -106,15 +106,18 @@ class Driver:
             raise StepFailed(f"no single button {text!r} on {self.screen.value}")
         QTest.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
 
-    def cashier_login(self, pin: str) -> None:
+    def cashier_login(self, cashier_id: str, pin: str) -> None:
+        """Staff sign-in: F2, the cashier's own name on the list, their PIN."""
         self.key(Qt.Key.Key_F2)
+        self.wait_for(Screen.STAFF)
+        self.touch(cashier_id)
         self.wait_for(Screen.PIN)
         self.keys(pin)
         self.key(Qt.Key.Key_Return)
         self.wait_for(Screen.CASHIER)
 
-    def open_sale(self, pin: str, amount_keys: str) -> None:
-        self.cashier_login(pin)
+    def open_sale(self, cashier: tuple[str, str], amount_keys: str) -> None:
+        self.cashier_login(*cashier)
         self.keys("1")
         self.wait_for(Screen.AMOUNT)
         self.keys(amount_keys)
@@ -185,11 +188,12 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
         d = Driver(window, camera)
         d.wait_for(Screen.IDLE)
         face, masked = world.face_shopper, world.masked_shopper
+        cashier = (world.cashier_id, world.cashier_pin)
         pay_times: list[float] = []
         stalls: list[float] = []
 
         def face_pay() -> str:
-            d.open_sale(world.cashier_pin, "1250")
+            d.open_sale(cashier, "1250")
             d.shopper(face_v)
             d.wait_for(Screen.CONFIRM)
             first = face.name.split()[0]
@@ -207,7 +211,7 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
             return f"{face.name} paid EUR 12.50 by face"
 
         def masked_pin() -> str:
-            d.open_sale(world.cashier_pin, "800")
+            d.open_sale(cashier, "800")
             d.shopper(mask_v)
             shown = d.wait_for(Screen.PIN, Screen.CUSTOMER)
             if not d.shows("mask"):
@@ -228,7 +232,7 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
 
         def lockout() -> str:
             wrong = "0000" if masked.pin != "0000" else "1111"
-            d.open_sale(world.cashier_pin, "500")
+            d.open_sale(cashier, "500")
             d.shopper(mask_v)
             shown = d.wait_for(Screen.PIN, Screen.CUSTOMER)
             if shown is Screen.CUSTOMER:
@@ -255,7 +259,7 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
 
         def photo_attack() -> str:
             if d.screen is not Screen.SALE:
-                d.open_sale(world.cashier_pin, "2000")
+                d.open_sale(cashier, "2000")
             d.shopper(attack_v)
             d.wait_for(Screen.RESULT)
             if not d.shows("Payment not possible"):
@@ -268,7 +272,7 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
             return f"photo attack ({world.attack_photo.name}) rejected, nothing charged"
 
         def refund() -> str:
-            d.cashier_login(world.cashier_pin)
+            d.cashier_login(*cashier)
             d.touch("Refund last payment")
             d.wait(lambda: d.shows("Refunded"), "the refund confirmation")
             text = next(t for t in d.texts() if "Refunded" in t)

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from vision import FrameResult, Gallery, ImageError, Pipeline, VisionError, read_image
+from vision import Candidate, FrameResult, Gallery, ImageError, Pipeline, VisionError, read_image
 
 __all__ = [
     "CONSENT_TEXT",
@@ -39,6 +39,7 @@ __all__ = [
     "ErasureReceipt",
     "NoUsablePhoto",
     "Registry",
+    "already_enrolled",
     "enrol_photos",
     "erase_customer",
     "gate_photos",
@@ -282,6 +283,31 @@ def gate_photos(pipeline: Pipeline, photos: Sequence[Path], *, liveness: Livenes
             used.append(photo.name)
             templates.append(result.face.embedding)
     return templates, tuple(used), tuple(refused)
+
+
+def already_enrolled(gallery: Gallery, templates: Sequence[NDArray[np.float32]], customer_id: str,
+                     threshold: float, *, k: int = 3) -> Candidate | None:
+    """The other customer this face is already enrolled as, or None.
+
+    Every captured template is searched; a customer other than ``customer_id`` counts when
+    their median score over the templates reaches ``threshold`` (the candidate threshold: a
+    face close enough to be offered for PIN confirmation must not be linked to a second
+    account). The median keeps one odd frame from deciding either way.
+    """
+    if not templates or not len(gallery.index()):
+        return None
+    scores: dict[str, list[float]] = {}
+    for template in templates:
+        for cand in gallery.search(template, k=k + 1):
+            if cand.customer_id != customer_id:
+                scores.setdefault(cand.customer_id, []).append(cand.score)
+    best: Candidate | None = None
+    for other, found in scores.items():
+        found += [-1.0] * (len(templates) - len(found))  # not in this template's top k: no match
+        median = float(np.median(found))
+        if median >= threshold and (best is None or median > best.score):
+            best = Candidate(other, median)
+    return best
 
 
 def store_templates(gallery: Gallery, registry: Registry, customer_id: str, display_name: str,

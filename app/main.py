@@ -115,7 +115,7 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
                                  rules=OfflineRules(p.store_and_forward, p.offline_floor_minor,
                                                     p.offline_exposure_minor))
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
-        payments = LedgerPayments(service, cashier_id=settings.ledger.cashier_id, models=models)
+        payments = LedgerPayments(service, models=models)
         still_open = payments.recover()
         if still_open:
             log.warning("%d journal entries still open after start-up recovery", still_open)
@@ -127,7 +127,8 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
 
         enroller = KioskEnroller(build_pipeline(settings), gallery, registry, payments,
                                  terminal_id=identity.terminal_id,
-                                 reject_below=settings.liveness.pass_threshold)
+                                 reject_below=settings.liveness.pass_threshold,
+                                 already_at=settings.recognition.enrolled_threshold)
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
 
 

@@ -205,6 +205,14 @@ MATCH_MARGIN = 0.08
 MASKED_CANDIDATE_THRESHOLD = 0.25
 # Customers the PIN is checked against (k): see `facepay eval` decision.*.rank_rates.
 PIN_CANDIDATES = 3
+# Enrolment refuses a face whose captured templates score at or above this (median) against
+# another enrolled customer: the face is already enrolled (the ledger's proof rule is what stops
+# an account takeover; this catches a second enrolment of one face and a mistyped number).
+# Measured on ../shared/faces/cal (LFW; 702 people with 2-4 photos enrolled from all but one,
+# 1,000 people who appear once), held-out photo of an enrolled person found / strangers refused:
+# 0.30: 99.1% / 100%, 0.50: 96.4% / 24.0%, 0.60: 92.2% / 1.3%, 0.65: 86.9% / 0.2%,
+# 0.70: 75.6% / 0%. 0.65 lets new shoppers enrol and still catches most second enrolments.
+ENROLLED_THRESHOLD = 0.65
 
 
 @dataclass(frozen=True)
@@ -231,6 +239,8 @@ class RecognitionSettings:
         masked_tail_inflation: masked: heterogeneity correction.
         masked_tail_comparisons: masked: comparisons behind the fit (too few: masked faces
             always go to the PIN).
+        enrolled_threshold: score against another customer at which enrolment refuses a face
+            as already enrolled.
     """
 
     target_fpir: float = field(default=TARGET_FPIR,
@@ -266,6 +276,8 @@ class RecognitionSettings:
                                                        lo=1, hi=1000))
     masked_tail_comparisons: int = field(default=MASKED_TAIL_COMPARISONS,
                                          metadata=_doc("masked impostor comparisons", lo=0))
+    enrolled_threshold: float = field(default=ENROLLED_THRESHOLD,
+                                      metadata=_doc("already-enrolled face threshold", lo=-1, hi=1.01))
 
 
 # --- liveness ---------------------------------------------------------------
@@ -415,7 +427,9 @@ class LedgerSettings:
         key_file: PKCS8 PEM Ed25519 private key of this terminal (mode 600).
         ledger_pub: PEM public key the ledger signs responses with.
         timeout_s: per-request timeout.
-        cashier_id: the cashier who signs in at this terminal with their PIN (their shift).
+        cashier_id: the default cashier id (first on the staff sign-in, and for the commands).
+        cashier_ids: comma-separated ids of the shop's cashiers, offered as buttons on the staff
+            sign-in (any cashier may still type their own id).
     """
 
     url: str = field(default="http://127.0.0.1:8470", metadata=_doc("ledger base URL"))
@@ -423,7 +437,8 @@ class LedgerSettings:
     key_file: Path = field(default=Path("terminal.key"), metadata=_doc("terminal private key file"))
     ledger_pub: Path = field(default=Path("ledger.pub"), metadata=_doc("ledger public key file"))
     timeout_s: float = field(default=5.0, metadata=_doc("request timeout", lo=0.1, hi=120))
-    cashier_id: str = field(default="", metadata=_doc("cashier signing in at this terminal"))
+    cashier_id: str = field(default="", metadata=_doc("default cashier id"))
+    cashier_ids: str = field(default="", metadata=_doc("cashier ids at staff sign-in, comma-separated"))
 
 
 @dataclass(frozen=True)
@@ -469,6 +484,14 @@ PROCESSING_S = 30.0
 RESULT_S = 8.0
 # The cashier menu logs the cashier out when left alone this long.
 CASHIER_S = 60.0
+# The kiosk's own slow-down of wrong staff PINs, before the ledger locks a cashier (5 wrong in
+# 15 min): a typo costs nothing; each further wrong PIN (any cashier id) doubles the wait
+# before the next try, from 10 s up to 2 min, so the ledger's five tries take 70 s or more
+# from one kiosk. Forgotten after the ledger's own 15-minute window.
+STAFF_FREE_TRIES = 1
+STAFF_WAIT_S = 10.0
+STAFF_WAIT_MAX_S = 120.0
+STAFF_WINDOW_S = 900.0
 
 
 @dataclass(frozen=True)
@@ -487,6 +510,10 @@ class KioskSettings:
         processing_s: longest wait for the ledger before the outcome is "unknown".
         result_s: result screens return by themselves after this.
         cashier_s: idle cashier menu logs out after this.
+        staff_free_tries: wrong staff PINs in a row with no wait.
+        staff_wait_s: wait after the first wrong staff PIN beyond those (doubles each time).
+        staff_wait_max_s: longest wait between staff PIN tries.
+        staff_window_s: wrong staff PINs older than this are forgotten.
     """
 
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
@@ -500,6 +527,13 @@ class KioskSettings:
     processing_s: float = field(default=PROCESSING_S, metadata=_doc("ledger answer time-out", lo=1, hi=600))
     result_s: float = field(default=RESULT_S, metadata=_doc("result screen time", lo=1, hi=600))
     cashier_s: float = field(default=CASHIER_S, metadata=_doc("cashier menu idle time-out", lo=5, hi=3600))
+    staff_free_tries: int = field(default=STAFF_FREE_TRIES, metadata=_doc("wrong staff PINs without a wait",
+                                                                          lo=0, hi=4))
+    staff_wait_s: float = field(default=STAFF_WAIT_S, metadata=_doc("first staff-PIN wait", lo=0, hi=600))
+    staff_wait_max_s: float = field(default=STAFF_WAIT_MAX_S, metadata=_doc("longest staff-PIN wait",
+                                                                            lo=0, hi=3600))
+    staff_window_s: float = field(default=STAFF_WINDOW_S, metadata=_doc("staff-PIN failure memory",
+                                                                        lo=60, hi=86400))
 
 
 @dataclass(frozen=True)

@@ -213,9 +213,10 @@ class LedgerEnrolment:
     Attributes:
         customer_id: the enrolled customer.
         linked_at: ISO 8601 UTC time at the ledger.
-        relinked: True when the customer was enrolled before (the PIN was replaced).
+        relinked: True when the customer was enrolled before.
         cashier_id: the cashier who authorised it.
         consent_version: the consent text version recorded with it.
+        pin_set: True when an enrolment code set a new PIN; False when the account's PIN stayed.
     """
 
     customer_id: str
@@ -223,6 +224,7 @@ class LedgerEnrolment:
     relinked: bool
     cashier_id: str
     consent_version: str
+    pin_set: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,8 +367,9 @@ class LedgerClient:
     def verify_cashier(self, body: bytes, idempotency_key: str) -> str:
         """``POST /v1/cashiers/verify``: a cashier signing in; returns the cashier id.
 
-        Raises ``Declined`` (``wrong_pin``, ``pin_locked``, ``unknown_cashier``) when the
-        ledger refuses; the attempt counts towards the cashier's lockout either way.
+        Raises ``Declined`` (``wrong_pin``, ``pin_locked`` with ``retry_after_s`` in its
+        details, ``unknown_cashier``) when the ledger refuses; the attempt counts towards the
+        cashier's lockout either way.
         """
         answer = self._call("POST", "/v1/cashiers/verify", body=body, idempotency_key=idempotency_key)
         payload = answer.payload
@@ -375,10 +378,12 @@ class LedgerClient:
         return str(payload.get("cashier_id", ""))
 
     def enrol(self, body: bytes, idempotency_key: str) -> LedgerEnrolment:
-        """``POST /v1/enrolments``: link a face enrolment and set the shopper's PIN.
+        """``POST /v1/enrolments``: link a face enrolment with the account holder's proof (the
+        account's PIN, or a one-time enrolment code that sets a new PIN).
 
-        Raises ``Declined`` (``wrong_pin``/``pin_locked``/``unknown_cashier`` for the cashier,
-        ``unknown_customer``, ``customer_disabled``, ``bad_pin_block``, ``malformed``).
+        Raises ``Declined`` (``wrong_pin``/``pin_locked`` of the shopper or the cashier,
+        ``bad_enrolment_code``, ``proof_required``, ``unknown_cashier``, ``unknown_customer``,
+        ``customer_disabled``, ``bad_pin_block``, ``malformed``).
         """
         answer = self._call("POST", "/v1/enrolments", body=body, idempotency_key=idempotency_key)
         payload = answer.payload
@@ -386,12 +391,13 @@ class LedgerClient:
             raise BadLedgerSignature(f"unexpected enrolment answer ({answer.status})")
         return LedgerEnrolment(str(payload.get("customer_id", "")), str(payload.get("linked_at", "")),
                                bool(payload.get("relinked")), str(payload.get("cashier_id", "")),
-                               str(payload.get("consent_version", "")))
+                               str(payload.get("consent_version", "")), payload.get("pin_set") is True)
 
     def erase_enrolment(self, customer_id: str, body: bytes, idempotency_key: str) -> LedgerErasure:
         """``POST /v1/enrolments/{customer_id}/erase``: remove the face link; the ledger's receipt.
 
-        Raises ``Declined`` (``unknown_customer``, or the cashier's ``wrong_pin`` ...).
+        Raises ``Declined`` (``unknown_customer``, ``proof_required``, the shopper's or the
+        cashier's ``wrong_pin`` ...).
         """
         answer = self._call("POST", f"/v1/enrolments/{customer_id}/erase", body=body,
                             idempotency_key=idempotency_key)

@@ -90,6 +90,7 @@ from payments.reconcile import Reconciliation, reconcile
 
 __all__ = [
     "ABANDON_AFTER_S",
+    "ENROLMENT_CODE_DIGITS",
     "Approved",
     "DayTotals",
     "InvalidPayment",
@@ -115,6 +116,8 @@ ABANDON_AFTER_S = 300.0 + 60.0
 # in all, long enough to ride out a dropped connection, short enough for a queue.
 ATTEMPTS = 3
 BACKOFF_S = (0.2, 0.6)
+# The one-time enrolment code the ledger operator issues (``ledger issue-enrolment-code``).
+ENROLMENT_CODE_DIGITS = 10
 # The ledger's id rule (letters, digits, _.:- up to 64): customer, cashier and transfer ids.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 _T = TypeVar("_T")
@@ -243,34 +246,37 @@ class PaymentService:
         return self._cashier_request(EntryKind.VOID, original, original.amount, cashier_id, cashier_pin,
                                      {"reason": reason})
 
-    def verify_cashier(self, cashier_id: str, pin: str) -> bool:
-        """Whether ``pin`` is ``cashier_id``'s PIN, as the ledger says (audited, counted towards
-        its lockout). Nothing is journalled: nothing moves. Raises LedgerUnreachable or
-        LedgerRefused when the ledger cannot answer.
+    def verify_cashier(self, cashier_id: str, pin: str) -> None:
+        """Sign ``cashier_id`` in: returns when the ledger accepts ``pin`` (audited, counted
+        towards that cashier's lockout). Nothing is journalled: nothing moves.
+
+        Raises InvalidPayment (malformed id or PIN: nothing is sent), Declined (``wrong_pin``,
+        ``pin_locked`` with ``retry_after_s`` in its details, ``unknown_cashier``),
+        LedgerUnreachable or LedgerRefused.
         """
         self._check_id(cashier_id, "cashier id")
         if not valid_pin(pin):
-            return False
+            raise InvalidPayment("a cashier PIN is 4 to 12 digits")
         key = _new_ids()[1]
         block = encrypt_pin(self.client.pin_key(), pin,
                             context=pin_context(self.client.terminal_id, key, cashier_id))
         body = canonical_body({"cashier_id": cashier_id, "cashier_pin": block})
-        try:
-            return self.client.verify_cashier(body, key) == cashier_id
-        except Declined as exc:
-            log.info("cashier %s not signed in: %s", cashier_id, exc.code)
-            return False
+        self.client.verify_cashier(body, key)
 
     # --- enrolment at the ledger ----------------------------------------------------
 
     def enrol_customer(self, customer_id: str, pin: str, cashier_id: str, cashier_pin: str, *,
-                       consent_version: str) -> LedgerEnrolment:
-        """Link a shopper's face enrolment to their account and set their PIN, authorised by a
-        cashier. Both PINs travel as PIN blocks bound to this request. Nothing is journalled
-        (no money moves); retried with one key while the ledger cannot be reached.
+                       consent_version: str, enrolment_code: str | None = None) -> LedgerEnrolment:
+        """Link a shopper's face enrolment to their account, with the account holder's proof and
+        a cashier's authority. Without ``enrolment_code``, ``pin`` is the account's existing PIN
+        (it is not changed); with it (the one-time code the operator issued, 10 digits), ``pin``
+        is the new PIN it sets. Every secret travels as a PIN block bound to this request (the
+        code's subject is ``customer_id + "#code"``). Nothing is journalled (no money moves);
+        retried with one key while the ledger cannot be reached.
 
-        Raises InvalidPayment (malformed id or PIN), Declined (the ledger's final refusal:
-        ``wrong_pin``/``pin_locked``/``unknown_cashier`` of the cashier, ``unknown_customer``,
+        Raises InvalidPayment (malformed id, PIN or code), Declined (the ledger's final refusal:
+        the shopper's ``wrong_pin``/``pin_locked``, ``bad_enrolment_code``, ``proof_required``,
+        the cashier's ``wrong_pin``/``pin_locked``/``unknown_cashier``, ``unknown_customer``,
         ``customer_disabled``), LedgerUnreachable or LedgerRefused.
         """
         self._check_id(customer_id, "customer id")
@@ -279,27 +285,40 @@ class PaymentService:
             raise InvalidPayment("the shopper's PIN is 4 to 12 digits")
         if not valid_pin(cashier_pin):
             raise InvalidPayment("a cashier PIN is 4 to 12 digits")
+        if enrolment_code is not None and not (enrolment_code.isascii() and enrolment_code.isdigit()
+                                               and len(enrolment_code) == ENROLMENT_CODE_DIGITS):
+            raise InvalidPayment(f"an enrolment code is {ENROLMENT_CODE_DIGITS} digits")
         if not consent_version.strip():
             raise InvalidPayment("no enrolment without a consent version")
         key = _new_ids()[1]
         ledger_pin_key = self.client.pin_key()
         terminal_id = self.client.terminal_id
-        body = canonical_body({
+        fields: dict[str, Any] = {
             "customer_id": customer_id, "consent_version": consent_version, "cashier_id": cashier_id,
             "pin": encrypt_pin(ledger_pin_key, pin, context=pin_context(terminal_id, key, customer_id)),
             "cashier_pin": encrypt_pin(ledger_pin_key, cashier_pin,
-                                       context=pin_context(terminal_id, key, cashier_id))})
+                                       context=pin_context(terminal_id, key, cashier_id))}
+        if enrolment_code is not None:
+            fields["enrolment_code"] = encrypt_pin(
+                ledger_pin_key, enrolment_code, context=pin_context(terminal_id, key, customer_id + "#code"))
+        body = canonical_body(fields)
         return self._retrying(lambda: self.client.enrol(body, key))
 
-    def erase_customer_link(self, customer_id: str, *, cashier_id: str | None = None,
+    def erase_customer_link(self, customer_id: str, *, pin: str | None = None, cashier_id: str | None = None,
                             cashier_pin: str | None = None, reason: str = "") -> LedgerErasure:
-        """Erase the shopper's face link, PIN and name at the ledger (accounts and transfers stay,
-        under the pseudonymous customer id); the ledger's audit receipt. A cashier, when given,
-        is checked by the ledger. Raises as :meth:`enrol_customer`.
+        """Erase the shopper's face link at the ledger (the account, its money, name and PIN stay);
+        the ledger's audit receipt. It needs the shopper's ``pin`` or a cashier of the merchant
+        where the face was enrolled (the ledger checks both). Raises as :meth:`enrol_customer`
+        (``proof_required`` when neither proves the right).
         """
         self._check_id(customer_id, "customer id")
         key = _new_ids()[1]
         fields: dict[str, Any] = {"reason": reason} if reason else {}
+        if pin is not None:
+            if not valid_pin(pin):
+                raise InvalidPayment("the shopper's PIN is 4 to 12 digits")
+            fields["pin"] = encrypt_pin(self.client.pin_key(), pin,
+                                        context=pin_context(self.client.terminal_id, key, customer_id))
         if cashier_id is not None or cashier_pin is not None:
             self._check_id(cashier_id or "", "cashier id")
             if cashier_pin is None or not valid_pin(cashier_pin):

@@ -30,6 +30,7 @@ from app.flow import (
     ScanUpdated,
     Screen,
     ShowScreen,
+    StaffThrottle,
     StartScan,
     Timeouts,
 )
@@ -58,6 +59,8 @@ class KioskOptions:
         tick_ms: how often time-outs are checked.
         pin_seed: seed of the PIN pad shuffle (tests); None for an unpredictable layout.
         tz: time zone of receipt times; None for the machine's local zone.
+        cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
+        throttle: how the kiosk slows repeated wrong staff PINs.
     """
 
     merchant: str = ""
@@ -68,6 +71,8 @@ class KioskOptions:
     tick_ms: int = 100
     pin_seed: int | None = None
     tz: dt.tzinfo | None = None
+    cashiers: tuple[str, ...] = ()
+    throttle: StaffThrottle = field(default_factory=StaffThrottle)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, fullscreen: bool | None = None) -> KioskOptions:
@@ -76,9 +81,15 @@ class KioskOptions:
         timeouts = Timeouts(**{f.name: getattr(kiosk, f.name) for f in dataclasses.fields(Timeouts)
                                if f.name != "challenge_s"},
                             challenge_s=settings.liveness.challenge_timeout_s)
+        throttle = StaffThrottle(kiosk.staff_free_tries, kiosk.staff_wait_s, kiosk.staff_wait_max_s,
+                                 kiosk.staff_window_s)
+        listed = [c.strip() for c in settings.ledger.cashier_ids.split(",") if c.strip()]
+        default = [settings.ledger.cashier_id] if settings.ledger.cashier_id else []
+        cashiers = tuple(dict.fromkeys(default + listed))  # the default first, no repeats
         return cls(merchant=kiosk.merchant, currency=settings.payments.currency, timeouts=timeouts,
                    shuffle_pin=kiosk.shuffle_pin_pad,
-                   fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen)
+                   fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
+                   cashiers=cashiers, throttle=throttle)
 
 
 class KioskWindow(QMainWindow):
@@ -95,7 +106,8 @@ class KioskWindow(QMainWindow):
         self.machine = CheckoutMachine(directory, merchant=self.options.merchant,
                                        currency=self.options.currency,
                                        timeouts=self.options.timeouts, tz=self.options.tz,
-                                       consent=enroller.consent if enroller is not None else None)
+                                       consent=enroller.consent if enroller is not None else None,
+                                       cashiers=self.options.cashiers, throttle=self.options.throttle)
         self.controller = Controller(analyser, camera, payments, tick_ms=self.options.tick_ms,
                                      enroller=enroller)
         self.controller.flow_event.connect(self.dispatch)

@@ -232,8 +232,10 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
                 return DebitApproved(rid, result.transfer_id, result.at, result.offline)
             return DebitDeclined(rid, result.code, result.message, result.attempts_left)
         if isinstance(request, VerifyCashier):
-            ok = port.verify_cashier(request.pin)
-            return CashierVerified(rid) if ok else CashierRejected(rid)
+            signed = port.verify_cashier(request.cashier_id, request.pin)
+            if isinstance(signed, Declined):
+                return CashierRejected(rid, signed.code, signed.retry_after_s)
+            return CashierVerified(rid)
         if isinstance(request, SendRefund):
             refund = port.refund_last()
             if isinstance(refund, Declined):
@@ -255,13 +257,13 @@ def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> Event | N
     rid = request.request_id
     try:
         if isinstance(request, SendEnrolment):
-            done = enroller.enrol(request.customer_id, request.pin)
+            done = enroller.enrol(request.customer_id, request.pin, request.code)
             if isinstance(done, Declined):
-                return EnrolmentFailed(rid, done.code, done.message)
-            return EnrolmentDone(rid, done.customer_id, done.templates)
-        erased = enroller.erase(request.customer_id)
+                return EnrolmentFailed(rid, done.code, done.message, done.attempts_left, done.retry_after_s)
+            return EnrolmentDone(rid, done.customer_id, done.templates, done.pin_set)
+        erased = enroller.erase(request.customer_id, request.pin)
         if isinstance(erased, Declined):
-            return ErasureFailed(rid, erased.message or erased.code)
+            return ErasureFailed(rid, erased.message or erased.code, erased.code)
         return ErasureDone(rid, erased)
     except PaymentsUnavailable as exc:
         return LedgerUnreachable(rid, str(exc))

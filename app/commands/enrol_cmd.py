@@ -9,6 +9,7 @@ import getpass
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.commands.pay_cmd import UsageError, open_service, quiet_http
@@ -18,6 +19,7 @@ from app.enrolment import (
     EnrolmentError,
     NoUsablePhoto,
     Registry,
+    already_enrolled,
     erase_customer,
     gate_photos,
     retention_sweep,
@@ -28,7 +30,7 @@ from app.settings import Settings
 from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
 from payments.client import Declined, LedgerClientError
 from payments.pinblock import valid_pin
-from payments.terminal import InvalidPayment, PaymentError
+from payments.terminal import ENROLMENT_CODE_DIGITS, InvalidPayment, PaymentError
 from vision import VisionError, generate_key
 
 __all__ = ["register"]
@@ -43,8 +45,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="the shopper has read the consent text (shown with --show-consent) and agrees")
     p.add_argument("--show-consent", action="store_true", help="print the consent text and exit")
     p.add_argument("--pin-stdin", action="store_true",
-                   help="read the shopper's new PIN (then the cashier's PIN) from stdin, never echoed; "
-                        "needed to link the account at the ledger")
+                   help="read the account holder's proof, then the cashier's PIN, from stdin, never "
+                        "echoed: the account's PIN (it stays), or with --code the one-time enrolment "
+                        "code and then a new PIN; needed to link the account at the ledger")
+    p.add_argument("--code", action="store_true",
+                   help="the shopper proves the account with the one-time enrolment code the operator "
+                        "issued (new account or forgotten PIN) and chooses a new PIN")
     p.add_argument("--cashier", help="cashier authorising the ledger link (default: ledger.cashier_id)")
     _ledger_flags(p)
     p.add_argument("photos", nargs="*", type=Path, help="photos of the shopper, one face each")
@@ -55,6 +61,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = csub.add_parser("delete", help="erase a customer's face data, consent and face link")
     d.add_argument("customer_id")
     d.add_argument("--terminal", help="terminal id at the ledger (default: ledger.terminal_id)")
+    d.add_argument("--pin-stdin", action="store_true",
+                   help="read a PIN from stdin to erase the face link at the ledger: the cashier's "
+                        "(--cashier, default ledger.cashier_id) or, with --shopper, the shopper's")
+    d.add_argument("--cashier", help="cashier of the shop where the face was enrolled")
+    d.add_argument("--shopper", action="store_true", help="the PIN on stdin is the shopper's own")
     _ledger_flags(d)
     d.set_defaults(handler=run_delete)
     ls = csub.add_parser("list", help="list enrolled customers")
@@ -102,9 +113,14 @@ def run_enroll(args: argparse.Namespace) -> int:
         if not templates:
             raise NoUsablePhoto(f"no usable photo for {args.customer}: "
                                 + "; ".join(f"{n}: {r}" for n, r in refused))
-        if pins is not None:  # the ledger first: a refused PIN or cashier leaves nothing behind
-            linked = _link_at_ledger(args, *pins)
         gallery = open_gallery(settings)
+        other = already_enrolled(gallery, templates, args.customer, settings.recognition.enrolled_threshold)
+        if other is not None:  # never re-link a face to a second account
+            print(f"facepay enroll: This face is already enrolled as customer {other.customer_id} "
+                  f"(score {other.score:.2f}). Nothing was stored.", file=sys.stderr)
+            return 1
+        if pins is not None:  # the ledger next: a refused proof or cashier leaves nothing behind
+            linked = _link_at_ledger(args, pins)
         registry = _registry(settings)
         registry.record_consent(args.customer, args.terminal or settings.ledger.terminal_id)
         count = store_templates(gallery, registry, args.customer, args.name, templates)
@@ -152,28 +168,48 @@ def _secret(prompt: str, what: str) -> str:
     return line.strip()
 
 
-def _enrol_pins(args: argparse.Namespace) -> tuple[str, str, str]:
-    """(shopper PIN, cashier id, cashier PIN) for the ledger link."""
+@dataclass(frozen=True)
+class _Proof:
+    """What ``--pin-stdin`` read. Attributes: pin (the account's, or the new one with a code);
+    code (the one-time enrolment code, or None); cashier_id; cashier_pin."""
+
+    pin: str = field(repr=False)
+    code: str | None = field(repr=False)
+    cashier_id: str
+    cashier_pin: str = field(repr=False)
+
+
+def _enrol_pins(args: argparse.Namespace) -> _Proof:
+    """The account holder's proof and the cashier's PIN for the ledger link."""
     if not args.pin_stdin:
-        raise UsageError("a ledger is configured: the shopper sets a PIN with --pin-stdin "
-                         "(shopper's PIN, then the cashier's PIN, one per line)")
+        raise UsageError("a ledger is configured: the shopper proves the account with --pin-stdin "
+                         "(the account's PIN, or with --code the enrolment code and a new PIN; then "
+                         "the cashier's PIN; one per line)")
     cashier = args.cashier or args.settings.ledger.cashier_id
     if not cashier:
         raise UsageError("linking at the ledger needs a cashier: --cashier ID or ledger.cashier_id")
-    pin = _secret("Shopper's new PIN: ", "shopper's PIN")
-    if sys.stdin.isatty() and getpass.getpass("Repeat the PIN: ") != pin:
-        raise UsageError("the two PINs differ")
+    code: str | None = None
+    if args.code:
+        code = _secret("One-time enrolment code: ", "enrolment code")
+        if not (code.isascii() and code.isdigit() and len(code) == ENROLMENT_CODE_DIGITS):
+            raise UsageError(f"an enrolment code is {ENROLMENT_CODE_DIGITS} digits")
+        pin = _secret("Shopper's new PIN: ", "shopper's new PIN")
+        if sys.stdin.isatty() and getpass.getpass("Repeat the PIN: ") != pin:
+            raise UsageError("the two PINs differ")
+    else:
+        pin = _secret("The account's PIN: ", "account's PIN")
     if not valid_pin(pin):
         raise UsageError("the shopper's PIN must be 4 to 12 digits")
-    return pin, cashier, _secret(f"PIN of cashier {cashier}: ", "cashier's PIN")
+    return _Proof(pin, code, cashier, _secret(f"PIN of cashier {cashier}: ", "cashier's PIN"))
 
 
-def _link_at_ledger(args: argparse.Namespace, pin: str, cashier: str, cashier_pin: str) -> dict[str, object]:
+def _link_at_ledger(args: argparse.Namespace, proof: _Proof) -> dict[str, object]:
     quiet_http(args)
     with open_service(args) as service:
-        record = service.enrol_customer(args.customer, pin, cashier, cashier_pin,
-                                        consent_version=CONSENT_VERSION)
-    return {"linked_at": record.linked_at, "relinked": record.relinked, "cashier_id": record.cashier_id}
+        record = service.enrol_customer(args.customer, proof.pin, proof.cashier_id, proof.cashier_pin,
+                                        consent_version=CONSENT_VERSION, enrolment_code=proof.code)
+    return {"linked_at": record.linked_at, "relinked": record.relinked, "cashier_id": record.cashier_id,
+            "pin_set": record.pin_set}
 
 
 def run_delete(args: argparse.Namespace) -> int:
@@ -203,12 +239,29 @@ def run_delete(args: argparse.Namespace) -> int:
     return code
 
 
+def _erase_proof(args: argparse.Namespace) -> dict[str, str]:
+    """The shopper's PIN or a cashier's id and PIN for the ledger, from ``--pin-stdin``."""
+    if not args.pin_stdin:
+        return {}
+    if args.shopper:
+        return {"pin": _secret("The shopper's PIN: ", "shopper's PIN")}
+    cashier = args.cashier or args.settings.ledger.cashier_id
+    if not cashier:
+        raise UsageError("erasing at the ledger on a cashier's authority needs --cashier ID or "
+                         "ledger.cashier_id (or --shopper for the shopper's own PIN)")
+    return {"cashier_id": cashier, "cashier_pin": _secret(f"PIN of cashier {cashier}: ", "cashier's PIN")}
+
+
 def _erase_at_ledger(args: argparse.Namespace) -> tuple[dict[str, object], int]:
     quiet_http(args)
     try:
+        proof = _erase_proof(args)
         with open_service(args) as service:
-            record = service.erase_customer_link(args.customer_id, reason="facepay customer delete")
+            record = service.erase_customer_link(args.customer_id, reason="facepay customer delete", **proof)
     except Declined as exc:
+        if exc.code == "proof_required":
+            print("facepay customer delete: the ledger link needs the shopper's PIN or a cashier of the "
+                  "shop where the face was enrolled: run again with --pin-stdin", file=sys.stderr)
         return {"error": exc.code, "message": exc.message}, 0 if exc.code == "unknown_customer" else 1
     except (UsageError, LedgerClientError, PaymentError) as exc:
         print(f"facepay customer delete: the ledger link was not erased: {exc}; run the command again",

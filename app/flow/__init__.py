@@ -32,6 +32,7 @@ from app.flow._effects import (
     SendErasure,
     SendRefund,
     ShowScreen,
+    StaffView,
     StartScan,
     StopScan,
     VerifyCashier,
@@ -42,6 +43,7 @@ from app.flow._events import (
     Cancel,
     CancelSale,
     CaptureUpdated,
+    CashierChosen,
     CashierKey,
     CashierRejected,
     CashierVerified,
@@ -67,10 +69,12 @@ from app.flow._events import (
     ScanUpdated,
     SummaryReady,
     Tick,
+    UseCode,
     UsePin,
     UserActivity,
 )
 from app.flow._machine import TIMEOUT_OF, CheckoutMachine, Sale, Timeouts
+from app.flow._staff import StaffThrottle
 from app.flow._table import (
     BUSY_STATES,
     SCAN_STATES,
@@ -100,6 +104,7 @@ from app.flow.ports import (
     PaymentsPort,
     PaymentsUnavailable,
     Refunded,
+    SignedIn,
 )
 
 __all__ = [
@@ -119,6 +124,7 @@ __all__ = [
     "CaptureUpdate",
     "CaptureUpdated",
     "CaptureView",
+    "CashierChosen",
     "CashierKey",
     "CashierRejected",
     "CashierVerified",
@@ -182,6 +188,9 @@ __all__ = [
     "SendErasure",
     "SendRefund",
     "ShowScreen",
+    "SignedIn",
+    "StaffThrottle",
+    "StaffView",
     "StartScan",
     "State",
     "StopScan",
@@ -189,6 +198,7 @@ __all__ = [
     "Target",
     "Tick",
     "Timeouts",
+    "UseCode",
     "UsePin",
     "UserActivity",
     "VerifyCashier",

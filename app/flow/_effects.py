@@ -40,6 +40,7 @@ __all__ = [
     "SendErasure",
     "SendRefund",
     "ShowScreen",
+    "StaffView",
     "StartScan",
     "StopScan",
     "VerifyCashier",
@@ -138,6 +139,8 @@ class PinView:
         amount: formatted amount being paid, empty for the cashier.
         attempts_left: PIN attempts left before lockout, when the ledger said so.
         error: what went wrong with the last PIN, may be empty.
+        wait_s: whole seconds before the pad takes the next try (repeated wrong staff PINs), 0: now.
+        code_option: label of a button offering the one-time enrolment code instead, "" for none.
     """
 
     cashier: bool
@@ -145,6 +148,23 @@ class PinView:
     message: str = ""
     amount: str = ""
     attempts_left: int | None = None
+    error: str = ""
+    wait_s: int = 0
+    code_option: str = ""
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """Staff sign-in: the cashier types their id or picks it from the shop's short list.
+
+    Attributes:
+        cashiers: cashier ids offered as buttons (from the settings), may be empty.
+        message: what to do, or why the terminal is locked.
+        error: why the last sign-in failed (locked cashier, unknown id...), may be empty.
+    """
+
+    cashiers: tuple[str, ...]
+    message: str = ""
     error: str = ""
 
 
@@ -311,7 +331,7 @@ class ErasedView:
 
 View = (IdleView | SaleView | ScanView | ChallengeView | ConfirmView | CustomerView | PinView
         | AmountView | BusyView | ResultView | CashierView | LockedView | ConsentView | CaptureView
-        | EraseConfirmView | ErasedView)
+        | EraseConfirmView | ErasedView | StaffView)
 
 
 # --- effects ------------------------------------------------------------------
@@ -373,10 +393,12 @@ class VerifyCashier:
 
     Attributes:
         request_id: echoed in the answer.
+        cashier_id: who is signing in.
         pin: the cashier's PIN.
     """
 
     request_id: int
+    cashier_id: str
     pin: str = field(repr=False)
 
 
@@ -410,12 +432,14 @@ class SendEnrolment:
     Attributes:
         request_id: echoed in the answer.
         customer_id: the shopper's customer number.
-        pin: the PIN the shopper chose (typed twice).
+        pin: the account's existing PIN (the proof), or with ``code`` the new PIN chosen twice.
+        code: the one-time enrolment code the shopper typed, None when the PIN is the proof.
     """
 
     request_id: int
     customer_id: str
     pin: str = field(repr=False)
+    code: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -425,10 +449,12 @@ class SendErasure:
     Attributes:
         request_id: echoed in the answer.
         customer_id: the customer number.
+        pin: the shopper's PIN as proof; None: on the signed-in cashier's authority.
     """
 
     request_id: int
     customer_id: str
+    pin: str | None = field(default=None, repr=False)
 
 
 Effect = (ShowScreen | StartScan | StopScan | SendDebit | VerifyCashier | SendRefund | RequestSummary

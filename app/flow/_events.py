@@ -16,6 +16,7 @@ __all__ = [
     "Cancel",
     "CancelSale",
     "CaptureUpdated",
+    "CashierChosen",
     "CashierKey",
     "CashierRejected",
     "CashierVerified",
@@ -41,6 +42,7 @@ __all__ = [
     "ScanUpdated",
     "SummaryReady",
     "Tick",
+    "UseCode",
     "UsePin",
     "UserActivity",
 ]
@@ -169,6 +171,17 @@ class CashierKey:
 
 
 @dataclass(frozen=True)
+class CashierChosen:
+    """Staff sign-in: the cashier typed their id or picked it from the list.
+
+    Attributes:
+        cashier_id: the cashier's id at the ledger.
+    """
+
+    cashier_id: str
+
+
+@dataclass(frozen=True)
 class CashierVerified:
     """The cashier PIN was accepted.
 
@@ -185,9 +198,13 @@ class CashierRejected:
 
     Attributes:
         request_id: the ``VerifyCashier`` it answers.
+        code: the ledger's reason: "wrong_pin", "pin_locked" or "unknown_cashier".
+        retry_after_s: for "pin_locked", seconds until the cashier may try again, when known.
     """
 
     request_id: int
+    code: str = "wrong_pin"
+    retry_after_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -279,6 +296,12 @@ class EraseShopper:
 
 
 @dataclass(frozen=True)
+class UseCode:
+    """The shopper has no PIN for the account yet (or forgot it): they type the one-time
+    enrolment code the shop or operator gave them, then choose a PIN."""
+
+
+@dataclass(frozen=True)
 class CaptureUpdated:
     """A camera frame was judged for enrolment.
 
@@ -297,11 +320,13 @@ class EnrolmentDone:
         request_id: the ``SendEnrolment`` it answers.
         customer_id: who.
         templates: templates stored.
+        pin_set: a new PIN was set (enrolment code); False: the account's PIN stays.
     """
 
     request_id: int
     customer_id: str
     templates: int
+    pin_set: bool = False
 
 
 @dataclass(frozen=True)
@@ -310,13 +335,18 @@ class EnrolmentFailed:
 
     Attributes:
         request_id: the ``SendEnrolment`` it answers.
-        code: machine-readable reason ("wrong_pin" of the cashier, "unknown_customer"...).
-        message: why, in words.
+        code: machine-readable reason ("wrong_pin" of the shopper, "bad_enrolment_code",
+            "proof_required", "face_enrolled", "cashier_pin", "unknown_customer"...).
+        message: why, in words (for "face_enrolled": the sentence naming the other customer).
+        attempts_left: the shopper's PIN attempts left, for "wrong_pin", when the ledger said.
+        retry_after_s: for "pin_locked", seconds until the PIN may be tried again, when known.
     """
 
     request_id: int
     code: str
     message: str = ""
+    attempts_left: int | None = None
+    retry_after_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -334,22 +364,24 @@ class ErasureDone:
 
 @dataclass(frozen=True)
 class ErasureFailed:
-    """The erasure was refused.
+    """The erasure was refused (nothing was erased).
 
     Attributes:
         request_id: the ``SendErasure`` it answers.
         message: why.
+        code: machine-readable reason ("wrong_pin", "proof_required"...), may be empty.
     """
 
     request_id: int
     message: str
+    code: str = ""
 
 
 Event = (
     Tick | Cancel | Confirm | UsePin | UserActivity | ScanUpdated | CameraLost
     | CustomerNumberEntered | PinEntered | DebitApproved | DebitDeclined | LedgerUnreachable
-    | CashierKey | CashierVerified | CashierRejected | NewSale | OpenSale | CancelSale
+    | CashierKey | CashierChosen | CashierVerified | CashierRejected | NewSale | OpenSale | CancelSale
     | RefundLast | RefundDone | RefundFailed | LockTerminal | SummaryReady
     | EnrolShopper | EraseShopper | CaptureUpdated | EnrolmentDone | EnrolmentFailed
-    | ErasureDone | ErasureFailed
+    | ErasureDone | ErasureFailed | UseCode
 )

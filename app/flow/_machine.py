@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 from dataclasses import dataclass
 
 from app.flow import _events as ev
@@ -42,12 +43,24 @@ from app.flow._effects import (
     SendErasure,
     SendRefund,
     ShowScreen,
+    StaffView,
     StartScan,
     StopScan,
     VerifyCashier,
     View,
 )
-from app.flow._enrolment import CAMERA_GONE, CANCEL_NOTICE, ENROL_STATES, TIMEOUT_NOTICE, EnrolContext
+from app.flow._enrolment import (
+    CAMERA_GONE,
+    CANCEL_NOTICE,
+    CODE_DIGITS,
+    CODE_WRONG_LENGTH,
+    ENROL_STATES,
+    TIMEOUT_NOTICE,
+    EnrolContext,
+    enrol_refusal,
+    erase_refusal,
+)
+from app.flow._staff import CASHIER_ID, StaffSignIn, StaffThrottle, staff_refusal
 from app.flow._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
 from app.flow._text import decline_text, format_amount, format_when, short_name
 from app.flow.ports import Consent, CustomerDirectory, DaySummary, Evidence
@@ -103,12 +116,15 @@ TIMEOUT_OF: dict[State, str] = {
     State.APPROVED: "result_s",
     State.DECLINED: "result_s",
     State.REJECTED: "result_s",
+    State.CASHIER_ID: "pin_s",
     State.CASHIER_LOGIN: "pin_s",
     State.CASHIER_VERIFYING: "processing_s",
     State.CASHIER: "cashier_s",
     State.AMOUNT_ENTRY: "cashier_s",
     State.REFUND_PROCESSING: "processing_s",
     State.ENROL_CUSTOMER: "pin_s",
+    State.ENROL_PROOF: "pin_s",
+    State.ENROL_CODE: "pin_s",
     State.ENROL_CONSENT: "cashier_s",
     State.ENROL_CAPTURE: "scan_s",
     State.ENROL_PIN: "pin_s",
@@ -116,6 +132,7 @@ TIMEOUT_OF: dict[State, str] = {
     State.ENROL_PROCESSING: "processing_s",
     State.ERASE_CUSTOMER: "pin_s",
     State.ERASE_CONFIRM: "confirm_s",
+    State.ERASE_PIN: "pin_s",
     State.ERASE_PROCESSING: "processing_s",
     State.ERASED: "cashier_s",
 }
@@ -148,8 +165,11 @@ class CheckoutMachine:
 
     def __init__(self, directory: CustomerDirectory, *, merchant: str = "", currency: str = "EUR",
                  timeouts: Timeouts | None = None, tz: dt.tzinfo | None = None,
-                 consent: Consent | None = None) -> None:
+                 consent: Consent | None = None, cashiers: tuple[str, ...] = (),
+                 throttle: StaffThrottle | None = None) -> None:
         self._directory = directory
+        self._staff = StaffSignIn(cashiers, throttle or StaffThrottle())
+        self._now = 0.0
         self._merchant = merchant
         self._currency = currency
         self._t = timeouts or Timeouts()
@@ -194,17 +214,25 @@ class CheckoutMachine:
         if self._state in SCAN_STATES:
             return min(self._scan_start + self._t.scan_s, self._last_face + self._t.no_face_s)
         name = TIMEOUT_OF.get(self._state)
-        return None if name is None else self._since + float(getattr(self._t, name))
+        if name is None:
+            return None
+        since = self._since
+        if self._state is State.CASHIER_LOGIN:  # the pad waits out the staff-PIN wait, then times out
+            since = max(since, self._staff.wait_until())
+        return since + float(getattr(self._t, name))
 
     def start(self, now: float) -> list[Effect]:
         """Effects that show the first screen."""
-        self._since = now
+        self._since = self._now = now
         return self._show()
 
     def handle(self, event: ev.Event, now: float) -> list[Effect]:
         """Apply one event at time ``now``; return what the UI must do."""
+        self._now = now
         kind = self._classify(event, now)
         if kind is None:
+            if isinstance(event, ev.Tick) and self._state is State.CASHIER_LOGIN:
+                return self._show()  # the staff-PIN wait counts down on screen
             return []
         target = TRANSITIONS.get((self._state, kind))
         if target is None:
@@ -232,6 +260,8 @@ class CheckoutMachine:
             case ev.CustomerNumberEntered(customer_id=cid):
                 ok = cid.strip() and len(cid.strip()) <= CUSTOMER_ID_MAX
                 return E.CUSTOMER_ENTERED if ok else None
+            case ev.CashierChosen(cashier_id=cashier_id):
+                return E.CASHIER_CHOSEN if CASHIER_ID.fullmatch(cashier_id.strip()) else None
             case ev.EnrolShopper():
                 return E.ENROL if self._enrol.consent is not None else None
             case ev.EraseShopper():
@@ -240,6 +270,10 @@ class CheckoutMachine:
                 return E.CAPTURE_DONE if update.done else E.CAPTURE_PROGRESS
             case ev.PinEntered(pin=pin) if self._state is State.ENROL_PIN_REPEAT:
                 return E.PIN_ENTERED if pin == self._enrol.first_pin else E.PIN_MISMATCH
+            case ev.PinEntered(pin=pin) if self._state is State.ENROL_CODE:
+                return E.PIN_ENTERED if pin.isdigit() and len(pin) == CODE_DIGITS else E.PIN_MISMATCH
+            case ev.PinEntered() if self._state is State.CASHIER_LOGIN and self._staff.wait_until() > now:
+                return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
                 return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
             case ev.OpenSale(amount_minor=amount, currency=cur):
@@ -252,6 +286,8 @@ class CheckoutMachine:
     def _holds(self, guard: Guard) -> bool:
         if guard is Guard.LOCKED:
             return self._locked
+        if guard is Guard.NEW_PIN:
+            return self._enrol.code is not None
         return self._sale is not None
 
     # --- what an event tells ---------------------------------------------------
@@ -271,6 +307,8 @@ class CheckoutMachine:
                                    Evidence(method="pin", reason="chosen"))
         elif isinstance(event, ev.CustomerNumberEntered):
             self._customer = event.customer_id.strip()
+        elif isinstance(event, ev.CashierChosen):
+            self._staff.cashier_id, self._login_error = event.cashier_id.strip(), ""
         elif isinstance(event, ev.PinEntered):
             self._pin = event.pin
         elif kind is E.TIMEOUT:
@@ -295,11 +333,14 @@ class CheckoutMachine:
             ctx.capture = event.update
             if event.update.box is not None:
                 self._last_face = now
-        elif kind is E.PIN_ENTERED and state is State.ENROL_PIN:
-            assert isinstance(event, ev.PinEntered)
-            ctx.first_pin, ctx.pin_error = event.pin, ""
+        elif isinstance(event, ev.PinEntered) and kind is E.PIN_ENTERED:
+            self._absorb_enrol_pin(state, event.pin)
+        elif kind is E.PIN_MISMATCH and state is State.ENROL_CODE:
+            ctx.pin_error = CODE_WRONG_LENGTH
         elif kind is E.PIN_MISMATCH:
             ctx.first_pin, ctx.pin_error = None, "The two PINs were different. Choose a PIN again."
+        elif kind is E.USE_CODE:
+            ctx.proof_pin, ctx.pin_error = None, ""
         elif kind is E.TIMEOUT:
             self._cashier_notice = TIMEOUT_NOTICE.get(state, "")
         elif kind in (E.CANCEL, E.CASHIER_KEY):
@@ -307,17 +348,28 @@ class CheckoutMachine:
         elif kind is E.CAMERA_LOST:
             self._cashier_notice = CAMERA_GONE
         elif isinstance(event, ev.EnrolmentDone):
+            pin = "new PIN set" if event.pin_set else "the account's PIN stays"
             self._cashier_notice = (f"Customer {event.customer_id} enrolled "
-                                    f"({event.templates} templates, PIN set).")
+                                    f"({event.templates} templates, {pin}).")
         elif isinstance(event, ev.EnrolmentFailed):
-            self._cashier_notice = f"Enrolment refused: {event.message or event.code}. Nothing was stored."
+            self._cashier_notice = enrol_refusal(event.code, event.message, ctx.subject, event.attempts_left,
+                                                 event.retry_after_s)
         elif isinstance(event, ev.ErasureDone):
             ctx.receipt = event.receipt
         elif isinstance(event, ev.ErasureFailed):
-            self._cashier_notice = f"Erasure refused: {event.message}"
+            self._cashier_notice = erase_refusal(event.code, event.message, ctx.subject)
         elif kind is E.LEDGER_UNREACHABLE:
             self._cashier_notice = "The payment service can't be reached. " + (
                 "Nothing was stored." if state is State.ENROL_PROCESSING else "Nothing was erased.")
+
+    def _absorb_enrol_pin(self, state: State, pin: str) -> None:
+        ctx = self._enrol
+        if state in (State.ENROL_PROOF, State.ERASE_PIN):
+            ctx.proof_pin = pin
+        elif state is State.ENROL_CODE:
+            ctx.code, ctx.pin_error = pin, ""
+        elif state is State.ENROL_PIN:
+            ctx.first_pin, ctx.pin_error = pin, ""
 
     def _absorb_scan(self, event: ev.ScanUpdated, now: float) -> None:
         update = event.update
@@ -378,10 +430,13 @@ class CheckoutMachine:
             self._login_error = "The payment service can't be reached to check the PIN."
         elif kind is E.LEDGER_UNREACHABLE:
             self._cashier_notice = "The payment service can't be reached."
-        elif kind is E.CASHIER_BAD:
-            self._login_error = "Wrong cashier PIN."
+        elif kind in (E.CASHIER_BAD, E.CASHIER_REFUSED):
+            assert isinstance(event, ev.CashierRejected)
+            self._staff.failed(now)
+            self._login_error = staff_refusal(self._staff.cashier_id, event.code, event.retry_after_s)
         elif kind is E.CASHIER_OK:
             self._locked, self._login_error = False, ""
+            self._staff.signed_in()
             self._cashier_notice = "Last payment outcome unknown: check it before a new attempt." \
                 if self._result.outcome is Outcome.UNKNOWN and self._sale is not None else ""
         elif kind is E.CANCEL_SALE:
@@ -442,14 +497,19 @@ class CheckoutMachine:
             return [self._debit()]
         if target is State.CASHIER_VERIFYING:
             pin, self._pin = self._pin or "", None
-            return [VerifyCashier(self._request, pin)]
+            return [VerifyCashier(self._request, self._staff.cashier_id, pin)]
         if target is State.REFUND_PROCESSING:
             return [SendRefund(self._request)]
         if target is State.ENROL_PROCESSING:
-            pin, self._enrol.first_pin = self._enrol.first_pin or "", None
-            return [SendEnrolment(self._request, self._enrol.subject, pin)]
+            ctx = self._enrol
+            code = ctx.code
+            pin = (ctx.first_pin if code is not None else ctx.proof_pin) or ""
+            ctx.forget_secrets()
+            return [SendEnrolment(self._request, ctx.subject, pin, code)]
         if target is State.ERASE_PROCESSING:
-            return [SendErasure(self._request, self._enrol.subject)]
+            shopper_pin = self._enrol.proof_pin
+            self._enrol.forget_secrets()
+            return [SendErasure(self._request, self._enrol.subject, shopper_pin)]
         if target is State.CASHIER:
             self._summary = None
             return [RequestSummary(self._request)]
@@ -496,9 +556,15 @@ class CheckoutMachine:
         if s is State.PIN_ENTRY:
             return PinView(False, "Enter your PIN", self._pin_message, amount,
                            self._attempts_left, self._pin_error)
+        if s is State.CASHIER_ID:
+            message = ("Terminal locked. A cashier signs in to unlock it." if self._locked
+                       else "Pick your cashier id or type it; then your own PIN.")
+            return StaffView(self._staff.cashiers, message, self._login_error)
         if s is State.CASHIER_LOGIN:
             message = "Terminal locked. Cashier PIN to unlock." if self._locked else "Staff only."
-            return PinView(True, "Cashier PIN", message, error=self._login_error)
+            wait = math.ceil(max(0.0, self._staff.wait_until() - self._now))
+            return PinView(True, f"PIN of cashier {self._staff.cashier_id}", message, error=self._login_error,
+                           wait_s=wait)
         if s in BUSY_STATES:
             return _BUSY[s]
         if s in (State.APPROVED, State.DECLINED, State.REJECTED, State.UNKNOWN):
@@ -530,13 +596,14 @@ _SIMPLE_KINDS: dict[type, EventType] = {
     ev.CancelSale: E.CANCEL_SALE,
     ev.RefundLast: E.REFUND_LAST,
     ev.LockTerminal: E.LOCK,
+    ev.UseCode: E.USE_CODE,
 }
 
 _BUSY: dict[State, BusyView] = {
     State.PROCESSING: BusyView("Processing payment", "Please wait…"),
     State.CASHIER_VERIFYING: BusyView("Checking cashier PIN", "Please wait…"),
     State.REFUND_PROCESSING: BusyView("Refunding last payment", "Please wait…"),
-    State.ENROL_PROCESSING: BusyView("Enrolling", "Storing the face templates and setting the PIN…"),
+    State.ENROL_PROCESSING: BusyView("Enrolling", "Checking the account and storing the face templates…"),
     State.ERASE_PROCESSING: BusyView("Erasing", "Removing face templates, consent and face link…"),
 }
 
@@ -567,8 +634,10 @@ def _answer_kind(event: ev.Event) -> EventType | None:
             return E.LEDGER_UNREACHABLE
         case ev.CashierVerified():
             return E.CASHIER_OK
-        case ev.CashierRejected():
+        case ev.CashierRejected(code="wrong_pin"):
             return E.CASHIER_BAD
+        case ev.CashierRejected():
+            return E.CASHIER_REFUSED
         case ev.RefundDone():
             return E.REFUND_DONE
         case ev.RefundFailed():

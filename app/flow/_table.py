@@ -42,6 +42,7 @@ class State(enum.Enum):
     DECLINED = "declined"
     REJECTED = "rejected"
     UNKNOWN = "unknown"
+    CASHIER_ID = "cashier_id"
     CASHIER_LOGIN = "cashier_login"
     CASHIER_VERIFYING = "cashier_verifying"
     CASHIER = "cashier"
@@ -49,6 +50,8 @@ class State(enum.Enum):
     REFUND_PROCESSING = "refund_processing"
     LOCKED = "locked"
     ENROL_CUSTOMER = "enrol_customer"
+    ENROL_PROOF = "enrol_proof"
+    ENROL_CODE = "enrol_code"
     ENROL_CONSENT = "enrol_consent"
     ENROL_CAPTURE = "enrol_capture"
     ENROL_PIN = "enrol_pin"
@@ -56,6 +59,7 @@ class State(enum.Enum):
     ENROL_PROCESSING = "enrol_processing"
     ERASE_CUSTOMER = "erase_customer"
     ERASE_CONFIRM = "erase_confirm"
+    ERASE_PIN = "erase_pin"
     ERASE_PROCESSING = "erase_processing"
     ERASED = "erased"
 
@@ -83,8 +87,10 @@ class EventType(enum.Enum):
     PIN_LOCKED = "pin_locked"
     LEDGER_UNREACHABLE = "ledger_unreachable"
     CASHIER_KEY = "cashier_key"
+    CASHIER_CHOSEN = "cashier_chosen"
     CASHIER_OK = "cashier_ok"
     CASHIER_BAD = "cashier_bad"
+    CASHIER_REFUSED = "cashier_refused"
     NEW_SALE = "new_sale"
     SALE_OPENED = "sale_opened"
     CANCEL_SALE = "cancel_sale"
@@ -97,6 +103,7 @@ class EventType(enum.Enum):
     ERASE = "erase"
     CAPTURE_PROGRESS = "capture_progress"
     CAPTURE_DONE = "capture_done"
+    USE_CODE = "use_code"
     PIN_MISMATCH = "pin_mismatch"
     ENROL_DONE = "enrol_done"
     ENROL_FAILED = "enrol_failed"
@@ -109,6 +116,7 @@ class Guard(enum.Enum):
 
     LOCKED = "locked"
     SALE_IS_OPEN = "sale_is_open"
+    NEW_PIN = "new_pin"  # the shopper proved themself with an enrolment code: they choose a PIN
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,7 @@ class Screen(enum.Enum):
     BUSY = "busy"
     RESULT = "result"
     CASHIER = "cashier"
+    STAFF = "staff"
     AMOUNT = "amount"
     LOCKED = "locked"
     CONSENT = "consent"
@@ -175,7 +184,7 @@ _SCAN_EDGES: dict[EventType, Target] = {
     E.USE_PIN: S.CUSTOMER_ENTRY,
     E.CANCEL: S.SALE_OPEN,
     E.TIMEOUT: S.SALE_OPEN,
-    E.CASHIER_KEY: S.CASHIER_LOGIN,
+    E.CASHIER_KEY: S.CASHIER_ID,
 }
 
 _DEBIT_ANSWERS: dict[EventType, Target] = {
@@ -187,7 +196,7 @@ _DEBIT_ANSWERS: dict[EventType, Target] = {
 }
 
 _RESULT_EXIT_TO_SALE: dict[EventType, Target] = {
-    E.CANCEL: S.SALE_OPEN, E.CONFIRM: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
+    E.CANCEL: S.SALE_OPEN, E.CONFIRM: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
 }
 
 
@@ -202,29 +211,29 @@ def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, Ev
 
 
 TRANSITIONS: dict[tuple[State, EventType], Target] = {
-    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN}),
+    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID}),
     **_edges(S.SALE_OPEN, {
         E.CONFIRM: S.SCANNING, E.USE_PIN: S.CUSTOMER_ENTRY, E.CANCEL: S.IDLE,
-        E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_LOGIN,
+        E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_ID,
     }),
     **_edges(S.SCANNING, _SCAN_EDGES),
     **_edges(S.CHALLENGE, {**_SCAN_EDGES, E.SCAN_PROGRESS: S.CHALLENGE}),
     **_edges(S.CONFIRM, {
         E.CONFIRM: S.PROCESSING, E.CANCEL: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN,
-        E.ACTIVITY: S.CONFIRM, E.CASHIER_KEY: S.CASHIER_LOGIN,
+        E.ACTIVITY: S.CONFIRM, E.CASHIER_KEY: S.CASHIER_ID,
     }),
     **_edges(S.CUSTOMER_ENTRY, {
         E.CUSTOMER_ENTERED: S.PIN_ENTRY, E.ACTIVITY: S.CUSTOMER_ENTRY, E.CANCEL: S.SALE_OPEN,
-        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
+        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
     }),
     **_edges(S.PIN_ENTRY, {
         E.PIN_ENTERED: S.PROCESSING, E.ACTIVITY: S.PIN_ENTRY, E.CANCEL: S.SALE_OPEN,
-        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_LOGIN,
+        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
     }),
     # A ledger that never answers ends in UNKNOWN, never in APPROVED.
     **_edges(S.PROCESSING, {**_DEBIT_ANSWERS, E.TIMEOUT: S.UNKNOWN}),
     **_edges(S.APPROVED, {
-        E.CANCEL: S.IDLE, E.CONFIRM: S.IDLE, E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_LOGIN,
+        E.CANCEL: S.IDLE, E.CONFIRM: S.IDLE, E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_ID,
     }),
     **_edges(S.DECLINED, _RESULT_EXIT_TO_SALE),
     **_edges(S.REJECTED, _RESULT_EXIT_TO_SALE),
@@ -232,15 +241,21 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     # so the shopper is not invited to pay a second time).
     **_edges(S.UNKNOWN, {
         E.DEBIT_APPROVED: S.APPROVED, E.DEBIT_DECLINED: S.DECLINED, E.WRONG_PIN: S.DECLINED,
-        E.PIN_LOCKED: S.DECLINED, E.CANCEL: S.CASHIER_LOGIN, E.CONFIRM: S.CASHIER_LOGIN,
-        E.CASHIER_KEY: S.CASHIER_LOGIN,
+        E.PIN_LOCKED: S.DECLINED, E.CANCEL: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID,
+        E.CASHIER_KEY: S.CASHIER_ID,
+    }),
+    # Staff sign-in: the cashier's own id (typed or picked), then their PIN. A wrong PIN
+    # stays on the pad; a locked or unknown cashier goes back to the id (another may sign in).
+    **_edges(S.CASHIER_ID, {
+        E.CASHIER_CHOSEN: S.CASHIER_LOGIN, E.ACTIVITY: S.CASHIER_ID,
+        E.CANCEL: _LEAVE_LOGIN, E.TIMEOUT: _LEAVE_LOGIN,
     }),
     **_edges(S.CASHIER_LOGIN, {
         E.PIN_ENTERED: S.CASHIER_VERIFYING, E.ACTIVITY: S.CASHIER_LOGIN,
-        E.CANCEL: _LEAVE_LOGIN, E.TIMEOUT: _LEAVE_LOGIN,
+        E.CANCEL: S.CASHIER_ID, E.TIMEOUT: _LEAVE_LOGIN,
     }),
     **_edges(S.CASHIER_VERIFYING, {
-        E.CASHIER_OK: S.CASHIER, E.CASHIER_BAD: S.CASHIER_LOGIN,
+        E.CASHIER_OK: S.CASHIER, E.CASHIER_BAD: S.CASHIER_LOGIN, E.CASHIER_REFUSED: S.CASHIER_ID,
         E.LEDGER_UNREACHABLE: S.CASHIER_LOGIN, E.TIMEOUT: S.CASHIER_LOGIN,
     }),
     **_edges(S.CASHIER, {
@@ -256,13 +271,20 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         E.REFUND_DONE: S.CASHIER, E.REFUND_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
         E.TIMEOUT: S.CASHIER,
     }),
-    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_LOGIN, E.CONFIRM: S.CASHIER_LOGIN}),
-    # --- enrolment: customer number -> consent -> camera frames -> PIN twice -> ledger
+    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID}),
+    # --- enrolment: customer number -> the account holder's proof (the account's PIN, or the
+    # one-time enrolment code) -> consent -> camera frames -> [with a code: new PIN twice] -> ledger
     **_edges(S.ENROL_CUSTOMER, {
-        **_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_CONSENT, E.ACTIVITY: S.ENROL_CUSTOMER}),
+        **_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_PROOF, E.ACTIVITY: S.ENROL_CUSTOMER}),
+    **_edges(S.ENROL_PROOF, {
+        **_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.USE_CODE: S.ENROL_CODE, E.ACTIVITY: S.ENROL_PROOF}),
+    **_edges(S.ENROL_CODE, {
+        **_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.PIN_MISMATCH: S.ENROL_CODE,
+        E.ACTIVITY: S.ENROL_CODE}),
     **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_CAPTURE}),
     **_edges(S.ENROL_CAPTURE, {
-        **_TO_MENU, E.CAPTURE_PROGRESS: S.ENROL_CAPTURE, E.CAPTURE_DONE: S.ENROL_PIN,
+        **_TO_MENU, E.CAPTURE_PROGRESS: S.ENROL_CAPTURE,
+        E.CAPTURE_DONE: Branch(Guard.NEW_PIN, S.ENROL_PIN, S.ENROL_PROCESSING),
         E.CAMERA_LOST: S.CASHIER}),
     **_edges(S.ENROL_PIN, {**_PAD, E.PIN_ENTERED: S.ENROL_PIN_REPEAT}),
     **_edges(S.ENROL_PIN_REPEAT, {
@@ -271,10 +293,13 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(S.ENROL_PROCESSING, {
         E.ENROL_DONE: S.CASHIER, E.ENROL_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
         E.TIMEOUT: S.CASHIER}),
-    # --- erasure: customer number -> confirm -> erase -> receipt
+    # --- erasure: customer number -> confirm (on the signed-in cashier's authority, or the
+    # shopper types their PIN) -> erase -> receipt
     **_edges(S.ERASE_CUSTOMER, {
         **_TO_MENU, E.CUSTOMER_ENTERED: S.ERASE_CONFIRM, E.ACTIVITY: S.ERASE_CUSTOMER}),
-    **_edges(S.ERASE_CONFIRM, {**_TO_MENU, E.CONFIRM: S.ERASE_PROCESSING}),
+    **_edges(S.ERASE_CONFIRM, {**_TO_MENU, E.CONFIRM: S.ERASE_PROCESSING, E.USE_PIN: S.ERASE_PIN}),
+    **_edges(S.ERASE_PIN, {
+        **_TO_MENU, E.PIN_ENTERED: S.ERASE_PROCESSING, E.ACTIVITY: S.ERASE_PIN}),
     **_edges(S.ERASE_PROCESSING, {
         E.ERASE_DONE: S.ERASED, E.ERASE_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
         E.TIMEOUT: S.CASHIER}),
@@ -296,6 +321,7 @@ SCREEN_OF: dict[State, Screen] = {
     S.DECLINED: Screen.RESULT,
     S.REJECTED: Screen.RESULT,
     S.UNKNOWN: Screen.RESULT,
+    S.CASHIER_ID: Screen.STAFF,
     S.CASHIER_LOGIN: Screen.PIN,
     S.CASHIER_VERIFYING: Screen.BUSY,
     S.CASHIER: Screen.CASHIER,
@@ -303,6 +329,8 @@ SCREEN_OF: dict[State, Screen] = {
     S.REFUND_PROCESSING: Screen.BUSY,
     S.LOCKED: Screen.LOCKED,
     S.ENROL_CUSTOMER: Screen.CUSTOMER,
+    S.ENROL_PROOF: Screen.PIN,
+    S.ENROL_CODE: Screen.PIN,
     S.ENROL_CONSENT: Screen.CONSENT,
     S.ENROL_CAPTURE: Screen.CAPTURE,
     S.ENROL_PIN: Screen.PIN,
@@ -310,6 +338,7 @@ SCREEN_OF: dict[State, Screen] = {
     S.ENROL_PROCESSING: Screen.BUSY,
     S.ERASE_CUSTOMER: Screen.CUSTOMER,
     S.ERASE_CONFIRM: Screen.ERASE,
+    S.ERASE_PIN: Screen.PIN,
     S.ERASE_PROCESSING: Screen.BUSY,
     S.ERASED: Screen.ERASED,
 }

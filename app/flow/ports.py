@@ -36,6 +36,7 @@ __all__ = [
     "PaymentsPort",
     "PaymentsUnavailable",
     "Refunded",
+    "SignedIn",
 ]
 
 
@@ -85,11 +86,24 @@ class Declined:
         code: machine-readable reason ("wrong_pin", "pin_locked", "insufficient_funds"...).
         message: the ledger's human-readable message.
         attempts_left: PIN attempts left before lockout, when the code is about the PIN.
+        retry_after_s: seconds until a locked PIN may be tried again, when the ledger said.
     """
 
     code: str
     message: str = ""
     attempts_left: int | None = None
+    retry_after_s: float | None = None
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A cashier signed in at the kiosk (their PIN was accepted by the ledger).
+
+    Attributes:
+        cashier_id: who.
+    """
+
+    cashier_id: str
 
 
 @dataclass(frozen=True)
@@ -161,8 +175,10 @@ class PaymentsPort(Protocol):
     def refund_last(self) -> Refunded | Declined:
         """Refund the last approved payment of this terminal."""
 
-    def verify_cashier(self, pin: str) -> bool:
-        """Whether ``pin`` is a valid cashier PIN (the attempt is audited)."""
+    def verify_cashier(self, cashier_id: str, pin: str) -> SignedIn | Declined:
+        """Sign ``cashier_id`` in with ``pin`` (the attempt is audited and counted towards that
+        cashier's lockout); ``Declined`` says why not ("wrong_pin", "pin_locked" with
+        ``retry_after_s``, "unknown_cashier")."""
 
     def today_summary(self) -> DaySummary:
         """Today's totals and the reconciliation verdict."""
@@ -212,17 +228,19 @@ class CaptureUpdate:
 
 @dataclass(frozen=True)
 class Enrolled:
-    """A shopper was enrolled: templates stored, consent kept, account linked, PIN set.
+    """A shopper was enrolled: templates stored, consent kept, account linked.
 
     Attributes:
         customer_id: the shopper's customer number.
         templates: face templates stored (encrypted) in the gallery.
-        relinked: the shopper was enrolled before (templates and PIN replaced).
+        relinked: the shopper was enrolled before (templates replaced).
+        pin_set: a new PIN was set (proof by enrolment code); False: the account's PIN stays.
     """
 
     customer_id: str
     templates: int
     relinked: bool = False
+    pin_set: bool = False
 
 
 @dataclass(frozen=True)
@@ -264,8 +282,12 @@ class Enroller(FrameCapture, Protocol):
     def consent(self) -> Consent:
         """The consent text shown before enrolment."""
 
-    def enrol(self, customer_id: str, pin: str) -> Enrolled | Declined:
-        """Record the consent, store the kept templates, link the account and set the PIN."""
+    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
+        """Refuse a face already enrolled as another customer; then link the account at the
+        ledger with the account holder's proof (``pin``: the account's PIN; or ``code``: the
+        one-time enrolment code, and ``pin`` the new PIN); then record the consent and store
+        the kept templates. A refusal stores nothing."""
 
-    def erase(self, customer_id: str) -> Erased | Declined:
-        """Remove templates, consent and face link; the receipt."""
+    def erase(self, customer_id: str, pin: str | None = None) -> Erased | Declined:
+        """Remove templates, consent and face link (the account, its money and PIN stay),
+        on the shopper's ``pin`` or the signed-in cashier's authority; the receipt."""

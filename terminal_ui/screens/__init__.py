@@ -20,6 +20,7 @@ from terminal_ui.screens.pin import PinScreen
 from terminal_ui.screens.result import ResultScreen
 from terminal_ui.screens.sale import SaleScreen
 from terminal_ui.screens.scanning import ScanScreen
+from terminal_ui.screens.staff import StaffScreen
 
 __all__ = [
     "AmountScreen",
@@ -39,6 +40,7 @@ __all__ = [
     "ResultScreen",
     "SaleScreen",
     "ScanScreen",
+    "StaffScreen",
     "build_screens",
 ]
 
@@ -56,6 +58,7 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
         Screen.BUSY: BusyScreen(),
         Screen.RESULT: ResultScreen(),
         Screen.CASHIER: CashierScreen(),
+        Screen.STAFF: StaffScreen(),
         Screen.AMOUNT: AmountScreen(),
         Screen.LOCKED: LockedScreen(),
         Screen.CONSENT: ConsentScreen(),

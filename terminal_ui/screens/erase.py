@@ -5,19 +5,22 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout
 
-from app.flow import Cancel, Confirm, EraseConfirmView, View
+from app.flow import Cancel, Confirm, EraseConfirmView, UsePin, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
 __all__ = ["EraseScreen"]
 
 WHAT = ("This removes the shopper's face templates, their consent record and the link between "
-        "their face and their account, here and at the payment service. Payment records are kept "
-        "without face data. It cannot be undone.")
+        "their face and their account, here and at the payment service. The account, its money "
+        "and its PIN stay. It cannot be undone.")
+WHO = ("Erase on your authority as the signed-in cashier of this shop, or let the shopper "
+       "type their own PIN.")
 
 
 class EraseScreen(BaseScreen):
-    """Shows an ``EraseConfirmView``. Erase (Enter) or Cancel (Escape)."""
+    """Shows an ``EraseConfirmView``. Erase (Enter, the cashier's authority), Shopper's PIN, or
+    Cancel (Escape)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -25,12 +28,14 @@ class EraseScreen(BaseScreen):
         self.who = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.who.setStyleSheet("font-size: 40px; font-weight: bold;")
         self.what = label(WHAT, "notice", align=Qt.AlignmentFlag.AlignLeft)
-        for widget in (self.heading, self.who, self.what):
+        self.authority = label(WHO, "muted", align=Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.heading, self.who, self.what, self.authority):
             self.page.addWidget(widget)
         self.page.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(24)
         row.addWidget(self.action("Cancel", Cancel()))
+        row.addWidget(self.action("Shopper's PIN", UsePin()))
         row.addWidget(self.action("Erase", Confirm(), "primary"))
         self.page.addLayout(row)
 

@@ -87,3 +87,23 @@ def test_audit_chain_detects_an_edited_line(tmp_path: Path) -> None:
     db.execute("UPDATE audit SET detail = '{\"n\": 2}' WHERE action = 'erase'")
     db.commit()
     assert not registry.audit_ok()
+
+
+def test_a_face_already_enrolled_as_another_customer_is_found(stores, pipeline, dev_faces: Path,
+                                                               settings) -> None:  # type: ignore[no-untyped-def]
+    """The gallery check before any link: df_A's other photos, offered under another customer
+    number, are found as c1 at the candidate threshold; df_F (someone else) and c1 itself are not."""
+    from app.enrolment import already_enrolled, gate_photos
+
+    gallery, registry = stores
+    registry.record_consent("c1", "T1")
+    enrol_photos(pipeline, gallery, registry, "c1", "Anna K", [dev_faces / n for n in ANNA[:2]])
+    threshold = settings.recognition.enrolled_threshold
+    same, _, _ = gate_photos(pipeline, [dev_faces / n for n in ANNA[2:]] + [dev_faces / PROBE])
+    other = already_enrolled(gallery, same, "200002", threshold)
+    assert other is not None and other.customer_id == "c1" and other.score >= threshold
+    assert already_enrolled(gallery, same, "c1", threshold) is None  # re-enrolling oneself
+    stranger, _, _ = gate_photos(pipeline, [dev_faces / f"deepface__tests_unit_dataset_img{i}.jpg"
+                                            for i in (13, 14, 15)])
+    assert len(stranger) == 3 and already_enrolled(gallery, stranger, "200002", threshold) is None
+    assert already_enrolled(gallery, [], "200002", threshold) is None

@@ -14,10 +14,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from app.flow import Approved, DaySummary, Declined, Evidence, Refunded, Screen, Timeouts
+from app.flow import Approved, DaySummary, Declined, Evidence, Refunded, Screen, SignedIn, Timeouts
 from terminal_ui import KioskOptions, KioskWindow
 from vision import Guidance, Match, NeedPin, Reason, Reject, ScanUpdate
 
+CASHIER_ID = "1001"
 CASHIER_PIN = "9999"
 FACE_BOX = (250, 130, 150, 190)
 
@@ -127,6 +128,8 @@ class FakePayments:
     paid: list[tuple[str, int, str, str | None, Evidence, bool]] = field(default_factory=list)
     refunds: int = 0
     unreachable: bool = False
+    sign_ins: list[str] = field(default_factory=list)
+    locked: dict[str, float] = field(default_factory=dict)
 
     def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
             evidence: Evidence, allow_offline: bool) -> Approved | Declined:
@@ -143,8 +146,13 @@ class FakePayments:
         self.refunds += 1
         return Refunded("rf-0001", 1250, "EUR")
 
-    def verify_cashier(self, pin: str) -> bool:
-        return pin == CASHIER_PIN
+    def verify_cashier(self, cashier_id: str, pin: str) -> SignedIn | Declined:
+        self.sign_ins.append(cashier_id)
+        if cashier_id in self.locked:
+            return Declined("pin_locked", "locked", retry_after_s=self.locked[cashier_id])
+        if cashier_id != CASHIER_ID:
+            return Declined("unknown_cashier", "no such cashier")
+        return SignedIn(cashier_id) if pin == CASHIER_PIN else Declined("wrong_pin", "wrong PIN")
 
     def today_summary(self) -> DaySummary:
         return DaySummary(payments=len(self.paid), paid_minor=1250 * len(self.paid), refunds=self.refunds,
@@ -199,6 +207,9 @@ class Kiosk:
 
     def cashier_login(self) -> None:
         self.key(Qt.Key.Key_F2)
+        self.wait_for(Screen.STAFF)
+        self.keys(CASHIER_ID)
+        self.key(Qt.Key.Key_Return)
         self.wait_for(Screen.PIN)
         self.keys(CASHIER_PIN)
         self.key(Qt.Key.Key_Return)
@@ -223,7 +234,7 @@ class Kiosk:
 def kiosk(qtbot: object) -> Iterator[Kiosk]:
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
     options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, pin_seed=7,
-                           timeouts=Timeouts(), tick_ms=50)
+                           timeouts=Timeouts(), tick_ms=50, cashiers=("1001", "1002", "1003"))
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()

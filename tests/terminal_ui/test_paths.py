@@ -8,7 +8,7 @@ from app.flow import Declined, PinView, Screen
 from terminal_ui.screens import PinScreen, ResultScreen
 from vision import REASON_TEXT, Reason
 
-from .conftest import CASHIER_PIN, Kiosk
+from .conftest import CASHIER_ID, CASHIER_PIN, Kiosk
 
 
 def test_face_pays_after_confirming_name_and_amount(kiosk: Kiosk) -> None:
@@ -154,12 +154,15 @@ def test_ledger_unreachable_is_declined_with_the_reason(kiosk: Kiosk) -> None:
 
 def test_wrong_cashier_pin_is_refused(kiosk: Kiosk) -> None:
     kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.keys(CASHIER_ID)
+    kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
     view = kiosk.window.machine
     assert view.state.value == "cashier_login"
     kiosk.keys("1111")
     kiosk.key(Qt.Key.Key_Return)
-    kiosk.qtbot.waitUntil(lambda: "Wrong cashier PIN." in kiosk.texts())  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: "Wrong PIN for cashier 1001." in kiosk.texts())  # type: ignore[attr-defined]
     kiosk.keys(CASHIER_PIN)
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.CASHIER)
@@ -167,7 +170,7 @@ def test_wrong_cashier_pin_is_refused(kiosk: Kiosk) -> None:
     kiosk.wait_for(Screen.LOCKED)
     assert "Checkout closed" in kiosk.texts()
     kiosk.touch("Staff (F2)")
-    kiosk.wait_for(Screen.PIN)
+    kiosk.wait_for(Screen.STAFF)
     assert any("locked" in t for t in kiosk.texts())
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.LOCKED)
@@ -203,8 +206,9 @@ def test_recorder_saves_each_screen_and_timing_is_reported(kiosk: Kiosk, tmp_pat
     kiosk.qtbot.waitUntil(lambda: all(p.exists() for p in recorder.saved))  # type: ignore[attr-defined]
     screens = [p.stem.split("-", 1)[1] for p in recorder.saved]
     passed = [s for i, s in enumerate(screens) if i == 0 or screens[i - 1] != s]
-    assert passed == ["pin", "busy", "cashier", "amount", "sale", "scan", "confirm", "busy", "result"]
-    assert recorder.saved[0].name == "01-pin.png"
+    assert passed == ["staff", "pin", "busy", "cashier", "amount", "sale", "scan", "confirm", "busy",
+                      "result"]
+    assert recorder.saved[0].name == "01-staff.png"
     elapsed = kiosk.window.face_to_result_s
     assert elapsed is not None and elapsed > 0
 
@@ -217,3 +221,42 @@ def test_stall_meter_sees_a_blocked_gui_thread(kiosk: Kiosk) -> None:
     time.sleep(0.3)  # a blocking call on the GUI thread, the thing the meter exists to catch
     kiosk.qtbot.wait(50)  # type: ignore[attr-defined]
     assert kiosk.window.longest_stall_ms >= 250
+
+
+def test_a_locked_cashier_sees_the_minutes_left_and_another_cashier_signs_in(kiosk: Kiosk) -> None:
+    kiosk.payments.locked["1002"] = 11 * 60 + 30
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.touch("1002")  # the shop's cashiers are listed
+    kiosk.wait_for(Screen.PIN)
+    assert kiosk.shows("PIN of cashier 1002")
+    kiosk.keys("2580")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
+        lambda: kiosk.shows("Cashier 1002 is locked for 12 more minutes."))
+    kiosk.touch("1001")
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys(CASHIER_PIN)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CASHIER)
+    assert kiosk.payments.sign_ins == ["1002", "1001"]
+
+
+def test_the_kiosk_makes_repeated_wrong_staff_pins_wait(kiosk: Kiosk) -> None:
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.keys(CASHIER_ID)
+    kiosk.key(Qt.Key.Key_Return)
+    for _ in range(2):
+        kiosk.wait_for(Screen.PIN)
+        kiosk.keys("0000")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows("Wrong PIN for cashier 1001."))  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows("before the next try"))  # type: ignore[attr-defined]
+    pad = kiosk.window.current_widget
+    assert not pad.keypad.isEnabled()  # type: ignore[attr-defined]
+    kiosk.keys(CASHIER_PIN)            # typed during the wait: not taken
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.qtbot.wait(200)  # type: ignore[attr-defined]
+    assert kiosk.payments.sign_ins == ["1001", "1001"] and kiosk.screen is Screen.PIN

@@ -35,6 +35,11 @@ def test_every_screen_renders(kiosk: Kiosk, shots: Path) -> None:
     kiosk.window.resize(1280, 800)
     snap(kiosk, shots, "01-idle")
     kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.keys("10")
+    snap(kiosk, shots, "19-staff-sign-in")
+    kiosk.keys("01")
+    kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
     kiosk.keys("99")
     snap(kiosk, shots, "02-cashier-pin")
@@ -203,7 +208,53 @@ def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: objec
         assert "Payment approved" not in kiosk.texts()
         snap(kiosk, shots, "18-unknown")
         kiosk.touch("Call the cashier")
-        kiosk.wait_for(Screen.PIN)
+        kiosk.wait_for(Screen.STAFF)
     finally:
         gate.set()
+        window.close()
+
+
+def test_staff_sign_in_screens_render(qtbot: object, shots: Path) -> None:
+    """The staff wait after repeated wrong PINs, and a locked cashier, as the kiosk shows them."""
+    import datetime as dt
+
+    from app.flow import StaffThrottle, Timeouts
+    from terminal_ui import KioskOptions, KioskWindow
+
+    from .conftest import CASHIER_ID, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+
+    analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
+    payments.locked["1002"] = 11 * 60 + 30
+    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=50,
+                           timeouts=Timeouts(), cashiers=("1001", "1002", "1003"),
+                           throttle=StaffThrottle(free_tries=1, wait_s=30.0))
+    window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_kiosk()
+    window.resize(1280, 800)
+    kiosk = Kiosk(qtbot, window, analyser, camera, payments)
+    try:
+        kiosk.key(Qt.Key.Key_F2)
+        kiosk.wait_for(Screen.STAFF)
+        kiosk.touch("1002")
+        kiosk.wait_for(Screen.PIN)
+        kiosk.keys("2580")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.wait_for(Screen.STAFF)
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows("12 more minutes"))  # type: ignore[attr-defined]
+        snap(kiosk, shots, "21-cashier-locked")
+        window.resize(1024, 600)  # the smallest panel: every cashier button still whole
+        snap(kiosk, shots, "21-cashier-locked-small")
+        for b in window.current_widget.findChildren(QPushButton):
+            if b.isVisible():
+                assert b.height() >= 64 and window.rect().contains(b.mapTo(window, b.rect().bottomRight()))
+        window.resize(1280, 800)
+        kiosk.keys(CASHIER_ID)
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.wait_for(Screen.PIN)
+        kiosk.keys("0000")
+        kiosk.key(Qt.Key.Key_Return)
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows("before the next try"))  # type: ignore[attr-defined]
+        snap(kiosk, shots, "20-staff-wait")
+    finally:
         window.close()

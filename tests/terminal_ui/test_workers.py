@@ -11,6 +11,7 @@ import numpy as np
 from app.flow import (
     Approved,
     CashierRejected,
+    CashierVerified,
     DebitApproved,
     DebitDeclined,
     Declined,
@@ -140,7 +141,10 @@ def test_ledger_answers_become_flow_events() -> None:
     debit = SendDebit(7, "c-anna", 100, "EUR", "1234", Evidence("face+pin"), False)
     assert answer(ledger, debit) == DebitApproved(7, "tr-9", 5.0)
     assert answer(ledger, debit) == DebitDeclined(7, "wrong_pin", "no", 2)
-    assert answer(ledger, VerifyCashier(8, "0000")) == CashierRejected(8)
+    assert answer(ledger, VerifyCashier(8, "1001", "0000")) == CashierRejected(8, "wrong_pin")
+    assert answer(ledger, VerifyCashier(9, "1001", "9999")) == CashierVerified(9)
+    ledger.locked["1001"] = 720.0
+    assert answer(ledger, VerifyCashier(10, "1001", "9999")) == CashierRejected(10, "pin_locked", 720.0)
     ledger.unreachable = True
     assert answer(ledger, debit) == LedgerUnreachable(7, NOT_SENT)
 

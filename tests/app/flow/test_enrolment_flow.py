@@ -18,6 +18,7 @@ from app.flow import (
     CaptureUpdate,
     CaptureUpdated,
     CaptureView,
+    CashierChosen,
     CashierKey,
     CashierVerified,
     CashierView,
@@ -48,14 +49,17 @@ from app.flow import (
     State,
     StopScan,
     Tick,
+    UseCode,
+    UsePin,
     UserActivity,
 )
 
 from .conftest import TIMEOUTS, Driver, FakeDirectory
 
 CONSENT = Consent("test-v1", "We store a face template. Why: to pay. How long: 3 years.")
-ENROL_FLOW = [State.ENROL_CUSTOMER, State.ENROL_CONSENT, State.ENROL_CAPTURE, State.ENROL_PIN,
-              State.ENROL_PIN_REPEAT, State.ENROL_PROCESSING]
+ENROL_FLOW = [State.ENROL_CUSTOMER, State.ENROL_PROOF, State.ENROL_CODE, State.ENROL_CONSENT,
+              State.ENROL_CAPTURE, State.ENROL_PIN, State.ENROL_PIN_REPEAT, State.ENROL_PROCESSING]
+CODE = "4817305529"  # a one-time enrolment code (10 digits)
 ERASE_FLOW = [State.ERASE_CUSTOMER, State.ERASE_CONFIRM, State.ERASE_PROCESSING, State.ERASED]
 RECEIPT = Erased("abc123", 4, "f" * 64, "e" * 64)
 
@@ -73,6 +77,7 @@ def desk() -> Driver:
     d = Driver(machine)
     d.effects.extend(machine.start(d.now))
     d.send(CashierKey())
+    d.send(CashierChosen("k-1"))
     d.send(PinEntered("9999"))
     d.send(CashierVerified(d.machine._request))
     assert d.state is State.CASHIER
@@ -80,9 +85,14 @@ def desk() -> Driver:
 
 
 def to_capture(d: Driver, customer: str = "42") -> None:
+    """Enrolment of a new account: customer number, the enrolment code, consent, camera."""
     d.send(EnrolShopper())
     assert d.state is State.ENROL_CUSTOMER and isinstance(d.view, CustomerView)
     d.send(CustomerNumberEntered(customer))
+    assert d.state is State.ENROL_PROOF
+    d.send(UseCode())
+    assert d.state is State.ENROL_CODE
+    d.send(PinEntered(CODE))
     assert d.state is State.ENROL_CONSENT
     d.send(Confirm())
     assert d.state is State.ENROL_CAPTURE
@@ -98,6 +108,11 @@ def to_repeat(d: Driver, pin: str = "2468") -> None:
 def test_enrolment_path(desk: Driver) -> None:
     desk.send(EnrolShopper())
     desk.send(CustomerNumberEntered(" 42 "))
+    proof = desk.view
+    assert isinstance(proof, PinView) and proof.title == "Account 42" and proof.code_option
+    desk.send(UseCode())
+    assert isinstance(desk.view, PinView) and desk.view.title == "Enrolment code"
+    desk.send(PinEntered(CODE))
     view = desk.view
     assert isinstance(view, ConsentView) and desk.shown is not None and desk.shown.screen is Screen.CONSENT
     assert (view.customer, view.version, view.text) == ("42", CONSENT.version, CONSENT.text)
@@ -117,12 +132,14 @@ def test_enrolment_path(desk: Driver) -> None:
     assert isinstance(desk.view, PinView) and desk.view.title == "Repeat your PIN"
     desk.send(PinEntered("2468"))
     sent = desk.last(SendEnrolment)
-    assert isinstance(sent, SendEnrolment) and (sent.customer_id, sent.pin) == ("42", "2468")
-    assert "2468" not in repr(sent)
-    desk.send(EnrolmentDone(sent.request_id, "42", 3))
+    assert isinstance(sent, SendEnrolment) and (sent.customer_id, sent.pin, sent.code) == ("42", "2468", CODE)
+    assert "2468" not in repr(sent) and CODE not in repr(sent)
+    desk.send(EnrolmentDone(sent.request_id, "42", 3, pin_set=True))
     assert desk.state is State.CASHIER
     assert isinstance(desk.view, CashierView) and "Customer 42 enrolled" in desk.view.notice
-    assert desk.machine._enrol.first_pin is None
+    assert "new PIN set" in desk.view.notice
+    ctx = desk.machine._enrol
+    assert ctx.first_pin is None and ctx.code is None and ctx.proof_pin is None
 
 
 def test_different_pins_start_the_pin_again(desk: Driver) -> None:
@@ -147,6 +164,8 @@ def test_short_pins_are_not_taken(desk: Driver) -> None:
 def test_declined_consent_stores_nothing(desk: Driver) -> None:
     desk.send(EnrolShopper())
     desk.send(CustomerNumberEntered("42"))
+    desk.send(PinEntered("1357"))
+    assert desk.state is State.ENROL_CONSENT
     desk.send(Cancel())
     assert desk.state is State.CASHIER
     assert isinstance(desk.view, CashierView) and "declined" in desk.view.notice
@@ -157,7 +176,8 @@ def test_declined_consent_stores_nothing(desk: Driver) -> None:
 def test_every_step_times_out_back_to_the_menu(desk: Driver, state: State) -> None:
     path = ENROL_FLOW if state in ENROL_FLOW else ERASE_FLOW
     desk.send(EnrolShopper() if path is ENROL_FLOW else EraseShopper())
-    steps = [CustomerNumberEntered("42"), Confirm(), frame(3), PinEntered("2468"), PinEntered("2468")] \
+    steps = [CustomerNumberEntered("42"), UseCode(), PinEntered(CODE), Confirm(), frame(3),
+             PinEntered("2468"), PinEntered("2468")] \
         if path is ENROL_FLOW else [CustomerNumberEntered("42"), Confirm(), "erased"]
     for step in steps[:path.index(state)]:
         desk.send(ErasureDone(desk.machine._request, RECEIPT) if step == "erased" else step)  # type: ignore[arg-type]
@@ -198,8 +218,8 @@ def test_refused_or_unreachable_enrolment(desk: Driver) -> None:
     rid = desk.machine._request
     desk.send(EnrolmentDone(rid - 1, "42", 3))  # stale: ignored
     assert desk.state is State.ENROL_PROCESSING
-    desk.send(EnrolmentFailed(rid, "wrong_pin", "the cashier PIN was refused"))
-    assert isinstance(desk.view, CashierView) and "cashier PIN was refused" in desk.view.notice
+    desk.send(EnrolmentFailed(rid, "cashier_pin", "the cashier PIN was refused"))
+    assert isinstance(desk.view, CashierView) and "cashier PIN was not accepted" in desk.view.notice
     assert "Nothing was stored" in desk.view.notice
     to_repeat(desk)
     desk.send(PinEntered("2468"))
@@ -228,13 +248,14 @@ def test_erasure_refused(desk: Driver) -> None:
     desk.send(CustomerNumberEntered("77"))
     assert isinstance(desk.view, EraseConfirmView) and desk.view.name == ""
     desk.send(Confirm())
-    desk.send(ErasureFailed(desk.machine._request, "no customer 77 here"))
+    desk.send(ErasureFailed(desk.machine._request, "no customer 77 here", "unknown_customer"))
     assert desk.state is State.CASHIER and isinstance(desk.view, CashierView)
     assert "no customer 77" in desk.view.notice
 
 
 def test_without_an_enroller_the_menu_offers_no_enrolment(drive: Driver) -> None:
     drive.send(CashierKey())
+    drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("9999"))
     drive.send(CashierVerified(drive.machine._request))
     assert isinstance(drive.view, CashierView) and not drive.view.enrolment
@@ -246,7 +267,8 @@ def test_without_an_enroller_the_menu_offers_no_enrolment(drive: Driver) -> None
 EVENTS = st.sampled_from([
     Tick(), Cancel(), Confirm(), UserActivity(), CameraLost("x"), CashierKey(), EnrolShopper(),
     EraseShopper(), CustomerNumberEntered("42"), PinEntered("2468"), PinEntered("1357"),
-    PinEntered("9999"), frame(1), frame(3), frame(0, box=None), "answer", "answer",
+    PinEntered("9999"), frame(1), frame(3), frame(0, box=None), "answer", "answer", UseCode(),
+    PinEntered(CODE), UsePin(), CashierChosen("k-1"),
 ])
 
 
@@ -271,8 +293,11 @@ def test_random_enrolment_sequences_keep_the_invariants(steps: list[tuple[object
                 camera_on = True
             elif isinstance(effect, StopScan):
                 camera_on = False
-            elif isinstance(effect, SendEnrolment):
-                assert before is State.ENROL_PIN_REPEAT and effect.pin in ("2468", "1357")
+            elif isinstance(effect, SendEnrolment):  # never without the proof: the PIN or a code
+                if effect.code is None:
+                    assert before is State.ENROL_CAPTURE and effect.pin in ("2468", "1357", "9999")
+                else:
+                    assert before is State.ENROL_PIN_REPEAT and effect.code == CODE
         assert camera_on == (machine.state in SCAN_STATES)
         assert len([e for e in effects if isinstance(e, ShowScreen)]) <= 1
         if machine.state is State.ENROL_CAPTURE:

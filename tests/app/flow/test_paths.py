@@ -6,6 +6,7 @@ from app.flow import (
     BusyView,
     CameraLost,
     Cancel,
+    CashierChosen,
     ChallengeView,
     Confirm,
     ConfirmView,
@@ -235,7 +236,8 @@ def test_answer_to_an_abandoned_request_is_ignored(drive: Driver) -> None:
     drive.tick(31)
     assert drive.state is State.UNKNOWN
     drive.send(Cancel())  # ask the cashier
-    assert drive.state is State.CASHIER_LOGIN
+    assert drive.state is State.CASHIER_ID
+    drive.send(CashierChosen("1001"))
     drive.send(PinEntered("9999"))
     assert drive.send(DebitApproved(stale, "late", 0.0)) == []
     assert drive.state is State.CASHIER_VERIFYING

@@ -64,7 +64,7 @@ def test_every_state_ends_by_itself_on_a_timeout(state: State) -> None:
 def test_rest_states_have_no_timeout_and_open_to_the_cashier(state: State) -> None:
     assert (state, EventType.TIMEOUT) not in TRANSITIONS
     if state is not State.IDLE:
-        assert TRANSITIONS[(state, EventType.CASHIER_KEY)] is State.CASHIER_LOGIN
+        assert TRANSITIONS[(state, EventType.CASHIER_KEY)] is State.CASHIER_ID
 
 
 @pytest.mark.parametrize("state", sorted(set(State) - BUSY_STATES - {State.IDLE, State.LOCKED},
@@ -82,7 +82,7 @@ def test_busy_states_cannot_be_cancelled_only_answered_or_timed_out(state: State
 
 def test_cashier_key_works_everywhere_a_shopper_can_be() -> None:
     shopper_states = set(State) - BUSY_STATES - {
-        State.CASHIER_LOGIN, State.CASHIER, State.AMOUNT_ENTRY}
+        State.CASHIER_ID, State.CASHIER_LOGIN, State.CASHIER, State.AMOUNT_ENTRY}
     missing = [s for s in shopper_states if (s, EventType.CASHIER_KEY) not in TRANSITIONS]
     assert missing == []
 
@@ -109,3 +109,21 @@ def test_every_state_has_a_screen_and_timeouts_name_real_fields() -> None:
 
 def test_every_event_type_is_used() -> None:
     assert {e for (_, e) in TRANSITIONS} == set(EventType)
+
+
+def test_staff_sign_in_asks_for_the_id_then_the_pin() -> None:
+    assert TRANSITIONS[(State.CASHIER_ID, EventType.CASHIER_CHOSEN)] is State.CASHIER_LOGIN
+    assert TRANSITIONS[(State.CASHIER_LOGIN, EventType.CANCEL)] is State.CASHIER_ID
+    # a wrong PIN stays on the pad; a locked or unknown cashier goes back to the id
+    assert TRANSITIONS[(State.CASHIER_VERIFYING, EventType.CASHIER_BAD)] is State.CASHIER_LOGIN
+    assert TRANSITIONS[(State.CASHIER_VERIFYING, EventType.CASHIER_REFUSED)] is State.CASHIER_ID
+    assert {s for (s, e), t in TRANSITIONS.items() if State.CASHIER_LOGIN in targets(t)} == {
+        State.CASHIER_ID, State.CASHIER_LOGIN, State.CASHIER_VERIFYING}
+
+
+def test_no_enrolment_reaches_the_ledger_without_the_account_holders_proof() -> None:
+    """Every way into the enrolment request passes the proof: the account's PIN or a code."""
+    into = {s for (s, e), t in TRANSITIONS.items() if State.ENROL_CONSENT in targets(t)}
+    assert into == {State.ENROL_PROOF, State.ENROL_CODE}
+    assert {s for (s, e), t in TRANSITIONS.items() if State.ENROL_PROOF in targets(t)} == {
+        State.ENROL_CUSTOMER, State.ENROL_PROOF}

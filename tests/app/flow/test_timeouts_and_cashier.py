@@ -8,6 +8,7 @@ from app.flow import (
     AmountView,
     Cancel,
     CancelSale,
+    CashierChosen,
     CashierKey,
     CashierRejected,
     CashierVerified,
@@ -28,6 +29,7 @@ from app.flow import (
     RequestSummary,
     SaleView,
     SendRefund,
+    StaffView,
     State,
     StopScan,
     SummaryReady,
@@ -146,10 +148,12 @@ def test_cancel_on_the_sale_screen_cancels_the_sale(drive: Driver) -> None:
 
 def login(drive: Driver, pin: str = "9999") -> VerifyCashier:
     drive.send(CashierKey())
+    assert drive.state is State.CASHIER_ID
+    drive.send(CashierChosen("k-1"))
     assert drive.state is State.CASHIER_LOGIN
     drive.send(PinEntered(pin))
     verify = drive.last(VerifyCashier)
-    assert isinstance(verify, VerifyCashier) and verify.pin == pin
+    assert isinstance(verify, VerifyCashier) and (verify.cashier_id, verify.pin) == ("k-1", pin)
     drive.send(CashierVerified(verify.request_id))
     assert drive.state is State.CASHIER
     return verify
@@ -168,15 +172,17 @@ def test_cashier_opens_a_sale_with_an_amount(drive: Driver) -> None:
 
 def test_wrong_cashier_pin_stays_on_the_pad_with_a_message(drive: Driver) -> None:
     drive.send(CashierKey())
+    drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("1111"))
     drive.send(CashierRejected(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
     assert drive.state is State.CASHIER_LOGIN
     view = drive.view
-    assert isinstance(view, PinView) and view.cashier and view.error == "Wrong cashier PIN."
+    assert isinstance(view, PinView) and view.cashier and view.error == "Wrong PIN for cashier k-1."
 
 
 def test_cashier_check_with_ledger_down_or_silent(drive: Driver) -> None:
     drive.send(CashierKey())
+    drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("1111"))
     drive.send(LedgerUnreachable(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
     assert drive.state is State.CASHIER_LOGIN and "can't be reached" in drive.view.error  # type: ignore[union-attr]
@@ -229,6 +235,7 @@ def test_refund_refused_unreachable_or_silent_says_so(drive: Driver) -> None:
 def test_cashier_cancels_the_open_sale(drive: Driver) -> None:
     drive.scan()
     assert StopScan() in drive.send(CashierKey())
+    drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("9999"))
     drive.send(CashierVerified(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
     assert drive.view.sale == "EUR 12.50"  # type: ignore[union-attr]
@@ -263,10 +270,12 @@ def test_lock_and_unlock(drive: Driver) -> None:
     drive.send(OpenSale(100, "EUR"))
     assert drive.state is State.LOCKED
     drive.send(CashierKey())
-    assert isinstance(drive.view, PinView) and "locked" in drive.view.message
+    assert isinstance(drive.view, StaffView) and "locked" in drive.view.message
     drive.send(Cancel())
-    assert drive.state is State.LOCKED  # backing out of the PIN pad keeps it locked
+    assert drive.state is State.LOCKED  # backing out of the sign-in keeps it locked
     drive.send(Confirm())
+    drive.send(CashierChosen("k-1"))
+    assert isinstance(drive.view, PinView) and "locked" in drive.view.message
     drive.send(PinEntered("1111"))
     drive.send(CashierRejected(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
     drive.tick(30)
@@ -280,6 +289,7 @@ def test_unknown_outcome_sends_the_cashier_a_notice(drive: Driver) -> None:
     drive.to_processing()
     drive.tick(30)
     drive.send(Confirm())
+    drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("9999"))
     drive.send(CashierVerified(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
     assert "outcome unknown" in drive.view.notice  # type: ignore[union-attr]

@@ -16,7 +16,7 @@ from payments.ledger.audit import verify_chain
 from payments.ledger.records import FaceLink
 from payments.money import Money
 from payments.pinblock import encrypt_pin, pin_context
-from payments.terminal import Approved, InvalidPayment, Refused
+from payments.terminal import Approved, InvalidPayment
 
 from .conftest import LedgerWorld, TerminalKit
 
@@ -57,26 +57,59 @@ def pay(kit: TerminalKit, customer_id: str, pin: str) -> object:
         service.journal.close()
 
 
-def test_enrolment_links_the_face_with_the_account_holders_pin(kit: TerminalKit,
-                                                               ledger_world: LedgerWorld) -> None:
+def test_enrolment_links_the_face_with_the_accounts_own_pin(kit: TerminalKit,
+                                                           ledger_world: LedgerWorld) -> None:
     customer = new_customer(ledger_world, pin="1111")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
-    with pytest.raises(Declined) as info:  # a PIN that is not the account's: no link, no new PIN
-        service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
-    assert info.value.code == "wrong_pin"
-    assert ledger_row(ledger_world, customer)[2] is None
     record = service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
     assert (record.customer_id, record.cashier_id, record.consent_version) == (customer, cashier_id, CONSENT)
-    assert not record.relinked
+    assert not record.relinked and not record.pin_set
     _name, pin_hash, link = ledger_row(ledger_world, customer)
     assert pin_hash is not None and pin_hash.startswith("scrypt$") and "1111" not in pin_hash
     assert link is not None and link.terminal_id == kit.terminal_id
     assert isinstance(pay(kit, customer, "1111"), Approved)
-    refused = pay(kit, customer, "2468")
-    assert isinstance(refused, Refused) and refused.code == "wrong_pin"
     again = service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
     assert again.relinked
+
+
+def test_no_pin_is_set_or_replaced_without_the_account_holders_proof(kit: TerminalKit,
+                                                                     ledger_world: LedgerWorld) -> None:
+    from .test_enrol_e2e import issue_code
+
+    cashier_id, cashier_pin = ledger_world.cashier
+    service = kit.service()
+    holder = new_customer(ledger_world, pin="1111")  # the cashier typed this number by mistake
+    with pytest.raises(Declined) as info:
+        service.enrol_customer(holder, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    assert info.value.code == "wrong_pin"
+    assert ledger_row(ledger_world, holder)[2] is None
+    assert isinstance(pay(kit, holder, "1111"), Approved)  # the holder's PIN still works
+
+    fresh = new_customer(ledger_world, pin=None)
+    with pytest.raises(Declined) as info:
+        service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    assert info.value.code == "proof_required"
+    with pytest.raises(Declined) as info:
+        service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT,
+                               enrolment_code="0123456789")
+    assert info.value.code == "bad_enrolment_code"
+    with pytest.raises(InvalidPayment):
+        service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT,
+                               enrolment_code="12345")
+    code = issue_code(ledger_world, fresh)
+    record = service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT,
+                                    enrolment_code=code)
+    assert record.pin_set and ledger_row(ledger_world, fresh)[2] is not None
+    assert isinstance(pay(kit, fresh, "2468"), Approved)
+    with pytest.raises(Declined) as info:  # a code is used once
+        service.enrol_customer(fresh, "1357", cashier_id, cashier_pin, consent_version=CONSENT,
+                               enrolment_code=code)
+    assert info.value.code == "bad_enrolment_code"
+    forgot = issue_code(ledger_world, holder)  # a forgotten PIN is replaced with a new code only
+    assert service.enrol_customer(holder, "8642", cashier_id, cashier_pin, consent_version=CONSENT,
+                                  enrolment_code=forgot).pin_set
+    assert isinstance(pay(kit, holder, "8642"), Approved)
 
 
 def test_a_wrong_cashier_pin_changes_nothing(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
@@ -84,12 +117,12 @@ def test_a_wrong_cashier_pin_changes_nothing(kit: TerminalKit, ledger_world: Led
     cashier_id, cashier_pin = ledger_world.cashier
     wrong = "0000" if cashier_pin != "0000" else "0001"
     with pytest.raises(Declined) as info:
-        kit.service().enrol_customer(customer, "2468", cashier_id, wrong, consent_version=CONSENT)
+        kit.service().enrol_customer(customer, "1111", cashier_id, wrong, consent_version=CONSENT)
     assert info.value.code == "wrong_pin"
     assert ledger_row(ledger_world, customer)[2] is None
     assert isinstance(pay(kit, customer, "1111"), Approved)  # the old PIN still works
     with pytest.raises(Declined) as info:
-        kit.service().enrol_customer(customer, "2468", "nobody", cashier_pin, consent_version=CONSENT)
+        kit.service().enrol_customer(customer, "1111", "nobody", cashier_pin, consent_version=CONSENT)
     assert info.value.code == "unknown_cashier"
     # a correct PIN afterwards resets the cashier's failure count (the session's other tests use it)
     kit.service().enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
@@ -132,20 +165,20 @@ def test_bad_enrolment_requests(kit: TerminalKit, ledger_world: LedgerWorld) -> 
     client.close()
 
 
-def test_erasure_removes_the_face_link_only(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
-    customer = new_customer(ledger_world)
+def test_erasure_removes_the_link_only(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
+    customer = new_customer(ledger_world, pin="2468")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
-    service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
-    paid = pay(kit, customer, "1111")
+    service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
+    paid = pay(kit, customer, "2468")
     assert isinstance(paid, Approved)
     receipt = service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=cashier_pin,
                                           reason="shopper asked")
     assert receipt.was_linked and receipt.customer_id == customer
     assert len(receipt.audit_hash) == 64 and receipt.audit_seq > 0
     name, pin_hash, link = ledger_row(ledger_world, customer)
-    assert link is None and pin_hash is not None and name == "Zoe Example"  # the account stays whole
-    assert isinstance(pay(kit, customer, "1111"), Approved)  # the PIN still pays
+    assert link is None and pin_hash is not None and name == "Zoe Example"
+    assert isinstance(pay(kit, customer, "2468"), Approved)  # the account, its money and PIN stay
     kept = kit.client(through_proxy=False).transfer(paid.transfer_id)
     assert kept is not None and kept.status == "posted" and kept.customer_id == customer
     store = open_store(ledger_world.db)
@@ -156,31 +189,32 @@ def test_erasure_removes_the_face_link_only(kit: TerminalKit, ledger_world: Ledg
         store.close()
     assert findings == []
     line = next(e for e in entries if e.seq == receipt.audit_seq)
-    assert line.action == "erase-face-link" and line.hash == receipt.audit_hash
-    assert json.loads(line.detail)["customer_id"] == customer
-    assert "1111" not in "".join(e.detail for e in entries)
+    assert line.hash == receipt.audit_hash and json.loads(line.detail)["customer_id"] == customer
+    assert "2468" not in "".join(e.detail for e in entries)
     with pytest.raises(Declined) as info:  # the terminal alone may not erase
         service.erase_customer_link(customer)
     assert info.value.code == "proof_required"
-    second = service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=cashier_pin)
+    second = service.erase_customer_link(customer, pin="2468")  # the shopper's own PIN may
     assert not second.was_linked
 
 
 def test_erasure_refusals(kit: TerminalKit, ledger_world: LedgerWorld) -> None:
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
-    with pytest.raises(Declined) as info:
-        service.erase_customer_link("c-nobody-here")
-    assert info.value.code == "unknown_customer"
-    customer = new_customer(ledger_world)
-    service.enrol_customer(customer, "1111", cashier_id, cashier_pin, consent_version=CONSENT)
+    customer = new_customer(ledger_world, pin="2468")
+    service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
     wrong = "0000" if cashier_pin != "0000" else "0001"
     with pytest.raises(Declined) as info:
         service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=wrong)
     assert info.value.code == "wrong_pin"
+    with pytest.raises(Declined) as info:
+        service.erase_customer_link(customer, pin="1111")
+    assert info.value.code == "wrong_pin"
     assert ledger_row(ledger_world, customer)[2] is not None  # nothing erased
     with pytest.raises(InvalidPayment):
         service.erase_customer_link(customer, cashier_id=cashier_id)
+    with pytest.raises(InvalidPayment):
+        service.erase_customer_link(customer, pin="12")
     service.verify_cashier(cashier_id, cashier_pin)  # resets the cashier's failure count
 
 

@@ -11,11 +11,19 @@ import signal
 
 import pytest
 
-from payments.client import LedgerUnreachable
+from payments.client import Declined, LedgerUnreachable
 from payments.journal import EntryState, Journal
 from payments.money import Money
 from payments.reconcile import Verdict
-from payments.terminal import Approved, NotCompleted, OfflineRules, PaymentService, Reason, StoredOffline
+from payments.terminal import (
+    Approved,
+    InvalidPayment,
+    NotCompleted,
+    OfflineRules,
+    PaymentService,
+    Reason,
+    StoredOffline,
+)
 
 from .conftest import TerminalKit
 
@@ -242,10 +250,16 @@ def test_cashier_sign_in_is_checked_by_the_ledger(kit: TerminalKit) -> None:
     service = kit.service()
     cashier, pin = kit.world.cashier
     wrong = "0000" if pin != "0000" else "1111"
-    assert service.verify_cashier(cashier, pin) is True
-    assert service.verify_cashier(cashier, wrong) is False
-    assert service.verify_cashier("k-nobody", pin) is False
-    assert service.verify_cashier(cashier, "12") is False  # not a PIN: never sent
+    service.verify_cashier(cashier, pin)  # signed in: no exception
+    with pytest.raises(Declined) as refused:
+        service.verify_cashier(cashier, wrong)
+    assert refused.value.code == "wrong_pin"
+    with pytest.raises(Declined) as unknown:
+        service.verify_cashier("k-nobody", pin)
+    assert unknown.value.code == "unknown_cashier"
+    with pytest.raises(InvalidPayment):
+        service.verify_cashier(cashier, "12")  # not a PIN: never sent
+    service.verify_cashier(cashier, pin)  # clears the failure count
     kit.proxy.down()
     with pytest.raises(LedgerUnreachable):
         service.verify_cashier(cashier, pin)
