@@ -73,12 +73,12 @@ class LedgerPayments:
         self._lock = threading.Lock()
 
     def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
-            evidence: Evidence, allow_offline: bool) -> Approved | Declined:
+            evidence: Evidence, allow_offline: bool, candidates: tuple[str, ...] = ()) -> Approved | Declined:
         record = {k: v for k, v in asdict(evidence).items() if v not in (None, "")}
         record["models"] = self._models
         with self._lock:
             outcome = self.service.pay(customer_id, Money(amount_minor, currency), evidence=record,
-                                       pin=pin, allow_offline=allow_offline)
+                                       pin=pin, allow_offline=allow_offline, candidates=candidates)
         if isinstance(outcome, LedgerApproved):
             return Approved(outcome.transfer_id, at=_epoch(outcome.at))
         if isinstance(outcome, StoredOffline):

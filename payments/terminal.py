@@ -203,24 +203,36 @@ class PaymentService:
     # --- the three requests ---------------------------------------------------------
 
     def pay(self, customer_id: str, amount: Money, *, evidence: Mapping[str, Any], pin: str | None = None,
-            merchant_ref: str = "", allow_offline: bool = True) -> PaymentOutcome:
-        """Debit ``customer_id`` by ``amount``; ``pin`` for the PIN fallback (sent encrypted)."""
+            merchant_ref: str = "", allow_offline: bool = True,
+            candidates: Sequence[str] = ()) -> PaymentOutcome:
+        """Debit ``customer_id`` by ``amount``; ``pin`` for the PIN fallback (sent encrypted).
+
+        With two or more ``candidates`` (the face's ranking, ``customer_id`` among them) and a
+        PIN, the ledger debits the one candidate whose PIN it is (``Refused`` with
+        ``wrong_pin`` when none is, ``customer_id_required`` when several are): a shopper the
+        face ranked second pays with their own PIN, and nobody else's lockout counts it.
+        """
         self._check_amount(amount)
         self._check_id(customer_id, "customer id")
+        chosen = tuple(dict.fromkeys(candidates)) if pin is not None and len(set(candidates)) > 1 else ()
+        for candidate in chosen:
+            self._check_id(candidate, "customer id")
         if pin is not None and not valid_pin(pin):
             raise InvalidPayment("a PIN is 4 to 12 digits")
         transfer_id, key = _new_ids()
-        body: dict[str, Any] = {"transfer_id": transfer_id, "customer_id": customer_id,
+        payer: dict[str, Any] = {"candidates": list(chosen)} if chosen else {"customer_id": customer_id}
+        body: dict[str, Any] = {"transfer_id": transfer_id, **payer,
                                 "amount": amount.to_json(), "merchant_ref": merchant_ref or transfer_id,
                                 "evidence": dict(evidence)}
         if pin is not None:
-            block = self._pin_block(pin, key, customer_id)
+            block = self._pin_block(pin, key, ",".join(chosen) if chosen else customer_id)
             if isinstance(block, NotCompleted):
                 return block
             body["pin"] = block
         entry = self.journal.record_intent(NewEntry(
             transfer_id=transfer_id, idempotency_key=key, kind=EntryKind.DEBIT, amount=amount,
-            customer_id=customer_id, merchant_ref=body["merchant_ref"], request_body=canonical_body(body),
+            customer_id=",".join(chosen) if chosen else customer_id, merchant_ref=body["merchant_ref"],
+            request_body=canonical_body(body),
             evidence=evidence, pin_used=pin is not None))
         crash_point("after_journal_write")
         return self._drive(entry, allow_offline=allow_offline)

@@ -227,7 +227,7 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
     try:
         if isinstance(request, SendDebit):
             result = port.pay(request.customer_id, request.amount_minor, request.currency, request.pin,
-                              request.evidence, request.allow_offline)
+                              request.evidence, request.allow_offline, request.candidates)
             if isinstance(result, Approved):
                 return DebitApproved(rid, result.transfer_id, result.at, result.offline)
             return DebitDeclined(rid, result.code, result.message, result.attempts_left)

@@ -141,6 +141,8 @@ class PinView:
         error: what went wrong with the last PIN, may be empty.
         wait_s: whole seconds before the pad takes the next try (repeated wrong staff PINs), 0: now.
         code_option: label of a button offering the one-time enrolment code instead, "" for none.
+        other_option: label of a button for a shopper the face took for someone else ("Not you?
+            Use your customer number"), "" for none.
     """
 
     cashier: bool
@@ -151,6 +153,7 @@ class PinView:
     error: str = ""
     wait_s: int = 0
     code_option: str = ""
+    other_option: str = ""
 
 
 @dataclass(frozen=True)
@@ -376,6 +379,8 @@ class SendDebit:
         evidence: why the terminal believes it is this customer.
         allow_offline: whether store-and-forward may accept it offline (never with a PIN:
             only the ledger can check a PIN).
+        candidates: the face's candidates (``customer_id`` first) when the PIN is to choose
+            among them; empty when the shopper is known (a Match or a typed customer number).
     """
 
     request_id: int
@@ -385,6 +390,7 @@ class SendDebit:
     pin: str | None = field(repr=False)
     evidence: Evidence
     allow_offline: bool
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

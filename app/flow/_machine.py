@@ -183,6 +183,9 @@ class CheckoutMachine:
         self._sale: Sale | None = None
         self._notice = ""
         self._customer: str | None = None
+        # The face's candidates while the PIN is to choose among them (cleared once the shopper
+        # types their customer number).
+        self._candidates: tuple[str, ...] = ()
         self._evidence = Evidence(method="pin")
         self._pin: str | None = None
         self._pin_message = ""
@@ -306,7 +309,7 @@ class CheckoutMachine:
             self._ask_for_customer("Enter your customer number, then your PIN.",
                                    Evidence(method="pin", reason="chosen"))
         elif isinstance(event, ev.CustomerNumberEntered):
-            self._customer = event.customer_id.strip()
+            self._customer, self._candidates = event.customer_id.strip(), ()
         elif isinstance(event, ev.CashierChosen):
             self._staff.cashier_id, self._login_error = event.cashier_id.strip(), ""
         elif isinstance(event, ev.PinEntered):
@@ -379,7 +382,7 @@ class CheckoutMachine:
             self._direction = update.guidance
         decision = update.decision
         if isinstance(decision, Match):
-            self._customer = decision.customer_id
+            self._customer, self._candidates = decision.customer_id, ()
             self._evidence = Evidence("face", decision.score, decision.liveness, decision.masked)
         elif isinstance(decision, NeedPin):
             masked = decision.reason is Reason.MASKED or update.masked
@@ -387,12 +390,13 @@ class CheckoutMachine:
                                 reason=decision.reason.value)
             self._ask_for_customer(REASON_TEXT[decision.reason], evidence)
             self._customer = decision.candidates[0] if decision.candidates else None
+            self._candidates = tuple(decision.candidates)
         elif isinstance(decision, Reject):
             self._result = ResultView(Outcome.REJECTED, "Payment not possible",
                                       REASON_TEXT[decision.reason])
 
     def _ask_for_customer(self, message: str, evidence: Evidence) -> None:
-        self._customer, self._evidence = None, evidence
+        self._customer, self._evidence, self._candidates = None, evidence, ()
         self._pin_message, self._pin_error, self._attempts_left = message, "", None
 
     def _absorb_timeout(self, now: float) -> None:
@@ -415,6 +419,10 @@ class CheckoutMachine:
         state = self._state
         if isinstance(event, ev.DebitApproved):
             self._result = self._approved(event)
+        elif isinstance(event, ev.DebitDeclined) and kind is E.NEED_CUSTOMER_ID and \
+                state is State.PROCESSING:
+            self._ask_for_customer("This PIN fits more than one account. Enter your customer number, "
+                                   "then your PIN.", self._evidence)
         elif isinstance(event, ev.DebitDeclined) and kind is E.WRONG_PIN:
             self._attempts_left = event.attempts_left
             self._pin_error = "Wrong PIN. Please try again."
@@ -462,7 +470,7 @@ class CheckoutMachine:
         return ResultView(Outcome.APPROVED, "Payment approved", thanks, receipt)
 
     def _short_customer(self) -> str:
-        if self._customer is None:
+        if self._customer is None or len(self._candidates) > 1:  # the PIN chose: no name guessed
             return ""
         return short_name(self._directory.display_name(self._customer))
 
@@ -522,8 +530,9 @@ class CheckoutMachine:
         assert sale is not None and customer is not None, "a debit needs a sale and a customer"
         pin, self._pin = self._pin, None
         offline_ok = pin is None and not self._evidence.masked
+        candidates = self._candidates if pin is not None and len(self._candidates) > 1 else ()
         return SendDebit(self._request, customer, sale.amount_minor, sale.currency, pin,
-                         self._evidence, offline_ok)
+                         self._evidence, offline_ok, candidates)
 
     def _show(self) -> list[Effect]:
         shown = ShowScreen(SCREEN_OF[self._state], self._view())
@@ -554,8 +563,10 @@ class CheckoutMachine:
         if s is State.CUSTOMER_ENTRY:
             return CustomerView(amount, self._pin_message)
         if s is State.PIN_ENTRY:
+            face_chose = bool(self._candidates)  # the number came from the face, not the shopper
             return PinView(False, "Enter your PIN", self._pin_message, amount,
-                           self._attempts_left, self._pin_error)
+                           self._attempts_left, self._pin_error,
+                           other_option="Not you? Use your customer number" if face_chose else "")
         if s is State.CASHIER_ID:
             message = ("Terminal locked. A cashier signs in to unlock it." if self._locked
                        else "Pick your cashier id or type it; then your own PIN.")
@@ -626,6 +637,8 @@ def _answer_kind(event: ev.Event) -> EventType | None:
             return E.DEBIT_APPROVED
         case ev.DebitDeclined(code="pin_locked"):
             return E.PIN_LOCKED
+        case ev.DebitDeclined(code="customer_id_required"):
+            return E.NEED_CUSTOMER_ID
         case ev.DebitDeclined(code="wrong_pin", attempts_left=left):
             return E.PIN_LOCKED if left is not None and left <= 0 else E.WRONG_PIN
         case ev.DebitDeclined():

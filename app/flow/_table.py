@@ -84,6 +84,7 @@ class EventType(enum.Enum):
     DEBIT_APPROVED = "debit_approved"
     DEBIT_DECLINED = "debit_declined"
     WRONG_PIN = "wrong_pin"
+    NEED_CUSTOMER_ID = "need_customer_id"
     PIN_LOCKED = "pin_locked"
     LEDGER_UNREACHABLE = "ledger_unreachable"
     CASHIER_KEY = "cashier_key"
@@ -191,6 +192,7 @@ _DEBIT_ANSWERS: dict[EventType, Target] = {
     E.DEBIT_APPROVED: S.APPROVED,
     E.DEBIT_DECLINED: S.DECLINED,
     E.WRONG_PIN: S.PIN_ENTRY,
+    E.NEED_CUSTOMER_ID: S.CUSTOMER_ENTRY,
     E.PIN_LOCKED: S.DECLINED,
     E.LEDGER_UNREACHABLE: S.DECLINED,
 }
@@ -228,6 +230,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     }),
     **_edges(S.PIN_ENTRY, {
         E.PIN_ENTERED: S.PROCESSING, E.ACTIVITY: S.PIN_ENTRY, E.CANCEL: S.SALE_OPEN,
+        E.USE_PIN: S.CUSTOMER_ENTRY,
         E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
     }),
     # A ledger that never answers ends in UNKNOWN, never in APPROVED.
@@ -241,7 +244,8 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     # so the shopper is not invited to pay a second time).
     **_edges(S.UNKNOWN, {
         E.DEBIT_APPROVED: S.APPROVED, E.DEBIT_DECLINED: S.DECLINED, E.WRONG_PIN: S.DECLINED,
-        E.PIN_LOCKED: S.DECLINED, E.CANCEL: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID,
+        E.NEED_CUSTOMER_ID: S.DECLINED, E.PIN_LOCKED: S.DECLINED, E.CANCEL: S.CASHIER_ID,
+        E.CONFIRM: S.CASHIER_ID,
         E.CASHIER_KEY: S.CASHIER_ID,
     }),
     # Staff sign-in: the cashier's own id (typed or picked), then their PIN. A wrong PIN

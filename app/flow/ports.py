@@ -166,8 +166,10 @@ class PaymentsPort(Protocol):
     """
 
     def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
-            evidence: Evidence, allow_offline: bool) -> Approved | Declined:
-        """Debit the customer (journalled and retried with one idempotency key). Without a
+            evidence: Evidence, allow_offline: bool, candidates: tuple[str, ...] = ()) -> Approved | Declined:
+        """Debit the customer (journalled and retried with one idempotency key); with
+        ``candidates`` the PIN chooses which of them pays (``Declined("customer_id_required")``
+        when it fits several). Without a
         signed answer it raises ``PaymentsUnavailable`` whose message is the sentence the
         shopper is shown (the payment was not sent, or its outcome is unknown and any charge
         will be returned automatically)."""

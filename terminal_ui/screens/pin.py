@@ -8,7 +8,7 @@ counts down. At enrolment the pad can offer the one-time enrolment code instead 
 
 from __future__ import annotations
 
-from app.flow import PinEntered, PinView, UseCode, View
+from app.flow import PinEntered, PinView, UseCode, UsePin, View
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["PinScreen"]
@@ -36,6 +36,10 @@ class PinScreen(PadScreen):
         self.code_option.setStyleSheet("padding: 0 12px; font-size: 28px;")  # fits a 1024x600 panel
         self.left.insertWidget(self.left.indexOf(self.error) + 1, self.code_option)
         self.code_option.hide()
+        self.other_option = self.action("", UsePin())
+        self.other_option.setStyleSheet("padding: 0 12px; font-size: 28px;")
+        self.left.insertWidget(self.left.indexOf(self.code_option) + 1, self.other_option)
+        self.other_option.hide()
         self._waiting = False
 
     def show_view(self, view: View) -> None:
@@ -48,6 +52,8 @@ class PinScreen(PadScreen):
         self.set_text(self.error, "\n".join(t for t in lines if t))
         self.code_option.setText(view.code_option)
         self.code_option.setVisible(bool(view.code_option))
+        self.other_option.setText(view.other_option)
+        self.other_option.setVisible(bool(view.other_option))
         self._waiting = view.wait_s > 0
         self.keypad.setEnabled(not self._waiting)
         self.reset_entry()

@@ -132,7 +132,7 @@ class FakePayments:
     locked: dict[str, float] = field(default_factory=dict)
 
     def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
-            evidence: Evidence, allow_offline: bool) -> Approved | Declined:
+            evidence: Evidence, allow_offline: bool, candidates: tuple[str, ...] = ()) -> Approved | Declined:
         from app.flow import PaymentsUnavailable
 
         if self.unreachable:  # what the real adapter raises: the payment service's sentence
