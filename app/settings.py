@@ -87,21 +87,31 @@ def _doc(text: str, *, env: str | None = None, lo: float | None = None,
 
 # --- models -----------------------------------------------------------------
 
+# Intra-op threads per model: chosen from the loaded figures (see below), not the quiet ones.
+MODEL_THREADS = 2
+# Idle intra-op threads busy-wait (onnxruntime's default) unless this is False.
+MODEL_SPIN = True
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Where model files live and how onnxruntime runs them.
 
     Attributes:
         dir: directory holding the ONNX files named in models/manifest.json.
-        threads: onnxruntime intra-op threads (2 is fastest on the 2-core kiosk board;
-            more threads measured slower there).
+        threads: intra-op threads of each model (onnxruntime sessions and OpenCV's YuNet).
+        spin: whether idle intra-op threads busy-wait for work (onnxruntime
+            ``session.intra_op.allow_spinning``); spinning threads burn the cores the GUI,
+            camera and HTTP worker need.
         recogniser: manifest id of the face recogniser to use.
         antispoof: manifest id of the passive anti-spoof model.
     """
 
     dir: Path = field(default_factory=_default_model_dir,
                       metadata=_doc("model directory", env="FACEPAY_MODEL_DIR"))
-    threads: int = field(default=2, metadata=_doc("onnxruntime intra-op threads", lo=1, hi=64))
+    threads: int = field(default=MODEL_THREADS,
+                         metadata=_doc("intra-op threads per model (onnxruntime, OpenCV)", lo=1, hi=64))
+    spin: bool = field(default=MODEL_SPIN,
+                       metadata=_doc("let idle onnxruntime intra-op threads spin"))
     recogniser: str = field(default="mobilefacenet-expo-192d",
                             metadata=_doc("manifest id of the recogniser"))
     antispoof: str = field(default="antispoof-minifasv2se-128",
