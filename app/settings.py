@@ -87,10 +87,19 @@ def _doc(text: str, *, env: str | None = None, lo: float | None = None,
 
 # --- models -----------------------------------------------------------------
 
-# Intra-op threads per model: chosen from the loaded figures (see below), not the quiet ones.
+# Thread policy, chosen from the LOADED figures of one run each (the host was already busy:
+# load average 9-13 on 2 cores), 3 runs per policy, per-frame median / p95 ms over 40 dev frames:
+#   FACEPAY_MODELS_THREADS=T FACEPAY_MODELS_SPIN=S facepay bench --images ../shared/faces/dev \
+#       --frames 40 --repeats 1 --rounds 2 --load 2 --gallery-sizes 1000 --json
+#   threads 2, spin on  (old default): quiet 173 (156-244), loaded 335 (310-467) / p95 385-640
+#   threads 2, spin off:               quiet  40 (34-42),   loaded  98 (63-176)  / p95 192-272
+#   threads 1, spin on:                quiet  54 (54-54),   loaded 187 (169-204) / p95 203-281
+#   threads 1, spin off (1 run):       quiet  51,           loaded 171           / p95 211
+# Spinning workers take the cores the other model (and the GUI, camera, HTTP worker) need:
+# with spin off two threads beat one in every run, loaded and quiet. Two threads per model.
 MODEL_THREADS = 2
-# Idle intra-op threads busy-wait (onnxruntime's default) unless this is False.
-MODEL_SPIN = True
+# Idle onnxruntime intra-op threads sleep instead of busy-waiting (figures above).
+MODEL_SPIN = False
 
 @dataclass(frozen=True)
 class ModelSettings:
@@ -98,7 +107,8 @@ class ModelSettings:
 
     Attributes:
         dir: directory holding the ONNX files named in models/manifest.json.
-        threads: intra-op threads of each model (onnxruntime sessions and OpenCV's YuNet).
+        threads: intra-op threads of each model (onnxruntime sessions and OpenCV's YuNet);
+            measured under load, see ``MODEL_THREADS``.
         spin: whether idle intra-op threads busy-wait for work (onnxruntime
             ``session.intra_op.allow_spinning``); spinning threads burn the cores the GUI,
             camera and HTTP worker need.
