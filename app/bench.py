@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import multiprocessing.process
 import os
+import signal
 import statistics
 import time
 from collections.abc import Callable
@@ -43,7 +44,9 @@ BURNER_CHECK_EVERY = 200_000
 
 
 def _burn(parent: int) -> None:
-    """Busy loop until terminated, or until the parent process is gone."""
+    """Busy loop until terminated, or until the parent process is gone. Ctrl-C reaches the
+    whole process group: the parent handles it and stops the helpers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     x = 0
     while os.getppid() == parent:
         for _ in range(BURNER_CHECK_EVERY):
