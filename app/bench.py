@@ -3,16 +3,25 @@
 Frames are made from photos the way a kiosk camera delivers them (640x480,
 letterboxed); each stage is timed inside the same ``Pipeline.process`` the kiosk
 runs. Figures are medians over repeated runs: machines here are shared and noisy.
+
+``--load N`` measures the same frames with and without N CPU-burning helper processes in
+one run, alternating quiet and loaded rounds so that drift in the host's own load hits
+both sides alike; the ratio loaded/quiet is the figure to compare.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import multiprocessing
+import multiprocessing.process
 import os
+import signal
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import cv2
@@ -31,9 +40,72 @@ from vision import (
     read_image,
 )
 
-__all__ = ["bench_fusion", "bench_gallery", "bench_pipeline", "kiosk_frames"]
+__all__ = ["CpuLoad", "bench_fusion", "bench_gallery", "bench_loaded", "bench_pipeline", "kiosk_frames"]
+
+log = logging.getLogger(__name__)
 
 FRAME_W, FRAME_H = 640, 480
+# Seconds a burner gets to stop after SIGTERM before it is killed.
+BURNER_STOP_S = 2.0
+# Seconds between starting the burners and timing the first loaded frame.
+BURNER_SETTLE_S = 0.2
+# Busy-loop steps between a burner's checks that its parent is still alive.
+BURNER_CHECK_EVERY = 200_000
+
+
+def _burn(parent: int) -> None:
+    """Busy loop until terminated, or until the parent process is gone. Ctrl-C reaches the
+    whole process group: the parent handles it and stops the helpers."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    x = 0
+    while os.getppid() == parent:
+        for _ in range(BURNER_CHECK_EVERY):
+            x += 1
+
+
+class CpuLoad:
+    """``n`` helper processes that each keep one core busy while the context is open.
+
+    Leaving the context (normally, by an exception or Ctrl-C) terminates and reaps every
+    helper; a helper whose parent dies without cleaning up stops by itself.
+    """
+
+    def __init__(self, n: int) -> None:
+        if n < 0:
+            raise ValueError("the number of load processes cannot be negative")
+        self.n = n
+        self._ctx = multiprocessing.get_context("fork")
+        self.processes: list[multiprocessing.process.BaseProcess] = []
+
+    def __enter__(self) -> CpuLoad:
+        try:
+            for i in range(self.n):
+                proc = self._ctx.Process(target=_burn, args=(os.getpid(),),
+                                         name=f"facepay-bench-load-{i}", daemon=True)
+                proc.start()
+                self.processes.append(proc)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Terminate and reap every helper (SIGKILL for one that ignores SIGTERM)."""
+        for proc in self.processes:
+            if proc.is_alive():
+                proc.terminate()
+        for proc in self.processes:
+            proc.join(BURNER_STOP_S)
+            if proc.is_alive():
+                log.warning("load process %s ignored SIGTERM; killing it", proc.pid)
+                proc.kill()
+                proc.join()
+            proc.close()
+        self.processes = []
 
 
 def kiosk_frames(images: Path, limit: int) -> list[NDArray[np.uint8]]:
@@ -60,35 +132,96 @@ def _pct(values: list[float], q: float) -> float:
     return round(float(np.percentile(values, q)), 3) if values else 0.0
 
 
-def bench_pipeline(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: int,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Per-frame and per-stage medians over ``repeats`` passes over the frames."""
-    for frame in frames[:3]:  # warm-up: first runs allocate
-        pipeline.process(frame)
-    totals: list[float] = []
-    stages: dict[str, list[float]] = {f.name: [] for f in dataclasses.fields(StageTimes)}
-    with_face = 0
-    done, todo = 0, repeats * len(frames)
-    for _ in range(repeats):
+class _Samples:
+    """Per-frame and per-stage milliseconds collected over some passes."""
+
+    def __init__(self) -> None:
+        self.totals: list[float] = []
+        self.stages: dict[str, list[float]] = {
+            f.name: [] for f in dataclasses.fields(StageTimes) if f.name != "total"}
+        self.with_face = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "per_frame_ms": {"median": _pct(self.totals, 50), "p95": _pct(self.totals, 95)},
+            "stages_ms": {k: _pct(v, 50) for k, v in self.stages.items() if v},
+            "stages_p95_ms": {k: _pct(v, 95) for k, v in self.stages.items() if v},
+        }
+
+
+def _run_passes(pipeline: Pipeline, frames: list[NDArray[np.uint8]], passes: int,
+                into: _Samples, tick: Callable[[], None]) -> list[float]:
+    """Time ``passes`` passes over the frames into ``into``; the per-frame times of this call."""
+    mine: list[float] = []
+    for _ in range(passes):
         for frame in frames:
             t0 = time.perf_counter()
             result = pipeline.process(frame)
-            totals.append((time.perf_counter() - t0) * 1000.0)
-            with_face += result.face is not None
+            mine.append((time.perf_counter() - t0) * 1000.0)
+            into.with_face += result.face is not None
             for name, value in dataclasses.asdict(result.times).items():
-                if name != "total" and value > 0:
-                    stages[name].append(value)
-            done += 1
-            if progress:
-                progress(done, todo)
-    return {
-        "frames": len(frames),
-        "repeats": repeats,
-        "frames_with_face": with_face // max(repeats, 1),
-        "per_frame_ms": {"median": _pct(totals, 50), "p95": _pct(totals, 95)},
-        "stages_ms": {k: _pct(v, 50) for k, v in stages.items() if k != "total" and v},
-        "stages_p95_ms": {k: _pct(v, 95) for k, v in stages.items() if k != "total" and v},
-    }
+                if name in into.stages and value > 0:
+                    into.stages[name].append(value)
+            tick()
+    into.totals.extend(mine)
+    return mine
+
+
+def _ticker(progress: Callable[[int, int], None] | None, todo: int) -> Callable[[], None]:
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, todo)
+    return tick
+
+
+def _warm_up(pipeline: Pipeline, frames: list[NDArray[np.uint8]]) -> None:
+    for frame in frames[:3]:  # first runs allocate
+        pipeline.process(frame)
+
+
+def bench_pipeline(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: int,
+                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Per-frame and per-stage medians over ``repeats`` passes over the frames."""
+    _warm_up(pipeline, frames)
+    samples = _Samples()
+    _run_passes(pipeline, frames, repeats, samples, _ticker(progress, repeats * len(frames)))
+    return {"frames": len(frames), "repeats": repeats,
+            "frames_with_face": samples.with_face // max(repeats, 1), **samples.summary()}
+
+
+def _ratio(loaded: float, quiet: float) -> float:
+    return round(loaded / quiet, 2) if quiet > 0 else 0.0
+
+
+def bench_loaded(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: int, load: int,
+                 rounds: int = 2, progress: Callable[[int, int], None] | None = None
+                 ) -> dict[str, Any]:
+    """``rounds`` pairs of a quiet and a loaded round (``load`` burners), ``repeats`` passes
+    each, in one run. The top-level figures are the quiet ones (as ``bench_pipeline``
+    reports them); the ``load`` block holds both sides and the ratio loaded/quiet."""
+    _warm_up(pipeline, frames)
+    quiet, loaded = _Samples(), _Samples()
+    tick = _ticker(progress, 2 * rounds * repeats * len(frames))
+    per_round: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        times = _run_passes(pipeline, frames, repeats, quiet, tick)
+        per_round.append({"load": 0, "median": _pct(times, 50), "p95": _pct(times, 95)})
+        with CpuLoad(load):
+            time.sleep(BURNER_SETTLE_S)
+            times = _run_passes(pipeline, frames, repeats, loaded, tick)
+        per_round.append({"load": load, "median": _pct(times, 50), "p95": _pct(times, 95)})
+    q, ld = quiet.summary(), loaded.summary()
+    ratio: dict[str, Any] = {k: _ratio(ld["per_frame_ms"][k], q["per_frame_ms"][k])
+                             for k in ("median", "p95")}
+    ratio["stages"] = {k: _ratio(v, q["stages_ms"].get(k, 0.0)) for k, v in ld["stages_ms"].items()}
+    return {"frames": len(frames), "repeats": repeats,
+            "frames_with_face": quiet.with_face // max(repeats * rounds, 1), **q,
+            "load": {"processes": load, "rounds": rounds, "quiet": q, "loaded": ld,
+                     "ratio": ratio, "per_round_ms": per_round}}
 
 
 def bench_gallery(sizes: list[int], dim: int, queries: int = 30) -> dict[str, float]:
@@ -131,6 +264,6 @@ def bench_fusion(index: Searchable, dim: int, window: int, top_k: int = 5,
             "per_frame_ms": round(med / max(window, 1), 4)}
 
 
-def environment(threads: int) -> dict[str, Any]:
-    return {"threads": threads, "cpus": os.cpu_count(), "opencv": cv2.__version__,
-            "numpy": np.__version__}
+def environment(threads: int, spin: bool = True) -> dict[str, Any]:
+    return {"threads": threads, "spin": spin, "cpus": os.cpu_count(), "opencv": cv2.__version__,
+            "numpy": np.__version__, "host_load_1min": round(os.getloadavg()[0], 2)}

@@ -87,21 +87,41 @@ def _doc(text: str, *, env: str | None = None, lo: float | None = None,
 
 # --- models -----------------------------------------------------------------
 
+# Thread policy, chosen from the LOADED figures of one run each (the host was already busy:
+# load average 9-13 on 2 cores), 3 runs per policy, per-frame median / p95 ms over 40 dev frames:
+#   FACEPAY_MODELS_THREADS=T FACEPAY_MODELS_SPIN=S facepay bench --images ../shared/faces/dev \
+#       --frames 40 --repeats 1 --rounds 2 --load 2 --gallery-sizes 1000 --json
+#   threads 2, spin on  (old default): quiet 173 (156-244), loaded 335 (310-467) / p95 385-640
+#   threads 2, spin off:               quiet  40 (34-42),   loaded  98 (63-176)  / p95 192-272
+#   threads 1, spin on:                quiet  54 (54-54),   loaded 187 (169-204) / p95 203-281
+#   threads 1, spin off (1 run):       quiet  51,           loaded 171           / p95 211
+# Spinning workers take the cores the other model (and the GUI, camera, HTTP worker) need:
+# with spin off two threads beat one in every run, loaded and quiet. Two threads per model.
+MODEL_THREADS = 2
+# Idle onnxruntime intra-op threads sleep instead of busy-waiting (figures above).
+MODEL_SPIN = False
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Where model files live and how onnxruntime runs them.
 
     Attributes:
         dir: directory holding the ONNX files named in models/manifest.json.
-        threads: onnxruntime intra-op threads (2 is fastest on the 2-core kiosk board;
-            more threads measured slower there).
+        threads: intra-op threads of each model (onnxruntime sessions and OpenCV's YuNet);
+            measured under load, see ``MODEL_THREADS``.
+        spin: whether idle intra-op threads busy-wait for work (onnxruntime
+            ``session.intra_op.allow_spinning``); spinning threads burn the cores the GUI,
+            camera and HTTP worker need.
         recogniser: manifest id of the face recogniser to use.
         antispoof: manifest id of the passive anti-spoof model.
     """
 
     dir: Path = field(default_factory=_default_model_dir,
                       metadata=_doc("model directory", env="FACEPAY_MODEL_DIR"))
-    threads: int = field(default=2, metadata=_doc("onnxruntime intra-op threads", lo=1, hi=64))
+    threads: int = field(default=MODEL_THREADS,
+                         metadata=_doc("intra-op threads per model (onnxruntime, OpenCV)", lo=1, hi=64))
+    spin: bool = field(default=MODEL_SPIN,
+                       metadata=_doc("let idle onnxruntime intra-op threads spin"))
     recogniser: str = field(default="mobilefacenet-expo-192d",
                             metadata=_doc("manifest id of the recogniser"))
     antispoof: str = field(default="antispoof-minifasv2se-128",

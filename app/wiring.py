@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import cv2
+
 from app.eval_liveness import FitRecipe
 from app.settings import Settings, SettingsError
 from models import Manifest, ModelSpec, ModelUnavailable, load_manifest, resolve
@@ -59,14 +61,21 @@ def model_path(settings: Settings, model_id: str, manifest: Manifest | None = No
     return spec, path
 
 
-def ort_session(path: Path, threads: int) -> Any:
+def ort_session(path: Path, threads: int, *, spin: bool = True) -> Any:
+    """An onnxruntime CPU session; the only place model thread settings are applied
+    (with ``build_detector`` for OpenCV's pool)."""
     import onnxruntime as ort
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
     opts.log_severity_level = 3
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def _model_session(settings: Settings, path: Path) -> Any:
+    return ort_session(path, settings.models.threads, spin=settings.models.spin)
 
 
 def _detector_model_id() -> str:
@@ -78,6 +87,7 @@ def _detector_model_id() -> str:
 
 def build_detector(settings: Settings, *, max_side: int | None = None) -> YuNetDetector:
     _, path = model_path(settings, _detector_model_id())
+    cv2.setNumThreads(settings.models.threads)  # process-wide: YuNet runs in OpenCV's pool
     v = settings.vision
     return YuNetDetector(path, score=v.det_score, nms=v.det_nms,
                          max_side=max_side or v.det_max_side, retry_side=v.det_retry_side,
@@ -90,7 +100,7 @@ def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embe
     spec, path = model_path(settings, settings.models.recogniser, manifest)
     if spec.wrapper != "arcface112":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for recogniser {spec.id}")
-    return Embedder(ort_session(path, settings.models.threads), model_id=spec.id,
+    return Embedder(_model_session(settings, path), model_id=spec.id,
                     mean=float(spec.input.get("mean", 127.5)), std=float(spec.input.get("std", 128.0)),
                     rgb=str(spec.input.get("colour", "RGB")).upper() == "RGB")
 
@@ -106,7 +116,7 @@ def build_liveness(settings: Settings) -> LivenessModel:
     spec, path = model_path(settings, settings.models.antispoof)
     if spec.wrapper != "minifasnet":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for anti-spoof model {spec.id}")
-    return LivenessModel(ort_session(path, settings.models.threads), model_id=spec.id,
+    return LivenessModel(_model_session(settings, path), model_id=spec.id,
                          fusion=pad_fusion(settings))
 
 

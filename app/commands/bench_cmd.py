@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from app.bench import bench_fusion, bench_gallery, bench_pipeline, environment, kiosk_frames
+from app.bench import bench_fusion, bench_gallery, bench_loaded, bench_pipeline, environment, kiosk_frames
 from app.progress import Progress
 from app.wiring import ModelFileError, build_pipeline
 from vision import TemplateIndex, VisionError
@@ -24,6 +24,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help="synthetic gallery sizes to time search on")
     p.add_argument("--enrolled", type=int, default=1000,
                    help="synthetic templates searched inside the per-frame pipeline")
+    p.add_argument("--load", type=int, default=0, metavar="N",
+                   help="also time the frames while N CPU-burning processes run, alternating "
+                        "quiet and loaded rounds in this one run (default 0: quiet only)")
+    p.add_argument("--rounds", type=int, default=2,
+                   help="quiet+loaded round pairs with --load (default 2: quiet, loaded, quiet, loaded)")
     p.add_argument("--json", action="store_true", help="print only the JSON object")
     p.set_defaults(handler=run)
 
@@ -37,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print("facepay bench: --gallery-sizes takes whole numbers, e.g. 1000,100000", file=sys.stderr)
         return 2
+    if args.load < 0 or args.rounds < 1 or args.repeats < 1 or args.frames < 1:
+        print("facepay bench: --load takes 0 or more; --rounds, --repeats and --frames 1 or more",
+              file=sys.stderr)
+        return 2
     try:
         probe = build_pipeline(args.settings)
         index = TemplateIndex.synthetic(args.enrolled, probe.embedder.dim)
@@ -48,11 +57,15 @@ def run(args: argparse.Namespace) -> int:
     if not frames:
         print(f"facepay bench: no readable images in {args.images}", file=sys.stderr)
         return 2
-    report = bench_pipeline(pipeline, frames, args.repeats, Progress("frames"))
+    if args.load:
+        report = bench_loaded(pipeline, frames, args.repeats, args.load, args.rounds,
+                              Progress("frames"))
+    else:
+        report = bench_pipeline(pipeline, frames, args.repeats, Progress("frames"))
     report["gallery_search_ms"] = bench_gallery(sizes, pipeline.embedder.dim)
     report["enrolled_in_pipeline"] = args.enrolled
     report["fusion_ms"] = bench_fusion(index, pipeline.embedder.dim,
                                        args.settings.liveness.window, args.settings.recognition.top_k)
-    report.update(environment(args.settings.models.threads))
+    report.update(environment(args.settings.models.threads, args.settings.models.spin))
     print(json.dumps(report, indent=None if args.json else 2))
     return 0

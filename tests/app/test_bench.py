@@ -29,3 +29,29 @@ def test_bench_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["bench", "--images", str(tmp_path)]) == 2
     assert "no readable images" in capsys.readouterr().err
     assert main(["bench", "--images", str(tmp_path), "--gallery-sizes", "1k"]) == 2
+
+
+def test_bench_with_load_keeps_its_keys_and_adds_quiet_loaded_and_ratio(
+        dev_faces: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["bench", "--images", str(dev_faces), "--frames", "2", "--repeats", "1",
+               "--gallery-sizes", "100", "--load", "1", "--rounds", "1", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["per_frame_ms"]) == {"median", "p95"} and out["frames_with_face"] == 2
+    load = out["load"]
+    assert load["processes"] == 1 and load["rounds"] == 1
+    assert load["quiet"]["per_frame_ms"] == out["per_frame_ms"]
+    assert {"detect", "liveness", "embed"} <= set(load["loaded"]["stages_ms"])
+    assert set(load["ratio"]) == {"median", "p95", "stages"}
+    assert [r["load"] for r in load["per_round_ms"]] == [0, 1]
+    assert out["spin"] in (True, False)
+
+
+@pytest.mark.parametrize("extra", [["--load", "-1"], ["--rounds", "0"], ["--repeats", "0"],
+                                   ["--frames", "0"], ["--load", "two"]])
+def test_bench_refuses_bad_load_arguments(dev_faces: Path, extra: list[str]) -> None:
+    try:
+        rc = main(["bench", "--images", str(dev_faces), *extra])
+    except SystemExit as exc:  # argparse refuses what is not a number
+        rc = int(exc.code or 0)
+    assert rc == 2
