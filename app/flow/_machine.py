@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.flow import _events as ev
 from app.flow._effects import (
@@ -423,6 +423,11 @@ class CheckoutMachine:
                 state is State.PROCESSING:
             self._ask_for_customer("This PIN fits more than one account. Enter your customer number, "
                                    "then your PIN.", self._evidence)
+        elif isinstance(event, ev.DebitDeclined) and kind is E.PIN_REQUIRED and state is State.PROCESSING:
+            # Above the merchant's face-only limit the ledger wants the PIN too: same shopper.
+            self._pin_message, self._pin_error, self._attempts_left = (
+                "For this amount, please confirm with your PIN.", "", None)
+            self._evidence = replace(self._evidence, method="face+pin")
         elif isinstance(event, ev.DebitDeclined) and kind is E.WRONG_PIN:
             self._attempts_left = event.attempts_left
             self._pin_error = "Wrong PIN. Please try again."
@@ -639,6 +644,8 @@ def _answer_kind(event: ev.Event) -> EventType | None:
             return E.PIN_LOCKED
         case ev.DebitDeclined(code="customer_id_required"):
             return E.NEED_CUSTOMER_ID
+        case ev.DebitDeclined(code="pin_required"):
+            return E.PIN_REQUIRED
         case ev.DebitDeclined(code="wrong_pin", attempts_left=left):
             return E.PIN_LOCKED if left is not None and left <= 0 else E.WRONG_PIN
         case ev.DebitDeclined():

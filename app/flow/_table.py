@@ -85,6 +85,7 @@ class EventType(enum.Enum):
     DEBIT_DECLINED = "debit_declined"
     WRONG_PIN = "wrong_pin"
     NEED_CUSTOMER_ID = "need_customer_id"
+    PIN_REQUIRED = "pin_required"
     PIN_LOCKED = "pin_locked"
     LEDGER_UNREACHABLE = "ledger_unreachable"
     CASHIER_KEY = "cashier_key"
@@ -193,6 +194,7 @@ _DEBIT_ANSWERS: dict[EventType, Target] = {
     E.DEBIT_DECLINED: S.DECLINED,
     E.WRONG_PIN: S.PIN_ENTRY,
     E.NEED_CUSTOMER_ID: S.CUSTOMER_ENTRY,
+    E.PIN_REQUIRED: S.PIN_ENTRY,
     E.PIN_LOCKED: S.DECLINED,
     E.LEDGER_UNREACHABLE: S.DECLINED,
 }
@@ -244,7 +246,8 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     # so the shopper is not invited to pay a second time).
     **_edges(S.UNKNOWN, {
         E.DEBIT_APPROVED: S.APPROVED, E.DEBIT_DECLINED: S.DECLINED, E.WRONG_PIN: S.DECLINED,
-        E.NEED_CUSTOMER_ID: S.DECLINED, E.PIN_LOCKED: S.DECLINED, E.CANCEL: S.CASHIER_ID,
+        E.NEED_CUSTOMER_ID: S.DECLINED, E.PIN_REQUIRED: S.DECLINED, E.PIN_LOCKED: S.DECLINED,
+        E.CANCEL: S.CASHIER_ID,
         E.CONFIRM: S.CASHIER_ID,
         E.CASHIER_KEY: S.CASHIER_ID,
     }),

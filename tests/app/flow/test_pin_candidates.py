@@ -56,3 +56,17 @@ def test_not_you_on_the_pin_pad_goes_to_the_customer_number(drive: Driver) -> No
     drive.send(PinEntered("5555"))
     debit = drive.debit()
     assert (debit.customer_id, debit.candidates) == ("c-carl", ())
+
+
+def test_above_the_face_only_limit_the_matched_shopper_confirms_with_the_pin(drive: Driver) -> None:
+    drive.to_processing()
+    first = drive.debit()
+    assert first.pin is None
+    drive.send(DebitDeclined(first.request_id, "pin_required"))
+    assert drive.state is State.PIN_ENTRY
+    view = drive.view
+    assert isinstance(view, PinView) and "confirm with your PIN" in view.message
+    drive.send(PinEntered("2468"))
+    second = drive.debit()
+    assert (second.customer_id, second.pin, second.candidates) == (first.customer_id, "2468", ())
+    assert second.evidence.method == "face+pin" and not second.allow_offline
