@@ -72,13 +72,27 @@ class LedgerPayments:
         self._cashier: tuple[str, str] | None = None
         self._lock = threading.Lock()
 
-    def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
-            evidence: Evidence, allow_offline: bool, candidates: tuple[str, ...] = ()) -> Approved | Declined:
+    def pay(
+        self,
+        customer_id: str,
+        amount_minor: int,
+        currency: str,
+        pin: str | None,
+        evidence: Evidence,
+        allow_offline: bool,
+        candidates: tuple[str, ...] = (),
+    ) -> Approved | Declined:
         record = {k: v for k, v in asdict(evidence).items() if v not in (None, "")}
         record["models"] = self._models
         with self._lock:
-            outcome = self.service.pay(customer_id, Money(amount_minor, currency), evidence=record,
-                                       pin=pin, allow_offline=allow_offline, candidates=candidates)
+            outcome = self.service.pay(
+                customer_id,
+                Money(amount_minor, currency),
+                evidence=record,
+                pin=pin,
+                allow_offline=allow_offline,
+                candidates=candidates,
+            )
         if isinstance(outcome, LedgerApproved):
             return Approved(outcome.transfer_id, at=_epoch(outcome.at))
         if isinstance(outcome, StoredOffline):
@@ -134,17 +148,25 @@ class LedgerPayments:
         for entry in report.reversed:
             log.info("payment %s (outcome unknown to the shopper) was reversed", entry.transfer_id)
         for entry in report.needs_attention:
-            log.warning("payment %s was charged while the shopper was told the outcome was unknown and "
-                        "the ledger refused its reversal: refund it", entry.transfer_id)
+            log.warning(
+                "payment %s was charged while the shopper was told the outcome was unknown and "
+                "the ledger refused its reversal: refund it",
+                entry.transfer_id,
+            )
         return len(report.still_open)
 
     def today_summary(self) -> DaySummary:
         with self._lock:
             totals = self.service.day_totals()
             rec = self.service.reconcile_day(totals.day)
-        return DaySummary(payments=totals.payments[0], paid_minor=totals.payments[1].minor,
-                          refunds=totals.refunds[0], refunded_minor=totals.refunds[1].minor,
-                          currency=totals.currency, verdict=rec.verdict_text)
+        return DaySummary(
+            payments=totals.payments[0],
+            paid_minor=totals.payments[1].minor,
+            refunds=totals.refunds[0],
+            refunded_minor=totals.refunds[1].minor,
+            currency=totals.currency,
+            verdict=rec.verdict_text,
+        )
 
 
 def _attempts_left(outcome: Refused) -> int | None:
@@ -186,9 +208,18 @@ class KioskEnroller:
     (a face already enrolled as another customer is refused, never re-linked), then the ledger
     (which checks the proof), then the templates."""
 
-    def __init__(self, pipeline: Pipeline, gallery: Gallery, registry: Registry, payments: LedgerPayments,
-                 *, terminal_id: str, reject_below: float, already_at: float,
-                 needed: int = ENROL_FRAMES) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        gallery: Gallery,
+        registry: Registry,
+        payments: LedgerPayments,
+        *,
+        terminal_id: str,
+        reject_below: float,
+        already_at: float,
+        needed: int = ENROL_FRAMES,
+    ) -> None:
         self._pipeline, self._gallery, self._registry = pipeline, gallery, registry
         self._payments, self._terminal_id, self._needed = payments, terminal_id, needed
         self._live = spoof_check(reject_below)
@@ -222,17 +253,23 @@ class KioskEnroller:
             return Declined("not_enough_frames", "not enough good pictures of the face")
         other = already_enrolled(self._gallery, templates, customer_id, self._already_at)
         if other is not None:
-            log.warning("enrolment of %s refused: the face is enrolled as %s (score %.2f)", customer_id,
-                        other.customer_id, other.score)
+            log.warning(
+                "enrolment of %s refused: the face is enrolled as %s (score %.2f)",
+                customer_id,
+                other.customer_id,
+                other.score,
+            )
             self.reset()
-            return Declined("face_enrolled",
-                            f"This face is already enrolled as customer {other.customer_id}.")
+            return Declined(
+                "face_enrolled", f"This face is already enrolled as customer {other.customer_id}."
+            )
         cashier = self._payments.cashier()
         if cashier is None:
             return Declined("cashier_required", "a cashier must sign in first")
         try:
-            link = self._payments.service.enrol_customer(customer_id, pin, cashier[0], cashier[1],
-                                                         consent_version=CONSENT_VERSION, enrolment_code=code)
+            link = self._payments.service.enrol_customer(
+                customer_id, pin, cashier[0], cashier[1], consent_version=CONSENT_VERSION, enrolment_code=code
+            )
         except LedgerDeclined as exc:
             self.reset()  # refused: the captured templates are not kept, even in memory
             return _enrol_refused(exc)
@@ -258,8 +295,12 @@ class KioskEnroller:
             return Declined("proof_required", "the shopper's PIN or a signed-in cashier is needed")
         try:
             ledger = self._payments.service.erase_customer_link(
-                customer_id, pin=pin, cashier_id=cashier[0] if cashier else None,
-                cashier_pin=cashier[1] if cashier else None, reason="erased at the kiosk")
+                customer_id,
+                pin=pin,
+                cashier_id=cashier[0] if cashier else None,
+                cashier_pin=cashier[1] if cashier else None,
+                reason="erased at the kiosk",
+            )
         except LedgerDeclined as exc:
             if exc.code == "unknown_customer" and known and cashier is not None:
                 receipt = erase_customer(self._gallery, self._registry, customer_id)
@@ -283,8 +324,12 @@ def _enrol_refused(exc: LedgerDeclined) -> Declined:
     if exc.code in ("wrong_pin", "pin_locked") and _is_cashiers(exc):
         return Declined("cashier_pin", _LEDGER_REFUSAL["cashier_pin"])
     left = _number(dict(exc.details), "attempts_left")
-    return Declined(exc.code, _LEDGER_REFUSAL.get(exc.code, exc.message),
-                    attempts_left=None if left is None else int(left), retry_after_s=retry_after(exc))
+    return Declined(
+        exc.code,
+        _LEDGER_REFUSAL.get(exc.code, exc.message),
+        attempts_left=None if left is None else int(left),
+        retry_after_s=retry_after(exc),
+    )
 
 
 _LEDGER_REFUSAL = {

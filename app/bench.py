@@ -80,8 +80,9 @@ class CpuLoad:
     def __enter__(self) -> CpuLoad:
         try:
             for i in range(self.n):
-                proc = self._ctx.Process(target=_burn, args=(os.getpid(),),
-                                         name=f"facepay-bench-load-{i}", daemon=True)
+                proc = self._ctx.Process(
+                    target=_burn, args=(os.getpid(),), name=f"facepay-bench-load-{i}", daemon=True
+                )
                 proc.start()
                 self.processes.append(proc)
         except BaseException:
@@ -89,8 +90,9 @@ class CpuLoad:
             raise
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.stop()
 
     def stop(self) -> None:
@@ -119,11 +121,14 @@ def kiosk_frames(images: Path, limit: int) -> list[NDArray[np.uint8]]:
             continue
         h, w = img.shape[:2]
         s = min(FRAME_W / w, FRAME_H / h)
-        small = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))),
-                           interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+        small = cv2.resize(
+            img,
+            (max(1, round(w * s)), max(1, round(h * s))),
+            interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR,
+        )
         canvas = np.zeros((FRAME_H, FRAME_W, 3), np.uint8)
         y0, x0 = (FRAME_H - small.shape[0]) // 2, (FRAME_W - small.shape[1]) // 2
-        canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+        canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
         frames.append(canvas)
     return frames
 
@@ -138,7 +143,8 @@ class _Samples:
     def __init__(self) -> None:
         self.totals: list[float] = []
         self.stages: dict[str, list[float]] = {
-            f.name: [] for f in dataclasses.fields(StageTimes) if f.name != "total"}
+            f.name: [] for f in dataclasses.fields(StageTimes) if f.name != "total"
+        }
         self.with_face = 0
 
     def summary(self) -> dict[str, Any]:
@@ -149,8 +155,9 @@ class _Samples:
         }
 
 
-def _run_passes(pipeline: Pipeline, frames: list[NDArray[np.uint8]], passes: int,
-                into: _Samples, tick: Callable[[], None]) -> list[float]:
+def _run_passes(
+    pipeline: Pipeline, frames: list[NDArray[np.uint8]], passes: int, into: _Samples, tick: Callable[[], None]
+) -> list[float]:
     """Time ``passes`` passes over the frames into ``into``; the per-frame times of this call."""
     mine: list[float] = []
     for _ in range(passes):
@@ -175,6 +182,7 @@ def _ticker(progress: Callable[[int, int], None] | None, todo: int) -> Callable[
         done += 1
         if progress:
             progress(done, todo)
+
     return tick
 
 
@@ -183,23 +191,36 @@ def _warm_up(pipeline: Pipeline, frames: list[NDArray[np.uint8]]) -> None:
         pipeline.process(frame)
 
 
-def bench_pipeline(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: int,
-                   progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def bench_pipeline(
+    pipeline: Pipeline,
+    frames: list[NDArray[np.uint8]],
+    repeats: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """Per-frame and per-stage medians over ``repeats`` passes over the frames."""
     _warm_up(pipeline, frames)
     samples = _Samples()
     _run_passes(pipeline, frames, repeats, samples, _ticker(progress, repeats * len(frames)))
-    return {"frames": len(frames), "repeats": repeats,
-            "frames_with_face": samples.with_face // max(repeats, 1), **samples.summary()}
+    return {
+        "frames": len(frames),
+        "repeats": repeats,
+        "frames_with_face": samples.with_face // max(repeats, 1),
+        **samples.summary(),
+    }
 
 
 def _ratio(loaded: float, quiet: float) -> float:
     return round(loaded / quiet, 2) if quiet > 0 else 0.0
 
 
-def bench_loaded(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: int, load: int,
-                 rounds: int = 2, progress: Callable[[int, int], None] | None = None
-                 ) -> dict[str, Any]:
+def bench_loaded(
+    pipeline: Pipeline,
+    frames: list[NDArray[np.uint8]],
+    repeats: int,
+    load: int,
+    rounds: int = 2,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     """``rounds`` pairs of a quiet and a loaded round (``load`` burners), ``repeats`` passes
     each, in one run. The top-level figures are the quiet ones (as ``bench_pipeline``
     reports them); the ``load`` block holds both sides and the ratio loaded/quiet."""
@@ -215,13 +236,24 @@ def bench_loaded(pipeline: Pipeline, frames: list[NDArray[np.uint8]], repeats: i
             times = _run_passes(pipeline, frames, repeats, loaded, tick)
         per_round.append({"load": load, "median": _pct(times, 50), "p95": _pct(times, 95)})
     q, ld = quiet.summary(), loaded.summary()
-    ratio: dict[str, Any] = {k: _ratio(ld["per_frame_ms"][k], q["per_frame_ms"][k])
-                             for k in ("median", "p95")}
+    ratio: dict[str, Any] = {
+        k: _ratio(ld["per_frame_ms"][k], q["per_frame_ms"][k]) for k in ("median", "p95")
+    }
     ratio["stages"] = {k: _ratio(v, q["stages_ms"].get(k, 0.0)) for k, v in ld["stages_ms"].items()}
-    return {"frames": len(frames), "repeats": repeats,
-            "frames_with_face": quiet.with_face // max(repeats * rounds, 1), **q,
-            "load": {"processes": load, "rounds": rounds, "quiet": q, "loaded": ld,
-                     "ratio": ratio, "per_round_ms": per_round}}
+    return {
+        "frames": len(frames),
+        "repeats": repeats,
+        "frames_with_face": quiet.with_face // max(repeats * rounds, 1),
+        **q,
+        "load": {
+            "processes": load,
+            "rounds": rounds,
+            "quiet": q,
+            "loaded": ld,
+            "ratio": ratio,
+            "per_round_ms": per_round,
+        },
+    }
 
 
 def bench_gallery(sizes: list[int], dim: int, queries: int = 30) -> dict[str, float]:
@@ -243,8 +275,9 @@ def bench_gallery(sizes: list[int], dim: int, queries: int = 30) -> dict[str, fl
     return out
 
 
-def bench_fusion(index: Searchable, dim: int, window: int, top_k: int = 5,
-                 queries: int = 200) -> dict[str, float]:
+def bench_fusion(
+    index: Searchable, dim: int, window: int, top_k: int = 5, queries: int = 200
+) -> dict[str, float]:
     """Median milliseconds the policy's multi-frame fusion adds per decision: the mean of the
     window's normalised embeddings (``fused_embedding``) plus one more gallery search. The
     kiosk pays it on the frames that complete a window, about one frame in ``window``."""
@@ -260,10 +293,19 @@ def bench_fusion(index: Searchable, dim: int, window: int, top_k: int = 5,
             index.search(probe, top_k)
         times.append((time.perf_counter() - t0) * 1000.0)
     med = statistics.median(times)
-    return {"window": window, "per_decision_ms": round(med, 4),
-            "per_frame_ms": round(med / max(window, 1), 4)}
+    return {
+        "window": window,
+        "per_decision_ms": round(med, 4),
+        "per_frame_ms": round(med / max(window, 1), 4),
+    }
 
 
 def environment(threads: int, spin: bool = True) -> dict[str, Any]:
-    return {"threads": threads, "spin": spin, "cpus": os.cpu_count(), "opencv": cv2.__version__,
-            "numpy": np.__version__, "host_load_1min": round(os.getloadavg()[0], 2)}
+    return {
+        "threads": threads,
+        "spin": spin,
+        "cpus": os.cpu_count(),
+        "opencv": cv2.__version__,
+        "numpy": np.__version__,
+        "host_load_1min": round(os.getloadavg()[0], 2),
+    }

@@ -75,8 +75,9 @@ class Driver:
         deadline = time.monotonic() + timeout_s
         while not pred():
             if time.monotonic() > deadline:
-                raise StepFailed(f"timed out waiting for {what}; on {self.screen.value}: "
-                                 f"{' | '.join(self.texts())[:300]}")
+                raise StepFailed(
+                    f"timed out waiting for {what}; on {self.screen.value}: {' | '.join(self.texts())[:300]}"
+                )
             QTest.qWait(20)
 
     def wait_for(self, *screens: Screen, timeout_s: float = 20.0) -> Screen:
@@ -85,8 +86,11 @@ class Driver:
         return self.screen
 
     def texts(self) -> list[str]:
-        return [w.text() for w in self.window.current_widget.findChildren(QLabel)
-                if w.isVisible() and w.text().strip()]
+        return [
+            w.text()
+            for w in self.window.current_widget.findChildren(QLabel)
+            if w.isVisible() and w.text().strip()
+        ]
 
     def shows(self, text: str) -> bool:
         return any(text in t for t in self.texts())
@@ -100,8 +104,11 @@ class Driver:
         QTest.keyClick(self.window.current_widget, key)
 
     def touch(self, text: str) -> None:
-        buttons = [b for b in self.window.current_widget.findChildren(QPushButton)
-                   if b.isVisible() and (b.text() == text or b.text().endswith(text))]
+        buttons = [
+            b
+            for b in self.window.current_widget.findChildren(QPushButton)
+            if b.isVisible() and (b.text() == text or b.text().endswith(text))
+        ]
         if len(buttons) != 1:
             raise StepFailed(f"no single button {text!r} on {self.screen.value}")
         QTest.mouseClick(buttons[0], Qt.MouseButton.LeftButton)
@@ -130,24 +137,23 @@ class Driver:
 
 
 def _ledger_transfers(world: DemoWorld, url: str) -> list[Any]:
-    with LedgerClient.from_files(url, world.terminal_id, world.key_file,
-                                 world.workdir / "ledger.pub") as client:
+    with LedgerClient.from_files(
+        url, world.terminal_id, world.key_file, world.workdir / "ledger.pub"
+    ) as client:
         day = time.strftime("%Y-%m-%d", time.gmtime())
         listing = client.list_transfers(f"{day}T00:00:00Z", f"{day}T23:59:59Z", world.terminal_id)
         return list(listing.transfers)
 
 
 def _debits(transfers: list[Any], customer: str) -> list[Any]:
-    return [t for t in transfers if t.kind == "debit" and t.customer_id == customer
-            and t.status == "posted"]
+    return [t for t in transfers if t.kind == "debit" and t.customer_id == customer and t.status == "posted"]
 
 
 def _step(results: list[StepResult], name: str, driver: Driver, body: Callable[[], str]) -> None:
     driver.passed.clear()
     try:
         detail = body()
-        results.append(StepResult(name, True, detail, driver.window.face_to_result_s,
-                                  list(driver.passed)))
+        results.append(StepResult(name, True, detail, driver.window.face_to_result_s, list(driver.passed)))
     except StepFailed as exc:
         results.append(StepResult(name, False, str(exc), None, list(driver.passed)))
         log.error("step %r failed: %s", name, exc)
@@ -158,8 +164,9 @@ def _step(results: list[StepResult], name: str, driver: Driver, body: Callable[[
             QTest.qWait(300)
 
 
-def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
-                 *, repeats: int = 3) -> tuple[list[StepResult], dict[str, Any]]:
+def run_scripted(
+    world: DemoWorld, url: str, screenshots: Path | None, *, repeats: int = 3
+) -> tuple[list[StepResult], dict[str, Any]]:
     """Drive the five scripted paths through the real kiosk; returns results and figures."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     videos = world.workdir / "camera"
@@ -244,9 +251,14 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
                 d.key(Qt.Key.Key_Return)
                 if attempt < 5:
                     left = f"{5 - attempt} attempt"  # the ledger says how many tries are left
-                    d.wait(lambda left=left: d.screen is Screen.PIN and d.shows("Wrong PIN")  # type: ignore[misc]
-                           and d.shows(left),
-                           f"wrong PIN {attempt} with '{left}s left'")
+                    d.wait(
+                        lambda left=left: (
+                            d.screen is Screen.PIN
+                            and d.shows("Wrong PIN")  # type: ignore[misc]
+                            and d.shows(left)
+                        ),
+                        f"wrong PIN {attempt} with '{left}s left'",
+                    )
             d.wait_for(Screen.RESULT)
             if not d.shows("PIN locked"):
                 raise StepFailed(f"no lockout: {d.texts()}")
@@ -280,9 +292,13 @@ def run_scripted(world: DemoWorld, url: str, screenshots: Path | None,
             d.wait_for(Screen.IDLE)
             return f"cashier: {text}"
 
-        for name, body in (("face pay", face_pay), ("masked face -> PIN", masked_pin),
-                           ("wrong PIN x5 -> lockout", lockout), ("photo attack -> rejected", photo_attack),
-                           ("cashier refund", refund)):
+        for name, body in (
+            ("face pay", face_pay),
+            ("masked face -> PIN", masked_pin),
+            ("wrong PIN x5 -> lockout", lockout),
+            ("photo attack -> rejected", photo_attack),
+            ("cashier refund", refund),
+        ):
             _step(results, name, d, body)
         for _ in range(max(0, repeats - 1)):  # more face payments for a median time
             d.passed.clear()
@@ -313,14 +329,20 @@ def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> Non
         "face pay": len(face_paid) >= 1 and face_paid[0].amount.minor == 1250,
         "masked face -> PIN": len(masked_paid) == 1 and masked_paid[0].amount.minor == 800,
         "wrong PIN x5 -> lockout": not any(t.amount.minor == 500 and t.status == "posted" for t in transfers),
-        "photo attack -> rejected": not any(t.amount.minor == 2000 for t in transfers if t.kind == "debit"
-                                            and t.status == "posted"),
+        "photo attack -> rejected": not any(
+            t.amount.minor == 2000 for t in transfers if t.kind == "debit" and t.status == "posted"
+        ),
         "cashier refund": len(refunds) == 1,
     }
     for r in results:
         if r.ok and not checks.get(r.name, True):
             r.ok = False
             r.detail += " -- but the ledger does not show it"
-    results.append(StepResult("ledger agrees", all(checks.values()),
-                              f"{len(transfers)} transfers on the ledger for {world.terminal_id}: "
-                              + json.dumps({k: bool(v) for k, v in checks.items()})))
+    results.append(
+        StepResult(
+            "ledger agrees",
+            all(checks.values()),
+            f"{len(transfers)} transfers on the ledger for {world.terminal_id}: "
+            + json.dumps({k: bool(v) for k, v in checks.items()}),
+        )
+    )

@@ -39,8 +39,20 @@ __all__ = ["DemoError", "DemoPerson", "DemoWorld", "build_world", "camera_video"
 
 log = logging.getLogger(__name__)
 
-NAMES = ("Anna Kowalska", "Ben Okafor", "Chen Wei", "Dana Levi", "Emil Novak", "Farah Haddad",
-         "Goran Ilic", "Hana Sato", "Ivo Mendes", "Jana Horak", "Kofi Mensah", "Lea Moreau")
+NAMES = (
+    "Anna Kowalska",
+    "Ben Okafor",
+    "Chen Wei",
+    "Dana Levi",
+    "Emil Novak",
+    "Farah Haddad",
+    "Goran Ilic",
+    "Hana Sato",
+    "Ivo Mendes",
+    "Jana Horak",
+    "Kofi Mensah",
+    "Lea Moreau",
+)
 FRAME_W, FRAME_H = 640, 480
 
 
@@ -104,8 +116,11 @@ def _pin() -> str:
 
 def pick_people(photos: Path) -> tuple[DemoPerson, DemoPerson, list[DemoPerson], list[Path]]:
     rows, _ = read_labels(photos / "labels.csv")
-    live = [r for r in rows if not r.spoof and not r.identity.startswith("unknown_")
-            and (photos / r.file).is_file()]
+    live = [
+        r
+        for r in rows
+        if not r.spoof and not r.identity.startswith("unknown_") and (photos / r.file).is_file()
+    ]
     by_id: dict[str, list[LabelRow]] = {}
     for r in live:
         by_id.setdefault(r.identity, []).append(r)
@@ -115,28 +130,46 @@ def pick_people(photos: Path) -> tuple[DemoPerson, DemoPerson, list[DemoPerson],
     mask_id = next((k for k in sorted(masked) if masked[k] and unmasked[k] and k != face_id), None)
     spoofs = [photos / r.file for r in rows if r.spoof and (photos / r.file).is_file()]
     if face_id is None or len(unmasked[face_id]) < 2 or mask_id is None or not spoofs:
-        raise DemoError(f"{photos}/labels.csv needs an identity with 2+ unmasked photos, one with a "
-                        "masked and an unmasked photo, and a spoof photo")
+        raise DemoError(
+            f"{photos}/labels.csv needs an identity with 2+ unmasked photos, one with a "
+            "masked and an unmasked photo, and a spoof photo"
+        )
     names = iter(NAMES)
     number = iter(range(100001, 100100))
-    face = DemoPerson(next(names), str(next(number)), _pin(),
-                      tuple(photos / f for f in unmasked[face_id][:-1]), photos / unmasked[face_id][-1])
-    mask = DemoPerson(next(names), str(next(number)), _pin(),
-                      tuple(photos / f for f in unmasked[mask_id]), None, photos / masked[mask_id][0])
+    face = DemoPerson(
+        next(names),
+        str(next(number)),
+        _pin(),
+        tuple(photos / f for f in unmasked[face_id][:-1]),
+        photos / unmasked[face_id][-1],
+    )
+    mask = DemoPerson(
+        next(names),
+        str(next(number)),
+        _pin(),
+        tuple(photos / f for f in unmasked[mask_id]),
+        None,
+        photos / masked[mask_id][0],
+    )
     rest = [k for k in sorted(unmasked) if k not in (face_id, mask_id) and len(unmasked[k]) >= 2]
-    others = [DemoPerson(name, str(next(number)), _pin(), tuple(photos / f for f in unmasked[k]))
-              for k, name in zip(rest, names, strict=False)]
+    others = [
+        DemoPerson(name, str(next(number)), _pin(), tuple(photos / f for f in unmasked[k]))
+        for k, name in zip(rest, names, strict=False)
+    ]
     return face, mask, others, spoofs
 
 
 def letterbox(img: NDArray[np.uint8]) -> NDArray[np.uint8]:
     h, w = img.shape[:2]
     s = min(FRAME_W / w, FRAME_H / h)
-    small = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))),
-                       interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
+    small = cv2.resize(
+        img,
+        (max(1, round(w * s)), max(1, round(h * s))),
+        interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR,
+    )
     canvas = np.full((FRAME_H, FRAME_W, 3), 40, np.uint8)
     y0, x0 = (FRAME_H - small.shape[0]) // 2, (FRAME_W - small.shape[1]) // 2
-    canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
     return canvas
 
 
@@ -170,8 +203,21 @@ def ledger_process(workdir: Path, *, timeout_s: float = 30.0) -> Iterator[str]:
     """Run ``facepay ledger serve`` on 127.0.0.1 for the demo world; yields its URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "app.cli", "ledger", "serve", "--db", f"sqlite:///{workdir}/ledger.db",
-           "--host", "127.0.0.1", "--port", str(port), "--ledger-key", str(workdir / "ledger.key")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "ledger",
+        "serve",
+        "--db",
+        f"sqlite:///{workdir}/ledger.db",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ledger-key",
+        str(workdir / "ledger.key"),
+    ]
     logf = (workdir / "ledger.log").open("wb")
     proc = subprocess.Popen(cmd, stdout=logf, stderr=subprocess.STDOUT)
     try:
@@ -198,12 +244,24 @@ def ledger_process(workdir: Path, *, timeout_s: float = 30.0) -> Iterator[str]:
 
 
 def _init_ledger(workdir: Path, people: list[DemoPerson]) -> dict[str, object]:
-    customers = [{"name": p.name, "id": p.customer_id, "pin": p.pin, "balance_minor": 50_000}
-                 for p in people]
+    customers = [{"name": p.name, "id": p.customer_id, "pin": p.pin, "balance_minor": 50_000} for p in people]
     (workdir / "customers.json").write_text(json.dumps(customers), encoding="utf-8")
-    cmd = [sys.executable, "-m", "app.cli", "ledger", "init", "--db", f"sqlite:///{workdir}/ledger.db",
-           "--ledger-key", str(workdir / "ledger.key"), "--demo", "--out", str(workdir),
-           "--customers-file", str(workdir / "customers.json")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "ledger",
+        "init",
+        "--db",
+        f"sqlite:///{workdir}/ledger.db",
+        "--ledger-key",
+        str(workdir / "ledger.key"),
+        "--demo",
+        "--out",
+        str(workdir),
+        "--customers-file",
+        str(workdir / "customers.json"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise DemoError(f"facepay ledger init failed: {done.stderr.strip() or done.stdout.strip()}")
@@ -236,14 +294,22 @@ def build_world(settings: Settings, photos: Path, workdir: Path) -> DemoWorld:
     terminal_id = str(demo["terminal_id"])
     cashier = demo["cashier"]
     assert isinstance(cashier, dict)
-    settings = replace(settings,
-                       payments=replace(settings.payments, data_dir=workdir / "terminal",
-                                        gallery_key_file=workdir / "keys" / "gallery.key"),
-                       ledger=replace(settings.ledger, terminal_id=terminal_id,
-                                      key_file=workdir / "terminal.key",
-                                      ledger_pub=workdir / "ledger.pub",
-                                      cashier_id=str(cashier["id"])),
-                       kiosk=replace(settings.kiosk, merchant="Demo Shop"))
+    settings = replace(
+        settings,
+        payments=replace(
+            settings.payments,
+            data_dir=workdir / "terminal",
+            gallery_key_file=workdir / "keys" / "gallery.key",
+        ),
+        ledger=replace(
+            settings.ledger,
+            terminal_id=terminal_id,
+            key_file=workdir / "terminal.key",
+            ledger_pub=workdir / "ledger.pub",
+            cashier_id=str(cashier["id"]),
+        ),
+        kiosk=replace(settings.kiosk, merchant="Demo Shop"),
+    )
     os.environ.pop("FACEPAY_GALLERY_KEY", None)
     gallery = open_gallery(settings)
     registry = Registry(settings.payments.data_dir / "enrolment.db")
@@ -252,8 +318,9 @@ def build_world(settings: Settings, photos: Path, workdir: Path) -> DemoWorld:
         for person in people:
             registry.record_consent(person.customer_id, terminal_id)  # the demo people agreed
             try:
-                result = enrol_photos(pipeline, gallery, registry, person.customer_id, person.name,
-                                      list(person.enrol))
+                result = enrol_photos(
+                    pipeline, gallery, registry, person.customer_id, person.name, list(person.enrol)
+                )
             except NoUsablePhoto as exc:
                 if person in (face, mask):
                     raise DemoError(str(exc)) from exc
@@ -263,5 +330,15 @@ def build_world(settings: Settings, photos: Path, workdir: Path) -> DemoWorld:
     finally:
         gallery.close()
         registry.close()
-    return DemoWorld(workdir, settings, face, mask, _attack_photo(settings, spoofs), tuple(people),
-                     str(cashier["id"]), str(cashier["pin"]), terminal_id, workdir / "terminal.key")
+    return DemoWorld(
+        workdir,
+        settings,
+        face,
+        mask,
+        _attack_photo(settings, spoofs),
+        tuple(people),
+        str(cashier["id"]),
+        str(cashier["pin"]),
+        terminal_id,
+        workdir / "terminal.key",
+    )

@@ -74,8 +74,12 @@ def check_camera(spec: str, timeout_s: float = 5.0) -> Check:
         frame = next(iter(source), None)
         source.close()
     except VisionError as exc:
-        return Check("camera", Status.FAIL, str(exc),
-                     "plug the camera in; check the kiosk user is in the 'video' group; or set --camera")
+        return Check(
+            "camera",
+            Status.FAIL,
+            str(exc),
+            "plug the camera in; check the kiosk user is in the 'video' group; or set --camera",
+        )
     if frame is None:
         return Check("camera", Status.FAIL, f"{spec}: no frame", "check the camera cable and permissions")
     took = time.monotonic() - start
@@ -116,8 +120,9 @@ def check_journal(settings: Settings) -> Check:
     try:
         journal = Journal.open(path, settings.ledger.terminal_id)
     except JournalError as exc:
-        return Check("journal", Status.FAIL, str(exc),
-                     "keep the file for the auditor; see packaging/README.md")
+        return Check(
+            "journal", Status.FAIL, str(exc), "keep the file for the auditor; see packaging/README.md"
+        )
     try:
         open_entries = journal.open_entries()
     finally:
@@ -127,8 +132,9 @@ def check_journal(settings: Settings) -> Check:
         detail = f"{len(open_entries)} payments not yet resolved"
         if unknown:
             detail += f" ({unknown} of unknown outcome: read back, and reversed if charged)"
-        return Check("journal", Status.WARN, detail,
-                     "run `facepay journal recover` once the ledger is reachable")
+        return Check(
+            "journal", Status.WARN, detail, "run `facepay journal recover` once the ledger is reachable"
+        )
     return Check("journal", Status.OK, f"{path}: integrity ok, nothing open")
 
 
@@ -150,34 +156,62 @@ def check_ledger(settings: Settings) -> list[Check]:
 
     led = settings.ledger
     if not led.terminal_id:
-        return [Check("ledger", Status.FAIL, "no terminal id configured",
-                      "set ledger.terminal_id (FACEPAY_LEDGER_TERMINAL_ID)")]
+        return [
+            Check(
+                "ledger",
+                Status.FAIL,
+                "no terminal id configured",
+                "set ledger.terminal_id (FACEPAY_LEDGER_TERMINAL_ID)",
+            )
+        ]
     try:
-        client = LedgerClient.from_files(led.url, led.terminal_id, Path(led.key_file), Path(led.ledger_pub),
-                                         timeout_s=led.timeout_s)
+        client = LedgerClient.from_files(
+            led.url, led.terminal_id, Path(led.key_file), Path(led.ledger_pub), timeout_s=led.timeout_s
+        )
     except LedgerClientError as exc:
-        return [Check("ledger", Status.FAIL, str(exc),
-                      "install terminal.key and ledger.pub (packaging/README.md)")]
+        return [
+            Check(
+                "ledger", Status.FAIL, str(exc), "install terminal.key and ledger.pub (packaging/README.md)"
+            )
+        ]
     try:
         before = time.time()
         text = client.ledger_time()
         after = time.time()
     except BadLedgerSignature as exc:
-        return [Check("ledger", Status.FAIL, f"{led.url}: {exc}",
-                      "install this ledger's ledger.pub: until then no answer can be trusted, so payments "
-                      "of unknown outcome stay open and recovery keeps retrying them (none is closed or "
-                      "reversed)")]
+        return [
+            Check(
+                "ledger",
+                Status.FAIL,
+                f"{led.url}: {exc}",
+                "install this ledger's ledger.pub: until then no answer can be trusted, so payments "
+                "of unknown outcome stay open and recovery keeps retrying them (none is closed or "
+                "reversed)",
+            )
+        ]
     except LedgerClientError as exc:
-        return [Check("ledger", Status.FAIL, f"{led.url}: {exc}",
-                      "check the network and that the ledger runs; a bad signature means a wrong ledger.pub")]
+        return [
+            Check(
+                "ledger",
+                Status.FAIL,
+                f"{led.url}: {exc}",
+                "check the network and that the ledger runs; a bad signature means a wrong ledger.pub",
+            )
+        ]
     finally:
         client.close()
     ledger_now = datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     skew = ledger_now - (before + after) / 2.0
     checks = [Check("ledger", Status.OK, f"{led.url} answered, signature verified")]
     if abs(skew) > MAX_SKEW_S:
-        checks.append(Check("clock", Status.FAIL, f"{skew:+.1f} s off the ledger",
-                            "enable NTP (timedatectl set-ntp true): the ledger refuses requests > 300 s off"))
+        checks.append(
+            Check(
+                "clock",
+                Status.FAIL,
+                f"{skew:+.1f} s off the ledger",
+                "enable NTP (timedatectl set-ntp true): the ledger refuses requests > 300 s off",
+            )
+        )
     elif abs(skew) > WARN_SKEW_S:
         checks.append(Check("clock", Status.WARN, f"{skew:+.1f} s off the ledger", "enable NTP"))
     else:
@@ -219,8 +253,13 @@ def check_gallery_key(settings: Settings) -> list[Check]:
         return []
     checks = [check_secret_file("gallery key", key)]
     if key.parent.resolve() == settings.payments.data_dir.resolve():
-        checks.append(Check("gallery key place", Status.WARN,
-                            f"{key} sits beside the templates it protects ({settings.payments.data_dir})",
-                            f"move it to {settings.payments.gallery_key_file} (or set "
-                            "payments.gallery_key_file to a folder outside data_dir) and back it up apart"))
+        checks.append(
+            Check(
+                "gallery key place",
+                Status.WARN,
+                f"{key} sits beside the templates it protects ({settings.payments.data_dir})",
+                f"move it to {settings.payments.gallery_key_file} (or set "
+                "payments.gallery_key_file to a folder outside data_dir) and back it up apart",
+            )
+        )
     return checks

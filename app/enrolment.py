@@ -159,13 +159,26 @@ class Registry:
     def subject(self, customer_id: str) -> str:
         return hashlib.sha256(f"{self._salt}:{customer_id}".encode()).hexdigest()[:24]
 
-    def record_consent(self, customer_id: str, terminal_id: str, *, text: str = CONSENT_TEXT,
-                       version: str = CONSENT_VERSION, now: float | None = None) -> ConsentRecord:
-        rec = ConsentRecord(customer_id, version, hashlib.sha256(text.encode()).hexdigest(),
-                            time.time() if now is None else now, terminal_id)
-        self._db.execute("INSERT INTO consents VALUES (?, ?, ?, ?, ?)",
-                         (rec.customer_id, rec.text_version, rec.text_sha256, rec.accepted_at,
-                          rec.terminal_id))
+    def record_consent(
+        self,
+        customer_id: str,
+        terminal_id: str,
+        *,
+        text: str = CONSENT_TEXT,
+        version: str = CONSENT_VERSION,
+        now: float | None = None,
+    ) -> ConsentRecord:
+        rec = ConsentRecord(
+            customer_id,
+            version,
+            hashlib.sha256(text.encode()).hexdigest(),
+            time.time() if now is None else now,
+            terminal_id,
+        )
+        self._db.execute(
+            "INSERT INTO consents VALUES (?, ?, ?, ?, ?)",
+            (rec.customer_id, rec.text_version, rec.text_sha256, rec.accepted_at, rec.terminal_id),
+        )
         self.audit("consent", customer_id, {"version": version})
         return rec
 
@@ -173,23 +186,28 @@ class Registry:
         row = self._db.execute(
             "SELECT customer_id, text_version, text_sha256, accepted_at, terminal_id FROM consents"
             " WHERE customer_id = ? AND text_version = ? ORDER BY accepted_at DESC LIMIT 1",
-            (customer_id, CONSENT_VERSION)).fetchone()
+            (customer_id, CONSENT_VERSION),
+        ).fetchone()
         return ConsentRecord(*row) if row else None
 
     def upsert_customer(self, customer_id: str, display_name: str, now: float) -> None:
         self._db.execute(
             "INSERT INTO customers VALUES (?, ?, ?, ?) ON CONFLICT(customer_id) DO UPDATE SET"
             " display_name = excluded.display_name, last_seen_at = excluded.last_seen_at",
-            (customer_id, display_name, now, now))
+            (customer_id, display_name, now, now),
+        )
 
     def touch(self, customer_id: str, now: float | None = None) -> None:
         """Note a visit (keeps the customer out of the retention sweep)."""
-        self._db.execute("UPDATE customers SET last_seen_at = ? WHERE customer_id = ?",
-                         (time.time() if now is None else now, customer_id))
+        self._db.execute(
+            "UPDATE customers SET last_seen_at = ? WHERE customer_id = ?",
+            (time.time() if now is None else now, customer_id),
+        )
 
     def display_name(self, customer_id: str) -> str | None:
-        row = self._db.execute("SELECT display_name FROM customers WHERE customer_id = ?",
-                               (customer_id,)).fetchone()
+        row = self._db.execute(
+            "SELECT display_name FROM customers WHERE customer_id = ?", (customer_id,)
+        ).fetchone()
         return str(row[0]) if row else None
 
     def customers(self) -> list[str]:
@@ -211,15 +229,18 @@ class Registry:
         subject = self.subject(customer_id)
         body = json.dumps(detail, sort_keys=True)
         digest = hashlib.sha256(f"{prev}|{at!r}|{action}|{subject}|{body}".encode()).hexdigest()
-        self._db.execute("INSERT INTO audit (at, action, subject, detail, prev_hash, hash)"
-                         " VALUES (?, ?, ?, ?, ?, ?)", (at, action, subject, body, prev, digest))
+        self._db.execute(
+            "INSERT INTO audit (at, action, subject, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?)",
+            (at, action, subject, body, prev, digest),
+        )
         return digest
 
     def audit_ok(self) -> bool:
         """True when the audit chain is intact (no line edited or deleted)."""
         prev = "0" * 64
         for at, action, subject, detail, prev_hash, digest in self._db.execute(
-                "SELECT at, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq"):
+            "SELECT at, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq"
+        ):
             expect = hashlib.sha256(f"{prev}|{at!r}|{action}|{subject}|{detail}".encode()).hexdigest()
             if prev_hash != prev or digest != expect:
                 return False
@@ -254,6 +275,7 @@ def spoof_check(reject_below: float) -> LivenessCheck:
     below ``reject_below``; enrolment uses the policy's pass threshold, stricter than its reject
     threshold: on ../shared/faces/dev every spoof photo with a face scores below it, the live
     enrolment photos above). Images without a score pass."""
+
     def check(result: object) -> str | None:
         face = getattr(result, "face", None)
         score = getattr(face, "liveness", None)
@@ -264,8 +286,9 @@ def spoof_check(reject_below: float) -> LivenessCheck:
     return check
 
 
-def gate_photos(pipeline: Pipeline, photos: Sequence[Path], *, liveness: LivenessCheck | None = None
-                ) -> tuple[list[NDArray[np.float32]], tuple[str, ...], tuple[tuple[str, str], ...]]:
+def gate_photos(
+    pipeline: Pipeline, photos: Sequence[Path], *, liveness: LivenessCheck | None = None
+) -> tuple[list[NDArray[np.float32]], tuple[str, ...], tuple[tuple[str, str], ...]]:
     """(templates, photos used, (photo, reason) refused): the quality gate over photos."""
     used: list[str] = []
     refused: list[tuple[str, str]] = []
@@ -285,8 +308,14 @@ def gate_photos(pipeline: Pipeline, photos: Sequence[Path], *, liveness: Livenes
     return templates, tuple(used), tuple(refused)
 
 
-def already_enrolled(gallery: Gallery, templates: Sequence[NDArray[np.float32]], customer_id: str,
-                     threshold: float, *, k: int = 3) -> Candidate | None:
+def already_enrolled(
+    gallery: Gallery,
+    templates: Sequence[NDArray[np.float32]],
+    customer_id: str,
+    threshold: float,
+    *,
+    k: int = 3,
+) -> Candidate | None:
     """The other customer this face is already enrolled as, or None.
 
     Every captured template is searched; a customer other than ``customer_id`` counts when
@@ -310,8 +339,15 @@ def already_enrolled(gallery: Gallery, templates: Sequence[NDArray[np.float32]],
     return best
 
 
-def store_templates(gallery: Gallery, registry: Registry, customer_id: str, display_name: str,
-                    templates: Sequence[NDArray[np.float32]], *, now: float | None = None) -> int:
+def store_templates(
+    gallery: Gallery,
+    registry: Registry,
+    customer_id: str,
+    display_name: str,
+    templates: Sequence[NDArray[np.float32]],
+    *,
+    now: float | None = None,
+) -> int:
     """Write gated templates to the encrypted gallery; needs a consent of the current version."""
     if registry.consent(customer_id) is None:
         raise ConsentMissing(f"customer {customer_id} has not accepted consent text {CONSENT_VERSION}")
@@ -323,9 +359,17 @@ def store_templates(gallery: Gallery, registry: Registry, customer_id: str, disp
     return len(templates)
 
 
-def enrol_photos(pipeline: Pipeline, gallery: Gallery, registry: Registry, customer_id: str,
-                 display_name: str, photos: Sequence[Path], *,
-                 liveness: LivenessCheck | None = None, now: float | None = None) -> EnrolResult:
+def enrol_photos(
+    pipeline: Pipeline,
+    gallery: Gallery,
+    registry: Registry,
+    customer_id: str,
+    display_name: str,
+    photos: Sequence[Path],
+    *,
+    liveness: LivenessCheck | None = None,
+    now: float | None = None,
+) -> EnrolResult:
     """Enrol a customer from photos; needs a consent of the current version on record.
 
     Each photo must show exactly one face that passes the quality gate (and the
@@ -336,8 +380,9 @@ def enrol_photos(pipeline: Pipeline, gallery: Gallery, registry: Registry, custo
         raise ConsentMissing(f"customer {customer_id} has not accepted consent text {CONSENT_VERSION}")
     templates, used, refused = gate_photos(pipeline, photos, liveness=liveness)
     if not templates:
-        raise NoUsablePhoto(f"no usable photo for {customer_id}: "
-                            + "; ".join(f"{n}: {r}" for n, r in refused))
+        raise NoUsablePhoto(
+            f"no usable photo for {customer_id}: " + "; ".join(f"{n}: {r}" for n, r in refused)
+        )
     count = store_templates(gallery, registry, customer_id, display_name, templates, now=now)
     return EnrolResult(customer_id, count, used, refused)
 
@@ -350,8 +395,9 @@ def erase_customer(gallery: Gallery, registry: Registry, customer_id: str) -> Er
     return ErasureReceipt(registry.subject(customer_id), removed, time.time(), digest)
 
 
-def retention_sweep(gallery: Gallery, registry: Registry, *, now: float | None = None,
-                    days: int = RETENTION_DAYS) -> list[ErasureReceipt]:
+def retention_sweep(
+    gallery: Gallery, registry: Registry, *, now: float | None = None, days: int = RETENTION_DAYS
+) -> list[ErasureReceipt]:
     """Erase the biometric data of customers not seen for ``days``."""
     cutoff = (time.time() if now is None else now) - days * 86400.0
     return [erase_customer(gallery, registry, c) for c in registry.inactive_since(cutoff)]

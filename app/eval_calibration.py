@@ -32,8 +32,9 @@ SAMPLED_SIZES = (100, 300, 1000)
 MIN_EVENTS = 30
 
 
-def impostor_matrix(records: Sequence[ImageRecord], *, masked_probes: bool
-                    ) -> tuple[NDArray[np.float32], list[str]]:
+def impostor_matrix(
+    records: Sequence[ImageRecord], *, masked_probes: bool
+) -> tuple[NDArray[np.float32], list[str]]:
     """Probes x customers scores (customer = best unmasked template of an identity, the probe's
     own photo excluded), ``-inf`` in the probe's own identity's column; and the probes' files."""
     live = [r for r in records if r.error is None and r.label.single_live and r.embedding is not None]
@@ -50,13 +51,13 @@ def impostor_matrix(records: Sequence[ImageRecord], *, masked_probes: bool
     g = emb[gallery]
     out = np.empty((len(probes), len(starts)), np.float32)
     for b0 in range(0, len(probes), 1024):
-        rows = probes[b0:b0 + 1024]
+        rows = probes[b0 : b0 + 1024]
         scores = emb[rows] @ g.T
         scores[np.asarray(rows)[:, None] == np.asarray(gallery)[None, :]] = -np.inf
         per = np.maximum.reduceat(scores, starts, axis=1)
         own = np.asarray([live[i].label.identity for i in rows], dtype=object)
         per[own[:, None] == owner_ids[None, :]] = -np.inf
-        out[b0:b0 + len(rows)] = per
+        out[b0 : b0 + len(rows)] = per
     return out, [live[i].label.file for i in probes]
 
 
@@ -74,9 +75,16 @@ def _inflation(imp: NDArray[np.float32], tail: ImpostorTail) -> tuple[float, lis
             events = float(m) * probes * 10
             model = tail.fpir(t, n)
             ok = events >= MIN_EVENTS
-            checks.append({"gallery_size": n, "threshold": round(t, 4), "model_fpir": round(model, 5),
-                           "measured_fpir": round(float(m), 5), "events": round(events),
-                           "used": bool(ok)})
+            checks.append(
+                {
+                    "gallery_size": n,
+                    "threshold": round(t, 4),
+                    "model_fpir": round(model, 5),
+                    "measured_fpir": round(float(m), 5),
+                    "events": round(events),
+                    "used": bool(ok),
+                }
+            )
             if ok and model > 0:
                 worst = max(worst, float(m) / model)
     return round(worst, 3), checks
@@ -92,8 +100,9 @@ def fit_tail(imp: NDArray[np.float32], *, floor: float) -> tuple[ImpostorTail | 
     return fit_impostor_tail(scores, floor=floor, inflation=inflation), checks
 
 
-def _genuine_top(records: Sequence[ImageRecord], masked: bool
-                 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _genuine_top(
+    records: Sequence[ImageRecord], masked: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Best-customer score and lead over the runner-up of each genuine probe whose own
     customer ranks first (others can never Match correctly): LOO, set-sized gallery."""
     ps = probe_set(records, 2)
@@ -115,31 +124,37 @@ def _genuine_top(records: Sequence[ImageRecord], masked: bool
 def _tail_dict(tail: ImpostorTail | None) -> dict[str, Any] | None:
     if tail is None:
         return None
-    return {"anchor": tail.anchor, "anchor_rate": round(tail.anchor_rate, 8), "scale": tail.scale,
-            "inflation": tail.inflation, "comparisons": tail.comparisons}
+    return {
+        "anchor": tail.anchor,
+        "anchor_rate": round(tail.anchor_rate, 8),
+        "scale": tail.scale,
+        "inflation": tail.inflation,
+        "comparisons": tail.comparisons,
+    }
 
 
-def _curve(tail: ImpostorTail | None, best: NDArray[np.float64], lead: NDArray[np.float64],
-           margin: float) -> list[dict[str, Any]]:
+def _curve(
+    tail: ImpostorTail | None, best: NDArray[np.float64], lead: NDArray[np.float64], margin: float
+) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n in CURVE_SIZES:
         for target in CURVE_TARGETS:
             row: dict[str, Any] = {"gallery_size": n, "target_fpir": target}
             if tail is None or not tail.supports(n, target):
-                row.update(threshold=None, genuine_match_rate=0.0 if best.size else None,
-                           supported=False)
+                row.update(threshold=None, genuine_match_rate=0.0 if best.size else None, supported=False)
             else:
                 t = tail.threshold(n, target)
                 gmr = float(((best >= t) & (lead >= margin)).mean()) if best.size else None
-                row.update(threshold=round(t, 4),
-                           genuine_match_rate=round(gmr, 4) if gmr is not None else None,
-                           supported=True)
+                row.update(
+                    threshold=round(t, 4),
+                    genuine_match_rate=round(gmr, 4) if gmr is not None else None,
+                    supported=True,
+                )
             rows.append(row)
     return rows
 
 
-def calibration_block(records: Sequence[ImageRecord], *, margin: float, floor: float
-                      ) -> dict[str, Any]:
+def calibration_block(records: Sequence[ImageRecord], *, margin: float, floor: float) -> dict[str, Any]:
     """Tails for unmasked and masked probes, their checks and the curve by gallery size.
 
     The genuine match rate of each point is measured on this set's gallery (its runner-ups
@@ -150,9 +165,14 @@ def calibration_block(records: Sequence[ImageRecord], *, margin: float, floor: f
         imp, _ = impostor_matrix(records, masked_probes=masked)
         tail, checks = fit_tail(imp, floor=floor)
         best, lead = _genuine_top(records, masked)
-        block[kind] = {"probes": int(imp.shape[0]), "customers": int(imp.shape[1]),
-                       "genuine_probes": int(best.size), "tail": _tail_dict(tail),
-                       "sampled_checks": checks, "curve": _curve(tail, best, lead, margin)}
+        block[kind] = {
+            "probes": int(imp.shape[0]),
+            "customers": int(imp.shape[1]),
+            "genuine_probes": int(best.size),
+            "tail": _tail_dict(tail),
+            "sampled_checks": checks,
+            "curve": _curve(tail, best, lead, margin),
+        }
     return block
 
 
@@ -162,8 +182,9 @@ def curve_table(block: dict[str, Any]) -> str:
     for kind in ("unmasked", "masked"):
         part = block.get(kind) or {}
         tail = part.get("tail")
-        lines.append(f"{kind}: {part.get('probes', 0)} probes x {part.get('customers', 0)} "
-                     f"customers; tail {tail}")
+        lines.append(
+            f"{kind}: {part.get('probes', 0)} probes x {part.get('customers', 0)} customers; tail {tail}"
+        )
         head = "  gallery " + "".join(f"| FPIR {t:g}: thr / GMR     " for t in CURVE_TARGETS)
         lines.append(head)
         by_size: dict[int, list[dict[str, Any]]] = {}
@@ -171,7 +192,10 @@ def curve_table(block: dict[str, Any]) -> str:
             by_size.setdefault(row["gallery_size"], []).append(row)
         for n, rows in by_size.items():
             cells = "".join(
-                f"| {r['threshold']:.3f} / {r['genuine_match_rate']:.3f}      " if r["supported"]
-                else "| not supported (PIN)   " for r in rows)
+                f"| {r['threshold']:.3f} / {r['genuine_match_rate']:.3f}      "
+                if r["supported"]
+                else "| not supported (PIN)   "
+                for r in rows
+            )
             lines.append(f"  {n:>7} {cells}")
     return "\n".join(lines)

@@ -42,8 +42,15 @@ def _per_customer(scores: NDArray[np.float32], owners: NDArray[np.int64], n: int
 
 def fusion_block(records: Sequence[ImageRecord]) -> dict[str, Any] | None:
     """The three ways compared on windows of each identity's other photos (None: too few)."""
-    live = [r for r in records if r.error is None and r.label.single_live and r.label.pairable
-            and not r.label.masked and r.embedding is not None]
+    live = [
+        r
+        for r in records
+        if r.error is None
+        and r.label.single_live
+        and r.label.pairable
+        and not r.label.masked
+        and r.embedding is not None
+    ]
     by_id: dict[str, list[int]] = {}
     for i, r in enumerate(live):
         by_id.setdefault(r.label.identity, []).append(i)
@@ -57,7 +64,8 @@ def fusion_block(records: Sequence[ImageRecord]) -> dict[str, Any] | None:
     gallery = np.asarray([i for i in range(len(live)) if i not in in_window])
     owners = np.asarray([col[live[i].label.identity] for i in gallery])
     ways: dict[str, tuple[list[float], list[float]]] = {
-        w: ([], []) for w in ("single", "score_mean", "embedding_mean")}
+        w: ([], []) for w in ("single", "score_mean", "embedding_mean")
+    }
     for who, idx in windows.items():
         views = emb[idx[1:]]
         own = col[who]
@@ -65,8 +73,11 @@ def fusion_block(records: Sequence[ImageRecord]) -> dict[str, Any] | None:
         fused = views.mean(axis=0)
         fused /= np.linalg.norm(fused) or 1.0
         per_fused = _per_customer((fused[None, :] @ emb[gallery].T), owners, len(names))[0]
-        for way, row in (("single", per_view[len(per_view) // 2]),
-                         ("score_mean", per_view.mean(axis=0)), ("embedding_mean", per_fused)):
+        for way, row in (
+            ("single", per_view[len(per_view) // 2]),
+            ("score_mean", per_view.mean(axis=0)),
+            ("embedding_mean", per_fused),
+        ):
             genuine = float(row[own]) if int(np.argmax(row)) == own else -np.inf
             others = np.delete(row, own)
             ways[way][0].append(genuine)
@@ -78,8 +89,14 @@ def fusion_block(records: Sequence[ImageRecord]) -> dict[str, Any] | None:
         at: dict[str, Any] = {}
         for rate in GENUINE_RATES:
             t = float(g[int(np.floor((1.0 - rate) * g.size))])
-            at[f"{rate:g}"] = {"threshold": round(t, 4), "strangers_matched": int((s >= t).sum()),
-                               "stranger_rate": round(float((s >= t).mean()), 4)}
-        out[way] = {"at_genuine_rate": at, "stranger_top1_mean": round(float(s.mean()), 4),
-                    "genuine_mean": round(float(np.mean(g[np.isfinite(g)])), 4)}
+            at[f"{rate:g}"] = {
+                "threshold": round(t, 4),
+                "strangers_matched": int((s >= t).sum()),
+                "stranger_rate": round(float((s >= t).mean()), 4),
+            }
+        out[way] = {
+            "at_genuine_rate": at,
+            "stranger_top1_mean": round(float(s.mean()), 4),
+            "genuine_mean": round(float(np.mean(g[np.isfinite(g)])), 4),
+        }
     return out

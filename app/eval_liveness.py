@@ -66,8 +66,9 @@ class FittedRule:
     reject_threshold: float
 
 
-def fit_rule(matrix: NDArray[np.float64], live: Sequence[bool] | NDArray[np.bool_],
-             recipe: FitRecipe) -> FittedRule:
+def fit_rule(
+    matrix: NDArray[np.float64], live: Sequence[bool] | NDArray[np.bool_], recipe: FitRecipe
+) -> FittedRule:
     """Fit the combiner, then put the pass cut above every attack and the reject cut below
     every live face of the training rows (never above the pass cut)."""
     y = np.asarray(live, dtype=bool)
@@ -86,32 +87,43 @@ def _verdict(score: float | None, limits: LivenessLimits) -> str:
     return "no_face" if score is None else liveness_verdict(score, limits).value
 
 
-def summarise(scores: Sequence[float | None], attacks: Sequence[str],
-              limits: LivenessLimits) -> dict[str, Any]:
+def summarise(
+    scores: Sequence[float | None], attacks: Sequence[str], limits: LivenessLimits
+) -> dict[str, Any]:
     """ISO/IEC 30107-3 style figures of faces with their scores (None: no face found) and
     attack types (empty: live)."""
     live = {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0}
     per_type: dict[str, dict[str, int]] = {}
     for score, attack in zip(scores, attacks, strict=True):
-        counts = live if not attack else per_type.setdefault(
-            attack, {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0})
+        counts = (
+            live
+            if not attack
+            else per_type.setdefault(attack, {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0})
+        )
         counts[_verdict(score, limits)] += 1
     n_live = live["pass"] + live["challenge"] + live["reject"]  # live with a face
     types: dict[str, Any] = {}
     for name, c in sorted(per_type.items()):
         n = sum(c.values())
-        types[name] = {"attacks": n, "passed": c["pass"], "challenged": c["challenge"],
-                       "rejected": c["reject"], "no_face": c["no_face"],
-                       "apcer": _rate(c["pass"], n)}
+        types[name] = {
+            "attacks": n,
+            "passed": c["pass"],
+            "challenged": c["challenge"],
+            "rejected": c["reject"],
+            "no_face": c["no_face"],
+            "apcer": _rate(c["pass"], n),
+        }
     apcers = [t["apcer"] for t in types.values() if t["apcer"] is not None]
     return {
-        "live": n_live, "attacks": sum(t["attacks"] for t in types.values()),
+        "live": n_live,
+        "attacks": sum(t["attacks"] for t in types.values()),
         "apcer": max(apcers) if apcers else None,
         "attacks_passed": sum(t["passed"] for t in types.values()),
         "attacks_challenged": sum(t["challenged"] for t in types.values()),
         "bpcer": _rate(live["reject"], n_live),
         "live_challenge_rate": _rate(live["challenge"], n_live),
-        "live_rejected": live["reject"], "live_challenged": live["challenge"],
+        "live_rejected": live["reject"],
+        "live_challenged": live["challenge"],
         "by_attack": types,
     }
 
@@ -120,16 +132,20 @@ def _limits(rule: FittedRule, window: int) -> LivenessLimits:
     return LivenessLimits(rule.pass_threshold, rule.reject_threshold, window)
 
 
-def leave_one_source_out(records: Sequence[ImageRecord], limits: LivenessLimits,
-                         recipe: FitRecipe) -> dict[str, Any] | None:
+def leave_one_source_out(
+    records: Sequence[ImageRecord], limits: LivenessLimits, recipe: FitRecipe
+) -> dict[str, Any] | None:
     """For each source with live and attack faces: fit on the others, measure on it.
 
     None when fewer than two sources have both live faces and attacks with cues."""
     rows = [r for r in records if r.cues is not None]
     sources = sorted({r.source for r in rows})
-    both = [s for s in sources
-            if any(r.label.spoof for r in rows if r.source == s)
-            and any(not r.label.spoof for r in rows if r.source == s)]
+    both = [
+        s
+        for s in sources
+        if any(r.label.spoof for r in rows if r.source == s)
+        and any(not r.label.spoof for r in rows if r.source == s)
+    ]
     if len(both) < 2:
         return None
     matrix = np.vstack([r.cues.vector() for r in rows if r.cues is not None])
@@ -141,27 +157,38 @@ def leave_one_source_out(records: Sequence[ImageRecord], limits: LivenessLimits,
         rule = fit_rule(matrix[train], live[train], recipe)
         logits = rule.fusion.logits(matrix[~train])
         test = [r for r in rows if r.source == held]
-        out = summarise([float(v) for v in logits], [r.label.attack for r in test],
-                        _limits(rule, limits.window))
-        out["rule"] = {"weights": dict(zip(rule.fusion.names, rule.fusion.weights, strict=True)),
-                       "bias": rule.fusion.bias, "pass": rule.pass_threshold,
-                       "reject": rule.reject_threshold}
+        out = summarise(
+            [float(v) for v in logits], [r.label.attack for r in test], _limits(rule, limits.window)
+        )
+        out["rule"] = {
+            "weights": dict(zip(rule.fusion.names, rule.fusion.weights, strict=True)),
+            "bias": rule.fusion.bias,
+            "pass": rule.pass_threshold,
+            "reject": rule.reject_threshold,
+        }
         inside = [r for r in records if r.source == held]
-        out["in_sample"] = summarise([r.liveness for r in inside],
-                                     [r.label.attack for r in inside], limits)
+        out["in_sample"] = summarise([r.liveness for r in inside], [r.label.attack for r in inside], limits)
         folds[held or "unknown"] = out
     worst = {
         "attacks_passed": sum(f["attacks_passed"] for f in folds.values()),
         "max_bpcer": max(f["bpcer"] or 0.0 for f in folds.values()),
         "max_live_challenge_rate": max(f["live_challenge_rate"] or 0.0 for f in folds.values()),
     }
-    return {"recipe": {"cues": list(recipe.cues), "l2": recipe.l2,
-                       "pass_margin": recipe.pass_margin, "reject_margin": recipe.reject_margin},
-            "folds": folds, "all_folds": worst}
+    return {
+        "recipe": {
+            "cues": list(recipe.cues),
+            "l2": recipe.l2,
+            "pass_margin": recipe.pass_margin,
+            "reject_margin": recipe.reject_margin,
+        },
+        "folds": folds,
+        "all_folds": worst,
+    }
 
 
-def liveness_block(records: Sequence[ImageRecord], limits: LivenessLimits,
-                   recipe: FitRecipe | None = None) -> dict[str, Any]:
+def liveness_block(
+    records: Sequence[ImageRecord], limits: LivenessLimits, recipe: FitRecipe | None = None
+) -> dict[str, Any]:
     """The whole liveness block: overall, per source, masked live faces, leave-one-source-out.
 
     The first keys keep the names earlier reports used (``spoof_passed``, ``apcer``, ...).
@@ -174,27 +201,34 @@ def liveness_block(records: Sequence[ImageRecord], limits: LivenessLimits,
     by_source: dict[str, Any] = {}
     for s in sorted({r.source for r in used}):
         part = [r for r in used if r.source == s]
-        by_source[s or "unknown"] = summarise([r.liveness for r in part],
-                                              [r.label.attack for r in part], limits)
+        by_source[s or "unknown"] = summarise(
+            [r.liveness for r in part], [r.label.attack for r in part], limits
+        )
     masked = [r for r in live if r.label.masked]
     spoof_verdicts = [_verdict(r.liveness, limits) for r in spoof]
     block: dict[str, Any] = {
-        "live": len(live), "spoof": len(spoof),
+        "live": len(live),
+        "spoof": len(spoof),
         "spoof_passed": spoof_verdicts.count("pass"),
         "apcer": overall["apcer"] if spoof else None,
         "spoof_challenged": spoof_verdicts.count("challenge"),
         "spoof_rejected": spoof_verdicts.count("reject"),
         "spoof_no_face": spoof_verdicts.count("no_face"),
-        "live_rejected": overall["live_rejected"], "bpcer": overall["bpcer"],
+        "live_rejected": overall["live_rejected"],
+        "bpcer": overall["bpcer"],
         "live_challenged": overall["live_challenged"],
         "live_challenge_rate": overall["live_challenge_rate"],
         "live_passed": len(live) - overall["live_rejected"] - overall["live_challenged"],
         "by_attack": overall["by_attack"],
         "masked_live": summarise([r.liveness for r in masked], ["" for _ in masked], limits)
-        if masked else None,
+        if masked
+        else None,
         "by_source": by_source,
-        "thresholds": {"pass": limits.pass_threshold, "reject": limits.reject_threshold,
-                       "window": limits.window},
+        "thresholds": {
+            "pass": limits.pass_threshold,
+            "reject": limits.reject_threshold,
+            "window": limits.window,
+        },
     }
     if recipe is not None:
         block["leave_one_source_out"] = leave_one_source_out(ok, limits, recipe)

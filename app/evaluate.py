@@ -118,8 +118,19 @@ class ImageRecord:
 
 # Fields of an ImageRecord a cache entry keeps (everything but the label, the embedding and the
 # presentation-attack cues, which are measured again).
-_CACHED = ("error", "faces", "det_score", "quality_ok", "ms", "liveness", "mask_confidence",
-           "masked_pred", "recovered", "mask_chroma", "mask_brightness")
+_CACHED = (
+    "error",
+    "faces",
+    "det_score",
+    "quality_ok",
+    "ms",
+    "liveness",
+    "mask_confidence",
+    "masked_pred",
+    "recovered",
+    "mask_chroma",
+    "mask_brightness",
+)
 
 
 def _attack(raw: dict[str, str], spoof: bool) -> str:
@@ -148,8 +159,10 @@ def read_labels(path: Path) -> tuple[list[LabelRow], list[dict[str, str]]]:
         reader = csv.DictReader(handle)
         missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
         if missing:
-            raise EvalError(f"labels {path} lack column(s) {', '.join(missing)}; "
-                            f"need at least {','.join(REQUIRED_COLUMNS)}")
+            raise EvalError(
+                f"labels {path} lack column(s) {', '.join(missing)}; "
+                f"need at least {','.join(REQUIRED_COLUMNS)}"
+            )
         rows: list[LabelRow] = []
         errors: list[dict[str, str]] = []
         for line, raw in enumerate(reader, start=2):
@@ -158,9 +171,16 @@ def read_labels(path: Path) -> tuple[list[LabelRow], list[dict[str, str]]]:
                 if not file or not identity:
                     raise ValueError(f"line {line}: empty file or identity")
                 spoof = _flag(raw["spoof"] or "", "spoof", line)
-                rows.append(LabelRow(file, identity, _flag(raw["masked"] or "", "masked", line),
-                                     spoof, (raw.get("source") or "").split("@")[0].strip(),
-                                     _attack(raw, spoof)))
+                rows.append(
+                    LabelRow(
+                        file,
+                        identity,
+                        _flag(raw["masked"] or "", "masked", line),
+                        spoof,
+                        (raw.get("source") or "").split("@")[0].strip(),
+                        _attack(raw, spoof),
+                    )
+                )
             except ValueError as exc:
                 errors.append({"file": str(raw.get("file", "")), "error": str(exc)})
     return rows, errors
@@ -175,22 +195,37 @@ def _analyse(pipeline: Pipeline, images: Path, row: LabelRow) -> ImageRecord:
         return ImageRecord(row, str(exc), 0, 0.0, None, False, 0.0)
     face = result.face
     mask = face.mask if face else None
-    cues = (pipeline.liveness.cues(frame, face.detection)
-            if face is not None and pipeline.liveness is not None else None)
+    cues = (
+        pipeline.liveness.cues(frame, face.detection)
+        if face is not None and pipeline.liveness is not None
+        else None
+    )
     return ImageRecord(
-        row, None, result.faces, face.detection.score if face else 0.0,
-        face.embedding if face else None, bool(face and face.quality.ok),
+        row,
+        None,
+        result.faces,
+        face.detection.score if face else 0.0,
+        face.embedding if face else None,
+        bool(face and face.quality.ok),
         (time.perf_counter() - t0) * 1000.0,
         liveness=face.liveness if face else None,
         mask_confidence=mask.confidence if mask else None,
-        masked_pred=bool(mask and mask.masked), recovered=bool(face and face.recovered),
-        source=row.source, cues=cues, mask_chroma=mask.chroma if mask else None,
-        mask_brightness=mask.brightness if mask else None)
+        masked_pred=bool(mask and mask.masked),
+        recovered=bool(face and face.recovered),
+        source=row.source,
+        cues=cues,
+        mask_chroma=mask.chroma if mask else None,
+        mask_brightness=mask.brightness if mask else None,
+    )
 
 
-def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
-                   progress: Callable[[int, int], None] | None = None,
-                   cache: EmbeddingCache | None = None) -> list[ImageRecord]:
+def process_images(
+    pipeline: Pipeline,
+    images: Path,
+    rows: list[LabelRow],
+    progress: Callable[[int, int], None] | None = None,
+    cache: EmbeddingCache | None = None,
+) -> list[ImageRecord]:
     """Run the pipeline on every labelled photo (or take its result from ``cache``)."""
     out: list[ImageRecord] = []
     for i, row in enumerate(rows):
@@ -201,8 +236,7 @@ def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
         else:
             record = _analyse(pipeline, images, row)
             if cache is not None:
-                cache.put(images / row.file, {k: getattr(record, k) for k in _CACHED},
-                          record.embedding)
+                cache.put(images / row.file, {k: getattr(record, k) for k in _CACHED}, record.embedding)
             out.append(record)
         if progress is not None:
             progress(i + 1, len(rows))
@@ -212,8 +246,9 @@ def process_images(pipeline: Pipeline, images: Path, rows: list[LabelRow],
 def detection_block(records: list[ImageRecord]) -> dict[str, Any]:
     live = [r for r in records if r.error is None and r.label.single_live]
     found = [r for r in live if r.faces > 0]
-    multi = {r.label.file: r.faces for r in records
-             if r.error is None and r.label.identity == "unknown_multi"}
+    multi = {
+        r.label.file: r.faces for r in records if r.error is None and r.label.identity == "unknown_multi"
+    }
     spoof = [r for r in records if r.error is None and r.label.spoof]
     return {
         "images": len(live),
@@ -230,14 +265,16 @@ def detection_block(records: list[ImageRecord]) -> dict[str, Any]:
     }
 
 
-def verification_block(records: list[ImageRecord],
-                       progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+def verification_block(
+    records: list[ImageRecord], progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
     usable = [r for r in records if r.embedding is not None and r.label.pairable]
     if not usable:
         return {k: None for k in ("unmasked", "masked_vs_unmasked", "masked_vs_masked")}
     emb = np.vstack([r.embedding for r in usable if r.embedding is not None])
-    scores = pair_scores(emb, [r.label.identity for r in usable],
-                         [r.label.masked for r in usable], progress=progress)
+    scores = pair_scores(
+        emb, [r.label.identity for r in usable], [r.label.masked for r in usable], progress=progress
+    )
     block: dict[str, Any] = {}
     for kind, ps in scores.items():
         m = verification_metrics(ps.genuine, ps.impostor)
@@ -247,11 +284,16 @@ def verification_block(records: list[ImageRecord],
     return block
 
 
-def run_eval(pipeline: Pipeline, images: Path, labels: Path,
-             progress_factory: Callable[[str], Callable[[int, int], None]] | None = None,
-             policy: DecisionPolicy | None = None, recipe: FitRecipe | None = None,
-             cache: EmbeddingCache | None = None, calibrate: bool = False
-             ) -> tuple[dict[str, Any], list[ImageRecord]]:
+def run_eval(
+    pipeline: Pipeline,
+    images: Path,
+    labels: Path,
+    progress_factory: Callable[[str], Callable[[int, int], None]] | None = None,
+    policy: DecisionPolicy | None = None,
+    recipe: FitRecipe | None = None,
+    cache: EmbeddingCache | None = None,
+    calibrate: bool = False,
+) -> tuple[dict[str, Any], list[ImageRecord]]:
     """Run the whole evaluation; returns the JSON-ready report and the per-image records.
 
     ``recipe`` (how the presentation-attack combiner is fitted) turns on the liveness
@@ -261,8 +303,9 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
     """
     rows, row_errors = read_labels(labels)
     t0 = time.perf_counter()
-    records = process_images(pipeline, images, rows,
-                             progress_factory("images") if progress_factory else None, cache)
+    records = process_images(
+        pipeline, images, rows, progress_factory("images") if progress_factory else None, cache
+    )
     elapsed = time.perf_counter() - t0
     errors = row_errors + [{"file": r.label.file, "error": r.error} for r in records if r.error]
     report: dict[str, Any] = {
@@ -271,12 +314,12 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
         "rows": len(rows) + len(row_errors),
         "errors": {"count": len(errors), "items": errors},
         "detection": detection_block(records),
-        "verification": verification_block(
-            records, progress_factory("pairs") if progress_factory else None),
+        "verification": verification_block(records, progress_factory("pairs") if progress_factory else None),
         "timing": {
             "images_per_s": round(len(rows) / elapsed, 2) if elapsed > 0 else None,
             "median_ms_per_image": round(float(np.median([r.ms for r in records if r.ms > 0])), 2)
-            if any(r.ms > 0 for r in records) else None,
+            if any(r.ms > 0 for r in records)
+            else None,
         },
     }
     if policy is not None:
@@ -286,15 +329,15 @@ def run_eval(pipeline: Pipeline, images: Path, labels: Path,
         report["fusion"] = fusion_block(records)
         if calibrate:
             lim = policy.limits
-            report["calibration"] = calibration_block(records, margin=lim.match_margin,
-                                                      floor=lim.match_tail.floor)
+            report["calibration"] = calibration_block(
+                records, margin=lim.match_margin, floor=lim.match_tail.floor
+            )
     return report, records
 
 
 # --- the blocks live apart: liveness in app.eval_liveness, mask and decision in
 # app.eval_recognition, calibration in app.eval_calibration, fusion in app.eval_fusion.
 
+
 def _rate(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
-
-

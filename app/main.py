@@ -45,8 +45,14 @@ class TerminalIdentity:
     ledger_pub: Path
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, url: str | None = None,
-                      key_file: Path | None = None, terminal_id: str | None = None) -> TerminalIdentity:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        url: str | None = None,
+        key_file: Path | None = None,
+        terminal_id: str | None = None,
+    ) -> TerminalIdentity:
         led = settings.ledger
         key = key_file or Path(led.key_file)
         pub = key.parent / "ledger.pub" if key_file is not None else Path(led.ledger_pub)
@@ -92,13 +98,15 @@ def periodic(job: Callable[[], object], interval_s: float) -> Iterator[None]:
 
 
 def has_display() -> bool:
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or \
-        os.environ.get("QT_QPA_PLATFORM", "") not in ("", "xcb", "wayland")
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.environ.get(
+        "QT_QPA_PLATFORM", ""
+    ) not in ("", "xcb", "wayland")
 
 
 @contextmanager
-def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str, *,
-                loop_camera: bool = False) -> Iterator[KioskParts]:
+def kiosk_parts(
+    settings: Settings, identity: TerminalIdentity, camera_spec: str, *, loop_camera: bool = False
+) -> Iterator[KioskParts]:
     """Build and later close the vision session, gallery, journal and ledger client."""
     with ExitStack() as stack:
         gallery = open_gallery(settings)
@@ -107,13 +115,21 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
         stack.callback(registry.close)
         journal = Journal.open(settings.payments.data_dir / "journal.db", identity.terminal_id)
         stack.callback(journal.close)
-        client = LedgerClient.from_files(identity.url, identity.terminal_id, identity.key_file,
-                                         identity.ledger_pub, timeout_s=settings.ledger.timeout_s)
+        client = LedgerClient.from_files(
+            identity.url,
+            identity.terminal_id,
+            identity.key_file,
+            identity.ledger_pub,
+            timeout_s=settings.ledger.timeout_s,
+        )
         stack.callback(client.close)
         p = settings.payments
-        service = PaymentService(client, journal, currency=p.currency,
-                                 rules=OfflineRules(p.store_and_forward, p.offline_floor_minor,
-                                                    p.offline_exposure_minor))
+        service = PaymentService(
+            client,
+            journal,
+            currency=p.currency,
+            rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
+        )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
         payments = LedgerPayments(service, models=models)
         still_open = payments.recover()
@@ -125,15 +141,19 @@ def kiosk_parts(settings: Settings, identity: TerminalIdentity, camera_spec: str
         def camera() -> Iterator[Frame]:
             return iter(open_source(camera_spec, realtime=True, loop=loop_camera))
 
-        enroller = KioskEnroller(build_pipeline(settings), gallery, registry, payments,
-                                 terminal_id=identity.terminal_id,
-                                 reject_below=settings.liveness.pass_threshold,
-                                 already_at=settings.recognition.enrolled_threshold)
+        enroller = KioskEnroller(
+            build_pipeline(settings),
+            gallery,
+            registry,
+            payments,
+            terminal_id=identity.terminal_id,
+            reject_below=settings.liveness.pass_threshold,
+            already_at=settings.recognition.enrolled_threshold,
+        )
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
 
 
-def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, *,
-              windowed: bool) -> int:
+def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, *, windowed: bool) -> int:
     """Run the kiosk window until it is closed."""
     from PySide6.QtWidgets import QApplication
 
@@ -141,8 +161,13 @@ def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, 
 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
     with kiosk_parts(settings, identity, camera_spec) as parts:
-        window = KioskWindow(parts.analyser, parts.camera, parts.payments, parts.directory,
-                             KioskOptions.from_settings(settings, fullscreen=not windowed),
-                             enroller=parts.enroller)
+        window = KioskWindow(
+            parts.analyser,
+            parts.camera,
+            parts.payments,
+            parts.directory,
+            KioskOptions.from_settings(settings, fullscreen=not windowed),
+            enroller=parts.enroller,
+        )
         window.show_kiosk()
         return int(app.exec())

@@ -71,8 +71,14 @@ def _default_model_dir() -> Path:
     return _user_dir("XDG_CACHE_HOME", ".cache") / "models"
 
 
-def _doc(text: str, *, env: str | None = None, lo: float | None = None,
-         hi: float | None = None, choices: tuple[str, ...] | None = None) -> dict[str, Any]:
+def _doc(
+    text: str,
+    *,
+    env: str | None = None,
+    lo: float | None = None,
+    hi: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
     meta: dict[str, Any] = {"doc": text}
     if env:
         meta["env"] = env
@@ -101,6 +107,7 @@ MODEL_THREADS = 2
 # Idle onnxruntime intra-op threads sleep instead of busy-waiting (figures above).
 MODEL_SPIN = False
 
+
 @dataclass(frozen=True)
 class ModelSettings:
     """Where model files live and how onnxruntime runs them.
@@ -116,16 +123,17 @@ class ModelSettings:
         antispoof: manifest id of the passive anti-spoof model.
     """
 
-    dir: Path = field(default_factory=_default_model_dir,
-                      metadata=_doc("model directory", env="FACEPAY_MODEL_DIR"))
-    threads: int = field(default=MODEL_THREADS,
-                         metadata=_doc("intra-op threads per model (onnxruntime, OpenCV)", lo=1, hi=64))
-    spin: bool = field(default=MODEL_SPIN,
-                       metadata=_doc("let idle onnxruntime intra-op threads spin"))
-    recogniser: str = field(default="mobilefacenet-expo-192d",
-                            metadata=_doc("manifest id of the recogniser"))
-    antispoof: str = field(default="antispoof-minifasv2se-128",
-                           metadata=_doc("manifest id of the anti-spoof model"))
+    dir: Path = field(
+        default_factory=_default_model_dir, metadata=_doc("model directory", env="FACEPAY_MODEL_DIR")
+    )
+    threads: int = field(
+        default=MODEL_THREADS, metadata=_doc("intra-op threads per model (onnxruntime, OpenCV)", lo=1, hi=64)
+    )
+    spin: bool = field(default=MODEL_SPIN, metadata=_doc("let idle onnxruntime intra-op threads spin"))
+    recogniser: str = field(default="mobilefacenet-expo-192d", metadata=_doc("manifest id of the recogniser"))
+    antispoof: str = field(
+        default="antispoof-minifasv2se-128", metadata=_doc("manifest id of the anti-spoof model")
+    )
 
 
 # --- vision -----------------------------------------------------------------
@@ -172,11 +180,13 @@ class VisionSettings:
 
     det_score: float = field(default=DET_SCORE, metadata=_doc("YuNet score cut", lo=0.05, hi=0.99))
     det_nms: float = field(default=DET_NMS, metadata=_doc("NMS IoU", lo=0.05, hi=0.95))
-    det_max_side: int = field(default=DET_MAX_SIDE,
-                              metadata=_doc("detector input longer side", lo=96, hi=1920))
-    det_retry_side: int = field(default=DET_RETRY_SIDE,
-                                metadata=_doc("detector retry size when nothing found (0: off)",
-                                              lo=0, hi=4096))
+    det_max_side: int = field(
+        default=DET_MAX_SIDE, metadata=_doc("detector input longer side", lo=96, hi=1920)
+    )
+    det_retry_side: int = field(
+        default=DET_RETRY_SIDE,
+        metadata=_doc("detector retry size when nothing found (0: off)", lo=0, hi=4096),
+    )
     min_face_px: float = field(default=MIN_FACE_PX, metadata=_doc("min face width", lo=8, hi=2000))
     min_sharpness: float = field(default=MIN_SHARPNESS, metadata=_doc("min sharpness", lo=0))
     max_yaw: float = field(default=MAX_YAW, metadata=_doc("max yaw proxy", lo=0.05, hi=1.0))
@@ -263,41 +273,52 @@ class RecognitionSettings:
             as already enrolled.
     """
 
-    target_fpir: float = field(default=TARGET_FPIR,
-                               metadata=_doc("target FPIR per transaction", lo=1e-9, hi=0.5))
-    match_threshold: float = field(default=MATCH_THRESHOLD,
-                                   metadata=_doc("lowest Match cosine threshold", lo=-1, hi=1))
-    candidate_threshold: float = field(default=CANDIDATE_THRESHOLD,
-                                       metadata=_doc("PIN candidate threshold", lo=-1, hi=1))
+    target_fpir: float = field(
+        default=TARGET_FPIR, metadata=_doc("target FPIR per transaction", lo=1e-9, hi=0.5)
+    )
+    match_threshold: float = field(
+        default=MATCH_THRESHOLD, metadata=_doc("lowest Match cosine threshold", lo=-1, hi=1)
+    )
+    candidate_threshold: float = field(
+        default=CANDIDATE_THRESHOLD, metadata=_doc("PIN candidate threshold", lo=-1, hi=1)
+    )
     match_margin: float = field(default=MATCH_MARGIN, metadata=_doc("margin over runner-up", lo=0, hi=2))
     top_k: int = field(default=5, metadata=_doc("candidates returned", lo=1, hi=100))
-    pin_candidates: int = field(default=PIN_CANDIDATES,
-                                metadata=_doc("candidates the PIN is checked against", lo=1, hi=5))
-    masked_candidate_threshold: float = field(default=MASKED_CANDIDATE_THRESHOLD,
-                                              metadata=_doc("masked PIN candidate threshold",
-                                                            lo=-1, hi=1))
+    pin_candidates: int = field(
+        default=PIN_CANDIDATES, metadata=_doc("candidates the PIN is checked against", lo=1, hi=5)
+    )
+    masked_candidate_threshold: float = field(
+        default=MASKED_CANDIDATE_THRESHOLD, metadata=_doc("masked PIN candidate threshold", lo=-1, hi=1)
+    )
     tail_anchor: float = field(default=TAIL_ANCHOR, metadata=_doc("impostor tail anchor", lo=-1, hi=1))
-    tail_anchor_rate: float = field(default=TAIL_ANCHOR_RATE,
-                                    metadata=_doc("impostor share above the anchor", lo=1e-12, hi=1))
+    tail_anchor_rate: float = field(
+        default=TAIL_ANCHOR_RATE, metadata=_doc("impostor share above the anchor", lo=1e-12, hi=1)
+    )
     tail_scale: float = field(default=TAIL_SCALE, metadata=_doc("impostor tail scale", lo=1e-4, hi=1))
-    tail_inflation: float = field(default=TAIL_INFLATION,
-                                  metadata=_doc("heterogeneity correction", lo=1, hi=1000))
-    tail_comparisons: int = field(default=TAIL_COMPARISONS,
-                                  metadata=_doc("impostor comparisons behind the tail", lo=0))
-    masked_tail_anchor: float = field(default=MASKED_TAIL_ANCHOR,
-                                      metadata=_doc("masked impostor tail anchor", lo=-1, hi=1))
-    masked_tail_anchor_rate: float = field(default=MASKED_TAIL_ANCHOR_RATE,
-                                           metadata=_doc("masked share above the anchor",
-                                                         lo=1e-12, hi=1))
-    masked_tail_scale: float = field(default=MASKED_TAIL_SCALE,
-                                     metadata=_doc("masked impostor tail scale", lo=1e-4, hi=1))
-    masked_tail_inflation: float = field(default=MASKED_TAIL_INFLATION,
-                                         metadata=_doc("masked heterogeneity correction",
-                                                       lo=1, hi=1000))
-    masked_tail_comparisons: int = field(default=MASKED_TAIL_COMPARISONS,
-                                         metadata=_doc("masked impostor comparisons", lo=0))
-    enrolled_threshold: float = field(default=ENROLLED_THRESHOLD,
-                                      metadata=_doc("already-enrolled face threshold", lo=-1, hi=1.01))
+    tail_inflation: float = field(
+        default=TAIL_INFLATION, metadata=_doc("heterogeneity correction", lo=1, hi=1000)
+    )
+    tail_comparisons: int = field(
+        default=TAIL_COMPARISONS, metadata=_doc("impostor comparisons behind the tail", lo=0)
+    )
+    masked_tail_anchor: float = field(
+        default=MASKED_TAIL_ANCHOR, metadata=_doc("masked impostor tail anchor", lo=-1, hi=1)
+    )
+    masked_tail_anchor_rate: float = field(
+        default=MASKED_TAIL_ANCHOR_RATE, metadata=_doc("masked share above the anchor", lo=1e-12, hi=1)
+    )
+    masked_tail_scale: float = field(
+        default=MASKED_TAIL_SCALE, metadata=_doc("masked impostor tail scale", lo=1e-4, hi=1)
+    )
+    masked_tail_inflation: float = field(
+        default=MASKED_TAIL_INFLATION, metadata=_doc("masked heterogeneity correction", lo=1, hi=1000)
+    )
+    masked_tail_comparisons: int = field(
+        default=MASKED_TAIL_COMPARISONS, metadata=_doc("masked impostor comparisons", lo=0)
+    )
+    enrolled_threshold: float = field(
+        default=ENROLLED_THRESHOLD, metadata=_doc("already-enrolled face threshold", lo=-1, hi=1.01)
+    )
 
 
 # --- liveness ---------------------------------------------------------------
@@ -373,33 +394,42 @@ class LivenessSettings:
     """
 
     pass_threshold: float = field(default=LIVE_PASS, metadata=_doc("liveness pass cut", lo=-30, hi=30))
-    reject_threshold: float = field(default=LIVE_REJECT,
-                                    metadata=_doc("liveness reject cut", lo=-30, hi=30))
+    reject_threshold: float = field(default=LIVE_REJECT, metadata=_doc("liveness reject cut", lo=-30, hi=30))
     window: int = field(default=LIVE_WINDOW, metadata=_doc("frames smoothed", lo=1, hi=100))
-    challenge_amount_minor: int = field(default=CHALLENGE_AMOUNT_MINOR,
-                                        metadata=_doc("amount that always needs a challenge", lo=0))
-    challenge_timeout_s: float = field(default=CHALLENGE_TIMEOUT_S,
-                                       metadata=_doc("challenge time limit", lo=0.5, hi=60))
+    challenge_amount_minor: int = field(
+        default=CHALLENGE_AMOUNT_MINOR, metadata=_doc("amount that always needs a challenge", lo=0)
+    )
+    challenge_timeout_s: float = field(
+        default=CHALLENGE_TIMEOUT_S, metadata=_doc("challenge time limit", lo=0.5, hi=60)
+    )
     challenge_yaw: float = field(default=CHALLENGE_YAW, metadata=_doc("head-turn yaw", lo=0.05, hi=1))
-    challenge_start_yaw: float = field(default=CHALLENGE_START_YAW,
-                                       metadata=_doc("frontal start yaw", lo=0.01, hi=1))
-    challenge_closer_ratio: float = field(default=CHALLENGE_CLOSER_RATIO,
-                                          metadata=_doc("move-closer growth", lo=1.05, hi=4))
-    challenge_min_parallax: float = field(default=CHALLENGE_MIN_PARALLAX,
-                                          metadata=_doc("head-turn parallax", lo=0, hi=2))
+    challenge_start_yaw: float = field(
+        default=CHALLENGE_START_YAW, metadata=_doc("frontal start yaw", lo=0.01, hi=1)
+    )
+    challenge_closer_ratio: float = field(
+        default=CHALLENGE_CLOSER_RATIO, metadata=_doc("move-closer growth", lo=1.05, hi=4)
+    )
+    challenge_min_parallax: float = field(
+        default=CHALLENGE_MIN_PARALLAX, metadata=_doc("head-turn parallax", lo=0, hi=2)
+    )
     challenge_closer: bool = field(default=False, metadata=_doc("offer the move-closer challenge"))
-    same_face_similarity: float = field(default=SAME_FACE_SIMILARITY,
-                                        metadata=_doc("same-face similarity", lo=-1, hi=1))
+    same_face_similarity: float = field(
+        default=SAME_FACE_SIMILARITY, metadata=_doc("same-face similarity", lo=-1, hi=1)
+    )
     fusion_cues: str = field(default=LIVE_FUSION_CUES, metadata=_doc("cues of the PAD combiner"))
-    fusion_weights: str = field(default=LIVE_FUSION_WEIGHTS,
-                                metadata=_doc("weights of the PAD combiner, one per cue"))
-    fusion_bias: float = field(default=LIVE_FUSION_BIAS,
-                               metadata=_doc("intercept of the PAD combiner", lo=-100, hi=100))
+    fusion_weights: str = field(
+        default=LIVE_FUSION_WEIGHTS, metadata=_doc("weights of the PAD combiner, one per cue")
+    )
+    fusion_bias: float = field(
+        default=LIVE_FUSION_BIAS, metadata=_doc("intercept of the PAD combiner", lo=-100, hi=100)
+    )
     fit_l2: float = field(default=LIVE_FIT_L2, metadata=_doc("PAD combiner ridge", lo=0, hi=1000))
-    fit_pass_margin: float = field(default=LIVE_FIT_PASS_MARGIN,
-                                   metadata=_doc("fitted pass-cut margin", lo=0, hi=30))
-    fit_reject_margin: float = field(default=LIVE_FIT_REJECT_MARGIN,
-                                     metadata=_doc("fitted reject-cut margin", lo=0, hi=30))
+    fit_pass_margin: float = field(
+        default=LIVE_FIT_PASS_MARGIN, metadata=_doc("fitted pass-cut margin", lo=0, hi=30)
+    )
+    fit_reject_margin: float = field(
+        default=LIVE_FIT_REJECT_MARGIN, metadata=_doc("fitted reject-cut margin", lo=0, hi=30)
+    )
 
 
 # --- mask -------------------------------------------------------------------
@@ -429,13 +459,16 @@ class MaskSettings:
     """
 
     threshold: float = field(default=MASK_THRESHOLD, metadata=_doc("mask confidence cut", lo=0, hi=1))
-    recovery_score: float = field(default=MASK_RECOVERY_SCORE,
-                                  metadata=_doc("masked-face recovery detector score", lo=0.05, hi=0.99))
-    max_saturation: float = field(default=MASK_MAX_SATURATION,
-                                  metadata=_doc("most saturated lower face called masked", lo=0, hi=255))
+    recovery_score: float = field(
+        default=MASK_RECOVERY_SCORE, metadata=_doc("masked-face recovery detector score", lo=0.05, hi=0.99)
+    )
+    max_saturation: float = field(
+        default=MASK_MAX_SATURATION, metadata=_doc("most saturated lower face called masked", lo=0, hi=255)
+    )
 
 
 # --- payments ---------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class LedgerSettings:
@@ -477,8 +510,9 @@ class PaymentSettings:
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
     data_dir: Path = field(default_factory=default_data_dir, metadata=_doc("journal/gallery dir"))
-    gallery_key_file: Path = field(default_factory=_default_gallery_key,
-                                   metadata=_doc("gallery key file, apart from the templates"))
+    gallery_key_file: Path = field(
+        default_factory=_default_gallery_key, metadata=_doc("gallery key file, apart from the templates")
+    )
     store_and_forward: bool = field(default=False, metadata=_doc("offline store-and-forward"))
     offline_floor_minor: int = field(default=0, metadata=_doc("offline per-payment limit", lo=0))
     offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))
@@ -547,13 +581,16 @@ class KioskSettings:
     processing_s: float = field(default=PROCESSING_S, metadata=_doc("ledger answer time-out", lo=1, hi=600))
     result_s: float = field(default=RESULT_S, metadata=_doc("result screen time", lo=1, hi=600))
     cashier_s: float = field(default=CASHIER_S, metadata=_doc("cashier menu idle time-out", lo=5, hi=3600))
-    staff_free_tries: int = field(default=STAFF_FREE_TRIES, metadata=_doc("wrong staff PINs without a wait",
-                                                                          lo=0, hi=4))
+    staff_free_tries: int = field(
+        default=STAFF_FREE_TRIES, metadata=_doc("wrong staff PINs without a wait", lo=0, hi=4)
+    )
     staff_wait_s: float = field(default=STAFF_WAIT_S, metadata=_doc("first staff-PIN wait", lo=0, hi=600))
-    staff_wait_max_s: float = field(default=STAFF_WAIT_MAX_S, metadata=_doc("longest staff-PIN wait",
-                                                                            lo=0, hi=3600))
-    staff_window_s: float = field(default=STAFF_WINDOW_S, metadata=_doc("staff-PIN failure memory",
-                                                                        lo=60, hi=86400))
+    staff_wait_max_s: float = field(
+        default=STAFF_WAIT_MAX_S, metadata=_doc("longest staff-PIN wait", lo=0, hi=3600)
+    )
+    staff_window_s: float = field(
+        default=STAFF_WINDOW_S, metadata=_doc("staff-PIN failure memory", lo=60, hi=86400)
+    )
 
 
 @dataclass(frozen=True)
@@ -571,6 +608,7 @@ class Settings:
 
 
 # --- loading ----------------------------------------------------------------
+
 
 def _coerce(section: str, f: dataclasses.Field[Any], raw: object, source: str) -> Any:
     name = f"{section}.{f.name}"
@@ -651,8 +689,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
             raise SettingsError(f"configuration file {path} is not valid TOML: {exc}") from exc
     unknown = sorted(set(table) - set(_SECTIONS))
     if unknown:
-        raise SettingsError(
-            f"{path}: unknown section(s) {', '.join(unknown)}; known: {', '.join(_SECTIONS)}")
+        raise SettingsError(f"{path}: unknown section(s) {', '.join(unknown)}; known: {', '.join(_SECTIONS)}")
     sections: dict[str, Any] = {}
     for section, cls in _SECTIONS.items():
         given = table.get(section, {})
@@ -662,8 +699,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         bad = sorted(set(given) - set(fields))
         if bad:
             raise SettingsError(
-                f"{path}: unknown key(s) {', '.join(bad)} in [{section}]; "
-                f"known: {', '.join(fields)}")
+                f"{path}: unknown key(s) {', '.join(bad)} in [{section}]; known: {', '.join(fields)}"
+            )
         values: dict[str, Any] = {}
         for name, f in fields.items():
             if name in given:
@@ -683,17 +720,21 @@ def _check_consistency(s: Settings) -> None:
     if r.candidate_threshold > r.match_threshold:
         raise SettingsError(
             f"recognition.candidate_threshold ({r.candidate_threshold}) must not exceed "
-            f"recognition.match_threshold ({r.match_threshold})")
+            f"recognition.match_threshold ({r.match_threshold})"
+        )
     if r.top_k < r.pin_candidates:
-        raise SettingsError(f"recognition.top_k ({r.top_k}) must be at least "
-                            f"recognition.pin_candidates ({r.pin_candidates})")
+        raise SettingsError(
+            f"recognition.top_k ({r.top_k}) must be at least recognition.pin_candidates ({r.pin_candidates})"
+        )
     if s.liveness.reject_threshold > s.liveness.pass_threshold:
         raise SettingsError(
             f"liveness.reject_threshold ({s.liveness.reject_threshold}) must not exceed "
-            f"liveness.pass_threshold ({s.liveness.pass_threshold})")
+            f"liveness.pass_threshold ({s.liveness.pass_threshold})"
+        )
     v = s.vision
     if v.min_brightness >= v.max_brightness:
         raise SettingsError("vision.min_brightness must be below vision.max_brightness")
     if len(s.payments.currency) != 3 or not s.payments.currency.isupper():
         raise SettingsError(
-            f"payments.currency = {s.payments.currency!r}: expected an ISO 4217 code such as EUR")
+            f"payments.currency = {s.payments.currency!r}: expected an ISO 4217 code such as EUR"
+        )

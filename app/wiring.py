@@ -36,10 +36,25 @@ from vision import (
     YuNetDetector,
 )
 
-__all__ = ["ModelFileError", "build_detector", "build_embedder", "build_liveness", "build_mask",
-           "build_pipeline", "build_policy", "build_scan_session", "challenge_limits", "fit_recipe",
-           "impostor_tails", "liveness_limits", "model_path", "ort_session", "pad_fusion", "policy_limits",
-           "quality_limits"]
+__all__ = [
+    "ModelFileError",
+    "build_detector",
+    "build_embedder",
+    "build_liveness",
+    "build_mask",
+    "build_pipeline",
+    "build_policy",
+    "build_scan_session",
+    "challenge_limits",
+    "fit_recipe",
+    "impostor_tails",
+    "liveness_limits",
+    "model_path",
+    "ort_session",
+    "pad_fusion",
+    "policy_limits",
+    "quality_limits",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +63,17 @@ class ModelFileError(RuntimeError):
     """A model file is missing from the model directory."""
 
 
-def model_path(settings: Settings, model_id: str, manifest: Manifest | None = None
-               ) -> tuple[ModelSpec, Path]:
+def model_path(settings: Settings, model_id: str, manifest: Manifest | None = None) -> tuple[ModelSpec, Path]:
     """The manifest entry and verified file (sha256 checked once per process) of a model."""
     manifest = manifest or load_manifest()
     spec = manifest.get(model_id)
     try:
         path = resolve(manifest, settings.models.dir, model_id)
     except ModelUnavailable as exc:
-        raise ModelFileError(f"{exc} (model directory {settings.models.dir}; "
-                             "set FACEPAY_MODEL_DIR or run `facepay models fetch`)") from exc
+        raise ModelFileError(
+            f"{exc} (model directory {settings.models.dir}; "
+            "set FACEPAY_MODEL_DIR or run `facepay models fetch`)"
+        ) from exc
     return spec, path
 
 
@@ -89,9 +105,14 @@ def build_detector(settings: Settings, *, max_side: int | None = None) -> YuNetD
     _, path = model_path(settings, _detector_model_id())
     cv2.setNumThreads(settings.models.threads)  # process-wide: YuNet runs in OpenCV's pool
     v = settings.vision
-    return YuNetDetector(path, score=v.det_score, nms=v.det_nms,
-                         max_side=max_side or v.det_max_side, retry_side=v.det_retry_side,
-                         floor=settings.mask.recovery_score)
+    return YuNetDetector(
+        path,
+        score=v.det_score,
+        nms=v.det_nms,
+        max_side=max_side or v.det_max_side,
+        retry_side=v.det_retry_side,
+        floor=settings.mask.recovery_score,
+    )
 
 
 def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embedder:
@@ -100,32 +121,41 @@ def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embe
     spec, path = model_path(settings, settings.models.recogniser, manifest)
     if spec.wrapper != "arcface112":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for recogniser {spec.id}")
-    return Embedder(_model_session(settings, path), model_id=spec.id,
-                    mean=float(spec.input.get("mean", 127.5)), std=float(spec.input.get("std", 128.0)),
-                    rgb=str(spec.input.get("colour", "RGB")).upper() == "RGB")
+    return Embedder(
+        _model_session(settings, path),
+        model_id=spec.id,
+        mean=float(spec.input.get("mean", 127.5)),
+        std=float(spec.input.get("std", 128.0)),
+        rgb=str(spec.input.get("colour", "RGB")).upper() == "RGB",
+    )
 
 
 def quality_limits(settings: Settings) -> QualityLimits:
     v = settings.vision
-    return QualityLimits(min_face_px=v.min_face_px, min_sharpness=v.min_sharpness,
-                         max_yaw=v.max_yaw, max_pitch=v.max_pitch,
-                         min_brightness=v.min_brightness, max_brightness=v.max_brightness)
+    return QualityLimits(
+        min_face_px=v.min_face_px,
+        min_sharpness=v.min_sharpness,
+        max_yaw=v.max_yaw,
+        max_pitch=v.max_pitch,
+        min_brightness=v.min_brightness,
+        max_brightness=v.max_brightness,
+    )
 
 
 def build_liveness(settings: Settings) -> LivenessModel:
     spec, path = model_path(settings, settings.models.antispoof)
     if spec.wrapper != "minifasnet":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for anti-spoof model {spec.id}")
-    return LivenessModel(_model_session(settings, path), model_id=spec.id,
-                         fusion=pad_fusion(settings))
+    return LivenessModel(_model_session(settings, path), model_id=spec.id, fusion=pad_fusion(settings))
 
 
 def fit_recipe(settings: Settings) -> FitRecipe:
     """How the presentation-attack combiner is fitted (``facepay liveness fit``, eval)."""
     lv = settings.liveness
     fusion = pad_fusion(settings)
-    return FitRecipe(fusion.names if fusion else ("model",), lv.fit_l2, lv.fit_pass_margin,
-                     lv.fit_reject_margin)
+    return FitRecipe(
+        fusion.names if fusion else ("model",), lv.fit_l2, lv.fit_pass_margin, lv.fit_reject_margin
+    )
 
 
 def pad_fusion(settings: Settings) -> PadFusion | None:
@@ -138,10 +168,12 @@ def pad_fusion(settings: Settings) -> PadFusion | None:
         weights = tuple(float(w) for w in lv.fusion_weights.split(",") if w.strip())
         return PadFusion(names, weights, lv.fusion_bias)
     except ValueError as exc:
-        raise SettingsError(f"liveness.fusion_cues = {lv.fusion_cues!r} and fusion_weights = "
-                            f"{lv.fusion_weights!r} do not fit together (one weight per cue, "
-                            f"cues among model, moire, sharpness, glare, edges, colour, "
-                            f"face_frac): {exc}") from exc
+        raise SettingsError(
+            f"liveness.fusion_cues = {lv.fusion_cues!r} and fusion_weights = "
+            f"{lv.fusion_weights!r} do not fit together (one weight per cue, "
+            f"cues among model, moire, sharpness, glare, edges, colour, "
+            f"face_frac): {exc}"
+        ) from exc
 
 
 def build_mask(settings: Settings) -> MaskDetector:
@@ -150,67 +182,105 @@ def build_mask(settings: Settings) -> MaskDetector:
 
 def liveness_limits(settings: Settings) -> LivenessLimits:
     lv = settings.liveness
-    return LivenessLimits(pass_threshold=lv.pass_threshold, reject_threshold=lv.reject_threshold,
-                          window=lv.window)
+    return LivenessLimits(
+        pass_threshold=lv.pass_threshold, reject_threshold=lv.reject_threshold, window=lv.window
+    )
 
 
 def challenge_limits(settings: Settings) -> ChallengeLimits:
     lv = settings.liveness
     kinds = ("left", "right", "closer") if lv.challenge_closer else ("left", "right")
-    return ChallengeLimits(timeout_s=lv.challenge_timeout_s, yaw=lv.challenge_yaw,
-                           start_yaw=lv.challenge_start_yaw, closer_ratio=lv.challenge_closer_ratio,
-                           same_face_similarity=lv.same_face_similarity, kinds=kinds,
-                           min_parallax=lv.challenge_min_parallax)
+    return ChallengeLimits(
+        timeout_s=lv.challenge_timeout_s,
+        yaw=lv.challenge_yaw,
+        start_yaw=lv.challenge_start_yaw,
+        closer_ratio=lv.challenge_closer_ratio,
+        same_face_similarity=lv.same_face_similarity,
+        kinds=kinds,
+        min_parallax=lv.challenge_min_parallax,
+    )
 
 
 def impostor_tails(settings: Settings) -> tuple[ImpostorTail, ImpostorTail | None]:
     """The calibrated unmasked and masked impostor tails (masked None without any data)."""
     r = settings.recognition
-    unmasked = ImpostorTail(anchor=r.tail_anchor, anchor_rate=r.tail_anchor_rate,
-                            scale=r.tail_scale, inflation=r.tail_inflation,
-                            comparisons=r.tail_comparisons, floor=r.match_threshold)
+    unmasked = ImpostorTail(
+        anchor=r.tail_anchor,
+        anchor_rate=r.tail_anchor_rate,
+        scale=r.tail_scale,
+        inflation=r.tail_inflation,
+        comparisons=r.tail_comparisons,
+        floor=r.match_threshold,
+    )
     masked = None
     if r.masked_tail_comparisons > 0:
-        masked = ImpostorTail(anchor=r.masked_tail_anchor, anchor_rate=r.masked_tail_anchor_rate,
-                              scale=r.masked_tail_scale, inflation=r.masked_tail_inflation,
-                              comparisons=r.masked_tail_comparisons, floor=r.match_threshold)
+        masked = ImpostorTail(
+            anchor=r.masked_tail_anchor,
+            anchor_rate=r.masked_tail_anchor_rate,
+            scale=r.masked_tail_scale,
+            inflation=r.masked_tail_inflation,
+            comparisons=r.masked_tail_comparisons,
+            floor=r.match_threshold,
+        )
     return unmasked, masked
 
 
 def policy_limits(settings: Settings) -> PolicyLimits:
     r = settings.recognition
     unmasked, masked = impostor_tails(settings)
-    return PolicyLimits(match_tail=unmasked, masked_tail=masked, target_fpir=r.target_fpir,
-                        candidate_threshold=r.candidate_threshold, match_margin=r.match_margin,
-                        masked_candidate_threshold=r.masked_candidate_threshold,
-                        liveness=liveness_limits(settings),
-                        challenge_amount_minor=settings.liveness.challenge_amount_minor,
-                        max_candidates=r.pin_candidates)
+    return PolicyLimits(
+        match_tail=unmasked,
+        masked_tail=masked,
+        target_fpir=r.target_fpir,
+        candidate_threshold=r.candidate_threshold,
+        match_margin=r.match_margin,
+        masked_candidate_threshold=r.masked_candidate_threshold,
+        liveness=liveness_limits(settings),
+        challenge_amount_minor=settings.liveness.challenge_amount_minor,
+        max_candidates=r.pin_candidates,
+    )
 
 
 def build_policy(settings: Settings) -> DecisionPolicy:
     return DecisionPolicy(policy_limits(settings))
 
 
-def build_pipeline(settings: Settings, *, gallery: Searchable | None = None,
-                   det_max_side: int | None = None, passive: bool = True) -> Pipeline:
+def build_pipeline(
+    settings: Settings,
+    *,
+    gallery: Searchable | None = None,
+    det_max_side: int | None = None,
+    passive: bool = True,
+) -> Pipeline:
     """The per-frame pipeline; ``passive`` adds the mask and liveness stages (the kiosk,
     ``facepay eval`` and ``facepay bench`` all run them)."""
-    return Pipeline(build_detector(settings, max_side=det_max_side), build_embedder(settings),
-                    quality_limits(settings), gallery=gallery,
-                    top_k=settings.recognition.top_k,
-                    liveness=build_liveness(settings) if passive else None,
-                    mask=build_mask(settings) if passive else None)
+    return Pipeline(
+        build_detector(settings, max_side=det_max_side),
+        build_embedder(settings),
+        quality_limits(settings),
+        gallery=gallery,
+        top_k=settings.recognition.top_k,
+        liveness=build_liveness(settings) if passive else None,
+        mask=build_mask(settings) if passive else None,
+    )
 
 
-def build_scan_session(settings: Settings, gallery: Searchable, *,
-                       clock: Callable[[], float] = time.monotonic,
-                       rng: random.Random | None = None) -> ScanSession:
+def build_scan_session(
+    settings: Settings,
+    gallery: Searchable,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    rng: random.Random | None = None,
+) -> ScanSession:
     """The kiosk's ``FaceAnalyser``: the full pipeline over ``gallery``, the policy and the
     challenge, with the real clock and a system RNG unless others are passed in."""
-    return ScanSession(build_pipeline(settings, gallery=gallery), build_policy(settings),
-                       challenge_limits(settings), clock=clock,
-                       rng=rng if rng is not None else random.SystemRandom())
+    return ScanSession(
+        build_pipeline(settings, gallery=gallery),
+        build_policy(settings),
+        challenge_limits(settings),
+        clock=clock,
+        rng=rng if rng is not None else random.SystemRandom(),
+    )
 
 
 def gallery_key_path(settings: Settings) -> Path:
@@ -248,8 +318,9 @@ def gallery_key(settings: Settings) -> bytes:
 
 def open_gallery(settings: Settings) -> Gallery:
     settings.payments.data_dir.mkdir(parents=True, exist_ok=True)
-    return Gallery(settings.payments.data_dir / "gallery.db", gallery_key(settings),
-                   model_id=settings.models.recogniser)
+    return Gallery(
+        settings.payments.data_dir / "gallery.db", gallery_key(settings), model_id=settings.models.recogniser
+    )
 
 
 def _pick_key(settings: Settings, current: Path, staged: Path) -> bytes:
@@ -260,8 +331,9 @@ def _pick_key(settings: Settings, current: Path, staged: Path) -> bytes:
     for candidate in (current, staged):
         key = load_key(candidate, env={})
         try:
-            Gallery(settings.payments.data_dir / "gallery.db", key,
-                    model_id=settings.models.recogniser).close()
+            Gallery(
+                settings.payments.data_dir / "gallery.db", key, model_id=settings.models.recogniser
+            ).close()
         except GalleryKeyError:
             continue
         if candidate == staged:

@@ -78,9 +78,16 @@ class _SourceFailed(Exception):
     """One source could not deliver a good file; the next one may."""
 
 
-def fetch(manifest: Manifest, model_dir: Path, *, only: Sequence[str] | None = None,
-          include_optional: bool = False, progress: ProgressCallback | None = None,
-          timeout: float = DEFAULT_TIMEOUT, client: httpx.Client | None = None) -> list[FetchResult]:
+def fetch(
+    manifest: Manifest,
+    model_dir: Path,
+    *,
+    only: Sequence[str] | None = None,
+    include_optional: bool = False,
+    progress: ProgressCallback | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    client: httpx.Client | None = None,
+) -> list[FetchResult]:
     """Download every selected model that is missing or corrupt in ``model_dir``.
 
     Selection: the ids in ``only`` if given (optional models included), else every
@@ -121,16 +128,17 @@ def _prepare_dir(model_dir: Path) -> None:
         raise ModelDirError(f"model directory {model_dir} is not writable: {exc.strerror or exc}") from exc
 
 
-def _fetch_one(spec: ModelSpec, model_dir: Path, client: httpx.Client,
-               progress: ProgressCallback | None, timeout: float) -> FetchResult:
+def _fetch_one(
+    spec: ModelSpec, model_dir: Path, client: httpx.Client, progress: ProgressCallback | None, timeout: float
+) -> FetchResult:
     status = check_file(spec, model_dir)
     path = status.path
     if status.ok:
-        return FetchResult(spec, path, FetchOutcome.ALREADY_OK, None, (),
-                           f"{spec.id}: already present and verified")
+        return FetchResult(
+            spec, path, FetchOutcome.ALREADY_OK, None, (), f"{spec.id}: already present and verified"
+        )
     if not spec.sources:
-        return FetchResult(spec, path, FetchOutcome.NO_SOURCE, None, (),
-                           f"{spec.id}: {status.fix}")
+        return FetchResult(spec, path, FetchOutcome.NO_SOURCE, None, (), f"{spec.id}: {status.fix}")
     attempts: list[str] = []
     for url in spec.sources:
         log.debug("fetching %s from %s", spec.id, url)
@@ -140,15 +148,33 @@ def _fetch_one(spec: ModelSpec, model_dir: Path, client: httpx.Client,
             log.debug("%s: %s: %s", spec.id, url, exc)  # reported in the result
             attempts.append(f"{url}: {exc}")
             continue
-        return FetchResult(spec, path, FetchOutcome.FETCHED, url, tuple(attempts),
-                           f"{spec.id}: fetched and verified from {url}")
+        return FetchResult(
+            spec,
+            path,
+            FetchOutcome.FETCHED,
+            url,
+            tuple(attempts),
+            f"{spec.id}: fetched and verified from {url}",
+        )
     tried = "; ".join(attempts)
-    return FetchResult(spec, path, FetchOutcome.FAILED, None, tuple(attempts),
-                       f"{spec.id}: no source gave a good file ({tried}); {path} was left as it was")
+    return FetchResult(
+        spec,
+        path,
+        FetchOutcome.FAILED,
+        None,
+        tuple(attempts),
+        f"{spec.id}: no source gave a good file ({tried}); {path} was left as it was",
+    )
 
 
-def _download(spec: ModelSpec, url: str, path: Path, client: httpx.Client,
-              progress: ProgressCallback | None, timeout: float) -> None:
+def _download(
+    spec: ModelSpec,
+    url: str,
+    path: Path,
+    client: httpx.Client,
+    progress: ProgressCallback | None,
+    timeout: float,
+) -> None:
     """Stream ``url`` into a temporary file beside ``path``; rename it there only if verified."""
     try:
         fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -173,8 +199,14 @@ def _download(spec: ModelSpec, url: str, path: Path, client: httpx.Client,
     _fsync_dir(path.parent)
 
 
-def _stream(spec: ModelSpec, url: str, out: BinaryIO, client: httpx.Client,
-            progress: ProgressCallback | None, timeout: float) -> tuple[str, int]:
+def _stream(
+    spec: ModelSpec,
+    url: str,
+    out: BinaryIO,
+    client: httpx.Client,
+    progress: ProgressCallback | None,
+    timeout: float,
+) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     if progress is not None:
@@ -197,8 +229,7 @@ def _stream(spec: ModelSpec, url: str, out: BinaryIO, client: httpx.Client,
     except httpx.ConnectError as exc:
         raise _SourceFailed(f"cannot connect: {exc}") from exc
     except httpx.RemoteProtocolError as exc:
-        raise _SourceFailed(
-            f"connection dropped after {size} of {spec.bytes} bytes ({exc})") from exc
+        raise _SourceFailed(f"connection dropped after {size} of {spec.bytes} bytes ({exc})") from exc
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         raise _SourceFailed(f"{type(exc).__name__}: {exc}") from exc
     return digest.hexdigest(), size

@@ -80,11 +80,19 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _status(spec: ModelSpec, path: Path, state: FileState, detail: str = "", *,
-            sha: str | None = None, size: int | None = None) -> FileStatus:
+def _status(
+    spec: ModelSpec,
+    path: Path,
+    state: FileState,
+    detail: str = "",
+    *,
+    sha: str | None = None,
+    size: int | None = None,
+) -> FileStatus:
     fix = "" if state is FileState.OK else fix_for(spec, path)
-    return FileStatus(spec=spec, path=path, state=state, actual_sha256=sha, actual_bytes=size,
-                      detail=detail, fix=fix)
+    return FileStatus(
+        spec=spec, path=path, state=state, actual_sha256=sha, actual_bytes=size, detail=detail, fix=fix
+    )
 
 
 def check_file(spec: ModelSpec, model_dir: Path) -> FileStatus:
@@ -93,22 +101,35 @@ def check_file(spec: ModelSpec, model_dir: Path) -> FileStatus:
     try:
         st = path.stat()
     except OSError as exc:
-        detail = "is absent" if isinstance(exc, FileNotFoundError | NotADirectoryError) else (
-            f"cannot be examined: {exc.strerror}")
+        detail = (
+            "is absent"
+            if isinstance(exc, FileNotFoundError | NotADirectoryError)
+            else (f"cannot be examined: {exc.strerror}")
+        )
         return _status(spec, path, FileState.MISSING, detail)
     if not path.is_file():
         return _status(spec, path, FileState.MISSING, "is not a regular file")
     if st.st_size != spec.bytes:
-        return _status(spec, path, FileState.WRONG_SIZE,
-                       f"is {st.st_size} bytes, the manifest says {spec.bytes}", size=st.st_size)
+        return _status(
+            spec,
+            path,
+            FileState.WRONG_SIZE,
+            f"is {st.st_size} bytes, the manifest says {spec.bytes}",
+            size=st.st_size,
+        )
     try:
         sha = sha256_of(path)
     except OSError as exc:
-        return _status(spec, path, FileState.CORRUPT, f"cannot be read: {exc.strerror}",
-                       size=st.st_size)
+        return _status(spec, path, FileState.CORRUPT, f"cannot be read: {exc.strerror}", size=st.st_size)
     if sha != spec.sha256:
-        return _status(spec, path, FileState.CORRUPT,
-                       f"has sha256 {sha}, the manifest says {spec.sha256}", sha=sha, size=st.st_size)
+        return _status(
+            spec,
+            path,
+            FileState.CORRUPT,
+            f"has sha256 {sha}, the manifest says {spec.sha256}",
+            sha=sha,
+            size=st.st_size,
+        )
     return _status(spec, path, FileState.OK, sha=sha, size=st.st_size)
 
 
@@ -146,11 +167,19 @@ def resolve(manifest: Manifest, model_dir: Path, model_id: str) -> Path:
                 return path
     status = check_file(spec, model_dir)
     if status.state is FileState.MISSING:
-        raise ModelMissing(f"model {spec.id} ({spec.task}) is missing: {path} {status.detail}",
-                           model_id=spec.id, path=path, fix=status.fix)
+        raise ModelMissing(
+            f"model {spec.id} ({spec.task}) is missing: {path} {status.detail}",
+            model_id=spec.id,
+            path=path,
+            fix=status.fix,
+        )
     if not status.ok:
-        raise ModelCorrupt(f"model {spec.id} ({spec.task}) is unusable: {path} {status.detail}",
-                           model_id=spec.id, path=path, fix=status.fix)
+        raise ModelCorrupt(
+            f"model {spec.id} ({spec.task}) is unusable: {path} {status.detail}",
+            model_id=spec.id,
+            path=path,
+            fix=status.fix,
+        )
     if key is not None:
         with _verified_lock:
             _verified.add(key)

@@ -1,4 +1,14 @@
 """payments package."""
 
-__all__ = ["client", "journal", "ledger", "money", "outcomes", "pinblock", "reconcile", "report", "signing",
-           "terminal"]
+__all__ = [
+    "client",
+    "journal",
+    "ledger",
+    "money",
+    "outcomes",
+    "pinblock",
+    "reconcile",
+    "report",
+    "signing",
+    "terminal",
+]

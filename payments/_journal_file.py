@@ -113,8 +113,11 @@ def holds_no_data(path: Path) -> bool:
 
 
 def _replace_blank(path: Path) -> None:
-    log.warning("%s holds no journal data (a creation interrupted by an older version, e.g. on a "
-                "full disk); replacing it", path)
+    log.warning(
+        "%s holds no journal data (a creation interrupted by an older version, e.g. on a "
+        "full disk); replacing it",
+        path,
+    )
     for side in _SIDE_FILES:
         Path(f"{path}{side}").unlink(missing_ok=True)
     path.unlink()

@@ -78,11 +78,20 @@ log = logging.getLogger(__name__)
 # Error codes the ledger answers before it looks at the idempotency key, or without
 # storing the answer under it: a retry may get a different answer, so these are never
 # taken as a decline of the transfer.
-NOT_ABOUT_THE_TRANSFER = frozenset({
-    "bad_signature", "unknown_terminal", "terminal_disabled", "stale", "replay",
-    "idempotency_mismatch", "missing_idempotency_key", "body_too_large", "not_found",
-    "method_not_allowed",
-})
+NOT_ABOUT_THE_TRANSFER = frozenset(
+    {
+        "bad_signature",
+        "unknown_terminal",
+        "terminal_disabled",
+        "stale",
+        "replay",
+        "idempotency_mismatch",
+        "missing_idempotency_key",
+        "body_too_large",
+        "not_found",
+        "method_not_allowed",
+    }
+)
 # A day's listing is split in halves until no part is truncated; this bounds the splitting.
 _MAX_LISTING_SPLITS = 12
 
@@ -181,6 +190,7 @@ class LedgerTransfer:
         if not isinstance(obj, dict):
             raise ValueError("a transfer is a JSON object")
         try:
+
             def text(name: str) -> str:
                 value = obj[name]
                 if not isinstance(value, str):
@@ -194,11 +204,17 @@ class LedgerTransfer:
                 return value
 
             return cls(
-                transfer_id=text("transfer_id"), kind=text("kind"), status=text("status"),
-                amount=Money.from_json(obj["amount"]), customer_id=maybe("customer_id"),
-                terminal_id=maybe("terminal_id"), cashier_id=maybe("cashier_id"),
-                merchant_ref=maybe("merchant_ref") or "", idempotency_key=maybe("idempotency_key"),
-                original_transfer_id=maybe("original_transfer_id"), decline_code=maybe("decline_code"),
+                transfer_id=text("transfer_id"),
+                kind=text("kind"),
+                status=text("status"),
+                amount=Money.from_json(obj["amount"]),
+                customer_id=maybe("customer_id"),
+                terminal_id=maybe("terminal_id"),
+                cashier_id=maybe("cashier_id"),
+                merchant_ref=maybe("merchant_ref") or "",
+                idempotency_key=maybe("idempotency_key"),
+                original_transfer_id=maybe("original_transfer_id"),
+                decline_code=maybe("decline_code"),
                 evidence_json=canonical_body(obj.get("evidence") or {}).decode("utf-8"),
                 created_at=text("created_at"),
             )
@@ -277,9 +293,17 @@ class _Answer:
 class LedgerClient:
     """Signed HTTP calls to one ledger, on behalf of one terminal. Blocking; thread-safe."""
 
-    def __init__(self, base_url: str, terminal_id: str, key: Ed25519PrivateKey, ledger_key: Ed25519PublicKey,
-                 *, timeout_s: float = 5.0, transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        terminal_id: str,
+        key: Ed25519PrivateKey,
+        ledger_key: Ed25519PublicKey,
+        *,
+        timeout_s: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if not terminal_id:
             raise LedgerConfigError("the terminal id is empty (ledger.terminal_id)")
         if not base_url.startswith(("http://", "https://")):
@@ -293,8 +317,16 @@ class LedgerClient:
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
 
     @classmethod
-    def from_files(cls, base_url: str, terminal_id: str, key_file: Path, ledger_pub: Path,
-                   *, timeout_s: float = 5.0, transport: httpx.BaseTransport | None = None) -> LedgerClient:
+    def from_files(
+        cls,
+        base_url: str,
+        terminal_id: str,
+        key_file: Path,
+        ledger_pub: Path,
+        *,
+        timeout_s: float = 5.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> LedgerClient:
         """A client with the terminal key and the ledger's public key read from PEM files."""
         try:
             key, ledger_key = load_private_key(Path(key_file)), load_public_key(Path(ledger_pub))
@@ -334,8 +366,9 @@ class LedgerClient:
             if answer.status != 200 or not isinstance(payload, dict):
                 raise BadLedgerSignature(f"unexpected answer to GET /v1/keys ({answer.status})")
             signing = payload.get("signing_key")
-            if not isinstance(signing, str) or public_key_text(public_key_from_text(signing)) != \
-                    public_key_text(self._ledger_key):
+            if not isinstance(signing, str) or public_key_text(
+                public_key_from_text(signing)
+            ) != public_key_text(self._ledger_key):
                 raise LedgerConfigError("the ledger's signing key differs from ledger.pub")
             try:
                 self._pin_key = pin_public_key_from_text(str(payload.get("pin_key", "")))
@@ -389,9 +422,14 @@ class LedgerClient:
         payload = answer.payload
         if answer.status != 201 or not isinstance(payload, dict) or payload.get("linked") is not True:
             raise BadLedgerSignature(f"unexpected enrolment answer ({answer.status})")
-        return LedgerEnrolment(str(payload.get("customer_id", "")), str(payload.get("linked_at", "")),
-                               bool(payload.get("relinked")), str(payload.get("cashier_id", "")),
-                               str(payload.get("consent_version", "")), payload.get("pin_set") is True)
+        return LedgerEnrolment(
+            str(payload.get("customer_id", "")),
+            str(payload.get("linked_at", "")),
+            bool(payload.get("relinked")),
+            str(payload.get("cashier_id", "")),
+            str(payload.get("consent_version", "")),
+            payload.get("pin_set") is True,
+        )
 
     def erase_enrolment(self, customer_id: str, body: bytes, idempotency_key: str) -> LedgerErasure:
         """``POST /v1/enrolments/{customer_id}/erase``: remove the face link; the ledger's receipt.
@@ -399,15 +437,20 @@ class LedgerClient:
         Raises ``Declined`` (``unknown_customer``, ``proof_required``, the shopper's or the
         cashier's ``wrong_pin`` ...).
         """
-        answer = self._call("POST", f"/v1/enrolments/{customer_id}/erase", body=body,
-                            idempotency_key=idempotency_key)
+        answer = self._call(
+            "POST", f"/v1/enrolments/{customer_id}/erase", body=body, idempotency_key=idempotency_key
+        )
         payload = answer.payload
         if answer.status != 200 or not isinstance(payload, dict) or payload.get("erased") is not True:
             raise BadLedgerSignature(f"unexpected erasure answer ({answer.status})")
         seq = payload.get("audit_seq")
-        return LedgerErasure(str(payload.get("customer_id", "")), bool(payload.get("was_linked")),
-                             str(payload.get("erased_at", "")), seq if isinstance(seq, int) else 0,
-                             str(payload.get("audit_hash", "")))
+        return LedgerErasure(
+            str(payload.get("customer_id", "")),
+            bool(payload.get("was_linked")),
+            str(payload.get("erased_at", "")),
+            seq if isinstance(seq, int) else 0,
+            str(payload.get("audit_hash", "")),
+        )
 
     def transfer(self, transfer_id: str) -> LedgerTransfer | None:
         """Read one transfer back; None when the ledger has no such transfer."""
@@ -419,15 +462,19 @@ class LedgerClient:
             raise
         return self._transfer_of(answer)
 
-    def list_transfers(self, start: str, end: str, terminal_id: str | None = None,
-                       *, _depth: int = 0) -> LedgerListing:
+    def list_transfers(
+        self, start: str, end: str, terminal_id: str | None = None, *, _depth: int = 0
+    ) -> LedgerListing:
         """Transfers of a terminal (default: this one) created in ``[start, end)``."""
         wanted = terminal_id or self.terminal_id
         query = urlencode({"terminal": wanted, "from": start, "to": end})
         answer = self._call("GET", f"/v1/transfers?{query}")
         payload = answer.payload
-        if answer.status != 200 or not isinstance(payload, dict) or \
-                not isinstance(payload.get("transfers"), list):
+        if (
+            answer.status != 200
+            or not isinstance(payload, dict)
+            or not isinstance(payload.get("transfers"), list)
+        ):
             raise BadLedgerSignature(f"unexpected listing answer ({answer.status})")
         if payload.get("truncated") and _depth < _MAX_LISTING_SPLITS:
             middle = _midpoint(str(payload.get("from", start)), str(payload.get("to", end)))
@@ -450,14 +497,23 @@ class LedgerClient:
         except ValueError as exc:
             raise BadLedgerSignature(f"signed but unreadable transfer: {exc}") from exc
 
-    def _call(self, method: str, path: str, *, body: bytes = b"", idempotency_key: str = "",
-              signed: bool = True) -> _Answer:
-        request = self._http.build_request(method, path, content=body or None,
-                                           headers={"Content-Type": "application/json"} if body else None)
+    def _call(
+        self, method: str, path: str, *, body: bytes = b"", idempotency_key: str = "", signed: bool = True
+    ) -> _Answer:
+        request = self._http.build_request(
+            method, path, content=body or None, headers={"Content-Type": "application/json"} if body else None
+        )
         raw_path = request.url.raw_path.decode("ascii")
         if signed:
-            auth = sign_request(self._key, terminal_id=self.terminal_id, method=method, path=raw_path,
-                                body=body, idempotency_key=idempotency_key, timestamp=int(self._clock()))
+            auth = sign_request(
+                self._key,
+                terminal_id=self.terminal_id,
+                method=method,
+                path=raw_path,
+                body=body,
+                idempotency_key=idempotency_key,
+                timestamp=int(self._clock()),
+            )
         else:
             auth = {"FacePay-Nonce": new_nonce()}
         request.headers.update(auth)
@@ -471,11 +527,17 @@ class LedgerClient:
         if method == "POST":
             crash_point("after_send")
         try:
-            verify_response(self._ledger_key, response.status_code, nonce, response.content,
-                            response.headers.get(HEADER_LEDGER_SIGNATURE))
+            verify_response(
+                self._ledger_key,
+                response.status_code,
+                nonce,
+                response.content,
+                response.headers.get(HEADER_LEDGER_SIGNATURE),
+            )
         except BadSignature as exc:
-            raise BadLedgerSignature(f"{method} {path}: {exc} (status {response.status_code}); "
-                                     "treated as no answer") from exc
+            raise BadLedgerSignature(
+                f"{method} {path}: {exc} (status {response.status_code}); treated as no answer"
+            ) from exc
         try:
             payload = loads_strict(response.content) if response.content else None
         except (UnicodeDecodeError, ValueError) as exc:

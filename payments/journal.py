@@ -279,8 +279,9 @@ CREATE INDEX entries_created ON entries (created_at);
 CREATE INDEX entries_original ON entries (original_transfer_id);
 """
 
-_COLUMNS = frozenset(line.split()[0] for line in _SCHEMA.split("CREATE TABLE entries (")[1].split(");")[0]
-                     .strip().splitlines())
+_COLUMNS = frozenset(
+    line.split()[0] for line in _SCHEMA.split("CREATE TABLE entries (")[1].split(");")[0].strip().splitlines()
+)
 
 
 def _canonical(obj: Mapping[str, Any]) -> str:
@@ -311,8 +312,10 @@ class Journal:
         try:
             ensure_journal_file(path, lambda conn: cls._create(sqlite_utils.Database(conn), terminal_id))
         except (OSError, sqlite3.Error) as exc:
-            raise JournalStorageError(f"cannot create journal {path}: {exc}; no half-made journal was left "
-                                      "behind: fix the cause (disk space, permissions) and retry") from exc
+            raise JournalStorageError(
+                f"cannot create journal {path}: {exc}; no half-made journal was left "
+                "behind: fix the cause (disk space, permissions) and retry"
+            ) from exc
         conn = cls._connect(path)
         try:
             db = sqlite_utils.Database(conn)
@@ -328,20 +331,23 @@ class Journal:
             raise JournalStorageError(f"cannot open journal {path}: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise JournalCorrupt(f"{path} is not a readable facepay journal ({exc}); "
-                                 "it has been left untouched") from exc
+            raise JournalCorrupt(
+                f"{path} is not a readable facepay journal ({exc}); it has been left untouched"
+            ) from exc
         if owner != terminal_id:
             conn.close()
             raise JournalWrongTerminal(
                 f"{path} is the journal of terminal {owner!r}, not {terminal_id!r}; "
-                "use that terminal's journal or another file")
+                "use that terminal's journal or another file"
+            )
         return cls(path, terminal_id, db)
 
     @staticmethod
     def _connect(path: Path) -> sqlite3.Connection:
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            conn = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
             raise JournalStorageError(f"cannot open journal {path}: {exc}") from exc
@@ -363,11 +369,13 @@ class Journal:
             if not db.table_names():
                 for statement in filter(str.strip, _SCHEMA.split(";")):
                     conn.execute(statement)
-                db.table("meta").insert_all([
-                    {"key": "schema_version", "value": SCHEMA_VERSION},
-                    {"key": "terminal_id", "value": terminal_id},
-                    {"key": "created_at", "value": utc_now()},
-                ])
+                db.table("meta").insert_all(
+                    [
+                        {"key": "schema_version", "value": SCHEMA_VERSION},
+                        {"key": "terminal_id", "value": terminal_id},
+                        {"key": "created_at", "value": utc_now()},
+                    ]
+                )
             conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:  # SQLite has rolled back already on a full disk
@@ -377,20 +385,23 @@ class Journal:
     @staticmethod
     def _check(db: sqlite_utils.Database, path: Path) -> str:
         if not {"meta", "entries"} <= set(db.table_names()):
-            raise JournalCorrupt(f"{path} is an SQLite file but not a facepay journal; "
-                                 "it has been left untouched")
+            raise JournalCorrupt(
+                f"{path} is an SQLite file but not a facepay journal; it has been left untouched"
+            )
         meta = {row["key"]: row["value"] for row in db["meta"].rows}
         if meta.get("schema_version") != SCHEMA_VERSION or not meta.get("terminal_id"):
             raise JournalCorrupt(f"{path}: unknown journal version {meta.get('schema_version')!r}")
         columns = {c.name for c in db.table("entries").columns}
         missing = sorted(_COLUMNS - columns)
         if missing:
-            raise JournalCorrupt(f"{path}: the journal lacks column(s) {', '.join(missing)}; "
-                                 "it has been left untouched")
+            raise JournalCorrupt(
+                f"{path}: the journal lacks column(s) {', '.join(missing)}; it has been left untouched"
+            )
         check = db.execute("PRAGMA quick_check").fetchone()
         if check is None or check[0] != "ok":
-            raise JournalCorrupt(f"{path} fails SQLite's integrity check ({check!r}); "
-                                 "it has been left untouched")
+            raise JournalCorrupt(
+                f"{path} fails SQLite's integrity check ({check!r}); it has been left untouched"
+            )
         return str(meta["terminal_id"])
 
     def close(self) -> None:
@@ -449,9 +460,12 @@ class Journal:
             try:
                 conn.execute("BEGIN IMMEDIATE")
                 if once_per_original:
-                    found = conn.execute("SELECT transfer_id FROM entries WHERE original_transfer_id = ? "
-                                         "AND kind = 'void' AND (cashier_id IS NULL OR state != 'declined') "
-                                         "ORDER BY seq LIMIT 1", (new.original_transfer_id,)).fetchone()
+                    found = conn.execute(
+                        "SELECT transfer_id FROM entries WHERE original_transfer_id = ? "
+                        "AND kind = 'void' AND (cashier_id IS NULL OR state != 'declined') "
+                        "ORDER BY seq LIMIT 1",
+                        (new.original_transfer_id,),
+                    ).fetchone()
                     if found is not None:
                         conn.execute("ROLLBACK")
                         return self.get(str(found[0]))
@@ -466,9 +480,17 @@ class Journal:
                 raise
         return self.get(new.transfer_id)
 
-    def mark(self, transfer_id: str, state: EntryState, *, ledger_transfer_id: str | None = None,
-             ledger_status: str | None = None, decline_code: str | None = None,
-             message: str | None = None, abandoned: bool = False) -> JournalEntry:
+    def mark(
+        self,
+        transfer_id: str,
+        state: EntryState,
+        *,
+        ledger_transfer_id: str | None = None,
+        ledger_status: str | None = None,
+        decline_code: str | None = None,
+        message: str | None = None,
+        abandoned: bool = False,
+    ) -> JournalEntry:
         """Move an entry to ``state``; raises IllegalTransition when that would go backwards.
 
         ``abandoned`` records that the shopper was told the payment did not go through
@@ -492,8 +514,19 @@ class Journal:
                 "abandoned = max(abandoned, ?), "
                 "offline = CASE WHEN ? = 'stored_offline' THEN 1 ELSE offline END "
                 f"WHERE transfer_id = ? AND state IN ({marks})",
-                (state.value, utc_now(), ledger_transfer_id, ledger_status, decline_code, message,
-                 int(drop_body), int(abandoned), state.value, transfer_id, *previous),
+                (
+                    state.value,
+                    utc_now(),
+                    ledger_transfer_id,
+                    ledger_status,
+                    decline_code,
+                    message,
+                    int(drop_body),
+                    int(abandoned),
+                    state.value,
+                    transfer_id,
+                    *previous,
+                ),
             )
             changed = cur.rowcount
         if changed != 1:
@@ -510,7 +543,8 @@ class Journal:
                 "UPDATE entries SET attempts = attempts + 1, last_attempt_at = ?, updated_at = ?, "
                 "state = CASE WHEN state = 'intent' THEN 'sent' ELSE state END "
                 "WHERE transfer_id = ? AND state NOT IN ('approved', 'declined')",
-                (utc_now(), utc_now(), transfer_id))
+                (utc_now(), utc_now(), transfer_id),
+            )
             changed = cur.rowcount
         entry = self.get(transfer_id)
         if changed != 1:

@@ -31,10 +31,34 @@ __all__ = [
 # ISO 4217 minor-unit exponents of the currencies a terminal may be configured for.
 # Deliberately a short explicit table: an unlisted code is refused rather than guessed.
 CURRENCY_EXPONENTS: Mapping[str, int] = {
-    "AUD": 2, "BHD": 3, "BRL": 2, "CAD": 2, "CHF": 2, "CNY": 2, "CZK": 2, "DKK": 2,
-    "EUR": 2, "GBP": 2, "HKD": 2, "HUF": 2, "INR": 2, "ISK": 0, "JPY": 0, "KRW": 0,
-    "KWD": 3, "MXN": 2, "NOK": 2, "NZD": 2, "PLN": 2, "RON": 2, "SEK": 2, "SGD": 2,
-    "TND": 3, "TRY": 2, "USD": 2, "ZAR": 2,
+    "AUD": 2,
+    "BHD": 3,
+    "BRL": 2,
+    "CAD": 2,
+    "CHF": 2,
+    "CNY": 2,
+    "CZK": 2,
+    "DKK": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "HKD": 2,
+    "HUF": 2,
+    "INR": 2,
+    "ISK": 0,
+    "JPY": 0,
+    "KRW": 0,
+    "KWD": 3,
+    "MXN": 2,
+    "NOK": 2,
+    "NZD": 2,
+    "PLN": 2,
+    "RON": 2,
+    "SEK": 2,
+    "SGD": 2,
+    "TND": 3,
+    "TRY": 2,
+    "USD": 2,
+    "ZAR": 2,
 }
 
 _DECIMAL = re.compile(r"(?P<whole>0|[1-9][0-9]*)(?:\.(?P<frac>[0-9]+))?")

@@ -48,19 +48,19 @@ class Reason(StrEnum):
 _MESSAGES: Mapping[Reason, str] = {
     Reason.LEDGER_UNREACHABLE: "The payment service cannot be reached, so this payment was not sent.",
     Reason.OFFLINE_DISABLED: "The payment service cannot be reached and offline payments are off, "
-                             "so this payment was not sent.",
+    "so this payment was not sent.",
     Reason.PIN_NEEDS_LEDGER: "PIN payments need the payment service, which cannot be reached, "
-                             "so this payment was not sent.",
+    "so this payment was not sent.",
     Reason.OVER_FLOOR_LIMIT: "The payment service cannot be reached and this amount is above the "
-                             "offline limit, so this payment was not sent.",
+    "offline limit, so this payment was not sent.",
     Reason.OVER_EXPOSURE_LIMIT: "The payment service cannot be reached and the offline allowance is "
-                                "used up, so this payment was not sent.",
+    "used up, so this payment was not sent.",
     Reason.LEDGER_REFUSED: "The payment service did not accept this terminal's request. "
-                           "Please ask a member of staff.",
+    "Please ask a member of staff.",
     Reason.OUTCOME_UNKNOWN: "We could not confirm this payment. If you were charged, the money will "
-                            "be returned automatically.",
+    "be returned automatically.",
     Reason.PENDING: "Not confirmed yet. It will be completed automatically when the payment "
-                    "service answers; do not repeat it.",
+    "service answers; do not repeat it.",
 }
 
 

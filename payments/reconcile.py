@@ -193,33 +193,53 @@ def _totals(items: Iterable[tuple[str, str, Money]]) -> dict[str, Totals]:
 
 # --- matching -------------------------------------------------------------------------
 
-def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None,
-             reversed_ids: set[str]) -> Finding:
+
+def _compare(
+    entry: JournalEntry, status: str, record: LedgerTransfer | None, reversed_ids: set[str]
+) -> Finding:
     def finding(kind: FindingKind, note: str = "") -> Finding:
-        return Finding(kind, entry.transfer_id, entry.kind.value,
-                       record.created_at if record else entry.created_at, entry.customer_id,
-                       entry.state.value, entry.amount, record.status if record else None,
-                       record.amount if record else None, note)
+        return Finding(
+            kind,
+            entry.transfer_id,
+            entry.kind.value,
+            record.created_at if record else entry.created_at,
+            entry.customer_id,
+            entry.state.value,
+            entry.amount,
+            record.status if record else None,
+            record.amount if record else None,
+            note,
+        )
 
     if status == "open":
-        what = "Stored offline, not yet sent to the ledger" if entry.state == EntryState.STORED_OFFLINE \
-            else "Being reversed (the shopper was told the outcome was unknown)" if entry.is_final \
+        what = (
+            "Stored offline, not yet sent to the ledger"
+            if entry.state == EntryState.STORED_OFFLINE
+            else "Being reversed (the shopper was told the outcome was unknown)"
+            if entry.is_final
             else "The terminal is still waiting for the ledger's answer"
+        )
         where = f" (the ledger says {record.status})" if record else ""
         return finding(FindingKind.UNRESOLVED, f"{what}{where}; run facepay journal recover.")
     if record is None:
         if status == "declined":
             return finding(FindingKind.MATCHED, "Declined before it reached the ledger; no money moved.")
-        return finding(FindingKind.JOURNAL_ONLY,
-                       "The terminal shows it approved; the ledger has no such payment.")
+        return finding(
+            FindingKind.JOURNAL_ONLY, "The terminal shows it approved; the ledger has no such payment."
+        )
     if record.amount != entry.amount:
-        return finding(FindingKind.AMOUNT_DIFFERS,
-                       f"The ledger booked {record.amount - entry.amount} more than the terminal shows."
-                       if entry.amount.currency == record.amount.currency else "Currencies differ.")
-    if _money_moved(status) != _money_moved(record.status) or \
-            (status == "voided") != (record.status == "voided"):
-        return finding(FindingKind.STATUS_DIFFERS,
-                       f"The terminal shows it {status}, the ledger {record.status}.")
+        return finding(
+            FindingKind.AMOUNT_DIFFERS,
+            f"The ledger booked {record.amount - entry.amount} more than the terminal shows."
+            if entry.amount.currency == record.amount.currency
+            else "Currencies differ.",
+        )
+    if _money_moved(status) != _money_moved(record.status) or (status == "voided") != (
+        record.status == "voided"
+    ):
+        return finding(
+            FindingKind.STATUS_DIFFERS, f"The terminal shows it {status}, the ledger {record.status}."
+        )
     note = ""
     if entry.transfer_id in reversed_ids and status == "voided":
         note = "Charged while the shopper was told the outcome was unknown; reversed automatically."
@@ -232,15 +252,29 @@ def _compare(entry: JournalEntry, status: str, record: LedgerTransfer | None,
     return finding(FindingKind.MATCHED, note)
 
 
-def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[LedgerTransfer] | None,
-              *, day: str, terminal_id: str) -> Reconciliation:
+def reconcile(
+    journal_entries: Sequence[JournalEntry],
+    ledger_records: Sequence[LedgerTransfer] | None,
+    *,
+    day: str,
+    terminal_id: str,
+) -> Reconciliation:
     """Compare the journal's entries with the ledger's records (None: ledger unreachable)."""
-    voided = {e.original_transfer_id for e in journal_entries
-              if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED and e.original_transfer_id}
-    voiding = {e.original_transfer_id for e in journal_entries
-               if e.kind == EntryKind.VOID and e.state in _OPEN and e.original_transfer_id}
-    reversed_ids = {e.original_transfer_id for e in journal_entries
-                    if e.is_reversal and e.state == EntryState.APPROVED and e.original_transfer_id}
+    voided = {
+        e.original_transfer_id
+        for e in journal_entries
+        if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED and e.original_transfer_id
+    }
+    voiding = {
+        e.original_transfer_id
+        for e in journal_entries
+        if e.kind == EntryKind.VOID and e.state in _OPEN and e.original_transfer_id
+    }
+    reversed_ids = {
+        e.original_transfer_id
+        for e in journal_entries
+        if e.is_reversal and e.state == EntryState.APPROVED and e.original_transfer_id
+    }
     records = list(ledger_records or ())
     by_id = {r.transfer_id: r for r in records}
     by_key = {r.idempotency_key: r for r in records if r.idempotency_key}
@@ -249,8 +283,11 @@ def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[
     journal_items: list[tuple[str, str, Money]] = []
     for entry in journal_entries:
         status = _journal_status(entry, voided, voiding)
-        record = by_id.get(entry.ledger_transfer_id or entry.transfer_id) or by_id.get(entry.transfer_id) \
+        record = (
+            by_id.get(entry.ledger_transfer_id or entry.transfer_id)
+            or by_id.get(entry.transfer_id)
             or by_key.get(entry.idempotency_key)
+        )
         if record is not None:
             seen.add(record.transfer_id)
         if ledger_records is not None:
@@ -260,25 +297,63 @@ def reconcile(journal_entries: Sequence[JournalEntry], ledger_records: Sequence[
     for record in records:
         if record.transfer_id in seen or record.kind not in {k.value for k in EntryKind}:
             continue
-        note = "A decline the terminal did not record; no money moved." if record.status == "declined" \
+        note = (
+            "A decline the terminal did not record; no money moved."
+            if record.status == "declined"
             else "The ledger booked it for this terminal; the terminal has no record of it."
-        findings.append(Finding(FindingKind.LEDGER_ONLY, record.transfer_id, record.kind, record.created_at,
-                                record.customer_id, None, None, record.status, record.amount, note))
+        )
+        findings.append(
+            Finding(
+                FindingKind.LEDGER_ONLY,
+                record.transfer_id,
+                record.kind,
+                record.created_at,
+                record.customer_id,
+                None,
+                None,
+                record.status,
+                record.amount,
+                note,
+            )
+        )
     findings.sort(key=lambda f: (f.at, f.transfer_id))
     journal_totals = _totals(journal_items)
     if ledger_records is None:
-        unresolved = [Finding(FindingKind.UNRESOLVED, e.transfer_id, e.kind.value, e.created_at,
-                              e.customer_id, e.state.value, e.amount, None, None,
-                              "The ledger could not be asked.")
-                      for e in journal_entries]
-        return Reconciliation(day, terminal_id, tuple(unresolved), journal_totals, None, Verdict.UNCONFIRMED,
-                              "totals unconfirmed: the ledger could not be reached")
+        unresolved = [
+            Finding(
+                FindingKind.UNRESOLVED,
+                e.transfer_id,
+                e.kind.value,
+                e.created_at,
+                e.customer_id,
+                e.state.value,
+                e.amount,
+                None,
+                None,
+                "The ledger could not be asked.",
+            )
+            for e in journal_entries
+        ]
+        return Reconciliation(
+            day,
+            terminal_id,
+            tuple(unresolved),
+            journal_totals,
+            None,
+            Verdict.UNCONFIRMED,
+            "totals unconfirmed: the ledger could not be reached",
+        )
     ledger_totals = _totals((r.kind, r.status, r.amount) for r in records)
     return _verdict(day, terminal_id, tuple(findings), journal_totals, ledger_totals)
 
 
-def _verdict(day: str, terminal_id: str, findings: tuple[Finding, ...], journal: dict[str, Totals],
-             ledger: dict[str, Totals]) -> Reconciliation:
+def _verdict(
+    day: str,
+    terminal_id: str,
+    findings: tuple[Finding, ...],
+    journal: dict[str, Totals],
+    ledger: dict[str, Totals],
+) -> Reconciliation:
     differences: dict[str, Money] = {}
     unequal = False
     for currency in sorted(set(journal) | set(ledger)):
@@ -297,13 +372,17 @@ def _verdict(day: str, terminal_id: str, findings: tuple[Finding, ...], journal:
             parts.append(f"ledger net {lg.net}, terminal net {j.net}, difference {diff}")
         text = f"{Verdict.DISAGREE}: " + "; ".join(parts)
         if unresolved:
-            text += (f" ({unresolved} payment{' is' if unresolved == 1 else 's are'} "
-                     "not settled yet and may explain part of it)")
+            text += (
+                f" ({unresolved} payment{' is' if unresolved == 1 else 's are'} "
+                "not settled yet and may explain part of it)"
+            )
         verdict = Verdict.DISAGREE
     elif unresolved:
         verdict = Verdict.UNCONFIRMED
-        text = (f"{Verdict.UNCONFIRMED}: {unresolved} entr{'y is' if unresolved == 1 else 'ies are'} "
-                "not settled yet; run `facepay journal recover`")
+        text = (
+            f"{Verdict.UNCONFIRMED}: {unresolved} entr{'y is' if unresolved == 1 else 'ies are'} "
+            "not settled yet; run `facepay journal recover`"
+        )
     else:
         verdict = Verdict.AGREE
         nets = ", ".join(f"net {t.net}" for t in ledger.values()) or "no transfers"

@@ -87,8 +87,9 @@ def _nice_step(top: int) -> int:
     return int(10 * magnitude)
 
 
-def render_svg_chart(buckets: Sequence[HourBucket], currency: str, *, width: int = 880,
-                     height: int = 300) -> str:
+def render_svg_chart(
+    buckets: Sequence[HourBucket], currency: str, *, width: int = 880, height: int = 300
+) -> str:
     """Grouped bars (sales, refunds) per hour and declines as red counts under the axis."""
     left, right, top, bottom = 78, 16, 34, 64
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -106,43 +107,63 @@ def render_svg_chart(buckets: Sequence[HourBucket], currency: str, *, width: int
     def y(value: int) -> float:
         return y0 - plot_h * value / ceiling
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="Sales, refunds and declines per hour" '
-             'font-family="Helvetica, Arial, sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="#fff"/>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Sales, refunds and declines per hour" '
+        'font-family="Helvetica, Arial, sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="#fff"/>',
+    ]
     for value in range(0, ceiling + 1, step):
-        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-                     f'stroke="{"#999" if value == 0 else "#e3e3e3"}"/>')
-        parts.append(f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" fill="#555">'
-                     f'{_amount(Money(value, currency))}</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'stroke="{"#999" if value == 0 else "#e3e3e3"}"/>'
+        )
+        parts.append(
+            f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" fill="#555">'
+            f"{_amount(Money(value, currency))}</text>"
+        )
     parts.append(f'<text x="{left - 8}" y="{top - 14}" text-anchor="end" fill="#555">{currency}</text>')
     for b in buckets:
         x = left + slot * (b.hour - first)
         if b.sales_minor:
-            parts.append(f'<rect x="{x + slot * 0.12:.1f}" y="{y(b.sales_minor):.1f}" width="{bar:.1f}" '
-                         f'height="{y0 - y(b.sales_minor):.1f}" fill="{_SALE}">'
-                         f'<title>{b.hour:02d}:00 sales {Money(b.sales_minor, currency)}</title></rect>')
+            parts.append(
+                f'<rect x="{x + slot * 0.12:.1f}" y="{y(b.sales_minor):.1f}" width="{bar:.1f}" '
+                f'height="{y0 - y(b.sales_minor):.1f}" fill="{_SALE}">'
+                f"<title>{b.hour:02d}:00 sales {Money(b.sales_minor, currency)}</title></rect>"
+            )
         if b.refunds_minor:
-            parts.append(f'<rect x="{x + slot * 0.12 + bar:.1f}" y="{y(b.refunds_minor):.1f}" '
-                         f'width="{bar:.1f}" height="{y0 - y(b.refunds_minor):.1f}" fill="{_REFUND}">'
-                         f'<title>{b.hour:02d}:00 refunds {Money(b.refunds_minor, currency)}</title></rect>')
+            parts.append(
+                f'<rect x="{x + slot * 0.12 + bar:.1f}" y="{y(b.refunds_minor):.1f}" '
+                f'width="{bar:.1f}" height="{y0 - y(b.refunds_minor):.1f}" fill="{_REFUND}">'
+                f"<title>{b.hour:02d}:00 refunds {Money(b.refunds_minor, currency)}</title></rect>"
+            )
         if b.declines:
             cx = x + slot / 2
-            parts.append(f'<circle cx="{cx:.1f}" cy="{y0 + 34}" r="9" fill="{_DECLINE}"/>'
-                         f'<text x="{cx:.1f}" y="{y0 + 38}" text-anchor="middle" fill="#fff" '
-                         f'font-weight="bold" font-size="11">{b.declines}</text>')
+            parts.append(
+                f'<circle cx="{cx:.1f}" cy="{y0 + 34}" r="9" fill="{_DECLINE}"/>'
+                f'<text x="{cx:.1f}" y="{y0 + 38}" text-anchor="middle" fill="#fff" '
+                f'font-weight="bold" font-size="11">{b.declines}</text>'
+            )
         if len(buckets) <= 14 or b.hour % 2 == 0:
-            parts.append(f'<text x="{x + slot / 2:.1f}" y="{y0 + 16}" text-anchor="middle" fill="#555">'
-                         f'{b.hour:02d}</text>')
+            parts.append(
+                f'<text x="{x + slot / 2:.1f}" y="{y0 + 16}" text-anchor="middle" fill="#555">'
+                f"{b.hour:02d}</text>"
+            )
     legend_y = 16
-    for i, (label, colour) in enumerate((("sales", _SALE), ("refunds", _REFUND),
-                                         ("declines (count, under the hours)", _DECLINE))):
+    for i, (label, colour) in enumerate(
+        (("sales", _SALE), ("refunds", _REFUND), ("declines (count, under the hours)", _DECLINE))
+    ):
         lx = left + i * 120
-        shape = (f'<circle cx="{lx + 6}" cy="{legend_y - 4}" r="6" fill="{colour}"/>' if i == 2 else
-                 f'<rect x="{lx}" y="{legend_y - 10}" width="12" height="12" fill="{colour}"/>')
+        shape = (
+            f'<circle cx="{lx + 6}" cy="{legend_y - 4}" r="6" fill="{colour}"/>'
+            if i == 2
+            else f'<rect x="{lx}" y="{legend_y - 10}" width="12" height="12" fill="{colour}"/>'
+        )
         parts.append(f'{shape}<text x="{lx + 18}" y="{legend_y}" fill="#333">{label}</text>')
-    parts.append(f'<text x="{width - right}" y="{height - 6}" text-anchor="end" fill="#777">'
-                 'hour of the day (UTC)</text>')
+    parts.append(
+        f'<text x="{width - right}" y="{height - 6}" text-anchor="end" fill="#777">'
+        "hour of the day (UTC)</text>"
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -182,8 +203,12 @@ def _totals_rows(rec: Reconciliation) -> str:
     for currency in sorted(set(rec.journal_totals) | set(rec.ledger_totals or {})):
         j = rec.journal_totals.get(currency, Totals(currency))
         lg = (rec.ledger_totals or {}).get(currency)
-        for label, name in (("Sales", "sales"), ("Refunds", "refunds"), ("Voided sales", "voids"),
-                            ("Declined payments", "declines")):
+        for label, name in (
+            ("Sales", "sales"),
+            ("Refunds", "refunds"),
+            ("Voided sales", "voids"),
+            ("Declined payments", "declines"),
+        ):
             (jc, jm), money = getattr(j, name), name != "declines"
             ledger_cell, diff_cell, cls = "–", "", ""
             if lg is not None:
@@ -196,14 +221,19 @@ def _totals_rows(rec: Reconciliation) -> str:
                 elif money:
                     diff_cell = "—"
             terminal_cell = _cell(jc, jm if money else None, currency)
-            rows.append(f"<tr{cls}><td>{label}</td><td class=\"num\">{terminal_cell}</td>"
-                        f"<td class=\"num\">{ledger_cell}</td><td class=\"num\">{diff_cell}</td></tr>")
+            rows.append(
+                f'<tr{cls}><td>{label}</td><td class="num">{terminal_cell}</td>'
+                f'<td class="num">{ledger_cell}</td><td class="num">{diff_cell}</td></tr>'
+            )
         net_l = "–" if lg is None else _amount(lg.net, with_currency=True)
-        net_d = "" if lg is None else \
-            ("—" if lg.net == j.net else _amount(lg.net - j.net, with_currency=True))
-        rows.append(f'<tr class="net"><th>Net (sales − refunds)</th>'
-                    f'<th class="num">{_amount(j.net, with_currency=True)}</th>'
-                    f'<th class="num">{net_l}</th><th class="num">{net_d}</th></tr>')
+        net_d = (
+            "" if lg is None else ("—" if lg.net == j.net else _amount(lg.net - j.net, with_currency=True))
+        )
+        rows.append(
+            f'<tr class="net"><th>Net (sales − refunds)</th>'
+            f'<th class="num">{_amount(j.net, with_currency=True)}</th>'
+            f'<th class="num">{net_l}</th><th class="num">{net_d}</th></tr>'
+        )
     if not rows:
         rows.append('<tr><td colspan="4">No transfers on this day.</td></tr>')
     return "".join(rows)
@@ -218,24 +248,34 @@ def _side(state: str | None, amount: Money | None) -> str:
 
 def _finding_row(f: Finding) -> str:
     e = html.escape
-    cls = "" if f.kind == FindingKind.MATCHED else (" class=\"open\"" if f.kind == FindingKind.UNRESOLVED
-                                                    else " class=\"diff\"")
-    tag = "matched" if f.kind == FindingKind.MATCHED else \
-        ("unresolved" if f.kind == FindingKind.UNRESOLVED else "differs")
-    return (f"<tr{cls}><td class=\"mono\">{e(f.at[11:19])}</td>"
-            f"<td><span class=\"tag {tag}\">{e(_KIND_LABEL[f.kind])}</span><br>{e(f.entry_kind)}</td>"
-            f"<td class=\"mono\" title=\"{e(f.transfer_id)}\">{e(f.transfer_id)}</td>"
-            f"<td>{e(f.customer_id or '')}</td>"
-            f"<td class=\"num\">{_side(f.journal_state, f.journal_amount)}</td>"
-            f"<td class=\"num\">{_side(f.ledger_status, f.ledger_amount)}</td>"
-            f"<td class=\"note\">{e(f.note)}</td></tr>")
+    cls = (
+        ""
+        if f.kind == FindingKind.MATCHED
+        else (' class="open"' if f.kind == FindingKind.UNRESOLVED else ' class="diff"')
+    )
+    tag = (
+        "matched"
+        if f.kind == FindingKind.MATCHED
+        else ("unresolved" if f.kind == FindingKind.UNRESOLVED else "differs")
+    )
+    return (
+        f'<tr{cls}><td class="mono">{e(f.at[11:19])}</td>'
+        f'<td><span class="tag {tag}">{e(_KIND_LABEL[f.kind])}</span><br>{e(f.entry_kind)}</td>'
+        f'<td class="mono" title="{e(f.transfer_id)}">{e(f.transfer_id)}</td>'
+        f"<td>{e(f.customer_id or '')}</td>"
+        f'<td class="num">{_side(f.journal_state, f.journal_amount)}</td>'
+        f'<td class="num">{_side(f.ledger_status, f.ledger_amount)}</td>'
+        f'<td class="note">{e(f.note)}</td></tr>'
+    )
 
 
 def _findings_table(findings: Sequence[Finding]) -> str:
-    head = ("<tr><th>Time</th><th>Finding</th><th>Transfer</th><th>Customer</th>"
-            "<th class=\"num\">Terminal says</th><th class=\"num\">Ledger says</th>"
-            "<th>What it means</th></tr>")
-    return f"<table class=\"findings\">{head}{''.join(_finding_row(f) for f in findings)}</table>"
+    head = (
+        "<tr><th>Time</th><th>Finding</th><th>Transfer</th><th>Customer</th>"
+        '<th class="num">Terminal says</th><th class="num">Ledger says</th>'
+        "<th>What it means</th></tr>"
+    )
+    return f'<table class="findings">{head}{"".join(_finding_row(f) for f in findings)}</table>'
 
 
 def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
@@ -245,8 +285,9 @@ def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
     differences = [f for f in rec.findings if f.is_difference]
     chart = render_svg_chart(hourly(rec.findings, currency), currency)
     head, _, rest = rec.verdict_text.partition(": ")
-    diff_html = (_findings_table(differences) if differences
-                 else '<p class="none">None: every transfer matches.</p>')
+    diff_html = (
+        _findings_table(differences) if differences else '<p class="none">None: every transfer matches.</p>'
+    )
     counts = ", ".join(f"{rec.count(k)} {_KIND_LABEL[k]}" for k in FindingKind if rec.count(k))
     generated = f" · generated {e(generated_at)}" if generated_at else ""
     source = "ledger" if rec.ledger_totals is not None else "terminal journal (ledger unreachable)"
@@ -266,7 +307,7 @@ def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
 {chart}
 <h2>Needs a look ({len(differences)})</h2>
 {diff_html}
-<h2>All transfers ({len(rec.findings)}: {e(counts) or 'none'})</h2>
-{_findings_table(rec.findings) if rec.findings else '<p>No transfers on this day.</p>'}
+<h2>All transfers ({len(rec.findings)}: {e(counts) or "none"})</h2>
+{_findings_table(rec.findings) if rec.findings else "<p>No transfers on this day.</p>"}
 </body></html>
 """

@@ -129,8 +129,9 @@ def new_nonce() -> str:
     return secrets.token_hex(NONCE_BYTES)
 
 
-def canonical_request(method: str, path: str, timestamp: int, nonce: str,
-                      idempotency_key: str, body: bytes) -> bytes:
+def canonical_request(
+    method: str, path: str, timestamp: int, nonce: str, idempotency_key: str, body: bytes
+) -> bytes:
     """The exact bytes a terminal signs for one request."""
     lines = (method.upper(), path, str(timestamp), nonce, idempotency_key, body_digest(body))
     return "\n".join(lines).encode("utf-8")
@@ -152,9 +153,17 @@ def _unb64(text: str, what: str) -> bytes:
         raise BadSignature(f"{what} is not base64") from None
 
 
-def sign_request(key: Ed25519PrivateKey, *, terminal_id: str, method: str, path: str, body: bytes = b"",
-                 idempotency_key: str = "", timestamp: int | None = None,
-                 nonce: str | None = None) -> dict[str, str]:
+def sign_request(
+    key: Ed25519PrivateKey,
+    *,
+    terminal_id: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    idempotency_key: str = "",
+    timestamp: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
     """Headers that authenticate one request (terminal, timestamp, nonce, key, signature).
 
     ``path`` is the path with its query string exactly as it goes on the wire
@@ -201,8 +210,9 @@ def read_auth_headers(headers: Mapping[str, str]) -> RequestAuth:
     return RequestAuth(terminal, int(ts), nonce, idem)
 
 
-def verify_request(public_key: Ed25519PublicKey, *, method: str, path: str,
-                   headers: Mapping[str, str], body: bytes) -> RequestAuth:
+def verify_request(
+    public_key: Ed25519PublicKey, *, method: str, path: str, headers: Mapping[str, str], body: bytes
+) -> RequestAuth:
     """Check a request's signature; return its authentication headers.
 
     Only the signature is checked here; the timestamp window and nonce reuse are
@@ -223,8 +233,9 @@ def sign_response(key: Ed25519PrivateKey, status: int, nonce: str, body: bytes) 
     return _b64(key.sign(canonical_response(status, nonce, body)))
 
 
-def verify_response(public_key: Ed25519PublicKey, status: int, nonce: str, body: bytes,
-                    signature: str | None) -> None:
+def verify_response(
+    public_key: Ed25519PublicKey, status: int, nonce: str, body: bytes, signature: str | None
+) -> None:
     """Raise BadSignature unless ``signature`` signs (status, nonce, body) with the ledger key."""
     if not signature:
         raise BadSignature(f"response has no {HEADER_LEDGER_SIGNATURE}")
@@ -237,6 +248,7 @@ def verify_response(public_key: Ed25519PublicKey, status: int, nonce: str, body:
 
 # --- keys -------------------------------------------------------------------
 
+
 def generate_key() -> Ed25519PrivateKey:
     """A fresh Ed25519 private key."""
     return Ed25519PrivateKey.generate()
@@ -244,8 +256,9 @@ def generate_key() -> Ed25519PrivateKey:
 
 def save_private_key(key: Ed25519PrivateKey, path: Path) -> None:
     """Write ``key`` as unencrypted PKCS8 PEM, readable by the owner only (mode 600)."""
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     _write_private(path, pem)
 
 
@@ -280,8 +293,9 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 def save_public_key(key: Ed25519PublicKey, path: Path) -> None:
     """Write ``key`` as SubjectPublicKeyInfo PEM."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(key.public_bytes(serialization.Encoding.PEM,
-                                      serialization.PublicFormat.SubjectPublicKeyInfo))
+    path.write_bytes(
+        key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
 
 
 def load_public_key(path: Path) -> Ed25519PublicKey:

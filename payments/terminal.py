@@ -181,13 +181,23 @@ class PaymentService:
     Methods block (HTTP and fsync); the kiosk calls them on a worker thread.
     """
 
-    def __init__(self, client: LedgerClient, journal: Journal, *, currency: str,
-                 rules: OfflineRules | None = None, attempts: int = ATTEMPTS,
-                 backoff_s: Sequence[float] = BACKOFF_S, abandon_after_s: float = ABANDON_AFTER_S,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        client: LedgerClient,
+        journal: Journal,
+        *,
+        currency: str,
+        rules: OfflineRules | None = None,
+        attempts: int = ATTEMPTS,
+        backoff_s: Sequence[float] = BACKOFF_S,
+        abandon_after_s: float = ABANDON_AFTER_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         if client.terminal_id != journal.terminal_id:
-            raise PaymentError(f"client is terminal {client.terminal_id!r} but the journal belongs to "
-                               f"{journal.terminal_id!r}")
+            raise PaymentError(
+                f"client is terminal {client.terminal_id!r} but the journal belongs to "
+                f"{journal.terminal_id!r}"
+            )
         Money(0, currency)  # validates the code
         self.client = client
         self.journal = journal
@@ -202,9 +212,17 @@ class PaymentService:
 
     # --- the three requests ---------------------------------------------------------
 
-    def pay(self, customer_id: str, amount: Money, *, evidence: Mapping[str, Any], pin: str | None = None,
-            merchant_ref: str = "", allow_offline: bool = True,
-            candidates: Sequence[str] = ()) -> PaymentOutcome:
+    def pay(
+        self,
+        customer_id: str,
+        amount: Money,
+        *,
+        evidence: Mapping[str, Any],
+        pin: str | None = None,
+        merchant_ref: str = "",
+        allow_offline: bool = True,
+        candidates: Sequence[str] = (),
+    ) -> PaymentOutcome:
         """Debit ``customer_id`` by ``amount``; ``pin`` for the PIN fallback (sent encrypted).
 
         With two or more ``candidates`` (the face's ranking, ``customer_id`` among them) and a
@@ -221,24 +239,43 @@ class PaymentService:
             raise InvalidPayment("a PIN is 4 to 12 digits")
         transfer_id, key = _new_ids()
         payer: dict[str, Any] = {"candidates": list(chosen)} if chosen else {"customer_id": customer_id}
-        body: dict[str, Any] = {"transfer_id": transfer_id, **payer,
-                                "amount": amount.to_json(), "merchant_ref": merchant_ref or transfer_id,
-                                "evidence": dict(evidence)}
+        body: dict[str, Any] = {
+            "transfer_id": transfer_id,
+            **payer,
+            "amount": amount.to_json(),
+            "merchant_ref": merchant_ref or transfer_id,
+            "evidence": dict(evidence),
+        }
         if pin is not None:
             block = self._pin_block(pin, key, ",".join(chosen) if chosen else customer_id)
             if isinstance(block, NotCompleted):
                 return block
             body["pin"] = block
-        entry = self.journal.record_intent(NewEntry(
-            transfer_id=transfer_id, idempotency_key=key, kind=EntryKind.DEBIT, amount=amount,
-            customer_id=",".join(chosen) if chosen else customer_id, merchant_ref=body["merchant_ref"],
-            request_body=canonical_body(body),
-            evidence=evidence, pin_used=pin is not None))
+        entry = self.journal.record_intent(
+            NewEntry(
+                transfer_id=transfer_id,
+                idempotency_key=key,
+                kind=EntryKind.DEBIT,
+                amount=amount,
+                customer_id=",".join(chosen) if chosen else customer_id,
+                merchant_ref=body["merchant_ref"],
+                request_body=canonical_body(body),
+                evidence=evidence,
+                pin_used=pin is not None,
+            )
+        )
         crash_point("after_journal_write")
         return self._drive(entry, allow_offline=allow_offline)
 
-    def refund(self, original_transfer_id: str, amount: Money | None = None, *, cashier_id: str,
-               cashier_pin: str, reason: str = "") -> PaymentOutcome:
+    def refund(
+        self,
+        original_transfer_id: str,
+        amount: Money | None = None,
+        *,
+        cashier_id: str,
+        cashier_pin: str,
+        reason: str = "",
+    ) -> PaymentOutcome:
         """Refund (part of) an approved debit, authorised by a cashier's PIN; never offline."""
         original = self._original(original_transfer_id)
         left = self._refundable(original)
@@ -246,17 +283,25 @@ class PaymentService:
         self._check_amount(amount)
         if amount.minor > left.minor:
             raise InvalidPayment(
-                f"refund of {amount} exceeds what is left of {original_transfer_id} ({left})")
-        return self._cashier_request(EntryKind.REFUND, original, amount, cashier_id, cashier_pin,
-                                     {"amount": amount.to_json(), "reason": reason,
-                                      "merchant_ref": original.merchant_ref})
+                f"refund of {amount} exceeds what is left of {original_transfer_id} ({left})"
+            )
+        return self._cashier_request(
+            EntryKind.REFUND,
+            original,
+            amount,
+            cashier_id,
+            cashier_pin,
+            {"amount": amount.to_json(), "reason": reason, "merchant_ref": original.merchant_ref},
+        )
 
-    def void(self, original_transfer_id: str, *, cashier_id: str, cashier_pin: str,
-             reason: str = "") -> PaymentOutcome:
+    def void(
+        self, original_transfer_id: str, *, cashier_id: str, cashier_pin: str, reason: str = ""
+    ) -> PaymentOutcome:
         """Cancel a debit entirely (no refunds on it yet), authorised by a cashier's PIN."""
         original = self._original(original_transfer_id)
-        return self._cashier_request(EntryKind.VOID, original, original.amount, cashier_id, cashier_pin,
-                                     {"reason": reason})
+        return self._cashier_request(
+            EntryKind.VOID, original, original.amount, cashier_id, cashier_pin, {"reason": reason}
+        )
 
     def verify_cashier(self, cashier_id: str, pin: str) -> None:
         """Sign ``cashier_id`` in: returns when the ledger accepts ``pin`` (audited, counted
@@ -270,15 +315,24 @@ class PaymentService:
         if not valid_pin(pin):
             raise InvalidPayment("a cashier PIN is 4 to 12 digits")
         key = _new_ids()[1]
-        block = encrypt_pin(self.client.pin_key(), pin,
-                            context=pin_context(self.client.terminal_id, key, cashier_id))
+        block = encrypt_pin(
+            self.client.pin_key(), pin, context=pin_context(self.client.terminal_id, key, cashier_id)
+        )
         body = canonical_body({"cashier_id": cashier_id, "cashier_pin": block})
         self.client.verify_cashier(body, key)
 
     # --- enrolment at the ledger ----------------------------------------------------
 
-    def enrol_customer(self, customer_id: str, pin: str, cashier_id: str, cashier_pin: str, *,
-                       consent_version: str, enrolment_code: str | None = None) -> LedgerEnrolment:
+    def enrol_customer(
+        self,
+        customer_id: str,
+        pin: str,
+        cashier_id: str,
+        cashier_pin: str,
+        *,
+        consent_version: str,
+        enrolment_code: str | None = None,
+    ) -> LedgerEnrolment:
         """Link a shopper's face enrolment to their account, with the account holder's proof and
         a cashier's authority. Without ``enrolment_code``, ``pin`` is the account's existing PIN
         (it is not changed); with it (the one-time code the operator issued, 10 digits), ``pin``
@@ -297,8 +351,11 @@ class PaymentService:
             raise InvalidPayment("the shopper's PIN is 4 to 12 digits")
         if not valid_pin(cashier_pin):
             raise InvalidPayment("a cashier PIN is 4 to 12 digits")
-        if enrolment_code is not None and not (enrolment_code.isascii() and enrolment_code.isdigit()
-                                               and len(enrolment_code) == ENROLMENT_CODE_DIGITS):
+        if enrolment_code is not None and not (
+            enrolment_code.isascii()
+            and enrolment_code.isdigit()
+            and len(enrolment_code) == ENROLMENT_CODE_DIGITS
+        ):
             raise InvalidPayment(f"an enrolment code is {ENROLMENT_CODE_DIGITS} digits")
         if not consent_version.strip():
             raise InvalidPayment("no enrolment without a consent version")
@@ -306,18 +363,30 @@ class PaymentService:
         ledger_pin_key = self.client.pin_key()
         terminal_id = self.client.terminal_id
         fields: dict[str, Any] = {
-            "customer_id": customer_id, "consent_version": consent_version, "cashier_id": cashier_id,
+            "customer_id": customer_id,
+            "consent_version": consent_version,
+            "cashier_id": cashier_id,
             "pin": encrypt_pin(ledger_pin_key, pin, context=pin_context(terminal_id, key, customer_id)),
-            "cashier_pin": encrypt_pin(ledger_pin_key, cashier_pin,
-                                       context=pin_context(terminal_id, key, cashier_id))}
+            "cashier_pin": encrypt_pin(
+                ledger_pin_key, cashier_pin, context=pin_context(terminal_id, key, cashier_id)
+            ),
+        }
         if enrolment_code is not None:
             fields["enrolment_code"] = encrypt_pin(
-                ledger_pin_key, enrolment_code, context=pin_context(terminal_id, key, customer_id + "#code"))
+                ledger_pin_key, enrolment_code, context=pin_context(terminal_id, key, customer_id + "#code")
+            )
         body = canonical_body(fields)
         return self._retrying(lambda: self.client.enrol(body, key))
 
-    def erase_customer_link(self, customer_id: str, *, pin: str | None = None, cashier_id: str | None = None,
-                            cashier_pin: str | None = None, reason: str = "") -> LedgerErasure:
+    def erase_customer_link(
+        self,
+        customer_id: str,
+        *,
+        pin: str | None = None,
+        cashier_id: str | None = None,
+        cashier_pin: str | None = None,
+        reason: str = "",
+    ) -> LedgerErasure:
         """Erase the shopper's face link at the ledger (the account, its money, name and PIN stay);
         the ledger's audit receipt. It needs the shopper's ``pin`` or a cashier of the merchant
         where the face was enrolled (the ledger checks both). Raises as :meth:`enrol_customer`
@@ -329,16 +398,20 @@ class PaymentService:
         if pin is not None:
             if not valid_pin(pin):
                 raise InvalidPayment("the shopper's PIN is 4 to 12 digits")
-            fields["pin"] = encrypt_pin(self.client.pin_key(), pin,
-                                        context=pin_context(self.client.terminal_id, key, customer_id))
+            fields["pin"] = encrypt_pin(
+                self.client.pin_key(), pin, context=pin_context(self.client.terminal_id, key, customer_id)
+            )
         if cashier_id is not None or cashier_pin is not None:
             self._check_id(cashier_id or "", "cashier id")
             if cashier_pin is None or not valid_pin(cashier_pin):
                 raise InvalidPayment("a cashier PIN is 4 to 12 digits")
             assert cashier_id is not None
             fields["cashier_id"] = cashier_id
-            fields["cashier_pin"] = encrypt_pin(self.client.pin_key(), cashier_pin,
-                                                context=pin_context(self.client.terminal_id, key, cashier_id))
+            fields["cashier_pin"] = encrypt_pin(
+                self.client.pin_key(),
+                cashier_pin,
+                context=pin_context(self.client.terminal_id, key, cashier_id),
+            )
         body = canonical_body(fields)
         return self._retrying(lambda: self.client.erase_enrolment(customer_id, body, key))
 
@@ -373,11 +446,14 @@ class PaymentService:
                     continue
                 after = self._resolve(self._journal_reversal(debit))
             (resolved if after.is_final else still_open).append(after)
-        reversed_debits = tuple(self.journal.get(e.original_transfer_id) for e in resolved
-                                if e.is_reversal and e.state == EntryState.APPROVED
-                                and e.original_transfer_id)
-        return RecoveryReport(tuple(resolved), tuple(still_open), tuple(self.needs_attention()),
-                              reversed_debits)
+        reversed_debits = tuple(
+            self.journal.get(e.original_transfer_id)
+            for e in resolved
+            if e.is_reversal and e.state == EntryState.APPROVED and e.original_transfer_id
+        )
+        return RecoveryReport(
+            tuple(resolved), tuple(still_open), tuple(self.needs_attention()), reversed_debits
+        )
 
     def needs_attention(self) -> list[JournalEntry]:
         """Debits charged after the shopper was told the outcome was unknown whose automatic
@@ -391,14 +467,22 @@ class PaymentService:
         return out
 
     def _abandoned_charges(self) -> list[JournalEntry]:
-        return [e for e in self.journal.entries()
-                if e.abandoned and e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
-                and e.ledger_status != "voided"]
+        return [
+            e
+            for e in self.journal.entries()
+            if e.abandoned
+            and e.kind == EntryKind.DEBIT
+            and e.state == EntryState.APPROVED
+            and e.ledger_status != "voided"
+        ]
 
     def _unreversed(self) -> list[JournalEntry]:
         """Abandoned debits the ledger posted, with no reversal (nor live cashier void) journalled yet."""
-        return [e for e in self._abandoned_charges()
-                if not any(_undoes(r) for r in self.journal.related(e.transfer_id))]
+        return [
+            e
+            for e in self._abandoned_charges()
+            if not any(_undoes(r) for r in self.journal.related(e.transfer_id))
+        ]
 
     def _journal_reversal(self, debit: JournalEntry) -> JournalEntry:
         """The reversal of ``debit``: its own transfer id and key, durable before the first send.
@@ -406,21 +490,37 @@ class PaymentService:
         transfer_id, key = _new_ids()
         original = debit.ledger_transfer_id or debit.transfer_id
         body = {"original_transfer_id": original, "transfer_id": transfer_id, "reason": REVERSAL_REASON}
-        entry = self.journal.record_reversal(NewEntry(
-            transfer_id=transfer_id, idempotency_key=key, kind=EntryKind.VOID, amount=debit.amount,
-            customer_id=debit.customer_id, merchant_ref=debit.merchant_ref, request_body=canonical_body(body),
-            original_transfer_id=debit.transfer_id, evidence={"reason": REVERSAL_REASON}))
+        entry = self.journal.record_reversal(
+            NewEntry(
+                transfer_id=transfer_id,
+                idempotency_key=key,
+                kind=EntryKind.VOID,
+                amount=debit.amount,
+                customer_id=debit.customer_id,
+                merchant_ref=debit.merchant_ref,
+                request_body=canonical_body(body),
+                original_transfer_id=debit.transfer_id,
+                evidence={"reason": REVERSAL_REASON},
+            )
+        )
         if entry.transfer_id == transfer_id:
-            log.warning("debit %s of %s was posted after the shopper was told the outcome was unknown: "
-                        "reversing it (%s)", debit.transfer_id, debit.amount, transfer_id)
+            log.warning(
+                "debit %s of %s was posted after the shopper was told the outcome was unknown: "
+                "reversing it (%s)",
+                debit.transfer_id,
+                debit.amount,
+                transfer_id,
+            )
             crash_point("after_journal_write")
         return entry
 
     def outstanding(self, now: datetime | None = None) -> list[Outstanding]:
         """Open entries with their age (store-and-forward payments first)."""
         now = now or datetime.now(UTC)
-        items = [Outstanding(e, (now - _parse_time(e.created_at)).total_seconds())
-                 for e in self.journal.open_entries()]
+        items = [
+            Outstanding(e, (now - _parse_time(e.created_at)).total_seconds())
+            for e in self.journal.open_entries()
+        ]
         return sorted(items, key=lambda o: (o.entry.state != EntryState.STORED_OFFLINE, o.entry.seq))
 
     def offline_exposure(self) -> Money:
@@ -444,8 +544,11 @@ class PaymentService:
         entries = self.journal.entries(first, end)
         counts: dict[str, int] = {"debit": 0, "refund": 0, "void": 0, "offline": 0, "declined": 0, "open": 0}
         sums: dict[str, int] = dict.fromkeys(counts, 0)
-        voided = {e.original_transfer_id for e in self.journal.entries()
-                  if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED}
+        voided = {
+            e.original_transfer_id
+            for e in self.journal.entries()
+            if e.kind == EntryKind.VOID and e.state == EntryState.APPROVED
+        }
         for e in entries:
             if e.amount.currency != self.currency:
                 continue
@@ -467,8 +570,16 @@ class PaymentService:
         def pair(name: str) -> tuple[int, Money]:
             return counts[name], Money(sums[name], self.currency)
 
-        return DayTotals(day, self.currency, pair("debit"), pair("refund"), pair("void"),
-                         counts["declined"], pair("offline"), counts["open"])
+        return DayTotals(
+            day,
+            self.currency,
+            pair("debit"),
+            pair("refund"),
+            pair("void"),
+            counts["declined"],
+            pair("offline"),
+            counts["open"],
+        )
 
     def reconcile_day(self, day: str | None = None) -> Reconciliation:
         """Reconcile one UTC day (default today) against the ledger; "unconfirmed" when it is unreachable.
@@ -520,13 +631,22 @@ class PaymentService:
             if reason is None:
                 outstanding = self.offline_exposure() + entry.amount
                 stored = self.journal.mark(entry.transfer_id, EntryState.STORED_OFFLINE, message=detail)
-                log.warning("debit %s of %s stored offline (outstanding %s)", entry.transfer_id,
-                            entry.amount, outstanding)
+                log.warning(
+                    "debit %s of %s stored offline (outstanding %s)",
+                    entry.transfer_id,
+                    entry.amount,
+                    outstanding,
+                )
                 return StoredOffline(entry.transfer_id, entry.amount, stored.updated_at, outstanding)
             if not reached.maybe_delivered:
                 # No attempt made a connection: nothing can have been charged.
-                self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code="not_delivered",
-                                  message=detail, abandoned=True)
+                self.journal.mark(
+                    entry.transfer_id,
+                    EntryState.DECLINED,
+                    decline_code="not_delivered",
+                    message=detail,
+                    abandoned=True,
+                )
                 return NotCompleted(entry.transfer_id, reason, detail)
         # An attempt may have been posted (or the ledger refused to look at a later one): the
         # outcome is unknown. Abandoned durably before the shopper is told; recovery reads it
@@ -560,8 +680,7 @@ class PaymentService:
                 self._sleep(pause)
             self.journal.begin_attempt(entry.transfer_id)
             try:
-                transfer = self.client.post_transfer(_path(entry), entry.request_body,
-                                                     entry.idempotency_key)
+                transfer = self.client.post_transfer(_path(entry), entry.request_body, entry.idempotency_key)
             except Declined as exc:
                 return _Reached(declined=exc, maybe_delivered=True)
             except LedgerRefused as exc:
@@ -580,19 +699,30 @@ class PaymentService:
         if reached.transfer is not None:
             t = reached.transfer
             state = EntryState.DECLINED if t.status == "declined" else EntryState.APPROVED
-            return self.journal.mark(entry.transfer_id, state, ledger_transfer_id=t.transfer_id,
-                                     ledger_status=t.status, decline_code=t.decline_code)
+            return self.journal.mark(
+                entry.transfer_id,
+                state,
+                ledger_transfer_id=t.transfer_id,
+                ledger_status=t.status,
+                decline_code=t.decline_code,
+            )
         assert reached.declined is not None
         d = reached.declined
         ledger_id = d.details.get("transfer_id")
-        return self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code=d.code,
-                                 message=d.message, ledger_status="declined",
-                                 ledger_transfer_id=ledger_id if isinstance(ledger_id, str) else None)
+        return self.journal.mark(
+            entry.transfer_id,
+            EntryState.DECLINED,
+            decline_code=d.code,
+            message=d.message,
+            ledger_status="declined",
+            ledger_transfer_id=ledger_id if isinstance(ledger_id, str) else None,
+        )
 
     def _outcome(self, entry: JournalEntry) -> PaymentOutcome:
         if entry.state == EntryState.APPROVED:
-            return Approved(entry.transfer_id, entry.kind, entry.amount, entry.ledger_status or "posted",
-                            entry.updated_at)
+            return Approved(
+                entry.transfer_id, entry.kind, entry.amount, entry.ledger_status or "posted", entry.updated_at
+            )
         return Refused(entry.transfer_id, entry.decline_code or "declined", entry.message or "")
 
     def _resolve(self, entry: JournalEntry) -> JournalEntry:
@@ -604,8 +734,9 @@ class PaymentService:
             return self._record(entry, reached)
         if entry.state in (EntryState.INTENT, EntryState.SENT):
             # A crash left it in flight; it is not known yet, and not given up either.
-            return self.journal.mark(entry.transfer_id, EntryState.UNKNOWN,
-                                     message=str(reached.refused or reached.unreachable))
+            return self.journal.mark(
+                entry.transfer_id, EntryState.UNKNOWN, message=str(reached.refused or reached.unreachable)
+            )
         return self.journal.get(entry.transfer_id)
 
     def _read_back(self, entry: JournalEntry) -> JournalEntry:
@@ -622,8 +753,12 @@ class PaymentService:
         last = _parse_time(entry.last_attempt_at or entry.created_at)
         if (datetime.now(UTC) - last).total_seconds() < self.abandon_after_s:
             return entry
-        return self.journal.mark(entry.transfer_id, EntryState.DECLINED, decline_code="never_received",
-                                 message="the ledger never received it and can no longer accept it")
+        return self.journal.mark(
+            entry.transfer_id,
+            EntryState.DECLINED,
+            decline_code="never_received",
+            message="the ledger never received it and can no longer accept it",
+        )
 
     # --- helpers --------------------------------------------------------------------
 
@@ -680,11 +815,20 @@ class PaymentService:
         return left
 
     def _voided(self, entry: JournalEntry) -> bool:
-        return any(e.kind == EntryKind.VOID and e.state == EntryState.APPROVED
-                   for e in self.journal.related(entry.transfer_id))
+        return any(
+            e.kind == EntryKind.VOID and e.state == EntryState.APPROVED
+            for e in self.journal.related(entry.transfer_id)
+        )
 
-    def _cashier_request(self, kind: EntryKind, original: JournalEntry, amount: Money, cashier_id: str,
-                         cashier_pin: str, extra: Mapping[str, Any]) -> PaymentOutcome:
+    def _cashier_request(
+        self,
+        kind: EntryKind,
+        original: JournalEntry,
+        amount: Money,
+        cashier_id: str,
+        cashier_pin: str,
+        extra: Mapping[str, Any],
+    ) -> PaymentOutcome:
         self._check_id(cashier_id, "cashier id")
         if not valid_pin(cashier_pin):
             raise InvalidPayment("a cashier PIN is 4 to 12 digits")
@@ -694,12 +838,27 @@ class PaymentService:
         block = self._pin_block(cashier_pin, key, cashier_id)
         if isinstance(block, NotCompleted):
             return NotCompleted("", Reason.LEDGER_UNREACHABLE, block.detail)
-        body = {"transfer_id": transfer_id, "original_transfer_id": original.transfer_id,
-                "cashier_id": cashier_id, "cashier_pin": block, **extra}
-        entry = self.journal.record_intent(NewEntry(
-            transfer_id=transfer_id, idempotency_key=key, kind=kind, amount=amount,
-            customer_id=original.customer_id, merchant_ref=original.merchant_ref,
-            request_body=canonical_body(body), pin_used=True, original_transfer_id=original.transfer_id,
-            cashier_id=cashier_id, evidence={"reason": extra.get("reason", "")}))
+        body = {
+            "transfer_id": transfer_id,
+            "original_transfer_id": original.transfer_id,
+            "cashier_id": cashier_id,
+            "cashier_pin": block,
+            **extra,
+        }
+        entry = self.journal.record_intent(
+            NewEntry(
+                transfer_id=transfer_id,
+                idempotency_key=key,
+                kind=kind,
+                amount=amount,
+                customer_id=original.customer_id,
+                merchant_ref=original.merchant_ref,
+                request_body=canonical_body(body),
+                pin_used=True,
+                original_transfer_id=original.transfer_id,
+                cashier_id=cashier_id,
+                evidence={"reason": extra.get("reason", "")},
+            )
+        )
         crash_point("after_journal_write")
         return self._drive(entry, allow_offline=False)

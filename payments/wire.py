@@ -55,8 +55,7 @@ def _no_constant(name: str) -> None:
 def loads_strict(raw: bytes) -> Any:
     """Parse UTF-8 JSON, refusing duplicate keys and non-finite numbers (:class:`WireError`)."""
     try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates,
-                          parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except WireError:
         raise
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:

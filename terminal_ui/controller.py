@@ -43,8 +43,15 @@ class Controller(QObject):
     frame = Signal(QImage, object)
     preview = Signal(QImage)
 
-    def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
-                 *, tick_ms: int = 100, enroller: Enroller | None = None) -> None:
+    def __init__(
+        self,
+        analyser: FaceAnalyser,
+        camera: CameraFactory,
+        payments: PaymentsPort,
+        *,
+        tick_ms: int = 100,
+        enroller: Enroller | None = None,
+    ) -> None:
         super().__init__()
         self._analyser, self._camera = analyser, camera
         self._enroller = enroller
@@ -70,8 +77,9 @@ class Controller(QObject):
             self._start_scan(effect.amount_minor, enrol=effect.enrol)
         elif isinstance(effect, StopScan):
             self._stop_scan()
-        elif isinstance(effect, SendDebit | VerifyCashier | SendRefund | RequestSummary | SendEnrolment
-                        | SendErasure):
+        elif isinstance(
+            effect, SendDebit | VerifyCashier | SendRefund | RequestSummary | SendEnrolment | SendErasure
+        ):
             self._runner.submit(effect)
 
     @property
@@ -104,8 +112,7 @@ class Controller(QObject):
         self._stop_scan()
         self._generation += 1
         judge = self._enroller if enrol and self._enroller is not None else self._analyser
-        worker = ScanWorker(judge, self._camera, self._generation, previous,
-                            amount_minor=amount_minor)
+        worker = ScanWorker(judge, self._camera, self._generation, previous, amount_minor=amount_minor)
         worker.frame_ready.connect(self._on_frame)
         worker.preview.connect(self._on_preview)
         worker.camera_lost.connect(self._on_camera_lost)

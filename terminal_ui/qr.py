@@ -19,8 +19,12 @@ def matrix_to_image(matrix: list[list[bool]], module_px: int) -> QImage:
         for x, dark in enumerate(row):
             if dark:
                 image.setPixel(x, y, black)
-    return image.scaled(n * module_px, n * module_px, Qt.AspectRatioMode.IgnoreAspectRatio,
-                        Qt.TransformationMode.FastTransformation)
+    return image.scaled(
+        n * module_px,
+        n * module_px,
+        Qt.AspectRatioMode.IgnoreAspectRatio,
+        Qt.TransformationMode.FastTransformation,
+    )
 
 
 def qr_image(text: str, module_px: int = 5) -> QImage:

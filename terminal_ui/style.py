@@ -21,20 +21,20 @@ __all__ = [
     "label",
 ]
 
-INK = "#111418"          # text: contrast 18:1 on white
+INK = "#111418"  # text: contrast 18:1 on white
 PAPER = "#FFFFFF"
-MUTED = "#3B4450"        # secondary text, still 10:1 on white
-PRIMARY = "#0B3D91"      # main action background, white text 10:1
-OK_GREEN = "#136F2F"     # approved mark (with a tick and the word)
-BAD_RED = "#B3261E"      # declined/rejected mark (with a cross and the word)
-WARN_AMBER = "#8A5A00"   # unknown outcome (with a question mark and the word)
+MUTED = "#3B4450"  # secondary text, still 10:1 on white
+PRIMARY = "#0B3D91"  # main action background, white text 10:1
+OK_GREEN = "#136F2F"  # approved mark (with a tick and the word)
+BAD_RED = "#B3261E"  # declined/rejected mark (with a cross and the word)
+WARN_AMBER = "#8A5A00"  # unknown outcome (with a question mark and the word)
 LINE = "#C9CED6"
 
 BODY_PX = 30
 SMALL_PX = 28
 HEADING_PX = 52
 AMOUNT_PX = 76
-TOUCH_PX = 88            # button height; pads use >= 64 px keys
+TOUCH_PX = 88  # button height; pads use >= 64 px keys
 
 FONT = "'DejaVu Sans', 'Noto Sans', sans-serif"
 
@@ -61,8 +61,13 @@ QPushButton:disabled {{ border-color: {LINE}; color: #8A929C; background: #F1F3F
 """
 
 
-def label(text: str = "", role: str = "", *, wrap: bool = True,
-          align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter) -> QLabel:
+def label(
+    text: str = "",
+    role: str = "",
+    *,
+    wrap: bool = True,
+    align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignCenter,
+) -> QLabel:
     """A label styled by ``role`` ("heading", "amount", "muted", "notice", "error", "prompt")."""
     widget = QLabel(text)
     if role:

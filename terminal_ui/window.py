@@ -78,18 +78,29 @@ class KioskOptions:
     def from_settings(cls, settings: Settings, *, fullscreen: bool | None = None) -> KioskOptions:
         """Options from the terminal's settings (``fullscreen`` overrides, e.g. ``--windowed``)."""
         kiosk = settings.kiosk
-        timeouts = Timeouts(**{f.name: getattr(kiosk, f.name) for f in dataclasses.fields(Timeouts)
-                               if f.name != "challenge_s"},
-                            challenge_s=settings.liveness.challenge_timeout_s)
-        throttle = StaffThrottle(kiosk.staff_free_tries, kiosk.staff_wait_s, kiosk.staff_wait_max_s,
-                                 kiosk.staff_window_s)
+        timeouts = Timeouts(
+            **{
+                f.name: getattr(kiosk, f.name)
+                for f in dataclasses.fields(Timeouts)
+                if f.name != "challenge_s"
+            },
+            challenge_s=settings.liveness.challenge_timeout_s,
+        )
+        throttle = StaffThrottle(
+            kiosk.staff_free_tries, kiosk.staff_wait_s, kiosk.staff_wait_max_s, kiosk.staff_window_s
+        )
         listed = [c.strip() for c in settings.ledger.cashier_ids.split(",") if c.strip()]
         default = [settings.ledger.cashier_id] if settings.ledger.cashier_id else []
         cashiers = tuple(dict.fromkeys(default + listed))  # the default first, no repeats
-        return cls(merchant=kiosk.merchant, currency=settings.payments.currency, timeouts=timeouts,
-                   shuffle_pin=kiosk.shuffle_pin_pad,
-                   fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
-                   cashiers=cashiers, throttle=throttle)
+        return cls(
+            merchant=kiosk.merchant,
+            currency=settings.payments.currency,
+            timeouts=timeouts,
+            shuffle_pin=kiosk.shuffle_pin_pad,
+            fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
+            cashiers=cashiers,
+            throttle=throttle,
+        )
 
 
 class KioskWindow(QMainWindow):
@@ -97,19 +108,33 @@ class KioskWindow(QMainWindow):
 
     screen_shown = Signal(object)  # the Screen just shown
 
-    def __init__(self, analyser: FaceAnalyser, camera: CameraFactory, payments: PaymentsPort,
-                 directory: CustomerDirectory, options: KioskOptions | None = None,
-                 *, clock: Callable[[], float] = time.monotonic, enroller: Enroller | None = None) -> None:
+    def __init__(
+        self,
+        analyser: FaceAnalyser,
+        camera: CameraFactory,
+        payments: PaymentsPort,
+        directory: CustomerDirectory,
+        options: KioskOptions | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        enroller: Enroller | None = None,
+    ) -> None:
         super().__init__()
         self.options = options or KioskOptions()
         self._clock = clock
-        self.machine = CheckoutMachine(directory, merchant=self.options.merchant,
-                                       currency=self.options.currency,
-                                       timeouts=self.options.timeouts, tz=self.options.tz,
-                                       consent=enroller.consent if enroller is not None else None,
-                                       cashiers=self.options.cashiers, throttle=self.options.throttle)
-        self.controller = Controller(analyser, camera, payments, tick_ms=self.options.tick_ms,
-                                     enroller=enroller)
+        self.machine = CheckoutMachine(
+            directory,
+            merchant=self.options.merchant,
+            currency=self.options.currency,
+            timeouts=self.options.timeouts,
+            tz=self.options.tz,
+            consent=enroller.consent if enroller is not None else None,
+            cashiers=self.options.cashiers,
+            throttle=self.options.throttle,
+        )
+        self.controller = Controller(
+            analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller
+        )
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)
         self.controller.preview.connect(self._on_preview)

@@ -100,11 +100,18 @@ class ScanWorker(QThread):
     """
 
     frame_ready = Signal(int, QImage, object)  # generation, picture, ScanUpdate
-    preview = Signal(int, QImage)              # generation, newest camera picture (camera rate)
-    camera_lost = Signal(int, str)             # generation, what happened
+    preview = Signal(int, QImage)  # generation, newest camera picture (camera rate)
+    camera_lost = Signal(int, str)  # generation, what happened
 
-    def __init__(self, analyser: FaceAnalyser | FrameCapture, camera: CameraFactory, generation: int,
-                 previous: ScanWorker | None = None, *, amount_minor: int = 0) -> None:
+    def __init__(
+        self,
+        analyser: FaceAnalyser | FrameCapture,
+        camera: CameraFactory,
+        generation: int,
+        previous: ScanWorker | None = None,
+        *,
+        amount_minor: int = 0,
+    ) -> None:
         super().__init__()
         self._analyser, self._camera = analyser, camera
         self._amount_minor = amount_minor
@@ -151,8 +158,7 @@ class ScanWorker(QThread):
             log.warning("camera could not be opened: %s", exc)
             self.camera_lost.emit(self.generation, str(exc) or type(exc).__name__)
             return
-        reader = threading.Thread(target=self._read, args=(opened, source), name="camera-reader",
-                                  daemon=True)
+        reader = threading.Thread(target=self._read, args=(opened, source), name="camera-reader", daemon=True)
         reader.start()
         try:
             self._analyse_loop()
@@ -226,8 +232,15 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
     rid = request.request_id
     try:
         if isinstance(request, SendDebit):
-            result = port.pay(request.customer_id, request.amount_minor, request.currency, request.pin,
-                              request.evidence, request.allow_offline, request.candidates)
+            result = port.pay(
+                request.customer_id,
+                request.amount_minor,
+                request.currency,
+                request.pin,
+                request.evidence,
+                request.allow_offline,
+                request.candidates,
+            )
             if isinstance(result, Approved):
                 return DebitApproved(rid, result.transfer_id, result.at, result.offline)
             return DebitDeclined(rid, result.code, result.message, result.attempts_left)
@@ -295,6 +308,7 @@ class PaymentsRunner(QObject):
 
     def submit(self, request: LedgerRequest | EnrolmentRequest) -> None:
         """Start ``request``; returns at once."""
+
         def run() -> None:
             if isinstance(request, SendEnrolment | SendErasure):
                 if self._enroller is None:
@@ -305,6 +319,7 @@ class PaymentsRunner(QObject):
                 event = answer(self._port, request)
             if event is not None:
                 self.answered.emit(event)
+
         self._pool.start(_Job(run))
 
     def wait(self, timeout_ms: int = 5000) -> bool:

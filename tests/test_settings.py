@@ -36,8 +36,7 @@ def test_toml_then_environment_wins(tmp_path: Path) -> None:
         ("[payments]\nstore_and_forward = 'maybe'\n", {}, "true or false"),
     ],
 )
-def test_bad_settings_name_the_problem(tmp_path: Path, text: str, env: dict[str, str],
-                                       message: str) -> None:
+def test_bad_settings_name_the_problem(tmp_path: Path, text: str, env: dict[str, str], message: str) -> None:
     cfg = tmp_path / "facepay.toml"
     cfg.write_text(text, encoding="utf-8")
     with pytest.raises(SettingsError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -10,8 +10,9 @@ __all__ = ["ARCFACE_TEMPLATE", "align_face", "similarity_transform"]
 
 # Standard ArcFace 112x112 five-point template; YuNet's landmark order maps onto it 1:1.
 ARCFACE_TEMPLATE = np.array(
-    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655],
-     [70.7299, 92.2041]], dtype=np.float64)
+    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]],
+    dtype=np.float64,
+)
 
 
 def similarity_transform(src: NDArray[np.floating], dst: NDArray[np.floating]) -> NDArray[np.float64]:
@@ -33,10 +34,17 @@ def similarity_transform(src: NDArray[np.floating], dst: NDArray[np.floating]) -
     return np.hstack([scale * rot, t[:, None]])
 
 
-def align_face(frame: NDArray[np.uint8], landmarks: NDArray[np.floating], size: int = 112
-               ) -> NDArray[np.uint8]:
+def align_face(
+    frame: NDArray[np.uint8], landmarks: NDArray[np.floating], size: int = 112
+) -> NDArray[np.uint8]:
     """The 112x112 BGR crop of the face whose 5 landmarks are given."""
     dst = ARCFACE_TEMPLATE * (size / 112.0)
     m = similarity_transform(landmarks, dst)
-    return cv2.warpAffine(frame, m, (size, size), flags=cv2.INTER_LINEAR,  # type: ignore[return-value]
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return cv2.warpAffine(
+        frame,
+        m,
+        (size, size),
+        flags=cv2.INTER_LINEAR,  # type: ignore[return-value]
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )

@@ -44,9 +44,11 @@ class ChallengeKind(enum.Enum):
     MOVE_CLOSER = "closer"
 
 
-_PROMPT = {ChallengeKind.TURN_LEFT: Guidance.TURN_LEFT,
-           ChallengeKind.TURN_RIGHT: Guidance.TURN_RIGHT,
-           ChallengeKind.MOVE_CLOSER: Guidance.MOVE_CLOSER}
+_PROMPT = {
+    ChallengeKind.TURN_LEFT: Guidance.TURN_LEFT,
+    ChallengeKind.TURN_RIGHT: Guidance.TURN_RIGHT,
+    ChallengeKind.MOVE_CLOSER: Guidance.MOVE_CLOSER,
+}
 
 
 class ChallengeStatus(enum.Enum):

@@ -51,16 +51,24 @@ class YuNetDetector:
     large. Boxes and landmarks are mapped back to the original frame.
     """
 
-    def __init__(self, model_path: Path, *, score: float, nms: float, max_side: int,
-                 retry_side: int = 0, top_k: int = 50, floor: float | None = None) -> None:
+    def __init__(
+        self,
+        model_path: Path,
+        *,
+        score: float,
+        nms: float,
+        max_side: int,
+        retry_side: int = 0,
+        top_k: int = 50,
+        floor: float | None = None,
+    ) -> None:
         self._score = score
         self._floor = score if floor is None else min(floor, score)
         self._max_side = max_side
         self._retry_side = retry_side
         _quiet_opencv()
         try:
-            self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), self._floor, nms,
-                                                  top_k)
+            self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), self._floor, nms, top_k)
         except cv2.error as exc:
             raise ModelError(f"cannot load the YuNet detector from {model_path}: {exc}") from exc
         self._size: tuple[int, int] = (320, 320)
@@ -95,8 +103,10 @@ class YuNetDetector:
             again = self._detect_at(bgr, self._retry_side, enlarge=True)
             if again and (not found or again[0].score > found[0].score):
                 found = again
-        return (tuple(d for d in found if d.score >= self._score),
-                tuple(d for d in found if d.score < self._score))
+        return (
+            tuple(d for d in found if d.score >= self._score),
+            tuple(d for d in found if d.score < self._score),
+        )
 
     def _detect_at(self, bgr: NDArray[np.uint8], side: int, *, enlarge: bool) -> tuple[Detection, ...]:
         h, w = bgr.shape[:2]
@@ -105,8 +115,9 @@ class YuNetDetector:
             scale = min(1.0, scale)
         if scale != 1.0:
             interp = cv2.INTER_AREA if scale < 1.0 else cv2.INTER_LINEAR
-            small = cv2.resize(bgr, (max(1, round(w * scale)), max(1, round(h * scale))),
-                               interpolation=interp)
+            small = cv2.resize(
+                bgr, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=interp
+            )
         else:
             small = bgr
         size = (small.shape[1], small.shape[0])
@@ -152,8 +163,9 @@ def as_bgr(image: NDArray[np.uint8]) -> NDArray[np.uint8]:
     raise ImageError(f"unsupported image shape {image.shape}")
 
 
-def choose_main_face(detections: tuple[Detection, ...], frame_shape: tuple[int, ...]
-                     ) -> tuple[Detection | None, tuple[Detection, ...]]:
+def choose_main_face(
+    detections: tuple[Detection, ...], frame_shape: tuple[int, ...]
+) -> tuple[Detection | None, tuple[Detection, ...]]:
     """The shopper's face (largest, ties broken towards the centre) and the others."""
     if not detections:
         return None, ()

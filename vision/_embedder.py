@@ -33,8 +33,9 @@ class Embedder:
     follow the manifest's input spec ((x - 127.5) / 128 for MobileFaceNet).
     """
 
-    def __init__(self, session: OrtSession, *, model_id: str, mean: float = 127.5,
-                 std: float = 128.0, rgb: bool = True) -> None:
+    def __init__(
+        self, session: OrtSession, *, model_id: str, mean: float = 127.5, std: float = 128.0, rgb: bool = True
+    ) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self.model_id = model_id
@@ -57,5 +58,3 @@ class Embedder:
     def embed_one(self, crop: NDArray[np.uint8]) -> NDArray[np.float32]:
         row: NDArray[np.float32] = self.embed(crop)[0]
         return row
-
-

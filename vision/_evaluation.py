@@ -60,8 +60,9 @@ def _far_key(far: float) -> str:
     return f"{far:g}" if far >= 0.001 else f"{far:.4f}"
 
 
-def verification_metrics(genuine: NDArray[np.floating], impostor: NDArray[np.floating],
-                         fars: Sequence[float] = FARS) -> VerificationMetrics | None:
+def verification_metrics(
+    genuine: NDArray[np.floating], impostor: NDArray[np.floating], fars: Sequence[float] = FARS
+) -> VerificationMetrics | None:
     """Metrics of one category, or None when it has no genuine or no impostor pairs.
 
     A FAR is reported only where there are at least 1/FAR impostor pairs (a FAR of
@@ -86,10 +87,16 @@ def verification_metrics(genuine: NDArray[np.floating], impostor: NDArray[np.flo
         thr[_far_key(far)] = round(t, 6)
         tar[_far_key(far)] = round(float((g >= t).mean()), 6)
     return VerificationMetrics(
-        genuine_pairs=int(g.size), impostor_pairs=int(imp.size), auc=round(auc, 6),
-        eer=round(_eer(g, imp), 6), tar_at_far=tar, threshold_at_far=thr,
-        genuine_mean=round(float(g.mean()), 6), impostor_mean=round(float(imp.mean()), 6),
-        impostor_max=round(float(imp[-1]), 6))
+        genuine_pairs=int(g.size),
+        impostor_pairs=int(imp.size),
+        auc=round(auc, 6),
+        eer=round(_eer(g, imp), 6),
+        tar_at_far=tar,
+        threshold_at_far=thr,
+        genuine_mean=round(float(g.mean()), 6),
+        impostor_mean=round(float(imp.mean()), 6),
+        impostor_max=round(float(imp[-1]), 6),
+    )
 
 
 def _eer(g: NDArray[np.float64], imp: NDArray[np.float64]) -> float:
@@ -101,9 +108,14 @@ def _eer(g: NDArray[np.float64], imp: NDArray[np.float64]) -> float:
     return float((frr[i] + far[i]) / 2.0)
 
 
-def pair_scores(embeddings: NDArray[np.float32], identities: Sequence[str],
-                masked: Sequence[bool], *, block: int = 1024,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, PairScores]:
+def pair_scores(
+    embeddings: NDArray[np.float32],
+    identities: Sequence[str],
+    masked: Sequence[bool],
+    *,
+    block: int = 1024,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, PairScores]:
     """Scores of every unordered pair, split into ``unmasked``, ``masked_vs_unmasked`` and
     ``masked_vs_masked``, each into genuine and impostor. Rows are processed in blocks
     (one matrix product per block) so tens of millions of pairs fit in memory.
@@ -114,7 +126,8 @@ def pair_scores(embeddings: NDArray[np.float32], identities: Sequence[str],
     ids = ids.astype(np.int64)
     m = np.asarray(masked, dtype=bool)
     parts: dict[str, tuple[list[NDArray[np.float32]], list[NDArray[np.float32]]]] = {
-        k: ([], []) for k in ("unmasked", "masked_vs_unmasked", "masked_vs_masked")}
+        k: ([], []) for k in ("unmasked", "masked_vs_unmasked", "masked_vs_masked")
+    }
     for start in range(0, n, block):
         stop = min(n, start + block)
         scores = e[start:stop] @ e.T
@@ -130,5 +143,7 @@ def pair_scores(embeddings: NDArray[np.float32], identities: Sequence[str],
         if progress is not None:
             progress(stop, n)
     empty = np.zeros(0, dtype=np.float32)
-    return {k: PairScores(np.concatenate(g) if g else empty, np.concatenate(i) if i else empty)
-            for k, (g, i) in parts.items()}
+    return {
+        k: PairScores(np.concatenate(g) if g else empty, np.concatenate(i) if i else empty)
+        for k, (g, i) in parts.items()
+    }

@@ -44,8 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["MAX_EXTRAPOLATION", "MIN_TAIL_POINTS", "ImpostorTail", "fit_impostor_tail",
-           "sampled_top1_fpir"]
+__all__ = ["MAX_EXTRAPOLATION", "MIN_TAIL_POINTS", "ImpostorTail", "fit_impostor_tail", "sampled_top1_fpir"]
 
 # Fewest impostor scores above the anchor that a tail may be fitted on.
 MIN_TAIL_POINTS = 100
@@ -103,8 +102,9 @@ def _per_comparison(n: int, target: float) -> float:
     return -math.expm1(math.log1p(-target) / max(n, 1))
 
 
-def fit_impostor_tail(scores: NDArray[np.floating], *, quantile: float = 0.999,
-                      inflation: float = 1.0, floor: float = 0.0) -> ImpostorTail:
+def fit_impostor_tail(
+    scores: NDArray[np.floating], *, quantile: float = 0.999, inflation: float = 1.0, floor: float = 0.0
+) -> ImpostorTail:
     """Exponential tail above the ``quantile`` of per-comparison impostor ``scores``."""
     s = np.sort(np.asarray(scores, dtype=np.float64).ravel())
     if s.size < 2:
@@ -112,13 +112,19 @@ def fit_impostor_tail(scores: NDArray[np.floating], *, quantile: float = 0.999,
     anchor = float(s[min(s.size - 2, int(np.floor(quantile * s.size)))])
     excess = s[s >= anchor] - anchor
     scale = max(float(excess.mean()), 1e-4)
-    return ImpostorTail(anchor=round(anchor, 6), anchor_rate=float(excess.size) / s.size,
-                        scale=round(scale, 6), inflation=inflation, comparisons=int(s.size),
-                        floor=floor)
+    return ImpostorTail(
+        anchor=round(anchor, 6),
+        anchor_rate=float(excess.size) / s.size,
+        scale=round(scale, 6),
+        inflation=inflation,
+        comparisons=int(s.size),
+        floor=floor,
+    )
 
 
-def sampled_top1_fpir(impostor: NDArray[np.float32], n: int, thresholds: Sequence[float], *,
-                      draws: int = 20, seed: int = 0) -> NDArray[np.float64]:
+def sampled_top1_fpir(
+    impostor: NDArray[np.float32], n: int, thresholds: Sequence[float], *, draws: int = 20, seed: int = 0
+) -> NDArray[np.float64]:
     """Measured FPIR at each threshold: share of (probe, sampled gallery of ``n`` impostor
     customers) whose best score reaches it.
 

@@ -167,7 +167,8 @@ class Gallery:
         except InvalidTag as exc:
             raise GalleryKeyError(
                 f"the gallery key does not open {self._path} (wrong key, or the store was "
-                "written with another key)") from exc
+                "written with another key)"
+            ) from exc
 
     def _aad(self, customer_id: str, kind: str) -> bytes:
         return f"{customer_id}\x1f{kind}\x1f{self._model_id}".encode()
@@ -186,7 +187,8 @@ class Gallery:
                 self._db.execute(
                     "INSERT INTO templates (customer_id, kind, model_id, dim, nonce, sealed, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (customer_id, kind, self._model_id, row.shape[0], nonce, sealed, now))
+                    (customer_id, kind, self._model_id, row.shape[0], nonce, sealed, now),
+                )
         self._indices.pop(kind, None)
         return int(rows.shape[0])
 
@@ -211,7 +213,9 @@ class Gallery:
         """Decrypt every template of one kind for this model."""
         rows = self._db.execute(
             "SELECT customer_id, dim, nonce, sealed FROM templates WHERE kind = ? AND model_id = ?"
-            " ORDER BY id", (kind, self._model_id)).fetchall()
+            " ORDER BY id",
+            (kind, self._model_id),
+        ).fetchall()
         ids: list[str] = []
         vecs: list[NDArray[np.float32]] = []
         for customer_id, dim, nonce, sealed in rows:
@@ -219,8 +223,8 @@ class Gallery:
                 raw = self._aead.decrypt(bytes(nonce), bytes(sealed), self._aad(customer_id, kind))
             except InvalidTag as exc:
                 raise GalleryKeyError(
-                    f"a template of customer {customer_id} does not decrypt: the row was "
-                    "altered or moved") from exc
+                    f"a template of customer {customer_id} does not decrypt: the row was altered or moved"
+                ) from exc
             ids.append(customer_id)
             vecs.append(np.frombuffer(raw, dtype=np.float32, count=dim))
         dim = vecs[0].shape[0] if vecs else 0
@@ -236,8 +240,7 @@ class Gallery:
         """Customers with templates of ``kind`` for this model (the searched gallery's size)."""
         return self.index(kind).customers
 
-    def search(self, probe: NDArray[np.float32], k: int = 3, kind: str = "face"
-               ) -> tuple[Candidate, ...]:
+    def search(self, probe: NDArray[np.float32], k: int = 3, kind: str = "face") -> tuple[Candidate, ...]:
         """The ``k`` best customers for ``probe``, best first."""
         return self.index(kind).search(probe, k)
 
@@ -246,7 +249,8 @@ class Gallery:
         transaction; returns the number of templates re-encrypted. No re-enrolment."""
         new = AESGCM(new_key)
         rows = self._db.execute(
-            "SELECT id, customer_id, kind, model_id, nonce, sealed FROM templates").fetchall()
+            "SELECT id, customer_id, kind, model_id, nonce, sealed FROM templates"
+        ).fetchall()
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for row_id, customer_id, kind, model_id, nonce, sealed in rows:
@@ -256,11 +260,15 @@ class Gallery:
                 except InvalidTag as exc:
                     raise GalleryKeyError(f"template {row_id} does not decrypt; rotation aborted") from exc
                 fresh = os.urandom(12)
-                self._db.execute("UPDATE templates SET nonce = ?, sealed = ? WHERE id = ?",
-                                 (fresh, new.encrypt(fresh, plain, aad), row_id))
+                self._db.execute(
+                    "UPDATE templates SET nonce = ?, sealed = ? WHERE id = ?",
+                    (fresh, new.encrypt(fresh, plain, aad), row_id),
+                )
             check_nonce = os.urandom(12)
-            self._db.execute("UPDATE meta SET value = ? WHERE name = 'check'",
-                             (check_nonce + new.encrypt(check_nonce, _CHECK, b"check"),))
+            self._db.execute(
+                "UPDATE meta SET value = ? WHERE name = 'check'",
+                (check_nonce + new.encrypt(check_nonce, _CHECK, b"check"),),
+            )
         self._aead = new
         self._indices.clear()
         return len(rows)

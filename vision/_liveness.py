@@ -29,8 +29,14 @@ from vision._errors import ModelError
 from vision._pad_cues import PadCues, measure_cues
 from vision._pad_fusion import PadFusion
 
-__all__ = ["LivenessLimits", "LivenessModel", "LivenessSmoother", "LivenessVerdict",
-           "antispoof_crop", "liveness_verdict"]
+__all__ = [
+    "LivenessLimits",
+    "LivenessModel",
+    "LivenessSmoother",
+    "LivenessVerdict",
+    "antispoof_crop",
+    "liveness_verdict",
+]
 
 CROP_SIZE = 128
 CROP_SCALE = 1.5
@@ -60,8 +66,7 @@ class LivenessLimits:
     window: int
 
 
-def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, float]
-                   ) -> NDArray[np.uint8]:
+def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, float]) -> NDArray[np.uint8]:
     """The model's 128x128 BGR input crop, exactly as MANIFEST.json specifies.
 
     Square around the box centre, side ``int(max(w, h) * 1.5)``, parts outside the frame
@@ -78,13 +83,22 @@ def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, flo
     pad_r, pad_b = max(0, x1 - fw), max(0, y1 - fh)
     if pad_l or pad_t or pad_r or pad_b:
         # OpenCV reflects repeatedly when a pad is larger than the image itself.
-        bgr = cv2.copyMakeBorder(bgr, pad_t, pad_b, pad_l, pad_r,  # type: ignore[assignment]
-                                 cv2.BORDER_REFLECT_101)
+        bgr = cv2.copyMakeBorder(
+            bgr,
+            pad_t,
+            pad_b,
+            pad_l,
+            pad_r,  # type: ignore[assignment]
+            cv2.BORDER_REFLECT_101,
+        )
         x0, y0 = x0 + pad_l, y0 + pad_t
-    crop = bgr[y0:y0 + side, x0:x0 + side]
+    crop = bgr[y0 : y0 + side, x0 : x0 + side]
     interp = cv2.INTER_LANCZOS4 if side < CROP_SIZE else cv2.INTER_AREA
-    out: NDArray[np.uint8] = cv2.resize(crop, (CROP_SIZE, CROP_SIZE),  # type: ignore[assignment]
-                                        interpolation=interp)
+    out: NDArray[np.uint8] = cv2.resize(
+        crop,
+        (CROP_SIZE, CROP_SIZE),  # type: ignore[assignment]
+        interpolation=interp,
+    )
     return out
 
 
@@ -95,8 +109,7 @@ class LivenessModel:
     score of a frame is the combined presentation-attack logit over all cues.
     """
 
-    def __init__(self, session: OrtSession, *, model_id: str,
-                 fusion: PadFusion | None = None) -> None:
+    def __init__(self, session: OrtSession, *, model_id: str, fusion: PadFusion | None = None) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self.model_id = model_id
@@ -118,8 +131,9 @@ class LivenessModel:
         """The network's logit alone for one detected face in one frame."""
         return float(self.score_crops(antispoof_crop(frame, detection.box))[0])
 
-    def cues(self, frame: NDArray[np.uint8], detection: Detection,
-             only: Collection[str] | None = None) -> PadCues:
+    def cues(
+        self, frame: NDArray[np.uint8], detection: Detection, only: Collection[str] | None = None
+    ) -> PadCues:
         """The presentation-attack cues of one detected face (all, or ``only`` those named),
         the model's logit included."""
         return measure_cues(frame, detection, self.model_score(frame, detection), only)

@@ -82,8 +82,7 @@ class MaskDetector:
         hsv = cv2.cvtColor(np.ascontiguousarray(aligned_bgr[_LOWER]), cv2.COLOR_BGR2HSV)
         sat = float(np.median(hsv[..., 1]))
         masked = conf >= self.threshold and sat <= self.max_saturation
-        return MaskVerdict(masked=masked, confidence=conf, chroma=chroma, brightness=bright,
-                           saturation=sat)
+        return MaskVerdict(masked=masked, confidence=conf, chroma=chroma, brightness=bright, saturation=sat)
 
 
 def plausible_face(det: Detection) -> bool:
@@ -95,8 +94,12 @@ def plausible_face(det: Detection) -> bool:
         return False
     lm = np.asarray(det.landmarks, dtype=np.float64)
     eye_r, eye_l, nose, mouth_r, mouth_l = lm
-    inside = (lm[:, 0] >= x - 0.05 * w) & (lm[:, 0] <= x + 1.05 * w) \
-        & (lm[:, 1] >= y - 0.05 * h) & (lm[:, 1] <= y + 1.05 * h)
+    inside = (
+        (lm[:, 0] >= x - 0.05 * w)
+        & (lm[:, 0] <= x + 1.05 * w)
+        & (lm[:, 1] >= y - 0.05 * h)
+        & (lm[:, 1] <= y + 1.05 * h)
+    )
     if not inside.all():
         return False
     eye_dist = float(np.hypot(*(eye_l - eye_r)))

@@ -79,20 +79,26 @@ class PadCues:
 CUE_NAMES: tuple[str, ...] = tuple(f.name for f in fields(PadCues))
 
 
-def _square(bgr: NDArray[np.uint8], box: tuple[float, float, float, float], scale: float,
-            side: int) -> NDArray[np.uint8]:
+def _square(
+    bgr: NDArray[np.uint8], box: tuple[float, float, float, float], scale: float, side: int
+) -> NDArray[np.uint8]:
     """A square of ``scale`` face sizes around the box centre, resampled to ``side`` pixels;
     outside the frame is black (context that is not there is not invented)."""
     x, y, w, h = box
     half = max(w, h) * scale / 2.0
     cx, cy = x + w / 2.0, y + h / 2.0
-    src = np.array([[cx - half, cy - half], [cx + half, cy - half], [cx - half, cy + half]],
-                   dtype=np.float32)
+    src = np.array([[cx - half, cy - half], [cx + half, cy - half], [cx - half, cy + half]], dtype=np.float32)
     dst = np.array([[0, 0], [side, 0], [0, side]], dtype=np.float32)
     m = cv2.getAffineTransform(src, dst)
     interp = cv2.INTER_AREA if 2 * half > side else cv2.INTER_LINEAR
-    out: NDArray[np.uint8] = cv2.warpAffine(bgr, m, (side, side), flags=interp,  # type: ignore[assignment]
-                                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+    out: NDArray[np.uint8] = cv2.warpAffine(
+        bgr,
+        m,
+        (side, side),
+        flags=interp,  # type: ignore[assignment]
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=(0, 0, 0),
+    )
     return out
 
 
@@ -115,7 +121,7 @@ def _spectrum_cues(face_grey: NDArray[np.float32]) -> tuple[float, float]:
     band = (r >= 0.35) & (r <= 0.95)
     res = residual[band]
     moire = float(np.percentile(res, 99.9) - np.median(res))
-    power = mag ** 2
+    power = mag**2
     high = float(power[(r >= 0.5) & (r <= 0.95)].mean())
     mid = float(power[(r >= 0.1) & (r < 0.3)].mean())
     return moire, float(np.log(high / mid))
@@ -141,8 +147,9 @@ def _edges(context: NDArray[np.uint8]) -> float:
     inside = (grey > 0).astype(np.uint8)
     inside_e = np.asarray(cv2.erode(inside, np.ones((5, 5), np.uint8)), dtype=np.uint8)
     edge = edge * inside_e
-    lines = cv2.HoughLinesP(edge, 1, np.pi / 180, threshold=40,
-                            minLineLength=int(MIN_EDGE_SHARE * CONTEXT_SIDE), maxLineGap=4)
+    lines = cv2.HoughLinesP(
+        edge, 1, np.pi / 180, threshold=40, minLineLength=int(MIN_EDGE_SHARE * CONTEXT_SIDE), maxLineGap=4
+    )
     if lines is None:
         return 0.0
     seg = lines.reshape(-1, 4).astype(np.float64)
@@ -156,8 +163,9 @@ def _colour(face: NDArray[np.uint8]) -> float:
     return float(np.hypot(a, b).std())
 
 
-def measure_cues(frame: NDArray[np.uint8], det: Detection, model_score: float,
-                 only: Collection[str] | None = None) -> PadCues:
+def measure_cues(
+    frame: NDArray[np.uint8], det: Detection, model_score: float, only: Collection[str] | None = None
+) -> PadCues:
     """The cues of one detected face; ``model_score`` is the anti-spoof logit of the frame.
 
     ``only`` names the cues to compute (the kiosk computes just those its combiner uses);
@@ -174,6 +182,12 @@ def measure_cues(frame: NDArray[np.uint8], det: Detection, model_score: float,
         context = _square(bgr, det.box, CONTEXT_SCALE, CONTEXT_SIDE)
         glare = _glare(context) if "glare" in want else 0.0
         edges = _edges(context) if "edges" in want else 0.0
-    return PadCues(model=float(model_score), moire=moire, sharpness=sharp, glare=glare,
-                   edges=edges, colour=colour,
-                   face_frac=float(det.width / max(bgr.shape[1], 1)))
+    return PadCues(
+        model=float(model_score),
+        moire=moire,
+        sharpness=sharp,
+        glare=glare,
+        edges=edges,
+        colour=colour,
+        face_frac=float(det.width / max(bgr.shape[1], 1)),
+    )

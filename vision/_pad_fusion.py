@@ -41,8 +41,9 @@ class PadFusion:
             raise ValueError(f"bad fusion: cues {self.names}, weights {self.weights}")
 
     def logit(self, cues: PadCues) -> float:
-        return self.bias + sum(w * float(getattr(cues, n)) for n, w in
-                               zip(self.names, self.weights, strict=True))
+        return self.bias + sum(
+            w * float(getattr(cues, n)) for n, w in zip(self.names, self.weights, strict=True)
+        )
 
     def logits(self, matrix: NDArray[np.float64]) -> NDArray[np.float64]:
         """Logits of rows of full cue vectors (columns in ``CUE_NAMES`` order)."""
@@ -51,8 +52,13 @@ class PadFusion:
         return out
 
 
-def fit_fusion(matrix: NDArray[np.float64], live: Sequence[bool] | NDArray[np.bool_], names: Sequence[str],
-               l2: float = 1.0, iterations: int = 50) -> PadFusion:
+def fit_fusion(
+    matrix: NDArray[np.float64],
+    live: Sequence[bool] | NDArray[np.bool_],
+    names: Sequence[str],
+    l2: float = 1.0,
+    iterations: int = 50,
+) -> PadFusion:
     """Fit the combiner on rows of full cue vectors (``CUE_NAMES`` order) labelled live or not.
 
     ``l2`` is the penalty on the standardised weights (the bias is not penalised); live and

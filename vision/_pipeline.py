@@ -22,8 +22,15 @@ from vision._liveness import LivenessModel
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._quality import Quality, QualityLimits, assess_quality
 
-__all__ = ["FaceAnalysis", "FrameResult", "Pipeline", "Searchable", "StageTimes", "choose_shopper_face",
-           "oval_distance"]
+__all__ = [
+    "FaceAnalysis",
+    "FrameResult",
+    "Pipeline",
+    "Searchable",
+    "StageTimes",
+    "choose_shopper_face",
+    "oval_distance",
+]
 
 # The guide oval the kiosk draws over the camera picture (terminal_ui/screens/_camera.py):
 # centred, 72% of the frame height tall, 0.74 times as wide as tall.
@@ -45,8 +52,9 @@ def oval_distance(det: Detection, frame_shape: tuple[int, ...]) -> float:
     return float(np.hypot((fx - fw / 2.0) / a, (fy - fh / 2.0) / b))
 
 
-def choose_shopper_face(detections: tuple[Detection, ...], frame_shape: tuple[int, ...]
-                        ) -> tuple[Detection | None, tuple[Detection, ...]]:
+def choose_shopper_face(
+    detections: tuple[Detection, ...], frame_shape: tuple[int, ...]
+) -> tuple[Detection | None, tuple[Detection, ...]]:
     """The shopper's face and the others: the face the kiosk's guide oval frames.
 
     Each face is weighed by its size (box width: the shopper stands at the oval's distance)
@@ -59,7 +67,7 @@ def choose_shopper_face(detections: tuple[Detection, ...], frame_shape: tuple[in
 
     def weight(d: Detection) -> float:
         dist = oval_distance(d, frame_shape)
-        return max(d.width, 0.0) * float(np.exp(-(dist / OVAL_FALLOFF) ** 2))
+        return max(d.width, 0.0) * float(np.exp(-((dist / OVAL_FALLOFF) ** 2)))
 
     ranked = sorted(detections, key=weight, reverse=True)
     return ranked[0], tuple(ranked[1:])
@@ -148,9 +156,17 @@ class FrameResult:
 class Pipeline:
     """Runs the vision stages on one frame at a time. Not thread-safe: one per worker."""
 
-    def __init__(self, detector: YuNetDetector, embedder: Embedder, limits: QualityLimits,
-                 *, gallery: Searchable | None = None, top_k: int = 3,
-                 liveness: LivenessModel | None = None, mask: MaskDetector | None = None) -> None:
+    def __init__(
+        self,
+        detector: YuNetDetector,
+        embedder: Embedder,
+        limits: QualityLimits,
+        *,
+        gallery: Searchable | None = None,
+        top_k: int = 3,
+        liveness: LivenessModel | None = None,
+        mask: MaskDetector | None = None,
+    ) -> None:
         self.detector = detector
         self.embedder = embedder
         self.limits = limits
@@ -188,15 +204,22 @@ class Pipeline:
         candidates = self.gallery.search(embedding, self.top_k) if self.gallery is not None else ()
         size = self.gallery.customer_count() if self.gallery is not None else 0
         t7 = time.perf_counter()
-        times = StageTimes(detect=_ms(t0, t1), align=_ms(t1, t2), quality=_ms(t2, t3),
-                           mask=_ms(t3, t4), liveness=_ms(t4, t5), embed=_ms(t5, t6),
-                           search=_ms(t6, t7), total=_ms(t0, t7))
-        face = FaceAnalysis(main, aligned, quality, embedding, candidates, live, mask, recovered,
-                            size)
+        times = StageTimes(
+            detect=_ms(t0, t1),
+            align=_ms(t1, t2),
+            quality=_ms(t2, t3),
+            mask=_ms(t3, t4),
+            liveness=_ms(t4, t5),
+            embed=_ms(t5, t6),
+            search=_ms(t6, t7),
+            total=_ms(t0, t7),
+        )
+        face = FaceAnalysis(main, aligned, quality, embedding, candidates, live, mask, recovered, size)
         return FrameResult(face, others, times)
 
-    def _recover(self, bgr: NDArray[np.uint8], low: tuple[Detection, ...]
-                 ) -> tuple[Detection | None, NDArray[np.uint8] | None, MaskVerdict | None]:
+    def _recover(
+        self, bgr: NDArray[np.uint8], low: tuple[Detection, ...]
+    ) -> tuple[Detection | None, NDArray[np.uint8] | None, MaskVerdict | None]:
         """The best low-score face, kept only if its geometry is plausible and its lower
         face is covered: a masked face YuNet is unsure of, not a patch of background."""
         assert self.mask is not None

@@ -70,12 +70,17 @@ class PolicyLimits:
         """The operating point at one gallery size, for reports."""
         unmasked = self.match_limits(gallery_size, False)
         masked = self.match_limits(gallery_size, True)
-        return {"gallery_size": gallery_size, "target_fpir": self.target_fpir,
-                "match": round(unmasked[0], 4) if unmasked else None,
-                "margin": self.match_margin, "candidate": self.candidate_threshold,
-                "masked_match": round(masked[0], 4) if masked else None,
-                "masked_candidate": self.masked_candidate_threshold,
-                "masked_face_match": masked is not None, "pin_candidates": self.max_candidates}
+        return {
+            "gallery_size": gallery_size,
+            "target_fpir": self.target_fpir,
+            "match": round(unmasked[0], 4) if unmasked else None,
+            "margin": self.match_margin,
+            "candidate": self.candidate_threshold,
+            "masked_match": round(masked[0], 4) if masked else None,
+            "masked_candidate": self.masked_candidate_threshold,
+            "masked_face_match": masked is not None,
+            "pin_candidates": self.max_candidates,
+        }
 
 
 @dataclass(frozen=True)
@@ -98,9 +103,13 @@ class FrameEvidence:
 
     @classmethod
     def of(cls, face: FaceAnalysis) -> FrameEvidence:
-        return cls(face.candidates,
-                   face.liveness if face.liveness is not None else float("-inf"),
-                   bool(face.mask and face.mask.masked), face.gallery_size, face.embedding)
+        return cls(
+            face.candidates,
+            face.liveness if face.liveness is not None else float("-inf"),
+            bool(face.mask and face.mask.masked),
+            face.gallery_size,
+            face.embedding,
+        )
 
 
 def fused_embedding(window: Sequence[FrameEvidence]) -> NDArray[np.float32] | None:
@@ -133,9 +142,14 @@ class DecisionPolicy:
         forced = 0 < self.limits.challenge_amount_minor <= amount_minor
         return verdict is LivenessVerdict.CHALLENGE or (forced and verdict is LivenessVerdict.PASS)
 
-    def decide(self, window: Sequence[FrameEvidence], *, live_confirmed: bool = False,
-               amount_minor: int = 0, fused: tuple[Candidate, ...] | None = None
-               ) -> Decision | None:
+    def decide(
+        self,
+        window: Sequence[FrameEvidence],
+        *,
+        live_confirmed: bool = False,
+        amount_minor: int = 0,
+        fused: tuple[Candidate, ...] | None = None,
+    ) -> Decision | None:
         """The decision, or None when the active challenge must run first.
 
         ``fused``: the gallery's answer for the window's fused embedding (``fused_embedding``);
@@ -153,8 +167,9 @@ class DecisionPolicy:
             return None
         return outcome
 
-    def recognise(self, window: Sequence[FrameEvidence], liveness: float,
-                  fused: tuple[Candidate, ...] | None = None) -> Match | NeedPin:
+    def recognise(
+        self, window: Sequence[FrameEvidence], liveness: float, fused: tuple[Candidate, ...] | None = None
+    ) -> Match | NeedPin:
         """Match or NeedPin for a face already judged live."""
         lim = self.limits
         masked = 2 * sum(f.masked for f in window) > len(window)
@@ -163,7 +178,7 @@ class DecisionPolicy:
         best_id, best = ranked[0] if ranked else ("", float("-inf"))
         runner = ranked[1][1] if len(ranked) > 1 else -1.0
         cand_t = lim.masked_candidate_threshold if masked else lim.candidate_threshold
-        candidates = tuple(c for c, s in ranked if s >= cand_t)[:lim.max_candidates]
+        candidates = tuple(c for c, s in ranked if s >= cand_t)[: lim.max_candidates]
         limits = lim.match_limits(gallery_size, masked)
         if limits is not None and best >= limits[0] and best - runner >= limits[1]:
             return Match(best_id, round(best, 6), round(best - runner, 6), round(liveness, 4), masked)

@@ -98,5 +98,12 @@ def assess_quality(det: Detection, aligned_bgr: NDArray[np.uint8], limits: Quali
         problems.append(Guidance.LESS_LIGHT)
     if sharp < limits.min_sharpness:
         problems.append(Guidance.HOLD_STILL)
-    return Quality(ok=not problems, problems=tuple(problems), face_px=det.width,
-                   sharpness=sharp, yaw=yaw, pitch=pitch, brightness=bright)
+    return Quality(
+        ok=not problems,
+        problems=tuple(problems),
+        face_px=det.width,
+        sharpness=sharp,
+        yaw=yaw,
+        pitch=pitch,
+        brightness=bright,
+    )

@@ -43,9 +43,17 @@ class ScanSession:
     monotonic) and the RNG that draws the challenge are injected so tests control both.
     """
 
-    def __init__(self, pipeline: Pipeline, policy: DecisionPolicy, challenge: ChallengeLimits,
-                 *, clock: Callable[[], float], rng: random.Random,
-                 patience_s: float = PATIENCE_S, crowd_frames: int = CROWD_FRAMES) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        policy: DecisionPolicy,
+        challenge: ChallengeLimits,
+        *,
+        clock: Callable[[], float],
+        rng: random.Random,
+        patience_s: float = PATIENCE_S,
+        crowd_frames: int = CROWD_FRAMES,
+    ) -> None:
         if pipeline.liveness is None or pipeline.mask is None or pipeline.gallery is None:
             raise ValueError("a ScanSession needs a pipeline with liveness, mask and a gallery")
         self.pipeline = pipeline
@@ -84,8 +92,12 @@ class ScanSession:
         face = result.face
         guidance = self._step(result, now)
         return ScanUpdate(
-            self._index, _int_box(face.detection) if face else None, guidance,
-            masked=bool(face and face.mask and face.mask.masked), decision=self._decision)
+            self._index,
+            _int_box(face.detection) if face else None,
+            guidance,
+            masked=bool(face and face.mask and face.mask.masked),
+            decision=self._decision,
+        )
 
     def _step(self, result: FrameResult, now: float) -> Guidance:
         face = result.face
@@ -116,8 +128,12 @@ class ScanSession:
         self._window.append(FrameEvidence.of(face))
         if len(self._window) < (self._window.maxlen or 1):
             return self._timeout(now, Guidance.OK)
-        decision = self.policy.decide(list(self._window), live_confirmed=self._live_confirmed,
-                                      amount_minor=self.amount_minor, fused=self._fused())
+        decision = self.policy.decide(
+            list(self._window),
+            live_confirmed=self._live_confirmed,
+            amount_minor=self.amount_minor,
+            fused=self._fused(),
+        )
         if decision is None:
             self._challenge = Challenge.random(self.challenge_limits, self._rng, now)
             return self._challenge.guidance
@@ -142,8 +158,9 @@ class ScanSession:
         self._challenge = None
         if status is ChallengeStatus.PASSED:
             self._live_confirmed = True
-            decision = self.policy.decide(list(self._window), live_confirmed=True,
-                                          amount_minor=self.amount_minor, fused=self._fused())
+            decision = self.policy.decide(
+                list(self._window), live_confirmed=True, amount_minor=self.amount_minor, fused=self._fused()
+            )
             if decision is not None:
                 self._decide(decision)
         elif status is ChallengeStatus.IDENTITY_CHANGED:

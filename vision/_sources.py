@@ -20,8 +20,15 @@ from numpy.typing import NDArray
 
 from vision._errors import ImageError, SourceError, SourceLost
 
-__all__ = ["IMAGE_SUFFIXES", "Frame", "FrameSource", "ImageFolderSource", "VideoSource",
-           "open_source", "read_image"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "Frame",
+    "FrameSource",
+    "ImageFolderSource",
+    "VideoSource",
+    "open_source",
+    "read_image",
+]
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +164,7 @@ class ImageFolderSource(FrameSource):
         if self._folder is not None:
             paths = sorted(p for p in self._folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         else:
-            paths = sorted(Path(p) for p in glob.glob(text)
-                           if Path(p).suffix.lower() in IMAGE_SUFFIXES)
+            paths = sorted(Path(p) for p in glob.glob(text) if Path(p).suffix.lower() in IMAGE_SUFFIXES)
         if not paths:
             raise SourceError(f"no images found at {text}")
         self._paths = paths

@@ -20,15 +20,29 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--images", required=True, type=Path, help="folder of photos to make frames from")
     p.add_argument("--frames", type=int, default=40, help="frames to make (default 40)")
     p.add_argument("--repeats", type=int, default=5, help="passes over the frames (default 5)")
-    p.add_argument("--gallery-sizes", default="1000,100000,1000000",
-                   help="synthetic gallery sizes to time search on")
-    p.add_argument("--enrolled", type=int, default=1000,
-                   help="synthetic templates searched inside the per-frame pipeline")
-    p.add_argument("--load", type=int, default=0, metavar="N",
-                   help="also time the frames while N CPU-burning processes run, alternating "
-                        "quiet and loaded rounds in this one run (default 0: quiet only)")
-    p.add_argument("--rounds", type=int, default=2,
-                   help="quiet+loaded round pairs with --load (default 2: quiet, loaded, quiet, loaded)")
+    p.add_argument(
+        "--gallery-sizes", default="1000,100000,1000000", help="synthetic gallery sizes to time search on"
+    )
+    p.add_argument(
+        "--enrolled",
+        type=int,
+        default=1000,
+        help="synthetic templates searched inside the per-frame pipeline",
+    )
+    p.add_argument(
+        "--load",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the frames while N CPU-burning processes run, alternating "
+        "quiet and loaded rounds in this one run (default 0: quiet only)",
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="quiet+loaded round pairs with --load (default 2: quiet, loaded, quiet, loaded)",
+    )
     p.add_argument("--json", action="store_true", help="print only the JSON object")
     p.set_defaults(handler=run)
 
@@ -43,8 +57,10 @@ def run(args: argparse.Namespace) -> int:
         print("facepay bench: --gallery-sizes takes whole numbers, e.g. 1000,100000", file=sys.stderr)
         return 2
     if args.load < 0 or args.rounds < 1 or args.repeats < 1 or args.frames < 1:
-        print("facepay bench: --load takes 0 or more; --rounds, --repeats and --frames 1 or more",
-              file=sys.stderr)
+        print(
+            "facepay bench: --load takes 0 or more; --rounds, --repeats and --frames 1 or more",
+            file=sys.stderr,
+        )
         return 2
     try:
         probe = build_pipeline(args.settings)
@@ -58,14 +74,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"facepay bench: no readable images in {args.images}", file=sys.stderr)
         return 2
     if args.load:
-        report = bench_loaded(pipeline, frames, args.repeats, args.load, args.rounds,
-                              Progress("frames"))
+        report = bench_loaded(pipeline, frames, args.repeats, args.load, args.rounds, Progress("frames"))
     else:
         report = bench_pipeline(pipeline, frames, args.repeats, Progress("frames"))
     report["gallery_search_ms"] = bench_gallery(sizes, pipeline.embedder.dim)
     report["enrolled_in_pipeline"] = args.enrolled
-    report["fusion_ms"] = bench_fusion(index, pipeline.embedder.dim,
-                                       args.settings.liveness.window, args.settings.recognition.top_k)
+    report["fusion_ms"] = bench_fusion(
+        index, pipeline.embedder.dim, args.settings.liveness.window, args.settings.recognition.top_k
+    )
     report.update(environment(args.settings.models.threads, args.settings.models.spin))
     print(json.dumps(report, indent=None if args.json else 2))
     return 0

@@ -15,11 +15,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("config", help="settings reference, example file and validation")
     csub = p.add_subparsers(dest="config_command", required=True)
     csub.add_parser("reference", help="print the settings reference (Markdown)").set_defaults(
-        handler=lambda a: _print(reference_markdown()))
+        handler=lambda a: _print(reference_markdown())
+    )
     csub.add_parser("example", help="print a TOML file with every default").set_defaults(
-        handler=lambda a: _print(example_toml()))
+        handler=lambda a: _print(example_toml())
+    )
     csub.add_parser("check", help="validate the settings (file + environment) and print them").set_defaults(
-        handler=_check)
+        handler=_check
+    )
 
 
 def _print(text: str) -> int:

@@ -21,8 +21,11 @@ def _default_photos() -> Path | None:
     if env:
         return Path(env)
     here = Path(__file__).resolve().parents[2] / ".." / "shared" / "faces" / "dev"
-    for candidate in (here, Path.cwd().parent / "shared" / "faces" / "dev",
-                      Path.cwd() / ".." / "shared" / "faces" / "dev"):
+    for candidate in (
+        here,
+        Path.cwd().parent / "shared" / "faces" / "dev",
+        Path.cwd() / ".." / "shared" / "faces" / "dev",
+    ):
         if (candidate / "labels.csv").is_file():
             return candidate.resolve()
     return None
@@ -30,8 +33,12 @@ def _default_photos() -> Path | None:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="a full payment without hardware (local ledger, photo camera)")
-    p.add_argument("--photos", type=Path, help="labelled photo folder (file,identity,masked,spoof); "
-                   "default: $FACEPAY_DEMO_PHOTOS or ../shared/faces/dev")
+    p.add_argument(
+        "--photos",
+        type=Path,
+        help="labelled photo folder (file,identity,masked,spoof); "
+        "default: $FACEPAY_DEMO_PHOTOS or ../shared/faces/dev",
+    )
     p.add_argument("--workdir", type=Path, help="keep the demo world here (default: a temporary folder)")
     p.add_argument("--headless", action="store_true", help="run the scripted sequence without a display")
     p.add_argument("--screenshots", type=Path, help="save a PNG of every screen passed into this folder")
@@ -54,8 +61,11 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     photos = args.photos or _default_photos()
     if photos is None or not (photos / "labels.csv").is_file():
-        print("facepay demo: no demo photos; point --photos (or FACEPAY_DEMO_PHOTOS) at a folder "
-              "with labels.csv (file,identity,masked,spoof)", file=sys.stderr)
+        print(
+            "facepay demo: no demo photos; point --photos (or FACEPAY_DEMO_PHOTOS) at a folder "
+            "with labels.csv (file,identity,masked,spoof)",
+            file=sys.stderr,
+        )
         return 2
     headless = args.headless or not has_display()
     if headless:
@@ -100,8 +110,10 @@ def _scripted(args: argparse.Namespace, world: DemoWorld, url: str) -> int:
             print(f"  [{mark}] {r.name}: {r.detail}")
             if r.screens:
                 print(f"         screens: {' -> '.join(r.screens)}")
-        print(f"  first camera frame with the shopper -> approved: {figures.get('face_to_approved_s')} s "
-              f"(median {figures.get('face_to_approved_median_s')} s)")
+        print(
+            f"  first camera frame with the shopper -> approved: {figures.get('face_to_approved_s')} s "
+            f"(median {figures.get('face_to_approved_median_s')} s)"
+        )
         print(f"  longest GUI-thread stall during checkouts: {figures.get('longest_gui_stall_ms')} ms")
         if args.screenshots:
             print(f"  screenshots: {args.screenshots}")

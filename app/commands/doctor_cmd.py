@@ -22,8 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    checks = run_checks(args.settings, camera=None if args.quick else args.camera,
-                        ledger=not args.no_ledger)
+    checks = run_checks(args.settings, camera=None if args.quick else args.camera, ledger=not args.no_ledger)
     failed = any(c.status is Status.FAIL for c in checks)
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [c.__dict__ for c in checks]}, indent=2))

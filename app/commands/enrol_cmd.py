@@ -41,16 +41,25 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--customer", required=True, help="the shopper's customer id at the ledger")
     p.add_argument("--name", required=True, help="display name (first name and initial are shown)")
     p.add_argument("--terminal", default="", help="terminal id recorded with the consent")
-    p.add_argument("--accept-consent", action="store_true",
-                   help="the shopper has read the consent text (shown with --show-consent) and agrees")
+    p.add_argument(
+        "--accept-consent",
+        action="store_true",
+        help="the shopper has read the consent text (shown with --show-consent) and agrees",
+    )
     p.add_argument("--show-consent", action="store_true", help="print the consent text and exit")
-    p.add_argument("--pin-stdin", action="store_true",
-                   help="read the account holder's proof, then the cashier's PIN, from stdin, never "
-                        "echoed: the account's PIN (it stays), or with --code the one-time enrolment "
-                        "code and then a new PIN; needed to link the account at the ledger")
-    p.add_argument("--code", action="store_true",
-                   help="the shopper proves the account with the one-time enrolment code the operator "
-                        "issued (new account or forgotten PIN) and chooses a new PIN")
+    p.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read the account holder's proof, then the cashier's PIN, from stdin, never "
+        "echoed: the account's PIN (it stays), or with --code the one-time enrolment "
+        "code and then a new PIN; needed to link the account at the ledger",
+    )
+    p.add_argument(
+        "--code",
+        action="store_true",
+        help="the shopper proves the account with the one-time enrolment code the operator "
+        "issued (new account or forgotten PIN) and chooses a new PIN",
+    )
     p.add_argument("--cashier", help="cashier authorising the ledger link (default: ledger.cashier_id)")
     _ledger_flags(p)
     p.add_argument("photos", nargs="*", type=Path, help="photos of the shopper, one face each")
@@ -61,9 +70,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = csub.add_parser("delete", help="erase a customer's face data, consent and face link")
     d.add_argument("customer_id")
     d.add_argument("--terminal", help="terminal id at the ledger (default: ledger.terminal_id)")
-    d.add_argument("--pin-stdin", action="store_true",
-                   help="read a PIN from stdin to erase the face link at the ledger: the cashier's "
-                        "(--cashier, default ledger.cashier_id) or, with --shopper, the shopper's")
+    d.add_argument(
+        "--pin-stdin",
+        action="store_true",
+        help="read a PIN from stdin to erase the face link at the ledger: the cashier's "
+        "(--cashier, default ledger.cashier_id) or, with --shopper, the shopper's",
+    )
     d.add_argument("--cashier", help="cashier of the shop where the face was enrolled")
     d.add_argument("--shopper", action="store_true", help="the PIN on stdin is the shopper's own")
     _ledger_flags(d)
@@ -93,8 +105,11 @@ def run_enroll(args: argparse.Namespace) -> int:
         print(f"Consent text version {CONSENT_VERSION}:\n\n{CONSENT_TEXT}")
         return 0
     if not args.accept_consent:
-        print("facepay enroll: the shopper must read and accept the consent text first "
-              "(see --show-consent, then pass --accept-consent)", file=sys.stderr)
+        print(
+            "facepay enroll: the shopper must read and accept the consent text first "
+            "(see --show-consent, then pass --accept-consent)",
+            file=sys.stderr,
+        )
         return 2
     if not args.photos:
         print("facepay enroll: give at least one photo", file=sys.stderr)
@@ -104,20 +119,28 @@ def run_enroll(args: argparse.Namespace) -> int:
     try:
         pins = _enrol_pins(args) if _ledger_configured(args) else None
         if pins is None:
-            print("facepay enroll: no ledger configured (ledger.terminal_id, --demo or --key): the face is "
-                  "enrolled on this terminal only and no PIN is set; enrol again with the ledger "
-                  "settings and --pin-stdin to link the account", file=sys.stderr)
+            print(
+                "facepay enroll: no ledger configured (ledger.terminal_id, --demo or --key): the face is "
+                "enrolled on this terminal only and no PIN is set; enrol again with the ledger "
+                "settings and --pin-stdin to link the account",
+                file=sys.stderr,
+            )
         pipeline = build_pipeline(settings)
         templates, used, refused = gate_photos(
-            pipeline, args.photos, liveness=spoof_check(settings.liveness.pass_threshold))
+            pipeline, args.photos, liveness=spoof_check(settings.liveness.pass_threshold)
+        )
         if not templates:
-            raise NoUsablePhoto(f"no usable photo for {args.customer}: "
-                                + "; ".join(f"{n}: {r}" for n, r in refused))
+            raise NoUsablePhoto(
+                f"no usable photo for {args.customer}: " + "; ".join(f"{n}: {r}" for n, r in refused)
+            )
         gallery = open_gallery(settings)
         other = already_enrolled(gallery, templates, args.customer, settings.recognition.enrolled_threshold)
         if other is not None:  # never re-link a face to a second account
-            print(f"facepay enroll: This face is already enrolled as customer {other.customer_id} "
-                  f"(score {other.score:.2f}). Nothing was stored.", file=sys.stderr)
+            print(
+                f"facepay enroll: This face is already enrolled as customer {other.customer_id} "
+                f"(score {other.score:.2f}). Nothing was stored.",
+                file=sys.stderr,
+            )
             return 1
         if pins is not None:  # the ledger next: a refused proof or cashier leaves nothing behind
             linked = _link_at_ledger(args, pins)
@@ -131,16 +154,27 @@ def run_enroll(args: argparse.Namespace) -> int:
         print(f"facepay enroll: {exc}", file=sys.stderr)
         return 2
     except Declined as exc:
-        print(f"facepay enroll: the ledger refused the enrolment: {exc.code}: {exc.message}; "
-              "nothing was stored", file=sys.stderr)
+        print(
+            f"facepay enroll: the ledger refused the enrolment: {exc.code}: {exc.message}; "
+            "nothing was stored",
+            file=sys.stderr,
+        )
         return 1
     except LedgerClientError as exc:
-        print(f"facepay enroll: the ledger could not be reached ({exc}); nothing was stored",
-              file=sys.stderr)
+        print(f"facepay enroll: the ledger could not be reached ({exc}); nothing was stored", file=sys.stderr)
         return 3
-    print(json.dumps({"customer_id": args.customer, "templates": count, "used": list(used),
-                      "refused": [{"photo": n, "reason": r} for n, r in refused],
-                      "ledger": linked}, indent=2))
+    print(
+        json.dumps(
+            {
+                "customer_id": args.customer,
+                "templates": count,
+                "used": list(used),
+                "refused": [{"photo": n, "reason": r} for n, r in refused],
+                "ledger": linked,
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
@@ -182,9 +216,11 @@ class _Proof:
 def _enrol_pins(args: argparse.Namespace) -> _Proof:
     """The account holder's proof and the cashier's PIN for the ledger link."""
     if not args.pin_stdin:
-        raise UsageError("a ledger is configured: the shopper proves the account with --pin-stdin "
-                         "(the account's PIN, or with --code the enrolment code and a new PIN; then "
-                         "the cashier's PIN; one per line)")
+        raise UsageError(
+            "a ledger is configured: the shopper proves the account with --pin-stdin "
+            "(the account's PIN, or with --code the enrolment code and a new PIN; then "
+            "the cashier's PIN; one per line)"
+        )
     cashier = args.cashier or args.settings.ledger.cashier_id
     if not cashier:
         raise UsageError("linking at the ledger needs a cashier: --cashier ID or ledger.cashier_id")
@@ -206,10 +242,20 @@ def _enrol_pins(args: argparse.Namespace) -> _Proof:
 def _link_at_ledger(args: argparse.Namespace, proof: _Proof) -> dict[str, object]:
     quiet_http(args)
     with open_service(args) as service:
-        record = service.enrol_customer(args.customer, proof.pin, proof.cashier_id, proof.cashier_pin,
-                                        consent_version=CONSENT_VERSION, enrolment_code=proof.code)
-    return {"linked_at": record.linked_at, "relinked": record.relinked, "cashier_id": record.cashier_id,
-            "pin_set": record.pin_set}
+        record = service.enrol_customer(
+            args.customer,
+            proof.pin,
+            proof.cashier_id,
+            proof.cashier_pin,
+            consent_version=CONSENT_VERSION,
+            enrolment_code=proof.code,
+        )
+    return {
+        "linked_at": record.linked_at,
+        "relinked": record.relinked,
+        "cashier_id": record.cashier_id,
+        "pin_set": record.pin_set,
+    }
 
 
 def run_delete(args: argparse.Namespace) -> int:
@@ -224,17 +270,28 @@ def run_delete(args: argparse.Namespace) -> int:
     ledger: dict[str, object] | None = None
     code = 0
     if not _ledger_configured(args):
-        print("facepay customer delete: no ledger configured: the face link at the ledger was not "
-              "erased (give the ledger settings to erase it there too)", file=sys.stderr)
+        print(
+            "facepay customer delete: no ledger configured: the face link at the ledger was not "
+            "erased (give the ledger settings to erase it there too)",
+            file=sys.stderr,
+        )
     else:
         ledger, code = _erase_at_ledger(args)
     if receipt is None and (ledger is None or ledger.get("error") == "unknown_customer"):
-        print(f"facepay customer delete: no customer {args.customer_id} here; nothing was erased",
-              file=sys.stderr)
+        print(
+            f"facepay customer delete: no customer {args.customer_id} here; nothing was erased",
+            file=sys.stderr,
+        )
         return 1
-    local = {} if receipt is None else {
-        "erased_subject": receipt.subject, "templates_removed": receipt.templates_removed,
-        "audit_hash": receipt.audit_hash}
+    local = (
+        {}
+        if receipt is None
+        else {
+            "erased_subject": receipt.subject,
+            "templates_removed": receipt.templates_removed,
+            "audit_hash": receipt.audit_hash,
+        }
+    )
     print(json.dumps({**local, "ledger": ledger}, indent=2))
     return code
 
@@ -247,8 +304,10 @@ def _erase_proof(args: argparse.Namespace) -> dict[str, str]:
         return {"pin": _secret("The shopper's PIN: ", "shopper's PIN")}
     cashier = args.cashier or args.settings.ledger.cashier_id
     if not cashier:
-        raise UsageError("erasing at the ledger on a cashier's authority needs --cashier ID or "
-                         "ledger.cashier_id (or --shopper for the shopper's own PIN)")
+        raise UsageError(
+            "erasing at the ledger on a cashier's authority needs --cashier ID or "
+            "ledger.cashier_id (or --shopper for the shopper's own PIN)"
+        )
     return {"cashier_id": cashier, "cashier_pin": _secret(f"PIN of cashier {cashier}: ", "cashier's PIN")}
 
 
@@ -260,15 +319,24 @@ def _erase_at_ledger(args: argparse.Namespace) -> tuple[dict[str, object], int]:
             record = service.erase_customer_link(args.customer_id, reason="facepay customer delete", **proof)
     except Declined as exc:
         if exc.code == "proof_required":
-            print("facepay customer delete: the ledger link needs the shopper's PIN or a cashier of the "
-                  "shop where the face was enrolled: run again with --pin-stdin", file=sys.stderr)
+            print(
+                "facepay customer delete: the ledger link needs the shopper's PIN or a cashier of the "
+                "shop where the face was enrolled: run again with --pin-stdin",
+                file=sys.stderr,
+            )
         return {"error": exc.code, "message": exc.message}, 0 if exc.code == "unknown_customer" else 1
     except (UsageError, LedgerClientError, PaymentError) as exc:
-        print(f"facepay customer delete: the ledger link was not erased: {exc}; run the command again",
-              file=sys.stderr)
+        print(
+            f"facepay customer delete: the ledger link was not erased: {exc}; run the command again",
+            file=sys.stderr,
+        )
         return {"error": "not_erased", "message": str(exc)}, 3
-    return {"was_linked": record.was_linked, "erased_at": record.erased_at, "audit_seq": record.audit_seq,
-            "audit_hash": record.audit_hash}, 0
+    return {
+        "was_linked": record.was_linked,
+        "erased_at": record.erased_at,
+        "audit_seq": record.audit_seq,
+        "audit_hash": record.audit_hash,
+    }, 0
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -282,8 +350,11 @@ def run_rotate(args: argparse.Namespace) -> int:
     """New key written beside the old one first, then the store, then the key swapped."""
     settings: Settings = args.settings
     if os.environ.get("FACEPAY_GALLERY_KEY"):
-        print("facepay gallery rotate-key: the key comes from FACEPAY_GALLERY_KEY; rotate it "
-              "where that variable is set", file=sys.stderr)
+        print(
+            "facepay gallery rotate-key: the key comes from FACEPAY_GALLERY_KEY; rotate it "
+            "where that variable is set",
+            file=sys.stderr,
+        )
         return 2
     try:
         gallery = open_gallery(settings)

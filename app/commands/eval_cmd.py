@@ -23,12 +23,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--images", required=True, type=Path, help="folder of photos")
     p.add_argument("--labels", type=Path, help="labels CSV (default: IMAGES/labels.csv)")
     p.add_argument("--json", action="store_true", help="print only the JSON object")
-    p.add_argument("--calibrate", action="store_true",
-                   help="fit the impostor score tails on these photos and print the FPIR vs "
-                        "genuine-match-rate curve by gallery size (values for recognition.tail_*)")
-    p.add_argument("--cache", type=Path, metavar="DIR",
-                   help="keep each photo's pipeline result in DIR (a temporary folder) so "
-                        "re-runs take seconds; entries are keyed by file, settings and code")
+    p.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="fit the impostor score tails on these photos and print the FPIR vs "
+        "genuine-match-rate curve by gallery size (values for recognition.tail_*)",
+    )
+    p.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        help="keep each photo's pipeline result in DIR (a temporary folder) so "
+        "re-runs take seconds; entries are keyed by file, settings and code",
+    )
     p.set_defaults(handler=run)
 
 
@@ -40,11 +47,21 @@ def run(args: argparse.Namespace) -> int:
     try:
         pipeline = build_pipeline(args.settings)
         s = args.settings
-        cache = EmbeddingCache(args.cache, pipeline_fingerprint(s.models, s.vision, s.mask)
-                               ) if args.cache else None
-        report, _ = run_eval(pipeline, args.images, labels, progress_factory=Progress,
-                             policy=build_policy(args.settings), recipe=fit_recipe(args.settings),
-                             cache=cache, calibrate=args.calibrate)
+        cache = (
+            EmbeddingCache(args.cache, pipeline_fingerprint(s.models, s.vision, s.mask))
+            if args.cache
+            else None
+        )
+        report, _ = run_eval(
+            pipeline,
+            args.images,
+            labels,
+            progress_factory=Progress,
+            policy=build_policy(args.settings),
+            recipe=fit_recipe(args.settings),
+            cache=cache,
+            calibrate=args.calibrate,
+        )
     except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
         print(f"facepay eval: {exc}", file=sys.stderr)
         return 2
@@ -65,8 +82,10 @@ def _summary(report: dict[str, object]) -> None:
     for kind in ("unmasked", "masked_vs_unmasked", "masked_vs_masked"):
         m = ver.get(kind)
         if m:
-            lines.append(f"{kind}: AUC {m['auc']:.4f}, EER {m['eer']:.4f}, TAR@FAR {m['tar_at_far']}"
-                         f" ({m['genuine_pairs']} genuine / {m['impostor_pairs']} impostor pairs)")
+            lines.append(
+                f"{kind}: AUC {m['auc']:.4f}, EER {m['eer']:.4f}, TAR@FAR {m['tar_at_far']}"
+                f" ({m['genuine_pairs']} genuine / {m['impostor_pairs']} impostor pairs)"
+            )
         else:
             lines.append(f"{kind}: no pairs")
     print("\n".join(lines), file=sys.stderr)

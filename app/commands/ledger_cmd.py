@@ -70,14 +70,23 @@ def _key_path(args: argparse.Namespace) -> Path:
 
 def _limits(args: argparse.Namespace) -> ServerLimits:
     """The wire limits from the serve flags, the connection cap fitted to the descriptor limit."""
-    limits = ServerLimits(header_timeout_s=args.header_timeout, body_timeout_s=args.body_timeout,
-                          keep_alive_s=args.keep_alive, max_connections=args.max_connections,
-                          server_timing=args.server_timing)
+    limits = ServerLimits(
+        header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
+        keep_alive_s=args.keep_alive,
+        max_connections=args.max_connections,
+        server_timing=args.server_timing,
+    )
     fds = raise_fd_limit()
     room = fds - FD_RESERVE
     if limits.max_connections > room:
-        log.warning("open-file limit %d allows %d connections per worker, not %d; raise it "
-                    "(ulimit -n / LimitNOFILE=) to allow more", fds, max(room, 1), limits.max_connections)
+        log.warning(
+            "open-file limit %d allows %d connections per worker, not %d; raise it "
+            "(ulimit -n / LimitNOFILE=) to allow more",
+            fds,
+            max(room, 1),
+            limits.max_connections,
+        )
         limits = dataclasses.replace(limits, max_connections=max(room, 1))
     return limits
 
@@ -94,14 +103,31 @@ def _serve(args: argparse.Namespace) -> int:
     os.environ[ENV_LIMITS] = limits.to_env()
     if args.sqlite_sync:
         os.environ["FACEPAY_LEDGER_SQLITE_SYNC"] = args.sqlite_sync
-    log.info("ledger on http://%s:%d (%s, %d worker(s), at most %d connections each)", args.host, args.port,
-             args.db.split("@")[-1], args.workers, limits.max_connections)
+    log.info(
+        "ledger on http://%s:%d (%s, %d worker(s), at most %d connections each)",
+        args.host,
+        args.port,
+        args.db.split("@")[-1],
+        args.workers,
+        limits.max_connections,
+    )
     # uvicorn's own limits (keep-alive, in-flight requests); the guarded protocol adds the others.
-    uvicorn.run("payments.ledger.app:create_app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=False, log_level="warning", lifespan="on",
-                http=GuardedHttpToolsProtocol, ws="none", timeout_keep_alive=limits.keep_alive_s,
-                limit_concurrency=limits.max_connections + 1, server_header=False,
-                h11_max_incomplete_event_size=limits.max_header_bytes)
+    uvicorn.run(
+        "payments.ledger.app:create_app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="warning",
+        lifespan="on",
+        http=GuardedHttpToolsProtocol,
+        ws="none",
+        timeout_keep_alive=limits.keep_alive_s,
+        limit_concurrency=limits.max_connections + 1,
+        server_header=False,
+        h11_max_incomplete_event_size=limits.max_header_bytes,
+    )
     return 0
 
 
@@ -130,10 +156,19 @@ def _init(args: argparse.Namespace) -> int:
         if args.demo:
             if not args.out:
                 raise AdminError("--demo needs --out DIR")
-            demo = build_demo(store, keys, Path(args.out), args.db, currency=args.currency,
-                              customers=_customers(args), terminals=args.terminals)
-            print(f"demo world written to {args.out}: terminal {demo['terminal_id']}, "
-                  f"{len(demo['customers'])} customers")
+            demo = build_demo(
+                store,
+                keys,
+                Path(args.out),
+                args.db,
+                currency=args.currency,
+                customers=_customers(args),
+                terminals=args.terminals,
+            )
+            print(
+                f"demo world written to {args.out}: terminal {demo['terminal_id']}, "
+                f"{len(demo['customers'])} customers"
+            )
     finally:
         store.close()
     return 0
@@ -156,8 +191,11 @@ def _audit_verify(args: argparse.Namespace) -> int:
     finally:
         store.close()
     for f in findings:
-        print(f"database damaged: {f.detail}" if f.problem == "damaged" else
-              f"audit line {f.seq}: {f.problem}: {f.detail}")
+        print(
+            f"database damaged: {f.detail}"
+            if f.problem == "damaged"
+            else f"audit line {f.seq}: {f.problem}: {f.detail}"
+        )
     print(f"{count} audit lines checked, {len(findings)} problem(s)")
     return 1 if findings else 0
 
@@ -197,10 +235,19 @@ def _run_async(coro: Any) -> Any:
 
 
 def _bench_once(args: argparse.Namespace) -> Any:
-    return _run_async(run_bench(args.url, Path(args.key), terminals=args.terminals, requests=args.requests,
-                                demo_path=Path(args.demo) if args.demo else None, db_url=args.db,
-                                timeout_s=args.timeout, client_procs=args.client_procs,
-                                pin_streams=args.pin_streams))
+    return _run_async(
+        run_bench(
+            args.url,
+            Path(args.key),
+            terminals=args.terminals,
+            requests=args.requests,
+            demo_path=Path(args.demo) if args.demo else None,
+            db_url=args.db,
+            timeout_s=args.timeout,
+            client_procs=args.client_procs,
+            pin_streams=args.pin_streams,
+        )
+    )
 
 
 def _bench(args: argparse.Namespace) -> int:
@@ -225,15 +272,21 @@ def _bench_under_slow_connections(args: argparse.Namespace) -> int:
     with SlowHeaders(args.url, args.slow_connections) as slow:
         attacked = _bench_once(args)
     ratio = attacked.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
-    report = {"quiet": quiet.to_json(), "under_slow_connections": attacked.to_json(),
-              "slow_connections": args.slow_connections, "slow_reconnects": slow.reconnects,
-              "throughput_ratio": round(ratio, 3)}
+    report = {
+        "quiet": quiet.to_json(),
+        "under_slow_connections": attacked.to_json(),
+        "slow_connections": args.slow_connections,
+        "slow_reconnects": slow.reconnects,
+        "throughput_ratio": round(ratio, 3),
+    }
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:
         for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
-            print(f"{name:>18}: quiet {quiet.to_json()[name]}, under {args.slow_connections} slow "
-                  f"connections {attacked.to_json()[name]}")
+            print(
+                f"{name:>18}: quiet {quiet.to_json()[name]}, under {args.slow_connections} slow "
+                f"connections {attacked.to_json()[name]}"
+            )
         print(f"{'throughput_ratio':>18}: {ratio:.3f}")
     ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, attacked))
     return 0 if ok else 1
@@ -247,14 +300,22 @@ def _bench_under_flood(args: argparse.Namespace) -> int:
     with Flood(args.url, args.flood) as flood:
         flooded = _bench_once(args)
     ratio = flooded.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
-    report = {"quiet": quiet.to_json(), "under_flood": flooded.to_json(), "flood_rate": args.flood,
-              "flood_sent": flood.sent, "flood_answered": flood.refused, "throughput_ratio": round(ratio, 3)}
+    report = {
+        "quiet": quiet.to_json(),
+        "under_flood": flooded.to_json(),
+        "flood_rate": args.flood,
+        "flood_sent": flood.sent,
+        "flood_answered": flood.refused,
+        "throughput_ratio": round(ratio, 3),
+    }
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:
         for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
-            print(f"{name:>18}: quiet {quiet.to_json()[name]}, under a flood of {args.flood:g}/s "
-                  f"{flooded.to_json()[name]}")
+            print(
+                f"{name:>18}: quiet {quiet.to_json()[name]}, under a flood of {args.flood:g}/s "
+                f"{flooded.to_json()[name]}"
+            )
         print(f"{'flood answered':>18}: {flood.refused} of {flood.sent}")
         print(f"{'throughput_ratio':>18}: {ratio:.3f}")
     ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, flooded))
@@ -289,10 +350,13 @@ def _admin_op(args: argparse.Namespace) -> int:
         elif op == "top-up":
             top_up(store, args.customer, Money.parse(args.amount, args.currency))
         elif op == "issue-enrolment-code":
-            code = issue_enrolment_code(store, args.customer, merchant_id=args.merchant or None,
-                                        ttl_hours=args.ttl_hours)
-            print(f"enrolment code for {args.customer}: {code} (shown once; single use; "
-                  f"valid {args.ttl_hours:g} h)")
+            code = issue_enrolment_code(
+                store, args.customer, merchant_id=args.merchant or None, ttl_hours=args.ttl_hours
+            )
+            print(
+                f"enrolment code for {args.customer}: {code} (shown once; single use; "
+                f"valid {args.ttl_hours:g} h)"
+            )
         elif op in ("unlock-customer", "unlock-cashier"):
             unlock_pin(store, op.split("-", 1)[1], args.id)
         elif op == "set-face-only-limit":
@@ -313,8 +377,10 @@ def _db_password(args: argparse.Namespace) -> None:
     to every user of the machine in the process list: warned about."""
     db = getattr(args, "db", None)
     if db and urlsplit(db).password:
-        log.warning("the database password in --db is visible in the process list; "
-                    "use --db-password-file FILE (mode 600), PGPASSFILE or PGPASSWORD instead")
+        log.warning(
+            "the database password in --db is visible in the process list; "
+            "use --db-password-file FILE (mode 600), PGPASSFILE or PGPASSWORD instead"
+        )
     path = getattr(args, "db_password_file", None)
     if not path:
         return
@@ -342,8 +408,11 @@ def _guard(handler: Any) -> Any:
 
 def _db(p: argparse.ArgumentParser) -> None:
     p.add_argument("--db", required=True, help="sqlite:///PATH or postgresql://USER@HOST:PORT/DB")
-    p.add_argument("--db-password-file", metavar="FILE",
-                   help="PostgreSQL password: first line of FILE (mode 600); or PGPASSFILE / PGPASSWORD")
+    p.add_argument(
+        "--db-password-file",
+        metavar="FILE",
+        help="PostgreSQL password: first line of FILE (mode 600); or PGPASSFILE / PGPASSWORD",
+    )
 
 
 def _with_pin(p: argparse.ArgumentParser) -> None:
@@ -362,16 +431,35 @@ def register(subparsers: Any) -> None:
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
     p.add_argument("--sqlite-sync", choices=["FULL", "NORMAL"], help="SQLite synchronous mode (default FULL)")
-    p.add_argument("--max-connections", type=int, default=MAX_CONNECTIONS,
-                   help="open connections per worker; the next one gets a 503 (default %(default)s)")
-    p.add_argument("--header-timeout", type=float, default=HEADER_TIMEOUT_S,
-                   help="seconds for a request's headers to arrive (default %(default)s)")
-    p.add_argument("--body-timeout", type=float, default=BODY_TIMEOUT_S,
-                   help="seconds for a request's body to arrive after its headers (default %(default)s)")
-    p.add_argument("--keep-alive", type=int, default=KEEP_ALIVE_S,
-                   help="seconds an idle keep-alive connection stays open (default %(default)s)")
-    p.add_argument("--server-timing", action="store_true",
-                   help="add a Server-Timing header (auth, db ms) to replies, for `ledger bench`")
+    p.add_argument(
+        "--max-connections",
+        type=int,
+        default=MAX_CONNECTIONS,
+        help="open connections per worker; the next one gets a 503 (default %(default)s)",
+    )
+    p.add_argument(
+        "--header-timeout",
+        type=float,
+        default=HEADER_TIMEOUT_S,
+        help="seconds for a request's headers to arrive (default %(default)s)",
+    )
+    p.add_argument(
+        "--body-timeout",
+        type=float,
+        default=BODY_TIMEOUT_S,
+        help="seconds for a request's body to arrive after its headers (default %(default)s)",
+    )
+    p.add_argument(
+        "--keep-alive",
+        type=int,
+        default=KEEP_ALIVE_S,
+        help="seconds an idle keep-alive connection stays open (default %(default)s)",
+    )
+    p.add_argument(
+        "--server-timing",
+        action="store_true",
+        help="add a Server-Timing header (auth, db ms) to replies, for `ledger bench`",
+    )
     p.set_defaults(handler=_guard(_serve))
 
     p = sub.add_parser("init", help="create the schema and the ledger keys; --demo adds a demo world")
@@ -387,13 +475,18 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("audit-verify", help="check the hash chain of the audit log (exit 1 on a problem)")
     _db(p)
-    p.add_argument("--anchors", help="a file of signed audit heads (audit-anchor): a cut tail or a "
-                                     "rewritten line shows even when the chain was rehashed")
+    p.add_argument(
+        "--anchors",
+        help="a file of signed audit heads (audit-anchor): a cut tail or a "
+        "rewritten line shows even when the chain was rehashed",
+    )
     p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
     p.set_defaults(handler=_guard(_audit_verify))
 
-    p = sub.add_parser("audit-anchor", help="sign the audit head and append it to a file kept outside "
-                                            "the database (run it from a timer)")
+    p = sub.add_parser(
+        "audit-anchor",
+        help="sign the audit head and append it to a file kept outside the database (run it from a timer)",
+    )
     _db(p)
     p.add_argument("--anchors", required=True, help="the anchors file (JSON Lines, created mode 600)")
     p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
@@ -411,15 +504,30 @@ def register(subparsers: Any) -> None:
     p.add_argument("--terminals", type=int, default=16)
     p.add_argument("--requests", type=int, default=2000)
     p.add_argument("--timeout", type=float, default=120.0, help="stop sending after this many seconds")
-    p.add_argument("--client-procs", type=int, default=1,
-                   help="spread the terminals over this many client processes")
-    p.add_argument("--pin-streams", type=int, default=0,
-                   help="extra terminals paying by PIN meanwhile (scrypt at the ledger): face debits/s "
-                        "with and without them shows what PIN traffic costs")
-    p.add_argument("--flood", type=float, default=0.0, metavar="RATE",
-                   help="run quiet, then again under RATE unauthenticated garbage requests a second")
-    p.add_argument("--slow-connections", type=int, default=0, metavar="N",
-                   help="run quiet, then again while N connections trickle a header byte a second")
+    p.add_argument(
+        "--client-procs", type=int, default=1, help="spread the terminals over this many client processes"
+    )
+    p.add_argument(
+        "--pin-streams",
+        type=int,
+        default=0,
+        help="extra terminals paying by PIN meanwhile (scrypt at the ledger): face debits/s "
+        "with and without them shows what PIN traffic costs",
+    )
+    p.add_argument(
+        "--flood",
+        type=float,
+        default=0.0,
+        metavar="RATE",
+        help="run quiet, then again under RATE unauthenticated garbage requests a second",
+    )
+    p.add_argument(
+        "--slow-connections",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run quiet, then again while N connections trickle a header byte a second",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=_guard(_bench))
 
@@ -434,12 +542,18 @@ def register(subparsers: Any) -> None:
         ("enable-customer", "accept a disabled customer again", ["id"]),
         ("disable-cashier", "refuse a cashier's authorisations", ["id"]),
         ("top-up", "credit a customer (money entering the system)", ["customer", "amount", "currency"]),
-        ("issue-enrolment-code", "a one-time code with which a shopper sets their PIN at enrolment",
-         ["customer", "merchant?", "ttl_hours"]),
+        (
+            "issue-enrolment-code",
+            "a one-time code with which a shopper sets their PIN at enrolment",
+            ["customer", "merchant?", "ttl_hours"],
+        ),
         ("unlock-customer", "clear a shopper's PIN lockout", ["id"]),
         ("unlock-cashier", "clear a cashier's PIN lockout", ["id"]),
-        ("set-face-only-limit", "largest payment by face alone (above it the PIN is needed too)",
-         ["merchant", "amount", "currency"]),
+        (
+            "set-face-only-limit",
+            "largest payment by face alone (above it the PIN is needed too)",
+            ["merchant", "amount", "currency"],
+        ),
     ]
     for name, help_text, fields in admin:
         p = sub.add_parser(name, help=help_text)

@@ -29,8 +29,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("liveness", help="fit the presentation-attack combiner")
     verbs = p.add_subparsers(dest="verb", required=True)
     fit = verbs.add_parser("fit", help="fit the combiner's weights and cuts on labelled photos")
-    fit.add_argument("--images", required=True, type=Path, action="append",
-                     help="folder of photos with labels.csv (repeat for several)")
+    fit.add_argument(
+        "--images",
+        required=True,
+        type=Path,
+        action="append",
+        help="folder of photos with labels.csv (repeat for several)",
+    )
     fit.set_defaults(handler=run_fit)
 
 
@@ -52,13 +57,15 @@ def run_fit(args: argparse.Namespace) -> int:
     recipe = fit_recipe(args.settings)
     rule = fit_rule(matrix, [not r.label.spoof for r in used], recipe)
     out = {
-        "faces": {"live": sum(not r.label.spoof for r in used),
-                  "attacks": sum(r.label.spoof for r in used)},
+        "faces": {"live": sum(not r.label.spoof for r in used), "attacks": sum(r.label.spoof for r in used)},
         "folders": [str(f) for f in args.images],
-        "settings": {"fusion_cues": ",".join(rule.fusion.names),
-                     "fusion_weights": ",".join(f"{w:g}" for w in rule.fusion.weights),
-                     "fusion_bias": rule.fusion.bias, "pass_threshold": rule.pass_threshold,
-                     "reject_threshold": rule.reject_threshold},
+        "settings": {
+            "fusion_cues": ",".join(rule.fusion.names),
+            "fusion_weights": ",".join(f"{w:g}" for w in rule.fusion.weights),
+            "fusion_bias": rule.fusion.bias,
+            "pass_threshold": rule.pass_threshold,
+            "reject_threshold": rule.reject_threshold,
+        },
     }
     print(json.dumps(out, indent=2))
     return 0

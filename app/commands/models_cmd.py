@@ -29,27 +29,48 @@ LICENCE_WIDTH = 40
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    common.add_argument("--manifest", type=Path, default=None,
-                        help="model manifest file (default: the one shipped with facepay)")
-    parser = subparsers.add_parser("models", help="list, verify and fetch model files",
-                                   description=__doc__.splitlines()[0] if __doc__ else None)
+    common.add_argument(
+        "--manifest",
+        type=Path,
+        default=None,
+        help="model manifest file (default: the one shipped with facepay)",
+    )
+    parser = subparsers.add_parser(
+        "models",
+        help="list, verify and fetch model files",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     actions = parser.add_subparsers(dest="models_action", metavar="ACTION", required=True)
-    actions.add_parser("list", parents=[common], help="table of the manifest's models and their state"
-                       ).set_defaults(handler=run_list)
-    actions.add_parser("verify", parents=[common], help="check every model file's size and sha256"
-                       ).set_defaults(handler=run_verify)
-    fetch = actions.add_parser("fetch", parents=[common],
-                               help="download missing or corrupt model files and verify them")
-    fetch.add_argument("--only", nargs="+", action="extend", metavar="ID", default=[],
-                       help="fetch only these model ids (optional models included)")
+    actions.add_parser(
+        "list", parents=[common], help="table of the manifest's models and their state"
+    ).set_defaults(handler=run_list)
+    actions.add_parser(
+        "verify", parents=[common], help="check every model file's size and sha256"
+    ).set_defaults(handler=run_verify)
+    fetch = actions.add_parser(
+        "fetch", parents=[common], help="download missing or corrupt model files and verify them"
+    )
+    fetch.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        default=[],
+        help="fetch only these model ids (optional models included)",
+    )
     fetch.add_argument("--all", action="store_true", help="also fetch the optional models")
-    fetch.add_argument("--timeout", type=float, default=models.DEFAULT_TIMEOUT,
-                       help="seconds a source may stay silent before the next one is tried "
-                            f"(default {models.DEFAULT_TIMEOUT:g})")
+    fetch.add_argument(
+        "--timeout",
+        type=float,
+        default=models.DEFAULT_TIMEOUT,
+        help="seconds a source may stay silent before the next one is tried "
+        f"(default {models.DEFAULT_TIMEOUT:g})",
+    )
     fetch.set_defaults(handler=run_fetch)
 
 
 # --- handlers ---------------------------------------------------------------
+
 
 def run_list(args: argparse.Namespace) -> int:
     loaded = _load(args)
@@ -58,13 +79,26 @@ def run_list(args: argparse.Namespace) -> int:
     manifest, model_dir = loaded
     statuses = models.verify(manifest, model_dir)
     if args.json:
-        return _emit_json({"model_dir": str(model_dir), "ok": _all_required_ok(statuses),
-                           "models": [_status_json(s) for s in statuses]})
+        return _emit_json(
+            {
+                "model_dir": str(model_dir),
+                "ok": _all_required_ok(statuses),
+                "models": [_status_json(s) for s in statuses],
+            }
+        )
     rows = [("ID", "TASK", "FILE", "SIZE", "LICENCE", "STATE")]
     for s in statuses:
         state = s.state.value + (" (optional)" if s.spec.optional else "")
-        rows.append((s.spec.id, s.spec.task, s.spec.file, _human(s.spec.bytes),
-                     _clip(s.spec.licence, LICENCE_WIDTH), state))
+        rows.append(
+            (
+                s.spec.id,
+                s.spec.task,
+                s.spec.file,
+                _human(s.spec.bytes),
+                _clip(s.spec.licence, LICENCE_WIDTH),
+                state,
+            )
+        )
     _out(f"model directory: {_describe_dir(model_dir)}")
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -80,8 +114,7 @@ def run_verify(args: argparse.Namespace) -> int:
     statuses = models.verify(manifest, model_dir)
     ok = _all_required_ok(statuses)
     if args.json:
-        _emit_json({"model_dir": str(model_dir), "ok": ok,
-                    "models": [_status_json(s) for s in statuses]})
+        _emit_json({"model_dir": str(model_dir), "ok": ok, "models": [_status_json(s) for s in statuses]})
         return EXIT_OK if ok else EXIT_PROBLEM
     _out(f"model directory: {_describe_dir(model_dir)}")
     for s in statuses:
@@ -108,13 +141,20 @@ def run_fetch(args: argparse.Namespace) -> int:
         logging.getLogger("httpx").setLevel(logging.WARNING)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        results = models.fetch(manifest, model_dir, only=args.only or None, include_optional=args.all,
-                               progress=bar, timeout=args.timeout)
+        results = models.fetch(
+            manifest,
+            model_dir,
+            only=args.only or None,
+            include_optional=args.all,
+            progress=bar,
+            timeout=args.timeout,
+        )
     except models.ManifestError as exc:
         return _fail(args, str(exc), EXIT_USAGE)
     except models.ModelDirError as exc:
-        return _fail(args, f"{exc} (set FACEPAY_MODEL_DIR or [models] dir to a writable directory)",
-                     EXIT_PROBLEM)
+        return _fail(
+            args, f"{exc} (set FACEPAY_MODEL_DIR or [models] dir to a writable directory)", EXIT_PROBLEM
+        )
     finally:
         if bar is not None:
             bar.finish()
@@ -128,6 +168,7 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 # --- progress bar -----------------------------------------------------------
+
 
 class ProgressBar:
     """A one-line text bar (bytes done / total, percent), redrawn in place on ``stream``.
@@ -167,6 +208,7 @@ class ProgressBar:
 
 # --- helpers ----------------------------------------------------------------
 
+
 def _load(args: argparse.Namespace) -> tuple[Manifest, Path] | int:
     try:
         manifest = models.load_manifest(args.manifest)
@@ -181,15 +223,34 @@ def _all_required_ok(statuses: Sequence[FileStatus]) -> bool:
 
 
 def _status_json(s: FileStatus) -> dict[str, Any]:
-    return {"id": s.spec.id, "task": s.spec.task, "file": s.spec.file, "path": str(s.path),
-            "bytes": s.spec.bytes, "sha256": s.spec.sha256, "licence": s.spec.licence,
-            "optional": s.spec.optional, "state": s.state.value, "actual_bytes": s.actual_bytes,
-            "actual_sha256": s.actual_sha256, "detail": s.detail, "fix": s.fix}
+    return {
+        "id": s.spec.id,
+        "task": s.spec.task,
+        "file": s.spec.file,
+        "path": str(s.path),
+        "bytes": s.spec.bytes,
+        "sha256": s.spec.sha256,
+        "licence": s.spec.licence,
+        "optional": s.spec.optional,
+        "state": s.state.value,
+        "actual_bytes": s.actual_bytes,
+        "actual_sha256": s.actual_sha256,
+        "detail": s.detail,
+        "fix": s.fix,
+    }
 
 
 def _result_json(r: FetchResult) -> dict[str, Any]:
-    return {"id": r.spec.id, "file": r.spec.file, "path": str(r.path), "outcome": r.outcome.value,
-            "ok": r.ok, "source": r.source, "attempts": list(r.attempts), "message": r.message}
+    return {
+        "id": r.spec.id,
+        "file": r.spec.file,
+        "path": str(r.path),
+        "outcome": r.outcome.value,
+        "ok": r.ok,
+        "source": r.source,
+        "attempts": list(r.attempts),
+        "message": r.message,
+    }
 
 
 def _describe_dir(model_dir: Path) -> str:

@@ -41,8 +41,15 @@ from payments.terminal import (
     StoredOffline,
 )
 
-__all__ = ["Connection", "UsageError", "add_connection_flags", "connection", "open_service", "quiet_http",
-           "register"]
+__all__ = [
+    "Connection",
+    "UsageError",
+    "add_connection_flags",
+    "connection",
+    "open_service",
+    "quiet_http",
+    "register",
+]
 
 log = logging.getLogger("facepay.pay")
 
@@ -126,8 +133,9 @@ def connection(args: argparse.Namespace) -> Connection:
     terminal = args.terminal or terminal
     pub = args.ledger_pub or pub
     if not terminal:
-        raise UsageError("no terminal id: set ledger.terminal_id (FACEPAY_LEDGER_TERMINAL_ID), "
-                         "--terminal or --demo")
+        raise UsageError(
+            "no terminal id: set ledger.terminal_id (FACEPAY_LEDGER_TERMINAL_ID), --terminal or --demo"
+        )
     journal = args.journal or Path(payments.data_dir) / "journal.db"
     return Connection(url, terminal, key, pub, journal, args.timeout or ledger.timeout_s, payments.currency)
 
@@ -136,13 +144,16 @@ def connection(args: argparse.Namespace) -> Connection:
 def open_service(args: argparse.Namespace) -> Iterator[PaymentService]:
     """The payment service of the flags and settings; closes its client and journal."""
     conn = connection(args)
-    rules = OfflineRules(args.settings.payments.store_and_forward,
-                         args.settings.payments.offline_floor_minor,
-                         args.settings.payments.offline_exposure_minor)
+    rules = OfflineRules(
+        args.settings.payments.store_and_forward,
+        args.settings.payments.offline_floor_minor,
+        args.settings.payments.offline_exposure_minor,
+    )
     journal = Journal.open(conn.journal, conn.terminal_id)
     try:
-        with LedgerClient.from_files(conn.url, conn.terminal_id, conn.key_file, conn.ledger_pub,
-                                     timeout_s=conn.timeout_s) as client:
+        with LedgerClient.from_files(
+            conn.url, conn.terminal_id, conn.key_file, conn.ledger_pub, timeout_s=conn.timeout_s
+        ) as client:
             yield PaymentService(client, journal, currency=conn.currency, rules=rules)
     finally:
         journal.close()
@@ -175,26 +186,46 @@ def _read_pin(what: str) -> str:
 
 # --- handlers ----------------------------------------------------------------------
 
+
 def _print_outcome(args: argparse.Namespace, outcome: PaymentOutcome) -> int:
     if isinstance(outcome, Approved):
-        data: dict[str, Any] = {"outcome": "approved", "transfer_id": outcome.transfer_id,
-                                "kind": outcome.kind.value, "amount": outcome.amount.to_json(),
-                                "status": outcome.status}
+        data: dict[str, Any] = {
+            "outcome": "approved",
+            "transfer_id": outcome.transfer_id,
+            "kind": outcome.kind.value,
+            "amount": outcome.amount.to_json(),
+            "status": outcome.status,
+        }
         text, code = f"approved: {outcome.kind.value} {outcome.amount} ({outcome.transfer_id})", EXIT_OK
     elif isinstance(outcome, StoredOffline):
-        data = {"outcome": "stored_offline", "transfer_id": outcome.transfer_id,
-                "amount": outcome.amount.to_json(), "outstanding": outcome.outstanding.to_json()}
-        text = (f"stored offline: {outcome.amount} ({outcome.transfer_id}); "
-                f"{outcome.outstanding} waiting to be forwarded")
+        data = {
+            "outcome": "stored_offline",
+            "transfer_id": outcome.transfer_id,
+            "amount": outcome.amount.to_json(),
+            "outstanding": outcome.outstanding.to_json(),
+        }
+        text = (
+            f"stored offline: {outcome.amount} ({outcome.transfer_id}); "
+            f"{outcome.outstanding} waiting to be forwarded"
+        )
         code = EXIT_OK
     elif isinstance(outcome, Refused):
-        data = {"outcome": "declined", "transfer_id": outcome.transfer_id, "code": outcome.code,
-                "message": outcome.message}
+        data = {
+            "outcome": "declined",
+            "transfer_id": outcome.transfer_id,
+            "code": outcome.code,
+            "message": outcome.message,
+        }
         text, code = f"declined: {outcome.code}: {outcome.message} ({outcome.transfer_id})", EXIT_DECLINED
     else:
         assert isinstance(outcome, NotCompleted)
-        data = {"outcome": "not_completed", "transfer_id": outcome.transfer_id,
-                "reason": outcome.reason.value, "message": outcome.message, "detail": outcome.detail}
+        data = {
+            "outcome": "not_completed",
+            "transfer_id": outcome.transfer_id,
+            "reason": outcome.reason.value,
+            "message": outcome.message,
+            "detail": outcome.detail,
+        }
         text = f"not completed: {outcome.message} [{outcome.reason.value}: {outcome.detail}]"
         code = EXIT_NOT_COMPLETED
     print(json.dumps(data, sort_keys=True) if args.json else text)
@@ -207,8 +238,14 @@ def run_pay(args: argparse.Namespace) -> int:
     pin = _read_pin("PIN") if args.pin_stdin else None
     evidence = {"method": "pin" if pin else "operator", "source": "facepay pay"}
     with open_service(args) as service:
-        outcome = service.pay(args.customer, amount, evidence=evidence, pin=pin, merchant_ref=args.ref or "",
-                              allow_offline=not args.no_offline)
+        outcome = service.pay(
+            args.customer,
+            amount,
+            evidence=evidence,
+            pin=pin,
+            merchant_ref=args.ref or "",
+            allow_offline=not args.no_offline,
+        )
     return _print_outcome(args, outcome)
 
 
@@ -216,8 +253,9 @@ def run_refund(args: argparse.Namespace) -> int:
     pin = _read_pin("cashier PIN")
     with open_service(args) as service:
         amount = Money.parse(args.amount, service.currency) if args.amount else None
-        outcome = service.refund(args.transfer, amount, cashier_id=args.cashier, cashier_pin=pin,
-                                 reason=args.reason)
+        outcome = service.refund(
+            args.transfer, amount, cashier_id=args.cashier, cashier_pin=pin, reason=args.reason
+        )
     return _print_outcome(args, outcome)
 
 
@@ -233,14 +271,24 @@ def _reversals(entries: list[JournalEntry]) -> dict[str, JournalEntry]:
     return {e.original_transfer_id: e for e in entries if e.is_reversal and e.original_transfer_id}
 
 
-def _entry_json(e: JournalEntry, age_s: float | None = None, reversal: JournalEntry | None = None
-                ) -> dict[str, Any]:
+def _entry_json(
+    e: JournalEntry, age_s: float | None = None, reversal: JournalEntry | None = None
+) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "transfer_id": e.transfer_id, "kind": e.kind.value, "state": e.state.value,
-        "amount": e.amount.to_json(), "customer_id": e.customer_id, "created_at": e.created_at,
-        "attempts": e.attempts, "decline_code": e.decline_code, "abandoned": e.abandoned,
-        "offline": e.offline, "original_transfer_id": e.original_transfer_id, "pin_used": e.pin_used,
-        "reversal": e.is_reversal}
+        "transfer_id": e.transfer_id,
+        "kind": e.kind.value,
+        "state": e.state.value,
+        "amount": e.amount.to_json(),
+        "customer_id": e.customer_id,
+        "created_at": e.created_at,
+        "attempts": e.attempts,
+        "decline_code": e.decline_code,
+        "abandoned": e.abandoned,
+        "offline": e.offline,
+        "original_transfer_id": e.original_transfer_id,
+        "pin_used": e.pin_used,
+        "reversal": e.is_reversal,
+    }
     if reversal is not None:
         data["reversed_by"] = {"transfer_id": reversal.transfer_id, "state": reversal.state.value}
     if age_s is not None:
@@ -255,8 +303,10 @@ def _entry_line(e: JournalEntry, reversal: JournalEntry | None = None) -> str:
         flags += f" [reverses {e.original_transfer_id}]"
     if reversal is not None:
         flags += f" [reversal {reversal.transfer_id} {reversal.state.value}]"
-    return (f"{e.created_at}  {e.transfer_id}  {e.label:<8} {e.state.value:<14}{extra:<20} "
-            f"{e.amount!s:>14}  {e.customer_id}{flags}")
+    return (
+        f"{e.created_at}  {e.transfer_id}  {e.label:<8} {e.state.value:<14}{extra:<20} "
+        f"{e.amount!s:>14}  {e.customer_id}{flags}"
+    )
 
 
 def _age(seconds: float) -> str:
@@ -274,8 +324,11 @@ def run_journal(args: argparse.Namespace) -> int:
         if args.date:
             entries = [e for e in entries if e.created_at.startswith(args.date)]
         if args.json:
-            print(json.dumps([_entry_json(e, reversal=reversals.get(e.transfer_id)) for e in entries],
-                             sort_keys=True))
+            print(
+                json.dumps(
+                    [_entry_json(e, reversal=reversals.get(e.transfer_id)) for e in entries], sort_keys=True
+                )
+            )
         else:
             for e in entries:
                 print(_entry_line(e, reversals.get(e.transfer_id)))
@@ -287,8 +340,15 @@ def run_journal(args: argparse.Namespace) -> int:
         items = service.outstanding()
         exposure = service.offline_exposure()
     if args.json:
-        print(json.dumps({"outstanding": [_entry_json(o.entry, o.age_s) for o in items],
-                          "offline_exposure": exposure.to_json()}, sort_keys=True))
+        print(
+            json.dumps(
+                {
+                    "outstanding": [_entry_json(o.entry, o.age_s) for o in items],
+                    "offline_exposure": exposure.to_json(),
+                },
+                sort_keys=True,
+            )
+        )
     else:
         for o in items:
             print(f"{_age(o.age_s):>8} old  {_entry_line(o.entry)}")
@@ -298,30 +358,45 @@ def run_journal(args: argparse.Namespace) -> int:
 
 def _print_recovery(args: argparse.Namespace, report: RecoveryReport) -> int:
     if args.json:
-        print(json.dumps({"resolved": [_entry_json(e) for e in report.resolved],
-                          "still_open": [_entry_json(e) for e in report.still_open],
-                          "needs_attention": [_entry_json(e) for e in report.needs_attention],
-                          "reversed": [_entry_json(e) for e in report.reversed]},
-                         sort_keys=True))
+        print(
+            json.dumps(
+                {
+                    "resolved": [_entry_json(e) for e in report.resolved],
+                    "still_open": [_entry_json(e) for e in report.still_open],
+                    "needs_attention": [_entry_json(e) for e in report.needs_attention],
+                    "reversed": [_entry_json(e) for e in report.reversed],
+                },
+                sort_keys=True,
+            )
+        )
     else:
         for e in report.resolved:
             print(f"resolved: {_entry_line(e)}")
         for e in report.reversed:
-            print(f"reversed (the shopper was told the outcome was unknown; the money is back): "
-                  f"{_entry_line(e)}")
+            print(
+                f"reversed (the shopper was told the outcome was unknown; the money is back): "
+                f"{_entry_line(e)}"
+            )
         for e in report.still_open:
             print(f"still open: {_entry_line(e)}")
         for e in report.needs_attention:
-            print(f"NEEDS ATTENTION (charged while the shopper was told the outcome was unknown; the "
-                  f"ledger refused the automatic reversal; refund it): {_entry_line(e)}")
-        print(f"{len(report.resolved)} resolved, {len(report.reversed)} reversed, "
-              f"{len(report.still_open)} still open, {len(report.needs_attention)} need attention")
+            print(
+                f"NEEDS ATTENTION (charged while the shopper was told the outcome was unknown; the "
+                f"ledger refused the automatic reversal; refund it): {_entry_line(e)}"
+            )
+        print(
+            f"{len(report.resolved)} resolved, {len(report.reversed)} reversed, "
+            f"{len(report.still_open)} still open, {len(report.needs_attention)} need attention"
+        )
     return EXIT_OK if not report.still_open and not report.needs_attention else EXIT_DECLINED
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("pay", help="debit a customer through the journal (no camera)",
-                              description=__doc__.splitlines()[0] if __doc__ else None)
+    p = subparsers.add_parser(
+        "pay",
+        help="debit a customer through the journal (no camera)",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     p.add_argument("--customer", required=True, help="customer id at the ledger")
     p.add_argument("--amount", required=True, help='decimal amount such as "12.50"')
     p.add_argument("--currency", help="ISO 4217 code (default: payments.currency)")
@@ -332,8 +407,10 @@ def register(subparsers: Any) -> None:
     add_connection_flags(p)
     p.set_defaults(handler=_guard(run_pay))
 
-    cashier_commands = (("refund", "refund (part of) a payment; cashier PIN on stdin", run_refund),
-                        ("void", "cancel a payment entirely; cashier PIN on stdin", run_void))
+    cashier_commands = (
+        ("refund", "refund (part of) a payment; cashier PIN on stdin", run_refund),
+        ("void", "cancel a payment entirely; cashier PIN on stdin", run_void),
+    )
     for name, help_text, handler in cashier_commands:
         p = subparsers.add_parser(name, help=help_text)
         p.add_argument("--transfer", required=True, help="transfer id of the payment")
@@ -347,9 +424,11 @@ def register(subparsers: Any) -> None:
 
     p = subparsers.add_parser("journal", help="the terminal journal: list, recover, outstanding")
     actions = p.add_subparsers(dest="journal_action", metavar="ACTION", required=True)
-    for name, help_text in (("list", "every entry, oldest first"),
-                            ("recover", "resolve open entries against the ledger (exit 1 if any stay open)"),
-                            ("outstanding", "open entries and their age; the offline exposure")):
+    for name, help_text in (
+        ("list", "every entry, oldest first"),
+        ("recover", "resolve open entries against the ledger (exit 1 if any stay open)"),
+        ("outstanding", "open entries and their age; the offline exposure"),
+    ):
         a = actions.add_parser(name, help=help_text)
         if name == "list":
             a.add_argument("--date", help="only entries of this UTC day (YYYY-MM-DD)")

@@ -45,39 +45,80 @@ def build(args: argparse.Namespace) -> Reconciliation:
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
-    return {"kind": f.kind.value, "transfer_id": f.transfer_id, "entry_kind": f.entry_kind, "at": f.at,
-            "customer_id": f.customer_id, "journal_state": f.journal_state,
-            "journal_amount": f.journal_amount.to_json() if f.journal_amount else None,
-            "ledger_status": f.ledger_status,
-            "ledger_amount": f.ledger_amount.to_json() if f.ledger_amount else None, "note": f.note}
+    return {
+        "kind": f.kind.value,
+        "transfer_id": f.transfer_id,
+        "entry_kind": f.entry_kind,
+        "at": f.at,
+        "customer_id": f.customer_id,
+        "journal_state": f.journal_state,
+        "journal_amount": f.journal_amount.to_json() if f.journal_amount else None,
+        "ledger_status": f.ledger_status,
+        "ledger_amount": f.ledger_amount.to_json() if f.ledger_amount else None,
+        "note": f.note,
+    }
 
 
 def to_json(rec: Reconciliation) -> dict[str, Any]:
     def totals(t: Any) -> dict[str, Any]:
-        return {"sales": list(t.sales), "refunds": list(t.refunds), "voids": list(t.voids),
-                "declines": list(t.declines), "net": t.net.to_json()}
+        return {
+            "sales": list(t.sales),
+            "refunds": list(t.refunds),
+            "voids": list(t.voids),
+            "declines": list(t.declines),
+            "net": t.net.to_json(),
+        }
 
-    return {"day": rec.day, "terminal_id": rec.terminal_id, "verdict": rec.verdict.value,
-            "verdict_text": rec.verdict_text,
-            "differences": {c: m.to_json() for c, m in rec.differences.items()},
-            "journal_totals": {c: totals(t) for c, t in rec.journal_totals.items()},
-            "ledger_totals": None if rec.ledger_totals is None
-            else {c: totals(t) for c, t in rec.ledger_totals.items()},
-            "findings": [_finding_json(f) for f in rec.findings]}
+    return {
+        "day": rec.day,
+        "terminal_id": rec.terminal_id,
+        "verdict": rec.verdict.value,
+        "verdict_text": rec.verdict_text,
+        "differences": {c: m.to_json() for c, m in rec.differences.items()},
+        "journal_totals": {c: totals(t) for c, t in rec.journal_totals.items()},
+        "ledger_totals": None
+        if rec.ledger_totals is None
+        else {c: totals(t) for c, t in rec.ledger_totals.items()},
+        "findings": [_finding_json(f) for f in rec.findings],
+    }
 
 
 def _write_csv(rec: Reconciliation, path: Path) -> None:
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["at", "finding", "kind", "transfer_id", "customer_id", "journal_state", "journal_amount",
-                    "ledger_status", "ledger_amount", "currency", "note"])
+        w.writerow(
+            [
+                "at",
+                "finding",
+                "kind",
+                "transfer_id",
+                "customer_id",
+                "journal_state",
+                "journal_amount",
+                "ledger_status",
+                "ledger_amount",
+                "currency",
+                "note",
+            ]
+        )
         for f in rec.findings:
             amount = f.journal_amount or f.ledger_amount
             currency = amount.currency if amount is not None else ""
-            w.writerow([f.at, f.kind.value, f.entry_kind, f.transfer_id, f.customer_id or "",
-                        f.journal_state or "", f.journal_amount.format() if f.journal_amount else "",
-                        f.ledger_status or "", f.ledger_amount.format() if f.ledger_amount else "",
-                        currency, f.note])
+            w.writerow(
+                [
+                    f.at,
+                    f.kind.value,
+                    f.entry_kind,
+                    f.transfer_id,
+                    f.customer_id or "",
+                    f.journal_state or "",
+                    f.journal_amount.format() if f.journal_amount else "",
+                    f.ledger_status or "",
+                    f.ledger_amount.format() if f.ledger_amount else "",
+                    currency,
+                    f.note,
+                ]
+            )
 
 
 def _print_text(rec: Reconciliation) -> None:
@@ -88,13 +129,17 @@ def _print_text(rec: Reconciliation) -> None:
         for label, t in (("journal", j), ("ledger", lg)):
             if t is None:
                 continue
-            print(f"  {label:<8} sales {t.sales[0]:>4} = {t.money('sales')!s:>14}   "
-                  f"refunds {t.refunds[0]:>3} = {t.money('refunds')!s:>12}   "
-                  f"voided {t.voids[0]:>3}   declined {t.declines[0]:>3}   net {t.net}")
+            print(
+                f"  {label:<8} sales {t.sales[0]:>4} = {t.money('sales')!s:>14}   "
+                f"refunds {t.refunds[0]:>3} = {t.money('refunds')!s:>12}   "
+                f"voided {t.voids[0]:>3}   declined {t.declines[0]:>3}   net {t.net}"
+            )
     differences = [f for f in rec.findings if f.is_difference]
     for f in differences:
-        print(f"  {f.kind.value:<15} {f.transfer_id}  {f.entry_kind:<6} journal {f.journal_state or '-'} "
-              f"{f.journal_amount or ''}  ledger {f.ledger_status or '-'} {f.ledger_amount or ''}  {f.note}")
+        print(
+            f"  {f.kind.value:<15} {f.transfer_id}  {f.entry_kind:<6} journal {f.journal_state or '-'} "
+            f"{f.journal_amount or ''}  ledger {f.ledger_status or '-'} {f.ledger_amount or ''}  {f.note}"
+        )
     print(f"{len(rec.findings) - len(differences)} matched, {len(differences)} to look at")
     print(rec.verdict_text)
 
@@ -109,8 +154,9 @@ def run_reconcile(args: argparse.Namespace) -> int:
     if args.csv:
         _write_csv(rec, args.csv)
     if args.html:
-        args.html.write_text(render_html(rec, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
-                             encoding="utf-8")
+        args.html.write_text(
+            render_html(rec, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")), encoding="utf-8"
+        )
     if args.json:
         print(json.dumps(to_json(rec), sort_keys=True))
     else:
@@ -119,8 +165,11 @@ def run_reconcile(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    p = subparsers.add_parser("reconcile", help="compare the terminal journal with the ledger for one day",
-                              description=__doc__.splitlines()[0] if __doc__ else None)
+    p = subparsers.add_parser(
+        "reconcile",
+        help="compare the terminal journal with the ledger for one day",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+    )
     p.add_argument("--date", help="UTC day YYYY-MM-DD (default: today)")
     p.add_argument("--csv", type=Path, metavar="FILE", help="write the findings as CSV")
     p.add_argument("--html", type=Path, metavar="FILE", help="write the report as one HTML file")

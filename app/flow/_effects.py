@@ -50,6 +50,7 @@ __all__ = [
 
 # --- views --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class IdleView:
     """Welcome screen. Attributes: merchant: shop name; notice: last outcome, may be empty."""
@@ -220,8 +221,12 @@ class Receipt:
 
     def text(self) -> str:
         """The receipt as plain lines (printed and encoded in the QR code)."""
-        lines = [self.merchant, f"Amount: {self.amount}", f"Date: {self.when}",
-                 f"Transaction: {self.transfer_id}"]
+        lines = [
+            self.merchant,
+            f"Amount: {self.amount}",
+            f"Date: {self.when}",
+            f"Transaction: {self.transfer_id}",
+        ]
         if self.customer:
             lines.append(f"Customer: {self.customer}")
         if self.method:
@@ -332,12 +337,29 @@ class ErasedView:
     lines: tuple[str, ...]
 
 
-View = (IdleView | SaleView | ScanView | ChallengeView | ConfirmView | CustomerView | PinView
-        | AmountView | BusyView | ResultView | CashierView | LockedView | ConsentView | CaptureView
-        | EraseConfirmView | ErasedView | StaffView)
+View = (
+    IdleView
+    | SaleView
+    | ScanView
+    | ChallengeView
+    | ConfirmView
+    | CustomerView
+    | PinView
+    | AmountView
+    | BusyView
+    | ResultView
+    | CashierView
+    | LockedView
+    | ConsentView
+    | CaptureView
+    | EraseConfirmView
+    | ErasedView
+    | StaffView
+)
 
 
 # --- effects ------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ShowScreen:
@@ -463,5 +485,14 @@ class SendErasure:
     pin: str | None = field(default=None, repr=False)
 
 
-Effect = (ShowScreen | StartScan | StopScan | SendDebit | VerifyCashier | SendRefund | RequestSummary
-          | SendEnrolment | SendErasure)
+Effect = (
+    ShowScreen
+    | StartScan
+    | StopScan
+    | SendDebit
+    | VerifyCashier
+    | SendRefund
+    | RequestSummary
+    | SendEnrolment
+    | SendErasure
+)

@@ -25,10 +25,23 @@ __all__ = ["CODE_DIGITS", "ENROL_STATES", "EnrolContext", "enrol_refusal", "eras
 S = State
 
 # States of enrolment and erasure (their secrets are forgotten once the flow leaves them).
-ENROL_STATES = frozenset({S.ENROL_CUSTOMER, S.ENROL_PROOF, S.ENROL_CODE, S.ENROL_CONSENT,
-                          S.ENROL_CAPTURE, S.ENROL_PIN, S.ENROL_PIN_REPEAT, S.ENROL_PROCESSING,
-                          S.ERASE_CUSTOMER, S.ERASE_CONFIRM, S.ERASE_PIN, S.ERASE_PROCESSING,
-                          S.ERASED})
+ENROL_STATES = frozenset(
+    {
+        S.ENROL_CUSTOMER,
+        S.ENROL_PROOF,
+        S.ENROL_CODE,
+        S.ENROL_CONSENT,
+        S.ENROL_CAPTURE,
+        S.ENROL_PIN,
+        S.ENROL_PIN_REPEAT,
+        S.ENROL_PROCESSING,
+        S.ERASE_CUSTOMER,
+        S.ERASE_CONFIRM,
+        S.ERASE_PIN,
+        S.ERASE_PROCESSING,
+        S.ERASED,
+    }
+)
 # The one-time enrolment code the ledger operator issues has this many digits.
 CODE_DIGITS = 10
 
@@ -42,7 +55,7 @@ TIMEOUT_NOTICE = {
     S.ENROL_PIN: "Enrolment stopped: no PIN chosen. " + NOTHING_KEPT,
     S.ENROL_PIN_REPEAT: "Enrolment stopped: PIN not repeated. " + NOTHING_KEPT,
     S.ENROL_PROCESSING: "No answer to the enrolment. Check with `facepay customer list` before "
-                        "enrolling again.",
+    "enrolling again.",
     S.ERASE_CUSTOMER: "Erasure stopped: no customer number. Nothing was erased.",
     S.ERASE_CONFIRM: "Erasure not confirmed. Nothing was erased.",
     S.ERASE_PIN: "Erasure stopped: no PIN typed. Nothing was erased.",
@@ -60,8 +73,10 @@ CANCEL_NOTICE = {
 }
 CAMERA_GONE = "The camera isn't available: enrolment stopped. " + NOTHING_KEPT
 PIN_HELP = "4 to 12 digits. You type it when your face alone can't confirm a payment."
-PROOF_HELP = ("Type this account's PIN to show it is yours; it stays the same. "
-              "New account or forgotten PIN: use the shop's enrolment code.")
+PROOF_HELP = (
+    "Type this account's PIN to show it is yours; it stays the same. "
+    "New account or forgotten PIN: use the shop's enrolment code."
+)
 CODE_HELP = f"Type the {CODE_DIGITS}-digit code the shop gave you. Then you choose your PIN."
 CODE_WRONG_LENGTH = f"An enrolment code has {CODE_DIGITS} digits."
 ERASE_PIN_HELP = "Type this account's PIN to erase your face data."
@@ -75,8 +90,13 @@ def _minutes(seconds: float | None) -> str:
     return f" for {minutes} more minute{'s' if minutes != 1 else ''}"
 
 
-def enrol_refusal(code: str, message: str, subject: str, attempts_left: int | None = None,
-                  retry_after_s: float | None = None) -> str:
+def enrol_refusal(
+    code: str,
+    message: str,
+    subject: str,
+    attempts_left: int | None = None,
+    retry_after_s: float | None = None,
+) -> str:
     """The cashier-facing sentence for a refused enrolment (always ends: nothing stored)."""
     if code == "face_enrolled":
         text = message  # "This face is already enrolled as customer 200001."
@@ -88,8 +108,10 @@ def enrol_refusal(code: str, message: str, subject: str, attempts_left: int | No
     elif code == "bad_enrolment_code":
         text = "Enrolment refused: the enrolment code is wrong, used or expired. Ask for a new code."
     elif code == "proof_required":
-        text = (f"Enrolment refused: account {subject} has no PIN yet. The shopper needs an "
-                "enrolment code from the shop.")
+        text = (
+            f"Enrolment refused: account {subject} has no PIN yet. The shopper needs an "
+            "enrolment code from the shop."
+        )
     elif code == "too_many_pin_attempts":
         text = f"Enrolment refused: too many wrong PINs at this terminal, paused{_minutes(retry_after_s)}."
     elif code == "cashier_pin":
@@ -106,8 +128,10 @@ def erase_refusal(code: str, message: str, subject: str) -> str:
     elif code == "pin_locked":
         text = f"Erasure refused: the PIN of account {subject} is locked."
     elif code == "proof_required":
-        text = ("Erasure refused: only the shopper's PIN or a cashier of the shop where the face "
-                "was enrolled can erase it.")
+        text = (
+            "Erasure refused: only the shopper's PIN or a cashier of the shop where the face "
+            "was enrolled can erase it."
+        )
     else:
         text = f"Erasure refused: {(message or code).rstrip('.')}."
     return f"{text} Nothing was erased."
@@ -120,7 +144,7 @@ class EnrolContext:
         self.consent = consent
         self.subject = ""
         self.proof_pin: str | None = None  # the account's existing PIN, or the shopper's for erasure
-        self.code: str | None = None       # the one-time enrolment code
+        self.code: str | None = None  # the one-time enrolment code
         self.first_pin: str | None = None  # the new PIN until it is repeated
         self.pin_error = ""
         self.capture: CaptureUpdate | None = None
@@ -135,8 +159,9 @@ class EnrolContext:
     def forget_secrets(self) -> None:
         self.proof_pin = self.code = self.first_pin = None
 
-    def view(self, state: State, name: str) -> (CustomerView | ConsentView | CaptureView | PinView
-                                                 | EraseConfirmView | ErasedView | None):
+    def view(
+        self, state: State, name: str
+    ) -> CustomerView | ConsentView | CaptureView | PinView | EraseConfirmView | ErasedView | None:
         """The view of an enrolment or erasure state (``name``: the subject's short name)."""
         if state is S.ENROL_CUSTOMER:
             return CustomerView("", "Enrol a shopper: type their customer number.")
@@ -153,8 +178,9 @@ class EnrolContext:
             return ConsentView(self.subject, consent.version, consent.text)
         if state is S.ENROL_CAPTURE:
             c = self.capture
-            return CaptureView(self.subject, c.accepted if c else 0, c.needed if c else 0,
-                               c.problem if c else "")
+            return CaptureView(
+                self.subject, c.accepted if c else 0, c.needed if c else 0, c.problem if c else ""
+            )
         if state is S.ENROL_PIN:
             return PinView(False, "Choose your PIN", PIN_HELP, error=self.pin_error)
         if state is S.ENROL_PIN_REPEAT:
@@ -170,12 +196,15 @@ def receipt_lines(receipt: Erased | None) -> tuple[str, ...]:
     """The erasure receipt as lines for the screen."""
     if receipt is None:
         return ()
-    lines = [f"Face templates removed: {receipt.templates_removed}",
-             "Consent record and face link removed.",
-             f"Terminal audit entry: {receipt.audit_hash[:16]}…",
-             f"Ledger audit entry: {receipt.ledger_audit_hash[:16]}…" if receipt.ledger_audit_hash
-             else "Ledger: not confirmed.",
-             KEPT + " Payment records are kept without face data."]
+    lines = [
+        f"Face templates removed: {receipt.templates_removed}",
+        "Consent record and face link removed.",
+        f"Terminal audit entry: {receipt.audit_hash[:16]}…",
+        f"Ledger audit entry: {receipt.ledger_audit_hash[:16]}…"
+        if receipt.ledger_audit_hash
+        else "Ledger: not confirmed.",
+        KEPT + " Payment records are kept without face data.",
+    ]
     if receipt.note:
         lines.append(receipt.note)
     return tuple(lines)

@@ -378,10 +378,36 @@ class ErasureFailed:
 
 
 Event = (
-    Tick | Cancel | Confirm | UsePin | UserActivity | ScanUpdated | CameraLost
-    | CustomerNumberEntered | PinEntered | DebitApproved | DebitDeclined | LedgerUnreachable
-    | CashierKey | CashierChosen | CashierVerified | CashierRejected | NewSale | OpenSale | CancelSale
-    | RefundLast | RefundDone | RefundFailed | LockTerminal | SummaryReady
-    | EnrolShopper | EraseShopper | CaptureUpdated | EnrolmentDone | EnrolmentFailed
-    | ErasureDone | ErasureFailed | UseCode
+    Tick
+    | Cancel
+    | Confirm
+    | UsePin
+    | UserActivity
+    | ScanUpdated
+    | CameraLost
+    | CustomerNumberEntered
+    | PinEntered
+    | DebitApproved
+    | DebitDeclined
+    | LedgerUnreachable
+    | CashierKey
+    | CashierChosen
+    | CashierVerified
+    | CashierRejected
+    | NewSale
+    | OpenSale
+    | CancelSale
+    | RefundLast
+    | RefundDone
+    | RefundFailed
+    | LockTerminal
+    | SummaryReady
+    | EnrolShopper
+    | EraseShopper
+    | CaptureUpdated
+    | EnrolmentDone
+    | EnrolmentFailed
+    | ErasureDone
+    | ErasureFailed
+    | UseCode
 )

@@ -152,8 +152,9 @@ class Sale:
         return format_amount(self.amount_minor, self.currency)
 
 
-_UNKNOWN_TEXT = ("We got no answer from the payment service. Please ask the cashier to check "
-                 "before paying again.")
+_UNKNOWN_TEXT = (
+    "We got no answer from the payment service. Please ask the cashier to check before paying again."
+)
 _WALKED_AWAY = "We didn't see a face for a while. Tap Pay to try again."
 _NOT_FINISHED = "Payment not finished. Tap Pay to start again."
 _CAMERA_GONE = "The camera isn't available. Enter your customer number, then your PIN."
@@ -163,10 +164,18 @@ _METHOD_TEXT = {"face": "Face", "face+pin": "Face + PIN", "pin": "PIN"}
 class CheckoutMachine:
     """One terminal's checkout flow. Not thread-safe: call it from one thread (the GUI's)."""
 
-    def __init__(self, directory: CustomerDirectory, *, merchant: str = "", currency: str = "EUR",
-                 timeouts: Timeouts | None = None, tz: dt.tzinfo | None = None,
-                 consent: Consent | None = None, cashiers: tuple[str, ...] = (),
-                 throttle: StaffThrottle | None = None) -> None:
+    def __init__(
+        self,
+        directory: CustomerDirectory,
+        *,
+        merchant: str = "",
+        currency: str = "EUR",
+        timeouts: Timeouts | None = None,
+        tz: dt.tzinfo | None = None,
+        consent: Consent | None = None,
+        cashiers: tuple[str, ...] = (),
+        throttle: StaffThrottle | None = None,
+    ) -> None:
         self._directory = directory
         self._staff = StaffSignIn(cashiers, throttle or StaffThrottle())
         self._now = 0.0
@@ -175,7 +184,7 @@ class CheckoutMachine:
         self._t = timeouts or Timeouts()
         self._tz = tz
         self._state = State.IDLE
-        self._since = 0.0          # entry time or last key press: base of idle time-outs
+        self._since = 0.0  # entry time or last key press: base of idle time-outs
         self._scan_start = 0.0
         self._last_face = 0.0
         self._locked = False
@@ -306,8 +315,9 @@ class CheckoutMachine:
         elif kind is E.CAMERA_LOST:
             self._ask_for_customer(_CAMERA_GONE, Evidence(method="pin", reason="camera_lost"))
         elif kind is E.USE_PIN:
-            self._ask_for_customer("Enter your customer number, then your PIN.",
-                                   Evidence(method="pin", reason="chosen"))
+            self._ask_for_customer(
+                "Enter your customer number, then your PIN.", Evidence(method="pin", reason="chosen")
+            )
         elif isinstance(event, ev.CustomerNumberEntered):
             self._customer, self._candidates = event.customer_id.strip(), ()
         elif isinstance(event, ev.CashierChosen):
@@ -352,18 +362,21 @@ class CheckoutMachine:
             self._cashier_notice = CAMERA_GONE
         elif isinstance(event, ev.EnrolmentDone):
             pin = "new PIN set" if event.pin_set else "the account's PIN stays"
-            self._cashier_notice = (f"Customer {event.customer_id} enrolled "
-                                    f"({event.templates} templates, {pin}).")
+            self._cashier_notice = (
+                f"Customer {event.customer_id} enrolled ({event.templates} templates, {pin})."
+            )
         elif isinstance(event, ev.EnrolmentFailed):
-            self._cashier_notice = enrol_refusal(event.code, event.message, ctx.subject, event.attempts_left,
-                                                 event.retry_after_s)
+            self._cashier_notice = enrol_refusal(
+                event.code, event.message, ctx.subject, event.attempts_left, event.retry_after_s
+            )
         elif isinstance(event, ev.ErasureDone):
             ctx.receipt = event.receipt
         elif isinstance(event, ev.ErasureFailed):
             self._cashier_notice = erase_refusal(event.code, event.message, ctx.subject)
         elif kind is E.LEDGER_UNREACHABLE:
             self._cashier_notice = "The payment service can't be reached. " + (
-                "Nothing was stored." if state is State.ENROL_PROCESSING else "Nothing was erased.")
+                "Nothing was stored." if state is State.ENROL_PROCESSING else "Nothing was erased."
+            )
 
     def _absorb_enrol_pin(self, state: State, pin: str) -> None:
         ctx = self._enrol
@@ -386,14 +399,14 @@ class CheckoutMachine:
             self._evidence = Evidence("face", decision.score, decision.liveness, decision.masked)
         elif isinstance(decision, NeedPin):
             masked = decision.reason is Reason.MASKED or update.masked
-            evidence = Evidence("face+pin" if decision.candidates else "pin", masked=masked,
-                                reason=decision.reason.value)
+            evidence = Evidence(
+                "face+pin" if decision.candidates else "pin", masked=masked, reason=decision.reason.value
+            )
             self._ask_for_customer(REASON_TEXT[decision.reason], evidence)
             self._customer = decision.candidates[0] if decision.candidates else None
             self._candidates = tuple(decision.candidates)
         elif isinstance(decision, Reject):
-            self._result = ResultView(Outcome.REJECTED, "Payment not possible",
-                                      REASON_TEXT[decision.reason])
+            self._result = ResultView(Outcome.REJECTED, "Payment not possible", REASON_TEXT[decision.reason])
 
     def _ask_for_customer(self, message: str, evidence: Evidence) -> None:
         self._customer, self._evidence, self._candidates = None, evidence, ()
@@ -419,14 +432,18 @@ class CheckoutMachine:
         state = self._state
         if isinstance(event, ev.DebitApproved):
             self._result = self._approved(event)
-        elif isinstance(event, ev.DebitDeclined) and kind is E.NEED_CUSTOMER_ID and \
-                state is State.PROCESSING:
-            self._ask_for_customer("This PIN fits more than one account. Enter your customer number, "
-                                   "then your PIN.", self._evidence)
+        elif isinstance(event, ev.DebitDeclined) and kind is E.NEED_CUSTOMER_ID and state is State.PROCESSING:
+            self._ask_for_customer(
+                "This PIN fits more than one account. Enter your customer number, then your PIN.",
+                self._evidence,
+            )
         elif isinstance(event, ev.DebitDeclined) and kind is E.PIN_REQUIRED and state is State.PROCESSING:
             # Above the merchant's face-only limit the ledger wants the PIN too: same shopper.
             self._pin_message, self._pin_error, self._attempts_left = (
-                "For this amount, please confirm with your PIN.", "", None)
+                "For this amount, please confirm with your PIN.",
+                "",
+                None,
+            )
             self._evidence = replace(self._evidence, method="face+pin")
         elif isinstance(event, ev.DebitDeclined) and kind is E.WRONG_PIN:
             self._attempts_left = event.attempts_left
@@ -437,8 +454,9 @@ class CheckoutMachine:
             self._result = ResultView(Outcome.DECLINED, headline, decline_text(code, event.message))
         elif isinstance(event, ev.LedgerUnreachable) and state is State.PROCESSING:
             # The payment service's own sentence: not sent, or outcome unknown and any charge returned.
-            self._result = ResultView(Outcome.DECLINED, "Payment not completed",
-                                      event.message or decline_text("unreachable", ""))
+            self._result = ResultView(
+                Outcome.DECLINED, "Payment not completed", event.message or decline_text("unreachable", "")
+            )
         elif kind is E.LEDGER_UNREACHABLE and state is State.CASHIER_VERIFYING:
             self._login_error = "The payment service can't be reached to check the PIN."
         elif kind is E.LEDGER_UNREACHABLE:
@@ -450,13 +468,18 @@ class CheckoutMachine:
         elif kind is E.CASHIER_OK:
             self._locked, self._login_error = False, ""
             self._staff.signed_in()
-            self._cashier_notice = "Last payment outcome unknown: check it before a new attempt." \
-                if self._result.outcome is Outcome.UNKNOWN and self._sale is not None else ""
+            self._cashier_notice = (
+                "Last payment outcome unknown: check it before a new attempt."
+                if self._result.outcome is Outcome.UNKNOWN and self._sale is not None
+                else ""
+            )
         elif kind is E.CANCEL_SALE:
             self._sale, self._cashier_notice, self._since = None, "Sale cancelled.", now
         elif isinstance(event, ev.RefundDone):
-            self._cashier_notice = (f"Refunded {format_amount(event.amount_minor, event.currency)} "
-                                    f"(transaction {event.transfer_id}).")
+            self._cashier_notice = (
+                f"Refunded {format_amount(event.amount_minor, event.currency)} "
+                f"(transaction {event.transfer_id})."
+            )
         elif isinstance(event, ev.RefundFailed):
             self._cashier_notice = f"Refund refused: {event.message}"
         elif isinstance(event, ev.SummaryReady):
@@ -468,9 +491,15 @@ class CheckoutMachine:
         sale = self._sale
         amount = sale.amount if sale else ""
         customer = self._short_customer()
-        receipt = Receipt(self._merchant, event.transfer_id, amount,
-                          format_when(event.at, self._tz), customer,
-                          _METHOD_TEXT.get(self._evidence.method, ""), event.offline)
+        receipt = Receipt(
+            self._merchant,
+            event.transfer_id,
+            amount,
+            format_when(event.at, self._tz),
+            customer,
+            _METHOD_TEXT.get(self._evidence.method, ""),
+            event.offline,
+        )
         thanks = f"Thank you, {customer.rstrip('.')}." if customer else "Thank you."
         return ResultView(Outcome.APPROVED, "Payment approved", thanks, receipt)
 
@@ -536,8 +565,16 @@ class CheckoutMachine:
         pin, self._pin = self._pin, None
         offline_ok = pin is None and not self._evidence.masked
         candidates = self._candidates if pin is not None and len(self._candidates) > 1 else ()
-        return SendDebit(self._request, customer, sale.amount_minor, sale.currency, pin,
-                         self._evidence, offline_ok, candidates)
+        return SendDebit(
+            self._request,
+            customer,
+            sale.amount_minor,
+            sale.currency,
+            pin,
+            self._evidence,
+            offline_ok,
+            candidates,
+        )
 
     def _show(self) -> list[Effect]:
         shown = ShowScreen(SCREEN_OF[self._state], self._view())
@@ -569,18 +606,32 @@ class CheckoutMachine:
             return CustomerView(amount, self._pin_message)
         if s is State.PIN_ENTRY:
             face_chose = bool(self._candidates)  # the number came from the face, not the shopper
-            return PinView(False, "Enter your PIN", self._pin_message, amount,
-                           self._attempts_left, self._pin_error,
-                           other_option="Not you? Use your customer number" if face_chose else "")
+            return PinView(
+                False,
+                "Enter your PIN",
+                self._pin_message,
+                amount,
+                self._attempts_left,
+                self._pin_error,
+                other_option="Not you? Use your customer number" if face_chose else "",
+            )
         if s is State.CASHIER_ID:
-            message = ("Terminal locked. A cashier signs in to unlock it." if self._locked
-                       else "Pick your cashier id or type it; then your own PIN.")
+            message = (
+                "Terminal locked. A cashier signs in to unlock it."
+                if self._locked
+                else "Pick your cashier id or type it; then your own PIN."
+            )
             return StaffView(self._staff.cashiers, message, self._login_error)
         if s is State.CASHIER_LOGIN:
             message = "Terminal locked. Cashier PIN to unlock." if self._locked else "Staff only."
             wait = math.ceil(max(0.0, self._staff.wait_until() - self._now))
-            return PinView(True, f"PIN of cashier {self._staff.cashier_id}", message, error=self._login_error,
-                           wait_s=wait)
+            return PinView(
+                True,
+                f"PIN of cashier {self._staff.cashier_id}",
+                message,
+                error=self._login_error,
+                wait_s=wait,
+            )
         if s in BUSY_STATES:
             return _BUSY[s]
         if s in (State.APPROVED, State.DECLINED, State.REJECTED, State.UNKNOWN):
@@ -596,8 +647,10 @@ class CheckoutMachine:
         enrolment = self._enrol.consent is not None
         if s is None:
             return CashierView(amount, self._cashier_notice, enrolment=enrolment)
-        totals = (f"Payments: {s.payments}, {format_amount(s.paid_minor, s.currency)}",
-                  f"Refunds: {s.refunds}, {format_amount(s.refunded_minor, s.currency)}")
+        totals = (
+            f"Payments: {s.payments}, {format_amount(s.paid_minor, s.currency)}",
+            f"Refunds: {s.refunds}, {format_amount(s.refunded_minor, s.currency)}",
+        )
         return CashierView(amount, self._cashier_notice, totals, s.verdict, enrolment)
 
 

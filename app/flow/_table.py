@@ -172,8 +172,9 @@ _LEAVE_LOGIN = Branch(Guard.LOCKED, S.LOCKED, _BACK_TO_SALE)
 SCAN_STATES = frozenset({S.SCANNING, S.CHALLENGE, S.ENROL_CAPTURE})
 # States waiting for the ledger: they end by its answer or their time-out, and
 # the cashier key waits until then (an answer must not land in another state).
-BUSY_STATES = frozenset({S.PROCESSING, S.CASHIER_VERIFYING, S.REFUND_PROCESSING, S.ENROL_PROCESSING,
-                         S.ERASE_PROCESSING})
+BUSY_STATES = frozenset(
+    {S.PROCESSING, S.CASHIER_VERIFYING, S.REFUND_PROCESSING, S.ENROL_PROCESSING, S.ERASE_PROCESSING}
+)
 
 _SCAN_EDGES: dict[EventType, Target] = {
     E.SCAN_PROGRESS: S.SCANNING,
@@ -200,7 +201,10 @@ _DEBIT_ANSWERS: dict[EventType, Target] = {
 }
 
 _RESULT_EXIT_TO_SALE: dict[EventType, Target] = {
-    E.CANCEL: S.SALE_OPEN, E.CONFIRM: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
+    E.CANCEL: S.SALE_OPEN,
+    E.CONFIRM: S.SALE_OPEN,
+    E.TIMEOUT: S.SALE_OPEN,
+    E.CASHIER_KEY: S.CASHIER_ID,
 }
 
 
@@ -216,100 +220,197 @@ def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, Ev
 
 TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID}),
-    **_edges(S.SALE_OPEN, {
-        E.CONFIRM: S.SCANNING, E.USE_PIN: S.CUSTOMER_ENTRY, E.CANCEL: S.IDLE,
-        E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_ID,
-    }),
+    **_edges(
+        S.SALE_OPEN,
+        {
+            E.CONFIRM: S.SCANNING,
+            E.USE_PIN: S.CUSTOMER_ENTRY,
+            E.CANCEL: S.IDLE,
+            E.TIMEOUT: S.IDLE,
+            E.CASHIER_KEY: S.CASHIER_ID,
+        },
+    ),
     **_edges(S.SCANNING, _SCAN_EDGES),
     **_edges(S.CHALLENGE, {**_SCAN_EDGES, E.SCAN_PROGRESS: S.CHALLENGE}),
-    **_edges(S.CONFIRM, {
-        E.CONFIRM: S.PROCESSING, E.CANCEL: S.SALE_OPEN, E.TIMEOUT: S.SALE_OPEN,
-        E.ACTIVITY: S.CONFIRM, E.CASHIER_KEY: S.CASHIER_ID,
-    }),
-    **_edges(S.CUSTOMER_ENTRY, {
-        E.CUSTOMER_ENTERED: S.PIN_ENTRY, E.ACTIVITY: S.CUSTOMER_ENTRY, E.CANCEL: S.SALE_OPEN,
-        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
-    }),
-    **_edges(S.PIN_ENTRY, {
-        E.PIN_ENTERED: S.PROCESSING, E.ACTIVITY: S.PIN_ENTRY, E.CANCEL: S.SALE_OPEN,
-        E.USE_PIN: S.CUSTOMER_ENTRY,
-        E.TIMEOUT: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID,
-    }),
+    **_edges(
+        S.CONFIRM,
+        {
+            E.CONFIRM: S.PROCESSING,
+            E.CANCEL: S.SALE_OPEN,
+            E.TIMEOUT: S.SALE_OPEN,
+            E.ACTIVITY: S.CONFIRM,
+            E.CASHIER_KEY: S.CASHIER_ID,
+        },
+    ),
+    **_edges(
+        S.CUSTOMER_ENTRY,
+        {
+            E.CUSTOMER_ENTERED: S.PIN_ENTRY,
+            E.ACTIVITY: S.CUSTOMER_ENTRY,
+            E.CANCEL: S.SALE_OPEN,
+            E.TIMEOUT: S.SALE_OPEN,
+            E.CASHIER_KEY: S.CASHIER_ID,
+        },
+    ),
+    **_edges(
+        S.PIN_ENTRY,
+        {
+            E.PIN_ENTERED: S.PROCESSING,
+            E.ACTIVITY: S.PIN_ENTRY,
+            E.CANCEL: S.SALE_OPEN,
+            E.USE_PIN: S.CUSTOMER_ENTRY,
+            E.TIMEOUT: S.SALE_OPEN,
+            E.CASHIER_KEY: S.CASHIER_ID,
+        },
+    ),
     # A ledger that never answers ends in UNKNOWN, never in APPROVED.
     **_edges(S.PROCESSING, {**_DEBIT_ANSWERS, E.TIMEOUT: S.UNKNOWN}),
-    **_edges(S.APPROVED, {
-        E.CANCEL: S.IDLE, E.CONFIRM: S.IDLE, E.TIMEOUT: S.IDLE, E.CASHIER_KEY: S.CASHIER_ID,
-    }),
+    **_edges(
+        S.APPROVED,
+        {
+            E.CANCEL: S.IDLE,
+            E.CONFIRM: S.IDLE,
+            E.TIMEOUT: S.IDLE,
+            E.CASHIER_KEY: S.CASHIER_ID,
+        },
+    ),
     **_edges(S.DECLINED, _RESULT_EXIT_TO_SALE),
     **_edges(S.REJECTED, _RESULT_EXIT_TO_SALE),
     # Outcome unknown: only a late answer or the cashier moves on (no time-out to idle,
     # so the shopper is not invited to pay a second time).
-    **_edges(S.UNKNOWN, {
-        E.DEBIT_APPROVED: S.APPROVED, E.DEBIT_DECLINED: S.DECLINED, E.WRONG_PIN: S.DECLINED,
-        E.NEED_CUSTOMER_ID: S.DECLINED, E.PIN_REQUIRED: S.DECLINED, E.PIN_LOCKED: S.DECLINED,
-        E.CANCEL: S.CASHIER_ID,
-        E.CONFIRM: S.CASHIER_ID,
-        E.CASHIER_KEY: S.CASHIER_ID,
-    }),
+    **_edges(
+        S.UNKNOWN,
+        {
+            E.DEBIT_APPROVED: S.APPROVED,
+            E.DEBIT_DECLINED: S.DECLINED,
+            E.WRONG_PIN: S.DECLINED,
+            E.NEED_CUSTOMER_ID: S.DECLINED,
+            E.PIN_REQUIRED: S.DECLINED,
+            E.PIN_LOCKED: S.DECLINED,
+            E.CANCEL: S.CASHIER_ID,
+            E.CONFIRM: S.CASHIER_ID,
+            E.CASHIER_KEY: S.CASHIER_ID,
+        },
+    ),
     # Staff sign-in: the cashier's own id (typed or picked), then their PIN. A wrong PIN
     # stays on the pad; a locked or unknown cashier goes back to the id (another may sign in).
-    **_edges(S.CASHIER_ID, {
-        E.CASHIER_CHOSEN: S.CASHIER_LOGIN, E.ACTIVITY: S.CASHIER_ID,
-        E.CANCEL: _LEAVE_LOGIN, E.TIMEOUT: _LEAVE_LOGIN,
-    }),
-    **_edges(S.CASHIER_LOGIN, {
-        E.PIN_ENTERED: S.CASHIER_VERIFYING, E.ACTIVITY: S.CASHIER_LOGIN,
-        E.CANCEL: S.CASHIER_ID, E.TIMEOUT: _LEAVE_LOGIN,
-    }),
-    **_edges(S.CASHIER_VERIFYING, {
-        E.CASHIER_OK: S.CASHIER, E.CASHIER_BAD: S.CASHIER_LOGIN, E.CASHIER_REFUSED: S.CASHIER_ID,
-        E.LEDGER_UNREACHABLE: S.CASHIER_LOGIN, E.TIMEOUT: S.CASHIER_LOGIN,
-    }),
-    **_edges(S.CASHIER, {
-        E.NEW_SALE: S.AMOUNT_ENTRY, E.CANCEL_SALE: S.CASHIER, E.REFUND_LAST: S.REFUND_PROCESSING,
-        E.LOCK: S.LOCKED, E.SUMMARY_READY: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
-        E.ACTIVITY: S.CASHIER, E.CANCEL: _BACK_TO_SALE, E.TIMEOUT: _BACK_TO_SALE,
-    }),
-    **_edges(S.AMOUNT_ENTRY, {
-        E.SALE_OPENED: S.SALE_OPEN, E.ACTIVITY: S.AMOUNT_ENTRY, E.CANCEL: S.CASHIER,
-        E.TIMEOUT: _BACK_TO_SALE,
-    }),
-    **_edges(S.REFUND_PROCESSING, {
-        E.REFUND_DONE: S.CASHIER, E.REFUND_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
-        E.TIMEOUT: S.CASHIER,
-    }),
+    **_edges(
+        S.CASHIER_ID,
+        {
+            E.CASHIER_CHOSEN: S.CASHIER_LOGIN,
+            E.ACTIVITY: S.CASHIER_ID,
+            E.CANCEL: _LEAVE_LOGIN,
+            E.TIMEOUT: _LEAVE_LOGIN,
+        },
+    ),
+    **_edges(
+        S.CASHIER_LOGIN,
+        {
+            E.PIN_ENTERED: S.CASHIER_VERIFYING,
+            E.ACTIVITY: S.CASHIER_LOGIN,
+            E.CANCEL: S.CASHIER_ID,
+            E.TIMEOUT: _LEAVE_LOGIN,
+        },
+    ),
+    **_edges(
+        S.CASHIER_VERIFYING,
+        {
+            E.CASHIER_OK: S.CASHIER,
+            E.CASHIER_BAD: S.CASHIER_LOGIN,
+            E.CASHIER_REFUSED: S.CASHIER_ID,
+            E.LEDGER_UNREACHABLE: S.CASHIER_LOGIN,
+            E.TIMEOUT: S.CASHIER_LOGIN,
+        },
+    ),
+    **_edges(
+        S.CASHIER,
+        {
+            E.NEW_SALE: S.AMOUNT_ENTRY,
+            E.CANCEL_SALE: S.CASHIER,
+            E.REFUND_LAST: S.REFUND_PROCESSING,
+            E.LOCK: S.LOCKED,
+            E.SUMMARY_READY: S.CASHIER,
+            E.LEDGER_UNREACHABLE: S.CASHIER,
+            E.ACTIVITY: S.CASHIER,
+            E.CANCEL: _BACK_TO_SALE,
+            E.TIMEOUT: _BACK_TO_SALE,
+        },
+    ),
+    **_edges(
+        S.AMOUNT_ENTRY,
+        {
+            E.SALE_OPENED: S.SALE_OPEN,
+            E.ACTIVITY: S.AMOUNT_ENTRY,
+            E.CANCEL: S.CASHIER,
+            E.TIMEOUT: _BACK_TO_SALE,
+        },
+    ),
+    **_edges(
+        S.REFUND_PROCESSING,
+        {
+            E.REFUND_DONE: S.CASHIER,
+            E.REFUND_FAILED: S.CASHIER,
+            E.LEDGER_UNREACHABLE: S.CASHIER,
+            E.TIMEOUT: S.CASHIER,
+        },
+    ),
     **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID}),
     # --- enrolment: customer number -> the account holder's proof (the account's PIN, or the
     # one-time enrolment code) -> consent -> camera frames -> [with a code: new PIN twice] -> ledger
-    **_edges(S.ENROL_CUSTOMER, {
-        **_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_PROOF, E.ACTIVITY: S.ENROL_CUSTOMER}),
-    **_edges(S.ENROL_PROOF, {
-        **_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.USE_CODE: S.ENROL_CODE, E.ACTIVITY: S.ENROL_PROOF}),
-    **_edges(S.ENROL_CODE, {
-        **_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.PIN_MISMATCH: S.ENROL_CODE,
-        E.ACTIVITY: S.ENROL_CODE}),
+    **_edges(S.ENROL_CUSTOMER, {**_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_PROOF, E.ACTIVITY: S.ENROL_CUSTOMER}),
+    **_edges(
+        S.ENROL_PROOF,
+        {**_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.USE_CODE: S.ENROL_CODE, E.ACTIVITY: S.ENROL_PROOF},
+    ),
+    **_edges(
+        S.ENROL_CODE,
+        {**_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.PIN_MISMATCH: S.ENROL_CODE, E.ACTIVITY: S.ENROL_CODE},
+    ),
     **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_CAPTURE}),
-    **_edges(S.ENROL_CAPTURE, {
-        **_TO_MENU, E.CAPTURE_PROGRESS: S.ENROL_CAPTURE,
-        E.CAPTURE_DONE: Branch(Guard.NEW_PIN, S.ENROL_PIN, S.ENROL_PROCESSING),
-        E.CAMERA_LOST: S.CASHIER}),
+    **_edges(
+        S.ENROL_CAPTURE,
+        {
+            **_TO_MENU,
+            E.CAPTURE_PROGRESS: S.ENROL_CAPTURE,
+            E.CAPTURE_DONE: Branch(Guard.NEW_PIN, S.ENROL_PIN, S.ENROL_PROCESSING),
+            E.CAMERA_LOST: S.CASHIER,
+        },
+    ),
     **_edges(S.ENROL_PIN, {**_PAD, E.PIN_ENTERED: S.ENROL_PIN_REPEAT}),
-    **_edges(S.ENROL_PIN_REPEAT, {
-        **_PAD, E.ACTIVITY: S.ENROL_PIN_REPEAT, E.PIN_ENTERED: S.ENROL_PROCESSING,
-        E.PIN_MISMATCH: S.ENROL_PIN}),
-    **_edges(S.ENROL_PROCESSING, {
-        E.ENROL_DONE: S.CASHIER, E.ENROL_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
-        E.TIMEOUT: S.CASHIER}),
+    **_edges(
+        S.ENROL_PIN_REPEAT,
+        {
+            **_PAD,
+            E.ACTIVITY: S.ENROL_PIN_REPEAT,
+            E.PIN_ENTERED: S.ENROL_PROCESSING,
+            E.PIN_MISMATCH: S.ENROL_PIN,
+        },
+    ),
+    **_edges(
+        S.ENROL_PROCESSING,
+        {
+            E.ENROL_DONE: S.CASHIER,
+            E.ENROL_FAILED: S.CASHIER,
+            E.LEDGER_UNREACHABLE: S.CASHIER,
+            E.TIMEOUT: S.CASHIER,
+        },
+    ),
     # --- erasure: customer number -> confirm (on the signed-in cashier's authority, or the
     # shopper types their PIN) -> erase -> receipt
-    **_edges(S.ERASE_CUSTOMER, {
-        **_TO_MENU, E.CUSTOMER_ENTERED: S.ERASE_CONFIRM, E.ACTIVITY: S.ERASE_CUSTOMER}),
+    **_edges(
+        S.ERASE_CUSTOMER, {**_TO_MENU, E.CUSTOMER_ENTERED: S.ERASE_CONFIRM, E.ACTIVITY: S.ERASE_CUSTOMER}
+    ),
     **_edges(S.ERASE_CONFIRM, {**_TO_MENU, E.CONFIRM: S.ERASE_PROCESSING, E.USE_PIN: S.ERASE_PIN}),
-    **_edges(S.ERASE_PIN, {
-        **_TO_MENU, E.PIN_ENTERED: S.ERASE_PROCESSING, E.ACTIVITY: S.ERASE_PIN}),
-    **_edges(S.ERASE_PROCESSING, {
-        E.ERASE_DONE: S.ERASED, E.ERASE_FAILED: S.CASHIER, E.LEDGER_UNREACHABLE: S.CASHIER,
-        E.TIMEOUT: S.CASHIER}),
+    **_edges(S.ERASE_PIN, {**_TO_MENU, E.PIN_ENTERED: S.ERASE_PROCESSING, E.ACTIVITY: S.ERASE_PIN}),
+    **_edges(
+        S.ERASE_PROCESSING,
+        {
+            E.ERASE_DONE: S.ERASED,
+            E.ERASE_FAILED: S.CASHIER,
+            E.LEDGER_UNREACHABLE: S.CASHIER,
+            E.TIMEOUT: S.CASHIER,
+        },
+    ),
     **_edges(S.ERASED, {**_TO_MENU, E.CONFIRM: S.CASHIER}),
 }
 TRANSITIONS[(S.CASHIER, E.ENROL)] = S.ENROL_CUSTOMER

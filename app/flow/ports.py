@@ -165,8 +165,16 @@ class PaymentsPort(Protocol):
     Each raises ``PaymentsUnavailable`` when the ledger cannot be reached.
     """
 
-    def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
-            evidence: Evidence, allow_offline: bool, candidates: tuple[str, ...] = ()) -> Approved | Declined:
+    def pay(
+        self,
+        customer_id: str,
+        amount_minor: int,
+        currency: str,
+        pin: str | None,
+        evidence: Evidence,
+        allow_offline: bool,
+        candidates: tuple[str, ...] = (),
+    ) -> Approved | Declined:
         """Debit the customer (journalled and retried with one idempotency key); with
         ``candidates`` the PIN chooses which of them pays (``Declined("customer_id_required")``
         when it fits several). Without a
@@ -187,6 +195,7 @@ class PaymentsPort(Protocol):
 
 
 # --- enrolment and erasure (cashier-started, at the kiosk) ---------------------------
+
 
 @dataclass(frozen=True)
 class Consent:

@@ -75,8 +75,9 @@ class Authenticator:
             return self.refuse(req, ErrorCode.STALE, None, auth.nonce, auth.terminal_id)
         return auth, terminal
 
-    def refuse(self, req: Request, code: ErrorCode, message: str | None, nonce: str,
-               terminal_id: str = "") -> Reply:
+    def refuse(
+        self, req: Request, code: ErrorCode, message: str | None, nonce: str, terminal_id: str = ""
+    ) -> Reply:
         """The signed refusal of an unauthenticated request: counted, logged at a bounded rate,
         never written to the database (a flood of them must not cost what a payment costs)."""
         self._refusals.note(f"{code.value} terminal={terminal_id[:64] or '-'}")

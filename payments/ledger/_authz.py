@@ -66,8 +66,9 @@ class Guard:
     def open_pin(self, block: object, auth: RequestAuth, subject_id: str) -> str:
         """The PIN digits in ``block``, bound to this request and subject; 400 otherwise."""
         try:
-            return decrypt_pin(self.keys.pin, block, context=pin_context(auth.terminal_id,
-                                                                         auth.idempotency_key, subject_id))
+            return decrypt_pin(
+                self.keys.pin, block, context=pin_context(auth.terminal_id, auth.idempotency_key, subject_id)
+            )
         except PinBlockError as exc:
             raise BadInput(ErrorCode.BAD_PIN_BLOCK, str(exc)) from None
 
@@ -80,22 +81,27 @@ class Guard:
         if not body.has("cashier_pin"):
             raise BadInput(ErrorCode.MALFORMED, "cashier_pin (a PIN object) is required")
         cashier = self.store.cashier(cashier_id)
-        return CashierProof(cashier_id, self.pin_ok(body.data["cashier_pin"], auth, cashier_id,
-                                                    cashier.pin_hash if cashier else None))
+        return CashierProof(
+            cashier_id,
+            self.pin_ok(body.data["cashier_pin"], auth, cashier_id, cashier.pin_hash if cashier else None),
+        )
 
     # --- inside the transaction ---------------------------------------------------
-    def authorise_cashier(self, tx: LedgerTx, terminal: Terminal, proof: CashierProof,
-                          now: float) -> Outcome | None:
+    def authorise_cashier(
+        self, tx: LedgerTx, terminal: Terminal, proof: CashierProof, now: float
+    ) -> Outcome | None:
         """None when the cashier belongs to the terminal's merchant, is enabled and gave their PIN."""
         cashier = tx.cashier(proof.cashier_id, lock=True)
         if cashier is None or cashier.merchant_id != terminal.merchant_id or not cashier.enabled:
             return error(ErrorCode.UNKNOWN_CASHIER, cashier_id=proof.cashier_id)
         refusal = self.pin_verdict(tx, "cashiers", cashier, proof.pin_ok, now)
-        return None if refusal is None else error(refusal.code, extra=refusal.extra,
-                                                  cashier_id=proof.cashier_id)
+        return (
+            None if refusal is None else error(refusal.code, extra=refusal.extra, cashier_id=proof.cashier_id)
+        )
 
-    def pin_verdict(self, tx: LedgerTx, table: str, row: Customer | Cashier, pin_ok: bool,
-                    now: float) -> PinRefusal | None:
+    def pin_verdict(
+        self, tx: LedgerTx, table: str, row: Customer | Cashier, pin_ok: bool, now: float
+    ) -> PinRefusal | None:
         """None for a right PIN (clearing the failure count); else why not, with the tries or
         seconds left. A wrong shopper PIN also counts towards the terminal's budget (see
         :meth:`count_wrong_pin`), which the caller does."""
@@ -116,8 +122,10 @@ class Guard:
 
     # --- wrong PINs across accounts ---------------------------------------------------
     def _scopes(self, terminal: Terminal) -> list[tuple[str, int]]:
-        return [(f"terminal:{terminal.terminal_id}", self.lockout.terminal_budget),
-                (f"merchant:{terminal.merchant_id}", self.lockout.merchant_budget)]
+        return [
+            (f"terminal:{terminal.terminal_id}", self.lockout.terminal_budget),
+            (f"merchant:{terminal.merchant_id}", self.lockout.merchant_budget),
+        ]
 
     def budget_refusal(self, tx: LedgerTx, terminal: Terminal, now: float) -> PinRefusal | None:
         """A refusal when the terminal's or its merchant's wrong-PIN budget is used up."""
@@ -149,9 +157,20 @@ class Guard:
             budget = PinBudget(scope, budget.failures + 1, budget.window_start)
             tx.set_pin_budget(budget)
             if budget.failures == limit:
-                log.warning("ALERT %s sent %d wrong PINs within %.0f s: further PINs refused until the "
-                            "window ends (merchant %s)", scope, limit, self.lockout.budget_window_s,
-                            terminal.merchant_id)
-                tx.append_audit(at, f"terminal:{terminal.terminal_id}", "pin-budget-exhausted", "alert",
-                                canonical_json({"scope": scope, "failures": budget.failures,
-                                                "merchant_id": terminal.merchant_id}))
+                log.warning(
+                    "ALERT %s sent %d wrong PINs within %.0f s: further PINs refused until the "
+                    "window ends (merchant %s)",
+                    scope,
+                    limit,
+                    self.lockout.budget_window_s,
+                    terminal.merchant_id,
+                )
+                tx.append_audit(
+                    at,
+                    f"terminal:{terminal.terminal_id}",
+                    "pin-budget-exhausted",
+                    "alert",
+                    canonical_json(
+                        {"scope": scope, "failures": budget.failures, "merchant_id": terminal.merchant_id}
+                    ),
+                )

@@ -80,12 +80,14 @@ class CommitEngine:
                 outcome = error(ErrorCode.UNAVAILABLE)
                 result = outcome.status, json_bytes(outcome.payload), False
             status, body, replayed = result
-            replies.append(Reply(status, body, item.auth.nonce, replayed,
-                                 {"auth": item.auth_ms, "db": db_ms}))
+            replies.append(
+                Reply(status, body, item.auth.nonce, replayed, {"auth": item.auth_ms, "db": db_ms})
+            )
         return replies
 
-    def _transaction_of(self, items: Sequence[Pending], todo: list[int]
-                        ) -> tuple[dict[int, _Result], list[int]]:
+    def _transaction_of(
+        self, items: Sequence[Pending], todo: list[int]
+    ) -> tuple[dict[int, _Result], list[int]]:
         """One transaction over ``todo``: (results of the committed ones, the ones to run again)."""
         done: dict[int, _Result] = {}
         again: list[int] = []
@@ -128,16 +130,19 @@ class CommitEngine:
             if stored is not None:
                 if stored.request_hash != request_hash:
                     outcome = error(ErrorCode.IDEMPOTENCY_MISMATCH)
-                    tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}",
-                                    canonical_json(base))
+                    tx.append_audit(
+                        at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base)
+                    )
                     return outcome.status, json_bytes(outcome.payload), False
                 tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
                 return stored.status, stored.body, True
         outcome = item.work(tx, now, at)
         body = json_bytes(outcome.payload)
         if idempotent and outcome.status < 500:
-            tx.save_response(auth.terminal_id, auth.idempotency_key,
-                             StoredResponse(request_hash, outcome.status, body), at)
-        tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}",
-                        canonical_json({**base, **outcome.audit}))
+            tx.save_response(
+                auth.terminal_id, auth.idempotency_key, StoredResponse(request_hash, outcome.status, body), at
+            )
+        tx.append_audit(
+            at, actor, action, f"{outcome.status} {outcome.code}", canonical_json({**base, **outcome.audit})
+        )
         return outcome.status, body, False

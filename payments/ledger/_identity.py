@@ -18,8 +18,9 @@ from payments.wire import ID_PATTERN
 __all__ = ["CODE_SUBJECT", "prepare_enrol", "prepare_erase", "prepare_verify_cashier"]
 
 
-def prepare_verify_cashier(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                           params: Mapping[str, str]) -> Work:
+def prepare_verify_cashier(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     """A cashier signing in at a terminal: the PIN is checked (and counted towards the lockout)
     exactly as for a refund; nothing moves."""
     body = parse_body(req.body, {"cashier_id", "cashier_pin"})
@@ -29,21 +30,24 @@ def prepare_verify_cashier(ctx: Context, auth: RequestAuth, terminal: Terminal, 
         refused = ctx.guard.authorise_cashier(tx, terminal, cashier, now)
         if refused is not None:
             return refused
-        return Outcome(200, {"cashier_id": cashier.cashier_id, "verified": True},
-                       {"cashier_id": cashier.cashier_id})
+        return Outcome(
+            200, {"cashier_id": cashier.cashier_id, "verified": True}, {"cashier_id": cashier.cashier_id}
+        )
 
     return work
 
 
-def prepare_enrol(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                  params: Mapping[str, str]) -> Work:
+def prepare_enrol(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     """A shopper enrolled at a terminal, authorised by a cashier of its merchant: link the face
     enrolment to the account. The account holder proves themself: with the account's PIN (kept
     as it is), or with a one-time enrolment code, which also sets the PIN sent in ``pin`` (a new
     account, or a forgotten PIN). Nothing links a face to an account, or replaces a PIN, without
     one of the two."""
-    body = parse_body(req.body, {"customer_id", "pin", "cashier_id", "cashier_pin", "consent_version",
-                                 "enrolment_code"})
+    body = parse_body(
+        req.body, {"customer_id", "pin", "cashier_id", "cashier_pin", "consent_version", "enrolment_code"}
+    )
     customer_id = body.text("customer_id", pattern=ID_PATTERN)
     consent_version = body.text("consent_version", max_len=64)
     if not consent_version.strip():
@@ -52,8 +56,11 @@ def prepare_enrol(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
         raise BadInput(ErrorCode.MALFORMED, "pin (a PIN object) is required")
     cashier = ctx.guard.cashier_proof(body, auth)
     pin = ctx.guard.open_pin(body.data["pin"], auth, customer_id)
-    code = ctx.guard.open_pin(body.data["enrolment_code"], auth, customer_id + CODE_SUBJECT) \
-        if body.has("enrolment_code") else None
+    code = (
+        ctx.guard.open_pin(body.data["enrolment_code"], auth, customer_id + CODE_SUBJECT)
+        if body.has("enrolment_code")
+        else None
+    )
     current = ctx.store.customer(customer_id)
     # Slow hashes before the transaction: only the one the request needs.
     new_pin_hash = hash_pin(pin) if code is not None else None
@@ -78,24 +85,46 @@ def prepare_enrol(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
             pin_refusal = guard.pin_verdict(tx, "customers", customer, pin_ok, now)
             if pin_refusal is not None and pin_refusal.code is ErrorCode.WRONG_PIN:
                 guard.count_wrong_pin(tx, terminal, now, at)
-            refused = None if pin_refusal is None else error(pin_refusal.code, extra=pin_refusal.extra,
-                                                             customer_id=customer_id)
+            refused = (
+                None
+                if pin_refusal is None
+                else error(pin_refusal.code, extra=pin_refusal.extra, customer_id=customer_id)
+            )
         else:
-            refused = error(ErrorCode.PROOF_REQUIRED, "this account has no PIN yet: an enrolment code is "
-                            "required", customer_id=customer_id)
+            refused = error(
+                ErrorCode.PROOF_REQUIRED,
+                "this account has no PIN yet: an enrolment code is required",
+                customer_id=customer_id,
+            )
         if refused is not None:
             return refused
         previous = tx.face_link(customer_id)
-        link = FaceLink(customer_id, terminal.merchant_id, terminal.terminal_id, cashier.cashier_id,
-                        consent_version, at)
+        link = FaceLink(
+            customer_id, terminal.merchant_id, terminal.terminal_id, cashier.cashier_id, consent_version, at
+        )
         tx.link_face(link, new_pin_hash)
-        payload = {"customer_id": customer_id, "linked": True, "relinked": previous is not None,
-                   "linked_at": at, "terminal_id": terminal.terminal_id, "cashier_id": cashier.cashier_id,
-                   "consent_version": consent_version, "pin_set": new_pin_hash is not None}
-        return Outcome(201, payload, {"customer_id": customer_id, "cashier_id": cashier.cashier_id,
-                                      "consent_version": consent_version, "relinked": previous is not None,
-                                      "previous_merchant": previous.merchant_id if previous else None,
-                                      "proof": "enrolment_code" if code is not None else "pin"})
+        payload = {
+            "customer_id": customer_id,
+            "linked": True,
+            "relinked": previous is not None,
+            "linked_at": at,
+            "terminal_id": terminal.terminal_id,
+            "cashier_id": cashier.cashier_id,
+            "consent_version": consent_version,
+            "pin_set": new_pin_hash is not None,
+        }
+        return Outcome(
+            201,
+            payload,
+            {
+                "customer_id": customer_id,
+                "cashier_id": cashier.cashier_id,
+                "consent_version": consent_version,
+                "relinked": previous is not None,
+                "previous_merchant": previous.merchant_id if previous else None,
+                "proof": "enrolment_code" if code is not None else "pin",
+            },
+        )
 
     return work
 
@@ -104,13 +133,18 @@ def prepare_enrol(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
 CODE_SUBJECT = "#code"
 
 
-def _use_code(tx: LedgerTx, terminal: Terminal, customer_id: str, code: str, now: float, at: str,
-              ctx: Context) -> Outcome | None:
+def _use_code(
+    tx: LedgerTx, terminal: Terminal, customer_id: str, code: str, now: float, at: str, ctx: Context
+) -> Outcome | None:
     """None when ``code`` is the customer's unused, unexpired code for this merchant (now used)."""
     stored = tx.enrolment_code(customer_id)
-    usable = stored is not None and not stored.used and stored.expires_at > now and \
-        stored.failures < ctx.guard.lockout.max_failures and \
-        stored.merchant_id in (None, terminal.merchant_id)
+    usable = (
+        stored is not None
+        and not stored.used
+        and stored.expires_at > now
+        and stored.failures < ctx.guard.lockout.max_failures
+        and stored.merchant_id in (None, terminal.merchant_id)
+    )
     if stored is not None and usable and verify_pin(code, stored.code_hash):
         tx.update_enrolment_code(customer_id, failures=stored.failures, used=True)
         return None
@@ -120,8 +154,9 @@ def _use_code(tx: LedgerTx, terminal: Terminal, customer_id: str, code: str, now
     return error(ErrorCode.BAD_ENROLMENT_CODE, customer_id=customer_id)
 
 
-def prepare_erase(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                  params: Mapping[str, str]) -> Work:
+def prepare_erase(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     """Erase a shopper's face link (the biometric enrolment); the account, its money, name and PIN
     stay. Needs the shopper's PIN, or a cashier of the merchant where the face was enrolled.
     Recorded by an audit line whose hash is returned as the receipt."""
@@ -159,18 +194,34 @@ def prepare_erase(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
             if refused is not None:
                 return refused
         else:
-            return error(ErrorCode.PROOF_REQUIRED, "the shopper's PIN or a cashier of the enrolling merchant "
-                         "is required", customer_id=customer_id)
+            return error(
+                ErrorCode.PROOF_REQUIRED,
+                "the shopper's PIN or a cashier of the enrolling merchant is required",
+                customer_id=customer_id,
+            )
         was_linked = tx.unlink_face(customer_id)
-        detail = {"customer_id": customer_id, "was_linked": was_linked, "reason": reason,
-                  "proof": "pin" if pin_ok is not None else "cashier",
-                  "cashier_id": cashier.cashier_id if cashier else None, "terminal_id": terminal.terminal_id,
-                  "enrolled_at_merchant": link.merchant_id if link else None}
-        entry = tx.append_audit(at, f"terminal:{terminal.terminal_id}", "erase-face-link", "ok",
-                                canonical_json(detail))
-        payload = {"customer_id": customer_id, "erased": True, "was_linked": was_linked, "erased_at": at,
-                   "audit_seq": entry.seq, "audit_hash": entry.hash}
-        return Outcome(200, payload, {"customer_id": customer_id, "was_linked": was_linked,
-                                      "audit_seq": entry.seq})
+        detail = {
+            "customer_id": customer_id,
+            "was_linked": was_linked,
+            "reason": reason,
+            "proof": "pin" if pin_ok is not None else "cashier",
+            "cashier_id": cashier.cashier_id if cashier else None,
+            "terminal_id": terminal.terminal_id,
+            "enrolled_at_merchant": link.merchant_id if link else None,
+        }
+        entry = tx.append_audit(
+            at, f"terminal:{terminal.terminal_id}", "erase-face-link", "ok", canonical_json(detail)
+        )
+        payload = {
+            "customer_id": customer_id,
+            "erased": True,
+            "was_linked": was_linked,
+            "erased_at": at,
+            "audit_seq": entry.seq,
+            "audit_hash": entry.hash,
+        }
+        return Outcome(
+            200, payload, {"customer_id": customer_id, "was_linked": was_linked, "audit_seq": entry.seq}
+        )
 
     return work

@@ -126,8 +126,9 @@ class Pending:
     auth_ms: float
 
 
-def error(code: ErrorCode, message: str | None = None, *, extra: Mapping[str, Any] | None = None,
-          **audit: Any) -> Outcome:
+def error(
+    code: ErrorCode, message: str | None = None, *, extra: Mapping[str, Any] | None = None, **audit: Any
+) -> Outcome:
     """A refusal: the code's status, ``{"error": {"code", "message"}, **extra}``; ``audit`` is logged."""
     payload = {"error": {"code": code.value, "message": message or code.message}, **(extra or {})}
     return Outcome(code.status, payload, {**audit, **(extra or {})})
@@ -135,16 +136,25 @@ def error(code: ErrorCode, message: str | None = None, *, extra: Mapping[str, An
 
 def decline(code: ErrorCode, transfer: Transfer, **extra: Any) -> Outcome:
     """A recorded decline: the error plus the declined transfer's id (and ``extra`` fields)."""
-    payload = {"error": {"code": code.value, "message": code.message}, "transfer_id": transfer.transfer_id,
-               **extra}
+    payload = {
+        "error": {"code": code.value, "message": code.message},
+        "transfer_id": transfer.transfer_id,
+        **extra,
+    }
     return Outcome(code.status, payload, audit_of(transfer))
 
 
 def audit_of(t: Transfer) -> dict[str, Any]:
     """What the audit line records of a transfer."""
-    return {"transfer_id": t.transfer_id, "kind": t.kind, "status": t.status, "amount": t.amount.to_json(),
-            "customer_id": t.customer_id, "cashier_id": t.cashier_id,
-            "original_transfer_id": t.original_transfer_id}
+    return {
+        "transfer_id": t.transfer_id,
+        "kind": t.kind,
+        "status": t.status,
+        "amount": t.amount.to_json(),
+        "customer_id": t.customer_id,
+        "cashier_id": t.cashier_id,
+        "original_transfer_id": t.original_transfer_id,
+    }
 
 
 class BadInput(Exception):
@@ -165,8 +175,15 @@ class Body:
 
     data: dict[str, Any]
 
-    def text(self, name: str, *, required: bool = True, max_len: int = 128,
-             pattern: re.Pattern[str] | None = None, default: str = "") -> str:
+    def text(
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        max_len: int = 128,
+        pattern: re.Pattern[str] | None = None,
+        default: str = "",
+    ) -> str:
         if name not in self.data:
             if required:
                 raise BadInput(ErrorCode.MALFORMED, f"{name} is required")
@@ -221,5 +238,6 @@ def time_param(query: Mapping[str, str], name: str) -> str | None:
     try:
         return normalise_time(text)
     except WireError:
-        raise BadInput(ErrorCode.MALFORMED, f"{name} must be an ISO 8601 time such as "
-                                            "2024-05-01T00:00:00Z") from None
+        raise BadInput(
+            ErrorCode.MALFORMED, f"{name} must be an ISO 8601 time such as 2024-05-01T00:00:00Z"
+        ) from None

@@ -55,8 +55,12 @@ def face_only_limit(tx: LedgerTx, merchant_id: str, currency: str) -> int:
 
 def _candidates(body: Body) -> tuple[str, ...]:
     raw = body.data.get("candidates")
-    if not isinstance(raw, list) or not 1 <= len(raw) <= MAX_CANDIDATES or \
-            not all(isinstance(c, str) and ID_PATTERN.fullmatch(c) for c in raw) or len(set(raw)) != len(raw):
+    if (
+        not isinstance(raw, list)
+        or not 1 <= len(raw) <= MAX_CANDIDATES
+        or not all(isinstance(c, str) and ID_PATTERN.fullmatch(c) for c in raw)
+        or len(set(raw)) != len(raw)
+    ):
         raise BadInput(ErrorCode.MALFORMED, f"candidates must be 1 to {MAX_CANDIDATES} distinct customer ids")
     return tuple(raw)
 
@@ -85,10 +89,13 @@ def _pin_hash(ctx: Context, customer_id: str) -> str | None:
     return customer.pin_hash if customer is not None else None
 
 
-def prepare_debit(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                  params: Mapping[str, str]) -> Work:
-    body = parse_body(req.body, {"customer_id", "candidates", "amount", "merchant_ref", "evidence", "pin",
-                                 "hold", "transfer_id"})
+def prepare_debit(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
+    body = parse_body(
+        req.body,
+        {"customer_id", "candidates", "amount", "merchant_ref", "evidence", "pin", "hold", "transfer_id"},
+    )
     amount = body.amount()
     merchant_ref = body.text("merchant_ref")
     evidence = body.data.get("evidence", {})
@@ -111,8 +118,11 @@ def prepare_debit(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
             return error(budget.code, extra=budget.extra, customer_id=customer_id)
         if customer_id == "":
             guard.count_wrong_pin(tx, terminal, now, at)
-            return error(ErrorCode.WRONG_PIN, extra={"attempts_left": guard.budget_left(tx, terminal, now)},
-                         candidates=list(candidates))
+            return error(
+                ErrorCode.WRONG_PIN,
+                extra={"attempts_left": guard.budget_left(tx, terminal, now)},
+                candidates=list(candidates),
+            )
         if customer_id == "*":
             return error(ErrorCode.CUSTOMER_ID_REQUIRED, candidates=list(candidates))
         return None
@@ -131,12 +141,24 @@ def prepare_debit(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
         accounts = tx.lock_accounts([customer.account_id, credit])
         account = accounts[customer.account_id]
         ev = {**evidence, "pin_candidates": list(candidates)} if candidates else evidence
-        t = Transfer(transfer_id=transfer_id, kind=TransferKind.DEBIT, status=TransferStatus.POSTED,
-                     amount=amount, debit_account=customer.account_id, credit_account=credit,
-                     customer_id=customer_id, merchant_id=terminal.merchant_id,
-                     terminal_id=terminal.terminal_id, cashier_id=None, merchant_ref=merchant_ref,
-                     idempotency_key=auth.idempotency_key, original_transfer_id=None, decline_code=None,
-                     evidence=canonical_json(ev), created_at=at)
+        t = Transfer(
+            transfer_id=transfer_id,
+            kind=TransferKind.DEBIT,
+            status=TransferStatus.POSTED,
+            amount=amount,
+            debit_account=customer.account_id,
+            credit_account=credit,
+            customer_id=customer_id,
+            merchant_id=terminal.merchant_id,
+            terminal_id=terminal.terminal_id,
+            cashier_id=None,
+            merchant_ref=merchant_ref,
+            idempotency_key=auth.idempotency_key,
+            original_transfer_id=None,
+            decline_code=None,
+            evidence=canonical_json(ev),
+            created_at=at,
+        )
         refusal: PinRefusal | None = None
         code: ErrorCode | None = None
         if not customer.enabled:
@@ -149,8 +171,12 @@ def prepare_debit(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Requ
             refusal = guard.pin_verdict(tx, "customers", customer, pin_ok, now)
             if refusal is not None and refusal.code is ErrorCode.WRONG_PIN:
                 guard.count_wrong_pin(tx, terminal, now, at)
-        if refusal is None and code is None and account.min_balance is not None and \
-                account.balance - amount.minor < account.min_balance:
+        if (
+            refusal is None
+            and code is None
+            and account.min_balance is not None
+            and account.balance - amount.minor < account.min_balance
+        ):
             code = ErrorCode.INSUFFICIENT_FUNDS
         if refusal is not None:
             code = refusal.code
@@ -174,8 +200,15 @@ def _original(tx: LedgerTx, terminal: Terminal, transfer_id: str) -> Transfer | 
     return t
 
 
-def _reversal_target(ctx: Context, tx: LedgerTx, terminal: Terminal, cashier: CashierProof, now: float,
-                     original_id: str, new_id: str) -> Transfer | Outcome:
+def _reversal_target(
+    ctx: Context,
+    tx: LedgerTx,
+    terminal: Terminal,
+    cashier: CashierProof,
+    now: float,
+    original_id: str,
+    new_id: str,
+) -> Transfer | Outcome:
     """The checks a refund and a void share: the cashier, the original, a fresh id."""
     refused = ctx.guard.authorise_cashier(tx, terminal, cashier, now)
     if refused is not None:
@@ -188,10 +221,21 @@ def _reversal_target(ctx: Context, tx: LedgerTx, terminal: Terminal, cashier: Ca
     return original
 
 
-def prepare_refund(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                   params: Mapping[str, str]) -> Work:
-    body = parse_body(req.body, {"original_transfer_id", "amount", "cashier_id", "cashier_pin", "reason",
-                                 "merchant_ref", "transfer_id"})
+def prepare_refund(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
+    body = parse_body(
+        req.body,
+        {
+            "original_transfer_id",
+            "amount",
+            "cashier_id",
+            "cashier_pin",
+            "reason",
+            "merchant_ref",
+            "transfer_id",
+        },
+    )
     original_id = body.text("original_transfer_id", pattern=ID_PATTERN)
     amount = body.amount()
     reason = body.text("reason", required=False, max_len=256)
@@ -210,18 +254,36 @@ def prepare_refund(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Req
         refunded = tx.refunded_total(original_id)
         if refunded + amount.minor > original.amount.minor:
             left = original.amount.minor - refunded
-            return error(ErrorCode.OVER_REFUND, f"only {left} minor units are left to refund",
-                         original_transfer_id=original_id, requested=amount.minor, refunded=refunded)
-        return post_reversal(tx, TransferKind.REFUND, original, amount, new_id, terminal, cashier.cashier_id,
-                             merchant_ref or original.merchant_ref, auth, reason, at)
+            return error(
+                ErrorCode.OVER_REFUND,
+                f"only {left} minor units are left to refund",
+                original_transfer_id=original_id,
+                requested=amount.minor,
+                refunded=refunded,
+            )
+        return post_reversal(
+            tx,
+            TransferKind.REFUND,
+            original,
+            amount,
+            new_id,
+            terminal,
+            cashier.cashier_id,
+            merchant_ref or original.merchant_ref,
+            auth,
+            reason,
+            at,
+        )
 
     return work
 
 
-def prepare_void(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                 params: Mapping[str, str]) -> Work:
-    body = parse_body(req.body, {"original_transfer_id", "cashier_id", "cashier_pin", "reason",
-                                 "transfer_id"})
+def prepare_void(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
+    body = parse_body(
+        req.body, {"original_transfer_id", "cashier_id", "cashier_pin", "reason", "transfer_id"}
+    )
     original_id = body.text("original_transfer_id", pattern=ID_PATTERN)
     reason = body.text("reason", required=False, max_len=256)
     cashier = ctx.guard.cashier_proof(body, auth)
@@ -236,20 +298,42 @@ def prepare_void(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Reque
     return work
 
 
-def void_transfer(tx: LedgerTx, original: Transfer, new_id: str, terminal: Terminal, cashier_id: str | None,
-                  auth: RequestAuth, reason: str, at: str) -> Outcome:
+def void_transfer(
+    tx: LedgerTx,
+    original: Transfer,
+    new_id: str,
+    terminal: Terminal,
+    cashier_id: str | None,
+    auth: RequestAuth,
+    reason: str,
+    at: str,
+) -> Outcome:
     """Void ``original`` (pending, or posted without refunds), once: the full amount goes back."""
     voidable = original.status == TransferStatus.PENDING or (
-        original.status == TransferStatus.POSTED and tx.refunded_total(original.transfer_id) == 0)
+        original.status == TransferStatus.POSTED and tx.refunded_total(original.transfer_id) == 0
+    )
     if not voidable or not tx.set_status(original.transfer_id, original.status, TransferStatus.VOIDED):
-        return error(ErrorCode.NOT_VOIDABLE, original_transfer_id=original.transfer_id,
-                     status=original.status)
-    return post_reversal(tx, TransferKind.VOID, original, original.amount, new_id, terminal, cashier_id,
-                         original.merchant_ref, auth, reason, at)
+        return error(
+            ErrorCode.NOT_VOIDABLE, original_transfer_id=original.transfer_id, status=original.status
+        )
+    return post_reversal(
+        tx,
+        TransferKind.VOID,
+        original,
+        original.amount,
+        new_id,
+        terminal,
+        cashier_id,
+        original.merchant_ref,
+        auth,
+        reason,
+        at,
+    )
 
 
-def prepare_capture(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                    params: Mapping[str, str]) -> Work:
+def prepare_capture(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     body = parse_body(req.body, {"transfer_id"})
     transfer_id = body.text("transfer_id", pattern=ID_PATTERN)
 
@@ -258,8 +342,9 @@ def prepare_capture(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Re
         if original is None:
             return error(ErrorCode.UNKNOWN_TRANSFER, transfer_id=transfer_id)
         merchant = tx.merchant(original.merchant_id or "")
-        posted_now = merchant is not None and tx.set_status(transfer_id, TransferStatus.PENDING,
-                                                            TransferStatus.POSTED)
+        posted_now = merchant is not None and tx.set_status(
+            transfer_id, TransferStatus.PENDING, TransferStatus.POSTED
+        )
         if merchant is None or not posted_now:
             return error(ErrorCode.NOT_CAPTURABLE, transfer_id=transfer_id, status=original.status)
         tx.lock_accounts([original.credit_account, merchant.account_id])
@@ -270,17 +355,39 @@ def prepare_capture(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Re
     return work
 
 
-def post_reversal(tx: LedgerTx, kind: str, original: Transfer, amount: Money, new_id: str,
-                  terminal: Terminal, cashier_id: str | None, merchant_ref: str, auth: RequestAuth,
-                  reason: str, at: str) -> Outcome:
+def post_reversal(
+    tx: LedgerTx,
+    kind: str,
+    original: Transfer,
+    amount: Money,
+    new_id: str,
+    terminal: Terminal,
+    cashier_id: str | None,
+    merchant_ref: str,
+    auth: RequestAuth,
+    reason: str,
+    at: str,
+) -> Outcome:
     """Post a refund or void: a new transfer moving ``amount`` back along the original's accounts."""
     tx.lock_accounts([original.credit_account, original.debit_account])
-    t = Transfer(transfer_id=new_id, kind=kind, status=TransferStatus.POSTED, amount=amount,
-                 debit_account=original.credit_account, credit_account=original.debit_account,
-                 customer_id=original.customer_id, merchant_id=original.merchant_id,
-                 terminal_id=terminal.terminal_id, cashier_id=cashier_id, merchant_ref=merchant_ref,
-                 idempotency_key=auth.idempotency_key, original_transfer_id=original.transfer_id,
-                 decline_code=None, evidence=canonical_json({"reason": reason}), created_at=at)
+    t = Transfer(
+        transfer_id=new_id,
+        kind=kind,
+        status=TransferStatus.POSTED,
+        amount=amount,
+        debit_account=original.credit_account,
+        credit_account=original.debit_account,
+        customer_id=original.customer_id,
+        merchant_id=original.merchant_id,
+        terminal_id=terminal.terminal_id,
+        cashier_id=cashier_id,
+        merchant_ref=merchant_ref,
+        idempotency_key=auth.idempotency_key,
+        original_transfer_id=original.transfer_id,
+        decline_code=None,
+        evidence=canonical_json({"reason": reason}),
+        created_at=at,
+    )
     tx.move(t.debit_account, t.credit_account, amount.minor)
     tx.insert_transfer(t)
     return Outcome(201, t.to_json(), audit_of(t))
@@ -291,8 +398,9 @@ def post_reversal(tx: LedgerTx, kind: str, original: Transfer, amount: Money, ne
 REVERSAL_WINDOW_S = 24 * 3600
 
 
-def prepare_reverse(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                    params: Mapping[str, str]) -> Work:
+def prepare_reverse(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     """The terminal that made a debit takes it back, without a cashier, as card terminals send a
     reversal after a time-out: the shopper was told the outcome is unknown, so no money may stay."""
     body = parse_body(req.body, {"original_transfer_id", "reason", "transfer_id"})
@@ -302,9 +410,12 @@ def prepare_reverse(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Re
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
         original = _original(tx, terminal, original_id)
-        if original is None or original.terminal_id != terminal.terminal_id or \
-                original.status == TransferStatus.DECLINED or \
-                now - from_iso_time(original.created_at).timestamp() > REVERSAL_WINDOW_S:
+        if (
+            original is None
+            or original.terminal_id != terminal.terminal_id
+            or original.status == TransferStatus.DECLINED
+            or now - from_iso_time(original.created_at).timestamp() > REVERSAL_WINDOW_S
+        ):
             return error(ErrorCode.UNKNOWN_TRANSFER, original_transfer_id=original_id)
         if tx.transfer(new_id, lock=False) is not None:
             return error(ErrorCode.DUPLICATE_TRANSFER_ID, transfer_id=new_id)

@@ -19,8 +19,9 @@ __all__ = ["MAX_LISTING", "prepare_get", "prepare_list"]
 MAX_LISTING = 5000
 
 
-def prepare_get(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                params: Mapping[str, str]) -> Work:
+def prepare_get(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     transfer_id = params.get("transfer_id", "")
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
@@ -32,14 +33,16 @@ def prepare_get(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Reques
     return work
 
 
-def prepare_list(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request,
-                 params: Mapping[str, str]) -> Work:
+def prepare_list(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
     query = req.query
     wanted = query.get("terminal", terminal.terminal_id)
     start, end = time_param(query, "from"), time_param(query, "to")
     now = ctx.clock()
-    start_s = start or iso_time(datetime.fromtimestamp(now, UTC).replace(
-        hour=0, minute=0, second=0, microsecond=0).timestamp())
+    start_s = start or iso_time(
+        datetime.fromtimestamp(now, UTC).replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+    )
     end_s = end or iso_time(now + 1)
     try:
         limit = min(int(query.get("limit", str(MAX_LISTING))), MAX_LISTING)
@@ -52,8 +55,13 @@ def prepare_list(ctx: Context, auth: RequestAuth, terminal: Terminal, req: Reque
     rows = ctx.store.list_transfers(wanted, start_s, end_s, limit + 1) if same_merchant else []
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
-        payload = {"terminal_id": wanted, "from": start_s, "to": end_s,
-                   "transfers": [t.to_json() for t in rows[:limit]], "truncated": len(rows) > limit}
+        payload = {
+            "terminal_id": wanted,
+            "from": start_s,
+            "to": end_s,
+            "transfers": [t.to_json() for t in rows[:limit]],
+            "truncated": len(rows) > limit,
+        }
         return Outcome(200, payload, {"listed": min(len(rows), limit), "terminal": wanted})
 
     return work

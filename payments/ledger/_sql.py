@@ -94,19 +94,34 @@ CREATE TABLE IF NOT EXISTS merchant_limits (
     merchant_id TEXT PRIMARY KEY REFERENCES merchants(id), face_only_limit BIGINT NOT NULL);
 """
 
-_TRANSFER_COLS = ("id, kind, status, amount_minor, currency, debit_account, credit_account, customer_id, "
-                  "merchant_id, terminal_id, cashier_id, merchant_ref, idempotency_key, original_id, "
-                  "decline_code, evidence, created_at")
+_TRANSFER_COLS = (
+    "id, kind, status, amount_minor, currency, debit_account, credit_account, customer_id, "
+    "merchant_id, terminal_id, cashier_id, merchant_ref, idempotency_key, original_id, "
+    "decline_code, evidence, created_at"
+)
 _PIN_TABLES = {"customers", "cashiers"}
 _ENABLE_TABLES = {"customers", "cashiers", "terminals"}
 
 
 def _transfer(row: Sequence[Any]) -> Transfer:
     return Transfer(
-        transfer_id=row[0], kind=row[1], status=row[2], amount=Money(int(row[3]), row[4]),
-        debit_account=row[5], credit_account=row[6], customer_id=row[7], merchant_id=row[8],
-        terminal_id=row[9], cashier_id=row[10], merchant_ref=row[11], idempotency_key=row[12],
-        original_transfer_id=row[13], decline_code=row[14], evidence=row[15], created_at=row[16])
+        transfer_id=row[0],
+        kind=row[1],
+        status=row[2],
+        amount=Money(int(row[3]), row[4]),
+        debit_account=row[5],
+        credit_account=row[6],
+        customer_id=row[7],
+        merchant_id=row[8],
+        terminal_id=row[9],
+        cashier_id=row[10],
+        merchant_ref=row[11],
+        idempotency_key=row[12],
+        original_transfer_id=row[13],
+        decline_code=row[14],
+        evidence=row[15],
+        created_at=row[16],
+    )
 
 
 def _customer(row: Sequence[Any]) -> Customer:
@@ -151,36 +166,50 @@ class _Tx:
 
     def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         # RETURNING rather than rowcount: in PostgreSQL pipeline mode rowcount is not known yet.
-        rows = self._run("INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
-                         "ON CONFLICT DO NOTHING RETURNING 1", (terminal_id, nonce, now)).fetchall()
+        rows = self._run(
+            "INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING RETURNING 1",
+            (terminal_id, nonce, now),
+        ).fetchall()
         return len(rows) == 1
 
     def purge_nonces(self, before: float) -> int:
         return len(self._run("DELETE FROM nonces WHERE seen_at < ? RETURNING 1", (before,)).fetchall())
 
     def find_response(self, terminal_id: str, key: str) -> StoredResponse | None:
-        row = self._one("SELECT request_hash, status, body FROM idempotency WHERE terminal_id = ? AND "
-                        "idem_key = ?", (terminal_id, key))
+        row = self._one(
+            "SELECT request_hash, status, body FROM idempotency WHERE terminal_id = ? AND idem_key = ?",
+            (terminal_id, key),
+        )
         return None if row is None else StoredResponse(row[0], int(row[1]), bytes(row[2]))
 
     def save_response(self, terminal_id: str, key: str, response: StoredResponse, at: str) -> None:
-        self._run("INSERT INTO idempotency (terminal_id, idem_key, request_hash, status, body, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?)",
-                  (terminal_id, key, response.request_hash, response.status, response.body, at))
+        self._run(
+            "INSERT INTO idempotency (terminal_id, idem_key, request_hash, status, body, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (terminal_id, key, response.request_hash, response.status, response.body, at),
+        )
 
     def customer(self, customer_id: str, *, lock: bool) -> Customer | None:
-        row = self._one("SELECT id, name, account_id, pin_hash, pin_failures, locked_until, enabled "
-                        "FROM customers WHERE id = ?" + self._store.lock_clause(lock), (customer_id,))
+        row = self._one(
+            "SELECT id, name, account_id, pin_hash, pin_failures, locked_until, enabled "
+            "FROM customers WHERE id = ?" + self._store.lock_clause(lock),
+            (customer_id,),
+        )
         return None if row is None else _customer(row)
 
     def cashier(self, cashier_id: str, *, lock: bool) -> Cashier | None:
-        row = self._one("SELECT id, name, merchant_id, pin_hash, pin_failures, locked_until, enabled "
-                        "FROM cashiers WHERE id = ?" + self._store.lock_clause(lock), (cashier_id,))
+        row = self._one(
+            "SELECT id, name, merchant_id, pin_hash, pin_failures, locked_until, enabled "
+            "FROM cashiers WHERE id = ?" + self._store.lock_clause(lock),
+            (cashier_id,),
+        )
         return None if row is None else _cashier(row)
 
     def terminal(self, terminal_id: str) -> Terminal | None:
-        row = self._one("SELECT id, merchant_id, public_key, enabled FROM terminals WHERE id = ?",
-                        (terminal_id,))
+        row = self._one(
+            "SELECT id, merchant_id, public_key, enabled FROM terminals WHERE id = ?", (terminal_id,)
+        )
         return None if row is None else Terminal(row[0], row[1], row[2], bool(row[3]))
 
     def merchant(self, merchant_id: str) -> Merchant | None:
@@ -188,8 +217,9 @@ class _Tx:
         cached = self._store.merchants.get(merchant_id)
         if cached is not None:
             return cached
-        row = self._one("SELECT id, name, account_id, holds_account_id FROM merchants WHERE id = ?",
-                        (merchant_id,))
+        row = self._one(
+            "SELECT id, name, account_id, holds_account_id FROM merchants WHERE id = ?", (merchant_id,)
+        )
         if row is None:
             return None
         merchant = Merchant(row[0], row[1], row[2], row[3])
@@ -199,46 +229,77 @@ class _Tx:
     def set_pin_state(self, table: str, row_id: str, failures: int, locked_until: float) -> None:
         if table not in _PIN_TABLES:
             raise ValueError(f"no PIN state in {table}")
-        self._run(f"UPDATE {table} SET pin_failures = ?, locked_until = ? WHERE id = ?",
-                  (failures, locked_until, row_id))
+        self._run(
+            f"UPDATE {table} SET pin_failures = ?, locked_until = ? WHERE id = ?",
+            (failures, locked_until, row_id),
+        )
 
     def lock_accounts(self, account_ids: list[str]) -> dict[str, Account]:
         # One statement; PostgreSQL locks the rows in ORDER BY order, so workers never deadlock.
         ids = sorted(set(account_ids))
         if not ids:
             return {}
-        rows = self._run("SELECT id, kind, balance, currency, min_balance FROM accounts WHERE id IN ("
-                         + ", ".join("?" * len(ids)) + ") ORDER BY id" + self._store.lock_clause(True),
-                         ids).fetchall()
+        rows = self._run(
+            "SELECT id, kind, balance, currency, min_balance FROM accounts WHERE id IN ("
+            + ", ".join("?" * len(ids))
+            + ") ORDER BY id"
+            + self._store.lock_clause(True),
+            ids,
+        ).fetchall()
         return {row[0]: _account(row) for row in rows}
 
     def move(self, debit_account: str, credit_account: str, minor: int) -> None:
         if debit_account == credit_account:
             return
-        self._run("UPDATE accounts SET balance = balance + CASE WHEN id = ? THEN ? ELSE ? END "
-                  "WHERE id IN (?, ?)", (debit_account, -minor, minor, debit_account, credit_account))
+        self._run(
+            "UPDATE accounts SET balance = balance + CASE WHEN id = ? THEN ? ELSE ? END WHERE id IN (?, ?)",
+            (debit_account, -minor, minor, debit_account, credit_account),
+        )
 
     def insert_transfer(self, t: Transfer) -> None:
-        self._run(f"INSERT INTO transfers ({_TRANSFER_COLS}) VALUES "
-                  "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  (t.transfer_id, t.kind, t.status, t.amount.minor, t.amount.currency, t.debit_account,
-                   t.credit_account, t.customer_id, t.merchant_id, t.terminal_id, t.cashier_id,
-                   t.merchant_ref, t.idempotency_key, t.original_transfer_id, t.decline_code, t.evidence,
-                   t.created_at))
+        self._run(
+            f"INSERT INTO transfers ({_TRANSFER_COLS}) VALUES "
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                t.transfer_id,
+                t.kind,
+                t.status,
+                t.amount.minor,
+                t.amount.currency,
+                t.debit_account,
+                t.credit_account,
+                t.customer_id,
+                t.merchant_id,
+                t.terminal_id,
+                t.cashier_id,
+                t.merchant_ref,
+                t.idempotency_key,
+                t.original_transfer_id,
+                t.decline_code,
+                t.evidence,
+                t.created_at,
+            ),
+        )
 
     def transfer(self, transfer_id: str, *, lock: bool) -> Transfer | None:
-        row = self._one(f"SELECT {_TRANSFER_COLS} FROM transfers WHERE id = ?"
-                        + self._store.lock_clause(lock), (transfer_id,))
+        row = self._one(
+            f"SELECT {_TRANSFER_COLS} FROM transfers WHERE id = ?" + self._store.lock_clause(lock),
+            (transfer_id,),
+        )
         return None if row is None else _transfer(row)
 
     def set_status(self, transfer_id: str, old: str, new: str) -> bool:
-        rows = self._run("UPDATE transfers SET status = ? WHERE id = ? AND status = ? RETURNING 1",
-                         (new, transfer_id, old)).fetchall()
+        rows = self._run(
+            "UPDATE transfers SET status = ? WHERE id = ? AND status = ? RETURNING 1", (new, transfer_id, old)
+        ).fetchall()
         return len(rows) == 1
 
     def refunded_total(self, original_transfer_id: str) -> int:
-        row = self._one("SELECT COALESCE(SUM(amount_minor), 0) FROM transfers WHERE original_id = ? "
-                        "AND kind = 'refund' AND status = 'posted'", (original_transfer_id,))
+        row = self._one(
+            "SELECT COALESCE(SUM(amount_minor), 0) FROM transfers WHERE original_id = ? "
+            "AND kind = 'refund' AND status = 'posted'",
+            (original_transfer_id,),
+        )
         return int(row[0])
 
     def append_audit(self, at: str, actor: str, action: str, outcome: str, detail: str) -> AuditEntry:
@@ -246,106 +307,186 @@ class _Tx:
         if head is None:
             raise StoreConfigError("audit head row missing: run `facepay ledger init` on this database")
         seq, prev = int(head[0]) + 1, head[1]
-        entry = AuditEntry(seq, at, actor, action, outcome, detail, prev,
-                           chain_hash(seq, at, actor, action, outcome, detail, prev))
-        self._run("INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (seq, at, actor, action, outcome, detail, prev, entry.hash))
+        entry = AuditEntry(
+            seq,
+            at,
+            actor,
+            action,
+            outcome,
+            detail,
+            prev,
+            chain_hash(seq, at, actor, action, outcome, detail, prev),
+        )
+        self._run(
+            "INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (seq, at, actor, action, outcome, detail, prev, entry.hash),
+        )
         self._run("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, entry.hash))
         return entry
 
     def add_account(self, a: Account, at: str) -> None:
-        self._run("INSERT INTO accounts (id, kind, currency, balance, min_balance, created_at) "
-                  "VALUES (?, ?, ?, ?, ?, ?)",
-                  (a.account_id, a.kind, a.currency, a.balance, a.min_balance, at))
+        self._run(
+            "INSERT INTO accounts (id, kind, currency, balance, min_balance, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (a.account_id, a.kind, a.currency, a.balance, a.min_balance, at),
+        )
 
     def add_merchant(self, m: Merchant, at: str) -> None:
-        self._run("INSERT INTO merchants (id, name, account_id, holds_account_id, created_at) "
-                  "VALUES (?, ?, ?, ?, ?)", (m.merchant_id, m.name, m.account_id, m.holds_account_id, at))
+        self._run(
+            "INSERT INTO merchants (id, name, account_id, holds_account_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (m.merchant_id, m.name, m.account_id, m.holds_account_id, at),
+        )
 
     def add_customer(self, c: Customer, at: str) -> None:
-        self._run("INSERT INTO customers (id, name, account_id, pin_hash, pin_failures, locked_until, "
-                  "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (c.customer_id, c.name, c.account_id, c.pin_hash, c.pin_failures, c.locked_until,
-                   int(c.enabled), at))
+        self._run(
+            "INSERT INTO customers (id, name, account_id, pin_hash, pin_failures, locked_until, "
+            "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.customer_id,
+                c.name,
+                c.account_id,
+                c.pin_hash,
+                c.pin_failures,
+                c.locked_until,
+                int(c.enabled),
+                at,
+            ),
+        )
 
     def add_cashier(self, c: Cashier, at: str) -> None:
-        self._run("INSERT INTO cashiers (id, name, merchant_id, pin_hash, pin_failures, locked_until, "
-                  "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  (c.cashier_id, c.name, c.merchant_id, c.pin_hash, c.pin_failures, c.locked_until,
-                   int(c.enabled), at))
+        self._run(
+            "INSERT INTO cashiers (id, name, merchant_id, pin_hash, pin_failures, locked_until, "
+            "enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                c.cashier_id,
+                c.name,
+                c.merchant_id,
+                c.pin_hash,
+                c.pin_failures,
+                c.locked_until,
+                int(c.enabled),
+                at,
+            ),
+        )
 
     def add_terminal(self, t: Terminal, at: str) -> None:
-        self._run("INSERT INTO terminals (id, merchant_id, public_key, enabled, created_at) "
-                  "VALUES (?, ?, ?, ?, ?)", (t.terminal_id, t.merchant_id, t.public_key, int(t.enabled), at))
+        self._run(
+            "INSERT INTO terminals (id, merchant_id, public_key, enabled, created_at) VALUES (?, ?, ?, ?, ?)",
+            (t.terminal_id, t.merchant_id, t.public_key, int(t.enabled), at),
+        )
 
     def set_enabled(self, table: str, row_id: str, enabled: bool) -> bool:
         if table not in _ENABLE_TABLES:
             raise ValueError(f"no enabled flag in {table}")
-        return len(self._run(f"UPDATE {table} SET enabled = ? WHERE id = ? RETURNING 1",
-                             (int(enabled), row_id)).fetchall()) == 1
+        return (
+            len(
+                self._run(
+                    f"UPDATE {table} SET enabled = ? WHERE id = ? RETURNING 1", (int(enabled), row_id)
+                ).fetchall()
+            )
+            == 1
+        )
 
     # --- face links (enrolment at a terminal) ---------------------------------
 
     def face_link(self, customer_id: str) -> FaceLink | None:
-        row = self._one("SELECT customer_id, merchant_id, terminal_id, cashier_id, consent_version, "
-                        "linked_at FROM face_links WHERE customer_id = ?", (customer_id,))
+        row = self._one(
+            "SELECT customer_id, merchant_id, terminal_id, cashier_id, consent_version, "
+            "linked_at FROM face_links WHERE customer_id = ?",
+            (customer_id,),
+        )
         return None if row is None else FaceLink(row[0], row[1], row[2], row[3], row[4], row[5])
 
     def link_face(self, link: FaceLink, pin_hash: str | None) -> None:
         self._run("DELETE FROM face_links WHERE customer_id = ?", (link.customer_id,))
-        self._run("INSERT INTO face_links (customer_id, merchant_id, terminal_id, cashier_id, "
-                  "consent_version, linked_at) VALUES (?, ?, ?, ?, ?, ?)",
-                  (link.customer_id, link.merchant_id, link.terminal_id, link.cashier_id,
-                   link.consent_version, link.linked_at))
+        self._run(
+            "INSERT INTO face_links (customer_id, merchant_id, terminal_id, cashier_id, "
+            "consent_version, linked_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                link.customer_id,
+                link.merchant_id,
+                link.terminal_id,
+                link.cashier_id,
+                link.consent_version,
+                link.linked_at,
+            ),
+        )
         if pin_hash is not None:
-            self._run("UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
-                      (pin_hash, link.customer_id))
+            self._run(
+                "UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
+                (pin_hash, link.customer_id),
+            )
 
     def unlink_face(self, customer_id: str) -> bool:
-        rows = self._run("DELETE FROM face_links WHERE customer_id = ? RETURNING 1",
-                         (customer_id,)).fetchall()
+        rows = self._run(
+            "DELETE FROM face_links WHERE customer_id = ? RETURNING 1", (customer_id,)
+        ).fetchall()
         return len(rows) == 1
 
     # --- enrolment codes, PIN budgets, merchant limits ----------------------------
 
     def enrolment_code(self, customer_id: str) -> EnrolmentCode | None:
-        row = self._one("SELECT customer_id, code_hash, merchant_id, expires_at, failures, used "
-                        "FROM enrolment_codes WHERE customer_id = ?" + self._store.lock_clause(True),
-                        (customer_id,))
-        return None if row is None else EnrolmentCode(row[0], row[1], row[2], float(row[3]), int(row[4]),
-                                                      bool(row[5]))
+        row = self._one(
+            "SELECT customer_id, code_hash, merchant_id, expires_at, failures, used "
+            "FROM enrolment_codes WHERE customer_id = ?" + self._store.lock_clause(True),
+            (customer_id,),
+        )
+        return (
+            None
+            if row is None
+            else EnrolmentCode(row[0], row[1], row[2], float(row[3]), int(row[4]), bool(row[5]))
+        )
 
     def put_enrolment_code(self, code: EnrolmentCode, at: str) -> None:
         self._run("DELETE FROM enrolment_codes WHERE customer_id = ?", (code.customer_id,))
-        self._run("INSERT INTO enrolment_codes (customer_id, code_hash, merchant_id, expires_at, failures, "
-                  "used, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                  (code.customer_id, code.code_hash, code.merchant_id, code.expires_at, code.failures,
-                   int(code.used), at))
+        self._run(
+            "INSERT INTO enrolment_codes (customer_id, code_hash, merchant_id, expires_at, failures, "
+            "used, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                code.customer_id,
+                code.code_hash,
+                code.merchant_id,
+                code.expires_at,
+                code.failures,
+                int(code.used),
+                at,
+            ),
+        )
 
     def update_enrolment_code(self, customer_id: str, *, failures: int, used: bool) -> None:
-        self._run("UPDATE enrolment_codes SET failures = ?, used = ? WHERE customer_id = ?",
-                  (failures, int(used), customer_id))
+        self._run(
+            "UPDATE enrolment_codes SET failures = ?, used = ? WHERE customer_id = ?",
+            (failures, int(used), customer_id),
+        )
 
     def pin_budget(self, scope: str) -> PinBudget | None:
-        row = self._one("SELECT scope, failures, window_start FROM pin_budgets WHERE scope = ?"
-                        + self._store.lock_clause(True), (scope,))
+        row = self._one(
+            "SELECT scope, failures, window_start FROM pin_budgets WHERE scope = ?"
+            + self._store.lock_clause(True),
+            (scope,),
+        )
         return None if row is None else PinBudget(row[0], int(row[1]), float(row[2]))
 
     def set_pin_budget(self, budget: PinBudget) -> None:
-        self._run("INSERT INTO pin_budgets (scope, failures, window_start) VALUES (?, ?, ?) "
-                  "ON CONFLICT (scope) DO UPDATE SET failures = excluded.failures, "
-                  "window_start = excluded.window_start",
-                  (budget.scope, budget.failures, budget.window_start))
+        self._run(
+            "INSERT INTO pin_budgets (scope, failures, window_start) VALUES (?, ?, ?) "
+            "ON CONFLICT (scope) DO UPDATE SET failures = excluded.failures, "
+            "window_start = excluded.window_start",
+            (budget.scope, budget.failures, budget.window_start),
+        )
 
     def face_only_limit(self, merchant_id: str) -> int | None:
         row = self._one("SELECT face_only_limit FROM merchant_limits WHERE merchant_id = ?", (merchant_id,))
         return None if row is None else int(row[0])
 
     def set_face_only_limit(self, merchant_id: str, minor: int) -> None:
-        self._run("INSERT INTO merchant_limits (merchant_id, face_only_limit) VALUES (?, ?) "
-                  "ON CONFLICT (merchant_id) DO UPDATE SET face_only_limit = excluded.face_only_limit",
-                  (merchant_id, minor))
+        self._run(
+            "INSERT INTO merchant_limits (merchant_id, face_only_limit) VALUES (?, ?) "
+            "ON CONFLICT (merchant_id) DO UPDATE SET face_only_limit = excluded.face_only_limit",
+            (merchant_id, minor),
+        )
 
 
 class _SqlStore:
@@ -457,10 +598,14 @@ class _SqlStore:
             for statement in (s.strip() for s in ddl.split(";")):
                 if statement:
                     tx._run(statement)
-            tx._run("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
-                    (SCHEMA_VERSION,))
-            tx._run("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT DO NOTHING",
-                    (GENESIS_HASH,))
+            tx._run(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT DO NOTHING",
+                (SCHEMA_VERSION,),
+            )
+            tx._run(
+                "INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, ?) ON CONFLICT DO NOTHING",
+                (GENESIS_HASH,),
+            )
 
     def terminal(self, terminal_id: str) -> Terminal | None:
         with self._transaction(write=False) as tx:
@@ -479,9 +624,11 @@ class _SqlStore:
             return tx.transfer(transfer_id, lock=False)
 
     def list_transfers(self, terminal_id: str, start: str, end: str, limit: int) -> list[Transfer]:
-        rows = self._read(f"SELECT {_TRANSFER_COLS} FROM transfers WHERE terminal_id = ? AND created_at >= ? "
-                          "AND created_at < ? ORDER BY created_at, id LIMIT ?",
-                          (terminal_id, start, end, limit))
+        rows = self._read(
+            f"SELECT {_TRANSFER_COLS} FROM transfers WHERE terminal_id = ? AND created_at >= ? "
+            "AND created_at < ? ORDER BY created_at, id LIMIT ?",
+            (terminal_id, start, end, limit),
+        )
         return [_transfer(r) for r in rows]
 
     def accounts(self) -> list[Account]:
@@ -491,8 +638,11 @@ class _SqlStore:
     def audit_entries(self) -> Iterator[AuditEntry]:
         last = 0
         while True:
-            rows = self._read("SELECT seq, at, actor, action, outcome, detail, prev_hash, hash FROM audit "
-                              "WHERE seq > ? ORDER BY seq LIMIT 5000", (last,))
+            rows = self._read(
+                "SELECT seq, at, actor, action, outcome, detail, prev_hash, hash FROM audit "
+                "WHERE seq > ? ORDER BY seq LIMIT 5000",
+                (last,),
+            )
             if not rows:
                 return
             for row in rows:
@@ -506,13 +656,18 @@ class _SqlStore:
         return int(rows[0][0]), str(rows[0][1])
 
     def count_transfers(self, kind: str, status: str, key_prefix: str) -> int:
-        rows = self._read("SELECT COUNT(*) FROM transfers WHERE kind = ? AND status = ? AND "
-                          "substr(idempotency_key, 1, ?) = ?", (kind, status, len(key_prefix), key_prefix))
+        rows = self._read(
+            "SELECT COUNT(*) FROM transfers WHERE kind = ? AND status = ? AND "
+            "substr(idempotency_key, 1, ?) = ?",
+            (kind, status, len(key_prefix), key_prefix),
+        )
         return int(rows[0][0])
 
     def movement_totals(self) -> list[tuple[str, str, str, int]]:
-        rows = self._read("SELECT debit_account, credit_account, status, SUM(amount_minor) FROM transfers "
-                          "WHERE status <> 'declined' GROUP BY debit_account, credit_account, status")
+        rows = self._read(
+            "SELECT debit_account, credit_account, status, SUM(amount_minor) FROM transfers "
+            "WHERE status <> 'declined' GROUP BY debit_account, credit_account, status"
+        )
         return [(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in rows]
 
     def holds_accounts(self) -> dict[str, str]:
@@ -556,8 +711,9 @@ class SqliteStore(_SqlStore):
             pass
         except OSError as exc:
             raise StoreConfigError(f"cannot create {self.path}: {exc.strerror}") from exc
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                               timeout=self.BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(
+            self.path, isolation_level=None, check_same_thread=False, timeout=self.BUSY_TIMEOUT_MS / 1000
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -667,8 +823,13 @@ class PostgresStore(_SqlStore):
         import psycopg
         from psycopg import errors
 
-        if isinstance(exc, errors.UniqueViolation | errors.SerializationFailure | errors.DeadlockDetected
-                      | errors.LockNotAvailable):
+        if isinstance(
+            exc,
+            errors.UniqueViolation
+            | errors.SerializationFailure
+            | errors.DeadlockDetected
+            | errors.LockNotAvailable,
+        ):
             return StoreConflict(f"postgresql: {exc}")
         if isinstance(exc, psycopg.OperationalError):
             return StoreError(f"postgresql: {exc}")

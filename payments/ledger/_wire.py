@@ -52,18 +52,32 @@ _Refusal = tuple[str, bytes]
 
 def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    return (f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
+    return (
+        f"HTTP/1.1 {status} {reason}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+    ).encode() + body
 
 
-_TOO_MANY_CONNECTIONS = ("too many connections", _refusal(
-    503, "Service Unavailable", "unavailable", "too many open connections to this ledger; retry shortly"))
-_HEAD_TOO_LARGE = ("header too large", _refusal(
-    431, "Request Header Fields Too Large", "headers_too_large", "request headers too large or too many"))
-_HEAD_TIMEOUT = ("header timeout", _refusal(
-    408, "Request Timeout", "request_timeout", "the request headers came too slowly"))
-_BODY_TIMEOUT = ("body timeout", _refusal(
-    408, "Request Timeout", "request_timeout", "the request body came too slowly"))
+_TOO_MANY_CONNECTIONS = (
+    "too many connections",
+    _refusal(
+        503, "Service Unavailable", "unavailable", "too many open connections to this ledger; retry shortly"
+    ),
+)
+_HEAD_TOO_LARGE = (
+    "header too large",
+    _refusal(
+        431, "Request Header Fields Too Large", "headers_too_large", "request headers too large or too many"
+    ),
+)
+_HEAD_TIMEOUT = (
+    "header timeout",
+    _refusal(408, "Request Timeout", "request_timeout", "the request headers came too slowly"),
+)
+_BODY_TIMEOUT = (
+    "body timeout",
+    _refusal(408, "Request Timeout", "request_timeout", "the request body came too slowly"),
+)
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):

@@ -135,8 +135,9 @@ def add_merchant(store: LedgerStore, merchant_id: str, name: str, currency: str)
     return result
 
 
-def add_customer(store: LedgerStore, customer_id: str, name: str, pin: str | None, currency: str,
-                 *, min_balance: int = 0) -> Customer:
+def add_customer(
+    store: LedgerStore, customer_id: str, name: str, pin: str | None, currency: str, *, min_balance: int = 0
+) -> Customer:
     exponent(currency)
     if pin is not None and not valid_pin(pin):
         raise AdminError("a PIN is 4 to 12 digits")
@@ -189,8 +190,12 @@ def add_terminal(store: LedgerStore, terminal_id: str, merchant_id: str, public_
         tx.add_terminal(terminal, _now_iso())
         return terminal
 
-    result: Terminal = _admin(store, "add-terminal", {"terminal_id": terminal_id, "merchant_id": merchant_id,
-                                                      "public_key": key_text}, work)
+    result: Terminal = _admin(
+        store,
+        "add-terminal",
+        {"terminal_id": terminal_id, "merchant_id": merchant_id, "public_key": key_text},
+        work,
+    )
     return result
 
 
@@ -219,8 +224,24 @@ def top_up(store: LedgerStore, customer_id: str, amount: Money) -> Transfer:
         account = tx.lock_accounts([customer.account_id, issuer])[customer.account_id]
         if account.currency != amount.currency:
             raise AdminError(f"customer {customer_id} holds {account.currency}, not {amount.currency}")
-        t = Transfer(f"tr_{secrets.token_hex(12)}", TransferKind.TOPUP, "posted", amount, issuer,
-                     customer.account_id, customer_id, None, None, None, "top-up", None, None, None, "{}", at)
+        t = Transfer(
+            f"tr_{secrets.token_hex(12)}",
+            TransferKind.TOPUP,
+            "posted",
+            amount,
+            issuer,
+            customer.account_id,
+            customer_id,
+            None,
+            None,
+            None,
+            "top-up",
+            None,
+            None,
+            None,
+            "{}",
+            at,
+        )
         tx.move(issuer, customer.account_id, amount.minor)
         tx.insert_transfer(t)
         return t
@@ -250,13 +271,17 @@ def check_invariants(store: LedgerStore) -> list[str]:
         want = expected.pop(a.account_id, 0)
         if a.balance != want:
             problems.append(f"{a.account_id} balance {a.balance} differs from its transfers (sum {want})")
-    problems += [f"transfers move {total} through {account_id}, which is not an account"
-                 for account_id, total in sorted(expected.items()) if total]
+    problems += [
+        f"transfers move {total} through {account_id}, which is not an account"
+        for account_id, total in sorted(expected.items())
+        if total
+    ]
     return problems
 
 
-def _balances_from_transfers(totals: list[tuple[str, str, str, int]],
-                             holds: dict[str, str]) -> dict[str, int]:
+def _balances_from_transfers(
+    totals: list[tuple[str, str, str, int]], holds: dict[str, str]
+) -> dict[str, int]:
     """What each balance must be, from the transfers alone.
 
     Every transfer but a declined one moved its amount from its debit to its credit account
@@ -328,8 +353,16 @@ def _write_public(path: Path, data: bytes) -> None:
     path.chmod(0o644)
 
 
-def build_demo(store: LedgerStore, keys: LedgerKeys, out: Path, db_url: str, *, currency: str = "EUR",
-               customers: Sequence[DemoCustomer] = (), terminals: int = 1) -> dict[str, Any]:
+def build_demo(
+    store: LedgerStore,
+    keys: LedgerKeys,
+    out: Path,
+    db_url: str,
+    *,
+    currency: str = "EUR",
+    customers: Sequence[DemoCustomer] = (),
+    terminals: int = 1,
+) -> dict[str, Any]:
     """Create the demo world and write terminal keys, ledger public keys and demo.json into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     people = list(customers) or [DemoCustomer(n, i) for n, i in DEMO_CUSTOMERS]
@@ -351,8 +384,9 @@ def build_demo(store: LedgerStore, keys: LedgerKeys, out: Path, db_url: str, *, 
         balance = Money(opening, currency)
         if balance.minor:
             top_up(store, person.customer_id, balance)
-        customer_entries.append({"id": person.customer_id, "name": person.name, "pin": pin,
-                                 "balance": balance.to_json()})
+        customer_entries.append(
+            {"id": person.customer_id, "name": person.name, "pin": pin, "balance": balance.to_json()}
+        )
     pub = serialization.PublicFormat.SubjectPublicKeyInfo
     _write_public(out / "ledger.pub", keys.signing.public_key().public_bytes(serialization.Encoding.PEM, pub))
     _write_public(out / "ledger_pin.pub", keys.pin.public_key().public_bytes(serialization.Encoding.PEM, pub))
@@ -379,8 +413,13 @@ ENROLMENT_CODE_TTL_HOURS = 72
 ENROLMENT_CODE_DIGITS = 10
 
 
-def issue_enrolment_code(store: LedgerStore, customer_id: str, *, merchant_id: str | None = None,
-                         ttl_hours: float = ENROLMENT_CODE_TTL_HOURS) -> str:
+def issue_enrolment_code(
+    store: LedgerStore,
+    customer_id: str,
+    *,
+    merchant_id: str | None = None,
+    ttl_hours: float = ENROLMENT_CODE_TTL_HOURS,
+) -> str:
     """A fresh one-time code with which the account holder sets their PIN at enrolment.
 
     The code is returned once and stored only as a slow hash; a new code replaces any earlier
@@ -396,11 +435,17 @@ def issue_enrolment_code(store: LedgerStore, customer_id: str, *, merchant_id: s
             raise AdminError(f"no customer {customer_id}")
         if merchant_id is not None and tx.merchant(merchant_id) is None:
             raise AdminError(f"no merchant {merchant_id}")
-        tx.put_enrolment_code(EnrolmentCode(customer_id, code_hash, merchant_id,
-                                            time.time() + ttl_hours * 3600, 0, False), _now_iso())
+        tx.put_enrolment_code(
+            EnrolmentCode(customer_id, code_hash, merchant_id, time.time() + ttl_hours * 3600, 0, False),
+            _now_iso(),
+        )
 
-    _admin(store, "issue-enrolment-code", {"customer_id": customer_id, "merchant_id": merchant_id,
-                                           "ttl_hours": ttl_hours}, work)
+    _admin(
+        store,
+        "issue-enrolment-code",
+        {"customer_id": customer_id, "merchant_id": merchant_id, "ttl_hours": ttl_hours},
+        work,
+    )
     return code
 
 

@@ -95,18 +95,21 @@ def read_anchors(path: Path) -> tuple[list[Anchor], list[str]]:
     return anchors, problems
 
 
-def check_anchors(entries: Iterable[AuditEntry], anchors: Iterable[Anchor],
-                  ledger_key: Ed25519PublicKey) -> list[AuditFinding]:
+def check_anchors(
+    entries: Iterable[AuditEntry], anchors: Iterable[Anchor], ledger_key: Ed25519PublicKey
+) -> list[AuditFinding]:
     """Findings where the chain no longer holds a line an anchor vouches for (or an anchor is forged)."""
     wanted: dict[int, list[Anchor]] = {}
     findings: list[AuditFinding] = []
     for anchor in anchors:
         try:
-            ledger_key.verify(base64.b64decode(anchor.signature), anchor_message(anchor.seq, anchor.hash,
-                                                                                 anchor.at))
+            ledger_key.verify(
+                base64.b64decode(anchor.signature), anchor_message(anchor.seq, anchor.hash, anchor.at)
+            )
         except (InvalidSignature, ValueError):
-            findings.append(AuditFinding(anchor.seq, "bad-anchor",
-                                         "the anchor's signature is not the ledger's"))
+            findings.append(
+                AuditFinding(anchor.seq, "bad-anchor", "the anchor's signature is not the ledger's")
+            )
             continue
         wanted.setdefault(anchor.seq, []).append(anchor)
     if not wanted:
@@ -116,10 +119,18 @@ def check_anchors(entries: Iterable[AuditEntry], anchors: Iterable[Anchor],
         last = entry.seq
         for anchor in wanted.pop(entry.seq, []):
             if anchor.hash != entry.hash:
-                findings.append(AuditFinding(entry.seq, "rewritten", f"line {entry.seq} no longer has "
-                                                                     f"the hash signed at {anchor.at}"))
+                findings.append(
+                    AuditFinding(
+                        entry.seq,
+                        "rewritten",
+                        f"line {entry.seq} no longer has the hash signed at {anchor.at}",
+                    )
+                )
     for seq in sorted(wanted):
         if seq > 0:
-            findings.append(AuditFinding(seq, "cut", f"line {seq}, signed at {wanted[seq][0].at}, is gone "
-                                                     f"(the log ends at {last})"))
+            findings.append(
+                AuditFinding(
+                    seq, "cut", f"line {seq}, signed at {wanted[seq][0].at}, is gone (the log ends at {last})"
+                )
+            )
     return findings

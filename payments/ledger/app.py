@@ -165,8 +165,9 @@ class _PinWork:
     def needed(body: bytes) -> bool:
         return b'"pin"' in body or b'"cashier_pin"' in body or b'"enrolment_code"' in body
 
-    async def admit(self, ledger: Ledger, action: str, req: Request,
-                    params: Mapping[str, str]) -> Reply | Pending:
+    async def admit(
+        self, ledger: Ledger, action: str, req: Request, params: Mapping[str, str]
+    ) -> Reply | Pending:
         if self._waiting >= PIN_QUEUE:
             log.warning("PIN work queue full (%d waiting): answering 503", self._waiting)
             return ledger.error_reply(req, ErrorCode.UNAVAILABLE)
@@ -262,8 +263,9 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
         Route("/v1/transfers", endpoint("list_transfers"), methods=["GET"]),
         Route("/v1/transfers/{transfer_id}", endpoint("get_transfer"), methods=["GET"]),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan,
-                    exception_handlers={HTTPException: http_error, Exception: crash})
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error, Exception: crash}
+    )
     app.router.redirect_slashes = False  # every path is answered (and signed) where it was asked
     return app
 

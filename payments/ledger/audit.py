@@ -27,8 +27,17 @@ def canonical_json(obj: object) -> str:
 
 def chain_hash(seq: int, at: str, actor: str, action: str, outcome: str, detail: str, prev_hash: str) -> str:
     """Hash of one audit line given the hash of the line before it."""
-    line = canonical_json({"seq": seq, "at": at, "actor": actor, "action": action, "outcome": outcome,
-                           "detail": detail, "prev": prev_hash})
+    line = canonical_json(
+        {
+            "seq": seq,
+            "at": at,
+            "actor": actor,
+            "action": action,
+            "outcome": outcome,
+            "detail": detail,
+            "prev": prev_hash,
+        }
+    )
     return hashlib.sha256(line.encode("ascii")).hexdigest()
 
 
@@ -54,8 +63,7 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str]) -> tuple[
     for e in entries:
         count += 1
         if e.seq != expected_seq:
-            findings.append(AuditFinding(e.seq, "missing",
-                                         f"lines {expected_seq}..{e.seq - 1} are missing"))
+            findings.append(AuditFinding(e.seq, "missing", f"lines {expected_seq}..{e.seq - 1} are missing"))
         elif e.prev_hash != prev:
             findings.append(AuditFinding(e.seq, "missing", "prev_hash does not match the line before"))
         if chain_hash(e.seq, e.at, e.actor, e.action, e.outcome, e.detail, e.prev_hash) != e.hash:
@@ -63,7 +71,11 @@ def verify_chain(entries: Iterable[AuditEntry], head: tuple[int, str]) -> tuple[
         expected_seq, prev = e.seq + 1, e.hash
     head_seq, head_hash = head
     if head_seq != expected_seq - 1 or (head_seq and head_hash != prev):
-        findings.append(AuditFinding(head_seq, "truncated",
-                                     f"head says line {head_seq} is last, "
-                                     f"the log ends at {expected_seq - 1}"))
+        findings.append(
+            AuditFinding(
+                head_seq,
+                "truncated",
+                f"head says line {head_seq} is last, the log ends at {expected_seq - 1}",
+            )
+        )
     return count, findings

@@ -109,15 +109,32 @@ class BenchResult:
         return asdict(self)
 
 
-def build_signed_request(client: httpx.AsyncClient | httpx.Client, key: Ed25519PrivateKey, terminal_id: str,
-                         method: str, url: str, body: bytes = b"", idempotency_key: str = "",
-                         *, timestamp: int | None = None, nonce: str | None = None) -> httpx.Request:
+def build_signed_request(
+    client: httpx.AsyncClient | httpx.Client,
+    key: Ed25519PrivateKey,
+    terminal_id: str,
+    method: str,
+    url: str,
+    body: bytes = b"",
+    idempotency_key: str = "",
+    *,
+    timestamp: int | None = None,
+    nonce: str | None = None,
+) -> httpx.Request:
     """An httpx request signed over exactly the path and query httpx will send."""
-    request = client.build_request(method, url, content=body,
-                                   headers={"Content-Type": "application/json"} if body else None)
-    headers = sign_request(key, terminal_id=terminal_id, method=method,
-                           path=request.url.raw_path.decode("ascii"), body=body,
-                           idempotency_key=idempotency_key, timestamp=timestamp, nonce=nonce)
+    request = client.build_request(
+        method, url, content=body, headers={"Content-Type": "application/json"} if body else None
+    )
+    headers = sign_request(
+        key,
+        terminal_id=terminal_id,
+        method=method,
+        path=request.url.raw_path.decode("ascii"),
+        body=body,
+        idempotency_key=idempotency_key,
+        timestamp=timestamp,
+        nonce=nonce,
+    )
     request.headers.update(headers)
     return request
 
@@ -187,9 +204,11 @@ class _Connection:
         if self._writer is None or self._reader is None:
             self._reader, self._writer = await asyncio.open_connection(self.host, self.port)
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-        self._writer.write(f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                           f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{head}\r\n"
-                           .encode("latin-1") + body)
+        self._writer.write(
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n{head}\r\n".encode("latin-1")
+            + body
+        )
         try:
             raw = await self._reader.readuntil(b"\r\n\r\n")
             if len(raw) > MAX_HEAD_BYTES:
@@ -250,8 +269,14 @@ def _record(tally: _Tally, response: _Response, t0: float, t1: float, t2: float,
         tally.errors += 1
 
 
-async def _terminal_task(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], ledger_key: Ed25519PublicKey,
-                         counter: list[int], deadline: float, tally: _Tally) -> None:
+async def _terminal_task(
+    plan: _Plan,
+    terminal: tuple[str, Ed25519PrivateKey],
+    ledger_key: Ed25519PublicKey,
+    counter: list[int],
+    deadline: float,
+    tally: _Tally,
+) -> None:
     terminal_id, key = terminal
     conn = _Connection(plan.host, plan.port)
     end = plan.first + plan.count
@@ -259,13 +284,24 @@ async def _terminal_task(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], l
         while counter[0] < end and time.monotonic() < deadline:
             i = counter[0]
             counter[0] += 1
-            body = json.dumps({"customer_id": plan.customers[i % len(plan.customers)],
-                               "amount": {"minor": 1, "currency": plan.currency},
-                               "merchant_ref": f"bench-{i}", "evidence": {"bench": True}},
-                              separators=(",", ":")).encode()
+            body = json.dumps(
+                {
+                    "customer_id": plan.customers[i % len(plan.customers)],
+                    "amount": {"minor": 1, "currency": plan.currency},
+                    "merchant_ref": f"bench-{i}",
+                    "evidence": {"bench": True},
+                },
+                separators=(",", ":"),
+            ).encode()
             t0 = time.perf_counter()
-            headers = sign_request(key, terminal_id=terminal_id, method="POST", path="/v1/debits", body=body,
-                                   idempotency_key=f"bench-{plan.run_id}-{i}")
+            headers = sign_request(
+                key,
+                terminal_id=terminal_id,
+                method="POST",
+                path="/v1/debits",
+                body=body,
+                idempotency_key=f"bench-{plan.run_id}-{i}",
+            )
             t1 = time.perf_counter()
             tally.sent += 1
             try:
@@ -277,8 +313,13 @@ async def _terminal_task(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], l
                 continue
             t2 = time.perf_counter()
             try:
-                verify_response(ledger_key, response.status, headers["FacePay-Nonce"], response.body,
-                                response.headers.get(HEADER_LEDGER_SIGNATURE.lower()))
+                verify_response(
+                    ledger_key,
+                    response.status,
+                    headers["FacePay-Nonce"],
+                    response.body,
+                    response.headers.get(HEADER_LEDGER_SIGNATURE.lower()),
+                )
             except BadSignature:
                 tally.errors += 1
                 continue
@@ -287,8 +328,14 @@ async def _terminal_task(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], l
         conn.close()
 
 
-async def _pin_stream(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], ledger_key: Ed25519PublicKey,
-                      stream: int, stop: asyncio.Event, tally: _Tally) -> None:
+async def _pin_stream(
+    plan: _Plan,
+    terminal: tuple[str, Ed25519PrivateKey],
+    ledger_key: Ed25519PublicKey,
+    stream: int,
+    stop: asyncio.Event,
+    tally: _Tally,
+) -> None:
     """A terminal paying by PIN in a loop (right PINs: the load is the scrypt check, not lockouts)."""
     from payments.pinblock import encrypt_pin, pin_context, pin_public_key_from_text
 
@@ -301,17 +348,34 @@ async def _pin_stream(plan: _Plan, terminal: tuple[str, Ed25519PrivateKey], ledg
             n += 1
             who = (stream + n) % len(plan.customers)
             idem = f"pinbench-{plan.run_id}-{stream}-{n}"
-            block = encrypt_pin(pin_key, plan.pins[who],
-                                context=pin_context(terminal_id, idem, plan.customers[who]))
-            payload = {"customer_id": plan.customers[who], "amount": {"minor": 1, "currency": plan.currency},
-                       "merchant_ref": idem, "evidence": {"bench": "pin"}, "pin": block}
+            block = encrypt_pin(
+                pin_key, plan.pins[who], context=pin_context(terminal_id, idem, plan.customers[who])
+            )
+            payload = {
+                "customer_id": plan.customers[who],
+                "amount": {"minor": 1, "currency": plan.currency},
+                "merchant_ref": idem,
+                "evidence": {"bench": "pin"},
+                "pin": block,
+            }
             body = json.dumps(payload, separators=(",", ":")).encode()
-            headers = sign_request(key, terminal_id=terminal_id, method="POST", path="/v1/debits", body=body,
-                                   idempotency_key=idem)
+            headers = sign_request(
+                key,
+                terminal_id=terminal_id,
+                method="POST",
+                path="/v1/debits",
+                body=body,
+                idempotency_key=idem,
+            )
             try:
                 response = await conn.post("/v1/debits", headers, body)
-                verify_response(ledger_key, response.status, headers["FacePay-Nonce"], response.body,
-                                 response.headers.get(HEADER_LEDGER_SIGNATURE.lower()))
+                verify_response(
+                    ledger_key,
+                    response.status,
+                    headers["FacePay-Nonce"],
+                    response.body,
+                    response.headers.get(HEADER_LEDGER_SIGNATURE.lower()),
+                )
             except (OSError, BadSignature):
                 conn.close()
                 tally.errors += 1
@@ -332,11 +396,25 @@ async def _drive(plan: _Plan, pin_tally: _Tally | None = None) -> _Tally:
     deadline = time.monotonic() + plan.timeout_s
     cpu0 = time.process_time()
     stop = asyncio.Event()
-    streams = [asyncio.create_task(_pin_stream(plan, identities[n % len(identities)], ledger_key, n, stop,
-                                               pin_tally if pin_tally is not None else _Tally()))
-               for n in range(plan.pin_streams)]
-    await asyncio.gather(*(_terminal_task(plan, identities[n % len(identities)], ledger_key, counter,
-                                          deadline, tally) for n in range(plan.tasks)))
+    streams = [
+        asyncio.create_task(
+            _pin_stream(
+                plan,
+                identities[n % len(identities)],
+                ledger_key,
+                n,
+                stop,
+                pin_tally if pin_tally is not None else _Tally(),
+            )
+        )
+        for n in range(plan.pin_streams)
+    ]
+    await asyncio.gather(
+        *(
+            _terminal_task(plan, identities[n % len(identities)], ledger_key, counter, deadline, tally)
+            for n in range(plan.tasks)
+        )
+    )
     stop.set()
     await asyncio.gather(*streams)
     tally.cpu_s = time.process_time() - cpu0
@@ -368,8 +446,16 @@ def _check_target(url: str) -> tuple[str, int]:
     return parts.hostname, parts.port or 80
 
 
-def _plans(url: str, key_path: Path, demo_path: Path | None, terminals: int, requests: int, procs: int,
-           timeout_s: float, pin_streams: int = 0) -> list[_Plan]:
+def _plans(
+    url: str,
+    key_path: Path,
+    demo_path: Path | None,
+    terminals: int,
+    requests: int,
+    procs: int,
+    timeout_s: float,
+    pin_streams: int = 0,
+) -> list[_Plan]:
     host, port = _check_target(url)
     if not 1 <= terminals <= MAX_TERMINALS or not 1 <= requests <= MAX_REQUESTS:
         raise BenchError(f"terminals must be 1..{MAX_TERMINALS} and requests 1..{MAX_REQUESTS}")
@@ -388,18 +474,40 @@ def _plans(url: str, key_path: Path, demo_path: Path | None, terminals: int, req
     for p in range(procs):
         mine = chosen[p::procs]
         count = requests * (p + 1) // procs - requests * p // procs
-        plans.append(_Plan(host, port, mine, len(mine), str(base / demo.get("ledger_pub", "ledger.pub")),
-                           [str(c["id"]) for c in demo["customers"]], str(demo.get("currency", "EUR")),
-                           run_id, first, count, timeout_s, pin_streams if p == 0 else 0,
-                           tuple(str(c.get("pin", "")) for c in demo["customers"]),
-                           str(demo.get("pin_key", ""))))
+        plans.append(
+            _Plan(
+                host,
+                port,
+                mine,
+                len(mine),
+                str(base / demo.get("ledger_pub", "ledger.pub")),
+                [str(c["id"]) for c in demo["customers"]],
+                str(demo.get("currency", "EUR")),
+                run_id,
+                first,
+                count,
+                timeout_s,
+                pin_streams if p == 0 else 0,
+                tuple(str(c.get("pin", "")) for c in demo["customers"]),
+                str(demo.get("pin_key", "")),
+            )
+        )
         first += count
     return plans
 
 
-async def run_bench(url: str, key_path: Path, *, terminals: int, requests: int,
-                    demo_path: Path | None = None, db_url: str | None = None, timeout_s: float = 120.0,
-                    client_procs: int = 1, pin_streams: int = 0) -> BenchResult:
+async def run_bench(
+    url: str,
+    key_path: Path,
+    *,
+    terminals: int,
+    requests: int,
+    demo_path: Path | None = None,
+    db_url: str | None = None,
+    timeout_s: float = 120.0,
+    client_procs: int = 1,
+    pin_streams: int = 0,
+) -> BenchResult:
     """Run the load and check the books; see :class:`BenchResult`. With ``pin_streams`` > 0 that
     many extra terminals pay by PIN during the run (in this process), so the face-debit figure
     shows what PIN traffic costs the others."""
@@ -419,25 +527,35 @@ async def run_bench(url: str, key_path: Path, *, terminals: int, requests: int,
             await asyncio.gather(*(loop.run_in_executor(pool, time.sleep, 0) for _ in plans))
             wall0 = time.perf_counter()
             local = [_drive(plans[0], pin_tally)]
-            for part in await asyncio.gather(*local, *(loop.run_in_executor(pool, _drive_in_process, p)
-                                                       for p in plans[1:])):
+            for part in await asyncio.gather(
+                *local, *(loop.run_in_executor(pool, _drive_in_process, p) for p in plans[1:])
+            ):
                 tally.merge(part)
     wall = time.perf_counter() - wall0
     run_id = plans[0].run_id
     invariants_ok, problems = _check_books(db_url or demo.get("db"), f"bench-{run_id}-", tally.acked)
     return BenchResult(
         debits_per_s=round(tally.acked / wall, 1) if wall else 0.0,
-        p50_ms=round(_pct(tally.latencies, 0.50), 2), p99_ms=round(_pct(tally.latencies, 0.99), 2),
-        errors=tally.errors, invariants_ok=invariants_ok, acknowledged=tally.acked, declined=tally.declined,
-        requests=tally.sent, wall_s=round(wall, 3), terminals=terminals, client_procs=client_procs,
+        p50_ms=round(_pct(tally.latencies, 0.50), 2),
+        p99_ms=round(_pct(tally.latencies, 0.99), 2),
+        errors=tally.errors,
+        invariants_ok=invariants_ok,
+        acknowledged=tally.acked,
+        declined=tally.declined,
+        requests=tally.sent,
+        wall_s=round(wall, 3),
+        terminals=terminals,
+        client_procs=client_procs,
         client_sign_us=round(statistics.median(tally.sign_us), 1) if tally.sign_us else 0.0,
         client_verify_us=round(statistics.median(tally.verify_us), 1) if tally.verify_us else 0.0,
         server_auth_ms=round(statistics.median(tally.auth_ms), 3) if tally.auth_ms else 0.0,
         server_db_ms=round(statistics.median(tally.db_ms), 3) if tally.db_ms else 0.0,
         client_cpu_s=round(tally.cpu_s, 2),
         client_cpu_ms_per_request=round(tally.cpu_s / tally.sent * 1000, 3) if tally.sent else 0.0,
-        problems=problems, pin_streams=pin_streams,
-        pin_debits_per_s=round(pin_tally.acked / wall, 1) if wall and pin_streams else 0.0)
+        problems=problems,
+        pin_streams=pin_streams,
+        pin_debits_per_s=round(pin_tally.acked / wall, 1) if wall and pin_streams else 0.0,
+    )
 
 
 def _check_books(db_url: str | None, key_prefix: str, acked: int) -> tuple[bool | None, list[str]]:

@@ -129,8 +129,10 @@ ERRORS: dict[ErrorCode, tuple[int, str]] = {
     ErrorCode.OVER_REFUND: (422, "refunds would exceed what was paid"),
     ErrorCode.CUSTOMER_DISABLED: (422, "this customer account is disabled"),
     ErrorCode.PIN_LOCKED: (423, "too many wrong PINs: PIN entry is locked for a while (see retry_after_s)"),
-    ErrorCode.TOO_MANY_PIN_ATTEMPTS: (429, "this terminal or merchant sent too many wrong PINs lately "
-                                           "(see retry_after_s)"),
+    ErrorCode.TOO_MANY_PIN_ATTEMPTS: (
+        429,
+        "this terminal or merchant sent too many wrong PINs lately (see retry_after_s)",
+    ),
     ErrorCode.PROOF_REQUIRED: (403, "the account holder's PIN or a one-time enrolment code is required"),
     ErrorCode.BAD_ENROLMENT_CODE: (422, "the enrolment code is wrong, used or expired"),
     ErrorCode.CUSTOMER_ID_REQUIRED: (409, "the PIN fits several candidates: the customer number is needed"),

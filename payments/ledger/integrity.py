@@ -37,8 +37,12 @@ def _every_from_env() -> float:
     except ValueError:
         every = 0.0
     if not every > 0:
-        log.warning("%s=%r is not a positive number of seconds; checking every %.0f s", ENV_INTEGRITY_EVERY,
-                    text, INTEGRITY_EVERY_S)
+        log.warning(
+            "%s=%r is not a positive number of seconds; checking every %.0f s",
+            ENV_INTEGRITY_EVERY,
+            text,
+            INTEGRITY_EVERY_S,
+        )
         return INTEGRITY_EVERY_S
     return every
 
@@ -55,8 +59,10 @@ class IntegrityWatch:
     async def check(self) -> list[str]:
         problems = await asyncio.to_thread(self._ledger.store.integrity_problems)
         if problems and problems != self.problems:
-            log.error("the ledger database is damaged; refusing to serve until it is restored: %s",
-                      "; ".join(problems))
+            log.error(
+                "the ledger database is damaged; refusing to serve until it is restored: %s",
+                "; ".join(problems),
+            )
         elif not problems and self.problems:
             log.warning("the ledger database passes its integrity check again; serving")
         self.problems = problems
@@ -85,8 +91,12 @@ class IntegrityWatch:
         if not self.problems:
             return None
         base = self._ledger.error_reply(req, ErrorCode.UNAVAILABLE)
-        body = {"error": {"code": ErrorCode.UNAVAILABLE.value,
-                          "message": "the ledger database failed its integrity check; the ledger refuses to "
-                                     "serve until it is restored",
-                          "reason": "; ".join(self.problems)[:500]}}
+        body = {
+            "error": {
+                "code": ErrorCode.UNAVAILABLE.value,
+                "message": "the ledger database failed its integrity check; the ledger refuses to "
+                "serve until it is restored",
+                "reason": "; ".join(self.problems)[:500],
+            }
+        }
         return replace(base, body=json.dumps(body, sort_keys=True, separators=(",", ":")).encode())

@@ -44,8 +44,9 @@ def default_key_path(db_url: str) -> Path | None:
 
 
 def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
 
 
 def save_ledger_keys(keys: LedgerKeys, path: Path) -> None:
@@ -75,7 +76,10 @@ def load_ledger_keys(path: Path) -> LedgerKeys:
         keys = [serialization.load_pem_private_key(b, password=None) for b in blocks]
     except (ValueError, TypeError) as exc:
         raise LedgerKeyError(f"{path} does not hold PEM private keys") from exc
-    if len(keys) != 2 or not isinstance(keys[0], Ed25519PrivateKey) or not isinstance(keys[1],
-                                                                                       X25519PrivateKey):
+    if (
+        len(keys) != 2
+        or not isinstance(keys[0], Ed25519PrivateKey)
+        or not isinstance(keys[1], X25519PrivateKey)
+    ):
         raise LedgerKeyError(f"{path} must hold an Ed25519 and then an X25519 private key")
     return LedgerKeys(keys[0], keys[1])

@@ -8,8 +8,14 @@ import hmac
 import os
 from dataclasses import dataclass
 
-__all__ = ["MERCHANT_PIN_BUDGET", "PIN_BUDGET_WINDOW_S", "TERMINAL_PIN_BUDGET", "LockoutPolicy", "hash_pin",
-           "verify_pin"]
+__all__ = [
+    "MERCHANT_PIN_BUDGET",
+    "PIN_BUDGET_WINDOW_S",
+    "TERMINAL_PIN_BUDGET",
+    "LockoutPolicy",
+    "hash_pin",
+    "verify_pin",
+]
 
 # scrypt cost: N=2^14, r=8 takes ~40 ms and 16 MiB per check on the 2-core ledger host;
 # a 4-6 digit PIN space is small, so the slowness plus the lockout is what protects it.

@@ -89,8 +89,15 @@ def _request_nonce(req: Request) -> str:
 class Ledger:
     """Handles protocol requests against one store with the ledger's keys."""
 
-    def __init__(self, store: LedgerStore, keys: LedgerKeys, *, clock: Callable[[], float] = time.time,
-                 lockout: LockoutPolicy | None = None, terminal_cache_s: float = TERMINAL_CACHE_S) -> None:
+    def __init__(
+        self,
+        store: LedgerStore,
+        keys: LedgerKeys,
+        *,
+        clock: Callable[[], float] = time.time,
+        lockout: LockoutPolicy | None = None,
+        terminal_cache_s: float = TERMINAL_CACHE_S,
+    ) -> None:
         self.store = store
         self.keys = keys
         self.clock = clock
@@ -106,7 +113,9 @@ class Ledger:
         if what == "keys":
             payload: dict[str, Any] = {
                 "signing_key": public_key_text(self.keys.signing.public_key()),
-                "pin_key": pin_public_key_text(self.keys.pin.public_key()), "pin_alg": PIN_ALG}
+                "pin_key": pin_public_key_text(self.keys.pin.public_key()),
+                "pin_alg": PIN_ALG,
+            }
             return Reply(200, json_bytes(payload), nonce)
         try:
             self.store.audit_head()

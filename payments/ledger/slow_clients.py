@@ -53,8 +53,9 @@ class SlowHeaders:
         time.sleep(RAMP_S)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stopping = True
         self._thread.join(timeout=30)
 
@@ -121,14 +122,16 @@ class Flood:
         time.sleep(1.0)
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._stopping = True
         self._thread.join(timeout=30)
 
     async def _main(self) -> None:
-        tasks = [asyncio.ensure_future(self._one(self._rate / self._connections))
-                 for _ in range(self._connections)]
+        tasks = [
+            asyncio.ensure_future(self._one(self._rate / self._connections)) for _ in range(self._connections)
+        ]
         while not self._stopping:
             await asyncio.sleep(0.1)
         for task in tasks:
@@ -148,18 +151,26 @@ class Flood:
             try:
                 next_at = time.monotonic()
                 while not self._stopping:
-                    head = (f"POST /v1/debits HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-                            f"Content-Length: {len(body)}\r\nFacePay-Terminal: t-{secrets.token_hex(6)}\r\n"
-                            f"FacePay-Timestamp: {int(time.time())}\r\n"
-                            f"FacePay-Nonce: {secrets.token_hex(16)}\r\n"
-                            f"Idempotency-Key: {secrets.token_hex(8)}\r\n"
-                            f"FacePay-Signature: {secrets.token_hex(32)}\r\n\r\n")
+                    head = (
+                        f"POST /v1/debits HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                        f"Content-Length: {len(body)}\r\nFacePay-Terminal: t-{secrets.token_hex(6)}\r\n"
+                        f"FacePay-Timestamp: {int(time.time())}\r\n"
+                        f"FacePay-Nonce: {secrets.token_hex(16)}\r\n"
+                        f"Idempotency-Key: {secrets.token_hex(8)}\r\n"
+                        f"FacePay-Signature: {secrets.token_hex(32)}\r\n\r\n"
+                    )
                     writer.write(head.encode("ascii") + body)
                     await writer.drain()
                     self.sent += 1
                     answer = await reader.readuntil(b"\r\n\r\n")
-                    length = next((int(line.split(b":")[1]) for line in answer.split(b"\r\n")
-                                   if line.lower().startswith(b"content-length:")), 0)
+                    length = next(
+                        (
+                            int(line.split(b":")[1])
+                            for line in answer.split(b"\r\n")
+                            if line.lower().startswith(b"content-length:")
+                        ),
+                        0,
+                    )
                     await reader.readexactly(length)
                     self.refused += 1
                     next_at += 1.0 / rate

@@ -121,8 +121,15 @@ class ArrowWidget(QWidget):
         cx, cy = w / 2, h / 2
         half, shaft = size / 2, size * 0.16
         head = size * 0.42
-        pts = [(-half, 0.0), (-half + head, -size * 0.34), (-half + head, -shaft),
-               (half, -shaft), (half, shaft), (-half + head, shaft), (-half + head, size * 0.34)]
+        pts = [
+            (-half, 0.0),
+            (-half + head, -size * 0.34),
+            (-half + head, -shaft),
+            (half, -shaft),
+            (half, shaft),
+            (-half + head, shaft),
+            (-half + head, size * 0.34),
+        ]
         sign = 1.0 if self.left else -1.0
         poly = QPolygonF([QPointF(cx + sign * x, cy + y) for x, y in pts])
         p.setPen(Qt.PenStyle.NoPen)

@@ -94,8 +94,10 @@ class PadScreen(BaseScreen):
         self.message = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
         self.display = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.display.setObjectName("entry")
-        self.display.setStyleSheet("font-size: 56px; font-weight: bold; border: 3px solid #111418;"
-                                   " border-radius: 14px; min-height: 84px;")
+        self.display.setStyleSheet(
+            "font-size: 56px; font-weight: bold; border: 3px solid #111418;"
+            " border-radius: 14px; min-height: 84px;"
+        )
         self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.title, self.subtitle, self.message, self.display, self.error):
             self.left.addWidget(widget)

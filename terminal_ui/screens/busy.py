@@ -22,8 +22,10 @@ class BusyScreen(BaseScreen):
         self.bar.setRange(0, 0)  # indeterminate: shows it is alive
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(18)
-        self.bar.setStyleSheet("QProgressBar { border: 2px solid #111418; border-radius: 9px; }"
-                               "QProgressBar::chunk { background: #0B3D91; }")
+        self.bar.setStyleSheet(
+            "QProgressBar { border: 2px solid #111418; border-radius: 9px; }"
+            "QProgressBar::chunk { background: #0B3D91; }"
+        )
         self.page.addStretch(1)
         self.page.addWidget(self.heading)
         self.page.addWidget(self.message)

@@ -55,8 +55,9 @@ class CashierScreen(BaseScreen):
         for line in (self.heading, self.sale, self.notice):
             info.addWidget(line)
         self.totals_box = QFrame()
-        self.totals_box.setStyleSheet("QFrame { border: 2px solid #C9CED6; border-radius: 14px; }"
-                                      "QLabel { border: none; }")
+        self.totals_box.setStyleSheet(
+            "QFrame { border: 2px solid #C9CED6; border-radius: 14px; }QLabel { border: none; }"
+        )
         totals = QVBoxLayout(self.totals_box)
         totals.setContentsMargins(24, 14, 24, 14)
         self.totals_title = label("Today", "muted", align=Qt.AlignmentFlag.AlignLeft)

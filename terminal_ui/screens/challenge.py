@@ -40,8 +40,7 @@ class ChallengeScreen(BaseScreen):
         self.arrow = ArrowWidget()
         self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignCenter)
         self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.hint = label("Slowly, then look back at the camera", "muted",
-                          align=Qt.AlignmentFlag.AlignLeft)
+        self.hint = label("Slowly, then look back at the camera", "muted", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.heading, self.arrow, self.prompt, self.countdown, self.hint):
             side.addWidget(widget)
         side.addStretch(1)

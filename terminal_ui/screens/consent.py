@@ -20,8 +20,9 @@ class ConsentScreen(BaseScreen):
         self.heading = label("Your consent", "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.customer = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)
         box = QFrame()
-        box.setStyleSheet("QFrame { border: 2px solid #C9CED6; border-radius: 14px; }"
-                          "QLabel { border: none; }")
+        box.setStyleSheet(
+            "QFrame { border: 2px solid #C9CED6; border-radius: 14px; }QLabel { border: none; }"
+        )
         inner = QVBoxLayout(box)
         inner.setContentsMargins(24, 16, 24, 16)
         self.text = label("", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)

@@ -11,11 +11,12 @@ from terminal_ui.style import label
 
 __all__ = ["EraseScreen"]
 
-WHAT = ("This removes the shopper's face templates, their consent record and the link between "
-        "their face and their account, here and at the payment service. The account, its money "
-        "and its PIN stay. It cannot be undone.")
-WHO = ("Erase on your authority as the signed-in cashier of this shop, or let the shopper "
-       "type their own PIN.")
+WHAT = (
+    "This removes the shopper's face templates, their consent record and the link between "
+    "their face and their account, here and at the payment service. The account, its money "
+    "and its PIN stay. It cannot be undone."
+)
+WHO = "Erase on your authority as the signed-in cashier of this shop, or let the shopper type their own PIN."
 
 
 class EraseScreen(BaseScreen):

@@ -20,8 +20,9 @@ class IdleScreen(BaseScreen):
         self.merchant = label("", "muted")
         self.heading = label("Welcome", "heading")
         self.heading.setStyleSheet("font-size: 72px;")
-        self.body = label("Pay with your face, or with your customer number and PIN.\n"
-                          "The cashier will start your payment.")
+        self.body = label(
+            "Pay with your face, or with your customer number and PIN.\nThe cashier will start your payment."
+        )
         self.notice = label("", "notice")
         self.page.addWidget(self.merchant)
         self.page.addStretch(2)

@@ -17,13 +17,21 @@ from terminal_ui.style import BAD_RED, OK_GREEN, WARN_AMBER, label
 
 __all__ = ["OutcomeMark", "ResultScreen"]
 
-_COLOUR = {Outcome.APPROVED: OK_GREEN, Outcome.DECLINED: BAD_RED, Outcome.REJECTED: BAD_RED,
-           Outcome.UNKNOWN: WARN_AMBER}
+_COLOUR = {
+    Outcome.APPROVED: OK_GREEN,
+    Outcome.DECLINED: BAD_RED,
+    Outcome.REJECTED: BAD_RED,
+    Outcome.UNKNOWN: WARN_AMBER,
+}
 
 
 # The main button says where it leads (an unknown outcome goes to the cashier's PIN pad).
-_DONE_TEXT = {Outcome.APPROVED: "Done", Outcome.DECLINED: "OK", Outcome.REJECTED: "OK",
-              Outcome.UNKNOWN: "Call the cashier"}
+_DONE_TEXT = {
+    Outcome.APPROVED: "Done",
+    Outcome.DECLINED: "OK",
+    Outcome.REJECTED: "OK",
+    Outcome.UNKNOWN: "Call the cashier",
+}
 
 
 class OutcomeMark(QWidget):
@@ -45,8 +53,9 @@ class OutcomeMark(QWidget):
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(_COLOUR[self.outcome]))
         p.drawEllipse(r)
-        pen = QPen(QColor("white"), 13, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap,
-                   Qt.PenJoinStyle.RoundJoin)
+        pen = QPen(
+            QColor("white"), 13, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+        )
         p.setPen(pen)
         c, s = r.center(), r.width() / 2
         if self.outcome is Outcome.APPROVED:
@@ -87,8 +96,9 @@ class ResultScreen(BaseScreen):
         self.page.addStretch(0)  # index 0: centres the words when there is no receipt
         self.page.addLayout(top)
         self.receipt_box = QFrame()
-        self.receipt_box.setStyleSheet("QFrame { border: 2px solid #C9CED6; border-radius: 14px; }"
-                                       "QLabel { border: none; }")
+        self.receipt_box.setStyleSheet(
+            "QFrame { border: 2px solid #C9CED6; border-radius: 14px; }QLabel { border: none; }"
+        )
         box = QHBoxLayout(self.receipt_box)
         box.setContentsMargins(32, 20, 32, 20)
         box.setSpacing(32)

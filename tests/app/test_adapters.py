@@ -43,13 +43,15 @@ class StubService:
 
 
 def test_cashier_sign_in_answers() -> None:
-    service = StubService([
-        LedgerDeclined("pin_locked", "locked", {"error": {"code": "pin_locked"}, "retry_after_s": 700}),
-        LedgerDeclined("pin_locked", "locked", {"error": {"code": "pin_locked", "retry_after_s": 65.5}}),
-        LedgerDeclined("unknown_cashier", "no cashier"),
-        LedgerTimeout("no answer"),
-        None,
-    ])
+    service = StubService(
+        [
+            LedgerDeclined("pin_locked", "locked", {"error": {"code": "pin_locked"}, "retry_after_s": 700}),
+            LedgerDeclined("pin_locked", "locked", {"error": {"code": "pin_locked", "retry_after_s": 65.5}}),
+            LedgerDeclined("unknown_cashier", "no cashier"),
+            LedgerTimeout("no answer"),
+            None,
+        ]
+    )
     payments = LedgerPayments(service, models={})  # type: ignore[arg-type]
     assert payments.verify_cashier("1001", "9999") == Declined("pin_locked", "locked", retry_after_s=700.0)
     assert payments.verify_cashier("1001", "9999").retry_after_s == 65.5  # type: ignore[union-attr]
@@ -67,11 +69,15 @@ def test_cashier_sign_in_answers() -> None:
 def test_the_shoppers_refusal_is_told_apart_from_the_cashiers() -> None:
     from app.adapters import _enrol_refused
 
-    shopper = _enrol_refused(LedgerDeclined("wrong_pin", "the PIN is wrong",
-                                            {"error": {"code": "wrong_pin"}, "attempts_left": 3}))
+    shopper = _enrol_refused(
+        LedgerDeclined("wrong_pin", "the PIN is wrong", {"error": {"code": "wrong_pin"}, "attempts_left": 3})
+    )
     assert (shopper.code, shopper.attempts_left) == ("wrong_pin", 3)
-    cashier = _enrol_refused(LedgerDeclined("wrong_pin", "the PIN is wrong",
-                                            {"error": {"code": "wrong_pin"}, "cashier_id": "1001"}))
+    cashier = _enrol_refused(
+        LedgerDeclined(
+            "wrong_pin", "the PIN is wrong", {"error": {"code": "wrong_pin"}, "cashier_id": "1001"}
+        )
+    )
     assert cashier.code == "cashier_pin"
     locked = _enrol_refused(LedgerDeclined("pin_locked", "locked", {"retry_after_s": 300}))
     assert (locked.code, locked.retry_after_s) == ("pin_locked", 300.0)
@@ -87,8 +93,15 @@ def enroller(tmp_path: Path) -> tuple[KioskEnroller, StubService, Gallery, Regis
     store_templates(gallery, registry, "42", "Anna K", [np.eye(1, 192, 0, dtype=np.float32)[0]])
     service = StubService()
     payments = LedgerPayments(service, models={})  # type: ignore[arg-type]
-    kiosk = KioskEnroller(None, gallery, registry, payments, terminal_id="T1",  # type: ignore[arg-type]
-                          reject_below=0.5, already_at=0.3)
+    kiosk = KioskEnroller(
+        None,
+        gallery,
+        registry,
+        payments,
+        terminal_id="T1",  # type: ignore[arg-type]
+        reject_below=0.5,
+        already_at=0.3,
+    )
     return kiosk, service, gallery, registry
 
 
@@ -106,8 +119,16 @@ def test_an_erasure_the_ledger_refuses_erases_nothing(enroller: Any) -> None:
     assert gallery.customers() == ["42"]
     erased = kiosk.erase("42", pin="1357")
     assert isinstance(erased, Erased) and erased.templates_removed == 1 and erased.ledger_audit_hash
-    assert service.calls[-1] == ("erase", {"customer_id": "42", "pin": "1357", "cashier_id": None,
-                                          "cashier_pin": None, "reason": "erased at the kiosk"})
+    assert service.calls[-1] == (
+        "erase",
+        {
+            "customer_id": "42",
+            "pin": "1357",
+            "cashier_id": None,
+            "cashier_pin": None,
+            "reason": "erased at the kiosk",
+        },
+    )
     assert gallery.customers() == [] and registry.consent("42") is None
 
 

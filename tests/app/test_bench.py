@@ -11,10 +11,23 @@ import pytest
 from app.cli import main
 
 
-def test_bench_prints_one_json_object_with_all_figures(dev_faces: Path,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["bench", "--images", str(dev_faces), "--frames", "4", "--repeats", "1",
-               "--gallery-sizes", "100,2000", "--json"])
+def test_bench_prints_one_json_object_with_all_figures(
+    dev_faces: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(
+        [
+            "bench",
+            "--images",
+            str(dev_faces),
+            "--frames",
+            "4",
+            "--repeats",
+            "1",
+            "--gallery-sizes",
+            "100,2000",
+            "--json",
+        ]
+    )
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["per_frame_ms"]) == {"median", "p95"}
@@ -32,9 +45,26 @@ def test_bench_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 
 def test_bench_with_load_keeps_its_keys_and_adds_quiet_loaded_and_ratio(
-        dev_faces: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["bench", "--images", str(dev_faces), "--frames", "2", "--repeats", "1",
-               "--gallery-sizes", "100", "--load", "1", "--rounds", "1", "--json"])
+    dev_faces: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(
+        [
+            "bench",
+            "--images",
+            str(dev_faces),
+            "--frames",
+            "2",
+            "--repeats",
+            "1",
+            "--gallery-sizes",
+            "100",
+            "--load",
+            "1",
+            "--rounds",
+            "1",
+            "--json",
+        ]
+    )
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["per_frame_ms"]) == {"median", "p95"} and out["frames_with_face"] == 2
@@ -47,8 +77,9 @@ def test_bench_with_load_keeps_its_keys_and_adds_quiet_loaded_and_ratio(
     assert out["spin"] in (True, False)
 
 
-@pytest.mark.parametrize("extra", [["--load", "-1"], ["--rounds", "0"], ["--repeats", "0"],
-                                   ["--frames", "0"], ["--load", "two"]])
+@pytest.mark.parametrize(
+    "extra", [["--load", "-1"], ["--rounds", "0"], ["--repeats", "0"], ["--frames", "0"], ["--load", "two"]]
+)
 def test_bench_refuses_bad_load_arguments(dev_faces: Path, extra: list[str]) -> None:
     try:
         rc = main(["bench", "--images", str(dev_faces), *extra])

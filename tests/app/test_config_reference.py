@@ -13,8 +13,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 def test_docs_settings_md_is_current() -> None:
     current = (REPO / "docs" / "settings.md").read_text(encoding="utf-8").rstrip("\n")
-    assert current == reference_markdown().rstrip("\n"), \
+    assert current == reference_markdown().rstrip("\n"), (
         "docs/settings.md is stale: run `facepay config reference > docs/settings.md`"
+    )
 
 
 def test_every_setting_is_documented() -> None:

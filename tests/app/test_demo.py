@@ -26,9 +26,28 @@ def demo(dev_faces: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     env.pop("DISPLAY", None)
     env.pop("FACEPAY_GALLERY_KEY", None)
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "demo", "--headless", "--json", "--repeats", "1",
-         "--photos", str(dev_faces), "--workdir", str(tmp / "world"), "--screenshots", str(tmp / "shots")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "demo",
+            "--headless",
+            "--json",
+            "--repeats",
+            "1",
+            "--photos",
+            str(dev_faces),
+            "--workdir",
+            str(tmp / "world"),
+            "--screenshots",
+            str(tmp / "shots"),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report: dict[str, Any] = json.loads(done.stdout)
     report["steps"] = {s["name"]: s for s in report["steps"]}
@@ -46,21 +65,21 @@ def test_face_pay_confirms_then_approves(demo: dict[str, Any]) -> None:
 def test_masked_face_goes_to_the_pin_and_pays(demo: dict[str, Any]) -> None:
     step = demo["steps"]["masked face -> PIN"]
     assert step["ok"], step["detail"]
-    after_scan = step["screens"][step["screens"].index("scan"):]
+    after_scan = step["screens"][step["screens"].index("scan") :]
     assert "confirm" not in after_scan and after_scan[1] == "pin" and "result" in after_scan
 
 
 def test_five_wrong_pins_lock_the_pin(demo: dict[str, Any]) -> None:
     step = demo["steps"]["wrong PIN x5 -> lockout"]
     assert step["ok"], step["detail"]
-    after_scan = step["screens"][step["screens"].index("scan"):]
+    after_scan = step["screens"][step["screens"].index("scan") :]
     assert after_scan.count("pin") == 5 and "result" in after_scan
 
 
 def test_photo_attack_is_rejected_without_a_pin(demo: dict[str, Any]) -> None:
     step = demo["steps"]["photo attack -> rejected"]
     assert step["ok"], step["detail"]
-    after_scan = step["screens"][step["screens"].index("scan"):]
+    after_scan = step["screens"][step["screens"].index("scan") :]
     assert after_scan[1] == "result" and "pin" not in after_scan
 
 

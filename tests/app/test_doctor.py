@@ -22,9 +22,25 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     work = tmp_path_factory.mktemp("ledger")
-    subprocess.run([sys.executable, "-m", "app.cli", "ledger", "init", "--db", f"sqlite:///{work}/ledger.db",
-                    "--ledger-key", str(work / "ledger.key"), "--demo", "--out", str(work)],
-                   cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.cli",
+            "ledger",
+            "init",
+            "--db",
+            f"sqlite:///{work}/ledger.db",
+            "--ledger-key",
+            str(work / "ledger.key"),
+            "--demo",
+            "--out",
+            str(work),
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     with ledger_process(work) as url:
         yield work, url
 
@@ -87,8 +103,9 @@ def test_ledger_down(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
     assert rc == 1 and doctor(capsys, "--no-ledger")[0] == 0
 
 
-def test_wrong_ledger_pub_says_payments_of_unknown_outcome_stay_open(ledger, monkeypatch, tmp_path: Path,
-                                                                     capsys) -> None:
+def test_wrong_ledger_pub_says_payments_of_unknown_outcome_stay_open(
+    ledger, monkeypatch, tmp_path: Path, capsys
+) -> None:
     from payments.journal import EntryKind, EntryState, Journal, NewEntry
     from payments.money import Money
 
@@ -98,9 +115,17 @@ def test_wrong_ledger_pub_says_payments_of_unknown_outcome_stay_open(ledger, mon
     monkeypatch.setenv("FACEPAY_LEDGER_LEDGER_PUB", str(tmp_path / "wrong.pub"))
     terminal_id = json.loads((work / "demo.json").read_text())["terminal_id"]
     with Journal.open(tmp_path / "data" / "journal.db", terminal_id) as journal:
-        journal.record_intent(NewEntry(transfer_id="tx_1", idempotency_key="ik_1", kind=EntryKind.DEBIT,
-                                       amount=Money(100, "EUR"), customer_id="c-1", merchant_ref="s-1",
-                                       request_body=b"{}"))
+        journal.record_intent(
+            NewEntry(
+                transfer_id="tx_1",
+                idempotency_key="ik_1",
+                kind=EntryKind.DEBIT,
+                amount=Money(100, "EUR"),
+                customer_id="c-1",
+                merchant_ref="s-1",
+                request_body=b"{}",
+            )
+        )
         journal.begin_attempt("tx_1")
         journal.mark("tx_1", EntryState.UNKNOWN, abandoned=True)
     rc, checks = doctor(capsys)

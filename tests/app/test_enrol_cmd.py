@@ -12,8 +12,9 @@ from app.cli import main
 PHOTOS = [f"deepface__tests_unit_dataset_img{i}.jpg" for i in (1, 2)]
 
 
-def test_enrol_rotate_delete(dev_faces: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_enrol_rotate_delete(
+    dev_faces: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FACEPAY_PAYMENTS_DATA_DIR", str(tmp_path))
     key = tmp_path / "keys" / "gallery.key"
     monkeypatch.setenv("FACEPAY_PAYMENTS_GALLERY_KEY_FILE", str(key))
@@ -37,8 +38,9 @@ def test_enrol_rotate_delete(dev_faces: Path, tmp_path: Path, monkeypatch: pytes
     assert capsys.readouterr().out == ""
 
 
-def test_rotation_interrupted_after_the_store_recovers(dev_faces: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rotation_interrupted_after_the_store_recovers(
+    dev_faces: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import base64
 
     from app.settings import load_settings
@@ -48,8 +50,10 @@ def test_rotation_interrupted_after_the_store_recovers(dev_faces: Path, tmp_path
     monkeypatch.setenv("FACEPAY_PAYMENTS_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("FACEPAY_PAYMENTS_GALLERY_KEY_FILE", str(tmp_path / "gallery.key"))
     monkeypatch.delenv("FACEPAY_GALLERY_KEY", raising=False)
-    assert main(["enroll", "--customer", "c1", "--name", "A", "--accept-consent",
-                 str(dev_faces / PHOTOS[0])]) == 0
+    assert (
+        main(["enroll", "--customer", "c1", "--name", "A", "--accept-consent", str(dev_faces / PHOTOS[0])])
+        == 0
+    )
     settings = load_settings()
     gallery = open_gallery(settings)
     new_key = generate_key()

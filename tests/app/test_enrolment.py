@@ -39,9 +39,14 @@ def test_enrol_match_erase_then_stranger(stores, pipeline, dev_faces: Path, tmp_
     registry.record_consent("c1", "T1")
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"junk")
-    result = enrol_photos(pipeline, gallery, registry, "c1", "Anna K",
-                          [dev_faces / n for n in ANNA] + [bad,
-                           dev_faces / "deepface__tests_unit_dataset_couple.jpg"])
+    result = enrol_photos(
+        pipeline,
+        gallery,
+        registry,
+        "c1",
+        "Anna K",
+        [dev_faces / n for n in ANNA] + [bad, dev_faces / "deepface__tests_unit_dataset_couple.jpg"],
+    )
     assert result.templates == 4
     reasons = dict(result.refused)
     assert "not a decodable image" in reasons["bad.jpg"]
@@ -89,8 +94,9 @@ def test_audit_chain_detects_an_edited_line(tmp_path: Path) -> None:
     assert not registry.audit_ok()
 
 
-def test_a_face_already_enrolled_as_another_customer_is_found(stores, pipeline, dev_faces: Path,
-                                                               settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_face_already_enrolled_as_another_customer_is_found(
+    stores, pipeline, dev_faces: Path, settings
+) -> None:  # type: ignore[no-untyped-def]
     """The gallery check before any link: df_A's other photos, offered under another customer
     number, are found as c1 at the candidate threshold; df_F (someone else) and c1 itself are not."""
     from app.enrolment import already_enrolled, gate_photos
@@ -103,7 +109,8 @@ def test_a_face_already_enrolled_as_another_customer_is_found(stores, pipeline, 
     other = already_enrolled(gallery, same, "200002", threshold)
     assert other is not None and other.customer_id == "c1" and other.score >= threshold
     assert already_enrolled(gallery, same, "c1", threshold) is None  # re-enrolling oneself
-    stranger, _, _ = gate_photos(pipeline, [dev_faces / f"deepface__tests_unit_dataset_img{i}.jpg"
-                                            for i in (13, 14, 15)])
+    stranger, _, _ = gate_photos(
+        pipeline, [dev_faces / f"deepface__tests_unit_dataset_img{i}.jpg" for i in (13, 14, 15)]
+    )
     assert len(stranger) == 3 and already_enrolled(gallery, stranger, "200002", threshold) is None
     assert already_enrolled(gallery, [], "200002", threshold) is None

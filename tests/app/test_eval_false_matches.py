@@ -11,14 +11,18 @@ import pytest
 from app.cli import main
 
 # Two photos of one person (deepface img1, img2) and one of her again (img4)...
-SAME = ("deepface__tests_unit_dataset_img1.jpg", "deepface__tests_unit_dataset_img2.jpg",
-        "deepface__tests_unit_dataset_img4.jpg")
+SAME = (
+    "deepface__tests_unit_dataset_img1.jpg",
+    "deepface__tests_unit_dataset_img2.jpg",
+    "deepface__tests_unit_dataset_img4.jpg",
+)
 # ...and one other person
 OTHER = "deepface__tests_unit_dataset_img13.jpg"
 
 
-def test_a_mislabelled_photo_is_listed_as_a_false_match(dev_faces: Path, tmp_path: Path,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_mislabelled_photo_is_listed_as_a_false_match(
+    dev_faces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     for i, name in enumerate(SAME):
         shutil.copy(dev_faces / name, tmp_path / f"p{i}.jpg")
     shutil.copy(dev_faces / OTHER, tmp_path / "q.jpg")
@@ -26,7 +30,8 @@ def test_a_mislabelled_photo_is_listed_as_a_false_match(dev_faces: Path, tmp_pat
     # like customer A, so the face matches A and eval must list it.
     (tmp_path / "labels.csv").write_text(
         "file,identity,masked,spoof\np0.jpg,A,0,0\np1.jpg,A,0,0\np2.jpg,Z,0,0\nq.jpg,B,0,0\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     rc = main(["eval", "--images", str(tmp_path), "--json", "--cache", str(tmp_path / "cache")])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0

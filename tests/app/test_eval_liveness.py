@@ -14,12 +14,9 @@ RECIPE = FitRecipe(("model", "edges"), 1.0, 0.3, 0.5)
 
 
 def record(source: str, attack: str, model: float, edges: float = 0.0) -> ImageRecord:
-    cues = PadCues(model=model, moire=1.0, sharpness=-5.0, glare=0.0, edges=edges, colour=5.0,
-                   face_frac=0.3)
-    label = LabelRow(f"{source}_{attack}_{model}.jpg", f"{source}_p1", False, bool(attack), source,
-                     attack)
-    return ImageRecord(label, None, 1, 0.9, None, True, 1.0, liveness=model, source=source,
-                       cues=cues)
+    cues = PadCues(model=model, moire=1.0, sharpness=-5.0, glare=0.0, edges=edges, colour=5.0, face_frac=0.3)
+    label = LabelRow(f"{source}_{attack}_{model}.jpg", f"{source}_p1", False, bool(attack), source, attack)
+    return ImageRecord(label, None, 1, 0.9, None, True, 1.0, liveness=model, source=source, cues=cues)
 
 
 def test_apcer_is_reported_per_attack_type_and_the_worst_type_is_the_headline() -> None:
@@ -27,8 +24,14 @@ def test_apcer_is_reported_per_attack_type_and_the_worst_type_is_the_headline() 
     attacks = ["", "", "", "print", "print", "replay_phone", "replay_phone", "replay_phone"]
     out = summarise(scores, attacks, LIMITS)
     assert out["live"] == 3 and out["attacks"] == 5
-    assert out["by_attack"]["print"] == {"attacks": 2, "passed": 1, "challenged": 0, "rejected": 1,
-                                         "no_face": 0, "apcer": 0.5}
+    assert out["by_attack"]["print"] == {
+        "attacks": 2,
+        "passed": 1,
+        "challenged": 0,
+        "rejected": 1,
+        "no_face": 0,
+        "apcer": 0.5,
+    }
     assert out["by_attack"]["replay_phone"]["apcer"] == 0.0
     assert out["by_attack"]["replay_phone"]["no_face"] == 1
     assert out["apcer"] == 0.5 and out["attacks_passed"] == 1 and out["attacks_challenged"] == 1

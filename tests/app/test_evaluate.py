@@ -25,13 +25,15 @@ def test_dev_faces_meet_the_foundation_targets(pipeline, dev_faces: Path) -> Non
     assert report["errors"]["count"] == 0
 
 
-def test_bad_inputs_are_counted_and_eval_goes_on(pipeline, dev_faces: Path, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_inputs_are_counted_and_eval_goes_on(
+    pipeline, dev_faces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     shutil.copy(dev_faces / "deepface__tests_unit_dataset_img1.jpg", tmp_path / "a1.jpg")
     shutil.copy(dev_faces / "deepface__tests_unit_dataset_img2.jpg", tmp_path / "a2.jpg")
     shutil.copy(dev_faces / "deepface__tests_unit_dataset_img13.jpg", tmp_path / "b1.jpg")
-    grey = cv2.cvtColor(cv2.imread(str(dev_faces / "deepface__tests_unit_dataset_img5.jpg")),
-                        cv2.COLOR_BGR2GRAY)
+    grey = cv2.cvtColor(
+        cv2.imread(str(dev_faces / "deepface__tests_unit_dataset_img5.jpg")), cv2.COLOR_BGR2GRAY
+    )
     cv2.imwrite(str(tmp_path / "a3_grey.png"), grey)
     (tmp_path / "corrupt.jpg").write_bytes(b"\xff\xd8garbage")
     cv2.imwrite(str(tmp_path / "noface.png"), np.full((240, 320, 3), 90, np.uint8))
@@ -40,7 +42,9 @@ def test_bad_inputs_are_counted_and_eval_goes_on(pipeline, dev_faces: Path, tmp_
         "file,identity,masked,spoof,extra\n"
         "a1.jpg,A,0,0,x\na2.jpg,A,0,0,x\nb1.jpg,B,0,0,x\na3_grey.png,A,0,0,x\n"
         "corrupt.jpg,C,0,0,x\nmissing.jpg,C,0,0,x\nnoface.png,D,0,0,x\ntiny.png,D,0,0,x\n"
-        "a1.jpg,A,maybe,0,x\n", encoding="utf-8")
+        "a1.jpg,A,maybe,0,x\n",
+        encoding="utf-8",
+    )
     rc = main(["eval", "--images", str(tmp_path), "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0

@@ -33,7 +33,8 @@ def _folder(shared_dir: Path, tmp_path: Path, *, attacks: bool = True) -> Path:
 
 
 def test_fit_prints_settings_that_keep_every_attack_below_the_pass_cut(
-        shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rc = main(["liveness", "fit", "--images", str(_folder(shared_dir, tmp_path))])
     out = json.loads(capsys.readouterr().out)
     assert rc == 0
@@ -43,17 +44,20 @@ def test_fit_prints_settings_that_keep_every_attack_below_the_pass_cut(
     assert s["reject_threshold"] <= s["pass_threshold"]
 
 
-def test_fit_without_attacks_is_refused(shared_dir: Path, tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_fit_without_attacks_is_refused(
+    shared_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rc = main(["liveness", "fit", "--images", str(_folder(shared_dir, tmp_path, attacks=False))])
     assert rc == 2 and "need live faces and attacks" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("cues", "weights"), [("model,edges", "1"), ("model,screen", "1,2"),
-                                               ("model", "one")])
+@pytest.mark.parametrize(
+    ("cues", "weights"), [("model,edges", "1"), ("model,screen", "1,2"), ("model", "one")]
+)
 def test_combiner_settings_that_do_not_fit_together_are_refused(settings, cues: str, weights: str) -> None:  # type: ignore[no-untyped-def]
-    bad = dataclasses.replace(settings, liveness=dataclasses.replace(
-        settings.liveness, fusion_cues=cues, fusion_weights=weights))
+    bad = dataclasses.replace(
+        settings, liveness=dataclasses.replace(settings.liveness, fusion_cues=cues, fusion_weights=weights)
+    )
     with pytest.raises(SettingsError, match="fusion_cues"):
         pad_fusion(bad)
 

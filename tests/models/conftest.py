@@ -87,14 +87,16 @@ def server(good: Blob) -> Iterator[ModelServer]:
     srv = ModelServer()
     wrong = make_blob(2).data  # same size, other bytes
     half = good.data[: len(good.data) // 2]
-    srv.routes.update({
-        "/good.bin": ("full", good.data),
-        "/truncated.bin": ("full", half),
-        "/truncated-nolength.bin": ("nolength", half),
-        "/wrong.bin": ("full", wrong),
-        "/longer-nolength.bin": ("nolength", good.data + b"extra"),
-        "/drop.bin": ("drop", good.data),
-    })
+    srv.routes.update(
+        {
+            "/good.bin": ("full", good.data),
+            "/truncated.bin": ("full", half),
+            "/truncated-nolength.bin": ("nolength", half),
+            "/wrong.bin": ("full", wrong),
+            "/longer-nolength.bin": ("nolength", good.data + b"extra"),
+            "/drop.bin": ("drop", good.data),
+        }
+    )
     thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -125,8 +127,13 @@ def make_manifest(tmp_path: Path, good: Blob) -> Callable[..., Manifest]:
     ``extra=[entry, ...]`` adds more raw entries.
     """
 
-    def build(sources: list[str], *, extra: list[dict[str, Any]] | None = None,
-              optional: bool = False, path: Path | None = None) -> Manifest:
+    def build(
+        sources: list[str],
+        *,
+        extra: list[dict[str, Any]] | None = None,
+        optional: bool = False,
+        path: Path | None = None,
+    ) -> Manifest:
         entries = [entry("test-model", "test_model.onnx", good, sources, optional=optional)]
         entries.extend(extra or [])
         target = path or tmp_path / "manifest.json"
@@ -136,9 +143,19 @@ def make_manifest(tmp_path: Path, good: Blob) -> Callable[..., Manifest]:
     return build
 
 
-def entry(model_id: str, file: str, blob: Blob, sources: list[str], *, optional: bool = False,
-          source_note: str = "") -> dict[str, Any]:
-    return {"id": model_id, "task": "detector", "wrapper": "yunet", "file": file,
-            "sha256": blob.sha256, "bytes": len(blob.data), "licence": "test data",
-            "sources": sources, "source_note": source_note, "optional": optional,
-            "input": {"size": [4, 4]}}
+def entry(
+    model_id: str, file: str, blob: Blob, sources: list[str], *, optional: bool = False, source_note: str = ""
+) -> dict[str, Any]:
+    return {
+        "id": model_id,
+        "task": "detector",
+        "wrapper": "yunet",
+        "file": file,
+        "sha256": blob.sha256,
+        "bytes": len(blob.data),
+        "licence": "test data",
+        "sources": sources,
+        "source_note": source_note,
+        "optional": optional,
+        "input": {"size": [4, 4]},
+    }

@@ -15,8 +15,9 @@ def _names(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
-def test_good_source_is_written_and_verified(server: ModelServer, make_manifest: ManifestFactory,
-                                             good: Blob, tmp_path: Path) -> None:
+def test_good_source_is_written_and_verified(
+    server: ModelServer, make_manifest: ManifestFactory, good: Blob, tmp_path: Path
+) -> None:
     manifest = make_manifest([server.url("/good.bin")])
     model_dir = tmp_path / "new" / "models"  # does not exist yet: fetch creates it
     seen: list[tuple[int, int]] = []
@@ -33,16 +34,20 @@ def test_good_source_is_written_and_verified(server: ModelServer, make_manifest:
     assert len(seen) > 2  # progress arrived during the download, not only at the end
 
 
-@pytest.mark.parametrize(("route", "reason"), [
-    ("/truncated.bin", "truncated: the server offers 150000 of 300000 bytes"),
-    ("/truncated-nolength.bin", "truncated: received 150000 of 300000 bytes"),
-    ("/wrong.bin", "wrong file: sha256"),
-    ("/longer-nolength.bin", "wrong file: longer than the expected 300000 bytes"),
-    ("/missing.bin", "HTTP 404"),
-    ("/drop.bin", "connection dropped after"),
-])
-def test_bad_source_leaves_nothing_and_says_why(server: ModelServer, make_manifest: ManifestFactory,
-                                                tmp_path: Path, route: str, reason: str) -> None:
+@pytest.mark.parametrize(
+    ("route", "reason"),
+    [
+        ("/truncated.bin", "truncated: the server offers 150000 of 300000 bytes"),
+        ("/truncated-nolength.bin", "truncated: received 150000 of 300000 bytes"),
+        ("/wrong.bin", "wrong file: sha256"),
+        ("/longer-nolength.bin", "wrong file: longer than the expected 300000 bytes"),
+        ("/missing.bin", "HTTP 404"),
+        ("/drop.bin", "connection dropped after"),
+    ],
+)
+def test_bad_source_leaves_nothing_and_says_why(
+    server: ModelServer, make_manifest: ManifestFactory, tmp_path: Path, route: str, reason: str
+) -> None:
     model_dir = tmp_path / "models"
     manifest = make_manifest([server.url(route)])
 
@@ -56,16 +61,18 @@ def test_bad_source_leaves_nothing_and_says_why(server: ModelServer, make_manife
     assert reason in result.message
 
 
-def test_refused_connection_is_reported(refused_url: str, make_manifest: ManifestFactory,
-                                        tmp_path: Path) -> None:
+def test_refused_connection_is_reported(
+    refused_url: str, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
     [result] = fetch(make_manifest([refused_url]), tmp_path / "models", timeout=5)
     assert result.outcome is FetchOutcome.FAILED
     assert "cannot connect" in result.message
     assert _names(tmp_path / "models") == []
 
 
-def test_next_source_is_tried_after_a_bad_one(server: ModelServer, make_manifest: ManifestFactory,
-                                              refused_url: str, good: Blob, tmp_path: Path) -> None:
+def test_next_source_is_tried_after_a_bad_one(
+    server: ModelServer, make_manifest: ManifestFactory, refused_url: str, good: Blob, tmp_path: Path
+) -> None:
     sources = [refused_url, server.url("/drop.bin"), server.url("/wrong.bin"), server.url("/good.bin")]
     model_dir = tmp_path / "models"
 
@@ -80,8 +87,9 @@ def test_next_source_is_tried_after_a_bad_one(server: ModelServer, make_manifest
     assert _names(model_dir) == ["test_model.onnx"]
 
 
-def test_good_file_is_not_downloaded_again(server: ModelServer, make_manifest: ManifestFactory,
-                                           good: Blob, tmp_path: Path) -> None:
+def test_good_file_is_not_downloaded_again(
+    server: ModelServer, make_manifest: ManifestFactory, good: Blob, tmp_path: Path
+) -> None:
     model_dir = tmp_path / "models"
     model_dir.mkdir()
     existing = model_dir / "test_model.onnx"
@@ -95,9 +103,9 @@ def test_good_file_is_not_downloaded_again(server: ModelServer, make_manifest: M
     assert existing.stat().st_mtime_ns == before
 
 
-def test_corrupt_file_is_replaced_only_by_a_verified_one(server: ModelServer,
-                                                        make_manifest: ManifestFactory,
-                                                        good: Blob, tmp_path: Path) -> None:
+def test_corrupt_file_is_replaced_only_by_a_verified_one(
+    server: ModelServer, make_manifest: ManifestFactory, good: Blob, tmp_path: Path
+) -> None:
     model_dir = tmp_path / "models"
     model_dir.mkdir()
     target = model_dir / "test_model.onnx"
@@ -115,16 +123,18 @@ def test_corrupt_file_is_replaced_only_by_a_verified_one(server: ModelServer,
 
 def test_model_without_sources_reports_its_note(make_manifest: ManifestFactory, tmp_path: Path) -> None:
     note = "Convert it yourself with tool X; or copy it from another terminal."
-    manifest = make_manifest([], extra=[entry("hand-made", "hand.onnx", make_blob(3, 10), [],
-                                              source_note=note)])
+    manifest = make_manifest(
+        [], extra=[entry("hand-made", "hand.onnx", make_blob(3, 10), [], source_note=note)]
+    )
     results = {r.spec.id: r for r in fetch(manifest, tmp_path / "models")}
     assert results["hand-made"].outcome is FetchOutcome.NO_SOURCE
     assert note in results["hand-made"].message
     assert not results["hand-made"].ok
 
 
-def test_optional_models_only_when_asked(server: ModelServer, make_manifest: ManifestFactory,
-                                         tmp_path: Path) -> None:
+def test_optional_models_only_when_asked(
+    server: ModelServer, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
     manifest = make_manifest([server.url("/good.bin")], optional=True)
     model_dir = tmp_path / "models"
     assert fetch(manifest, model_dir) == []
@@ -135,16 +145,21 @@ def test_optional_models_only_when_asked(server: ModelServer, make_manifest: Man
     assert with_all.outcome is FetchOutcome.ALREADY_OK
 
 
-def test_unknown_id_is_refused_before_any_download(server: ModelServer, make_manifest: ManifestFactory,
-                                                   tmp_path: Path) -> None:
+def test_unknown_id_is_refused_before_any_download(
+    server: ModelServer, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
     with pytest.raises(ManifestError, match="no-such-model"):
-        fetch(make_manifest([server.url("/good.bin")]), tmp_path / "models",
-              only=["test-model", "no-such-model"])
+        fetch(
+            make_manifest([server.url("/good.bin")]),
+            tmp_path / "models",
+            only=["test-model", "no-such-model"],
+        )
     assert sum(server.hits.values()) == 0
 
 
-def test_unusable_model_dir_is_a_clear_error(server: ModelServer, make_manifest: ManifestFactory,
-                                             tmp_path: Path) -> None:
+def test_unusable_model_dir_is_a_clear_error(
+    server: ModelServer, make_manifest: ManifestFactory, tmp_path: Path
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
     with pytest.raises(ModelDirError, match=r"cannot create model directory .*a-file/models"):

@@ -14,8 +14,9 @@ from models import load_manifest
 from tests.models.conftest import Blob, ManifestFactory, ModelServer
 
 
-def test_verify_shared_dir_passes(model_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_shared_dir_passes(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(model_dir))
     assert main(["models", "verify"]) == 0
     out = capsys.readouterr().out
@@ -23,8 +24,9 @@ def test_verify_shared_dir_passes(model_dir: Path, monkeypatch: pytest.MonkeyPat
     assert out.count("\nok ") == len(load_manifest().models)
 
 
-def test_verify_empty_dir_names_missing_files_and_fixes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_empty_dir_names_missing_files_and_fixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(tmp_path))
     assert main(["models", "verify"]) == 1
     out = capsys.readouterr().out
@@ -33,13 +35,15 @@ def test_verify_empty_dir_names_missing_files_and_fixes(tmp_path: Path, monkeypa
         assert str(tmp_path / spec.file) in out
     assert "fix: run `facepay models fetch --only yunet-2023mar`" in out
     assert manifest.get("mobilefacenet-expo-192d").source_note in out
-    assert ("3 required model(s) missing or corrupt: yunet-2023mar, mobilefacenet-expo-192d, "
-            "antispoof-minifasv2se-128") in out
+    assert (
+        "3 required model(s) missing or corrupt: yunet-2023mar, mobilefacenet-expo-192d, "
+        "antispoof-minifasv2se-128"
+    ) in out
 
 
-def test_verify_ignores_a_missing_optional_model(model_dir: Path, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_ignores_a_missing_optional_model(
+    model_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     for spec in load_manifest().models:
         if not spec.optional:
             (tmp_path / spec.file).symlink_to(model_dir / spec.file)
@@ -51,8 +55,9 @@ def test_verify_ignores_a_missing_optional_model(model_dir: Path, tmp_path: Path
     assert states["antispoof-minifasv2se-128-int8"] == "missing"
 
 
-def test_verify_json_reports_each_problem(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_json_reports_each_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(tmp_path))
     assert main(["models", "verify", "--json"]) == 1
     report = json.loads(capsys.readouterr().out)
@@ -62,8 +67,9 @@ def test_verify_json_reports_each_problem(tmp_path: Path, monkeypatch: pytest.Mo
     assert yunet["fix"] == "run `facepay models fetch --only yunet-2023mar`"
 
 
-def test_list_shows_a_table(model_dir: Path, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_a_table(
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(model_dir))
     assert main(["models", "list"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -73,9 +79,14 @@ def test_list_shows_a_table(model_dir: Path, monkeypatch: pytest.MonkeyPatch,
     assert "227.1 KiB" in yunet and yunet.endswith("ok")
 
 
-def test_fetch_cli_success_and_failure(server: ModelServer, make_manifest: ManifestFactory, good: Blob,
-                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_fetch_cli_success_and_failure(
+    server: ModelServer,
+    make_manifest: ManifestFactory,
+    good: Blob,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     model_dir = tmp_path / "models"
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(model_dir))
     good_manifest = tmp_path / "good.json"
@@ -95,9 +106,12 @@ def test_fetch_cli_success_and_failure(server: ModelServer, make_manifest: Manif
     assert not (model_dir / "test_model.onnx").exists()
 
 
-def test_fetch_cli_unknown_id_is_a_usage_error(make_manifest: ManifestFactory, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_fetch_cli_unknown_id_is_a_usage_error(
+    make_manifest: ManifestFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(tmp_path / "models"))
     manifest = tmp_path / "m.json"
     make_manifest([], path=manifest)
@@ -105,9 +119,12 @@ def test_fetch_cli_unknown_id_is_a_usage_error(make_manifest: ManifestFactory, t
     assert "unknown model id 'nope'" in capsys.readouterr().err
 
 
-def test_fetch_cli_unwritable_dir(make_manifest: ManifestFactory, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_fetch_cli_unwritable_dir(
+    make_manifest: ManifestFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(blocker / "models"))
@@ -139,11 +156,13 @@ def test_progress_bar_draws_bytes_and_percent(tmp_path: Path, make_manifest: Man
     assert text.endswith("\n")
 
 
-def test_fetch_cli_is_silent_on_stderr_when_not_a_terminal(server: ModelServer,
-                                                           make_manifest: ManifestFactory,
-                                                           tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_fetch_cli_is_silent_on_stderr_when_not_a_terminal(
+    server: ModelServer,
+    make_manifest: ManifestFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(tmp_path / "models"))
     manifest = tmp_path / "m.json"
     make_manifest([server.url("/good.bin")], path=manifest)
@@ -151,4 +170,3 @@ def test_fetch_cli_is_silent_on_stderr_when_not_a_terminal(server: ModelServer,
     captured = capsys.readouterr()
     assert "%" not in captured.err
     assert captured.out.startswith("fetched")
-

@@ -34,9 +34,15 @@ def test_real_model_dir_verifies(manifest: models.Manifest, model_dir: Path) -> 
 
 
 def test_damaged_copies_are_told_apart(manifest: models.Manifest, model_dir: Path, tmp_path: Path) -> None:
-    yunet, recogniser, antispoof, int8 = (manifest.get(i) for i in (
-        "yunet-2023mar", "mobilefacenet-expo-192d", "antispoof-minifasv2se-128",
-        "antispoof-minifasv2se-128-int8"))
+    yunet, recogniser, antispoof, int8 = (
+        manifest.get(i)
+        for i in (
+            "yunet-2023mar",
+            "mobilefacenet-expo-192d",
+            "antispoof-minifasv2se-128",
+            "antispoof-minifasv2se-128-int8",
+        )
+    )
     shutil.copyfile(yunet.path(model_dir), yunet.path(tmp_path))
     data = bytearray(antispoof.path(model_dir).read_bytes())
     data[len(data) // 2] ^= 0xFF  # one flipped byte, same size
@@ -58,8 +64,9 @@ def test_damaged_copies_are_told_apart(manifest: models.Manifest, model_dir: Pat
     assert "1000 bytes" in short.detail
 
 
-def test_missing_file_with_a_source_names_the_fetch_command(manifest: models.Manifest,
-                                                            tmp_path: Path) -> None:
+def test_missing_file_with_a_source_names_the_fetch_command(
+    manifest: models.Manifest, tmp_path: Path
+) -> None:
     status = models.check_file(manifest.get("yunet-2023mar"), tmp_path / "nowhere")
     assert status.state is FileState.MISSING
     assert status.fix == "run `facepay models fetch --only yunet-2023mar`"
@@ -79,8 +86,9 @@ def test_resolve_raises_with_the_fix(manifest: models.Manifest, model_dir: Path,
         resolve(manifest, model_dir, "no-such-model")
 
 
-def test_resolve_notices_a_file_rewritten_after_it_was_verified(manifest: models.Manifest,
-                                                                 model_dir: Path, tmp_path: Path) -> None:
+def test_resolve_notices_a_file_rewritten_after_it_was_verified(
+    manifest: models.Manifest, model_dir: Path, tmp_path: Path
+) -> None:
     spec = manifest.get("yunet-2023mar")
     copy = spec.path(tmp_path)
     shutil.copyfile(spec.path(model_dir), copy)

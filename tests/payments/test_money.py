@@ -9,16 +9,26 @@ from hypothesis import strategies as st
 from payments.money import CurrencyMismatch, InvalidAmount, Money, UnknownCurrency
 
 
-@pytest.mark.parametrize(("text", "currency", "minor"), [
-    ("12.50", "EUR", 1250), ("12.5", "EUR", 1250), ("12", "EUR", 1200), ("0.01", "EUR", 1),
-    ("1500", "JPY", 1500), ("1.234", "KWD", 1234), ("0", "EUR", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "currency", "minor"),
+    [
+        ("12.50", "EUR", 1250),
+        ("12.5", "EUR", 1250),
+        ("12", "EUR", 1200),
+        ("0.01", "EUR", 1),
+        ("1500", "JPY", 1500),
+        ("1.234", "KWD", 1234),
+        ("0", "EUR", 0),
+    ],
+)
 def test_parse(text: str, currency: str, minor: int) -> None:
     assert Money.parse(text, currency) == Money(minor, currency)
 
 
-@pytest.mark.parametrize("text", ["12.505", "-1", "-0.01", "1e3", " 12", "12 ", "", ".5", "01.00", "1,00",
-                                  "12.", "+1", "NaN", "1" * 40])
+@pytest.mark.parametrize(
+    "text",
+    ["12.505", "-1", "-0.01", "1e3", " 12", "12 ", "", ".5", "01.00", "1,00", "12.", "+1", "NaN", "1" * 40],
+)
 def test_parse_rejects(text: str) -> None:
     with pytest.raises(InvalidAmount):
         Money.parse(text, "EUR")
@@ -46,8 +56,13 @@ def test_minor_must_be_int() -> None:
 
 def test_from_json_is_exact() -> None:
     assert Money.from_json({"minor": 5, "currency": "EUR"}) == Money(5, "EUR")
-    for bad in ({"minor": "5", "currency": "EUR"}, {"minor": 5}, {"minor": 5, "currency": "EUR", "x": 1}, [5],
-                {"minor": 5.0, "currency": "EUR"}):
+    for bad in (
+        {"minor": "5", "currency": "EUR"},
+        {"minor": 5},
+        {"minor": 5, "currency": "EUR", "x": 1},
+        [5],
+        {"minor": 5.0, "currency": "EUR"},
+    ):
         with pytest.raises(InvalidAmount):
             Money.from_json(bad)
 

@@ -34,9 +34,14 @@ def test_length_is_hidden() -> None:
     assert len(str(short["ct"])) == len(str(long["ct"]))
 
 
-@pytest.mark.parametrize("context", [pin_context("t-2", "idem-1", "c-alice"),
-                                     pin_context("t-1", "idem-2", "c-alice"),
-                                     pin_context("t-1", "idem-1", "c-bob")])
+@pytest.mark.parametrize(
+    "context",
+    [
+        pin_context("t-2", "idem-1", "c-alice"),
+        pin_context("t-1", "idem-2", "c-alice"),
+        pin_context("t-1", "idem-1", "c-bob"),
+    ],
+)
 def test_other_context_does_not_decrypt(context: bytes) -> None:
     key = generate_pin_key()
     block = encrypt_pin(key.public_key(), "1234", context=CTX)

@@ -31,16 +31,23 @@ from payments.signing import (
 def test_canonical_request_is_the_documented_lines() -> None:
     body = b'{"a":1}'
     message = canonical_request("post", "/v1/debits?x=1", 1700000000, "ab" * 16, "key-1", body)
-    assert message == ("POST\n/v1/debits?x=1\n1700000000\n" + "ab" * 16 + "\nkey-1\n"
-                       + hashlib.sha256(body).hexdigest()).encode()
-    assert canonical_response(201, "cd" * 16, b"") == (
-        "201\n" + "cd" * 16 + "\n" + hashlib.sha256(b"").hexdigest()).encode()
+    assert (
+        message
+        == (
+            "POST\n/v1/debits?x=1\n1700000000\n" + "ab" * 16 + "\nkey-1\n" + hashlib.sha256(body).hexdigest()
+        ).encode()
+    )
+    assert (
+        canonical_response(201, "cd" * 16, b"")
+        == ("201\n" + "cd" * 16 + "\n" + hashlib.sha256(b"").hexdigest()).encode()
+    )
 
 
 def test_sign_and_verify_request() -> None:
     key = generate_key()
-    headers = sign_request(key, terminal_id="t-1", method="POST", path="/v1/debits", body=b"{}",
-                           idempotency_key="k1")
+    headers = sign_request(
+        key, terminal_id="t-1", method="POST", path="/v1/debits", body=b"{}", idempotency_key="k1"
+    )
     auth = verify_request(key.public_key(), method="POST", path="/v1/debits", headers=headers, body=b"{}")
     assert (auth.terminal_id, auth.idempotency_key, len(auth.nonce)) == ("t-1", "k1", 32)
 
@@ -48,8 +55,9 @@ def test_sign_and_verify_request() -> None:
 @pytest.mark.parametrize("change", ["method", "path", "body", "idem", "timestamp", "nonce", "key"])
 def test_any_change_breaks_the_request_signature(change: str) -> None:
     key = generate_key()
-    headers = sign_request(key, terminal_id="t-1", method="POST", path="/v1/debits", body=b"{}",
-                           idempotency_key="k1")
+    headers = sign_request(
+        key, terminal_id="t-1", method="POST", path="/v1/debits", body=b"{}", idempotency_key="k1"
+    )
     method, path, body, public = "POST", "/v1/debits", b"{}", key.public_key()
     if change == "method":
         method = "PUT"
@@ -69,9 +77,16 @@ def test_any_change_breaks_the_request_signature(change: str) -> None:
         verify_request(public, method=method, path=path, headers=headers, body=body)
 
 
-@pytest.mark.parametrize(("name", "value"), [("FacePay-Nonce", "short"), ("FacePay-Nonce", "AB" * 16),
-                                             ("FacePay-Timestamp", "-5"), ("FacePay-Signature", "!!"),
-                                             ("FacePay-Terminal", "has space")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("FacePay-Nonce", "short"),
+        ("FacePay-Nonce", "AB" * 16),
+        ("FacePay-Timestamp", "-5"),
+        ("FacePay-Signature", "!!"),
+        ("FacePay-Terminal", "has space"),
+    ],
+)
 def test_malformed_headers(name: str, value: str) -> None:
     key = generate_key()
     headers = sign_request(key, terminal_id="t-1", method="GET", path="/v1/health")
@@ -84,8 +99,12 @@ def test_response_signature() -> None:
     key = generate_key()
     sig = sign_response(key, 201, "ab" * 16, b"{}")
     verify_response(key.public_key(), 201, "ab" * 16, b"{}", sig)
-    for status, nonce, body, s in [(200, "ab" * 16, b"{}", sig), (201, "cd" * 16, b"{}", sig),
-                                   (201, "ab" * 16, b"[]", sig), (201, "ab" * 16, b"{}", None)]:
+    for status, nonce, body, s in [
+        (200, "ab" * 16, b"{}", sig),
+        (201, "cd" * 16, b"{}", sig),
+        (201, "ab" * 16, b"[]", sig),
+        (201, "ab" * 16, b"{}", None),
+    ]:
         with pytest.raises(BadSignature):
             verify_response(key.public_key(), status, nonce, body, s)
 

@@ -43,8 +43,13 @@ def synthetic_frame(index: int, *, masked: bool = False, with_face: bool = True)
     return frame
 
 
-def looking(guidance: Guidance = Guidance.HOLD_STILL, *, masked: bool = False,
-            decision: object = None, face: bool = True) -> ScanUpdate:
+def looking(
+    guidance: Guidance = Guidance.HOLD_STILL,
+    *,
+    masked: bool = False,
+    decision: object = None,
+    face: bool = True,
+) -> ScanUpdate:
     return ScanUpdate(0, FACE_BOX if face else None, guidance, masked, decision)  # type: ignore[arg-type]
 
 
@@ -53,12 +58,17 @@ def scripts() -> dict[str, list[ScanUpdate]]:
     settle = [looking(Guidance.MOVE_CLOSER), looking(Guidance.HOLD_STILL), looking(Guidance.OK)]
     return {
         "anna": [*settle, looking(decision=Match("c-anna", 0.72, 0.31, 0.97))],
-        "masked": [*[looking(g, masked=True) for g in (Guidance.MOVE_CLOSER, Guidance.HOLD_STILL)],
-                   looking(masked=True, decision=NeedPin(("c-ben",), Reason.MASKED))],
+        "masked": [
+            *[looking(g, masked=True) for g in (Guidance.MOVE_CLOSER, Guidance.HOLD_STILL)],
+            looking(masked=True, decision=NeedPin(("c-ben",), Reason.MASKED)),
+        ],
         "photo": [*settle, looking(decision=Reject(Reason.SPOOF))],
         "stranger": [*settle, looking(decision=NeedPin((), Reason.STRANGER))],
-        "challenge": [*settle, *[looking(Guidance.TURN_LEFT)] * 3,
-                      looking(decision=Match("c-anna", 0.7, 0.3, 0.9))],
+        "challenge": [
+            *settle,
+            *[looking(Guidance.TURN_LEFT)] * 3,
+            looking(decision=Match("c-anna", 0.7, 0.3, 0.9)),
+        ],
         "nobody": [looking(Guidance.LOOK_AT_CAMERA, face=False)],
     }
 
@@ -131,8 +141,16 @@ class FakePayments:
     sign_ins: list[str] = field(default_factory=list)
     locked: dict[str, float] = field(default_factory=dict)
 
-    def pay(self, customer_id: str, amount_minor: int, currency: str, pin: str | None,
-            evidence: Evidence, allow_offline: bool, candidates: tuple[str, ...] = ()) -> Approved | Declined:
+    def pay(
+        self,
+        customer_id: str,
+        amount_minor: int,
+        currency: str,
+        pin: str | None,
+        evidence: Evidence,
+        allow_offline: bool,
+        candidates: tuple[str, ...] = (),
+    ) -> Approved | Declined:
         from app.flow import PaymentsUnavailable
 
         if self.unreachable:  # what the real adapter raises: the payment service's sentence
@@ -155,9 +173,14 @@ class FakePayments:
         return SignedIn(cashier_id) if pin == CASHIER_PIN else Declined("wrong_pin", "wrong PIN")
 
     def today_summary(self) -> DaySummary:
-        return DaySummary(payments=len(self.paid), paid_minor=1250 * len(self.paid), refunds=self.refunds,
-                          refunded_minor=1250 * self.refunds, currency="EUR",
-                          verdict="Journal and ledger agree.")
+        return DaySummary(
+            payments=len(self.paid),
+            paid_minor=1250 * len(self.paid),
+            refunds=self.refunds,
+            refunded_minor=1250 * self.refunds,
+            currency="EUR",
+            verdict="Journal and ledger agree.",
+        )
 
 
 class FakeDirectory:
@@ -191,8 +214,11 @@ class Kiosk:
 
     def touch(self, text: str) -> None:
         """Touch the visible button whose text is ``text`` (or ends with it)."""
-        matches = [b for b in self.window.current_widget.findChildren(QPushButton)
-                   if b.isVisible() and (b.text() == text or b.text().endswith(text))]
+        matches = [
+            b
+            for b in self.window.current_widget.findChildren(QPushButton)
+            if b.isVisible() and (b.text() == text or b.text().endswith(text))
+        ]
         assert len(matches) == 1, f"button {text!r} on {self.screen}: {[b.text() for b in matches]}"
         self.qtbot.mouseClick(matches[0], Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
 
@@ -233,8 +259,15 @@ class Kiosk:
 @pytest.fixture
 def kiosk(qtbot: object) -> Iterator[Kiosk]:
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
-    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, pin_seed=7,
-                           timeouts=Timeouts(), tick_ms=50, cashiers=("1001", "1002", "1003"))
+    options = KioskOptions(
+        merchant="Corner Shop",
+        fullscreen=False,
+        tz=dt.UTC,
+        pin_seed=7,
+        timeouts=Timeouts(),
+        tick_ms=50,
+        cashiers=("1001", "1002", "1003"),
+    )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()

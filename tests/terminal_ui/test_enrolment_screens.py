@@ -19,9 +19,12 @@ from terminal_ui import KioskOptions, KioskWindow, save_screenshot
 
 from .conftest import FACE_BOX, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
 
-CONSENT = Consent("2026-11-v1", "What is stored: face templates (encrypted), your customer number.\n"
-                  "Why: only to identify you at checkout.\nFor how long: until you delete it, or 3 years "
-                  "after your last visit.")
+CONSENT = Consent(
+    "2026-11-v1",
+    "What is stored: face templates (encrypted), your customer number.\n"
+    "Why: only to identify you at checkout.\nFor how long: until you delete it, or 3 years "
+    "after your last visit.",
+)
 
 
 CODE = "4817305529"  # the one-time enrolment code the shop gave the shopper of account 42
@@ -89,8 +92,9 @@ class FakeEnroller:
 def desk(qtbot: object) -> Iterator[tuple[Kiosk, FakeEnroller]]:
     enroller = FakeEnroller()
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
-    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, pin_seed=7,
-                           timeouts=Timeouts(), tick_ms=50)
+    options = KioskOptions(
+        merchant="Corner Shop", fullscreen=False, tz=dt.UTC, pin_seed=7, timeouts=Timeouts(), tick_ms=50
+    )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options, enroller=enroller)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()
@@ -211,8 +215,9 @@ def test_refused_enrolment_shows_why(desk: tuple[Kiosk, FakeEnroller]) -> None:
     assert kiosk.shows("Nothing was stored")
 
 
-def test_a_wrong_customer_number_cannot_take_over_an_account(desk: tuple[Kiosk, FakeEnroller],
-                                                             shots: Path) -> None:
+def test_a_wrong_customer_number_cannot_take_over_an_account(
+    desk: tuple[Kiosk, FakeEnroller], shots: Path
+) -> None:
     """The cashier types 200001 (someone else's account) for a shopper: without that account's
     PIN or its code the ledger refuses; nothing is stored and its PIN is unchanged."""
     kiosk, enroller = desk
@@ -229,8 +234,9 @@ def test_a_wrong_customer_number_cannot_take_over_an_account(desk: tuple[Kiosk, 
     assert enroller.enrolled == [] and enroller.pins["200001"] == "4321"
 
 
-def test_a_face_already_enrolled_is_refused_with_the_customer_number(desk: tuple[Kiosk, FakeEnroller],
-                                                                     shots: Path) -> None:
+def test_a_face_already_enrolled_is_refused_with_the_customer_number(
+    desk: tuple[Kiosk, FakeEnroller], shots: Path
+) -> None:
     kiosk, enroller = desk
     enroller.face_of = "200001"
     to_consent(kiosk, "42")
@@ -288,9 +294,12 @@ def test_erasure_on_the_shoppers_pin(desk: tuple[Kiosk, FakeEnroller], shots: Pa
 
 def test_menu_without_an_enroller_hides_enrolment(kiosk: Kiosk) -> None:
     kiosk.cashier_login()
-    assert not any(b.isVisible() and "Enrol" in b.text()
-                   for b in kiosk.window.current_widget.findChildren(type(kiosk.window.screens[Screen.CASHIER]
-                                                                          .buttons["5"])))
+    assert not any(
+        b.isVisible() and "Enrol" in b.text()
+        for b in kiosk.window.current_widget.findChildren(
+            type(kiosk.window.screens[Screen.CASHIER].buttons["5"])
+        )
+    )
 
 
 def test_the_proof_pad_fits_the_smallest_panel(desk: tuple[Kiosk, FakeEnroller], shots: Path) -> None:

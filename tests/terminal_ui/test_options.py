@@ -6,13 +6,23 @@ from terminal_ui import KioskOptions
 
 
 def test_options_follow_the_kiosk_settings() -> None:
-    settings = load_settings(env={"FACEPAY_KIOSK_PIN_S": "12", "FACEPAY_KIOSK_MERCHANT": "Corner Shop",
-                                  "FACEPAY_KIOSK_SHUFFLE_PIN_PAD": "yes", "FACEPAY_PAYMENTS_CURRENCY": "GBP"})
+    settings = load_settings(
+        env={
+            "FACEPAY_KIOSK_PIN_S": "12",
+            "FACEPAY_KIOSK_MERCHANT": "Corner Shop",
+            "FACEPAY_KIOSK_SHUFFLE_PIN_PAD": "yes",
+            "FACEPAY_PAYMENTS_CURRENCY": "GBP",
+        }
+    )
     options = KioskOptions.from_settings(settings, fullscreen=False)
     assert options.timeouts.pin_s == 12.0
     assert options.timeouts.processing_s == settings.kiosk.processing_s
     assert (options.merchant, options.currency, options.shuffle_pin, options.fullscreen) == (
-        "Corner Shop", "GBP", True, False)
+        "Corner Shop",
+        "GBP",
+        True,
+        False,
+    )
     assert KioskOptions.from_settings(settings).fullscreen is True
 
 

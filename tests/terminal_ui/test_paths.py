@@ -29,7 +29,13 @@ def test_face_pays_after_confirming_name_and_amount(kiosk: Kiosk) -> None:
     assert kiosk.analyser.amounts == [1250]  # the analyser knows what is at stake
     customer, amount, currency, pin, evidence, offline = kiosk.payments.paid[0]
     assert (customer, amount, currency, pin, evidence.method, offline) == (
-        "c-anna", 1250, "EUR", None, "face", True)
+        "c-anna",
+        1250,
+        "EUR",
+        None,
+        "face",
+        True,
+    )
     assert kiosk.window.longest_stall_ms >= 0.0
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.IDLE)
@@ -63,8 +69,11 @@ def test_wrong_pin_five_times_locks_with_a_clear_message(kiosk: Kiosk) -> None:
         kiosk.keys("0000")
         kiosk.key(Qt.Key.Key_Return)
         kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
-            lambda n=left: kiosk.screen is Screen.PIN and any(
-                t.startswith("Wrong PIN") and str(n) in t for t in kiosk.texts()))
+            lambda n=left: (
+                kiosk.screen is Screen.PIN
+                and any(t.startswith("Wrong PIN") and str(n) in t for t in kiosk.texts())
+            )
+        )
     assert "Wrong PIN. Please try again.\n1 attempt left before the PIN is locked." in kiosk.texts()
     kiosk.keys("0000")
     kiosk.key(Qt.Key.Key_Return)
@@ -97,7 +106,8 @@ def test_cashier_refunds_the_last_payment_and_sees_totals(kiosk: Kiosk) -> None:
     assert "Reconciliation: Journal and ledger agree." in kiosk.texts()
     kiosk.touch("Refund last payment")
     kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
-        lambda: "Refunded EUR 12.50 (transaction rf-0001)." in kiosk.texts())
+        lambda: "Refunded EUR 12.50 (transaction rf-0001)." in kiosk.texts()
+    )
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("Refunds: 1, EUR 12.50"))  # type: ignore[attr-defined]
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.IDLE)
@@ -206,8 +216,18 @@ def test_recorder_saves_each_screen_and_timing_is_reported(kiosk: Kiosk, tmp_pat
     kiosk.qtbot.waitUntil(lambda: all(p.exists() for p in recorder.saved))  # type: ignore[attr-defined]
     screens = [p.stem.split("-", 1)[1] for p in recorder.saved]
     passed = [s for i, s in enumerate(screens) if i == 0 or screens[i - 1] != s]
-    assert passed == ["staff", "pin", "busy", "cashier", "amount", "sale", "scan", "confirm", "busy",
-                      "result"]
+    assert passed == [
+        "staff",
+        "pin",
+        "busy",
+        "cashier",
+        "amount",
+        "sale",
+        "scan",
+        "confirm",
+        "busy",
+        "result",
+    ]
     assert recorder.saved[0].name == "01-staff.png"
     elapsed = kiosk.window.face_to_result_s
     assert elapsed is not None and elapsed > 0
@@ -234,7 +254,8 @@ def test_a_locked_cashier_sees_the_minutes_left_and_another_cashier_signs_in(kio
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.STAFF)
     kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
-        lambda: kiosk.shows("Cashier 1002 is locked for 12 more minutes."))
+        lambda: kiosk.shows("Cashier 1002 is locked for 12 more minutes.")
+    )
     kiosk.touch("1001")
     kiosk.wait_for(Screen.PIN)
     kiosk.keys(CASHIER_PIN)
@@ -256,7 +277,7 @@ def test_the_kiosk_makes_repeated_wrong_staff_pins_wait(kiosk: Kiosk) -> None:
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("before the next try"))  # type: ignore[attr-defined]
     pad = kiosk.window.current_widget
     assert not pad.keypad.isEnabled()  # type: ignore[attr-defined]
-    kiosk.keys(CASHIER_PIN)            # typed during the wait: not taken
+    kiosk.keys(CASHIER_PIN)  # typed during the wait: not taken
     kiosk.key(Qt.Key.Key_Return)
     kiosk.qtbot.wait(200)  # type: ignore[attr-defined]
     assert kiosk.payments.sign_ins == ["1001", "1001"] and kiosk.screen is Screen.PIN

@@ -29,8 +29,11 @@ def xvfb() -> Iterator[str]:
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb); CI installs it")
     n = free_display()
-    proc = subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["Xvfb", f":{n}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 10
         while not Path(f"/tmp/.X11-unix/X{n}").exists():
@@ -46,11 +49,19 @@ def xvfb() -> Iterator[str]:
 def test_kiosk_window_maps_full_screen_on_a_real_x_server(xvfb: str, tmp_path: Path) -> None:
     shot = tmp_path / "x-screen.png"
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}
-    run = subprocess.run([sys.executable, "-m", "tests.terminal_ui.xvfb_kiosk", str(shot)], cwd=REPO,
-                         env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.terminal_ui.xvfb_kiosk", str(shot)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if run.returncode != 0 and "could not load the Qt platform plugin" in run.stderr.lower():
-        pytest.skip("Qt's xcb plugin cannot load (install libxcb-icccm4 libxcb-keysyms1 "
-                    "libxcb-cursor0 libxkbcommon-x11-0)")
+        pytest.skip(
+            "Qt's xcb plugin cannot load (install libxcb-icccm4 libxcb-keysyms1 "
+            "libxcb-cursor0 libxkbcommon-x11-0)"
+        )
     assert run.returncode == 0, run.stderr[-2000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     assert report["platform"] == "xcb"

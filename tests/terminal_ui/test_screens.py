@@ -192,8 +192,9 @@ def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: objec
             raise RuntimeError("gave up")
 
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), SilentLedger()
-    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=20,
-                           timeouts=Timeouts(processing_s=0.5))
+    options = KioskOptions(
+        merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=20, timeouts=Timeouts(processing_s=0.5)
+    )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()
@@ -225,9 +226,15 @@ def test_staff_sign_in_screens_render(qtbot: object, shots: Path) -> None:
 
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
     payments.locked["1002"] = 11 * 60 + 30
-    options = KioskOptions(merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=50,
-                           timeouts=Timeouts(), cashiers=("1001", "1002", "1003"),
-                           throttle=StaffThrottle(free_tries=1, wait_s=30.0))
+    options = KioskOptions(
+        merchant="Corner Shop",
+        fullscreen=False,
+        tz=dt.UTC,
+        tick_ms=50,
+        timeouts=Timeouts(),
+        cashiers=("1001", "1002", "1003"),
+        throttle=StaffThrottle(free_tries=1, wait_s=30.0),
+    )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()

@@ -88,8 +88,10 @@ def test_gui_gets_one_frame_at_a_time_but_always_the_decision(qtbot: object) -> 
     assert len(got) == 1  # the GUI has not taken the first one: the rest were skipped
     worker.frame_ready.connect(lambda *a: worker.ack())  # from now on the GUI keeps up
     worker.ack()
-    qtbot.waitUntil(lambda: bool(got) and got[-1].decision is not None,  # type: ignore[attr-defined]
-                    timeout=5000)
+    qtbot.waitUntil(
+        lambda: bool(got) and got[-1].decision is not None,  # type: ignore[attr-defined]
+        timeout=5000,
+    )
     assert worker.wait(3000)
     assert worker.skipped > 0
 

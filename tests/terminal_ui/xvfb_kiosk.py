@@ -27,8 +27,13 @@ def pump(seconds: float) -> None:
 
 def main() -> int:
     app = QApplication(sys.argv[:1])
-    window = KioskWindow(FakeAnalyser(), FakeCamera(), FakePayments(), FakeDirectory(),
-                         KioskOptions(merchant="Corner Shop", fullscreen=True))
+    window = KioskWindow(
+        FakeAnalyser(),
+        FakeCamera(),
+        FakePayments(),
+        FakeDirectory(),
+        KioskOptions(merchant="Corner Shop", fullscreen=True),
+    )
     window.show_kiosk()
     pump(0.8)
     window.dispatch(OpenSale(1250, "EUR"))
@@ -36,13 +41,17 @@ def main() -> int:
     handle = window.windowHandle()
     shot = app.primaryScreen().grabWindow(0)
     shot.save(sys.argv[1], "PNG")
-    print(json.dumps({
-        "platform": app.platformName(),
-        "exposed": bool(handle and handle.isExposed()),
-        "fullscreen": window.isFullScreen(),
-        "size": [window.width(), window.height()],
-        "screen": window.current_screen.value,
-    }))
+    print(
+        json.dumps(
+            {
+                "platform": app.platformName(),
+                "exposed": bool(handle and handle.isExposed()),
+                "fullscreen": window.isFullScreen(),
+                "size": [window.width(), window.height()],
+                "screen": window.current_screen.value,
+            }
+        )
+    )
     window.close()
     return 0
 

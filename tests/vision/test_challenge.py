@@ -19,8 +19,14 @@ from vision import (
     pose_proxies,
 )
 
-LIMITS = ChallengeLimits(timeout_s=4.0, yaw=0.2, start_yaw=0.15, closer_ratio=1.25,
-                         same_face_similarity=0.45, kinds=("left", "right", "closer"))
+LIMITS = ChallengeLimits(
+    timeout_s=4.0,
+    yaw=0.2,
+    start_yaw=0.15,
+    closer_ratio=1.25,
+    same_face_similarity=0.45,
+    kinds=("left", "right", "closer"),
+)
 
 
 def face(yaw: float = 0.0, scale: float = 2.0) -> np.ndarray:
@@ -33,9 +39,15 @@ def face(yaw: float = 0.0, scale: float = 2.0) -> np.ndarray:
     return lm.astype(np.float32)
 
 
-def track(challenge: Challenge, yaws: list[float], *, dt: float = 0.1, t0: float = 0.0,
-          similarity: list[float] | None = None, widths: list[float] | None = None
-          ) -> ChallengeStatus:
+def track(
+    challenge: Challenge,
+    yaws: list[float],
+    *,
+    dt: float = 0.1,
+    t0: float = 0.0,
+    similarity: list[float] | None = None,
+    widths: list[float] | None = None,
+) -> ChallengeStatus:
     status = challenge.status
     for i, yaw in enumerate(yaws):
         sim = similarity[i] if similarity else 0.9
@@ -49,8 +61,7 @@ def test_the_synthetic_face_turns_the_way_the_pose_proxy_reads_it() -> None:
     assert pose_proxies(face(0.3))[0] == pytest.approx(0.3, abs=0.02)
 
 
-@pytest.mark.parametrize(("kind", "sign"), [(ChallengeKind.TURN_LEFT, 1.0),
-                                            (ChallengeKind.TURN_RIGHT, -1.0)])
+@pytest.mark.parametrize(("kind", "sign"), [(ChallengeKind.TURN_LEFT, 1.0), (ChallengeKind.TURN_RIGHT, -1.0)])
 def test_a_shopper_who_follows_the_prompt_passes(kind: ChallengeKind, sign: float) -> None:
     c = Challenge(kind, LIMITS, started_at=0.0)
     yaws = [0.0, 0.0, sign * 0.08, sign * 0.16, sign * 0.24, sign * 0.28]

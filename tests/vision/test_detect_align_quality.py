@@ -21,8 +21,9 @@ from vision import (
 
 ANNA = "deepface__tests_unit_dataset_img1.jpg"
 COUPLE = "deepface__tests_unit_dataset_couple.jpg"
-LIMITS = QualityLimits(min_face_px=60, min_sharpness=15, max_yaw=0.35, max_pitch=0.35,
-                       min_brightness=40, max_brightness=220)
+LIMITS = QualityLimits(
+    min_face_px=60, min_sharpness=15, max_yaw=0.35, max_pitch=0.35, min_brightness=40, max_brightness=220
+)
 
 
 def test_detects_one_face_with_landmarks_inside_the_box(detector, dev_faces: Path) -> None:

@@ -82,8 +82,12 @@ def test_the_same_score_matches_in_a_small_gallery_and_goes_to_the_pin_in_a_larg
 def test_the_window_is_decided_on_its_fused_embedding_when_the_gallery_answers_it(settings) -> None:
     policy = DecisionPolicy(policy_limits(settings))
     e = np.eye(3, 8, dtype=np.float32)
-    window = [FrameEvidence((Candidate("anna", 0.6), Candidate("ben", 0.55)), 5.0, False,
-                            gallery_size=50, embedding=e[i]) for i in range(3)]
+    window = [
+        FrameEvidence(
+            (Candidate("anna", 0.6), Candidate("ben", 0.55)), 5.0, False, gallery_size=50, embedding=e[i]
+        )
+        for i in range(3)
+    ]
     probe = fused_embedding(window)
     assert probe is not None and np.linalg.norm(probe) == pytest.approx(1.0)
     assert np.allclose(probe, np.full(3, 1 / np.sqrt(3)).tolist() + [0.0] * 5, atol=1e-6)

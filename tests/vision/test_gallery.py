@@ -33,8 +33,11 @@ def test_templates_are_encrypted_at_rest_and_need_the_key(tmp_path: Path) -> Non
     path = tmp_path / "g.db"
     t = unit(rng, 1)
     Gallery(path, key, model_id="m").add("anna", t)
-    raw = path.read_bytes() + (tmp_path / "g.db-wal").read_bytes() if (tmp_path / "g.db-wal").exists() \
+    raw = (
+        path.read_bytes() + (tmp_path / "g.db-wal").read_bytes()
+        if (tmp_path / "g.db-wal").exists()
         else path.read_bytes()
+    )
     assert t.tobytes()[:32] not in raw
     with pytest.raises(GalleryKeyError, match="does not open"):
         Gallery(path, generate_key(), model_id="m")

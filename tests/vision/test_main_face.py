@@ -32,7 +32,7 @@ def test_a_person_leaning_in_at_the_side_is_not_the_shopper(detector, dev_faces:
     smaller = min(faces, key=lambda d: d.width)
     cx = int(smaller.centre[0])
     canvas = np.zeros((img.shape[0], 2 * cx, 3), np.uint8)
-    canvas[:, :img.shape[1]] = img[:, :2 * cx]
+    canvas[:, : img.shape[1]] = img[:, : 2 * cx]
     found = detector.detect(canvas)
     assert len(found) == 2
     main, others = choose_shopper_face(found, canvas.shape)

@@ -14,13 +14,20 @@ from vision._challenge import Challenge
 from vision._motion import nose_parallax
 
 # A head in eye-distance units: x to the image right, y down, z away from the camera.
-HEAD = np.array([[-0.5, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 0.55, -0.55],
-                 [-0.4, 1.05, -0.05], [0.4, 1.05, -0.05]])
+HEAD = np.array(
+    [[-0.5, 0.0, 0.0], [0.5, 0.0, 0.0], [0.0, 0.55, -0.55], [-0.4, 1.05, -0.05], [0.4, 1.05, -0.05]]
+)
 FLAT = HEAD * np.array([1.0, 1.0, 0.0])
 
 
-def project(points: np.ndarray, yaw_deg: float = 0.0, pitch_deg: float = 0.0, *,
-            dist: float = 8.0, shift: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+def project(
+    points: np.ndarray,
+    yaw_deg: float = 0.0,
+    pitch_deg: float = 0.0,
+    *,
+    dist: float = 8.0,
+    shift: tuple[float, float] = (0.0, 0.0),
+) -> np.ndarray:
     """Pinhole view (focal 8, 60 px per eye distance) of points rotated then moved."""
     y, p = np.radians(yaw_deg), np.radians(pitch_deg)
     ry = np.array([[np.cos(y), 0, np.sin(y)], [0, 1, 0], [-np.sin(y), 0, np.cos(y)]])
@@ -34,9 +41,16 @@ def test_a_turning_head_shows_parallax(yaw: float) -> None:
     assert nose_parallax(project(HEAD), project(HEAD, yaw)) > 0.15
 
 
-@pytest.mark.parametrize(("yaw", "pitch", "dist", "shift"), [
-    (30.0, 0.0, 8.0, (0.0, 0.0)), (45.0, 10.0, 2.0, (0.3, -0.2)), (-60.0, 0.0, 1.5, (0.0, 0.0)),
-    (0.0, 25.0, 4.0, (1.0, 0.5)), (0.0, 0.0, 5.0, (2.0, 0.0))])
+@pytest.mark.parametrize(
+    ("yaw", "pitch", "dist", "shift"),
+    [
+        (30.0, 0.0, 8.0, (0.0, 0.0)),
+        (45.0, 10.0, 2.0, (0.3, -0.2)),
+        (-60.0, 0.0, 1.5, (0.0, 0.0)),
+        (0.0, 25.0, 4.0, (1.0, 0.5)),
+        (0.0, 0.0, 5.0, (2.0, 0.0)),
+    ],
+)
 def test_a_flat_picture_moved_or_tilted_any_way_shows_none(yaw, pitch, dist, shift) -> None:  # type: ignore[no-untyped-def]
     start = project(FLAT, dist=dist)
     assert nose_parallax(start, project(FLAT, yaw, pitch, dist=dist, shift=shift)) < 0.01
@@ -45,8 +59,10 @@ def test_a_flat_picture_moved_or_tilted_any_way_shows_none(yaw, pitch, dist, shi
 def test_landmark_jitter_of_a_still_picture_stays_below_the_cut() -> None:
     rng = np.random.default_rng(5)
     start = project(FLAT)
-    noisy = [nose_parallax(start, project(FLAT, 25.0) + rng.normal(0, 1.0, (5, 2)).astype(np.float32))
-             for _ in range(50)]
+    noisy = [
+        nose_parallax(start, project(FLAT, 25.0) + rng.normal(0, 1.0, (5, 2)).astype(np.float32))
+        for _ in range(50)
+    ]
     assert np.percentile(noisy, 95) < 0.1
 
 
@@ -54,8 +70,9 @@ def test_degenerate_landmarks_give_zero() -> None:
     assert nose_parallax(np.zeros((5, 2)), np.zeros((5, 2))) == 0.0
 
 
-LIMITS = ChallengeLimits(timeout_s=4.0, yaw=0.2, start_yaw=0.15, closer_ratio=1.25,
-                         same_face_similarity=0.45, min_parallax=0.1)
+LIMITS = ChallengeLimits(
+    timeout_s=4.0, yaw=0.2, start_yaw=0.15, closer_ratio=1.25, same_face_similarity=0.45, min_parallax=0.1
+)
 
 
 def run(points: np.ndarray, yaws: list[float], **kw: float) -> Challenge:

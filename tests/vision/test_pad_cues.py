@@ -24,8 +24,13 @@ def _pad_files(pad_rows: dict[str, dict[str, str]]) -> list[str]:
     picked: list[str] = []
     for prefix in ("pad_lest", "pad_apfol", "pad_tranv", "pad_coders", "pad_shrav"):
         for live in (True, False):
-            picked.append(next(f for f, r in sorted(pad_rows.items())
-                               if f.startswith(prefix) and (r["spoof"] == "0") == live))
+            picked.append(
+                next(
+                    f
+                    for f, r in sorted(pad_rows.items())
+                    if f.startswith(prefix) and (r["spoof"] == "0") == live
+                )
+            )
     return picked
 
 
@@ -41,14 +46,23 @@ def test_resizing_a_frame_does_not_change_the_verdict(pipeline, settings, pad_ro
         frame = read_image(shared_dir / "faces" / "pad" / name)
         cues, score = _cues(pipeline, frame)
         for scale in (0.7, 1.5):
-            other = cv2.resize(frame, None, fx=scale, fy=scale,
-                               interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+            other = cv2.resize(
+                frame,
+                None,
+                fx=scale,
+                fy=scale,
+                interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC,
+            )
             cues2, score2 = _cues(pipeline, other)
             assert cues2.face_frac == pytest.approx(cues.face_frac, abs=0.02), name
             # Away from the cuts, the verdict must not depend on the frame's pixel size.
             if min(abs(score - limits.pass_threshold), abs(score - limits.reject_threshold)) > 1.0:
                 assert liveness_verdict(score2, limits) is liveness_verdict(score, limits), (
-                    name, scale, score, score2)
+                    name,
+                    scale,
+                    score,
+                    score2,
+                )
 
 
 def test_a_phone_bezel_around_the_face_is_measured(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]

@@ -43,7 +43,7 @@ def _frame(img: np.ndarray, scale: float = 1.0) -> np.ndarray:
     small = cv2.resize(img, (max(1, round(w * s)), max(1, round(h * s))), interpolation=cv2.INTER_AREA)
     canvas = np.zeros((480, 640, 3), np.uint8)
     y0, x0 = (480 - small.shape[0]) // 2, (640 - small.shape[1]) // 2
-    canvas[y0:y0 + small.shape[0], x0:x0 + small.shape[1]] = small
+    canvas[y0 : y0 + small.shape[0], x0 : x0 + small.shape[1]] = small
     return canvas
 
 
@@ -75,8 +75,13 @@ def gallery(settings, dev_faces: Path) -> TemplateIndex:
 
 @pytest.fixture()
 def session(settings, gallery: TemplateIndex) -> ScanSession:
-    return ScanSession(build_pipeline(settings, gallery=gallery), build_policy(settings),
-                       challenge_limits(settings), clock=Clock(), rng=random.Random(1))
+    return ScanSession(
+        build_pipeline(settings, gallery=gallery),
+        build_policy(settings),
+        challenge_limits(settings),
+        clock=Clock(),
+        rng=random.Random(1),
+    )
 
 
 def run(session: ScanSession, frames: list[np.ndarray], limit: int = 200) -> list[ScanUpdate]:
@@ -107,8 +112,9 @@ def test_a_static_photo_cannot_pass_the_forced_challenge(session, dev_faces: Pat
 
 
 @pytest.mark.parametrize("name", ["fake_14778", "real_14739"])
-def test_a_stranger_with_weak_passive_evidence_goes_to_the_pin_not_a_match(session, dev_faces: Path,
-                                                                           name: str) -> None:
+def test_a_stranger_with_weak_passive_evidence_goes_to_the_pin_not_a_match(
+    session, dev_faces: Path, name: str
+) -> None:
     # a phone-screen spoof and a kiosk-camera photo the passive model is unsure about, of
     # people not enrolled: the PIN (checked by the ledger) is the proof, so no head turn
     photo = read_image(dev_faces / f"pourfard__benchmarks_{name}_person.jpg")
@@ -119,7 +125,8 @@ def test_a_stranger_with_weak_passive_evidence_goes_to_the_pin_not_a_match(sessi
 
 
 def test_an_enrolled_face_with_weak_passive_evidence_is_challenged_and_a_photo_fails(
-        settings, dev_faces: Path) -> None:
+    settings, dev_faces: Path
+) -> None:
     plain = build_pipeline(settings, passive=False)
     rows = []
     for n in ("14734",):
@@ -127,8 +134,13 @@ def test_an_enrolled_face_with_weak_passive_evidence_is_challenged_and_a_photo_f
         assert face is not None
         rows.append(face.embedding)
     index = TemplateIndex(["pf_a"] * len(rows), np.vstack(rows))
-    session = ScanSession(build_pipeline(settings, gallery=index), build_policy(settings),
-                          challenge_limits(settings), clock=Clock(), rng=random.Random(1))
+    session = ScanSession(
+        build_pipeline(settings, gallery=index),
+        build_policy(settings),
+        challenge_limits(settings),
+        clock=Clock(),
+        rng=random.Random(1),
+    )
     # Combined liveness logit 1.29 here: between the reject (-2.5) and pass (1.9) cuts.
     photo = read_image(dev_faces / "pourfard__benchmarks_real_14748_person.jpg")
     updates = run(session, [_frame(photo)])
@@ -171,17 +183,37 @@ def test_reset_forgets_the_previous_shopper(session, dev_faces: Path) -> None:
 
 # --- the challenge followed by a live shopper (scripted pipeline results) ---------------
 
-def _face_result(yaw: float, *, liveness: float = 0.0, masked: bool = False,
-                 embedding: np.ndarray | None = None, best: float = 0.8) -> FrameResult:
+
+def _face_result(
+    yaw: float,
+    *,
+    liveness: float = 0.0,
+    masked: bool = False,
+    embedding: np.ndarray | None = None,
+    best: float = 0.8,
+) -> FrameResult:
     lm = ARCFACE_TEMPLATE.copy() * 2.0 + np.array([200.0, 100.0])
     lm[2, 0] += yaw * (lm[1, 0] - lm[0, 0])
     det = Detection(box=(180.0, 60.0, 260.0, 300.0), landmarks=lm.astype(np.float32), score=0.9)
     emb = embedding if embedding is not None else np.eye(1, 192, 0, dtype=np.float32)[0]
-    quality = Quality(ok=abs(yaw) < 0.35, problems=() if abs(yaw) < 0.35 else (Guidance.FACE_CAMERA,),
-                      face_px=260.0, sharpness=100.0, yaw=yaw, pitch=0.0, brightness=120.0)
-    face = FaceAnalysis(det, np.zeros((112, 112, 3), np.uint8), quality, emb,
-                        (Candidate("alice", best), Candidate("bob", 0.2)), liveness,
-                        MaskVerdict(masked, 0.9 if masked else 0.1, 0.0, 0.0))
+    quality = Quality(
+        ok=abs(yaw) < 0.35,
+        problems=() if abs(yaw) < 0.35 else (Guidance.FACE_CAMERA,),
+        face_px=260.0,
+        sharpness=100.0,
+        yaw=yaw,
+        pitch=0.0,
+        brightness=120.0,
+    )
+    face = FaceAnalysis(
+        det,
+        np.zeros((112, 112, 3), np.uint8),
+        quality,
+        emb,
+        (Candidate("alice", best), Candidate("bob", 0.2)),
+        liveness,
+        MaskVerdict(masked, 0.9 if masked else 0.1, 0.0, 0.0),
+    )
     return FrameResult(face, (), StageTimes())
 
 
@@ -210,8 +242,13 @@ class ScriptedPipeline:
 
 
 def _scripted_session(settings, script, seed: int) -> ScanSession:
-    return ScanSession(ScriptedPipeline(script), build_policy(settings),  # type: ignore[arg-type]
-                       challenge_limits(settings), clock=Clock(), rng=random.Random(seed))
+    return ScanSession(
+        ScriptedPipeline(script),
+        build_policy(settings),  # type: ignore[arg-type]
+        challenge_limits(settings),
+        clock=Clock(),
+        rng=random.Random(seed),
+    )
 
 
 def _frames(n: int) -> list[np.ndarray]:
@@ -260,8 +297,7 @@ def test_a_replay_turning_the_other_way_is_rejected(settings) -> None:
 
 def test_a_masked_live_shopper_goes_to_the_pin(settings) -> None:
     # 0.58 would Match an unmasked face; a masked one needs the stricter masked threshold
-    s = _scripted_session(settings, lambda i: _face_result(0.0, liveness=8.0, masked=True,
-                                                           best=0.58), 0)
+    s = _scripted_session(settings, lambda i: _face_result(0.0, liveness=8.0, masked=True, best=0.58), 0)
     for frame in _frames(10):
         u = s.analyse(frame)
         assert u.masked

@@ -47,16 +47,16 @@ def test_truncated_video_is_a_lost_camera(tmp_path: Path) -> None:
             pass
 
 
-def test_image_folder_skips_corrupt_files_and_notices_removal(tmp_path: Path,
-                                                              dev_faces: Path) -> None:
+def test_image_folder_skips_corrupt_files_and_notices_removal(tmp_path: Path, dev_faces: Path) -> None:
     folder = tmp_path / "cam"
     folder.mkdir()
     for name in ("deepface__tests_unit_dataset_img1.jpg", "deepface__tests_unit_dataset_img2.jpg"):
         shutil.copy(dev_faces / name, folder / name)
     (folder / "broken.jpg").write_bytes(b"nope")
     src = ImageFolderSource(folder)
-    assert [f.name for f in src] == sorted(["deepface__tests_unit_dataset_img1.jpg",
-                                            "deepface__tests_unit_dataset_img2.jpg"])
+    assert [f.name for f in src] == sorted(
+        ["deepface__tests_unit_dataset_img1.jpg", "deepface__tests_unit_dataset_img2.jpg"]
+    )
     assert src.skipped == ["broken.jpg"]
     it = iter(ImageFolderSource(folder))
     next(it)
@@ -72,8 +72,12 @@ def test_glob_source(tmp_path: Path, dev_faces: Path) -> None:
 
 @pytest.mark.parametrize(
     ("spec", "message"),
-    [("missing.mkv", "does not exist"), ("nowhere", "neither a camera"), ("x.txt", "unsupported"),
-     ("empty_dir", "no images")],
+    [
+        ("missing.mkv", "does not exist"),
+        ("nowhere", "neither a camera"),
+        ("x.txt", "unsupported"),
+        ("empty_dir", "no images"),
+    ],
 )
 def test_unusable_sources_say_why(tmp_path: Path, spec: str, message: str) -> None:
     (tmp_path / "x.txt").write_text("hi")

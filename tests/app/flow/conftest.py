@@ -25,8 +25,9 @@ from app.flow import (
 from vision import Guidance, Match, NeedPin, Reason, Reject, ScanUpdate
 
 NAMES = {"c-anna": "Anna Kowalska", "c-ben": "Ben Okafor"}
-TIMEOUTS = Timeouts(sale_open_s=300, no_face_s=8, scan_s=30, confirm_s=20, pin_s=30,
-                    processing_s=30, result_s=8, cashier_s=60)
+TIMEOUTS = Timeouts(
+    sale_open_s=300, no_face_s=8, scan_s=30, confirm_s=20, pin_s=30, processing_s=30, result_s=8, cashier_s=60
+)
 
 
 class FakeDirectory:
@@ -34,8 +35,13 @@ class FakeDirectory:
         return NAMES.get(customer_id)
 
 
-def face(decision: object = None, guidance: Guidance = Guidance.HOLD_STILL, *, masked: bool = False,
-         box: tuple[int, int, int, int] | None = (100, 80, 120, 150)) -> ScanUpdated:
+def face(
+    decision: object = None,
+    guidance: Guidance = Guidance.HOLD_STILL,
+    *,
+    masked: bool = False,
+    box: tuple[int, int, int, int] | None = (100, 80, 120, 150),
+) -> ScanUpdated:
     return ScanUpdated(ScanUpdate(0, box, guidance, masked, decision))  # type: ignore[arg-type]
 
 

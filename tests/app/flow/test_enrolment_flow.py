@@ -57,23 +57,37 @@ from app.flow import (
 from .conftest import TIMEOUTS, Driver, FakeDirectory
 
 CONSENT = Consent("test-v1", "We store a face template. Why: to pay. How long: 3 years.")
-ENROL_FLOW = [State.ENROL_CUSTOMER, State.ENROL_PROOF, State.ENROL_CODE, State.ENROL_CONSENT,
-              State.ENROL_CAPTURE, State.ENROL_PIN, State.ENROL_PIN_REPEAT, State.ENROL_PROCESSING]
+ENROL_FLOW = [
+    State.ENROL_CUSTOMER,
+    State.ENROL_PROOF,
+    State.ENROL_CODE,
+    State.ENROL_CONSENT,
+    State.ENROL_CAPTURE,
+    State.ENROL_PIN,
+    State.ENROL_PIN_REPEAT,
+    State.ENROL_PROCESSING,
+]
 CODE = "4817305529"  # a one-time enrolment code (10 digits)
 ERASE_FLOW = [State.ERASE_CUSTOMER, State.ERASE_CONFIRM, State.ERASE_PROCESSING, State.ERASED]
 RECEIPT = Erased("abc123", 4, "f" * 64, "e" * 64)
 
 
-def frame(accepted: int, problem: str = "", *, needed: int = 3,
-          box: tuple[int, int, int, int] | None = (10, 10, 50, 60)) -> CaptureUpdated:
+def frame(
+    accepted: int,
+    problem: str = "",
+    *,
+    needed: int = 3,
+    box: tuple[int, int, int, int] | None = (10, 10, 50, 60),
+) -> CaptureUpdated:
     return CaptureUpdated(CaptureUpdate(box, accepted, needed, problem))
 
 
 @pytest.fixture
 def desk() -> Driver:
     """A machine with enrolment, the cashier signed in and the menu shown."""
-    machine = CheckoutMachine(FakeDirectory(), merchant="Corner Shop", timeouts=TIMEOUTS, tz=dt.UTC,
-                              consent=CONSENT)
+    machine = CheckoutMachine(
+        FakeDirectory(), merchant="Corner Shop", timeouts=TIMEOUTS, tz=dt.UTC, consent=CONSENT
+    )
     d = Driver(machine)
     d.effects.extend(machine.start(d.now))
     d.send(CashierKey())
@@ -176,10 +190,20 @@ def test_declined_consent_stores_nothing(desk: Driver) -> None:
 def test_every_step_times_out_back_to_the_menu(desk: Driver, state: State) -> None:
     path = ENROL_FLOW if state in ENROL_FLOW else ERASE_FLOW
     desk.send(EnrolShopper() if path is ENROL_FLOW else EraseShopper())
-    steps = [CustomerNumberEntered("42"), UseCode(), PinEntered(CODE), Confirm(), frame(3),
-             PinEntered("2468"), PinEntered("2468")] \
-        if path is ENROL_FLOW else [CustomerNumberEntered("42"), Confirm(), "erased"]
-    for step in steps[:path.index(state)]:
+    steps = (
+        [
+            CustomerNumberEntered("42"),
+            UseCode(),
+            PinEntered(CODE),
+            Confirm(),
+            frame(3),
+            PinEntered("2468"),
+            PinEntered("2468"),
+        ]
+        if path is ENROL_FLOW
+        else [CustomerNumberEntered("42"), Confirm(), "erased"]
+    )
+    for step in steps[: path.index(state)]:
         desk.send(ErasureDone(desk.machine._request, RECEIPT) if step == "erased" else step)  # type: ignore[arg-type]
     assert desk.state is state
     desk.tick(600)
@@ -191,8 +215,9 @@ def test_every_step_times_out_back_to_the_menu(desk: Driver, state: State) -> No
         assert isinstance(desk.view, CashierView) and desk.view.notice
 
 
-@pytest.mark.parametrize("state", [s for s in ENROL_FLOW + ERASE_FLOW
-                                   if s not in (State.ENROL_PROCESSING, State.ERASE_PROCESSING)])
+@pytest.mark.parametrize(
+    "state", [s for s in ENROL_FLOW + ERASE_FLOW if s not in (State.ENROL_PROCESSING, State.ERASE_PROCESSING)]
+)
 def test_every_step_can_be_cancelled(state: State) -> None:
     assert TRANSITIONS[(state, EventType.CANCEL)] is State.CASHIER
     assert TRANSITIONS[(state, EventType.CASHIER_KEY)] is State.CASHIER
@@ -264,17 +289,41 @@ def test_without_an_enroller_the_menu_offers_no_enrolment(drive: Driver) -> None
     assert drive.state is State.CASHIER
 
 
-EVENTS = st.sampled_from([
-    Tick(), Cancel(), Confirm(), UserActivity(), CameraLost("x"), CashierKey(), EnrolShopper(),
-    EraseShopper(), CustomerNumberEntered("42"), PinEntered("2468"), PinEntered("1357"),
-    PinEntered("9999"), frame(1), frame(3), frame(0, box=None), "answer", "answer", UseCode(),
-    PinEntered(CODE), UsePin(), CashierChosen("k-1"),
-])
+EVENTS = st.sampled_from(
+    [
+        Tick(),
+        Cancel(),
+        Confirm(),
+        UserActivity(),
+        CameraLost("x"),
+        CashierKey(),
+        EnrolShopper(),
+        EraseShopper(),
+        CustomerNumberEntered("42"),
+        PinEntered("2468"),
+        PinEntered("1357"),
+        PinEntered("9999"),
+        frame(1),
+        frame(3),
+        frame(0, box=None),
+        "answer",
+        "answer",
+        UseCode(),
+        PinEntered(CODE),
+        UsePin(),
+        CashierChosen("k-1"),
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(EVENTS, st.sampled_from([0.1, 1.0, 10.0, 100.0]), st.integers(0, 5)),
-                min_size=20, max_size=80))
+@given(
+    st.lists(
+        st.tuples(EVENTS, st.sampled_from([0.1, 1.0, 10.0, 100.0]), st.integers(0, 5)),
+        min_size=20,
+        max_size=80,
+    )
+)
 def test_random_enrolment_sequences_keep_the_invariants(steps: list[tuple[object, float, int]]) -> None:
     machine = CheckoutMachine(FakeDirectory(), merchant="Shop", tz=dt.UTC, consent=CONSENT)
     now, camera_on = 0.0, False
@@ -283,8 +332,14 @@ def test_random_enrolment_sequences_keep_the_invariants(steps: list[tuple[object
         now += pause
         if event == "answer":
             rid = machine._request
-            event = [CashierVerified(rid), EnrolmentDone(rid, "42", 3), EnrolmentFailed(rid, "x"),
-                     ErasureDone(rid, RECEIPT), ErasureFailed(rid, "no"), LedgerUnreachable(rid)][pick]
+            event = [
+                CashierVerified(rid),
+                EnrolmentDone(rid, "42", 3),
+                EnrolmentFailed(rid, "x"),
+                ErasureDone(rid, RECEIPT),
+                ErasureFailed(rid, "no"),
+                LedgerUnreachable(rid),
+            ][pick]
         before = machine.state
         effects = machine.handle(event, now)  # type: ignore[arg-type]
         for effect in effects:

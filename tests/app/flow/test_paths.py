@@ -192,8 +192,9 @@ def test_challenge_failed_is_rejected(drive: Driver) -> None:
 
 
 def test_ledger_unreachable_shows_the_payment_services_sentence(drive: Driver) -> None:
-    unknown = ("We could not confirm this payment. If you were charged, the money will be returned "
-               "automatically.")
+    unknown = (
+        "We could not confirm this payment. If you were charged, the money will be returned automatically."
+    )
     drive.to_processing()
     drive.send(LedgerUnreachable(drive.debit().request_id, unknown))
     assert drive.state is State.DECLINED

@@ -43,8 +43,15 @@ THROTTLE = StaffThrottle(free_tries=1, wait_s=10.0, wait_max_s=40.0, window_s=90
 
 
 def machine(*, consent: Consent | None = CONSENT, cashiers: tuple[str, ...] = ()) -> Driver:
-    m = CheckoutMachine(FakeDirectory(), merchant="Corner Shop", timeouts=TIMEOUTS, tz=dt.UTC,
-                        consent=consent, cashiers=cashiers, throttle=THROTTLE)
+    m = CheckoutMachine(
+        FakeDirectory(),
+        merchant="Corner Shop",
+        timeouts=TIMEOUTS,
+        tz=dt.UTC,
+        consent=consent,
+        cashiers=cashiers,
+        throttle=THROTTLE,
+    )
     d = Driver(m)
     d.effects.extend(m.start(d.now))
     return d
@@ -85,27 +92,42 @@ def test_the_accounts_own_pin_is_the_proof_and_no_new_pin_is_asked(desk: Driver)
 def test_a_wrong_customer_number_gets_the_ledgers_refusal_and_stores_nothing(desk: Driver) -> None:
     desk.send(EnrolShopper())
     desk.send(CustomerNumberEntered("200001"))  # the cashier mistyped: someone else's account
-    desk.send(PinEntered("1111"))              # the shopper's own PIN is not that account's
+    desk.send(PinEntered("1111"))  # the shopper's own PIN is not that account's
     desk.send(Confirm())
     desk.send(frame(3))
     rid = desk.machine._request
     desk.send(EnrolmentFailed(rid, "wrong_pin", "wrong PIN for this account", attempts_left=4))
     assert desk.state is State.CASHIER and isinstance(desk.view, CashierView)
-    assert desk.view.notice == ("Enrolment refused: wrong PIN for account 200001 (4 tries left). "
-                                "Nothing was stored.")
+    assert desk.view.notice == (
+        "Enrolment refused: wrong PIN for account 200001 (4 tries left). Nothing was stored."
+    )
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("face_enrolled", "This face is already enrolled as customer 200001. Nothing was stored."),
-    ("bad_enrolment_code", "Enrolment refused: the enrolment code is wrong, used or expired. "
-                           "Ask for a new code. Nothing was stored."),
-    ("proof_required", "Enrolment refused: account 42 has no PIN yet. The shopper needs an "
-                       "enrolment code from the shop. Nothing was stored."),
-    ("pin_locked", "Enrolment refused: the PIN of account 42 is locked for 12 more minutes. "
-                   "Nothing was stored."),
-    ("too_many_pin_attempts", "Enrolment refused: too many wrong PINs at this terminal, paused for 12 "
-                              "more minutes. Nothing was stored."),
-])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("face_enrolled", "This face is already enrolled as customer 200001. Nothing was stored."),
+        (
+            "bad_enrolment_code",
+            "Enrolment refused: the enrolment code is wrong, used or expired. "
+            "Ask for a new code. Nothing was stored.",
+        ),
+        (
+            "proof_required",
+            "Enrolment refused: account 42 has no PIN yet. The shopper needs an "
+            "enrolment code from the shop. Nothing was stored.",
+        ),
+        (
+            "pin_locked",
+            "Enrolment refused: the PIN of account 42 is locked for 12 more minutes. Nothing was stored.",
+        ),
+        (
+            "too_many_pin_attempts",
+            "Enrolment refused: too many wrong PINs at this terminal, paused for 12 "
+            "more minutes. Nothing was stored.",
+        ),
+    ],
+)
 def test_each_refusal_says_why_and_that_nothing_was_stored(desk: Driver, code: str, expected: str) -> None:
     desk.send(EnrolShopper())
     desk.send(CustomerNumberEntered("42"))
@@ -254,8 +276,9 @@ def test_unknown_cashier_goes_back_to_the_id() -> None:
     d.send(PinEntered("2580"))
     d.send(CashierRejected(d.machine._request, "unknown_cashier"))
     assert d.state is State.CASHIER_ID
-    assert d.view == StaffView((), "Pick your cashier id or type it; then your own PIN.",
-                               "No cashier 9 at this shop. Check the id.")
+    assert d.view == StaffView(
+        (), "Pick your cashier id or type it; then your own PIN.", "No cashier 9 at this shop. Check the id."
+    )
 
 
 def wrong_pin(d: Driver) -> None:
@@ -269,25 +292,26 @@ def test_repeated_wrong_staff_pins_make_the_kiosk_wait_longer_each_time() -> Non
     d = machine()
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
-    wrong_pin(d)                   # a typo costs nothing
-    assert d.view.wait_s == 0       # type: ignore[union-attr]
-    wrong_pin(d)                   # the second in a row: 10 s
-    assert d.view.wait_s == 10      # type: ignore[union-attr]
+    wrong_pin(d)  # a typo costs nothing
+    assert d.view.wait_s == 0  # type: ignore[union-attr]
+    wrong_pin(d)  # the second in a row: 10 s
+    assert d.view.wait_s == 10  # type: ignore[union-attr]
     assert "wait 10 s" not in d.view.error  # type: ignore[union-attr]  # the screen words it
     d.send(PinEntered("9999"), 4.0)
     assert d.state is State.CASHIER_LOGIN and not any(
-        isinstance(e, VerifyCashier) for e in d.effects[-2:])  # refused by the kiosk, not sent
+        isinstance(e, VerifyCashier) for e in d.effects[-2:]
+    )  # refused by the kiosk, not sent
     d.tick(1.0)
-    assert d.view.wait_s == 5       # type: ignore[union-attr]  # counts down on screen
+    assert d.view.wait_s == 5  # type: ignore[union-attr]  # counts down on screen
     d.tick(5.0)
-    assert d.view.wait_s == 0       # type: ignore[union-attr]
-    wrong_pin(d)                   # third: 20 s
-    assert d.view.wait_s == 20      # type: ignore[union-attr]
+    assert d.view.wait_s == 0  # type: ignore[union-attr]
+    wrong_pin(d)  # third: 20 s
+    assert d.view.wait_s == 20  # type: ignore[union-attr]
     d.tick(20)
-    wrong_pin(d)                   # fourth: 40 s (the most)
+    wrong_pin(d)  # fourth: 40 s (the most)
     d.tick(40)
     wrong_pin(d)
-    assert d.view.wait_s == 40      # type: ignore[union-attr]
+    assert d.view.wait_s == 40  # type: ignore[union-attr]
     assert d.machine.deadline == pytest.approx(d.now + 40 + TIMEOUTS.pin_s)  # the pad outlasts the wait
     d.tick(40)
     d.send(PinEntered("9999"))
@@ -296,8 +320,8 @@ def test_repeated_wrong_staff_pins_make_the_kiosk_wait_longer_each_time() -> Non
     d.send(Cancel())
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
-    wrong_pin(d)                   # a sign-in cleared the count: free again
-    assert d.view.wait_s == 0       # type: ignore[union-attr]
+    wrong_pin(d)  # a sign-in cleared the count: free again
+    assert d.view.wait_s == 0  # type: ignore[union-attr]
 
 
 def test_the_wait_follows_the_kiosk_not_the_cashier_id_and_fades_after_the_window() -> None:
@@ -308,12 +332,12 @@ def test_the_wait_follows_the_kiosk_not_the_cashier_id_and_fades_after_the_windo
     d.send(Cancel())
     d.send(CashierChosen("1002"))  # another id does not reset it
     wrong_pin(d)
-    assert d.view.wait_s == 10      # type: ignore[union-attr]
+    assert d.view.wait_s == 10  # type: ignore[union-attr]
     d.tick(THROTTLE.window_s + 1)  # long after: forgotten
     d.send(CashierKey())
     d.send(CashierChosen("1002"))
     wrong_pin(d)
-    assert d.view.wait_s == 0       # type: ignore[union-attr]
+    assert d.view.wait_s == 0  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("state", [State.CASHIER_ID, State.CASHIER_LOGIN])

@@ -50,20 +50,55 @@ SUMMARY = DaySummary(1, 100, 0, 0, "EUR", "agree")
 
 
 def answers(rid: int) -> list[object]:
-    return [DebitApproved(rid, "t", 0.0), DebitDeclined(rid, "wrong_pin", "", 2),
-            DebitDeclined(rid, "pin_locked"), DebitDeclined(rid, "insufficient_funds"),
-            LedgerUnreachable(rid), CashierVerified(rid), CashierRejected(rid, "pin_locked", 700.0),
-            RefundDone(rid, "r", 100, "EUR"), RefundFailed(rid, "no"), SummaryReady(rid, SUMMARY)]
+    return [
+        DebitApproved(rid, "t", 0.0),
+        DebitDeclined(rid, "wrong_pin", "", 2),
+        DebitDeclined(rid, "pin_locked"),
+        DebitDeclined(rid, "insufficient_funds"),
+        LedgerUnreachable(rid),
+        CashierVerified(rid),
+        CashierRejected(rid, "pin_locked", 700.0),
+        RefundDone(rid, "r", 100, "EUR"),
+        RefundFailed(rid, "no"),
+        SummaryReady(rid, SUMMARY),
+    ]
 
 
-EVENTS = st.sampled_from([
-    Tick(), Cancel(), Confirm(), UsePin(), UserActivity(), CameraLost("x"), CashierKey(), NewSale(),
-    CancelSale(), RefundLast(), LockTerminal(), OpenSale(1250, "EUR"), PinEntered("1234"),
-    PinEntered("9999"), CustomerNumberEntered("42"), face(), no_face(), face(MATCH),
-    face(NEED_PIN_MASKED), face(STRANGER), face(SPOOF), face(guidance=Guidance.TURN_LEFT),
-    "answer", "answer", "answer", face(MATCH), Confirm(), OpenSale(99, "EUR"),
-    CashierChosen("k-1"), CashierChosen("k-1"), CashierChosen(" "),
-])
+EVENTS = st.sampled_from(
+    [
+        Tick(),
+        Cancel(),
+        Confirm(),
+        UsePin(),
+        UserActivity(),
+        CameraLost("x"),
+        CashierKey(),
+        NewSale(),
+        CancelSale(),
+        RefundLast(),
+        LockTerminal(),
+        OpenSale(1250, "EUR"),
+        PinEntered("1234"),
+        PinEntered("9999"),
+        CustomerNumberEntered("42"),
+        face(),
+        no_face(),
+        face(MATCH),
+        face(NEED_PIN_MASKED),
+        face(STRANGER),
+        face(SPOOF),
+        face(guidance=Guidance.TURN_LEFT),
+        "answer",
+        "answer",
+        "answer",
+        face(MATCH),
+        Confirm(),
+        OpenSale(99, "EUR"),
+        CashierChosen("k-1"),
+        CashierChosen("k-1"),
+        CashierChosen(" "),
+    ]
+)
 PAUSES = st.one_of(st.floats(0, 2), st.sampled_from([10.0, 35.0, 400.0]))
 STEPS = st.lists(st.tuples(EVENTS, PAUSES, st.integers(0, 9)), min_size=30, max_size=120)
 

@@ -67,8 +67,9 @@ def test_rest_states_have_no_timeout_and_open_to_the_cashier(state: State) -> No
         assert TRANSITIONS[(state, EventType.CASHIER_KEY)] is State.CASHIER_ID
 
 
-@pytest.mark.parametrize("state", sorted(set(State) - BUSY_STATES - {State.IDLE, State.LOCKED},
-                                         key=lambda s: s.value))
+@pytest.mark.parametrize(
+    "state", sorted(set(State) - BUSY_STATES - {State.IDLE, State.LOCKED}, key=lambda s: s.value)
+)
 def test_shopper_and_cashier_can_always_back_out(state: State) -> None:
     assert (state, EventType.CANCEL) in TRANSITIONS
 
@@ -81,8 +82,9 @@ def test_busy_states_cannot_be_cancelled_only_answered_or_timed_out(state: State
 
 
 def test_cashier_key_works_everywhere_a_shopper_can_be() -> None:
-    shopper_states = set(State) - BUSY_STATES - {
-        State.CASHIER_ID, State.CASHIER_LOGIN, State.CASHIER, State.AMOUNT_ENTRY}
+    shopper_states = (
+        set(State) - BUSY_STATES - {State.CASHIER_ID, State.CASHIER_LOGIN, State.CASHIER, State.AMOUNT_ENTRY}
+    )
     missing = [s for s in shopper_states if (s, EventType.CASHIER_KEY) not in TRANSITIONS]
     assert missing == []
 
@@ -118,7 +120,10 @@ def test_staff_sign_in_asks_for_the_id_then_the_pin() -> None:
     assert TRANSITIONS[(State.CASHIER_VERIFYING, EventType.CASHIER_BAD)] is State.CASHIER_LOGIN
     assert TRANSITIONS[(State.CASHIER_VERIFYING, EventType.CASHIER_REFUSED)] is State.CASHIER_ID
     assert {s for (s, e), t in TRANSITIONS.items() if State.CASHIER_LOGIN in targets(t)} == {
-        State.CASHIER_ID, State.CASHIER_LOGIN, State.CASHIER_VERIFYING}
+        State.CASHIER_ID,
+        State.CASHIER_LOGIN,
+        State.CASHIER_VERIFYING,
+    }
 
 
 def test_no_enrolment_reaches_the_ledger_without_the_account_holders_proof() -> None:
@@ -126,4 +131,6 @@ def test_no_enrolment_reaches_the_ledger_without_the_account_holders_proof() -> 
     into = {s for (s, e), t in TRANSITIONS.items() if State.ENROL_CONSENT in targets(t)}
     assert into == {State.ENROL_PROOF, State.ENROL_CODE}
     assert {s for (s, e), t in TRANSITIONS.items() if State.ENROL_PROOF in targets(t)} == {
-        State.ENROL_CUSTOMER, State.ENROL_PROOF}
+        State.ENROL_CUSTOMER,
+        State.ENROL_PROOF,
+    }

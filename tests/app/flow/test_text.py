@@ -9,9 +9,15 @@ from app.flow import decline_text, format_amount, format_when, short_name
 
 @pytest.mark.parametrize(
     ("minor", "currency", "text"),
-    [(1250, "EUR", "EUR 12.50"), (5, "EUR", "EUR 0.05"), (123456789, "USD", "USD 1,234,567.89"),
-     (500, "JPY", "JPY 500"), (1234, "KWD", "KWD 1.234"), (-1250, "EUR", "EUR -12.50"),
-     (0, "GBP", "GBP 0.00")],
+    [
+        (1250, "EUR", "EUR 12.50"),
+        (5, "EUR", "EUR 0.05"),
+        (123456789, "USD", "USD 1,234,567.89"),
+        (500, "JPY", "JPY 500"),
+        (1234, "KWD", "KWD 1.234"),
+        (-1250, "EUR", "EUR -12.50"),
+        (0, "GBP", "GBP 0.00"),
+    ],
 )
 def test_format_amount(minor: int, currency: str, text: str) -> None:
     assert format_amount(minor, currency) == text
@@ -19,8 +25,13 @@ def test_format_amount(minor: int, currency: str, text: str) -> None:
 
 @pytest.mark.parametrize(
     ("name", "short"),
-    [("Anna Kowalska", "Anna K."), ("anna maria kowalska", "anna K."), ("Cher", "Cher"), (None, ""),
-     ("  ", "")],
+    [
+        ("Anna Kowalska", "Anna K."),
+        ("anna maria kowalska", "anna K."),
+        ("Cher", "Cher"),
+        (None, ""),
+        ("  ", ""),
+    ],
 )
 def test_short_name_shows_first_name_and_initial_only(name: str | None, short: str) -> None:
     assert short_name(name) == short

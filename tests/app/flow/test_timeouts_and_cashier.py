@@ -52,8 +52,9 @@ def test_shopper_who_walks_away_from_the_camera_leaves_the_sale_open(drive: Driv
     assert StopScan() in effects
     assert drive.state is State.SALE_OPEN
     assert drive.machine.sale is not None
-    assert drive.view == SaleView("EUR 12.50", "Corner Shop",
-                                  "We didn't see a face for a while. Tap Pay to try again.")
+    assert drive.view == SaleView(
+        "EUR 12.50", "Corner Shop", "We didn't see a face for a while. Tap Pay to try again."
+    )
 
 
 def test_a_scan_that_never_decides_ends_even_with_a_face_in_view(drive: Driver) -> None:
@@ -195,8 +196,14 @@ def test_cashier_menu_shows_totals_and_verdict(drive: Driver) -> None:
     login(drive)
     request = drive.last(RequestSummary)
     assert isinstance(request, RequestSummary)
-    summary = DaySummary(payments=3, paid_minor=4200, refunds=1, refunded_minor=1250, currency="EUR",
-                         verdict="Journal and ledger agree (4 transfers).")
+    summary = DaySummary(
+        payments=3,
+        paid_minor=4200,
+        refunds=1,
+        refunded_minor=1250,
+        currency="EUR",
+        verdict="Journal and ledger agree (4 transfers).",
+    )
     drive.send(SummaryReady(request.request_id, summary))
     view = drive.view
     assert isinstance(view, CashierView)

@@ -41,8 +41,10 @@ def _postgres_base() -> str:
     base = os.environ.get("FACEPAY_TEST_PG_URL")
     if not base:
         if os.environ.get("CI") == "true":
-            pytest.fail("FACEPAY_TEST_PG_URL is not set: CI must run the PostgreSQL store tests (./dev test "
-                        "starts a server)")
+            pytest.fail(
+                "FACEPAY_TEST_PG_URL is not set: CI must run the PostgreSQL store tests (./dev test "
+                "starts a server)"
+            )
         pytest.skip("FACEPAY_TEST_PG_URL is not set: PostgreSQL store tests skipped (./dev test starts one)")
     return base
 
@@ -116,8 +118,9 @@ class World:
     def balance(self, customer_id: str) -> int:
         return {a.account_id: a.balance for a in self.store.accounts()}[f"cust:{customer_id}"]
 
-    def pin_block(self, pin: str, idem: str, subject: str,
-                  terminal_id: str | None = None) -> dict[str, object]:
+    def pin_block(
+        self, pin: str, idem: str, subject: str, terminal_id: str | None = None
+    ) -> dict[str, object]:
         key = pin_public_key_from_text(self.demo["pin_key"])
         return encrypt_pin(key, pin, context=pin_context(terminal_id or self.terminal_id, idem, subject))
 
@@ -152,20 +155,40 @@ class Caller:
         self.key = key
         self.terminal_id = terminal_id
 
-    def call(self, action: str, method: str, path: str, body: bytes = b"", idem: str = "",
-             params: dict[str, str] | None = None, query: dict[str, str] | None = None,
-             **sign: Any) -> tuple[int, dict[str, Any], Reply]:
-        headers = sign_request(self.key, terminal_id=self.terminal_id, method=method, path=path, body=body,
-                               idempotency_key=idem, **sign)
+    def call(
+        self,
+        action: str,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        idem: str = "",
+        params: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
+        **sign: Any,
+    ) -> tuple[int, dict[str, Any], Reply]:
+        headers = sign_request(
+            self.key,
+            terminal_id=self.terminal_id,
+            method=method,
+            path=path,
+            body=body,
+            idempotency_key=idem,
+            **sign,
+        )
         lowered = {k.lower(): v for k, v in headers.items()}
         reply = self.ledger.handle(action, Request(method, path, lowered, body, query or {}), params or {})
         return reply.status, json.loads(reply.body), reply
 
-    def post(self, path: str, payload: dict[str, Any] | bytes, idem: str | None = None,
-             **sign: Any) -> tuple[int, dict[str, Any], Reply]:
+    def post(
+        self, path: str, payload: dict[str, Any] | bytes, idem: str | None = None, **sign: Any
+    ) -> tuple[int, dict[str, Any], Reply]:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        action = {"/v1/debits": "debit", "/v1/refunds": "refund", "/v1/voids": "void",
-                  "/v1/captures": "capture"}[path]
+        action = {
+            "/v1/debits": "debit",
+            "/v1/refunds": "refund",
+            "/v1/voids": "void",
+            "/v1/captures": "capture",
+        }[path]
         key = idem if idem is not None else secrets.token_hex(8)
         return self.call(action, "POST", path, body, key, **sign)
 
@@ -181,11 +204,17 @@ def caller(world: World, ledger: Ledger) -> Caller:
 
 
 def debit_body(customer_id: str, minor: int = 100, **extra: Any) -> dict[str, Any]:
-    return {"customer_id": customer_id, "amount": {"minor": minor, "currency": "EUR"},
-            "merchant_ref": "sale-1", "evidence": {"match": 0.8}, **extra}
+    return {
+        "customer_id": customer_id,
+        "amount": {"minor": minor, "currency": "EUR"},
+        "merchant_ref": "sale-1",
+        "evidence": {"match": 0.8},
+        **extra,
+    }
 
 
 # --- a real server --------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -205,13 +234,31 @@ class Server:
 
     def start(self) -> None:
         # The same uvicorn invocation as `facepay ledger serve` (see app/commands/ledger_cmd.py).
-        cmd = [sys.executable, "-m", "uvicorn", "payments.ledger.app:create_app_from_env", "--factory",
-               "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers),
-               "--no-access-log", "--log-level", "warning"]
-        env = {**os.environ, ENV_DB: self.world.url, ENV_KEY: str(self.world.key_path),
-               ENV_LIMITS: ServerLimits(server_timing=True).to_env()}  # the bench tests read it
-        self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, start_new_session=True,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "payments.ledger.app:create_app_from_env",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+        env = {
+            **os.environ,
+            ENV_DB: self.world.url,
+            ENV_KEY: str(self.world.key_path),
+            ENV_LIMITS: ServerLimits(server_timing=True).to_env(),
+        }  # the bench tests read it
+        self.proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -22,23 +22,25 @@ def _pay(caller: Caller, world: World, n: int) -> None:
 def _rehash_from(world: World, entries: list[AuditEntry], start: int) -> None:
     """What an intruder with write access does: recompute every hash from ``start`` on."""
     prev = entries[start - 2].hash if start > 1 else "0" * 64
-    for e in entries[start - 1:]:
+    for e in entries[start - 1 :]:
         h = chain_hash(e.seq, e.at, e.actor, e.action, e.outcome, e.detail, prev)
         raw_execute(world.url, "UPDATE audit SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, h, e.seq))
         prev = h
     raw_execute(world.url, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (entries[-1].seq, prev))
 
 
-def test_a_cut_tail_passes_the_chain_but_not_the_anchors(world: World, caller: Caller,
-                                                         tmp_path: Path) -> None:
+def test_a_cut_tail_passes_the_chain_but_not_the_anchors(
+    world: World, caller: Caller, tmp_path: Path
+) -> None:
     anchors = tmp_path / "anchors.jsonl"
     _pay(caller, world, 3)
     signed = write_anchor(world.store, world.keys, anchors)
     assert (tmp_path / "anchors.jsonl").stat().st_mode & 0o077 == 0
     raw_execute(world.url, "DELETE FROM audit WHERE seq > ?", (signed.seq - 2,))
     kept = list(world.store.audit_entries())
-    raw_execute(world.url, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1",
-                (kept[-1].seq, kept[-1].hash))
+    raw_execute(
+        world.url, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (kept[-1].seq, kept[-1].hash)
+    )
     assert verify_audit(world.store)[1] == []  # the chain alone sees nothing
     found, problems = read_anchors(anchors)
     assert problems == []
@@ -46,8 +48,9 @@ def test_a_cut_tail_passes_the_chain_but_not_the_anchors(world: World, caller: C
     assert [f.problem for f in findings] == ["cut"]
 
 
-def test_a_rehashed_rewrite_and_a_forged_anchor_are_found(world: World, caller: Caller,
-                                                          tmp_path: Path) -> None:
+def test_a_rehashed_rewrite_and_a_forged_anchor_are_found(
+    world: World, caller: Caller, tmp_path: Path
+) -> None:
     anchors = tmp_path / "anchors.jsonl"
     _pay(caller, world, 2)
     write_anchor(world.store, world.keys, anchors)
@@ -63,23 +66,40 @@ def test_a_rehashed_rewrite_and_a_forged_anchor_are_found(world: World, caller: 
     assert sorted(f.problem for f in findings) == ["bad-anchor", "rewritten"]
 
 
-def test_audit_verify_with_anchors_exits_one_and_never_a_traceback(world: World, caller: Caller,
-                                                                   tmp_path: Path) -> None:
+def test_audit_verify_with_anchors_exits_one_and_never_a_traceback(
+    world: World, caller: Caller, tmp_path: Path
+) -> None:
     anchors = tmp_path / "anchors.jsonl"
     _pay(caller, world, 2)
     base = [sys.executable, "-m", "app.cli", "ledger"]
     db = ["--db", world.url, "--ledger-key", str(world.key_path)]
-    done = subprocess.run([*base, "audit-anchor", *db, "--anchors", str(anchors)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*base, "audit-anchor", *db, "--anchors", str(anchors)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
-    ok = subprocess.run([*base, "audit-verify", *db, "--anchors", str(anchors)], cwd=REPO,
-                        capture_output=True, text=True, timeout=120)
+    ok = subprocess.run(
+        [*base, "audit-verify", *db, "--anchors", str(anchors)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ok.returncode == 0 and "1 anchor(s)" in ok.stdout, ok.stdout + ok.stderr
     raw_execute(world.url, "DELETE FROM audit WHERE seq > 1")
-    raw_execute(world.url, "UPDATE audit_head SET seq = 1, hash = (SELECT hash FROM audit WHERE seq = 1) "
-                           "WHERE id = 1")
+    raw_execute(
+        world.url, "UPDATE audit_head SET seq = 1, hash = (SELECT hash FROM audit WHERE seq = 1) WHERE id = 1"
+    )
     anchors.write_text(anchors.read_text() + "not json\n")
-    cut = subprocess.run([*base, "audit-verify", *db, "--anchors", str(anchors)], cwd=REPO,
-                         capture_output=True, text=True, timeout=120)
+    cut = subprocess.run(
+        [*base, "audit-verify", *db, "--anchors", str(anchors)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cut.returncode == 1 and "is gone" in cut.stdout and "not an anchor" in cut.stdout
     assert "Traceback" not in cut.stderr

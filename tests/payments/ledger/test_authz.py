@@ -47,17 +47,23 @@ class Party:
     terminal_id: str
     cashier: tuple[str, str] | None = None
 
-    def send(self, method: str, path: str, payload: dict[str, Any] | bytes | None = None,
-             idem: str | None = None) -> httpx.Response:
+    def send(
+        self, method: str, path: str, payload: dict[str, Any] | bytes | None = None, idem: str | None = None
+    ) -> httpx.Response:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode() if payload else b""
         idem = idem if idem is not None else ("" if method == "GET" else secrets.token_hex(8))
         with httpx.Client(timeout=30, trust_env=False) as client:
-            request = build_signed_request(client, self.key, self.terminal_id, method, self.server.url + path,
-                                           body, idem)
+            request = build_signed_request(
+                client, self.key, self.terminal_id, method, self.server.url + path, body, idem
+            )
             response = client.send(request)
-        verify_response(load_public_key(self.world.out / "ledger.pub"), response.status_code,
-                        request.headers["FacePay-Nonce"], response.content,
-                        response.headers.get("FacePay-Ledger-Signature"))
+        verify_response(
+            load_public_key(self.world.out / "ledger.pub"),
+            response.status_code,
+            request.headers["FacePay-Nonce"],
+            response.content,
+            response.headers.get("FacePay-Ledger-Signature"),
+        )
         return response
 
     def block(self, digits: str, idem: str, subject: str) -> dict[str, object]:
@@ -91,8 +97,9 @@ def _books_balance(world: World) -> None:
     assert check_invariants(world.store) == []
 
 
-def _debit(party: Party, customer_id: str, minor: int, pin: str | None = None,
-           **extra: Any) -> httpx.Response:
+def _debit(
+    party: Party, customer_id: str, minor: int, pin: str | None = None, **extra: Any
+) -> httpx.Response:
     idem = secrets.token_hex(8)
     body = debit_body(customer_id, minor, **extra)
     if pin is not None:
@@ -101,6 +108,7 @@ def _debit(party: Party, customer_id: str, minor: int, pin: str | None = None,
 
 
 # --- defect 1: books stop balancing ------------------------------------------------------
+
 
 def test_a_debit_in_another_currency_is_refused_and_books_balance(world: World, parties: Any) -> None:
     a, _ = parties
@@ -116,10 +124,14 @@ def test_a_debit_in_another_currency_is_refused_and_books_balance(world: World, 
 
 # --- defect 2: account takeover through enrolment -------------------------------------------
 
+
 def _enrol(party: Party, customer_id: str, pin: str, code: str | None = None) -> httpx.Response:
     idem = secrets.token_hex(8)
-    body: dict[str, Any] = {"customer_id": customer_id, "consent_version": "v1",
-                            "pin": party.block(pin, idem, customer_id)}
+    body: dict[str, Any] = {
+        "customer_id": customer_id,
+        "consent_version": "v1",
+        "pin": party.block(pin, idem, customer_id),
+    }
     if code is not None:
         body["enrolment_code"] = party.block(code, idem, customer_id + "#code")
     return party.send("POST", "/v1/enrolments", party.with_cashier(body, idem), idem)
@@ -165,6 +177,7 @@ def test_a_code_issued_for_one_merchant_is_refused_at_another(world: World, part
 
 # --- defect 3: erasure by anyone ---------------------------------------------------------------
 
+
 def test_erasure_needs_proof_and_keeps_the_account_and_its_pin(world: World, parties: Any) -> None:
     a, b = parties
     shopper = world.customer()
@@ -185,6 +198,7 @@ def test_erasure_needs_proof_and_keeps_the_account_and_its_pin(world: World, par
 
 # --- defect 4 (ledger side): a terminal reverses its own debit ------------------------------------
 
+
 def test_a_terminal_reverses_its_own_debit_once_and_no_one_elses(world: World, parties: Any) -> None:
     a, b = parties
     shopper = world.customer()
@@ -202,6 +216,7 @@ def test_a_terminal_reverses_its_own_debit_once_and_no_one_elses(world: World, p
 
 # --- defect 5: PIN guessing across accounts ----------------------------------------------------------
 
+
 def test_one_terminal_cannot_try_pins_across_many_accounts(world: World, parties: Any) -> None:
     a, _ = parties
     for n in range(12):
@@ -214,6 +229,7 @@ def test_one_terminal_cannot_try_pins_across_many_accounts(world: World, parties
 
 
 # --- defect 6: cashier lockout ------------------------------------------------------------------------
+
 
 def test_cashier_lockout_says_how_long_and_the_operator_can_unlock(world: World, parties: Any) -> None:
     a, _ = parties
@@ -228,12 +244,14 @@ def test_cashier_lockout_says_how_long_and_the_operator_can_unlock(world: World,
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     idem = secrets.token_hex(8)
-    r = a.send("POST", "/v1/cashiers/verify", {"cashier_id": cid, "cashier_pin": a.block(right, idem, cid)},
-               idem)
+    r = a.send(
+        "POST", "/v1/cashiers/verify", {"cashier_id": cid, "cashier_pin": a.block(right, idem, cid)}, idem
+    )
     assert r.status_code == 200
 
 
 # --- face-only ceiling and the PIN candidates ------------------------------------------------------------
+
 
 def test_above_the_face_only_limit_the_ledger_wants_the_pin(world: World, parties: Any) -> None:
     a, _ = parties
@@ -246,8 +264,13 @@ def test_above_the_face_only_limit_the_ledger_wants_the_pin(world: World, partie
 
 def _candidate_debit(party: Party, candidates: list[str], pin: str) -> httpx.Response:
     idem = secrets.token_hex(8)
-    body = {"candidates": candidates, "amount": {"minor": 300, "currency": "EUR"}, "merchant_ref": "sale-c",
-            "evidence": {"masked": True}, "pin": party.block(pin, idem, ",".join(candidates))}
+    body = {
+        "candidates": candidates,
+        "amount": {"minor": 300, "currency": "EUR"},
+        "merchant_ref": "sale-c",
+        "evidence": {"masked": True},
+        "pin": party.block(pin, idem, ",".join(candidates)),
+    }
     return party.send("POST", "/v1/debits", body, idem)
 
 
@@ -270,11 +293,14 @@ def test_the_pin_chooses_among_the_face_candidates(world: World, parties: Any) -
 
 # --- defect 7: strict parsing, no redirects ---------------------------------------------------------
 
+
 def test_strict_parsing_and_every_path_answered_signed(world: World, parties: Any) -> None:
     a, _ = parties
     cid = world.customer()["id"]
-    twice = (f'{{"customer_id": "{cid}", "amount": {{"minor": 100, "currency": "EUR"}}, '
-             '"amount": {"minor": 99999, "currency": "EUR"}, "merchant_ref": "x"}').encode()
+    twice = (
+        f'{{"customer_id": "{cid}", "amount": {{"minor": 100, "currency": "EUR"}}, '
+        '"amount": {"minor": 99999, "currency": "EUR"}, "merchant_ref": "x"}'
+    ).encode()
     r = a.send("POST", "/v1/debits", twice)
     assert (r.status_code, code_of(r)) == (400, "malformed")
     r = a.send("GET", f"/v1/transfers?terminal={a.terminal_id}&from=9999-12-31T23:59:59-23:59")
@@ -285,6 +311,7 @@ def test_strict_parsing_and_every_path_answered_signed(world: World, parties: An
 
 
 # --- the authorization table, role by role ----------------------------------------------------------
+
 
 def _table_rows() -> list[tuple[str, str, bool]]:
     """(actor, action, allowed) rows of the table in payments/PROTOCOL.md."""
@@ -337,9 +364,12 @@ def test_every_role_tries_every_money_and_identity_action(world: World, parties:
         raise AssertionError(action)
 
     for actor, action, allowed in _table_rows():
-        if action in ("debit", "refund", "void", "reverse", "erase_enrolment", "get_transfer") and \
-                actor in ("own terminal", "own terminal + cashier", "other terminal",
-                          "other terminal + cashier"):
+        if action in ("debit", "refund", "void", "reverse", "erase_enrolment", "get_transfer") and actor in (
+            "own terminal",
+            "own terminal + cashier",
+            "other terminal",
+            "other terminal + cashier",
+        ):
             tried[(actor, action)] = attempt(actor, action)
             assert tried[(actor, action)] is allowed, (actor, action)
     assert len(tried) >= 10

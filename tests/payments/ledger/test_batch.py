@@ -13,11 +13,19 @@ from payments.signing import sign_request
 from tests.payments.ledger.conftest import Server, World, debit_body
 
 
-def _admit(world: World, ledger: Ledger, payload: dict[str, Any], idem: str, nonce: str | None = None
-           ) -> Pending:
+def _admit(
+    world: World, ledger: Ledger, payload: dict[str, Any], idem: str, nonce: str | None = None
+) -> Pending:
     body = json.dumps(payload).encode()
-    headers = sign_request(world.terminal_key, terminal_id=world.terminal_id, method="POST",
-                           path="/v1/debits", body=body, idempotency_key=idem, nonce=nonce)
+    headers = sign_request(
+        world.terminal_key,
+        terminal_id=world.terminal_id,
+        method="POST",
+        path="/v1/debits",
+        body=body,
+        idempotency_key=idem,
+        nonce=nonce,
+    )
     req = Request("POST", "/v1/debits", {k.lower(): v for k, v in headers.items()}, body, {})
     admitted = ledger.admit("debit", req, {})
     assert isinstance(admitted, Pending)
@@ -31,10 +39,10 @@ def test_a_batch_keeps_every_rule_of_one_transaction_per_request(world: World) -
     nonce = secrets.token_hex(16)
     batch = [
         _admit(world, ledger, debit_body(cid, 100), "b-1", nonce),
-        _admit(world, ledger, debit_body(cid, 100), "b-1", nonce),   # replayed nonce: refused
+        _admit(world, ledger, debit_body(cid, 100), "b-1", nonce),  # replayed nonce: refused
         _admit(world, ledger, debit_body(cid, 200), "b-2"),
-        _admit(world, ledger, debit_body(cid, 200), "b-2"),          # same key and body: stored reply
-        _admit(world, ledger, debit_body(cid, 999), "b-2"),          # same key, other body: mismatch
+        _admit(world, ledger, debit_body(cid, 200), "b-2"),  # same key and body: stored reply
+        _admit(world, ledger, debit_body(cid, 999), "b-2"),  # same key, other body: mismatch
         _admit(world, ledger, debit_body(cid, before * 10), "b-3"),  # declined, recorded
     ]
     replies = ledger.run_batch(batch)
@@ -68,15 +76,18 @@ def test_a_request_that_raises_is_undone_alone(world: World) -> None:
 
 
 def test_http_replies_are_signed_and_served_through_the_committer(world: World, server: Server) -> None:
-    result = asyncio.run(run_bench(server.url, world.out / "terminal.key", terminals=4, requests=40,
-                                   timeout_s=60))
+    result = asyncio.run(
+        run_bench(server.url, world.out / "terminal.key", terminals=4, requests=40, timeout_s=60)
+    )
     assert (result.acknowledged, result.errors, result.invariants_ok) == (40, 0, True)
     assert result.client_verify_us > 0 and result.server_db_ms > 0
 
 
 def test_bench_over_two_client_processes(world: World, server: Server) -> None:
-    result = asyncio.run(run_bench(server.url, world.out / "terminal.key", terminals=4, requests=30,
-                                   timeout_s=60, client_procs=2))
+    result = asyncio.run(
+        run_bench(
+            server.url, world.out / "terminal.key", terminals=4, requests=30, timeout_s=60, client_procs=2
+        )
+    )
     assert (result.acknowledged, result.errors, result.invariants_ok) == (30, 0, True)
     assert result.client_procs == 2 and result.requests == 30
-

@@ -36,8 +36,20 @@ def test_init_demo_writes_keys_and_demo_json(tmp_path: Path, capsys: pytest.Capt
     assert run("top-up", "--db", db, "--customer", "c-ada", "--amount", "12.505") == 2
     assert run("check", "--db", db) == 0
     assert run("disable-terminal", "--db", db, "--id", "t-demo-1") == 0
-    assert run("add-terminal", "--db", db, "--id", "t-2", "--merchant", "m-demo", "--public-key",
-               str(out / "ledger.pub")) == 0
+    assert (
+        run(
+            "add-terminal",
+            "--db",
+            db,
+            "--id",
+            "t-2",
+            "--merchant",
+            "m-demo",
+            "--public-key",
+            str(out / "ledger.pub"),
+        )
+        == 0
+    )
     assert run("audit-verify", "--db", db) == 0
     raw_execute(db, "UPDATE audit SET actor = 'someone' WHERE seq = 2")
     capsys.readouterr()
@@ -52,8 +64,9 @@ def test_customers_file(tmp_path: Path) -> None:
     out = str(tmp_path / "d")
     assert run("init", "--db", db, "--demo", "--out", out, "--customers-file", str(people)) == 0
     demo = json.loads((tmp_path / "d" / "demo.json").read_text())
-    assert demo["customers"] == [{"id": "c-lin", "name": "Lin", "pin": "2468",
-                                  "balance": {"minor": 999, "currency": "EUR"}}]
+    assert demo["customers"] == [
+        {"id": "c-lin", "name": "Lin", "pin": "2468", "balance": {"minor": 999, "currency": "EUR"}}
+    ]
 
 
 def test_bench_refuses_non_loopback(tmp_path: Path) -> None:

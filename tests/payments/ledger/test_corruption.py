@@ -66,13 +66,15 @@ def zero_pages(db: Path, page: int) -> None:
 
 def facepay(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPAY_")}
-    return subprocess.run([str(FACEPAY), *args], cwd=REPO, env=env, text=True, capture_output=True,
-                          timeout=120)
+    return subprocess.run(
+        [str(FACEPAY), *args], cwd=REPO, env=env, text=True, capture_output=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("page", [0, 2, 10, 30, -2])
-def test_check_and_audit_verify_report_zeroed_pages_without_a_traceback(books: Path, tmp_path: Path,
-                                                                        page: int) -> None:
+def test_check_and_audit_verify_report_zeroed_pages_without_a_traceback(
+    books: Path, tmp_path: Path, page: int
+) -> None:
     url = damaged_copy(books, tmp_path, page)
     checked = facepay("ledger", "check", "--db", url)
     assert checked.returncode == 1, checked
@@ -96,10 +98,20 @@ def _debit_status(served: Served, key_dir: Path, terminal_id: str) -> httpx.Resp
     from payments.signing import load_private_key
 
     body = json.dumps(debit_body("c-alice", 10)).encode()
-    headers = sign_request(load_private_key(key_dir / "terminal.key"), terminal_id=terminal_id, method="POST",
-                           path="/v1/debits", body=body, idempotency_key=secrets.token_hex(8))
-    return httpx.post(f"{served.url}/v1/debits", content=body,
-                      headers={**headers, "content-type": "application/json"}, timeout=WAIT_S)
+    headers = sign_request(
+        load_private_key(key_dir / "terminal.key"),
+        terminal_id=terminal_id,
+        method="POST",
+        path="/v1/debits",
+        body=body,
+        idempotency_key=secrets.token_hex(8),
+    )
+    return httpx.post(
+        f"{served.url}/v1/debits",
+        content=body,
+        headers={**headers, "content-type": "application/json"},
+        timeout=WAIT_S,
+    )
 
 
 def test_a_damaged_database_is_refused_at_start_and_health_says_why(books: Path, tmp_path: Path) -> None:
@@ -123,9 +135,14 @@ def serve_damaged(url: str, key: Path, *env: str) -> Served:
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("FACEPAY_")}
     environ.update(dict(e.split("=", 1) for e in env))
-    proc = subprocess.Popen([str(FACEPAY), "ledger", "serve", "--db", url, "--ledger-key", str(key),
-                             "--port", str(port)], cwd=REPO, env=environ, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(FACEPAY), "ledger", "serve", "--db", url, "--ledger-key", str(key), "--port", str(port)],
+        cwd=REPO,
+        env=environ,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     served = Served(f"http://127.0.0.1:{port}", port, proc)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -144,8 +161,9 @@ def test_damage_while_serving_is_found_by_the_scheduled_check(books: Path, tmp_p
     dest.mkdir()
     shutil.copy(books / "ledger.db", dest / "ledger.db")
     shutil.copy(books / "ledger.key", dest / "ledger.key")
-    served = serve_damaged(f"sqlite:///{dest}/ledger.db", dest / "ledger.key",
-                           "FACEPAY_LEDGER_INTEGRITY_EVERY_S=0.5")
+    served = serve_damaged(
+        f"sqlite:///{dest}/ledger.db", dest / "ledger.key", "FACEPAY_LEDGER_INTEGRITY_EVERY_S=0.5"
+    )
     try:
         assert httpx.get(f"{served.url}/v1/health", timeout=WAIT_S).status_code == 200
         zero_pages(dest / "ledger.db", 10)

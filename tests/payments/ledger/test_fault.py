@@ -19,21 +19,34 @@ from tests.payments.ledger.conftest import Server, World, make_world
 pytestmark = pytest.mark.slow
 
 
-async def _debit(client: httpx.AsyncClient, world: World, base: str, key: Any, terminal_id: str,
-                 customer_id: str, minor: int, idem: str) -> int | None:
+async def _debit(
+    client: httpx.AsyncClient,
+    world: World,
+    base: str,
+    key: Any,
+    terminal_id: str,
+    customer_id: str,
+    minor: int,
+    idem: str,
+) -> int | None:
     """Send one debit; the HTTP status, or None when the outcome is unknown (connection failure)."""
     from payments.ledger import build_signed_request
 
-    body = json.dumps({"customer_id": customer_id, "amount": {"minor": minor, "currency": "EUR"},
-                       "merchant_ref": idem}).encode()
+    body = json.dumps(
+        {"customer_id": customer_id, "amount": {"minor": minor, "currency": "EUR"}, "merchant_ref": idem}
+    ).encode()
     request = build_signed_request(client, key, terminal_id, "POST", f"{base}/v1/debits", body, idem)
     try:
         response = await client.send(request)
     except httpx.HTTPError:
         return None
-    verify_response(load_public_key(world.out / "ledger.pub"), response.status_code,
-                    request.headers["FacePay-Nonce"], response.content,
-                    response.headers.get("FacePay-Ledger-Signature"))
+    verify_response(
+        load_public_key(world.out / "ledger.pub"),
+        response.status_code,
+        request.headers["FacePay-Nonce"],
+        response.content,
+        response.headers.get("FacePay-Ledger-Signature"),
+    )
     return response.status_code
 
 
@@ -48,10 +61,14 @@ def test_many_terminals_never_overdraw_one_customer(db_url: str, tmp_path: Path)
     server = Server(world, workers=2)
     server.start()
     try:
+
         async def run() -> list[int | None]:
             async with httpx.AsyncClient(timeout=30, trust_env=False) as client:
-                jobs = [_debit(client, world, server.url, key, tid, "c-target", 7, f"{tid}-{n}")
-                        for tid, key in _terminals(world) for n in range(5)]
+                jobs = [
+                    _debit(client, world, server.url, key, tid, "c-target", 7, f"{tid}-{n}")
+                    for tid, key in _terminals(world)
+                    for n in range(5)
+                ]
                 return await asyncio.gather(*jobs)
 
         statuses = asyncio.run(run())
@@ -70,8 +87,14 @@ def test_kill_9_during_load_loses_no_ack_and_charges_nothing_twice(sqlite_url: s
     server = Server(world, workers=2)
     server.start()
     terminals = _terminals(world)
-    plan = [(f"kill-{secrets.token_hex(4)}-{n}", terminals[n % len(terminals)],
-             world.demo["customers"][n % len(world.demo["customers"])]["id"]) for n in range(400)]
+    plan = [
+        (
+            f"kill-{secrets.token_hex(4)}-{n}",
+            terminals[n % len(terminals)],
+            world.demo["customers"][n % len(world.demo["customers"])]["id"],
+        )
+        for n in range(400)
+    ]
     outcome: dict[str, int | None] = {}
 
     async def send_all(items: list[Any], kill_after: int | None) -> None:

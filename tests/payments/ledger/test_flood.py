@@ -9,12 +9,28 @@ import sys
 from tests.payments.ledger.conftest import REPO, Server, World
 
 
-def test_bench_under_a_flood_reports_both_runs_and_writes_no_audit_lines(world: World,
-                                                                        server: Server) -> None:
+def test_bench_under_a_flood_reports_both_runs_and_writes_no_audit_lines(
+    world: World, server: Server
+) -> None:
     before = world.store.audit_head()[0]
-    cmd = [sys.executable, "-m", "app.cli", "ledger", "bench", "--url", server.url,
-           "--key", str(world.out / "terminal.key"), "--terminals", "2", "--requests", "40",
-           "--flood", "50", "--json"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "ledger",
+        "bench",
+        "--url",
+        server.url,
+        "--key",
+        str(world.out / "terminal.key"),
+        "--terminals",
+        "2",
+        "--requests",
+        "40",
+        "--flood",
+        "50",
+        "--json",
+    ]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)

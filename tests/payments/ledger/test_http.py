@@ -22,11 +22,24 @@ class Terminal:
         self.ledger_pub = load_public_key(world.out / "ledger.pub")
 
     def send(self, method: str, path: str, body: bytes = b"", idem: str = "", **sign: Any) -> httpx.Response:
-        request = build_signed_request(self.client, self.world.terminal_key, self.world.terminal_id, method,
-                                       self.base + path, body, idem, **sign)
+        request = build_signed_request(
+            self.client,
+            self.world.terminal_key,
+            self.world.terminal_id,
+            method,
+            self.base + path,
+            body,
+            idem,
+            **sign,
+        )
         response = self.client.send(request)
-        verify_response(self.ledger_pub, response.status_code, request.headers["FacePay-Nonce"],
-                        response.content, response.headers.get("FacePay-Ledger-Signature"))
+        verify_response(
+            self.ledger_pub,
+            response.status_code,
+            request.headers["FacePay-Nonce"],
+            response.content,
+            response.headers.get("FacePay-Ledger-Signature"),
+        )
         return response
 
 
@@ -48,8 +61,9 @@ def test_signed_round_trip_replay_and_mismatch(world: World, server: Server) -> 
     tid = first.json()["transfer_id"]
     fetched = t.send("GET", f"/v1/transfers/{tid}")
     assert fetched.json() == first.json()
-    listing = t.send("GET", f"/v1/transfers?terminal={world.terminal_id}&from=2000-01-01T00:00:00Z"
-                            "&to=2999-01-01T00:00:00Z")
+    listing = t.send(
+        "GET", f"/v1/transfers?terminal={world.terminal_id}&from=2000-01-01T00:00:00Z&to=2999-01-01T00:00:00Z"
+    )
     assert [x["transfer_id"] for x in listing.json()["transfers"]] == [tid]
     assert world.balance(cid) == world.customer()["balance"]["minor"] - 250
 
@@ -63,8 +77,9 @@ def test_http_level_refusals(world: World, server: Server) -> None:
     assert (bad_json.status_code, code(bad_json)) == (400, "malformed")
     no_key = t.send("POST", "/v1/debits", json.dumps(debit_body(world.customer()["id"])).encode(), "")
     assert (no_key.status_code, code(no_key)) == (400, "missing_idempotency_key")
-    unsigned = httpx.post(server.url + "/v1/debits", content=b"{}", headers={"Idempotency-Key": "u"},
-                          trust_env=False)
+    unsigned = httpx.post(
+        server.url + "/v1/debits", content=b"{}", headers={"Idempotency-Key": "u"}, trust_env=False
+    )
     assert (unsigned.status_code, unsigned.json()["error"]["code"]) == (401, "bad_signature")
     assert unsigned.headers["FacePay-Ledger-Signature"]
     missing = t.send("GET", "/v1/nowhere")

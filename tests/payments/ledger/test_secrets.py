@@ -25,8 +25,15 @@ FACEPAY = REPO / ".venv" / "bin" / "facepay"
 
 def _facepay(*args: str, umask: int = 0o022) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPAY_")}
-    return subprocess.run([str(FACEPAY), *args], cwd=REPO, env=env, text=True, capture_output=True,
-                          timeout=120, preexec_fn=lambda: os.umask(umask) and None)
+    return subprocess.run(
+        [str(FACEPAY), *args],
+        cwd=REPO,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        preexec_fn=lambda: os.umask(umask) and None,
+    )
 
 
 def _mode(path: Path) -> int:
@@ -35,11 +42,23 @@ def _mode(path: Path) -> int:
 
 @pytest.mark.parametrize("umask", [0o022, 0o000])
 def test_init_demo_writes_databases_keys_and_demo_json_mode_600(tmp_path: Path, umask: int) -> None:
-    done = _facepay("ledger", "init", "--db", f"sqlite:///{tmp_path}/ledger.db", "--demo", "--out",
-                    str(tmp_path / "demo"), umask=umask)
+    done = _facepay(
+        "ledger",
+        "init",
+        "--db",
+        f"sqlite:///{tmp_path}/ledger.db",
+        "--demo",
+        "--out",
+        str(tmp_path / "demo"),
+        umask=umask,
+    )
     assert done.returncode == 0, done.stderr
-    private = [tmp_path / "ledger.db", tmp_path / "ledger.db.key", tmp_path / "demo" / "terminal.key",
-               tmp_path / "demo" / "demo.json"]
+    private = [
+        tmp_path / "ledger.db",
+        tmp_path / "ledger.db.key",
+        tmp_path / "demo" / "terminal.key",
+        tmp_path / "demo" / "demo.json",
+    ]
     private += [p for p in tmp_path.glob("ledger.db-*")]  # -wal, -shm while they exist
     assert {p.name: _mode(p) for p in private} == {p.name: 0o600 for p in private}
     assert _mode(tmp_path / "demo" / "ledger.pub") == 0o644  # public, meant to be copied
@@ -51,8 +70,9 @@ def test_a_password_in_the_url_is_warned_about(tmp_path: Path) -> None:
     assert "s3cret" not in done.stderr + done.stdout
 
 
-def test_a_password_file_goes_to_libpq_and_must_be_private(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_password_file_goes_to_libpq_and_must_be_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("PGPASSWORD", raising=False)
     secret = tmp_path / "db.pass"
     secret.write_text("s3cret\n")
@@ -64,8 +84,14 @@ def test_a_password_file_goes_to_libpq_and_must_be_private(tmp_path: Path,
     secret.chmod(0o600)
     _db_password(args)
     assert os.environ["PGPASSWORD"] == "s3cret"
-    done = _facepay("ledger", "check", "--db", "postgresql://ledger@127.0.0.1:1/ledger",
-                    "--db-password-file", str(tmp_path / "missing"))
+    done = _facepay(
+        "ledger",
+        "check",
+        "--db",
+        "postgresql://ledger@127.0.0.1:1/ledger",
+        "--db-password-file",
+        str(tmp_path / "missing"),
+    )
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
@@ -76,11 +102,20 @@ def test_server_timing_only_with_the_flag(tmp_path: Path) -> None:
     try:
         demo = json.loads((tmp_path / "demo" / "demo.json").read_text())
         body = json.dumps(debit_body(demo["customers"][0]["id"], 10)).encode()
-        headers = sign_request(load_private_key(tmp_path / "demo" / "terminal.key"),
-                               terminal_id=demo["terminal_id"], method="POST", path="/v1/debits", body=body,
-                               idempotency_key=secrets.token_hex(8))
-        reply = httpx.post(f"{served.url}/v1/debits", content=body, timeout=30,
-                           headers={**headers, "content-type": "application/json"})
+        headers = sign_request(
+            load_private_key(tmp_path / "demo" / "terminal.key"),
+            terminal_id=demo["terminal_id"],
+            method="POST",
+            path="/v1/debits",
+            body=body,
+            idempotency_key=secrets.token_hex(8),
+        )
+        reply = httpx.post(
+            f"{served.url}/v1/debits",
+            content=body,
+            timeout=30,
+            headers={**headers, "content-type": "application/json"},
+        )
         assert reply.status_code == 201, reply.text
         assert "db;dur=" in reply.headers["server-timing"]
         assert "server" not in reply.headers

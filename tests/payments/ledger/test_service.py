@@ -59,16 +59,17 @@ def test_insufficient_funds_is_declined_recorded_and_moves_nothing(world: World,
     cid = world.customer()["id"]
     balance = world.balance(cid)
     pin = world.customer()["pin"]  # above the face-only limit the PIN comes with the debit
-    status, body, _ = caller.post("/v1/debits", debit_body(cid, balance + 1,
-                                                           pin=world.pin_block(pin, "too-much", cid)),
-                                  idem="too-much")
+    status, body, _ = caller.post(
+        "/v1/debits", debit_body(cid, balance + 1, pin=world.pin_block(pin, "too-much", cid)), idem="too-much"
+    )
     assert status == 402 and body["error"]["code"] == "insufficient_funds"
     assert world.balance(cid) == balance
     declined = world.store.transfer(body["transfer_id"])
     assert declined is not None and declined.status == "declined"
     assert declined.decline_code == "insufficient_funds" and declined.idempotency_key == "too-much"
-    status, _, _ = caller.post("/v1/debits", debit_body(cid, balance, pin=world.pin_block(pin, "exact", cid)),
-                               idem="exact")
+    status, _, _ = caller.post(
+        "/v1/debits", debit_body(cid, balance, pin=world.pin_block(pin, "exact", cid)), idem="exact"
+    )
     assert status == 201 and world.balance(cid) == 0
 
 
@@ -93,8 +94,9 @@ def test_pin_debit_and_lockout_after_five_wrong(world: World, caller: Caller) ->
     status, _, _ = late.post("/v1/debits", debit_body(cid, 10, pin=block), idem="r2")
     assert status == 401  # the request timestamp is now stale for a clock an hour ahead
     block = world.pin_block(pin, "r3", cid)
-    status, _, _ = late.post("/v1/debits", debit_body(cid, 10, pin=block), idem="r3",
-                             timestamp=int(time.time() + 3600))
+    status, _, _ = late.post(
+        "/v1/debits", debit_body(cid, 10, pin=block), idem="r3", timestamp=int(time.time() + 3600)
+    )
     assert status == 201
 
 
@@ -112,36 +114,72 @@ BAD_BODIES = [
     (b"{not json", 400, "malformed"),
     (b"[]", 400, "malformed"),
     (b'{"customer_id": 5, "amount": {"minor": 1, "currency": "EUR"}, "merchant_ref": "x"}', 400, "malformed"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": "1", "currency": "EUR"}, "merchant_ref": "x"}',
-     400, "invalid_amount"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": 1.5, "currency": "EUR"}, "merchant_ref": "x"}',
-     400, "invalid_amount"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": true, "currency": "EUR"}, "merchant_ref": "x"}',
-     400, "invalid_amount"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": -100, "currency": "EUR"}, "merchant_ref": "x"}',
-     400, "invalid_amount"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": 0, "currency": "EUR"}, "merchant_ref": "x"}',
-     400, "invalid_amount"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": 100000000000000000000000, "currency": "EUR"}, '
-     b'"merchant_ref": "x"}', 400, "invalid_amount"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "XYZ"}, "merchant_ref": "x"}',
-     400, "unknown_currency"),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": "1", "currency": "EUR"}, "merchant_ref": "x"}',
+        400,
+        "invalid_amount",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": 1.5, "currency": "EUR"}, "merchant_ref": "x"}',
+        400,
+        "invalid_amount",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": true, "currency": "EUR"}, "merchant_ref": "x"}',
+        400,
+        "invalid_amount",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": -100, "currency": "EUR"}, "merchant_ref": "x"}',
+        400,
+        "invalid_amount",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": 0, "currency": "EUR"}, "merchant_ref": "x"}',
+        400,
+        "invalid_amount",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": 100000000000000000000000, "currency": "EUR"}, '
+        b'"merchant_ref": "x"}',
+        400,
+        "invalid_amount",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "XYZ"}, "merchant_ref": "x"}',
+        400,
+        "unknown_currency",
+    ),
     (b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "EUR"}}', 400, "malformed"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "EUR"}, "merchant_ref": "x", '
-     b'"surprise": 1}', 400, "malformed"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": NaN, "currency": "EUR"}, "merchant_ref": "x"}',
-     400, "malformed"),
-    (b'{"customer_id": "c-nobody", "amount": {"minor": 100, "currency": "EUR"}, "merchant_ref": "x"}',
-     404, "unknown_customer"),
-    (b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "USD"}, "merchant_ref": "x"}',
-     422, "currency_mismatch"),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "EUR"}, "merchant_ref": "x", '
+        b'"surprise": 1}',
+        400,
+        "malformed",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": NaN, "currency": "EUR"}, "merchant_ref": "x"}',
+        400,
+        "malformed",
+    ),
+    (
+        b'{"customer_id": "c-nobody", "amount": {"minor": 100, "currency": "EUR"}, "merchant_ref": "x"}',
+        404,
+        "unknown_customer",
+    ),
+    (
+        b'{"customer_id": "c-alice", "amount": {"minor": 100, "currency": "USD"}, "merchant_ref": "x"}',
+        422,
+        "currency_mismatch",
+    ),
     (b"\xff\xfe", 400, "malformed"),
 ]
 
 
 @pytest.mark.parametrize(("raw", "status", "code"), BAD_BODIES)
-def test_bad_input_gets_its_code_and_changes_no_balance(world: World, caller: Caller, raw: bytes, status: int,
-                                                        code: str) -> None:
+def test_bad_input_gets_its_code_and_changes_no_balance(
+    world: World, caller: Caller, raw: bytes, status: int, code: str
+) -> None:
     before = world.snapshot()[0]
     got_status, body, _ = caller.post("/v1/debits", raw)
     assert (got_status, body["error"]["code"]) == (status, code)
@@ -191,19 +229,25 @@ def test_refunds_partial_and_never_beyond_what_was_paid(world: World, caller: Ca
     debit = _debit(world, caller, 1000)
     tid = debit["transfer_id"]
     amount = {"minor": 600, "currency": "EUR"}
-    ok = caller.post("/v1/refunds", {"original_transfer_id": tid, "amount": amount, **_cashier(world, "r1")},
-                     idem="r1")
+    ok = caller.post(
+        "/v1/refunds", {"original_transfer_id": tid, "amount": amount, **_cashier(world, "r1")}, idem="r1"
+    )
     assert ok[0] == 201 and ok[1]["kind"] == "refund" and ok[1]["original_transfer_id"] == tid
     assert ok[1]["cashier_id"] == world.demo["cashier"]["id"]
-    over = caller.post("/v1/refunds", {"original_transfer_id": tid, "amount": amount,
-                                       **_cashier(world, "r2")}, idem="r2")
+    over = caller.post(
+        "/v1/refunds", {"original_transfer_id": tid, "amount": amount, **_cashier(world, "r2")}, idem="r2"
+    )
     assert (over[0], over[1]["error"]["code"]) == (422, "over_refund")
     rest = {"minor": 400, "currency": "EUR"}
-    wrong = caller.post("/v1/refunds", {"original_transfer_id": tid, "amount": rest,
-                                        **_cashier(world, "r3", pin="99999999")}, idem="r3")
+    wrong = caller.post(
+        "/v1/refunds",
+        {"original_transfer_id": tid, "amount": rest, **_cashier(world, "r3", pin="99999999")},
+        idem="r3",
+    )
     assert (wrong[0], wrong[1]["error"]["code"]) == (422, "wrong_pin")
-    last = caller.post("/v1/refunds", {"original_transfer_id": tid, "amount": rest, **_cashier(world, "r4")},
-                       idem="r4")
+    last = caller.post(
+        "/v1/refunds", {"original_transfer_id": tid, "amount": rest, **_cashier(world, "r4")}, idem="r4"
+    )
     assert last[0] == 201
     assert world.balance(cid) == start
     assert check_invariants(world.store) == []
@@ -213,11 +257,13 @@ def test_void_once_and_holds(world: World, caller: Caller) -> None:
     cid = world.customer()["id"]
     start = world.balance(cid)
     debit = _debit(world, caller, 500)
-    first = caller.post("/v1/voids", {"original_transfer_id": debit["transfer_id"], **_cashier(world, "v1")},
-                        idem="v1")
+    first = caller.post(
+        "/v1/voids", {"original_transfer_id": debit["transfer_id"], **_cashier(world, "v1")}, idem="v1"
+    )
     assert first[0] == 201 and first[1]["kind"] == "void"
-    second = caller.post("/v1/voids", {"original_transfer_id": debit["transfer_id"], **_cashier(world, "v2")},
-                         idem="v2")
+    second = caller.post(
+        "/v1/voids", {"original_transfer_id": debit["transfer_id"], **_cashier(world, "v2")}, idem="v2"
+    )
     assert (second[0], second[1]["error"]["code"]) == (409, "not_voidable")
     assert world.store.transfer(str(debit["transfer_id"])).status == "voided"  # type: ignore[union-attr]
     assert world.balance(cid) == start
@@ -228,8 +274,9 @@ def test_void_once_and_holds(world: World, caller: Caller) -> None:
     again = caller.post("/v1/captures", {"transfer_id": held["transfer_id"]}, idem="c2")
     assert again[1]["error"]["code"] == "not_capturable"
     held2 = _debit(world, caller, 300, hold=True)
-    voided = caller.post("/v1/voids", {"original_transfer_id": held2["transfer_id"], **_cashier(world, "v3")},
-                         idem="v3")
+    voided = caller.post(
+        "/v1/voids", {"original_transfer_id": held2["transfer_id"], **_cashier(world, "v3")}, idem="v3"
+    )
     assert voided[0] == 201 and world.balance(cid) == start - 200
     assert check_invariants(world.store) == []
 
@@ -239,20 +286,36 @@ def test_listing_shows_debits_refunds_voids_and_declines(world: World, caller: C
     d1 = _debit(world, caller, 100)
     d2 = _debit(world, caller, 200)
     fifty = {"minor": 50, "currency": "EUR"}
-    caller.post("/v1/refunds", {"original_transfer_id": d1["transfer_id"], "amount": fifty,
-                                **_cashier(world, "r1")}, idem="r1")
+    caller.post(
+        "/v1/refunds",
+        {"original_transfer_id": d1["transfer_id"], "amount": fifty, **_cashier(world, "r1")},
+        idem="r1",
+    )
     caller.post("/v1/voids", {"original_transfer_id": d2["transfer_id"], **_cashier(world, "v1")}, idem="v1")
     caller.post("/v1/debits", debit_body(cid, 10**8), idem="big")
-    status, listing, _ = caller.call("list_transfers", "GET", "/v1/transfers", query={
-        "terminal": world.terminal_id, "from": "2000-01-01T00:00:00Z", "to": "2999-01-01T00:00:00Z"})
+    status, listing, _ = caller.call(
+        "list_transfers",
+        "GET",
+        "/v1/transfers",
+        query={"terminal": world.terminal_id, "from": "2000-01-01T00:00:00Z", "to": "2999-01-01T00:00:00Z"},
+    )
     assert status == 200 and not listing["truncated"]
     rows = {(t["kind"], t["status"]) for t in listing["transfers"]}
-    assert rows == {("debit", "posted"), ("debit", "voided"), ("refund", "posted"), ("void", "posted"),
-                    ("debit", "declined")}
+    assert rows == {
+        ("debit", "posted"),
+        ("debit", "voided"),
+        ("refund", "posted"),
+        ("void", "posted"),
+        ("debit", "declined"),
+    }
     wanted = {"amount", "created_at", "idempotency_key", "merchant_ref"}
     assert all(wanted <= set(t) for t in listing["transfers"])
-    status, empty, _ = caller.call("list_transfers", "GET", "/v1/transfers", query={
-        "from": "2000-01-01T00:00:00Z", "to": "2000-01-02T00:00:00Z"})
+    status, empty, _ = caller.call(
+        "list_transfers",
+        "GET",
+        "/v1/transfers",
+        query={"from": "2000-01-01T00:00:00Z", "to": "2000-01-02T00:00:00Z"},
+    )
     assert status == 200 and empty["transfers"] == []
 
 

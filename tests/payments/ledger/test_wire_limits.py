@@ -43,9 +43,14 @@ class Served:
 def serve(db: str, key: Path, *extra: str) -> Served:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPAY_")}
-    proc = subprocess.Popen([str(FACEPAY), "ledger", "serve", "--db", db, "--ledger-key", str(key),
-                             "--port", str(port), *extra], cwd=REPO, env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [str(FACEPAY), "ledger", "serve", "--db", db, "--ledger-key", str(key), "--port", str(port), *extra],
+        cwd=REPO,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -74,9 +79,18 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("wire")
     world = make_world(f"sqlite:///{tmp}/ledger.db", tmp)
     world.store.close()
-    served = serve(world.url, world.key_path, "--max-connections", str(MAX_CONNECTIONS),
-                   "--header-timeout", str(HEADER_TIMEOUT_S), "--body-timeout", str(BODY_TIMEOUT_S),
-                   "--keep-alive", "2")
+    served = serve(
+        world.url,
+        world.key_path,
+        "--max-connections",
+        str(MAX_CONNECTIONS),
+        "--header-timeout",
+        str(HEADER_TIMEOUT_S),
+        "--body-timeout",
+        str(BODY_TIMEOUT_S),
+        "--keep-alive",
+        "2",
+    )
     served.terminal_key = world.out / "terminal.key"
     yield served
     stop(served)
@@ -161,8 +175,9 @@ def test_an_endless_header_gets_431_and_memory_stays_flat(ledger: Served) -> Non
 
 def test_too_many_header_fields_get_431_and_a_large_allowed_header_passes(ledger: Served) -> None:
     s = connect(ledger)
-    s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(100))
-              + b"\r\n")
+    s.sendall(
+        b"GET /v1/health HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(100)) + b"\r\n"
+    )
     assert status_of(answer(s)) == 431
     reply = httpx.get(f"{ledger.url}/v1/health", headers={"X-Big": "b" * 12_000}, timeout=WAIT_S)
     assert reply.status_code == 200
@@ -170,8 +185,10 @@ def test_too_many_header_fields_get_431_and_a_large_allowed_header_passes(ledger
 
 def test_a_slow_body_is_cut_off_with_408_while_others_are_served(ledger: Served) -> None:
     s = connect(ledger)
-    s.sendall(b"POST /v1/debits HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-              b"Content-Length: 200\r\n\r\n{")
+    s.sendall(
+        b"POST /v1/debits HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 200\r\n\r\n{"
+    )
     closed = False
     for _ in range(40):
         healthy(ledger)
@@ -212,10 +229,29 @@ def test_no_server_banner_and_no_timing_header_unless_asked(ledger: Served, tmp_
 def test_bench_measures_terminals_under_slow_connections(ledger: Served) -> None:
     assert ledger.terminal_key is not None
     env = {k: v for k, v in os.environ.items() if not k.startswith("FACEPAY_")}
-    done = subprocess.run([str(FACEPAY), "ledger", "bench", "--url", ledger.url, "--key",
-                           str(ledger.terminal_key), "--terminals", "1", "--requests", "20",
-                           "--slow-connections", "3", "--json"],
-                          cwd=REPO, env=env, text=True, capture_output=True, timeout=300)
+    done = subprocess.run(
+        [
+            str(FACEPAY),
+            "ledger",
+            "bench",
+            "--url",
+            ledger.url,
+            "--key",
+            str(ledger.terminal_key),
+            "--terminals",
+            "1",
+            "--requests",
+            "20",
+            "--slow-connections",
+            "3",
+            "--json",
+        ],
+        cwd=REPO,
+        env=env,
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["slow_connections"] == 3

@@ -83,7 +83,6 @@ class LedgerWorld:
     def cashier(self) -> tuple[str, str]:
         return str(self.demo["cashier"]["id"]), str(self.demo["cashier"]["pin"])
 
-
     def balance(self, customer_id: str) -> int:
         """The customer's balance at the ledger, minor units (read from its database)."""
         store = open_store(self.db)
@@ -97,16 +96,55 @@ class LedgerWorld:
 def served_world(db: str, base: Path) -> Iterator[LedgerWorld]:
     """``facepay ledger init --demo`` on ``db``, then ``facepay ledger serve`` until the block ends."""
     env = clean_env(base)
-    subprocess.run([str(FACEPAY), "ledger", "init", "--db", db, "--demo", "--out", str(base / "demo"),
-                    "--ledger-key", str(base / "ledger.db.key"), "--customers", CUSTOMERS],
-                   check=True, env=env, cwd=REPO, capture_output=True)
+    subprocess.run(
+        [
+            str(FACEPAY),
+            "ledger",
+            "init",
+            "--db",
+            db,
+            "--demo",
+            "--out",
+            str(base / "demo"),
+            "--ledger-key",
+            str(base / "ledger.db.key"),
+            "--customers",
+            CUSTOMERS,
+        ],
+        check=True,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+    )
     port = free_port()
-    proc = subprocess.Popen([str(FACEPAY), "ledger", "serve", "--db", db, "--ledger-key",
-                             str(base / "ledger.db.key"), "--host", "127.0.0.1", "--port", str(port)],
-                            env=env, cwd=REPO, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    world = LedgerWorld(db, base / "demo", json.loads((base / "demo" / "demo.json").read_text()),
-                        base / "ledger.db.key", port, proc)
+    proc = subprocess.Popen(
+        [
+            str(FACEPAY),
+            "ledger",
+            "serve",
+            "--db",
+            db,
+            "--ledger-key",
+            str(base / "ledger.db.key"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    world = LedgerWorld(
+        db,
+        base / "demo",
+        json.loads((base / "demo" / "demo.json").read_text()),
+        base / "ledger.db.key",
+        port,
+        proc,
+    )
     deadline = time.monotonic() + 30
     try:
         while True:
@@ -159,6 +197,7 @@ def pg_ledger_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ledger
 
 
 # --- the fault-injecting proxy ------------------------------------------------------
+
 
 class Proxy:
     """An HTTP proxy on 127.0.0.1 in front of the ledger that can misbehave on cue.
@@ -257,8 +296,9 @@ class Proxy:
             elif mode == "error_500":
                 answer = self._signed_500(headers.get("facepay-nonce", ""))
             elif mode == "unsigned_500":
-                answer = (b"HTTP/1.1 500 Internal Server Error\r\n"
-                          b"content-length: 0\r\nconnection: close\r\n\r\n")
+                answer = (
+                    b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                )
             elif mode == "bad_signature":
                 answer = _corrupt_signature(answer)
             writer.write(answer)
@@ -283,9 +323,12 @@ class Proxy:
     def _signed_500(self, nonce: str) -> bytes:
         body = b'{"error":{"code":"internal_error","message":"injected by the test proxy"}}'
         sig = sign_response(self.signing_key, 500, nonce, body)
-        return (b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
-                + f"content-length: {len(body)}\r\nfacepay-ledger-signature: {sig}\r\n".encode()
-                + b"connection: close\r\n\r\n" + body)
+        return (
+            b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\n"
+            + f"content-length: {len(body)}\r\nfacepay-ledger-signature: {sig}\r\n".encode()
+            + b"connection: close\r\n\r\n"
+            + body
+        )
 
 
 def _headers(head: bytes) -> dict[str, str]:
@@ -342,14 +385,22 @@ class TerminalKit:
 
     def client(self, *, through_proxy: bool = True, timeout_s: float = 2.0) -> LedgerClient:
         url = self.proxy.url if through_proxy else self.world.url
-        return LedgerClient.from_files(url, self.terminal_id, self.key_file, self.world.out / "ledger.pub",
-                                       timeout_s=timeout_s)
+        return LedgerClient.from_files(
+            url, self.terminal_id, self.key_file, self.world.out / "ledger.pub", timeout_s=timeout_s
+        )
 
-    def service(self, rules: OfflineRules | None = None, *, timeout_s: float = 2.0,
-                attempts: int = 3) -> PaymentService:
+    def service(
+        self, rules: OfflineRules | None = None, *, timeout_s: float = 2.0, attempts: int = 3
+    ) -> PaymentService:
         journal = Journal.open(self.journal_path, self.terminal_id)
-        return PaymentService(self.client(timeout_s=timeout_s), journal, currency="EUR",
-                              rules=rules or OfflineRules(), attempts=attempts, backoff_s=(0.01,))
+        return PaymentService(
+            self.client(timeout_s=timeout_s),
+            journal,
+            currency="EUR",
+            rules=rules or OfflineRules(),
+            attempts=attempts,
+            backoff_s=(0.01,),
+        )
 
     def ledger_transfers(self) -> list[LedgerTransfer]:
         with self.client(through_proxy=False) as c:
@@ -364,18 +415,42 @@ class TerminalKit:
             entries = j.entries()
         return reconcile(entries, self.ledger_transfers(), day=day, terminal_id=self.terminal_id)
 
-    def cli(self, *args: str, crash_at: str | None = None, stdin: str = "", through_proxy: bool = True,
-            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self,
+        *args: str,
+        crash_at: str | None = None,
+        stdin: str = "",
+        through_proxy: bool = True,
+        extra_env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         env = clean_env(self.tmp)
         if crash_at:
             env["FACEPAY_TEST_CRASH_AT"] = crash_at
         env.update(extra_env or {})
         url = self.proxy.url if through_proxy else self.world.url
-        conn = ["--ledger", url, "--key", str(self.key_file), "--terminal", self.terminal_id,
-                "--ledger-pub", str(self.world.out / "ledger.pub"), "--journal", str(self.journal_path),
-                "--timeout", "2"]
-        return subprocess.run([str(FACEPAY), *args, *conn], env=env, cwd=REPO, input=stdin, text=True,
-                              capture_output=True, timeout=120)
+        conn = [
+            "--ledger",
+            url,
+            "--key",
+            str(self.key_file),
+            "--terminal",
+            self.terminal_id,
+            "--ledger-pub",
+            str(self.world.out / "ledger.pub"),
+            "--journal",
+            str(self.journal_path),
+            "--timeout",
+            "2",
+        ]
+        return subprocess.run(
+            [str(FACEPAY), *args, *conn],
+            env=env,
+            cwd=REPO,
+            input=stdin,
+            text=True,
+            capture_output=True,
+            timeout=120,
+        )
 
 
 def new_terminal(world: LedgerWorld, proxy: Proxy, tmp: Path) -> TerminalKit:
@@ -401,8 +476,9 @@ def kit(ledger_world: LedgerWorld, proxy: Proxy, tmp_path: Path) -> TerminalKit:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_kit(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TerminalKit]:
     """A fresh terminal on the SQLite ledger and on the PostgreSQL one, each behind its own proxy."""
-    world: LedgerWorld = request.getfixturevalue("ledger_world" if request.param == "sqlite"
-                                                 else "pg_ledger_world")
+    world: LedgerWorld = request.getfixturevalue(
+        "ledger_world" if request.param == "sqlite" else "pg_ledger_world"
+    )
     p = Proxy(world.port, world.signing_key)
     try:
         yield new_terminal(world, p, tmp_path)

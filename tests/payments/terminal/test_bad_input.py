@@ -13,17 +13,21 @@ from payments.terminal import Approved, InvalidPayment
 from .conftest import TerminalKit
 
 
-@pytest.mark.parametrize(("amount", "currency", "message"), [
-    ("12.505", "EUR", "more than 2 decimals"),
-    ("1.5", "JPY", "more than 0 decimals"),
-    ("-3.00", "EUR", "not a non-negative decimal"),
-    ("0", "EUR", "must be positive"),
-    ("0.00", "EUR", "must be positive"),
-    ("1e3", "EUR", "not a non-negative decimal"),
-    ("12.50", "XYZ", "unknown currency"),
-])
-def test_bad_amounts_are_refused_before_anything_is_sent(kit: TerminalKit, amount: str, currency: str,
-                                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "currency", "message"),
+    [
+        ("12.505", "EUR", "more than 2 decimals"),
+        ("1.5", "JPY", "more than 0 decimals"),
+        ("-3.00", "EUR", "not a non-negative decimal"),
+        ("0", "EUR", "must be positive"),
+        ("0.00", "EUR", "must be positive"),
+        ("1e3", "EUR", "not a non-negative decimal"),
+        ("12.50", "XYZ", "unknown currency"),
+    ],
+)
+def test_bad_amounts_are_refused_before_anything_is_sent(
+    kit: TerminalKit, amount: str, currency: str, message: str
+) -> None:
     run = kit.cli("pay", "--customer", "c-alice", "--amount", amount, "--currency", currency)
     assert run.returncode == 2
     assert message in run.stderr
@@ -55,8 +59,9 @@ def test_refund_above_the_original_is_refused_and_changes_nothing(kit: TerminalK
         service.refund(sale.transfer_id, Money(401, "EUR"), cashier_id=cashier, cashier_pin=pin)
     with pytest.raises(InvalidPayment, match="not a payment of this terminal"):
         service.refund("tx_unknown", Money(1, "EUR"), cashier_id=cashier, cashier_pin=pin)
-    run = kit.cli("refund", "--transfer", sale.transfer_id, "--amount", "5.00", "--cashier", cashier,
-                  stdin=pin + "\n")
+    run = kit.cli(
+        "refund", "--transfer", sale.transfer_id, "--amount", "5.00", "--cashier", cashier, stdin=pin + "\n"
+    )
     assert run.returncode == 2 and "exceeds what is left" in run.stderr
     assert [t.amount.minor for t in kit.ledger_transfers() if t.kind == "refund"] == [600]
 
@@ -66,8 +71,9 @@ def test_wrong_cashier_pin_is_a_decline(kit: TerminalKit) -> None:
     sale = service.pay("c-dave", Money(200, "EUR"), evidence={"method": "face"})
     cashier, pin = kit.world.cashier
     wrong = "0000" if pin != "0000" else "1111"
-    run = kit.cli("refund", "--transfer", sale.transfer_id, "--cashier", cashier, "--json",
-                  stdin=wrong + "\n")
+    run = kit.cli(
+        "refund", "--transfer", sale.transfer_id, "--cashier", cashier, "--json", stdin=wrong + "\n"
+    )
     assert run.returncode == 1
     assert json.loads(run.stdout)["code"] == "wrong_pin"
 
@@ -86,8 +92,11 @@ def test_journal_of_another_terminal_is_refused_and_kept(kit: TerminalKit) -> No
     with Journal.open(kit.journal_path, "t-someone-else"):
         pass
     before = kit.journal_path.read_bytes()
-    for args in (("pay", "--customer", "c-alice", "--amount", "1.00"), ("journal", "recover"),
-                 ("reconcile",)):
+    for args in (
+        ("pay", "--customer", "c-alice", "--amount", "1.00"),
+        ("journal", "recover"),
+        ("reconcile",),
+    ):
         run = kit.cli(*args)
         assert run.returncode == 2, args
         assert "journal of terminal 't-someone-else'" in run.stderr

@@ -9,16 +9,19 @@ from payments.journal import Journal
 
 from .conftest import TerminalKit
 
-STORE_AND_FORWARD = {"FACEPAY_PAYMENTS_STORE_AND_FORWARD": "true",
-                     "FACEPAY_PAYMENTS_OFFLINE_FLOOR_MINOR": "2000",
-                     "FACEPAY_PAYMENTS_OFFLINE_EXPOSURE_MINOR": "5000"}
+STORE_AND_FORWARD = {
+    "FACEPAY_PAYMENTS_STORE_AND_FORWARD": "true",
+    "FACEPAY_PAYMENTS_OFFLINE_FLOOR_MINOR": "2000",
+    "FACEPAY_PAYMENTS_OFFLINE_EXPOSURE_MINOR": "5000",
+}
 
 
 def test_offline_payment_is_outstanding_then_forwarded_and_reconciled(kit: TerminalKit) -> None:
     assert kit.cli("pay", "--customer", "c-alice", "--amount", "4.10").returncode == 0
     kit.proxy.down()
-    offline = kit.cli("pay", "--customer", "c-bob", "--amount", "12.50", "--json",
-                      extra_env=STORE_AND_FORWARD)
+    offline = kit.cli(
+        "pay", "--customer", "c-bob", "--amount", "12.50", "--json", extra_env=STORE_AND_FORWARD
+    )
     assert offline.returncode == 0, offline.stderr
     stored = json.loads(offline.stdout)
     assert stored["outcome"] == "stored_offline"

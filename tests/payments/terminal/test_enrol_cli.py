@@ -19,8 +19,10 @@ PHOTOS = [f"deepface__tests_unit_dataset_img{i}.jpg" for i in (1, 2)]
 
 
 def run(kit: TerminalKit, *args: str, stdin: str = "") -> tuple[int, str, str]:
-    env = {"FACEPAY_MODEL_DIR": os.environ["FACEPAY_MODEL_DIR"],
-           "FACEPAY_PAYMENTS_DATA_DIR": str(kit.tmp / "data")}
+    env = {
+        "FACEPAY_MODEL_DIR": os.environ["FACEPAY_MODEL_DIR"],
+        "FACEPAY_PAYMENTS_DATA_DIR": str(kit.tmp / "data"),
+    }
     done = kit.cli(*args, stdin=stdin, through_proxy=False, extra_env=env)
     return done.returncode, done.stdout, done.stderr
 
@@ -30,8 +32,17 @@ def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> No
     customer = new_customer(world, pin="1111")
     cashier_id, cashier_pin = world.cashier
     photos = [str(dev_faces / p) for p in PHOTOS]
-    enrol = ["enroll", "--customer", customer, "--name", "Zoe Example", "--accept-consent",
-             "--cashier", cashier_id, *photos]
+    enrol = [
+        "enroll",
+        "--customer",
+        customer,
+        "--name",
+        "Zoe Example",
+        "--accept-consent",
+        "--cashier",
+        cashier_id,
+        *photos,
+    ]
 
     code, _, err = run(kit, *enrol)  # a ledger is configured: no proof, no enrolment
     assert code == 2 and "--pin-stdin" in err
@@ -55,8 +66,18 @@ def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> No
 
     # the same face under another customer number is refused before the ledger is asked
     other = new_customer(world, pin="2222")
-    again = ["enroll", "--customer", other, "--name", "Yan Other", "--accept-consent",
-             "--cashier", cashier_id, "--pin-stdin", *photos]
+    again = [
+        "enroll",
+        "--customer",
+        other,
+        "--name",
+        "Yan Other",
+        "--accept-consent",
+        "--cashier",
+        cashier_id,
+        "--pin-stdin",
+        *photos,
+    ]
     code, _, err = run(kit, *again, stdin=f"2222\n{cashier_pin}\n")
     assert code == 1 and f"already enrolled as customer {customer}" in err
     assert ledger_row(world, other)[2] is None
@@ -64,15 +85,24 @@ def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> No
     code, out, err = run(kit, "customer", "delete", customer)  # no proof: the ledger link stays
     assert code == 1 and "--pin-stdin" in err
     assert json.loads(out)["templates_removed"] == 2
-    code, out, err = run(kit, "customer", "delete", customer, "--pin-stdin", "--cashier", cashier_id,
-                         stdin=f"{cashier_pin}\n")
+    code, out, err = run(
+        kit, "customer", "delete", customer, "--pin-stdin", "--cashier", cashier_id, stdin=f"{cashier_pin}\n"
+    )
     assert code == 0, err
     erased = json.loads(out)
     assert erased["ledger"]["was_linked"] is True and len(erased["ledger"]["audit_hash"]) == 64
     assert ledger_row(world, customer)[2] is None
     assert isinstance(pay(kit, customer, "1111"), Approved)  # the account, its money and PIN stay
 
-    code, out, err = run(kit, "customer", "delete", "c-nobody-at-all", "--pin-stdin", "--cashier",
-                         cashier_id, stdin=f"{cashier_pin}\n")
+    code, out, err = run(
+        kit,
+        "customer",
+        "delete",
+        "c-nobody-at-all",
+        "--pin-stdin",
+        "--cashier",
+        cashier_id,
+        stdin=f"{cashier_pin}\n",
+    )
     assert code == 1
     assert isinstance(kit.service().pay(customer, Money(1, "EUR"), evidence={}), Approved)

@@ -44,8 +44,17 @@ def decide(settings: Any, gallery: Gallery, image: np.ndarray, amount_minor: int
 
 def issue_code(world: LedgerWorld, customer_id: str) -> str:
     """The operator issues a one-time enrolment code on the ledger host (shown once)."""
-    cmd = [sys.executable, "-m", "app.cli", "ledger", "issue-enrolment-code", "--db", world.db,
-           "--customer", customer_id]
+    cmd = [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "ledger",
+        "issue-enrolment-code",
+        "--db",
+        world.db,
+        "--customer",
+        customer_id,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stderr
     codes = re.findall(r"\b\d{10}\b", done.stdout)
@@ -59,8 +68,9 @@ def capture(enroller: KioskEnroller, dev_faces: Path, names: list[str]) -> None:
     assert updates[-1].done
 
 
-def test_enrol_pay_erase_then_stranger(kit: TerminalKit, dev_faces: Path, settings: Any,
-                                       pipeline: Any, tmp_path: Path) -> None:
+def test_enrol_pay_erase_then_stranger(
+    kit: TerminalKit, dev_faces: Path, settings: Any, pipeline: Any, tmp_path: Path
+) -> None:
     customer = new_customer(kit.world, pin=None)
     cashier_id, cashier_pin = kit.world.cashier
     service = kit.service()
@@ -70,17 +80,27 @@ def test_enrol_pay_erase_then_stranger(kit: TerminalKit, dev_faces: Path, settin
     assert not isinstance(payments.verify_cashier(cashier_id, cashier_pin), Declined)
     gallery = Gallery(tmp_path / "gallery.db", generate_key(), model_id=settings.models.recogniser)
     registry = Registry(tmp_path / "enrolment.db")
-    enroller = KioskEnroller(pipeline, gallery, registry, payments, terminal_id=kit.terminal_id,
-                             reject_below=settings.liveness.pass_threshold,
-                             already_at=settings.recognition.enrolled_threshold, needed=len(ENROL))
+    enroller = KioskEnroller(
+        pipeline,
+        gallery,
+        registry,
+        payments,
+        terminal_id=kit.terminal_id,
+        reject_below=settings.liveness.pass_threshold,
+        already_at=settings.recognition.enrolled_threshold,
+        needed=len(ENROL),
+    )
     enroller.reset()
 
     # bad frames are refused with a reason and keep nothing
     assert enroller.analyse(np.zeros((480, 640, 3), np.uint8)).problem == "Look at the camera"
     two = enroller.analyse(read_image(dev_faces / TWO_FACES))
     assert two.accepted == 0 and "one person" in two.problem
-    spoofs = [r.split(",")[0] for r in (dev_faces / "labels.csv").read_text().splitlines()[1:]
-              if r.split(",")[3] == "1"]
+    spoofs = [
+        r.split(",")[0]
+        for r in (dev_faces / "labels.csv").read_text().splitlines()[1:]
+        if r.split(",")[3] == "1"
+    ]
     assert len(spoofs) >= 10
     for name in spoofs:  # phone, print and ID-card pictures never give a template
         assert enroller.analyse(read_image(dev_faces / name)).accepted == 0, name
@@ -120,7 +140,7 @@ def test_enrol_pay_erase_then_stranger(kit: TerminalKit, dev_faces: Path, settin
     guessed = enroller.enrol(victim, "2468", "0123456789")  # nor a guessed code
     assert isinstance(guessed, Declined) and guessed.code == "bad_enrolment_code"
     assert gallery.customers() == [customer]
-    assert isinstance(pay(kit, victim, "4321"), Posted)    # the account's PIN is unchanged
+    assert isinstance(pay(kit, victim, "4321"), Posted)  # the account's PIN is unchanged
     assert isinstance(pay(kit, customer, "2468"), Posted)  # and the first account's PIN works
 
     decision = decide(settings, gallery, read_image(dev_faces / PAY_WITH))

@@ -57,8 +57,9 @@ def pay(kit: TerminalKit, customer_id: str, pin: str) -> object:
         service.journal.close()
 
 
-def test_enrolment_links_the_face_with_the_accounts_own_pin(kit: TerminalKit,
-                                                           ledger_world: LedgerWorld) -> None:
+def test_enrolment_links_the_face_with_the_accounts_own_pin(
+    kit: TerminalKit, ledger_world: LedgerWorld
+) -> None:
     customer = new_customer(ledger_world, pin="1111")
     cashier_id, cashier_pin = ledger_world.cashier
     service = kit.service()
@@ -73,8 +74,9 @@ def test_enrolment_links_the_face_with_the_accounts_own_pin(kit: TerminalKit,
     assert again.relinked
 
 
-def test_no_pin_is_set_or_replaced_without_the_account_holders_proof(kit: TerminalKit,
-                                                                     ledger_world: LedgerWorld) -> None:
+def test_no_pin_is_set_or_replaced_without_the_account_holders_proof(
+    kit: TerminalKit, ledger_world: LedgerWorld
+) -> None:
     from .test_enrol_e2e import issue_code
 
     cashier_id, cashier_pin = ledger_world.cashier
@@ -91,24 +93,29 @@ def test_no_pin_is_set_or_replaced_without_the_account_holders_proof(kit: Termin
         service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
     assert info.value.code == "proof_required"
     with pytest.raises(Declined) as info:
-        service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT,
-                               enrolment_code="0123456789")
+        service.enrol_customer(
+            fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT, enrolment_code="0123456789"
+        )
     assert info.value.code == "bad_enrolment_code"
     with pytest.raises(InvalidPayment):
-        service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT,
-                               enrolment_code="12345")
+        service.enrol_customer(
+            fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT, enrolment_code="12345"
+        )
     code = issue_code(ledger_world, fresh)
-    record = service.enrol_customer(fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT,
-                                    enrolment_code=code)
+    record = service.enrol_customer(
+        fresh, "2468", cashier_id, cashier_pin, consent_version=CONSENT, enrolment_code=code
+    )
     assert record.pin_set and ledger_row(ledger_world, fresh)[2] is not None
     assert isinstance(pay(kit, fresh, "2468"), Approved)
     with pytest.raises(Declined) as info:  # a code is used once
-        service.enrol_customer(fresh, "1357", cashier_id, cashier_pin, consent_version=CONSENT,
-                               enrolment_code=code)
+        service.enrol_customer(
+            fresh, "1357", cashier_id, cashier_pin, consent_version=CONSENT, enrolment_code=code
+        )
     assert info.value.code == "bad_enrolment_code"
     forgot = issue_code(ledger_world, holder)  # a forgotten PIN is replaced with a new code only
-    assert service.enrol_customer(holder, "8642", cashier_id, cashier_pin, consent_version=CONSENT,
-                                  enrolment_code=forgot).pin_set
+    assert service.enrol_customer(
+        holder, "8642", cashier_id, cashier_pin, consent_version=CONSENT, enrolment_code=forgot
+    ).pin_set
     assert isinstance(pay(kit, holder, "8642"), Approved)
 
 
@@ -147,8 +154,13 @@ def test_bad_enrolment_requests(kit: TerminalKit, ledger_world: LedgerWorld) -> 
     def block(pin: str, subject: str) -> dict[str, object]:
         return encrypt_pin(pin_key, pin, context=pin_context(kit.terminal_id, key, subject))
 
-    good = {"customer_id": customer, "consent_version": CONSENT, "cashier_id": cashier_id,
-            "pin": block("2468", customer), "cashier_pin": block(cashier_pin, cashier_id)}
+    good = {
+        "customer_id": customer,
+        "consent_version": CONSENT,
+        "cashier_id": cashier_id,
+        "pin": block("2468", customer),
+        "cashier_pin": block(cashier_pin, cashier_id),
+    }
     cases = {
         "clear PIN": ({**good, "pin": "2468"}, "bad_pin_block"),
         "block of another person": ({**good, "pin": block("2468", "c-alice")}, "bad_pin_block"),
@@ -172,8 +184,9 @@ def test_erasure_removes_the_link_only(kit: TerminalKit, ledger_world: LedgerWor
     service.enrol_customer(customer, "2468", cashier_id, cashier_pin, consent_version=CONSENT)
     paid = pay(kit, customer, "2468")
     assert isinstance(paid, Approved)
-    receipt = service.erase_customer_link(customer, cashier_id=cashier_id, cashier_pin=cashier_pin,
-                                          reason="shopper asked")
+    receipt = service.erase_customer_link(
+        customer, cashier_id=cashier_id, cashier_pin=cashier_pin, reason="shopper asked"
+    )
     assert receipt.was_linked and receipt.customer_id == customer
     assert len(receipt.audit_hash) == 64 and receipt.audit_seq > 0
     name, pin_hash, link = ledger_row(ledger_world, customer)

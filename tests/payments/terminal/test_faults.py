@@ -38,8 +38,9 @@ def assert_books_agree(kit: TerminalKit) -> None:
     ledger = kit.ledger_transfers()
     ids = [t.transfer_id for t in ledger]
     assert len(ids) == len(set(ids))
-    journal_charged = {e.transfer_id for e in entries
-                       if e.kind.value == "debit" and e.state == EntryState.APPROVED}
+    journal_charged = {
+        e.transfer_id for e in entries if e.kind.value == "debit" and e.state == EntryState.APPROVED
+    }
     ledger_charged = {t.transfer_id for t in ledger if t.kind == "debit" and t.status in ("posted", "voided")}
     assert journal_charged == ledger_charged
     assert all(e.is_final for e in entries), [(e.transfer_id, e.state) for e in entries]
@@ -100,8 +101,9 @@ def test_pin_payment_never_stored_offline_even_with_pin_key_cached(kit: Terminal
     service = kit.service(rules)
     service.client.pin_key()  # cached while the ledger was up
     kit.proxy.down()
-    outcome = service.pay("c-carol", Money(100, EUR), evidence={"method": "pin"},
-                          pin=kit.world.customer_pin("c-carol"))
+    outcome = service.pay(
+        "c-carol", Money(100, EUR), evidence={"method": "pin"}, pin=kit.world.customer_pin("c-carol")
+    )
     assert isinstance(outcome, NotCompleted) and outcome.reason == Reason.PIN_NEEDS_LEDGER
     assert service.journal.get(outcome.transfer_id).state == EntryState.DECLINED
     kit.proxy.up()
@@ -204,6 +206,7 @@ def test_refund_answer_lost_is_completed_by_recovery_once(kit: TerminalKit) -> N
 
 # --- terminal killed at each step (kill -9 of a real `facepay pay` process) ----------------
 
+
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["after_journal_write", "after_send", "before_journal_update"])
 def test_terminal_killed_then_recovered_charges_once(kit: TerminalKit, point: str) -> None:
@@ -237,8 +240,17 @@ def test_terminal_killed_during_refund_then_recovered_refunds_once(kit: Terminal
     sale = kit.cli("pay", "--customer", "c-carol", "--amount", "8.00", "--json")
     sale_id = json.loads(sale.stdout)["transfer_id"]
     cashier, pin = kit.world.cashier
-    run = kit.cli("refund", "--transfer", sale_id, "--amount", "3.00", "--cashier", cashier,
-                  crash_at="after_send", stdin=pin + "\n")
+    run = kit.cli(
+        "refund",
+        "--transfer",
+        sale_id,
+        "--amount",
+        "3.00",
+        "--cashier",
+        cashier,
+        crash_at="after_send",
+        stdin=pin + "\n",
+    )
     assert run.returncode == -signal.SIGKILL
     assert kit.cli("journal", "recover").returncode == 0
     refunds = [t for t in kit.ledger_transfers() if t.kind == "refund"]

@@ -22,9 +22,17 @@ from payments.money import Money
 
 
 def intent(n: int = 1, *, pin: bool = False) -> NewEntry:
-    return NewEntry(transfer_id=f"tx_{n}", idempotency_key=f"ik_{n}", kind=EntryKind.DEBIT,
-                    amount=Money(100 * n, "EUR"), customer_id="c-alice", merchant_ref=f"sale-{n}",
-                    request_body=b'{"x":1}', evidence={"score": 0.8}, pin_used=pin)
+    return NewEntry(
+        transfer_id=f"tx_{n}",
+        idempotency_key=f"ik_{n}",
+        kind=EntryKind.DEBIT,
+        amount=Money(100 * n, "EUR"),
+        customer_id="c-alice",
+        merchant_ref=f"sale-{n}",
+        request_body=b'{"x":1}',
+        evidence={"score": 0.8},
+        pin_used=pin,
+    )
 
 
 def test_durable_settings_and_round_trip(tmp_path: Path) -> None:
@@ -67,7 +75,8 @@ def test_update_guard_holds_against_a_stale_second_writer(tmp_path: Path) -> Non
     # Simulate the second writer having read "sent" just before the first one finished.
     first.mark("tx_1", EntryState.DECLINED, decline_code="insufficient_funds")
     cur = second._db.conn.execute(
-        "UPDATE entries SET state = 'approved' WHERE transfer_id = 'tx_1' AND state IN ('sent', 'unknown')")
+        "UPDATE entries SET state = 'approved' WHERE transfer_id = 'tx_1' AND state IN ('sent', 'unknown')"
+    )
     assert cur.rowcount == 0
     with pytest.raises(IllegalTransition):
         second.mark("tx_1", EntryState.APPROVED)
@@ -102,8 +111,9 @@ def test_journal_of_another_terminal_is_refused(tmp_path: Path) -> None:
         assert len(j.entries()) == 1  # nothing lost
 
 
-@pytest.mark.parametrize("content", [b"this is not a database" * 100,
-                                     b"SQLite format 3\x00" + b"\xff" * 4000])
+@pytest.mark.parametrize(
+    "content", [b"this is not a database" * 100, b"SQLite format 3\x00" + b"\xff" * 4000]
+)
 def test_corrupt_file_is_reported_and_left_untouched(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "j.db"
     path.write_bytes(content)
@@ -130,9 +140,16 @@ def test_a_debit_gets_at_most_one_reversal_even_from_two_processes(tmp_path: Pat
     first.record_intent(intent())
 
     def reversal(n: int) -> NewEntry:
-        return NewEntry(transfer_id=f"rv_{n}", idempotency_key=f"rk_{n}", kind=EntryKind.VOID,
-                        amount=Money(100, "EUR"), customer_id="c-alice", merchant_ref="sale-1",
-                        request_body=b"{}", original_transfer_id="tx_1")
+        return NewEntry(
+            transfer_id=f"rv_{n}",
+            idempotency_key=f"rk_{n}",
+            kind=EntryKind.VOID,
+            amount=Money(100, "EUR"),
+            customer_id="c-alice",
+            merchant_ref="sale-1",
+            request_body=b"{}",
+            original_transfer_id="tx_1",
+        )
 
     made = first.record_reversal(reversal(1))
     assert made.transfer_id == "rv_1" and made.is_reversal and made.label == "reversal"
@@ -147,9 +164,17 @@ def test_a_debit_gets_at_most_one_reversal_even_from_two_processes(tmp_path: Pat
 def test_a_declined_cashier_void_does_not_stand_in_for_the_reversal(tmp_path: Path) -> None:
     with Journal.open(tmp_path / "j.db", "t-1") as j:
         j.record_intent(intent())
-        void = NewEntry(transfer_id="vd_1", idempotency_key="vk_1", kind=EntryKind.VOID,
-                        amount=Money(100, "EUR"), customer_id="c-alice", merchant_ref="sale-1",
-                        request_body=b"{}", original_transfer_id="tx_1", cashier_id="k-1")
+        void = NewEntry(
+            transfer_id="vd_1",
+            idempotency_key="vk_1",
+            kind=EntryKind.VOID,
+            amount=Money(100, "EUR"),
+            customer_id="c-alice",
+            merchant_ref="sale-1",
+            request_body=b"{}",
+            original_transfer_id="tx_1",
+            cashier_id="k-1",
+        )
         j.record_intent(void)
         j.begin_attempt("vd_1")
         j.mark("vd_1", EntryState.DECLINED, decline_code="wrong_pin")  # moved nothing

@@ -20,8 +20,9 @@ TMPFS_BYTES = 256 * 1024
 
 
 def intent(n: int = 1) -> NewEntry:
-    return NewEntry(f"tr-{n}", f"idem-{n}", EntryKind.DEBIT, Money(250, "EUR"), "c-alice", f"sale-{n}",
-                    b'{"amount": 250}')
+    return NewEntry(
+        f"tr-{n}", f"idem-{n}", EntryKind.DEBIT, Money(250, "EUR"), "c-alice", f"sale-{n}", b'{"amount": 250}'
+    )
 
 
 def _assert_works(path: Path) -> None:
@@ -112,6 +113,7 @@ def test_a_small_file_with_a_table_is_not_replaced(tmp_path: Path) -> None:
 
 # --- a real full disk ------------------------------------------------------------
 
+
 @pytest.fixture
 def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
     """A 256 KiB tmpfs mounted for this test (needs root and the right to mount)."""
@@ -121,8 +123,11 @@ def small_tmpfs(tmp_path: Path) -> Iterator[Path]:
         pytest.skip("no mount command: the full-disk journal test is skipped")
     mnt = tmp_path / f"tmpfs-{uuid.uuid4().hex[:6]}"
     mnt.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES},mode=0755", "tmpfs", str(mnt)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={TMPFS_BYTES},mode=0755", "tmpfs", str(mnt)],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here ({done.stderr.strip()}): full-disk journal test skipped")
     try:

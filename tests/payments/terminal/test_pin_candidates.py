@@ -30,8 +30,9 @@ def _balance(world: LedgerWorld, customer_id: str) -> int:
         store.close()
 
 
-def test_the_pin_picks_the_shopper_among_the_faces_candidates(kit: TerminalKit,
-                                                              ledger_world: LedgerWorld) -> None:
+def test_the_pin_picks_the_shopper_among_the_faces_candidates(
+    kit: TerminalKit, ledger_world: LedgerWorld
+) -> None:
     look_alike = new_customer(ledger_world, pin="2468", balance=5_000)
     shopper = new_customer(ledger_world, pin="1357", balance=5_000)
     same_pin = new_customer(ledger_world, pin="1357", balance=5_000)
@@ -39,8 +40,9 @@ def test_the_pin_picks_the_shopper_among_the_faces_candidates(kit: TerminalKit,
     try:
         evidence = {"method": "face+pin", "masked": True}
         # the face ranked the look-alike first; the shopper types their own PIN
-        paid = service.pay(look_alike, Money(300, "EUR"), evidence=evidence, pin="1357",
-                           candidates=(look_alike, shopper))
+        paid = service.pay(
+            look_alike, Money(300, "EUR"), evidence=evidence, pin="1357", candidates=(look_alike, shopper)
+        )
         assert isinstance(paid, Approved)
         assert _balance(ledger_world, shopper) == 4_700 and _balance(ledger_world, look_alike) == 5_000
         assert _failures(ledger_world, look_alike) == 0  # nobody's lockout counted it
@@ -50,8 +52,9 @@ def test_the_pin_picks_the_shopper_among_the_faces_candidates(kit: TerminalKit,
         # shopper's lockout: tests/payments/ledger/test_authz.py; the session's terminal keeps
         # its budget for the other tests here)
         # two candidates share the PIN: the customer number decides, nobody is charged now
-        both = service.pay(shopper, Money(300, "EUR"), evidence=evidence, pin="1357",
-                           candidates=(shopper, same_pin))
+        both = service.pay(
+            shopper, Money(300, "EUR"), evidence=evidence, pin="1357", candidates=(shopper, same_pin)
+        )
         assert isinstance(both, Refused) and both.code == "customer_id_required"
         assert _balance(ledger_world, shopper) == 4_700 and _balance(ledger_world, same_pin) == 5_000
         typed = service.pay(same_pin, Money(300, "EUR"), evidence={"method": "pin"}, pin="1357")

@@ -50,10 +50,13 @@ def shared_proxy(ledger_world: LedgerWorld):
 @pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(ops=operations, store_and_forward=st.booleans())
-def test_random_days_reconcile_after_recovery(ledger_world: LedgerWorld, shared_proxy: Proxy,
-                                              tmp_path_factory: pytest.TempPathFactory,
-                                              ops: list[tuple[str, object, int]],
-                                              store_and_forward: bool) -> None:
+def test_random_days_reconcile_after_recovery(
+    ledger_world: LedgerWorld,
+    shared_proxy: Proxy,
+    tmp_path_factory: pytest.TempPathFactory,
+    ops: list[tuple[str, object, int]],
+    store_and_forward: bool,
+) -> None:
     kit = new_terminal(ledger_world, shared_proxy, Path(tmp_path_factory.mktemp("prop")))
     rules = OfflineRules(store_and_forward, floor_minor=300, exposure_minor=600)
     cashier, cashier_pin = ledger_world.cashier
@@ -71,8 +74,10 @@ def test_random_days_reconcile_after_recovery(ledger_world: LedgerWorld, shared_
 
     service = fresh()
     shown_approved: set[str] = set()
-    with mock.patch("payments.terminal.crash_point", crash_point), \
-            mock.patch("payments.client.crash_point", crash_point):
+    with (
+        mock.patch("payments.terminal.crash_point", crash_point),
+        mock.patch("payments.client.crash_point", crash_point),
+    ):
         for op, arg, n in ops:
             try:
                 if op == "pay":
@@ -80,15 +85,19 @@ def test_random_days_reconcile_after_recovery(ledger_world: LedgerWorld, shared_
                     if isinstance(outcome, Approved):
                         shown_approved.add(outcome.transfer_id)
                 elif op == "refund":
-                    sales = [e for e in service.journal.entries()
-                             if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED]
+                    sales = [
+                        e
+                        for e in service.journal.entries()
+                        if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
+                    ]
                     if sales:
                         sale = sales[int(str(arg)) % len(sales)]
                         amount = Money(max(1, sale.amount.minor * n // 100), "EUR")
                         # More than is left is refused before anything is sent.
                         with contextlib.suppress(InvalidPayment):
-                            service.refund(sale.transfer_id, amount, cashier_id=cashier,
-                                           cashier_pin=cashier_pin)
+                            service.refund(
+                                sale.transfer_id, amount, cashier_id=cashier, cashier_pin=cashier_pin
+                            )
                 elif op == "outage":
                     if arg == "down":
                         shared_proxy.down()
@@ -111,8 +120,13 @@ def test_random_days_reconcile_after_recovery(ledger_world: LedgerWorld, shared_
     shared_proxy.clear()
     service.client.close()
     service.journal.close()
-    final = PaymentService(kit.client(), Journal.open(kit.journal_path, kit.terminal_id), currency="EUR",
-                           rules=rules, abandon_after_s=0.0)
+    final = PaymentService(
+        kit.client(),
+        Journal.open(kit.journal_path, kit.terminal_id),
+        currency="EUR",
+        rules=rules,
+        abandon_after_s=0.0,
+    )
     report = final.recover()
     assert report.still_open == ()
     entries = final.journal.entries()
@@ -121,13 +135,17 @@ def test_random_days_reconcile_after_recovery(ledger_world: LedgerWorld, shared_
     assert len(ids) == len(set(ids)), "a transfer recorded twice"
     assert {e.transfer_id for e in entries} >= set(ids), "a ledger transfer the journal does not know"
     charged = {t.transfer_id for t in ledger if t.kind == "debit" and t.status in ("posted", "voided")}
-    approved = {e.transfer_id for e in entries
-                if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED}
+    approved = {
+        e.transfer_id for e in entries if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
+    }
     assert charged == approved
     assert shown_approved <= charged, "the shopper saw 'approved' for a debit the ledger did not post"
     for debit in (t for t in ledger if t.kind == "debit"):
-        refunded = sum(t.amount.minor for t in ledger
-                       if t.kind == "refund" and t.original_transfer_id == debit.transfer_id)
+        refunded = sum(
+            t.amount.minor
+            for t in ledger
+            if t.kind == "refund" and t.original_transfer_id == debit.transfer_id
+        )
         assert refunded <= debit.amount.minor
     rec = kit.reconcile_today()
     assert rec.verdict == Verdict.AGREE, rec.verdict_text

@@ -13,25 +13,58 @@ from payments.report import hourly, render_html
 DAY = "2026-05-01"
 
 
-def entry(n: int, minor: int, state: EntryState = EntryState.APPROVED, kind: EntryKind = EntryKind.DEBIT,
-          hour: int = 10, original: str | None = None) -> JournalEntry:
+def entry(
+    n: int,
+    minor: int,
+    state: EntryState = EntryState.APPROVED,
+    kind: EntryKind = EntryKind.DEBIT,
+    hour: int = 10,
+    original: str | None = None,
+) -> JournalEntry:
     at = f"{DAY}T{hour:02d}:00:{n:02d}.000000Z"
     return JournalEntry(
-        seq=n, transfer_id=f"tx_{n}", idempotency_key=f"ik_{n}", kind=kind, amount=Money(minor, "EUR"),
-        customer_id="c-alice", merchant_ref=f"sale-{n}", evidence_json="{}", pin_used=False,
-        original_transfer_id=original, cashier_id=None, state=state, ledger_transfer_id=None,
-        ledger_status="posted" if state == EntryState.APPROVED else None, decline_code=None, message=None,
-        attempts=1, abandoned=False, offline=False, last_attempt_at=at, created_at=at, updated_at=at,
-        request_body=None)
+        seq=n,
+        transfer_id=f"tx_{n}",
+        idempotency_key=f"ik_{n}",
+        kind=kind,
+        amount=Money(minor, "EUR"),
+        customer_id="c-alice",
+        merchant_ref=f"sale-{n}",
+        evidence_json="{}",
+        pin_used=False,
+        original_transfer_id=original,
+        cashier_id=None,
+        state=state,
+        ledger_transfer_id=None,
+        ledger_status="posted" if state == EntryState.APPROVED else None,
+        decline_code=None,
+        message=None,
+        attempts=1,
+        abandoned=False,
+        offline=False,
+        last_attempt_at=at,
+        created_at=at,
+        updated_at=at,
+        request_body=None,
+    )
 
 
 def record(e: JournalEntry, status: str = "posted", minor: int | None = None) -> LedgerTransfer:
     return LedgerTransfer(
-        transfer_id=e.transfer_id, kind=e.kind.value, status=status,
-        amount=Money(e.amount.minor if minor is None else minor, "EUR"), customer_id=e.customer_id,
-        terminal_id="t-1", cashier_id=None, merchant_ref=e.merchant_ref, idempotency_key=e.idempotency_key,
-        original_transfer_id=e.original_transfer_id, decline_code=None, evidence_json="{}",
-        created_at=e.created_at)
+        transfer_id=e.transfer_id,
+        kind=e.kind.value,
+        status=status,
+        amount=Money(e.amount.minor if minor is None else minor, "EUR"),
+        customer_id=e.customer_id,
+        terminal_id="t-1",
+        cashier_id=None,
+        merchant_ref=e.merchant_ref,
+        idempotency_key=e.idempotency_key,
+        original_transfer_id=e.original_transfer_id,
+        decline_code=None,
+        evidence_json="{}",
+        created_at=e.created_at,
+    )
 
 
 def run(entries: list[JournalEntry], records: list[LedgerTransfer] | None):
@@ -42,8 +75,10 @@ def test_all_matched_totals_agree() -> None:
     sale, other = entry(1, 1250), entry(2, 300, hour=14)
     refund = entry(3, 200, kind=EntryKind.REFUND, original="tx_1", hour=15)
     declined = entry(4, 9999, EntryState.DECLINED)
-    rec = run([sale, other, refund, declined], [record(sale), record(other), record(refund),
-                                                 record(declined, "declined")])
+    rec = run(
+        [sale, other, refund, declined],
+        [record(sale), record(other), record(refund), record(declined, "declined")],
+    )
     assert [f.kind for f in rec.findings] == [FindingKind.MATCHED] * 4
     assert rec.verdict == Verdict.AGREE
     assert rec.verdict_text == "totals agree: net 13.50 EUR"
@@ -52,15 +87,25 @@ def test_all_matched_totals_agree() -> None:
 
 
 def test_each_kind_of_difference_is_a_finding() -> None:
-    only_journal, amount, status, unresolved = entry(1, 500), entry(2, 700), entry(3, 800), \
-        entry(4, 900, EntryState.UNKNOWN)
+    only_journal, amount, status, unresolved = (
+        entry(1, 500),
+        entry(2, 700),
+        entry(3, 800),
+        entry(4, 900, EntryState.UNKNOWN),
+    )
     ledger_only = record(entry(5, 450))
-    rec = run([only_journal, amount, status, unresolved],
-              [record(amount, minor=750), record(status, "declined"), record(unresolved), ledger_only])
+    rec = run(
+        [only_journal, amount, status, unresolved],
+        [record(amount, minor=750), record(status, "declined"), record(unresolved), ledger_only],
+    )
     kinds = {f.transfer_id: f.kind for f in rec.findings}
-    assert kinds == {"tx_1": FindingKind.JOURNAL_ONLY, "tx_2": FindingKind.AMOUNT_DIFFERS,
-                     "tx_3": FindingKind.STATUS_DIFFERS, "tx_4": FindingKind.UNRESOLVED,
-                     "tx_5": FindingKind.LEDGER_ONLY}
+    assert kinds == {
+        "tx_1": FindingKind.JOURNAL_ONLY,
+        "tx_2": FindingKind.AMOUNT_DIFFERS,
+        "tx_3": FindingKind.STATUS_DIFFERS,
+        "tx_4": FindingKind.UNRESOLVED,
+        "tx_5": FindingKind.LEDGER_ONLY,
+    }
     assert rec.verdict == Verdict.DISAGREE
     # journal: 5.00 + 7.00 + 8.00; ledger: 7.50 + 9.00 + 4.50
     assert rec.differences == {"EUR": Money(2100 - 2000, "EUR")}
@@ -95,8 +140,10 @@ def test_abandoned_then_approved_and_not_reversed_is_flagged_in_the_note() -> No
 
 
 def reversal_of(sale: JournalEntry, n: int, state: EntryState) -> JournalEntry:
-    return replace(entry(n, sale.amount.minor, state, kind=EntryKind.VOID, original=sale.transfer_id),
-                   ledger_status="posted" if state == EntryState.APPROVED else None)
+    return replace(
+        entry(n, sale.amount.minor, state, kind=EntryKind.VOID, original=sale.transfer_id),
+        ledger_status="posted" if state == EntryState.APPROVED else None,
+    )
 
 
 def test_reversed_debit_is_net_zero_and_totals_agree() -> None:

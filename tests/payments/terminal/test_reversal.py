@@ -26,8 +26,9 @@ from .test_faults import assert_books_agree
 
 EUR = "EUR"
 FACE = {"method": "face", "score": 0.81, "liveness": 0.97, "masked": False}
-UNKNOWN_TEXT = ("We could not confirm this payment. If you were charged, the money will be returned "
-                "automatically.")
+UNKNOWN_TEXT = (
+    "We could not confirm this payment. If you were charged, the money will be returned automatically."
+)
 
 
 def assert_told_unknown(outcome: object) -> None:
@@ -81,8 +82,9 @@ def test_wrong_ledger_pub_never_concludes_not_charged(any_kit: TerminalKit, tmp_
     save_public_key(generate_key().public_key(), wrong_pub)
     before = kit.world.balance("c-bob")
     with Journal.open(kit.journal_path, kit.terminal_id) as journal:
-        wrong = LedgerClient.from_files(kit.proxy.url, kit.terminal_id, kit.key_file, wrong_pub,
-                                        timeout_s=2.0)
+        wrong = LedgerClient.from_files(
+            kit.proxy.url, kit.terminal_id, kit.key_file, wrong_pub, timeout_s=2.0
+        )
         # Even past the time after which an absent debit could be closed, nothing unverified closes it.
         service = PaymentService(wrong, journal, currency=EUR, backoff_s=(0.01,), abandon_after_s=0.0)
         outcome = service.pay("c-bob", Money(410, EUR), evidence=FACE)
@@ -164,13 +166,18 @@ def test_no_not_completed_message_claims_not_charged() -> None:
 
 # --- the terminal killed at each step of a reversal (kill -9 of `facepay journal recover`) -----
 
+
 @pytest.mark.slow
-@pytest.mark.parametrize("crashes", [
-    ("before_journal_update",),                        # read back: posted, not yet journalled
-    ("after_journal_write",),                          # the reversal journalled, nothing sent
-    ("after_send",),                                   # the reversal committed, its answer unchecked
-    ("after_journal_write", "before_journal_update"),  # its answer checked, not yet journalled
-], ids=lambda c: "+".join(c))
+@pytest.mark.parametrize(
+    "crashes",
+    [
+        ("before_journal_update",),  # read back: posted, not yet journalled
+        ("after_journal_write",),  # the reversal journalled, nothing sent
+        ("after_send",),  # the reversal committed, its answer unchecked
+        ("after_journal_write", "before_journal_update"),  # its answer checked, not yet journalled
+    ],
+    ids=lambda c: "+".join(c),
+)
 def test_terminal_killed_during_reversal_then_money_back(kit: TerminalKit, crashes: tuple[str, ...]) -> None:
     before = kit.world.balance("c-frank")
     kit.proxy.fault("reset", times=10)
