@@ -154,8 +154,17 @@ def _undoes(entry: JournalEntry) -> bool:
     return entry.kind == EntryKind.VOID and (entry.is_reversal or entry.state != EntryState.DECLINED)
 
 
-def _new_ids() -> tuple[str, str]:
-    return f"tx_{secrets.token_hex(12)}", f"ik_{secrets.token_hex(16)}"
+def _new_ids(terminal_id: str = "") -> tuple[str, str]:
+    """A fresh (transfer id, idempotency key). The ledger accepts only transfer ids in the
+    terminal's own namespace (``<terminal id>:tx_<hex>``), at most 64 characters."""
+    if not terminal_id:
+        return f"tx_{secrets.token_hex(12)}", f"ik_{secrets.token_hex(16)}"
+    hex_chars = min(24, 64 - len(terminal_id) - 4)
+    if hex_chars < 16:
+        raise InvalidPayment(
+            f"terminal id {terminal_id!r} is too long to name transfers (at most 44 characters)"
+        )
+    return f"{terminal_id}:tx_{secrets.token_hex(hex_chars // 2)}", f"ik_{secrets.token_hex(16)}"
 
 
 def _day_bounds(day: str | None) -> tuple[str, str, str]:
@@ -237,7 +246,7 @@ class PaymentService:
             self._check_id(candidate, "customer id")
         if pin is not None and not valid_pin(pin):
             raise InvalidPayment("a PIN is 4 to 12 digits")
-        transfer_id, key = _new_ids()
+        transfer_id, key = _new_ids(self.client.terminal_id)
         payer: dict[str, Any] = {"candidates": list(chosen)} if chosen else {"customer_id": customer_id}
         body: dict[str, Any] = {
             "transfer_id": transfer_id,
@@ -487,7 +496,7 @@ class PaymentService:
     def _journal_reversal(self, debit: JournalEntry) -> JournalEntry:
         """The reversal of ``debit``: its own transfer id and key, durable before the first send.
         Journalled at most once per debit (an existing void or reversal is returned instead)."""
-        transfer_id, key = _new_ids()
+        transfer_id, key = _new_ids(self.client.terminal_id)
         original = debit.ledger_transfer_id or debit.transfer_id
         body = {"original_transfer_id": original, "transfer_id": transfer_id, "reason": REVERSAL_REASON}
         entry = self.journal.record_reversal(
@@ -834,7 +843,7 @@ class PaymentService:
             raise InvalidPayment("a cashier PIN is 4 to 12 digits")
         if kind == EntryKind.VOID and self._refundable(original) != original.amount:
             raise InvalidPayment(f"{original.transfer_id} has refunds or a void already; it cannot be voided")
-        transfer_id, key = _new_ids()
+        transfer_id, key = _new_ids(self.client.terminal_id)
         block = self._pin_block(cashier_pin, key, cashier_id)
         if isinstance(block, NotCompleted):
             return NotCompleted("", Reason.LEDGER_UNREACHABLE, block.detail)

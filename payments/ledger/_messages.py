@@ -225,9 +225,21 @@ def parse_body(raw: bytes, allowed: set[str]) -> Body:
     return Body(data)
 
 
-def transfer_id_of(body: Body) -> str:
-    """The client's transfer id, or a fresh one."""
-    return body.text("transfer_id", required=False, pattern=ID_PATTERN) or f"tr_{secrets.token_hex(12)}"
+def transfer_id_of(body: Body, terminal_id: str) -> str:
+    """The client's transfer id, or a fresh one.
+
+    A client-chosen id must start with the terminal's own id and a colon (``t-1:tx_...``): a
+    terminal names only its own transfers, so it can never collide with, and so learn of, a
+    transfer of another terminal or merchant (no existence oracle).
+    """
+    chosen = body.text("transfer_id", required=False, pattern=ID_PATTERN)
+    if not chosen:
+        return f"tr_{secrets.token_hex(12)}"
+    if not chosen.startswith(f"{terminal_id}:") or len(chosen) <= len(terminal_id) + 1:
+        raise BadInput(
+            ErrorCode.MALFORMED, f"transfer_id must start with {terminal_id}: (the terminal's own id)"
+        )
+    return chosen
 
 
 def time_param(query: Mapping[str, str], name: str) -> str | None:

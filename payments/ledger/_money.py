@@ -104,7 +104,7 @@ def prepare_debit(
     hold = body.data.get("hold", False)
     if not isinstance(hold, bool):
         raise BadInput(ErrorCode.MALFORMED, "hold must be true or false")
-    transfer_id = transfer_id_of(body)
+    transfer_id = transfer_id_of(body, terminal.terminal_id)
     customer_id, pin_ok, candidates = _payer(ctx, auth, body)  # scrypt: before the transaction
     guard = ctx.guard
 
@@ -241,7 +241,7 @@ def prepare_refund(
     reason = body.text("reason", required=False, max_len=256)
     merchant_ref = body.text("merchant_ref", required=False)
     cashier = ctx.guard.cashier_proof(body, auth)
-    new_id = transfer_id_of(body)
+    new_id = transfer_id_of(body, terminal.terminal_id)
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
         original = _reversal_target(ctx, tx, terminal, cashier, now, original_id, new_id)
@@ -287,7 +287,7 @@ def prepare_void(
     original_id = body.text("original_transfer_id", pattern=ID_PATTERN)
     reason = body.text("reason", required=False, max_len=256)
     cashier = ctx.guard.cashier_proof(body, auth)
-    new_id = transfer_id_of(body)
+    new_id = transfer_id_of(body, terminal.terminal_id)
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
         original = _reversal_target(ctx, tx, terminal, cashier, now, original_id, new_id)
@@ -406,7 +406,7 @@ def prepare_reverse(
     body = parse_body(req.body, {"original_transfer_id", "reason", "transfer_id"})
     original_id = body.text("original_transfer_id", pattern=ID_PATTERN)
     reason = body.text("reason", required=False, max_len=256) or "reversal: outcome unknown to the shopper"
-    new_id = transfer_id_of(body)
+    new_id = transfer_id_of(body, terminal.terminal_id)
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
         original = _original(tx, terminal, original_id)

@@ -374,3 +374,18 @@ def test_every_role_tries_every_money_and_identity_action(world: World, parties:
             assert tried[(actor, action)] is allowed, (actor, action)
     assert len(tried) >= 10
     _books_balance(world)
+
+
+def test_no_existence_oracle_for_transfer_ids_across_merchants(world: World, parties: Any) -> None:
+    a, b = parties
+    shopper = world.customer()
+    theirs = _debit(a, shopper["id"], 100, transfer_id=f"{a.terminal_id}:tx_0001").json()["transfer_id"]
+    assert theirs == f"{a.terminal_id}:tx_0001"
+    for guess in (theirs, "tx_0001", "anything"):  # B cannot even ask about A's namespace
+        r = _debit(b, shopper["id"], 100, transfer_id=guess)
+        assert (r.status_code, code_of(r)) == (400, "malformed"), guess
+    mine = _debit(b, shopper["id"], 100, transfer_id="t-b:tx_0001")
+    assert mine.status_code == 201 and mine.json()["transfer_id"] == "t-b:tx_0001"
+    again = _debit(b, shopper["id"], 100, transfer_id="t-b:tx_0001")
+    assert (again.status_code, code_of(again)) == (409, "duplicate_transfer_id")  # its own, once
+    _books_balance(world)
