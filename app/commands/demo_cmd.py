@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import sys
@@ -58,6 +59,22 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _log_to_file(path: Path) -> None:
+    """The demo's output is a short account for a person: library and INFO lines go to a log
+    file; only errors also reach the terminal."""
+    root = logging.getLogger()
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(formatter)
+    root.addHandler(to_file)
+    to_terminal = logging.StreamHandler(sys.stderr)
+    to_terminal.setLevel(logging.ERROR)
+    to_terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(to_terminal)
+
+
 def _run(args: argparse.Namespace) -> int:
     photos = args.photos or _default_photos()
     if photos is None or not (photos / "labels.csv").is_file():
@@ -71,8 +88,14 @@ def _run(args: argparse.Namespace) -> int:
     if headless:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="facepay-demo-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    if not getattr(args, "verbose", False):
+        _log_to_file(workdir / "demo.log")
     try:
-        print(f"facepay demo: building the demo world in {workdir} from {photos}", file=sys.stderr)
+        print(
+            f"facepay demo: building the demo world in {workdir} from {photos} (log: {workdir}/demo.log)",
+            file=sys.stderr,
+        )
         world = build_world(args.settings, photos, workdir)
         with ledger_process(workdir) as url:
             print(f"facepay demo: ledger running at {url}", file=sys.stderr)
