@@ -26,6 +26,7 @@ translated here, with the original chained (``raise ... from exc``).
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +36,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import httpx
+from cryptography.exceptions import InvalidSignature
 
 from payments._crash import crash_point
 from payments.money import Money, MoneyError
@@ -53,10 +55,18 @@ from payments.signing import (
     sign_request,
     verify_response,
 )
-from payments.wire import from_iso_time, iso_time, json_bytes, loads_strict
+from payments.wire import (
+    AUDIT_ANCHOR_HEADER,
+    anchor_message,
+    from_iso_time,
+    iso_time,
+    json_bytes,
+    loads_strict,
+)
 
 __all__ = [
     "NOT_ABOUT_THE_TRANSFER",
+    "AuditAnchor",
     "BadLedgerSignature",
     "Declined",
     "LedgerClient",
@@ -290,6 +300,28 @@ class _Answer:
     payload: Any
 
 
+@dataclass(frozen=True, slots=True)
+class AuditAnchor:
+    """The ledger's signed audit head, as an answer that posted money carried it. Kept outside
+    the ledger's database (in the terminal's journal), it lets ``facepay ledger audit-verify
+    --anchors`` catch a cut or rewritten audit log.
+
+    Attributes:
+        seq: the audit line number.
+        hash: that line's chain hash.
+        at: when the ledger signed it.
+        signature: base64 Ed25519 by the ledger key over ``payments.wire.anchor_message``.
+    """
+
+    seq: int
+    hash: str
+    at: str
+    signature: str
+
+    def to_json(self) -> dict[str, object]:
+        return {"seq": self.seq, "hash": self.hash, "at": self.at, "signature": self.signature}
+
+
 class LedgerClient:
     """Signed HTTP calls to one ledger, on behalf of one terminal. Blocking; thread-safe."""
 
@@ -313,6 +345,8 @@ class LedgerClient:
         self._key = key
         self._ledger_key = ledger_key
         self._clock = clock
+        # The newest audit anchor (signed audit head) seen on an answer that posted money.
+        self.latest_anchor: AuditAnchor | None = None
         self._pin_key: X25519PublicKey | None = None
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
 
@@ -333,6 +367,20 @@ class LedgerClient:
         except KeyFileError as exc:
             raise LedgerConfigError(str(exc)) from exc
         return cls(base_url, terminal_id, key, ledger_key, timeout_s=timeout_s, transport=transport)
+
+    def _keep_anchor(self, header: str | None) -> None:
+        """Keep a ledger-signed audit head (``seq;hash;at;signature``); ignore a bad one."""
+        if not header:
+            return
+        try:
+            seq_text, hash_, at, signature = header.split(";")
+            seq = int(seq_text)
+            self._ledger_key.verify(base64.b64decode(signature), anchor_message(seq, hash_, at))
+        except (ValueError, InvalidSignature, UnicodeEncodeError):
+            log.warning("an audit anchor that does not verify was ignored")
+            return
+        if self.latest_anchor is None or seq > self.latest_anchor.seq:
+            self.latest_anchor = AuditAnchor(seq, hash_, at, signature)
 
     def close(self) -> None:
         self._http.close()
@@ -538,6 +586,7 @@ class LedgerClient:
             raise BadLedgerSignature(
                 f"{method} {path}: {exc} (status {response.status_code}); treated as no answer"
             ) from exc
+        self._keep_anchor(response.headers.get(AUDIT_ANCHOR_HEADER))
         try:
             payload = loads_strict(response.content) if response.content else None
         except (UnicodeDecodeError, ValueError) as exc:

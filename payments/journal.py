@@ -424,6 +424,25 @@ class Journal:
 
     # --- writing --------------------------------------------------------------
 
+    def keep_anchor(self, seq: int, anchor_json: str) -> bool:
+        """Store the ledger's signed audit head ``anchor_json`` (line ``seq``) when it is newer
+        than the one kept; True when stored. Outside the ledger's database, it lets the merchant
+        catch a cut or rewritten audit log (``facepay journal anchor``)."""
+        with self._sql("keeping the audit anchor") as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'audit_anchor'").fetchone()
+            if row is not None and int(json.loads(row[0]).get("seq", 0)) >= seq:
+                return False
+            conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('audit_anchor', ?)", (anchor_json,)
+            )
+            return True
+
+    def audit_anchor(self) -> str | None:
+        """The newest signed audit head kept (JSON), if any."""
+        with self._sql("reading the audit anchor") as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'audit_anchor'").fetchone()
+        return None if row is None else str(row[0])
+
     def record_intent(self, new: NewEntry) -> JournalEntry:
         """Write a new entry in state ``intent``; durable on disk when this returns."""
         return self._insert(new, once_per_original=False)

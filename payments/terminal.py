@@ -46,6 +46,7 @@ cannot take payments. Ledger errors never escape :meth:`pay`, :meth:`refund` or
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
@@ -70,7 +71,7 @@ from payments.client import (
     LedgerUnreachable,
     canonical_body,
 )
-from payments.journal import EntryKind, EntryState, Journal, JournalEntry, NewEntry
+from payments.journal import EntryKind, EntryState, Journal, JournalEntry, JournalError, NewEntry
 from payments.money import Money
 from payments.outcomes import (
     Approved,
@@ -703,8 +704,18 @@ class PaymentService:
             return _Reached(transfer=transfer, maybe_delivered=True)
         return _Reached(unreachable=last, maybe_delivered=maybe_delivered)
 
+    def _keep_anchor(self) -> None:
+        """Keep the ledger's newest signed audit head in the journal (outside the ledger)."""
+        anchor = self.client.latest_anchor
+        if anchor is not None:
+            try:
+                self.journal.keep_anchor(anchor.seq, json.dumps(anchor.to_json(), sort_keys=True))
+            except JournalError as exc:  # the payment itself is journalled; the anchor can wait
+                log.warning("could not keep the audit anchor: %s", exc)
+
     def _record(self, entry: JournalEntry, reached: _Reached) -> JournalEntry:
         crash_point("before_journal_update")
+        self._keep_anchor()
         if reached.transfer is not None:
             t = reached.transfer
             state = EntryState.DECLINED if t.status == "declined" else EntryState.APPROVED

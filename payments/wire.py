@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 __all__ = [
+    "AUDIT_ANCHOR_HEADER",
     "ID_PATTERN",
     "TIME_FORMAT",
     "WireError",
+    "anchor_message",
     "from_iso_time",
     "iso_time",
     "json_bytes",
@@ -79,3 +81,13 @@ def normalise_time(text: str) -> str:
         return from_iso_time(text).astimezone(UTC).strftime(TIME_FORMAT)
     except (ValueError, OverflowError) as exc:
         raise WireError(f"{text[:64]!r} is not an ISO 8601 time in range") from exc
+
+
+# A response that posts money carries the ledger's signed audit head in this header:
+# ``seq;hash;at;signature`` (signature: base64 Ed25519 by the ledger key over anchor_message).
+AUDIT_ANCHOR_HEADER = "FacePay-Audit-Anchor"
+
+
+def anchor_message(seq: int, hash_: str, at: str) -> bytes:
+    """The bytes an audit anchor's signature covers ("line ``seq`` of the audit log has ``hash_``")."""
+    return f"facepay-audit-anchor-v1\n{seq}\n{hash_}\n{at}".encode("ascii")

@@ -334,6 +334,17 @@ def run_journal(args: argparse.Namespace) -> int:
                 print(_entry_line(e, reversals.get(e.transfer_id)))
             print(f"{len(entries)} entr{'y' if len(entries) == 1 else 'ies'}")
         return EXIT_OK
+    if args.journal_action == "anchor":
+        with Journal.open(conn.journal, conn.terminal_id) as journal:
+            anchor = journal.audit_anchor()
+        if anchor is None:
+            print(
+                "facepay journal anchor: no signed audit head kept yet (none until a payment is posted)",
+                file=sys.stderr,
+            )
+            return 1
+        print(anchor)  # one JSON line: append it to the file `facepay ledger audit-verify --anchors` reads
+        return EXIT_OK
     with open_service(args) as service:
         if args.journal_action == "recover":
             return _print_recovery(args, service.recover())
@@ -428,6 +439,7 @@ def register(subparsers: Any) -> None:
         ("list", "every entry, oldest first"),
         ("recover", "resolve open entries against the ledger (exit 1 if any stay open)"),
         ("outstanding", "open entries and their age; the offline exposure"),
+        ("anchor", "the ledger's newest signed audit head this terminal kept, as one JSON line"),
     ):
         a = actions.add_parser(name, help=help_text)
         if name == "list":

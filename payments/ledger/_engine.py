@@ -19,7 +19,7 @@ from payments.ledger.records import StoredResponse
 from payments.ledger.store import LedgerStore, LedgerTx
 from payments.wire import iso_time, json_bytes
 
-__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "CommitEngine"]
+__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "AnchorSigner", "CommitEngine"]
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +30,22 @@ NONCE_PURGE_EVERY_S = 60.0
 # A transaction that lost a race is run again this many times before answering 503.
 TX_ATTEMPTS = 10
 
-_Result = tuple[int, bytes, bool] | Exception
+_Result = tuple[int, bytes, bool, str] | Exception
+# Signs an audit head (line number, hash) into the FacePay-Audit-Anchor header value.
+AnchorSigner = Callable[[int, str], str]
+# Transfer states whose answer posted (or reserved or returned) money: they carry an anchor.
+_MONEY_STATES = frozenset({"posted", "pending", "voided"})
 
 
 class CommitEngine:
     """Runs :class:`Pending` requests against one store."""
 
-    def __init__(self, store: LedgerStore, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, store: LedgerStore, clock: Callable[[], float], anchor: AnchorSigner | None = None
+    ) -> None:
         self._store = store
         self._clock = clock
+        self._anchor = anchor
         self._last_purge = 0.0
 
     def run_batch(self, items: Sequence[Pending]) -> list[Reply | Exception]:
@@ -78,10 +85,10 @@ class CommitEngine:
                 continue
             if result is None:
                 outcome = error(ErrorCode.UNAVAILABLE)
-                result = outcome.status, json_bytes(outcome.payload), False
-            status, body, replayed = result
+                result = outcome.status, json_bytes(outcome.payload), False, ""
+            status, body, replayed, anchor = result
             replies.append(
-                Reply(status, body, item.auth.nonce, replayed, {"auth": item.auth_ms, "db": db_ms})
+                Reply(status, body, item.auth.nonce, replayed, {"auth": item.auth_ms, "db": db_ms}, anchor)
             )
         return replies
 
@@ -108,7 +115,7 @@ class CommitEngine:
                     done[n] = exc  # the handler answers 500; the others still commit
         return done, again
 
-    def _run_once(self, tx: LedgerTx, item: Pending) -> tuple[int, bytes, bool]:
+    def _run_once(self, tx: LedgerTx, item: Pending) -> tuple[int, bytes, bool, str]:
         action, auth, request_hash, idempotent = item.action, item.auth, item.request_hash, item.idempotent
         actor = f"terminal:{item.terminal.terminal_id}"
         now = self._clock()
@@ -120,11 +127,11 @@ class CommitEngine:
         if not tx.claim_nonce(auth.terminal_id, auth.nonce, now):
             outcome = error(ErrorCode.REPLAY)
             tx.append_audit(at, actor, action, f"{outcome.status} replay", canonical_json(base))
-            return outcome.status, json_bytes(outcome.payload), False
+            return outcome.status, json_bytes(outcome.payload), False, ""
         if idempotent and not auth.idempotency_key:
             outcome = error(ErrorCode.MISSING_IDEMPOTENCY_KEY)
             tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base))
-            return outcome.status, json_bytes(outcome.payload), False
+            return outcome.status, json_bytes(outcome.payload), False, ""
         if idempotent:
             stored = tx.find_response(auth.terminal_id, auth.idempotency_key)
             if stored is not None:
@@ -133,16 +140,18 @@ class CommitEngine:
                     tx.append_audit(
                         at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base)
                     )
-                    return outcome.status, json_bytes(outcome.payload), False
+                    return outcome.status, json_bytes(outcome.payload), False, ""
                 tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
-                return stored.status, stored.body, True
+                return stored.status, stored.body, True, ""
         outcome = item.work(tx, now, at)
         body = json_bytes(outcome.payload)
         if idempotent and outcome.status < 500:
             tx.save_response(
                 auth.terminal_id, auth.idempotency_key, StoredResponse(request_hash, outcome.status, body), at
             )
-        tx.append_audit(
+        entry = tx.append_audit(
             at, actor, action, f"{outcome.status} {outcome.code}", canonical_json({**base, **outcome.audit})
         )
-        return outcome.status, body, False
+        posted = outcome.status < 300 and outcome.payload.get("status") in _MONEY_STATES
+        anchor = self._anchor(entry.seq, entry.hash) if posted and self._anchor is not None else ""
+        return outcome.status, body, False, anchor

@@ -71,6 +71,8 @@ class Reply:
         nonce: the request nonce the response signature covers ("" when none).
         replayed: True when this is a stored idempotent response.
         timings: milliseconds spent per phase (auth, db), for an optional Server-Timing header.
+        anchor: the signed audit head after a request that posted money ("" otherwise), for
+            the ``FacePay-Audit-Anchor`` header.
     """
 
     status: int
@@ -78,6 +80,7 @@ class Reply:
     nonce: str = ""
     replayed: bool = False
     timings: Mapping[str, float] = field(default_factory=dict)
+    anchor: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,17 @@ from payments.ledger.keys import LedgerKeys
 from payments.ledger.records import AuditEntry
 from payments.ledger.store import LedgerStore
 from payments.signing import Ed25519PublicKey
-from payments.wire import iso_time
+from payments.wire import anchor_message, iso_time
 
-__all__ = ["Anchor", "anchor_message", "check_anchors", "read_anchors", "sign_anchor", "write_anchor"]
+__all__ = [
+    "Anchor",
+    "anchor_message",
+    "check_anchors",
+    "header_text",
+    "read_anchors",
+    "sign_anchor",
+    "write_anchor",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +63,15 @@ class Anchor:
         return {"seq": self.seq, "hash": self.hash, "at": self.at, "signature": self.signature}
 
 
-def anchor_message(seq: int, hash_: str, at: str) -> bytes:
-    """The bytes an anchor's signature covers."""
-    return f"facepay-audit-anchor-v1\n{seq}\n{hash_}\n{at}".encode("ascii")
-
-
 def sign_anchor(keys: LedgerKeys, seq: int, hash_: str, at: str | None = None) -> Anchor:
     at = at or iso_time(time.time())
     signature = base64.b64encode(keys.signing.sign(anchor_message(seq, hash_, at))).decode("ascii")
     return Anchor(seq, hash_, at, signature)
+
+
+def header_text(anchor: Anchor) -> str:
+    """The anchor as the ``FacePay-Audit-Anchor`` header value: ``seq;hash;at;signature``."""
+    return f"{anchor.seq};{anchor.hash};{anchor.at};{anchor.signature}"
 
 
 def write_anchor(store: LedgerStore, keys: LedgerKeys, path: Path) -> Anchor:

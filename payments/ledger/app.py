@@ -36,6 +36,7 @@ from payments.ledger.limits import ServerLimits
 from payments.ledger.service import MAX_BODY_BYTES, Ledger, Pending, Reply, Request
 from payments.ledger.store import open_store
 from payments.signing import HEADER_LEDGER_SIGNATURE, sign_response
+from payments.wire import AUDIT_ANCHOR_HEADER
 
 __all__ = ["ENV_DB", "ENV_KEY", "create_app", "create_app_from_env"]
 
@@ -193,6 +194,8 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
         headers = {HEADER_LEDGER_SIGNATURE: sign_response(signing_key, reply.status, reply.nonce, reply.body)}
         if reply.replayed:
             headers["Idempotent-Replayed"] = "true"
+        if reply.anchor:
+            headers[AUDIT_ANCHOR_HEADER] = reply.anchor
         if server_timing and reply.timings:
             headers["Server-Timing"] = ", ".join(f"{k};dur={v:.3f}" for k, v in reply.timings.items())
         return Response(reply.body, reply.status, headers, media_type="application/json")

@@ -39,6 +39,7 @@ from payments.ledger._money import (
     prepare_void,
 )
 from payments.ledger._reads import prepare_get, prepare_list
+from payments.ledger.anchors import header_text, sign_anchor
 from payments.ledger.errors import ErrorCode, StoreError
 from payments.ledger.keys import LedgerKeys
 from payments.ledger.pins import LockoutPolicy
@@ -103,7 +104,7 @@ class Ledger:
         self.clock = clock
         self.lockout = lockout or LockoutPolicy()
         self._authn = Authenticator(store, clock, terminal_cache_s)
-        self._engine = CommitEngine(store, clock)
+        self._engine = CommitEngine(store, clock, lambda seq, h: header_text(sign_anchor(keys, seq, h)))
         self._context = Context(store, Guard(store, keys, self.lockout), clock)
 
     # --- entry points -------------------------------------------------------
