@@ -25,7 +25,7 @@ from app.enrolment import (
     spoof_check,
     store_templates,
 )
-from app.flow import (
+from checkout import (
     Approved,
     CaptureUpdate,
     Consent,

@@ -24,10 +24,11 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from app.demo_world import DemoWorld, camera_video
-from app.flow import Screen
+from app.kiosk_options import kiosk_options
 from app.main import TerminalIdentity, kiosk_parts
+from checkout import Screen
 from payments.client import LedgerClient
-from terminal_ui import KioskOptions, KioskWindow, ScreenRecorder
+from terminal_ui import KioskWindow, ScreenRecorder
 from vision import Frame, open_source
 
 __all__ = ["StepResult", "run_scripted"]
@@ -186,7 +187,7 @@ def run_scripted(
     results: list[StepResult] = []
     figures: dict[str, Any] = {}
     with kiosk_parts(world.settings, identity, "0") as parts:
-        options = KioskOptions.from_settings(world.settings, fullscreen=False)
+        options = kiosk_options(world.settings, fullscreen=False)
         window = KioskWindow(parts.analyser, camera_factory, parts.payments, parts.directory, options)
         if screenshots is not None:
             recorder = ScreenRecorder(window, screenshots)

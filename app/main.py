@@ -157,7 +157,8 @@ def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, 
     """Run the kiosk window until it is closed."""
     from PySide6.QtWidgets import QApplication
 
-    from terminal_ui import KioskOptions, KioskWindow
+    from app.kiosk_options import kiosk_options
+    from terminal_ui import KioskWindow
 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
     with kiosk_parts(settings, identity, camera_spec) as parts:
@@ -166,7 +167,7 @@ def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, 
             parts.camera,
             parts.payments,
             parts.directory,
-            KioskOptions.from_settings(settings, fullscreen=not windowed),
+            kiosk_options(settings, fullscreen=not windowed),
             enroller=parts.enroller,
         )
         window.show_kiosk()

@@ -1,6 +1,6 @@
 """PySide6 kiosk: renders the checkout flow's states and forwards user events.
 
-No business rules, no inference, no HTTP here: the flow (``app.flow``) decides,
+No business rules, no inference, no HTTP here: the flow (``checkout``) decides,
 workers run the vision pipeline and ledger calls off the GUI thread.
 """
 

@@ -7,7 +7,7 @@ import logging
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
-from app.flow import (
+from checkout import (
     CameraLost,
     Effect,
     Enroller,

@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-from app.flow import Screen
+from checkout import Screen
 
 __all__ = ["ScreenRecorder", "save_screenshot"]
 

@@ -7,7 +7,6 @@ everything else goes to the controller.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
 
-from app.flow import (
+from checkout import (
     CaptureUpdate,
     CaptureUpdated,
     CheckoutMachine,
@@ -34,7 +33,6 @@ from app.flow import (
     StartScan,
     Timeouts,
 )
-from app.settings import Settings
 from terminal_ui.controller import Controller
 from terminal_ui.screens import BaseScreen, CaptureScreen, ChallengeScreen, ScanScreen, build_screens
 from terminal_ui.style import STYLE_SHEET
@@ -73,34 +71,6 @@ class KioskOptions:
     tz: dt.tzinfo | None = None
     cashiers: tuple[str, ...] = ()
     throttle: StaffThrottle = field(default_factory=StaffThrottle)
-
-    @classmethod
-    def from_settings(cls, settings: Settings, *, fullscreen: bool | None = None) -> KioskOptions:
-        """Options from the terminal's settings (``fullscreen`` overrides, e.g. ``--windowed``)."""
-        kiosk = settings.kiosk
-        timeouts = Timeouts(
-            **{
-                f.name: getattr(kiosk, f.name)
-                for f in dataclasses.fields(Timeouts)
-                if f.name != "challenge_s"
-            },
-            challenge_s=settings.liveness.challenge_timeout_s,
-        )
-        throttle = StaffThrottle(
-            kiosk.staff_free_tries, kiosk.staff_wait_s, kiosk.staff_wait_max_s, kiosk.staff_window_s
-        )
-        listed = [c.strip() for c in settings.ledger.cashier_ids.split(",") if c.strip()]
-        default = [settings.ledger.cashier_id] if settings.ledger.cashier_id else []
-        cashiers = tuple(dict.fromkeys(default + listed))  # the default first, no repeats
-        return cls(
-            merchant=kiosk.merchant,
-            currency=settings.payments.currency,
-            timeouts=timeouts,
-            shuffle_pin=kiosk.shuffle_pin_pad,
-            fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
-            cashiers=cashiers,
-            throttle=throttle,
-        )
 
 
 class KioskWindow(QMainWindow):

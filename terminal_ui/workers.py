@@ -18,7 +18,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
-from app.flow import (
+from checkout import (
     Approved,
     CashierRejected,
     CashierVerified,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.flow import Screen
+from checkout import Screen
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens.amount import AmountScreen
 from terminal_ui.screens.busy import BusyScreen

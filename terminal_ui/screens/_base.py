@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from app.flow import Cancel, CashierKey, Confirm, Event, View
+from checkout import Cancel, CashierKey, Confirm, Event, View
 from terminal_ui.style import button
 
 __all__ = ["BaseScreen"]

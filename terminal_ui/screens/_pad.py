@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.flow import Cancel, Event, UserActivity
+from checkout import Cancel, Event, UserActivity
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import button, label
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.flow import AmountView, OpenSale, View, format_amount
+from checkout import AmountView, OpenSale, View, format_amount
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["AmountScreen"]

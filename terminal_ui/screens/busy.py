@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QProgressBar
 
-from app.flow import BusyView, View
+from checkout import BusyView, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 

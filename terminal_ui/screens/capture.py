@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
-from app.flow import Cancel, CaptureUpdate, CaptureView, View
+from checkout import Cancel, CaptureUpdate, CaptureView, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import CameraView
 from terminal_ui.style import label

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QImage, QShowEvent
 
-from app.flow import Cancel, ChallengeView, UsePin, View
+from checkout import Cancel, ChallengeView, UsePin, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import ArrowWidget, camera_with_side
 from terminal_ui.style import label

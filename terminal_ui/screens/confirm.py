@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from app.flow import Cancel, Confirm, ConfirmView, View
+from checkout import Cancel, Confirm, ConfirmView, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.flow import CustomerNumberEntered, CustomerView, View
+from checkout import CustomerNumberEntered, CustomerView, View
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["CustomerScreen"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.flow import IdleView, View
+from checkout import IdleView, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import FaceIcon
 from terminal_ui.style import label

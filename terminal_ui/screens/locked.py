@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.flow import LockedView, View
+from checkout import LockedView, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 

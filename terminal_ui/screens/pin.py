@@ -8,7 +8,7 @@ counts down. At enrolment the pad can offer the one-time enrolment code instead 
 
 from __future__ import annotations
 
-from app.flow import PinEntered, PinView, UseCode, UsePin, View
+from checkout import PinEntered, PinView, UseCode, UsePin, View
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["PinScreen"]

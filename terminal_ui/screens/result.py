@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.flow import Confirm, Outcome, Receipt, ResultView, View
+from checkout import Confirm, Outcome, Receipt, ResultView, View
 from terminal_ui.qr import qr_image
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import BAD_RED, OK_GREEN, WARN_AMBER, label

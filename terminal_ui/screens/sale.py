@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout
 
-from app.flow import Cancel, Confirm, SaleView, UsePin, View
+from checkout import Cancel, Confirm, SaleView, UsePin, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 

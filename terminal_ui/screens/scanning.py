@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from app.flow import Cancel, ScanView, UsePin, View
+from checkout import Cancel, ScanView, UsePin, View
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import camera_with_side
 from terminal_ui.style import label

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy
 
-from app.flow import CashierChosen, StaffView, View
+from checkout import CashierChosen, StaffView, View
 from terminal_ui.screens._pad import PadScreen
 from terminal_ui.style import button
 

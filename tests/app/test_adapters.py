@@ -12,7 +12,7 @@ import pytest
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.enrolment import Registry, store_templates
-from app.flow import Declined, Erased, PaymentsUnavailable, SignedIn
+from checkout import Declined, Erased, PaymentsUnavailable, SignedIn
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerErasure, LedgerTimeout
 from payments.terminal import InvalidPayment

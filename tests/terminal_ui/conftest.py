@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from app.flow import Approved, DaySummary, Declined, Evidence, Refunded, Screen, SignedIn, Timeouts
+from checkout import Approved, DaySummary, Declined, Evidence, Refunded, Screen, SignedIn, Timeouts
 from terminal_ui import KioskOptions, KioskWindow
 from vision import Guidance, Match, NeedPin, Reason, Reject, ScanUpdate
 
@@ -151,7 +151,7 @@ class FakePayments:
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
     ) -> Approved | Declined:
-        from app.flow import PaymentsUnavailable
+        from checkout import PaymentsUnavailable
 
         if self.unreachable:  # what the real adapter raises: the payment service's sentence
             raise PaymentsUnavailable(NOT_SENT)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QLabel, QPushButton
 
-from app.flow import Cancel, ChallengeView, UsePin
+from checkout import Cancel, ChallengeView, UsePin
 from terminal_ui import save_screenshot
 from terminal_ui.screens.challenge import ChallengeScreen
 from terminal_ui.style import STYLE_SHEET

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from app.flow import CaptureUpdate, Consent, Declined, Enrolled, Erased, Screen, Timeouts
+from checkout import CaptureUpdate, Consent, Declined, Enrolled, Erased, Screen, Timeouts
 from terminal_ui import KioskOptions, KioskWindow, save_screenshot
 
 from .conftest import FACE_BOX, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk

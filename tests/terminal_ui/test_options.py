@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from app.flow import Timeouts
+from app.kiosk_options import kiosk_options
 from app.settings import load_settings
-from terminal_ui import KioskOptions
+from checkout import Timeouts
 
 
 def test_options_follow_the_kiosk_settings() -> None:
@@ -14,7 +14,7 @@ def test_options_follow_the_kiosk_settings() -> None:
             "FACEPAY_PAYMENTS_CURRENCY": "GBP",
         }
     )
-    options = KioskOptions.from_settings(settings, fullscreen=False)
+    options = kiosk_options(settings, fullscreen=False)
     assert options.timeouts.pin_s == 12.0
     assert options.timeouts.processing_s == settings.kiosk.processing_s
     assert (options.merchant, options.currency, options.shuffle_pin, options.fullscreen) == (
@@ -23,10 +23,10 @@ def test_options_follow_the_kiosk_settings() -> None:
         True,
         False,
     )
-    assert KioskOptions.from_settings(settings).fullscreen is True
+    assert kiosk_options(settings).fullscreen is True
 
 
 def test_flow_defaults_match_the_settings_defaults() -> None:
     kiosk = load_settings(env={}).kiosk
-    assert KioskOptions.from_settings(load_settings(env={})).timeouts == Timeouts()
+    assert kiosk_options(load_settings(env={})).timeouts == Timeouts()
     assert kiosk.no_face_s == Timeouts().no_face_s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.flow import Declined, PinView, Screen
+from checkout import Declined, PinView, Screen
 from terminal_ui.screens import PinScreen, ResultScreen
 from vision import REASON_TEXT, Reason
 

@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from app.flow import Declined, Screen
+from checkout import Declined, Screen
 from terminal_ui import save_screenshot
 from terminal_ui.screens import PinScreen
 
@@ -141,7 +141,7 @@ def test_touch_targets_are_large_and_buttons_never_steal_keys(kiosk: Kiosk) -> N
 def test_shuffled_pin_pad_moves_the_digits_each_time(qtbot: object) -> None:
     pad = PinScreen(shuffled=True, seed=3)
     qtbot.addWidget(pad)  # type: ignore[attr-defined]
-    from app.flow import PinView
+    from checkout import PinView
 
     orders = set()
     for _ in range(3):
@@ -157,7 +157,7 @@ def test_shuffled_pin_pad_moves_the_digits_each_time(qtbot: object) -> None:
 
 
 def test_pin_pad_keys_type_digits_and_erase(qtbot: object) -> None:
-    from app.flow import PinEntered, PinView
+    from checkout import PinEntered, PinView
 
     pad = PinScreen(shuffled=True, seed=1)
     qtbot.addWidget(pad)  # type: ignore[attr-defined]
@@ -179,7 +179,7 @@ def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: objec
     import datetime as dt
     import threading
 
-    from app.flow import Timeouts
+    from checkout import Timeouts
     from terminal_ui import KioskOptions, KioskWindow
 
     from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
@@ -219,7 +219,7 @@ def test_staff_sign_in_screens_render(qtbot: object, shots: Path) -> None:
     """The staff wait after repeated wrong PINs, and a locked cashier, as the kiosk shows them."""
     import datetime as dt
 
-    from app.flow import StaffThrottle, Timeouts
+    from checkout import StaffThrottle, Timeouts
     from terminal_ui import KioskOptions, KioskWindow
 
     from .conftest import CASHIER_ID, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from app.flow import (
+from checkout import (
     Approved,
     CashierRejected,
     CashierVerified,

@@ -13,7 +13,7 @@ import time
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
-from app.flow import OpenSale
+from checkout import OpenSale
 from terminal_ui import KioskOptions, KioskWindow
 from tests.terminal_ui.conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments
 

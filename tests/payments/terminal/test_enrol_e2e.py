@@ -16,8 +16,8 @@ import numpy as np
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.enrolment import Registry
-from app.flow import Approved, Declined, Enrolled, Erased, Evidence
 from app.wiring import build_scan_session
+from checkout import Approved, Declined, Enrolled, Erased, Evidence
 from payments.terminal import Approved as Posted
 from vision import Gallery, Match, NeedPin, Reason, generate_key, read_image
 

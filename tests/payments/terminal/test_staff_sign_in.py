@@ -8,7 +8,7 @@ import itertools
 import secrets
 
 from app.adapters import LedgerPayments
-from app.flow import Declined, SignedIn
+from checkout import Declined, SignedIn
 from payments.ledger import add_cashier, open_store
 
 from .conftest import LedgerWorld, TerminalKit

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from app.flow._table import Screen
-from app.flow.ports import Evidence
+from checkout._table import Screen
+from checkout.ports import Evidence
 from vision import Guidance
 
 __all__ = [

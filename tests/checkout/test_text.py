@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from app.flow import decline_text, format_amount, format_when, short_name
+from checkout import decline_text, format_amount, format_when, short_name
 
 
 @pytest.mark.parametrize(

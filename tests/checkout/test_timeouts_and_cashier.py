@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.flow import (
+from checkout import (
     AmountView,
     Cancel,
     CancelSale,
@@ -111,7 +111,7 @@ def test_ledger_that_never_answers_ends_unknown_not_approved(drive: Driver) -> N
 
 @pytest.mark.parametrize("outcome", ["approved", "declined", "rejected"])
 def test_result_screens_return_by_themselves(drive: Driver, outcome: str) -> None:
-    from app.flow import DebitDeclined
+    from checkout import DebitDeclined
 
     from .conftest import SPOOF
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.flow.ports import CaptureUpdate, DaySummary, Erased
+from checkout.ports import CaptureUpdate, DaySummary, Erased
 from vision import ScanUpdate
 
 __all__ = [

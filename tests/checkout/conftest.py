@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from app.flow import (
+from checkout import (
     CheckoutMachine,
     Confirm,
     DebitApproved,

@@ -20,8 +20,8 @@ import logging
 import math
 from dataclasses import dataclass, replace
 
-from app.flow import _events as ev
-from app.flow._effects import (
+from checkout import _events as ev
+from checkout._effects import (
     AmountView,
     BusyView,
     CashierView,
@@ -49,7 +49,7 @@ from app.flow._effects import (
     VerifyCashier,
     View,
 )
-from app.flow._enrolment import (
+from checkout._enrolment import (
     CAMERA_GONE,
     CANCEL_NOTICE,
     CODE_DIGITS,
@@ -60,10 +60,10 @@ from app.flow._enrolment import (
     enrol_refusal,
     erase_refusal,
 )
-from app.flow._staff import CASHIER_ID, StaffSignIn, StaffThrottle, staff_refusal
-from app.flow._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
-from app.flow._text import decline_text, format_amount, format_when, short_name
-from app.flow.ports import Consent, CustomerDirectory, DaySummary, Evidence
+from checkout._staff import CASHIER_ID, StaffSignIn, StaffThrottle, staff_refusal
+from checkout._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
+from checkout._text import decline_text, format_amount, format_when, short_name
+from checkout.ports import Consent, CustomerDirectory, DaySummary, Evidence
 from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
 
 __all__ = ["TIMEOUT_OF", "CheckoutMachine", "Sale", "Timeouts"]

@@ -8,7 +8,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.flow import (
+from checkout import (
     SCAN_STATES,
     TIMEOUT_OF,
     CameraLost,

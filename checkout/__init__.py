@@ -6,7 +6,7 @@ the scan, send a debit...). The transition table is data (``TRANSITIONS``).
 No Qt, no HTTP, no clock: the UI passes the time in and carries effects out.
 """
 
-from app.flow._effects import (
+from checkout._effects import (
     AmountView,
     BusyView,
     CaptureView,
@@ -38,7 +38,7 @@ from app.flow._effects import (
     VerifyCashier,
     View,
 )
-from app.flow._events import (
+from checkout._events import (
     CameraLost,
     Cancel,
     CancelSale,
@@ -73,9 +73,9 @@ from app.flow._events import (
     UsePin,
     UserActivity,
 )
-from app.flow._machine import TIMEOUT_OF, CheckoutMachine, Sale, Timeouts
-from app.flow._staff import StaffThrottle
-from app.flow._table import (
+from checkout._machine import TIMEOUT_OF, CheckoutMachine, Sale, Timeouts
+from checkout._staff import StaffThrottle
+from checkout._table import (
     BUSY_STATES,
     SCAN_STATES,
     SCREEN_OF,
@@ -87,8 +87,8 @@ from app.flow._table import (
     State,
     Target,
 )
-from app.flow._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
-from app.flow.ports import (
+from checkout._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
+from checkout.ports import (
     Approved,
     CaptureUpdate,
     Consent,

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from app.flow import (
+from checkout import (
     Cancel,
     CashierChosen,
     CashierKey,

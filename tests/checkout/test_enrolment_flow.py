@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.flow import (
+from checkout import (
     SCAN_STATES,
     TIMEOUT_OF,
     TRANSITIONS,

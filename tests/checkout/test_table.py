@@ -6,7 +6,7 @@ from collections import deque
 
 import pytest
 
-from app.flow import (
+from checkout import (
     BUSY_STATES,
     SCAN_STATES,
     SCREEN_OF,

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 
-from app.flow._effects import CaptureView, ConsentView, CustomerView, EraseConfirmView, ErasedView, PinView
-from app.flow._table import State
-from app.flow.ports import CaptureUpdate, Consent, Erased
+from checkout._effects import CaptureView, ConsentView, CustomerView, EraseConfirmView, ErasedView, PinView
+from checkout._table import State
+from checkout.ports import CaptureUpdate, Consent, Erased
 
 __all__ = ["CODE_DIGITS", "ENROL_STATES", "EnrolContext", "enrol_refusal", "erase_refusal"]
 

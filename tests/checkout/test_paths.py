@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.flow import (
+from checkout import (
     BusyView,
     CameraLost,
     Cancel,

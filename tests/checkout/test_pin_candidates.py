@@ -3,7 +3,7 @@ number when the PIN fits several, and lets a shopper the face took for someone e
 
 from __future__ import annotations
 
-from app.flow import (
+from checkout import (
     CustomerNumberEntered,
     CustomerView,
     DebitDeclined,
