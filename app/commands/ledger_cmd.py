@@ -10,6 +10,7 @@ import logging
 import os
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -264,62 +265,61 @@ def _bench(args: argparse.Namespace) -> int:
     return 0 if result.errors == 0 and result.invariants_ok is not False else 1
 
 
-def _bench_under_slow_connections(args: argparse.Namespace) -> int:
-    """The bench quiet, then again while N slow-header connections hold on: one run, one ratio."""
-    from payments.ledger.slow_clients import SlowHeaders
-
+def _bench_quiet_then(
+    args: argparse.Namespace, attack: Any, name: str, during: str, facts: Callable[[], dict[str, Any]]
+) -> int:
+    """The bench quiet, then again while ``attack`` (a context manager of hostile clients) runs:
+    one run, one ratio. ``name`` keys the attacked figures, ``during`` words them, ``facts``
+    adds what the attack itself counted."""
     quiet = _bench_once(args)
-    with SlowHeaders(args.url, args.slow_connections) as slow:
+    with attack:
         attacked = _bench_once(args)
     ratio = attacked.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
+    extra = facts()
     report = {
         "quiet": quiet.to_json(),
-        "under_slow_connections": attacked.to_json(),
-        "slow_connections": args.slow_connections,
-        "slow_reconnects": slow.reconnects,
+        name: attacked.to_json(),
+        **extra,
         "throughput_ratio": round(ratio, 3),
     }
     if args.json:
         print(json.dumps(report, sort_keys=True))
     else:
-        for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
-            print(
-                f"{name:>18}: quiet {quiet.to_json()[name]}, under {args.slow_connections} slow "
-                f"connections {attacked.to_json()[name]}"
-            )
+        for field in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
+            print(f"{field:>18}: quiet {quiet.to_json()[field]}, {during} {attacked.to_json()[field]}")
+        for label, value in extra.items():
+            print(f"{label:>18}: {value}")
         print(f"{'throughput_ratio':>18}: {ratio:.3f}")
     ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, attacked))
     return 0 if ok else 1
 
 
+def _bench_under_slow_connections(args: argparse.Namespace) -> int:
+    """The bench quiet, then again while N slow-header connections hold on."""
+    from payments.ledger.slow_clients import SlowHeaders
+
+    slow = SlowHeaders(args.url, args.slow_connections)
+    return _bench_quiet_then(
+        args,
+        slow,
+        "under_slow_connections",
+        f"under {args.slow_connections} slow connections",
+        lambda: {"slow_connections": args.slow_connections, "slow_reconnects": slow.reconnects},
+    )
+
+
 def _bench_under_flood(args: argparse.Namespace) -> int:
-    """The bench quiet, then again under a flood of unauthenticated requests: one run, one ratio."""
+    """The bench quiet, then again under a flood of unauthenticated requests."""
     from payments.ledger.slow_clients import Flood
 
-    quiet = _bench_once(args)
-    with Flood(args.url, args.flood) as flood:
-        flooded = _bench_once(args)
-    ratio = flooded.debits_per_s / quiet.debits_per_s if quiet.debits_per_s else 0.0
-    report = {
-        "quiet": quiet.to_json(),
-        "under_flood": flooded.to_json(),
-        "flood_rate": args.flood,
-        "flood_sent": flood.sent,
-        "flood_answered": flood.refused,
-        "throughput_ratio": round(ratio, 3),
-    }
-    if args.json:
-        print(json.dumps(report, sort_keys=True))
-    else:
-        for name in ("debits_per_s", "p50_ms", "p99_ms", "errors"):
-            print(
-                f"{name:>18}: quiet {quiet.to_json()[name]}, under a flood of {args.flood:g}/s "
-                f"{flooded.to_json()[name]}"
-            )
-        print(f"{'flood answered':>18}: {flood.refused} of {flood.sent}")
-        print(f"{'throughput_ratio':>18}: {ratio:.3f}")
-    ok = all(r.errors == 0 and r.invariants_ok is not False for r in (quiet, flooded))
-    return 0 if ok else 1
+    flood = Flood(args.url, args.flood)
+    return _bench_quiet_then(
+        args,
+        flood,
+        "under_flood",
+        f"under a flood of {args.flood:g}/s",
+        lambda: {"flood_rate": args.flood, "flood_sent": flood.sent, "flood_answered": flood.refused},
+    )
 
 
 def _pin(args: argparse.Namespace) -> str | None:
