@@ -6,6 +6,7 @@ the scan, send a debit...). The transition table is data (``TRANSITIONS``).
 No Qt, no HTTP, no clock: the UI passes the time in and carries effects out.
 """
 
+from checkout._answers import EnrolmentRequest, LedgerRequest, answer, answer_enrolment
 from checkout._effects import (
     AmountView,
     BusyView,
@@ -148,6 +149,7 @@ __all__ = [
     "Enroller",
     "EnrolmentDone",
     "EnrolmentFailed",
+    "EnrolmentRequest",
     "EraseConfirmView",
     "EraseShopper",
     "Erased",
@@ -161,6 +163,7 @@ __all__ = [
     "FrameCapture",
     "Guard",
     "IdleView",
+    "LedgerRequest",
     "LedgerUnreachable",
     "LockTerminal",
     "LockedView",
@@ -203,6 +206,8 @@ __all__ = [
     "UserActivity",
     "VerifyCashier",
     "View",
+    "answer",
+    "answer_enrolment",
     "decline_text",
     "format_amount",
     "format_when",
