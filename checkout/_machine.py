@@ -60,7 +60,7 @@ from checkout._enrolment import (
     enrol_refusal,
     erase_refusal,
 )
-from checkout._staff import CASHIER_ID, StaffSignIn, StaffThrottle, staff_refusal
+from checkout._staff import StaffSignIn, StaffThrottle, staff_refusal
 from checkout._table import BUSY_STATES, SCAN_STATES, SCREEN_OF, TRANSITIONS, Branch, EventType, Guard, State
 from checkout._text import decline_text, format_amount, format_when, short_name
 from checkout.ports import Consent, CustomerDirectory, DaySummary, Evidence
@@ -73,7 +73,6 @@ log = logging.getLogger(__name__)
 E = EventType
 
 PIN_LENGTHS = range(4, 13)
-CUSTOMER_ID_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -260,26 +259,13 @@ class CheckoutMachine:
     # --- classification (the table's guards on event content) ----------------
 
     def _classify(self, event: ev.Event, now: float) -> EventType | None:
-        simple = _SIMPLE_KINDS.get(type(event))
-        if simple is not None:
-            return simple
+        kind = event.kind  # the event's own kind; what depends on the flow's state follows
         match event:
             case ev.Tick():
                 deadline = self.deadline
-                return E.TIMEOUT if deadline is not None and now >= deadline else None
-            case ev.ScanUpdated(update=update):
-                return _scan_kind(update.decision, update.guidance)
-            case ev.CustomerNumberEntered(customer_id=cid):
-                ok = cid.strip() and len(cid.strip()) <= CUSTOMER_ID_MAX
-                return E.CUSTOMER_ENTERED if ok else None
-            case ev.CashierChosen(cashier_id=cashier_id):
-                return E.CASHIER_CHOSEN if CASHIER_ID.fullmatch(cashier_id.strip()) else None
-            case ev.EnrolShopper():
-                return E.ENROL if self._enrol.consent is not None else None
-            case ev.EraseShopper():
-                return E.ERASE if self._enrol.consent is not None else None
-            case ev.CaptureUpdated(update=update):
-                return E.CAPTURE_DONE if update.done else E.CAPTURE_PROGRESS
+                return kind if deadline is not None and now >= deadline else None
+            case ev.EnrolShopper() | ev.EraseShopper():
+                return kind if self._enrol.consent is not None else None
             case ev.PinEntered(pin=pin) if self._state is State.ENROL_PIN_REPEAT:
                 return E.PIN_ENTERED if pin == self._enrol.first_pin else E.PIN_MISMATCH
             case ev.PinEntered(pin=pin) if self._state is State.ENROL_CODE:
@@ -287,13 +273,11 @@ class CheckoutMachine:
             case ev.PinEntered() if self._state is State.CASHIER_LOGIN and self._staff.wait_until() > now:
                 return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
-                return E.PIN_ENTERED if pin.isdigit() and len(pin) in PIN_LENGTHS else None
-            case ev.OpenSale(amount_minor=amount, currency=cur):
-                ok = amount > 0 and len(cur) == 3 and cur.isalpha() and cur.isupper()
-                return E.SALE_OPENED if ok else None
-        if getattr(event, "request_id", None) != self._request:
+                return kind if pin.isdigit() and len(pin) in PIN_LENGTHS else None
+        request_id = getattr(event, "request_id", None)
+        if request_id is not None and request_id != self._request:
             return None  # an answer to a request the flow gave up on
-        return _answer_kind(event)
+        return kind
 
     def _holds(self, guard: Guard) -> bool:
         if guard is Guard.LOCKED:
@@ -654,20 +638,6 @@ class CheckoutMachine:
         return CashierView(amount, self._cashier_notice, totals, s.verdict, enrolment)
 
 
-_SIMPLE_KINDS: dict[type, EventType] = {
-    ev.Cancel: E.CANCEL,
-    ev.Confirm: E.CONFIRM,
-    ev.UsePin: E.USE_PIN,
-    ev.UserActivity: E.ACTIVITY,
-    ev.CameraLost: E.CAMERA_LOST,
-    ev.CashierKey: E.CASHIER_KEY,
-    ev.NewSale: E.NEW_SALE,
-    ev.CancelSale: E.CANCEL_SALE,
-    ev.RefundLast: E.REFUND_LAST,
-    ev.LockTerminal: E.LOCK,
-    ev.UseCode: E.USE_CODE,
-}
-
 _BUSY: dict[State, BusyView] = {
     State.PROCESSING: BusyView("Processing payment", "Please wait…"),
     State.CASHIER_VERIFYING: BusyView("Checking cashier PIN", "Please wait…"),
@@ -676,53 +646,3 @@ _BUSY: dict[State, BusyView] = {
     State.ERASE_PROCESSING: BusyView("Erasing", "Removing face templates, consent and face link…"),
 }
 
-
-def _scan_kind(decision: Match | NeedPin | Reject | None, guidance: Guidance) -> EventType:
-    if isinstance(decision, Match):
-        return E.SCAN_MATCH
-    if isinstance(decision, NeedPin):
-        return E.SCAN_NEED_PIN if decision.candidates else E.SCAN_NEED_ID
-    if isinstance(decision, Reject):
-        return E.SCAN_REJECT
-    if guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT):
-        return E.SCAN_CHALLENGE
-    return E.SCAN_PROGRESS
-
-
-def _answer_kind(event: ev.Event) -> EventType | None:
-    match event:
-        case ev.DebitApproved():
-            return E.DEBIT_APPROVED
-        case ev.DebitDeclined(code="pin_locked"):
-            return E.PIN_LOCKED
-        case ev.DebitDeclined(code="customer_id_required"):
-            return E.NEED_CUSTOMER_ID
-        case ev.DebitDeclined(code="pin_required"):
-            return E.PIN_REQUIRED
-        case ev.DebitDeclined(code="wrong_pin", attempts_left=left):
-            return E.PIN_LOCKED if left is not None and left <= 0 else E.WRONG_PIN
-        case ev.DebitDeclined():
-            return E.DEBIT_DECLINED
-        case ev.LedgerUnreachable():
-            return E.LEDGER_UNREACHABLE
-        case ev.CashierVerified():
-            return E.CASHIER_OK
-        case ev.CashierRejected(code="wrong_pin"):
-            return E.CASHIER_BAD
-        case ev.CashierRejected():
-            return E.CASHIER_REFUSED
-        case ev.RefundDone():
-            return E.REFUND_DONE
-        case ev.RefundFailed():
-            return E.REFUND_FAILED
-        case ev.SummaryReady():
-            return E.SUMMARY_READY
-        case ev.EnrolmentDone():
-            return E.ENROL_DONE
-        case ev.EnrolmentFailed():
-            return E.ENROL_FAILED
-        case ev.ErasureDone():
-            return E.ERASE_DONE
-        case ev.ErasureFailed():
-            return E.ERASE_FAILED
-    return None

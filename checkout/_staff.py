@@ -10,14 +10,9 @@ ledger's lockout ends, the right PIN signs in again.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
-__all__ = ["CASHIER_ID", "StaffSignIn", "StaffThrottle", "staff_refusal"]
-
-# The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
-CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
-
+__all__ = ["StaffSignIn", "StaffThrottle", "staff_refusal"]
 
 @dataclass(frozen=True)
 class StaffThrottle:
