@@ -74,12 +74,12 @@ from checkout._events import (
     UsePin,
     UserActivity,
 )
-from checkout._machine import TIMEOUT_OF, CheckoutMachine, Sale, Timeouts
+from checkout._machine import CheckoutMachine, Sale, Timeouts
+from checkout._specs import SPECS, Entry, StateSpec
 from checkout._staff import StaffThrottle
 from checkout._table import (
     BUSY_STATES,
     SCAN_STATES,
-    SCREEN_OF,
     TRANSITIONS,
     Branch,
     EventType,
@@ -89,6 +89,7 @@ from checkout._table import (
     Target,
 )
 from checkout._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
+from checkout._wording import TEXT, say
 from checkout.ports import (
     Approved,
     CaptureUpdate,
@@ -112,8 +113,8 @@ __all__ = [
     "BUSY_STATES",
     "DECLINE_TEXT",
     "SCAN_STATES",
-    "SCREEN_OF",
-    "TIMEOUT_OF",
+    "SPECS",
+    "TEXT",
     "TRANSITIONS",
     "AmountView",
     "Approved",
@@ -150,6 +151,7 @@ __all__ = [
     "EnrolmentDone",
     "EnrolmentFailed",
     "EnrolmentRequest",
+    "Entry",
     "EraseConfirmView",
     "EraseShopper",
     "Erased",
@@ -196,6 +198,7 @@ __all__ = [
     "StaffView",
     "StartScan",
     "State",
+    "StateSpec",
     "StopScan",
     "SummaryReady",
     "Target",
@@ -211,5 +214,6 @@ __all__ = [
     "decline_text",
     "format_amount",
     "format_when",
+    "say",
     "short_name",
 ]

@@ -15,14 +15,24 @@ links nothing).
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+from checkout import _events as ev
+from checkout._context import Context
 from checkout._effects import CaptureView, ConsentView, CustomerView, EraseConfirmView, ErasedView, PinView
-from checkout._table import State
+from checkout._table import EventType, State
 from checkout.ports import CaptureUpdate, Consent, Erased
 
-__all__ = ["CODE_DIGITS", "ENROL_STATES", "EnrolContext", "enrol_refusal", "erase_refusal"]
+__all__ = [
+    "CODE_DIGITS",
+    "ENROL_STATES",
+    "EnrolContext",
+    "absorb_enrol",
+    "enrol_refusal",
+    "erase_refusal",
+]
 
-S = State
+S, E = State, EventType
 
 # States of enrolment and erasure (their secrets are forgotten once the flow leaves them).
 ENROL_STATES = frozenset(
@@ -159,6 +169,15 @@ class EnrolContext:
     def forget_secrets(self) -> None:
         self.proof_pin = self.code = self.first_pin = None
 
+    def took_pin(self, state: State, pin: str) -> None:
+        """A valid PIN (or code) was typed in ``state``."""
+        if state in (S.ENROL_PROOF, S.ERASE_PIN):
+            self.proof_pin = pin
+        elif state is S.ENROL_CODE:
+            self.code, self.pin_error = pin, ""
+        elif state is S.ENROL_PIN:
+            self.first_pin, self.pin_error = pin, ""
+
     def view(
         self, state: State, name: str
     ) -> CustomerView | ConsentView | CaptureView | PinView | EraseConfirmView | ErasedView | None:
@@ -208,3 +227,54 @@ def receipt_lines(receipt: Erased | None) -> tuple[str, ...]:
     if receipt.note:
         lines.append(receipt.note)
     return tuple(lines)
+
+
+def absorb_enrol(c: Context, enrol: EnrolContext, event: ev.Event, kind: EventType) -> Context:
+    """What an event tells an enrolment or erasure state: ``enrol`` records the subject, proof
+    and capture; the returned context carries the cashier's notice and the times."""
+    state = c.state
+    if kind in (E.ENROL, E.ERASE):
+        enrol.start()
+    elif kind is E.ACTIVITY:
+        return replace(c, since=c.now)
+    elif isinstance(event, ev.CustomerNumberEntered):
+        enrol.subject = event.customer_id.strip()
+    elif isinstance(event, ev.CaptureUpdated):
+        enrol.capture = event.update
+        return c if event.update.box is None else replace(c, last_face=c.now)
+    elif isinstance(event, ev.PinEntered) and kind is E.PIN_ENTERED:
+        enrol.took_pin(state, event.pin)
+    elif kind is E.PIN_MISMATCH and state is S.ENROL_CODE:
+        enrol.pin_error = CODE_WRONG_LENGTH
+    elif kind is E.PIN_MISMATCH:
+        enrol.first_pin, enrol.pin_error = None, "The two PINs were different. Choose a PIN again."
+    elif kind is E.USE_CODE:
+        enrol.proof_pin, enrol.pin_error = None, ""
+    else:
+        notice = _notice(state, enrol, event, kind)
+        return c if notice is None else replace(c, notes=replace(c.notes, cashier=notice))
+    return c
+
+
+def _notice(state: State, enrol: EnrolContext, event: ev.Event, kind: EventType) -> str | None:
+    if kind is E.TIMEOUT:
+        return TIMEOUT_NOTICE.get(state, "")
+    if kind in (E.CANCEL, E.CASHIER_KEY):
+        return CANCEL_NOTICE.get(state, "")
+    if kind is E.CAMERA_LOST:
+        return CAMERA_GONE
+    if isinstance(event, ev.EnrolmentDone):
+        pin = "new PIN set" if event.pin_set else "the account's PIN stays"
+        return f"Customer {event.customer_id} enrolled ({event.templates} templates, {pin})."
+    if isinstance(event, ev.EnrolmentFailed):
+        left, wait = event.attempts_left, event.retry_after_s
+        return enrol_refusal(event.code, event.message, enrol.subject, left, wait)
+    if isinstance(event, ev.ErasureDone):
+        enrol.receipt = event.receipt
+        return None
+    if isinstance(event, ev.ErasureFailed):
+        return erase_refusal(event.code, event.message, enrol.subject)
+    if kind is E.LEDGER_UNREACHABLE:
+        kept = "Nothing was stored." if state is S.ENROL_PROCESSING else "Nothing was erased."
+        return "The payment service can't be reached. " + kept
+    return None

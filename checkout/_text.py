@@ -1,8 +1,10 @@
-"""Shopper-facing wording of the flow: amounts, names, decline reasons, times."""
+"""Formatting for the shopper: amounts, names, decline reasons (from the wording table), times."""
 
 from __future__ import annotations
 
 import datetime as dt
+
+from checkout._wording import TEXT, say
 
 __all__ = ["DECLINE_TEXT", "decline_text", "format_amount", "format_when", "short_name"]
 
@@ -56,13 +58,9 @@ def short_name(full_name: str | None) -> str:
 
 # Ledger decline codes the shopper sees in plain words; others show the ledger's message.
 DECLINE_TEXT: dict[str, str] = {
-    "insufficient_funds": "Not enough funds on your account. No money was taken.",
-    "limit_exceeded": "This payment is above your account's limit. No money was taken.",
-    "account_blocked": "Your account is blocked. Please ask the cashier.",
-    "unknown_customer": "We don't know this customer number. No money was taken.",
-    "pin_locked": "Too many wrong PINs: your PIN is locked. Please ask the cashier.",
-    "wrong_pin": "Wrong PIN. No money was taken.",
-    "unreachable": "The payment service can't be reached. Please try again or ask the cashier.",
+    key.removeprefix("decline."): text
+    for key, text in TEXT.items()
+    if key.startswith("decline.") and key not in ("decline.other", "decline.plain")
 }
 
 
@@ -71,8 +69,8 @@ def decline_text(code: str, message: str) -> str:
     if code in DECLINE_TEXT:
         return DECLINE_TEXT[code]
     if not message:
-        return "Payment declined. No money was taken."
-    return f"{message.rstrip('.')}. No money was taken."
+        return say("decline.plain")
+    return say("decline.other", message=message.rstrip("."))
 
 
 def format_when(epoch_s: float, tz: dt.tzinfo | None = None) -> str:
