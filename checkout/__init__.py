@@ -40,6 +40,7 @@ from checkout._effects import (
     View,
 )
 from checkout._events import (
+    Answer,
     CameraLost,
     Cancel,
     CancelSale,
@@ -117,6 +118,7 @@ __all__ = [
     "TEXT",
     "TRANSITIONS",
     "AmountView",
+    "Answer",
     "Approved",
     "Branch",
     "BusyView",

@@ -22,6 +22,7 @@ from vision import Guidance, Match, NeedPin, Reject, ScanUpdate
 E = EventType
 
 __all__ = [
+    "Answer",
     "CameraLost",
     "Cancel",
     "CancelSale",
@@ -61,6 +62,17 @@ __all__ = [
 CUSTOMER_ID_MAX = 32
 # The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
 CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to one of the flow's requests (the ledger's or the enroller's).
+
+    Attributes:
+        request_id: the effect it answers; an answer to an older request is ignored.
+    """
+
+    request_id: int
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,7 @@ class PinEntered:
 
 
 @dataclass(frozen=True)
-class DebitApproved:
+class DebitApproved(Answer):
     """The ledger approved the debit.
 
     Attributes:
@@ -177,7 +189,6 @@ class DebitApproved:
         offline: stored to forward later rather than posted now.
     """
 
-    request_id: int
     transfer_id: str
     at: float
     offline: bool = False
@@ -186,7 +197,7 @@ class DebitApproved:
 
 
 @dataclass(frozen=True)
-class DebitDeclined:
+class DebitDeclined(Answer):
     """The ledger declined the debit.
 
     Attributes:
@@ -196,7 +207,6 @@ class DebitDeclined:
         attempts_left: PIN attempts left, for "wrong_pin".
     """
 
-    request_id: int
     code: str
     message: str = ""
     attempts_left: int | None = None
@@ -210,7 +220,7 @@ class DebitDeclined:
 
 
 @dataclass(frozen=True)
-class LedgerUnreachable:
+class LedgerUnreachable(Answer):
     """The ledger could not be reached for the request.
 
     Attributes:
@@ -219,7 +229,6 @@ class LedgerUnreachable:
             otherwise detail for the log.
     """
 
-    request_id: int
     message: str = ""
 
     kind: ClassVar[EventType | None] = E.LEDGER_UNREACHABLE
@@ -249,20 +258,18 @@ class CashierChosen:
 
 
 @dataclass(frozen=True)
-class CashierVerified:
+class CashierVerified(Answer):
     """The cashier PIN was accepted.
 
     Attributes:
         request_id: the ``VerifyCashier`` it answers.
     """
 
-    request_id: int
-
     kind: ClassVar[EventType | None] = E.CASHIER_OK
 
 
 @dataclass(frozen=True)
-class CashierRejected:
+class CashierRejected(Answer):
     """The cashier PIN was refused.
 
     Attributes:
@@ -271,7 +278,6 @@ class CashierRejected:
         retry_after_s: for "pin_locked", seconds until the cashier may try again, when known.
     """
 
-    request_id: int
     code: str = "wrong_pin"
     retry_after_s: float | None = None
 
@@ -325,7 +331,7 @@ class RefundLast:
 
 
 @dataclass(frozen=True)
-class RefundDone:
+class RefundDone(Answer):
     """The refund was posted.
 
     Attributes:
@@ -335,7 +341,6 @@ class RefundDone:
         currency: ISO 4217 code.
     """
 
-    request_id: int
     transfer_id: str
     amount_minor: int
     currency: str
@@ -344,7 +349,7 @@ class RefundDone:
 
 
 @dataclass(frozen=True)
-class RefundFailed:
+class RefundFailed(Answer):
     """The ledger refused the refund.
 
     Attributes:
@@ -352,7 +357,6 @@ class RefundFailed:
         message: why.
     """
 
-    request_id: int
     message: str
 
     kind: ClassVar[EventType | None] = E.REFUND_FAILED
@@ -366,7 +370,7 @@ class LockTerminal:
 
 
 @dataclass(frozen=True)
-class SummaryReady:
+class SummaryReady(Answer):
     """Today's totals arrived.
 
     Attributes:
@@ -374,7 +378,6 @@ class SummaryReady:
         summary: the totals and verdict.
     """
 
-    request_id: int
     summary: DaySummary
 
     kind: ClassVar[EventType | None] = E.SUMMARY_READY
@@ -419,7 +422,7 @@ class CaptureUpdated:
 
 
 @dataclass(frozen=True)
-class EnrolmentDone:
+class EnrolmentDone(Answer):
     """The shopper is enrolled.
 
     Attributes:
@@ -429,7 +432,6 @@ class EnrolmentDone:
         pin_set: a new PIN was set (enrolment code); False: the account's PIN stays.
     """
 
-    request_id: int
     customer_id: str
     templates: int
     pin_set: bool = False
@@ -438,7 +440,7 @@ class EnrolmentDone:
 
 
 @dataclass(frozen=True)
-class EnrolmentFailed:
+class EnrolmentFailed(Answer):
     """The enrolment was refused (nothing was stored).
 
     Attributes:
@@ -450,7 +452,6 @@ class EnrolmentFailed:
         retry_after_s: for "pin_locked", seconds until the PIN may be tried again, when known.
     """
 
-    request_id: int
     code: str
     message: str = ""
     attempts_left: int | None = None
@@ -460,7 +461,7 @@ class EnrolmentFailed:
 
 
 @dataclass(frozen=True)
-class ErasureDone:
+class ErasureDone(Answer):
     """The shopper's biometric data and face link were erased.
 
     Attributes:
@@ -468,14 +469,13 @@ class ErasureDone:
         receipt: what was erased and the audit hashes proving it.
     """
 
-    request_id: int
     receipt: Erased
 
     kind: ClassVar[EventType | None] = E.ERASE_DONE
 
 
 @dataclass(frozen=True)
-class ErasureFailed:
+class ErasureFailed(Answer):
     """The erasure was refused (nothing was erased).
 
     Attributes:
@@ -484,7 +484,6 @@ class ErasureFailed:
         code: machine-readable reason ("wrong_pin", "proof_required"...), may be empty.
     """
 
-    request_id: int
     message: str
     code: str = ""
 

@@ -48,21 +48,6 @@ log = logging.getLogger(__name__)
 E = EventType
 
 PIN_LENGTHS = range(4, 13)
-# Answers to a request: ignored unless they answer the newest one.
-_ANSWERS = (
-    ev.DebitApproved,
-    ev.DebitDeclined,
-    ev.LedgerUnreachable,
-    ev.CashierVerified,
-    ev.CashierRejected,
-    ev.RefundDone,
-    ev.RefundFailed,
-    ev.SummaryReady,
-    ev.EnrolmentDone,
-    ev.EnrolmentFailed,
-    ev.ErasureDone,
-    ev.ErasureFailed,
-)
 
 
 class CheckoutMachine:
@@ -159,7 +144,7 @@ class CheckoutMachine:
                 return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
                 return kind if pin.isdigit() and len(pin) in PIN_LENGTHS else None
-            case _ if isinstance(event, _ANSWERS) and event.request_id != c.request:
+            case ev.Answer(request_id=rid) if rid != c.request:
                 return None  # an answer to a request the flow gave up on
         return kind
 
