@@ -8,22 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from checkout import _events as ev
 from checkout._effects import RequestSummary, SendDebit, SendEnrolment, SendErasure, SendRefund, VerifyCashier
-from checkout._events import (
-    CashierRejected,
-    CashierVerified,
-    DebitApproved,
-    DebitDeclined,
-    EnrolmentDone,
-    EnrolmentFailed,
-    ErasureDone,
-    ErasureFailed,
-    Event,
-    LedgerUnreachable,
-    RefundDone,
-    RefundFailed,
-    SummaryReady,
-)
 from checkout.ports import Approved, Declined, Enroller, PaymentsPort, PaymentsUnavailable
 
 __all__ = ["EnrolmentRequest", "LedgerRequest", "answer", "answer_enrolment"]
@@ -34,7 +20,7 @@ LedgerRequest = SendDebit | VerifyCashier | SendRefund | RequestSummary
 EnrolmentRequest = SendEnrolment | SendErasure
 
 
-def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
+def answer(port: PaymentsPort, request: LedgerRequest) -> ev.Event | None:
     """Run one ledger request (blocking) and translate the result into a flow event.
 
     An unexpected error gives no answer at all: the flow then times out into "unknown",
@@ -53,41 +39,42 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
                 request.candidates,
             )
             if isinstance(result, Approved):
-                return DebitApproved(rid, result.transfer_id, result.at, result.offline)
-            return DebitDeclined(rid, result.code, result.message, result.attempts_left)
+                return ev.DebitApproved(rid, result.transfer_id, result.at, result.offline)
+            return ev.DebitDeclined(rid, result.code, result.message, result.attempts_left)
         if isinstance(request, VerifyCashier):
             signed = port.verify_cashier(request.cashier_id, request.pin)
             if isinstance(signed, Declined):
-                return CashierRejected(rid, signed.code, signed.retry_after_s)
-            return CashierVerified(rid)
+                return ev.CashierRejected(rid, signed.code, signed.retry_after_s)
+            return ev.CashierVerified(rid)
         if isinstance(request, SendRefund):
             refund = port.refund_last()
             if isinstance(refund, Declined):
-                return RefundFailed(rid, refund.message or refund.code)
-            return RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency)
-        return SummaryReady(rid, port.today_summary())
+                return ev.RefundFailed(rid, refund.message or refund.code)
+            return ev.RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency)
+        return ev.SummaryReady(rid, port.today_summary())
     except PaymentsUnavailable as exc:
-        return LedgerUnreachable(rid, str(exc))
+        return ev.LedgerUnreachable(rid, str(exc))
     except Exception:
         log.exception("ledger request %s failed unexpectedly", type(request).__name__)
         return None
 
 
-def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> Event | None:
+def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> ev.Event | None:
     """Run one enrolment or erasure (blocking) and translate the result into a flow event."""
     rid = request.request_id
     try:
         if isinstance(request, SendEnrolment):
             done = enroller.enrol(request.customer_id, request.pin, request.code)
             if isinstance(done, Declined):
-                return EnrolmentFailed(rid, done.code, done.message, done.attempts_left, done.retry_after_s)
-            return EnrolmentDone(rid, done.customer_id, done.templates, done.pin_set)
+                left, wait = done.attempts_left, done.retry_after_s
+                return ev.EnrolmentFailed(rid, done.code, done.message, left, wait)
+            return ev.EnrolmentDone(rid, done.customer_id, done.templates, done.pin_set)
         erased = enroller.erase(request.customer_id, request.pin)
         if isinstance(erased, Declined):
-            return ErasureFailed(rid, erased.message or erased.code, erased.code)
-        return ErasureDone(rid, erased)
+            return ev.ErasureFailed(rid, erased.message or erased.code, erased.code)
+        return ev.ErasureDone(rid, erased)
     except PaymentsUnavailable as exc:
-        return LedgerUnreachable(rid, str(exc))
+        return ev.LedgerUnreachable(rid, str(exc))
     except Exception:
         log.exception("%s failed unexpectedly", type(request).__name__)
         return None
