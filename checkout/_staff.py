@@ -16,6 +16,7 @@ from checkout._wording import say
 
 __all__ = ["StaffSignIn", "StaffThrottle", "staff_refusal"]
 
+
 @dataclass(frozen=True)
 class StaffThrottle:
     """How the kiosk itself slows repeated wrong staff PINs, before the ledger locks a cashier
