@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import asdict
+from dataclasses import replace
 from datetime import datetime
 
 import numpy as np
@@ -82,13 +82,11 @@ class LedgerPayments:
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
     ) -> Approved | Declined:
-        record = {k: v for k, v in asdict(evidence).items() if v not in (None, "")}
-        record["models"] = self._models
         with self._lock:
             outcome = self.service.pay(
                 customer_id,
                 Money(amount_minor, currency),
-                evidence=record,
+                evidence=replace(evidence, models=tuple(self._models.items())),
                 pin=pin,
                 allow_offline=allow_offline,
                 candidates=candidates,
