@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import replace
-from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,6 +42,7 @@ from payments.client import LedgerClientError
 from payments.money import Money
 from payments.terminal import Approved as LedgerApproved
 from payments.terminal import InvalidPayment, NotCompleted, PaymentService, Refused, StoredOffline
+from payments.wire import from_iso_time
 from vision import Gallery, Pipeline
 
 __all__ = ["ENROL_FRAMES", "KioskEnroller", "LedgerPayments"]
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 
 def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    return from_iso_time(text).timestamp()
 
 
 class LedgerPayments:
