@@ -22,9 +22,7 @@ def test_wrong_pins_count_down_then_lock(kit: TerminalKit) -> None:
     try:
         seen = []
         for _ in range(4):
-            outcome = service.pay(
-                "c-pin-countdown", Money(100, "EUR"), evidence=Evidence("pin"), pin="1357"
-            )
+            outcome = service.pay("c-pin-countdown", Money(100, "EUR"), evidence=Evidence("pin"), pin="1357")
             assert isinstance(outcome, Refused) and outcome.code == "wrong_pin"
             seen.append(outcome.attempts_left)
         assert seen == [4, 3, 2, 1]
