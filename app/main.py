@@ -147,7 +147,7 @@ def kiosk_parts(
             registry,
             payments,
             terminal_id=identity.terminal_id,
-            reject_below=settings.liveness.pass_threshold,
+            reject_below=settings.liveness.passive.pass_threshold,
             already_at=settings.recognition.enrolled_threshold,
         )
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)

@@ -10,6 +10,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +25,11 @@ from vision import (
     Embedder,
     Gallery,
     ImpostorTail,
-    LivenessLimits,
     LivenessModel,
     MaskDetector,
     PadFusion,
     Pipeline,
     PolicyLimits,
-    QualityLimits,
     ScanSession,
     Searchable,
     YuNetDetector,
@@ -48,12 +47,10 @@ __all__ = [
     "challenge_limits",
     "fit_recipe",
     "impostor_tails",
-    "liveness_limits",
     "model_path",
     "ort_session",
     "pad_fusion",
     "policy_limits",
-    "quality_limits",
 ]
 
 log = logging.getLogger(__name__)
@@ -130,18 +127,6 @@ def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embe
     )
 
 
-def quality_limits(settings: Settings) -> QualityLimits:
-    v = settings.vision
-    return QualityLimits(
-        min_face_px=v.min_face_px,
-        min_sharpness=v.min_sharpness,
-        max_yaw=v.max_yaw,
-        max_pitch=v.max_pitch,
-        min_brightness=v.min_brightness,
-        max_brightness=v.max_brightness,
-    )
-
-
 def build_liveness(settings: Settings) -> LivenessModel:
     spec, path = model_path(settings, settings.models.antispoof)
     if spec.wrapper != "minifasnet":
@@ -180,48 +165,19 @@ def build_mask(settings: Settings) -> MaskDetector:
     return MaskDetector(settings.mask.threshold, settings.mask.max_saturation)
 
 
-def liveness_limits(settings: Settings) -> LivenessLimits:
-    lv = settings.liveness
-    return LivenessLimits(
-        pass_threshold=lv.pass_threshold, reject_threshold=lv.reject_threshold, window=lv.window
-    )
-
-
 def challenge_limits(settings: Settings) -> ChallengeLimits:
+    """``settings.liveness.challenge`` with the prompts ``challenge_closer`` allows."""
     lv = settings.liveness
     kinds = ("left", "right", "closer") if lv.challenge_closer else ("left", "right")
-    return ChallengeLimits(
-        timeout_s=lv.challenge_timeout_s,
-        yaw=lv.challenge_yaw,
-        start_yaw=lv.challenge_start_yaw,
-        closer_ratio=lv.challenge_closer_ratio,
-        same_face_similarity=lv.same_face_similarity,
-        kinds=kinds,
-        min_parallax=lv.challenge_min_parallax,
-    )
+    return replace(lv.challenge, kinds=kinds)
 
 
 def impostor_tails(settings: Settings) -> tuple[ImpostorTail, ImpostorTail | None]:
-    """The calibrated unmasked and masked impostor tails (masked None without any data)."""
+    """The calibrated unmasked and masked impostor tails, floored at the lowest Match threshold
+    (masked None without any data)."""
     r = settings.recognition
-    unmasked = ImpostorTail(
-        anchor=r.tail_anchor,
-        anchor_rate=r.tail_anchor_rate,
-        scale=r.tail_scale,
-        inflation=r.tail_inflation,
-        comparisons=r.tail_comparisons,
-        floor=r.match_threshold,
-    )
-    masked = None
-    if r.masked_tail_comparisons > 0:
-        masked = ImpostorTail(
-            anchor=r.masked_tail_anchor,
-            anchor_rate=r.masked_tail_anchor_rate,
-            scale=r.masked_tail_scale,
-            inflation=r.masked_tail_inflation,
-            comparisons=r.masked_tail_comparisons,
-            floor=r.match_threshold,
-        )
+    unmasked = replace(r.match_tail, floor=r.match_threshold)
+    masked = replace(r.masked_tail, floor=r.match_threshold) if r.masked_tail.comparisons > 0 else None
     return unmasked, masked
 
 
@@ -235,7 +191,7 @@ def policy_limits(settings: Settings) -> PolicyLimits:
         candidate_threshold=r.candidate_threshold,
         match_margin=r.match_margin,
         masked_candidate_threshold=r.masked_candidate_threshold,
-        liveness=liveness_limits(settings),
+        liveness=settings.liveness.passive,
         challenge_amount_minor=settings.liveness.challenge_amount_minor,
         max_candidates=r.pin_candidates,
     )
@@ -257,7 +213,7 @@ def build_pipeline(
     return Pipeline(
         build_detector(settings, max_side=det_max_side),
         build_embedder(settings),
-        quality_limits(settings),
+        settings.vision.quality,
         gallery=gallery,
         top_k=settings.recognition.top_k,
         liveness=build_liveness(settings) if passive else None,

@@ -127,7 +127,7 @@ def run_enroll(args: argparse.Namespace) -> int:
             )
         pipeline = build_pipeline(settings)
         templates, used, refused = gate_photos(
-            pipeline, args.photos, liveness=spoof_check(settings.liveness.pass_threshold)
+            pipeline, args.photos, liveness=spoof_check(settings.liveness.passive.pass_threshold)
         )
         if not templates:
             raise NoUsablePhoto(

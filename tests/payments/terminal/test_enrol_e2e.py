@@ -86,7 +86,7 @@ def test_enrol_pay_erase_then_stranger(
         registry,
         payments,
         terminal_id=kit.terminal_id,
-        reject_below=settings.liveness.pass_threshold,
+        reject_below=settings.liveness.passive.pass_threshold,
         already_at=settings.recognition.enrolled_threshold,
         needed=len(ENROL),
     )
