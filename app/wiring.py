@@ -7,6 +7,7 @@ loaded at import time.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from app.eval_liveness import FitRecipe
 from app.settings import Settings, SettingsError
 from models import Manifest, ModelSpec, ModelUnavailable, load_manifest, resolve
 from vision import (
+    GALLERY_KEY_ENV,
     ChallengeLimits,
     DecisionPolicy,
     Embedder,
@@ -33,6 +35,9 @@ from vision import (
     ScanSession,
     Searchable,
     YuNetDetector,
+    gallery_key_place,
+    load_key,
+    open_gallery_key,
 )
 
 __all__ = [
@@ -242,59 +247,23 @@ def build_scan_session(
 def gallery_key_path(settings: Settings) -> Path:
     """``payments.gallery_key_file``; a kiosk set up before it existed keeps using the
     ``<data_dir>/gallery.key`` it has (``facepay doctor`` says to move it)."""
-    path = settings.payments.gallery_key_file
-    legacy = settings.payments.data_dir / "gallery.key"
-    if not path.exists() and legacy.exists():
-        return legacy
-    return path
+    return gallery_key_place(settings.payments.gallery_key_file, settings.payments.data_dir / "gallery.key")
 
 
 def gallery_key(settings: Settings) -> bytes:
-    """The gallery key: ``FACEPAY_GALLERY_KEY`` or the key file (created, mode 600)."""
-    import base64
-    import os
-
-    from vision import generate_key, load_key
-
-    if os.environ.get("FACEPAY_GALLERY_KEY"):
+    """The gallery key: ``FACEPAY_GALLERY_KEY`` or the key file (created, mode 600; a rotation
+    that stopped halfway finished)."""
+    if os.environ.get(GALLERY_KEY_ENV):
         return load_key(None)
-    path = gallery_key_path(settings)
-    staged = path.with_suffix(".key.new")
-    if staged.exists() and path.exists():
-        # A rotation stopped after writing the new key: whichever key opens the store wins.
-        return _pick_key(settings, path, staged)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(base64.b64encode(generate_key()).decode("ascii"))
-        log.info("created a new gallery key at %s", path)
-    return load_key(path, env={})
+    return open_gallery_key(
+        gallery_key_path(settings), _gallery_store(settings), model_id=settings.models.recogniser
+    )
 
 
 def open_gallery(settings: Settings) -> Gallery:
     settings.payments.data_dir.mkdir(parents=True, exist_ok=True)
-    return Gallery(
-        settings.payments.data_dir / "gallery.db", gallery_key(settings), model_id=settings.models.recogniser
-    )
+    return Gallery(_gallery_store(settings), gallery_key(settings), model_id=settings.models.recogniser)
 
 
-def _pick_key(settings: Settings, current: Path, staged: Path) -> bytes:
-    import os
-
-    from vision import GalleryKeyError, load_key
-
-    for candidate in (current, staged):
-        key = load_key(candidate, env={})
-        try:
-            Gallery(
-                settings.payments.data_dir / "gallery.db", key, model_id=settings.models.recogniser
-            ).close()
-        except GalleryKeyError:
-            continue
-        if candidate == staged:
-            os.replace(staged, current)
-        else:
-            staged.unlink()
-        return key
-    raise GalleryKeyError("neither gallery.key nor gallery.key.new opens the gallery")
+def _gallery_store(settings: Settings) -> Path:
+    return settings.payments.data_dir / "gallery.db"
