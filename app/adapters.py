@@ -14,17 +14,6 @@ from datetime import datetime
 import numpy as np
 from numpy.typing import NDArray
 
-from app.enrolment import (
-    CONSENT_TEXT,
-    CONSENT_VERSION,
-    ErasureReceipt,
-    Registry,
-    already_enrolled,
-    erase_customer,
-    image_problem,
-    spoof_check,
-    store_templates,
-)
 from checkout import (
     Approved,
     CaptureUpdate,
@@ -37,6 +26,17 @@ from checkout import (
     PaymentsUnavailable,
     Refunded,
     SignedIn,
+)
+from enrolment import (
+    CONSENT_TEXT,
+    CONSENT_VERSION,
+    ErasureReceipt,
+    Registry,
+    already_enrolled,
+    erase_customer,
+    image_problem,
+    spoof_check,
+    store_templates,
 )
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError

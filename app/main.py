@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from app.adapters import KioskEnroller, LedgerPayments
-from app.enrolment import Registry
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
+from enrolment import Registry
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.terminal import OfflineRules, PaymentService

@@ -1,6 +1,6 @@
-"""The layers point one way: app > terminal_ui > checkout > vision, payments, models. Nothing
-imports app; terminal_ui never imports app; checkout imports neither Qt nor app nor the
-UI; vision and payments import neither Qt nor each other."""
+"""The layers point one way: app > terminal_ui > checkout, enrolment > vision, payments, models.
+Nothing imports app; terminal_ui never imports app; checkout and enrolment import neither Qt nor
+app nor the UI nor each other; vision and payments import neither Qt nor each other."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 FORBIDDEN = {
-    "vision": {"PySide6", "terminal_ui", "payments", "app", "httpx"},
-    "payments": {"PySide6", "terminal_ui", "vision", "app"},
-    "models": {"PySide6", "terminal_ui", "vision", "payments", "app", "onnxruntime"},
+    "vision": {"PySide6", "terminal_ui", "payments", "app", "httpx", "checkout", "enrolment"},
+    "payments": {"PySide6", "terminal_ui", "vision", "app", "checkout", "enrolment"},
+    "models": {"PySide6", "terminal_ui", "vision", "payments", "app", "onnxruntime", "checkout", "enrolment"},
     "app": {"PySide6", "terminal_ui"},
-    "checkout": {"PySide6", "terminal_ui", "app", "httpx", "onnxruntime"},
+    "checkout": {"PySide6", "terminal_ui", "app", "httpx", "onnxruntime", "enrolment"},
+    "enrolment": {"PySide6", "terminal_ui", "app", "httpx", "onnxruntime", "checkout"},
     "terminal_ui": {"app"},
 }
 # The composition root may build the window; nothing else in app/ may touch Qt.

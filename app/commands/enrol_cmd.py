@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.commands.pay_cmd import UsageError, open_service, quiet_http
-from app.enrolment import (
+from app.settings import Settings
+from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
+from enrolment import (
     CONSENT_TEXT,
     CONSENT_VERSION,
     EnrolmentError,
@@ -25,8 +27,6 @@ from app.enrolment import (
     spoof_check,
     store_templates,
 )
-from app.settings import Settings
-from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
 from payments.client import Declined, LedgerClientError
 from payments.pinblock import valid_pin
 from payments.terminal import ENROLMENT_CODE_DIGITS, InvalidPayment, PaymentError
