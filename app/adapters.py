@@ -13,17 +13,6 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from app.enrolment import (
-    CONSENT_TEXT,
-    CONSENT_VERSION,
-    ErasureReceipt,
-    Registry,
-    already_enrolled,
-    erase_customer,
-    image_problem,
-    spoof_check,
-    store_templates,
-)
 from checkout import (
     Approved,
     CaptureUpdate,
@@ -36,6 +25,17 @@ from checkout import (
     PaymentsUnavailable,
     Refunded,
     SignedIn,
+)
+from enrolment import (
+    CONSENT_TEXT,
+    CONSENT_VERSION,
+    ErasureReceipt,
+    Registry,
+    already_enrolled,
+    erase_customer,
+    image_problem,
+    spoof_check,
+    store_templates,
 )
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError

@@ -5,41 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from checkout._wording import TEXT, say
+from payments.money import CURRENCY_EXPONENTS
 
 __all__ = ["DECLINE_TEXT", "decline_text", "format_amount", "format_when", "short_name"]
 
-# ISO 4217 minor-unit exponents that are not 2 (the rest of the list uses 2).
-_EXPONENT = {
-    "BIF": 0,
-    "CLP": 0,
-    "DJF": 0,
-    "GNF": 0,
-    "ISK": 0,
-    "JPY": 0,
-    "KMF": 0,
-    "KRW": 0,
-    "PYG": 0,
-    "RWF": 0,
-    "UGX": 0,
-    "UYI": 0,
-    "VND": 0,
-    "VUV": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "XPF": 0,
-    "BHD": 3,
-    "IQD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "TND": 3,
-}
-
 
 def format_amount(amount_minor: int, currency: str) -> str:
-    """``(1250, "EUR") -> "EUR 12.50"``; thousands grouped, minor digits per ISO 4217."""
-    exp = _EXPONENT.get(currency, 2)
+    """``(1250, "EUR") -> "EUR 12.50"``; thousands grouped, minor digits per ISO 4217
+    (``payments.money``; an unlisted code shows two)."""
+    exp = CURRENCY_EXPONENTS.get(currency, 2)
     sign = "-" if amount_minor < 0 else ""
     whole, minor = divmod(abs(amount_minor), 10**exp)
     text = f"{whole:,}" + (f".{minor:0{exp}d}" if exp else "")

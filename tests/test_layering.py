@@ -1,6 +1,6 @@
-"""The layers point one way: app > terminal_ui > checkout > vision, payments, models. Nothing
-imports app; terminal_ui never imports app; checkout imports neither Qt nor app nor the
-UI; vision and payments import neither Qt nor each other."""
+"""The layers point one way: app > terminal_ui > checkout, enrolment > vision, payments, models.
+Nothing imports app; terminal_ui never imports app; checkout and enrolment import neither Qt nor
+app nor the UI nor each other; vision and payments import neither Qt nor each other."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ QT = {"PySide6", "shiboken6", "PySide2", "PyQt5", "PyQt6"}
 HTTP = {"httpx", "requests", "urllib3", "starlette", "uvicorn"}
 INFERENCE = {"onnxruntime", "cv2"}
 FORBIDDEN = {
-    "vision": QT | {"terminal_ui", "checkout", "payments", "app", "httpx"},
-    "payments": QT | {"terminal_ui", "checkout", "vision", "app"},
-    "models": QT | {"terminal_ui", "checkout", "vision", "payments", "app", "onnxruntime"},
+    "vision": QT | {"terminal_ui", "checkout", "enrolment", "payments", "app", "httpx"},
+    "payments": QT | {"terminal_ui", "checkout", "enrolment", "vision", "app"},
+    "models": QT | {"terminal_ui", "checkout", "enrolment", "vision", "payments", "app", "onnxruntime"},
     "app": QT | {"terminal_ui"},
-    "checkout": QT | HTTP | INFERENCE | {"terminal_ui", "app"},
+    "checkout": QT | HTTP | INFERENCE | {"terminal_ui", "app", "enrolment"},
+    "enrolment": QT | HTTP | {"onnxruntime", "terminal_ui", "app", "checkout"},
     "terminal_ui": {"app"},
 }
 # The composition root may build the window; nothing else in app/ may touch Qt.

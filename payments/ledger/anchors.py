@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 
+from payments._private_file import append_private
 from payments.ledger.audit import AuditFinding
 from payments.ledger.keys import LedgerKeys
 from payments.ledger.records import AuditEntry
@@ -79,12 +79,7 @@ def write_anchor(store: LedgerStore, keys: LedgerKeys, path: Path) -> Anchor:
     seq, hash_ = store.audit_head()
     anchor = sign_anchor(keys, seq, hash_)
     line = (anchor_text(anchor.to_json()) + "\n").encode("ascii")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    append_private(path, line)
     return anchor
 
 
