@@ -124,7 +124,9 @@ class CommitEngine:
             tx.purge_nonces(now - NONCE_RETENTION_S)
             self._last_purge = now
         base = {"nonce": auth.nonce, "idempotency_key": auth.idempotency_key}
-        if not tx.claim_nonce(auth.terminal_id, auth.nonce, now):
+        key = auth.idempotency_key if idempotent else ""
+        claimed, stored = tx.claim_nonce_and_find(auth.terminal_id, auth.nonce, now, key)
+        if not claimed:
             outcome = error(ErrorCode.REPLAY)
             tx.append_audit(at, actor, action, f"{outcome.status} replay", canonical_json(base))
             return outcome.status, json_bytes(outcome.payload), False, ""
@@ -132,17 +134,13 @@ class CommitEngine:
             outcome = error(ErrorCode.MISSING_IDEMPOTENCY_KEY)
             tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base))
             return outcome.status, json_bytes(outcome.payload), False, ""
-        if idempotent:
-            stored = tx.find_response(auth.terminal_id, auth.idempotency_key)
-            if stored is not None:
-                if stored.request_hash != request_hash:
-                    outcome = error(ErrorCode.IDEMPOTENCY_MISMATCH)
-                    tx.append_audit(
-                        at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base)
-                    )
-                    return outcome.status, json_bytes(outcome.payload), False, ""
-                tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
-                return stored.status, stored.body, True, ""
+        if stored is not None:
+            if stored.request_hash != request_hash:
+                outcome = error(ErrorCode.IDEMPOTENCY_MISMATCH)
+                tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base))
+                return outcome.status, json_bytes(outcome.payload), False, ""
+            tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
+            return stored.status, stored.body, True, ""
         outcome = item.work(tx, now, at)
         body = json_bytes(outcome.payload)
         if idempotent and outcome.status < 500:

@@ -45,6 +45,12 @@ class LedgerTx(Protocol):
     def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         """Record a nonce; False when it was seen before."""
 
+    def claim_nonce_and_find(
+        self, terminal_id: str, nonce: str, now: float, key: str
+    ) -> tuple[bool, StoredResponse | None]:
+        """:meth:`claim_nonce`, then (when claimed and ``key`` is not empty) :meth:`find_response`:
+        one round trip where the database allows it."""
+
     def purge_nonces(self, before: float) -> int:
         """Forget nonces first seen before ``before`` (older than any acceptable timestamp)."""
 
