@@ -11,15 +11,16 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from payments.ledger._messages import Pending, Reply, error
+from payments.ledger._messages import Outcome, Pending, Reply, Work, error
 from payments.ledger.audit import canonical_json
-from payments.ledger.errors import ErrorCode, StoreConflict, StoreError
+from payments.ledger.errors import BatchBroken, ErrorCode, StoreConflict, StoreError
 from payments.ledger.records import StoredResponse
-from payments.ledger.store import LedgerStore, LedgerTx
+from payments.ledger.store import LedgerStore, LedgerTx, Prefetch
 from payments.wire import iso_time, json_bytes
 
-__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "AnchorSigner", "CommitEngine"]
+__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "AnchorSigner", "CommitEngine", "RowsAhead"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,39 @@ _Result = tuple[int, bytes, bool, str] | Exception
 AnchorSigner = Callable[[int, str], str]
 # Transfer states whose answer posted (or reserved or returned) money: they carry an anchor.
 _MONEY_STATES = frozenset({"posted", "pending", "voided"})
+
+
+@dataclass(frozen=True, slots=True)
+class RowsAhead:
+    """A request's work that names the rows it will read, so a batch reads them in one go.
+
+    Attributes:
+        run: the work itself.
+        customers: customer ids it locks (rows and accounts).
+        transfers: transfer ids it creates.
+    """
+
+    run: Work
+    customers: tuple[str, ...] = ()
+    transfers: tuple[str, ...] = ()
+
+    def __call__(self, tx: LedgerTx, now: float, at: str) -> Outcome:
+        return self.run(tx, now, at)
+
+
+def _prefetch(items: Sequence[Pending], todo: list[int], now: float) -> Prefetch:
+    ahead = [items[n].work for n in todo]
+    named = [w for w in ahead if isinstance(w, RowsAhead)]
+    return Prefetch(
+        nonces=tuple((items[n].auth.terminal_id, items[n].auth.nonce) for n in todo),
+        keys=tuple(
+            (items[n].auth.terminal_id, items[n].auth.idempotency_key) for n in todo if items[n].idempotent
+        ),
+        merchants=tuple(sorted({items[n].terminal.merchant_id for n in todo})),
+        customers=tuple(c for w in named for c in w.customers),
+        transfers=tuple(t for w in named for t in w.transfers),
+        now=now,
+    )
 
 
 class CommitEngine:
@@ -59,23 +93,7 @@ class CommitEngine:
         answers 500); the others are unaffected.
         """
         started = time.perf_counter()
-        results: dict[int, _Result] = {}
-        todo = list(range(len(items)))
-        for attempt in range(TX_ATTEMPTS):
-            if not todo:
-                break
-            try:
-                done, todo = self._transaction_of(items, todo)
-            except StoreConflict as exc:
-                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
-                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
-                continue
-            except StoreError as exc:
-                log.error("store failure during %s: %s", items[todo[0]].action, exc)
-                break
-            results.update(done)
-            if todo:
-                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+        results = self._run(items, list(range(len(items))))
         db_ms = (time.perf_counter() - started) * 1000
         replies: list[Reply | Exception] = []
         for n, item in enumerate(items):
@@ -92,6 +110,31 @@ class CommitEngine:
             )
         return replies
 
+    def _run(self, items: Sequence[Pending], todo: list[int]) -> dict[int, _Result]:
+        """Run ``todo`` in as few transactions as races allow; the results of those that ran."""
+        results: dict[int, _Result] = {}
+        for attempt in range(TX_ATTEMPTS):
+            if not todo:
+                break
+            try:
+                done, todo = self._transaction_of(items, todo)
+            except BatchBroken as exc:
+                log.warning("a batch of %d failed (%s): running its requests one by one", len(todo), exc)
+                for n in todo:
+                    results.update(self._run(items, [n]))
+                return results
+            except StoreConflict as exc:
+                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+                continue
+            except StoreError as exc:
+                log.error("store failure during %s: %s", items[todo[0]].action, exc)
+                break
+            results.update(done)
+            if todo:
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+        return results
+
     def _transaction_of(
         self, items: Sequence[Pending], todo: list[int]
     ) -> tuple[dict[int, _Result], list[int]]:
@@ -99,6 +142,7 @@ class CommitEngine:
         done: dict[int, _Result] = {}
         again: list[int] = []
         with self._store.transaction() as tx:
+            tx.prefetch(_prefetch(items, todo, self._clock()))
             if len(todo) == 1:
                 done[todo[0]] = self._run_once(tx, items[todo[0]])
                 return done, again

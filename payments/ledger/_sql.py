@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from payments.ledger.audit import GENESIS_HASH, chain_hash
-from payments.ledger.errors import StoreConfigError, StoreConflict, StoreError
+from payments.ledger.errors import BatchBroken, StoreConfigError, StoreConflict, StoreError
 from payments.ledger.records import (
     Account,
     AuditEntry,
@@ -33,6 +33,7 @@ from payments.ledger.records import (
     Terminal,
     Transfer,
 )
+from payments.ledger.store import Prefetch
 from payments.money import Money
 
 __all__ = ["PostgresStore", "SqliteStore"]
@@ -154,6 +155,35 @@ class _Tx:
         self._audit_rows: list[AuditEntry] = []
         self._deltas: dict[str, int] = {}
         self._face_limits: dict[str, int | None] = {}
+        # What prefetch() read, answered from here; rows this transaction changes are dropped
+        # (read again), never edited here. Nonces: True while claimed and not yet handed out.
+        self._nonces: dict[tuple[str, str], bool] = {}
+        self._responses: dict[tuple[str, str], StoredResponse | None] = {}
+        self._customers: dict[str, Customer] = {}
+        self._absent_transfers: set[str] = set()
+        self._accounts: dict[str, Account] = {}
+
+    def _state(self) -> tuple[Any, ...]:
+        return (
+            self._head,
+            len(self._audit_rows),
+            dict(self._deltas),
+            dict(self._face_limits),
+            dict(self._nonces),
+            dict(self._responses),
+            dict(self._customers),
+            set(self._absent_transfers),
+        )
+
+    def _restore(self, state: tuple[Any, ...]) -> list[tuple[str, str]]:
+        """Back to ``state``; returns the prefetched nonces handed out since (to be released)."""
+        handed = [k for k, v in state[4].items() if v and not self._nonces.get(k, True)]
+        self._head, rows, self._deltas, self._face_limits = state[0], state[1], state[2], state[3]
+        del self._audit_rows[rows:]
+        self._nonces, self._responses, self._customers, self._absent_transfers = state[4:8]
+        for k in handed:
+            del self._nonces[k]
+        return handed
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._store.execute(self._conn, sql, params)
@@ -163,20 +193,77 @@ class _Tx:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """Undoes the database statements and the buffered audit lines and balance changes."""
-        kept = (self._head, len(self._audit_rows), dict(self._deltas), dict(self._face_limits))
+        """Undoes the database statements and the buffered audit lines and balance changes.
+
+        Where statements are pipelined (PostgreSQL), a failed statement shows at some later
+        read or at COMMIT, maybe inside another request's savepoint: a database error there
+        is :class:`BatchBroken` (the whole transaction is undone and its requests run again,
+        one per transaction). An exception of the work itself is undone here, alone.
+        """
+        kept = self._state()
         self._run("SAVEPOINT item")
         try:
             yield
-            self._store.settle(self._conn)
-        except BaseException:
-            self._head, rows, self._deltas, self._face_limits = kept
-            del self._audit_rows[rows:]
+        except BaseException as exc:
+            if self._store.pipelined and isinstance(exc, StoreError):
+                raise BatchBroken(str(exc)) from exc
+            handed = self._restore(kept)
             self._store.after_failed_statement(self._conn)
             self._run("ROLLBACK TO SAVEPOINT item")
             self._run("RELEASE SAVEPOINT item")
+            for terminal_id, nonce in handed:  # claimed before the savepoint: not this request's
+                self._run("DELETE FROM nonces WHERE terminal_id = ? AND nonce = ?", (terminal_id, nonce))
             raise
         self._run("RELEASE SAVEPOINT item")
+
+    def prefetch(self, rows: Prefetch) -> None:
+        if not self._store.pipelined:
+            return  # every statement is a function call away: nothing to save
+        nonces = list(dict.fromkeys(rows.nonces))
+        keys = list(dict.fromkeys(k for k in rows.keys if k[1]))
+        accounts: set[str] = set()
+        for merchant_id in rows.merchants:
+            merchant = self.merchant(merchant_id)
+            if merchant is not None:
+                accounts |= {merchant.account_id, merchant.holds_account_id}
+        customers = sorted(set(rows.customers))
+        transfers = sorted(set(rows.transfers))
+        # All statements go out together; the first fetch waits for all of them (one round trip).
+        claimed = self._run(
+            "INSERT INTO nonces (terminal_id, nonce, seen_at) SELECT * FROM unnest(?::text[], ?::text[], "
+            "?::double precision[]) ON CONFLICT DO NOTHING RETURNING terminal_id, nonce",
+            ([t for t, _ in nonces], [n for _, n in nonces], [rows.now] * len(nonces)),
+        )
+        stored = self._run(
+            "SELECT terminal_id, idem_key, request_hash, status, body FROM idempotency "
+            "WHERE (terminal_id, idem_key) IN (SELECT * FROM unnest(?::text[], ?::text[]))",
+            ([t for t, _ in keys], [k for _, k in keys]),
+        )
+        people = self._run(
+            "SELECT id, name, account_id, pin_hash, pin_failures, locked_until, enabled FROM customers "
+            "WHERE id = ANY(?) ORDER BY id FOR UPDATE",
+            (customers,),
+        )
+        existing = self._run("SELECT id FROM transfers WHERE id = ANY(?)", (transfers,))
+        locked = self._run(
+            "SELECT id, kind, balance, currency, min_balance FROM accounts WHERE id = ANY(?) OR id IN "
+            "(SELECT account_id FROM customers WHERE id = ANY(?)) ORDER BY id FOR UPDATE",
+            (sorted(accounts), customers),
+        )
+        limits = self._run(
+            "SELECT merchant_id, face_only_limit FROM merchant_limits WHERE merchant_id = ANY(?)",
+            (list(rows.merchants),),
+        )
+        got = {(r[0], r[1]) for r in claimed.fetchall()}
+        self._nonces.update({k: k in got for k in nonces})
+        self._responses.update(dict.fromkeys(keys))
+        for r in stored.fetchall():
+            self._responses[(r[0], r[1])] = StoredResponse(r[2], int(r[3]), bytes(r[4]))
+        self._customers.update({r[0]: _customer(r) for r in people.fetchall()})
+        self._absent_transfers.update(set(transfers) - {r[0] for r in existing.fetchall()})
+        self._accounts.update({r[0]: _account(r) for r in locked.fetchall()})
+        self._face_limits.update(dict.fromkeys(rows.merchants))
+        self._face_limits.update({r[0]: int(r[1]) for r in limits.fetchall()})
 
     def lock_head(self) -> tuple[int, str]:
         """Lock the audit head row and remember it (the first lock of a PostgreSQL write
@@ -217,6 +304,15 @@ class _Tx:
     def claim_nonce_and_find(
         self, terminal_id: str, nonce: str, now: float, key: str
     ) -> tuple[bool, StoredResponse | None]:
+        if (terminal_id, nonce) in self._nonces:
+            claimed, self._nonces[terminal_id, nonce] = self._nonces[terminal_id, nonce], False
+            if not claimed:
+                return False, None
+            if not key:
+                return True, None
+            if (terminal_id, key) in self._responses:
+                return True, self._responses[terminal_id, key]
+            return True, self.find_response(terminal_id, key)
         if not self._store.writes_in_ctes:
             if not self.claim_nonce(terminal_id, nonce, now):
                 return False, None
@@ -250,8 +346,11 @@ class _Tx:
             "VALUES (?, ?, ?, ?, ?, ?)",
             (terminal_id, key, response.request_hash, response.status, response.body, at),
         )
+        self._responses[terminal_id, key] = response
 
     def customer(self, customer_id: str, *, lock: bool) -> Customer | None:
+        if customer_id in self._customers:  # prefetched, locked
+            return self._customers[customer_id]
         row = self._one(
             "SELECT id, name, account_id, pin_hash, pin_failures, locked_until, enabled "
             "FROM customers WHERE id = ?" + self._store.lock_clause(lock),
@@ -290,6 +389,8 @@ class _Tx:
     def set_pin_state(self, table: str, row_id: str, failures: int, locked_until: float) -> None:
         if table not in _PIN_TABLES:
             raise ValueError(f"no PIN state in {table}")
+        if table == "customers":
+            self._customers.pop(row_id, None)
         self._run(
             f"UPDATE {table} SET pin_failures = ?, locked_until = ? WHERE id = ?",
             (failures, locked_until, row_id),
@@ -300,6 +401,8 @@ class _Tx:
         ids = sorted(set(account_ids))
         if not ids:
             return {}
+        if all(i in self._accounts for i in ids):  # prefetched, locked
+            return self._with_deltas({i: self._accounts[i] for i in ids})
         rows = self._run(
             "SELECT id, kind, balance, currency, min_balance FROM accounts WHERE id IN ("
             + ", ".join("?" * len(ids))
@@ -307,8 +410,11 @@ class _Tx:
             + self._store.lock_clause(True),
             ids,
         ).fetchall()
-        accounts = {row[0]: _account(row) for row in rows}
-        for account_id, account in accounts.items():  # moves of this transaction not yet written
+        return self._with_deltas({row[0]: _account(row) for row in rows})
+
+    def _with_deltas(self, accounts: dict[str, Account]) -> dict[str, Account]:
+        """The accounts with this transaction's moves that flush() has not written yet."""
+        for account_id, account in accounts.items():
             delta = self._deltas.get(account_id, 0)
             if delta:
                 accounts[account_id] = replace(account, balance=account.balance + delta)
@@ -323,6 +429,7 @@ class _Tx:
         self._deltas[credit_account] = self._deltas.get(credit_account, 0) + minor
 
     def insert_transfer(self, t: Transfer) -> None:
+        self._absent_transfers.discard(t.transfer_id)
         self._run(
             f"INSERT INTO transfers ({_TRANSFER_COLS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -348,6 +455,8 @@ class _Tx:
         )
 
     def transfer(self, transfer_id: str, *, lock: bool) -> Transfer | None:
+        if transfer_id in self._absent_transfers:
+            return None
         row = self._one(
             f"SELECT {_TRANSFER_COLS} FROM transfers WHERE id = ?" + self._store.lock_clause(lock),
             (transfer_id,),
@@ -441,6 +550,8 @@ class _Tx:
     def set_enabled(self, table: str, row_id: str, enabled: bool) -> bool:
         if table not in _ENABLE_TABLES:
             raise ValueError(f"no enabled flag in {table}")
+        if table == "customers":
+            self._customers.pop(row_id, None)
         return (
             len(
                 self._run(
@@ -475,6 +586,7 @@ class _Tx:
             ),
         )
         if pin_hash is not None:
+            self._customers.pop(link.customer_id, None)
             self._run(
                 "UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
                 (pin_hash, link.customer_id),
@@ -566,6 +678,8 @@ class _SqlStore:
     max_batch = 1
     # Whether a WITH clause may insert (PostgreSQL): two statements become one round trip.
     writes_in_ctes = False
+    # Whether statements are pipelined, their errors showing later (PostgreSQL): see savepoint().
+    pipelined = False
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -594,10 +708,6 @@ class _SqlStore:
 
     def first_locks(self, tx: _Tx) -> None:
         """Locks a write transaction takes before anything else (none: SQLite locks the file)."""
-
-    def settle(self, conn: Any) -> None:
-        """Raise now (translated) if a statement sent so far failed (nothing to do where
-        every statement is answered before the next is sent)."""
 
     def after_failed_statement(self, conn: Any) -> None:
         """Make the connection accept statements again after one failed inside a savepoint."""
@@ -872,6 +982,7 @@ class PostgresStore(_SqlStore):
     # 64 requests keep one transaction to a few milliseconds, as on SQLite.
     max_batch = 64
     writes_in_ctes = True
+    pipelined = True
     _pipeline: Any = None
     _pipeline_scope: Any = None
 
@@ -925,26 +1036,14 @@ class PostgresStore(_SqlStore):
     def lock_clause(self, lock: bool) -> str:
         return " FOR UPDATE" if lock else ""
 
-    def settle(self, conn: Any) -> None:
-        """A pipelined statement's error shows when its results are fetched: fetch them all
-        at the end of a request's savepoint, so an error is undone with its own request and
-        not found later inside the next one's."""
+    def after_failed_statement(self, conn: Any) -> None:
+        """Fetch what is pending: an error there belongs to some statement of the batch, maybe
+        of an earlier request, so the whole batch is undone (:class:`BatchBroken`)."""
         if self._pipeline is not None:
             try:
                 self._pipeline.sync()
             except Exception as exc:
-                mapped = self.translate(exc)
-                if mapped is None:
-                    raise
-                raise mapped from exc
-
-    def after_failed_statement(self, conn: Any) -> None:
-        """A failed statement aborts the rest of the pipeline until the next sync point."""
-        if self._pipeline is not None:
-            try:
-                self._pipeline.sync()
-            except Exception:
-                log.debug("an error was pending in the pipeline when a request failed", exc_info=True)
+                raise BatchBroken(f"postgresql: {exc}") from exc
 
     def first_locks(self, tx: _Tx) -> None:
         """The audit head first: every write transaction appends to the audit log, so taking

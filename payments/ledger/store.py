@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from payments.ledger.errors import StoreConfigError
@@ -33,7 +34,29 @@ from payments.ledger.records import (
     Transfer,
 )
 
-__all__ = ["LedgerStore", "LedgerTx", "open_store"]
+__all__ = ["LedgerStore", "LedgerTx", "Prefetch", "open_store"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetch:
+    """What a batch of requests will read, named before it runs, so that a store whose every
+    statement is a network round trip can read (and lock) it all in one.
+
+    Attributes:
+        nonces: (terminal id, nonce) of each request, in order: claimed at once.
+        keys: (terminal id, idempotency key) whose stored responses are looked up.
+        merchants: merchant ids whose accounts are locked.
+        customers: customer ids whose rows and accounts are locked.
+        transfers: transfer ids the requests will create (their absence is checked).
+        now: the time recorded with the claimed nonces.
+    """
+
+    nonces: tuple[tuple[str, str], ...]
+    keys: tuple[tuple[str, str], ...]
+    merchants: tuple[str, ...]
+    customers: tuple[str, ...]
+    transfers: tuple[str, ...]
+    now: float
 
 
 class LedgerTx(Protocol):
@@ -50,6 +73,10 @@ class LedgerTx(Protocol):
     ) -> tuple[bool, StoredResponse | None]:
         """:meth:`claim_nonce`, then (when claimed and ``key`` is not empty) :meth:`find_response`:
         one round trip where the database allows it."""
+
+    def prefetch(self, rows: Prefetch) -> None:
+        """Read and lock these rows now, where that saves round trips (later calls are answered
+        from what was read, as if each had run its own statement then)."""
 
     def purge_nonces(self, before: float) -> int:
         """Forget nonces first seen before ``before`` (older than any acceptable timestamp)."""
