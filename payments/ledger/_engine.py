@@ -121,7 +121,10 @@ class CommitEngine:
             except BatchBroken as exc:
                 log.warning("a batch of %d failed (%s): running its requests one by one", len(todo), exc)
                 for n in todo:
-                    results.update(self._run(items, [n]))
+                    try:
+                        results.update(self._run(items, [n]))
+                    except Exception as failed:  # the handler answers 500; the others still run
+                        results[n] = failed
                 return results
             except StoreConflict as exc:
                 log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)

@@ -162,6 +162,8 @@ class _Tx:
         self._customers: dict[str, Customer] = {}
         self._absent_transfers: set[str] = set()
         self._accounts: dict[str, Account] = {}
+        # Requests run in this transaction so far (each in its savepoint scope).
+        self.items = 0
 
     def _state(self) -> tuple[Any, ...]:
         return (
@@ -175,15 +177,10 @@ class _Tx:
             set(self._absent_transfers),
         )
 
-    def _restore(self, state: tuple[Any, ...]) -> list[tuple[str, str]]:
-        """Back to ``state``; returns the prefetched nonces handed out since (to be released)."""
-        handed = [k for k, v in state[4].items() if v and not self._nonces.get(k, True)]
+    def _restore(self, state: tuple[Any, ...]) -> None:
         self._head, rows, self._deltas, self._face_limits = state[0], state[1], state[2], state[3]
         del self._audit_rows[rows:]
         self._nonces, self._responses, self._customers, self._absent_transfers = state[4:8]
-        for k in handed:
-            del self._nonces[k]
-        return handed
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._store.execute(self._conn, sql, params)
@@ -196,23 +193,27 @@ class _Tx:
         """Undoes the database statements and the buffered audit lines and balance changes.
 
         Where statements are pipelined (PostgreSQL), a failed statement shows at some later
-        read or at COMMIT, maybe inside another request's savepoint: a database error there
-        is :class:`BatchBroken` (the whole transaction is undone and its requests run again,
-        one per transaction). An exception of the work itself is undone here, alone.
+        read or at COMMIT, maybe inside another request's scope, so any exception there is
+        :class:`BatchBroken`: the whole transaction is undone and its requests run again, one
+        per transaction, where each one's failure is its own.
         """
+        self.items += 1
+        if self._store.pipelined:
+            # No SAVEPOINT (two statements and a subtransaction per request): a failure of any
+            # kind undoes the batch, which runs again one request per transaction.
+            try:
+                yield
+            except Exception as exc:
+                raise BatchBroken(f"{type(exc).__name__}: {exc}") from exc
+            return
         kept = self._state()
         self._run("SAVEPOINT item")
         try:
             yield
-        except BaseException as exc:
-            if self._store.pipelined and isinstance(exc, StoreError):
-                raise BatchBroken(str(exc)) from exc
-            handed = self._restore(kept)
-            self._store.after_failed_statement(self._conn)
+        except BaseException:
+            self._restore(kept)
             self._run("ROLLBACK TO SAVEPOINT item")
             self._run("RELEASE SAVEPOINT item")
-            for terminal_id, nonce in handed:  # claimed before the savepoint: not this request's
-                self._run("DELETE FROM nonces WHERE terminal_id = ? AND nonce = ?", (terminal_id, nonce))
             raise
         self._run("RELEASE SAVEPOINT item")
 
@@ -709,9 +710,6 @@ class _SqlStore:
     def first_locks(self, tx: _Tx) -> None:
         """Locks a write transaction takes before anything else (none: SQLite locks the file)."""
 
-    def after_failed_statement(self, conn: Any) -> None:
-        """Make the connection accept statements again after one failed inside a savepoint."""
-
     def add_to_balances(self, conn: Any, deltas: Sequence[tuple[str, int]]) -> None:
         """Add each delta to its account's balance (rows locked by the transaction)."""
         for account_id, delta in deltas:
@@ -780,11 +778,13 @@ class _SqlStore:
                 yield tx
                 if write:
                     tx.flush()
+            except StoreError as exc:
+                self._rollback_quietly(conn)
+                if self.pipelined and tx.items > 1 and not isinstance(exc, BatchBroken):
+                    raise BatchBroken(str(exc)) from exc
+                raise
             except BaseException:
-                try:
-                    self._rollback(conn)
-                except Exception:
-                    self._drop_connection()
+                self._rollback_quietly(conn)
                 raise
             try:
                 self._commit(conn)
@@ -793,7 +793,15 @@ class _SqlStore:
                 self._drop_connection()
                 if mapped is None:
                     raise
+                if self.pipelined and tx.items > 1:  # a pipelined error of one of the requests
+                    raise BatchBroken(str(mapped)) from exc
                 raise mapped from exc
+
+    def _rollback_quietly(self, conn: Any) -> None:
+        try:
+            self._rollback(conn)
+        except Exception:
+            self._drop_connection()
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._transaction(write=False) as tx:
@@ -1035,15 +1043,6 @@ class PostgresStore(_SqlStore):
 
     def lock_clause(self, lock: bool) -> str:
         return " FOR UPDATE" if lock else ""
-
-    def after_failed_statement(self, conn: Any) -> None:
-        """Fetch what is pending: an error there belongs to some statement of the batch, maybe
-        of an earlier request, so the whole batch is undone (:class:`BatchBroken`)."""
-        if self._pipeline is not None:
-            try:
-                self._pipeline.sync()
-            except Exception as exc:
-                raise BatchBroken(f"postgresql: {exc}") from exc
 
     def first_locks(self, tx: _Tx) -> None:
         """The audit head first: every write transaction appends to the audit log, so taking
