@@ -145,6 +145,9 @@ def _audit(row: Sequence[Any]) -> AuditEntry:
 class _Tx:
     """Statements of one open transaction (see LedgerTx)."""
 
+    # Rows per multi-row INSERT (17 parameters each: far below PostgreSQL's 65,535 per statement).
+    ROWS_PER_INSERT = 1000
+
     def __init__(self, store: _SqlStore, conn: Any) -> None:
         self._store = store
         self._conn = conn
@@ -164,6 +167,10 @@ class _Tx:
         self._accounts: dict[str, Account] = {}
         # Requests run in this transaction so far (each in its savepoint scope).
         self.items = 0
+        # Where statements are pipelined: new transfers and stored responses, written many per
+        # statement before anything reads their table again (and at the latest before COMMIT).
+        self._new_transfers: list[tuple[Any, ...]] = []
+        self._new_responses: list[tuple[Any, ...]] = []
 
     def _state(self) -> tuple[Any, ...]:
         return (
@@ -277,7 +284,8 @@ class _Tx:
         return self._head
 
     def flush(self) -> None:
-        """Write the buffered balance changes and audit lines (called once, before COMMIT)."""
+        """Write the buffered rows, balance changes and audit lines (called once, before COMMIT)."""
+        self._write_new_rows()
         if self._deltas:
             moved = sorted((k, v) for k, v in self._deltas.items() if v)
             if moved:
@@ -318,6 +326,7 @@ class _Tx:
             if not self.claim_nonce(terminal_id, nonce, now):
                 return False, None
             return True, self.find_response(terminal_id, key) if key else None
+        self._write_new_rows()
         row = self._one(
             "WITH claimed AS (INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
             "ON CONFLICT DO NOTHING RETURNING 1) "
@@ -335,6 +344,7 @@ class _Tx:
         return len(self._run("DELETE FROM nonces WHERE seen_at < ? RETURNING 1", (before,)).fetchall())
 
     def find_response(self, terminal_id: str, key: str) -> StoredResponse | None:
+        self._write_new_rows()
         row = self._one(
             "SELECT request_hash, status, body FROM idempotency WHERE terminal_id = ? AND idem_key = ?",
             (terminal_id, key),
@@ -342,12 +352,35 @@ class _Tx:
         return None if row is None else StoredResponse(row[0], int(row[1]), bytes(row[2]))
 
     def save_response(self, terminal_id: str, key: str, response: StoredResponse, at: str) -> None:
+        row = (terminal_id, key, response.request_hash, response.status, response.body, at)
+        self._responses[terminal_id, key] = response
+        if self._store.pipelined:
+            self._new_responses.append(row)
+            return
         self._run(
             "INSERT INTO idempotency (terminal_id, idem_key, request_hash, status, body, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (terminal_id, key, response.request_hash, response.status, response.body, at),
+            row,
         )
-        self._responses[terminal_id, key] = response
+
+    def _write_new_rows(self) -> None:
+        """Write the buffered transfers and stored responses, many rows per statement."""
+        for table, columns, rows in (
+            ("transfers", _TRANSFER_COLS, self._new_transfers),
+            (
+                "idempotency",
+                "terminal_id, idem_key, request_hash, status, body, created_at",
+                self._new_responses,
+            ),
+        ):
+            for start in range(0, len(rows), self.ROWS_PER_INSERT):
+                chunk = rows[start : start + self.ROWS_PER_INSERT]
+                marks = "(" + ", ".join("?" * len(chunk[0])) + ")"
+                self._run(
+                    f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(chunk)),
+                    [value for row in chunk for value in row],
+                )
+            rows.clear()
 
     def customer(self, customer_id: str, *, lock: bool) -> Customer | None:
         if customer_id in self._customers:  # prefetched, locked
@@ -431,33 +464,38 @@ class _Tx:
 
     def insert_transfer(self, t: Transfer) -> None:
         self._absent_transfers.discard(t.transfer_id)
+        row = (
+            t.transfer_id,
+            t.kind,
+            t.status,
+            t.amount.minor,
+            t.amount.currency,
+            t.debit_account,
+            t.credit_account,
+            t.customer_id,
+            t.merchant_id,
+            t.terminal_id,
+            t.cashier_id,
+            t.merchant_ref,
+            t.idempotency_key,
+            t.original_transfer_id,
+            t.decline_code,
+            t.evidence,
+            t.created_at,
+        )
+        if self._store.pipelined:
+            self._new_transfers.append(row)
+            return
         self._run(
             f"INSERT INTO transfers ({_TRANSFER_COLS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                t.transfer_id,
-                t.kind,
-                t.status,
-                t.amount.minor,
-                t.amount.currency,
-                t.debit_account,
-                t.credit_account,
-                t.customer_id,
-                t.merchant_id,
-                t.terminal_id,
-                t.cashier_id,
-                t.merchant_ref,
-                t.idempotency_key,
-                t.original_transfer_id,
-                t.decline_code,
-                t.evidence,
-                t.created_at,
-            ),
+            row,
         )
 
     def transfer(self, transfer_id: str, *, lock: bool) -> Transfer | None:
         if transfer_id in self._absent_transfers:
             return None
+        self._write_new_rows()
         row = self._one(
             f"SELECT {_TRANSFER_COLS} FROM transfers WHERE id = ?" + self._store.lock_clause(lock),
             (transfer_id,),
@@ -465,12 +503,14 @@ class _Tx:
         return None if row is None else _transfer(row)
 
     def set_status(self, transfer_id: str, old: str, new: str) -> bool:
+        self._write_new_rows()
         rows = self._run(
             "UPDATE transfers SET status = ? WHERE id = ? AND status = ? RETURNING 1", (new, transfer_id, old)
         ).fetchall()
         return len(rows) == 1
 
     def refunded_total(self, original_transfer_id: str) -> int:
+        self._write_new_rows()
         row = self._one(
             "SELECT COALESCE(SUM(amount_minor), 0) FROM transfers WHERE original_id = ? "
             "AND kind = 'refund' AND status = 'posted'",
