@@ -2,9 +2,10 @@
 
 Two implementations share one schema and one set of statements (``_sql.py``):
 SQLite in WAL mode (``sqlite:///path``; writers serialise with ``BEGIN IMMEDIATE``)
-and PostgreSQL through psycopg 3 (``postgresql://...``; account, customer and
-transfer rows are locked with ``SELECT ... FOR UPDATE`` in a fixed order, and the
-audit head row last, so concurrent workers never deadlock and never overdraw).
+and PostgreSQL through psycopg 3 (``postgresql://...``; every write transaction locks
+the audit head row first, then customer, account and transfer rows with ``SELECT ...
+FOR UPDATE``, so workers never deadlock and never overdraw, and one transaction may
+carry a batch of requests whose rows it reads in one round trip: see :class:`Prefetch`).
 
 Everything that changes money, idempotency records, nonces or the audit log
 happens inside one :meth:`LedgerStore.transaction`; it commits as a whole or not
@@ -166,7 +167,8 @@ class LedgerStore(Protocol):
 
     ``max_batch`` is how many requests one write transaction may carry (group commit);
     1 where holding one request's row locks while taking the next one's could
-    deadlock against another worker.
+    deadlock against another worker (neither store here: SQLite locks the file, the
+    PostgreSQL store takes the audit head before any other row).
     """
 
     url: str
