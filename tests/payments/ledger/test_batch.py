@@ -146,3 +146,40 @@ def test_a_batch_of_debits_writes_each_line_of_the_audit_chain(world: World) -> 
     lines, findings = verify_chain(world.store.audit_entries(), world.store.audit_head())
     assert findings == [] and lines == seq
     assert check_invariants(world.store) == []
+
+
+def test_workers_running_batches_over_the_same_rows_never_deadlock(world: World) -> None:
+    """Two workers (two connections) commit batches that lock the same customers in opposite
+    orders: the audit head, taken first by every write transaction, orders them."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from payments.ledger import open_store
+
+    ids = [world.customer(n)["id"] for n in range(3)]
+    before = {cid: world.balance(cid) for cid in ids}
+    ledgers = [Ledger(open_store(world.url), world.keys, terminal_cache_s=0.0) for _ in range(2)]
+
+    def worker(w: int) -> list[int]:
+        order = ids if w == 0 else ids[::-1]
+        statuses: list[int] = []
+        for round_ in range(6):
+            batch = [
+                _admit(world, ledgers[w], debit_body(cid, 1), f"w{w}-{round_}-{cid}-{k}")
+                for k in range(2)
+                for cid in order
+            ]
+            statuses += [r.status for r in ledgers[w].run_batch(batch) if isinstance(r, Reply)]
+        return statuses
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            results = list(pool.map(worker, range(2)))
+    finally:
+        for ledger in ledgers:
+            ledger.store.close()
+    assert [len(r) for r in results] == [36, 36]
+    assert {s for r in results for s in r} == {201}
+    assert {cid: before[cid] - world.balance(cid) for cid in ids} == dict.fromkeys(ids, 24)
+    lines, findings = verify_chain(world.store.audit_entries(), world.store.audit_head())
+    assert findings == [] and lines == world.store.audit_head()[0]
+    assert check_invariants(world.store) == []
