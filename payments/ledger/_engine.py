@@ -3,6 +3,9 @@
 One request runs as one savepoint of a transaction: claim the nonce, look up the idempotency
 key, do the work (or decline it), store the response under the key, append the audit line.
 Several requests share one transaction (group commit); no reply leaves before the commit.
+Before they run, the store reads what the batch names (:class:`RowsAhead`, ``Prefetch``) in
+one go; where statements are pipelined (PostgreSQL) a failure anywhere in a batch undoes it
+and its requests run again one per transaction (``BatchBroken``).
 """
 
 from __future__ import annotations
@@ -90,7 +93,8 @@ class CommitEngine:
         at once, and no reply leaves before it. A request that loses a race is rolled back
         to its savepoint and run again in the next transaction. A request whose work raised
         an unexpected exception gets that exception instead of a reply (the HTTP layer
-        answers 500); the others are unaffected.
+        answers 500); the others are unaffected (on PostgreSQL after the batch is run again
+        one request per transaction).
         """
         started = time.perf_counter()
         results = self._run(items, list(range(len(items))))
