@@ -3,6 +3,9 @@
 One request runs as one savepoint of a transaction: claim the nonce, look up the idempotency
 key, do the work (or decline it), store the response under the key, append the audit line.
 Several requests share one transaction (group commit); no reply leaves before the commit.
+Before they run, the store reads what the batch names (:class:`RowsAhead`, ``Prefetch``) in
+one go; where statements are pipelined (PostgreSQL) a failure anywhere in a batch undoes it
+and its requests run again one per transaction (``BatchBroken``).
 """
 
 from __future__ import annotations
@@ -11,15 +14,16 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from payments.ledger._messages import Pending, Reply, error
+from payments.ledger._messages import Outcome, Pending, Reply, Work, error
 from payments.ledger.audit import canonical_json
-from payments.ledger.errors import ErrorCode, StoreConflict, StoreError
+from payments.ledger.errors import BatchBroken, ErrorCode, StoreConflict, StoreError
 from payments.ledger.records import StoredResponse
-from payments.ledger.store import LedgerStore, LedgerTx
+from payments.ledger.store import LedgerStore, LedgerTx, Prefetch
 from payments.wire import iso_time, json_bytes
 
-__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "AnchorSigner", "CommitEngine"]
+__all__ = ["NONCE_RETENTION_S", "TX_ATTEMPTS", "AnchorSigner", "CommitEngine", "RowsAhead"]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +39,39 @@ _Result = tuple[int, bytes, bool, str] | Exception
 AnchorSigner = Callable[[int, str], str]
 # Transfer states whose answer posted (or reserved or returned) money: they carry an anchor.
 _MONEY_STATES = frozenset({"posted", "pending", "voided"})
+
+
+@dataclass(frozen=True, slots=True)
+class RowsAhead:
+    """A request's work that names the rows it will read, so a batch reads them in one go.
+
+    Attributes:
+        run: the work itself.
+        customers: customer ids it locks (rows and accounts).
+        transfers: transfer ids it creates.
+    """
+
+    run: Work
+    customers: tuple[str, ...] = ()
+    transfers: tuple[str, ...] = ()
+
+    def __call__(self, tx: LedgerTx, now: float, at: str) -> Outcome:
+        return self.run(tx, now, at)
+
+
+def _prefetch(items: Sequence[Pending], todo: list[int], now: float) -> Prefetch:
+    ahead = [items[n].work for n in todo]
+    named = [w for w in ahead if isinstance(w, RowsAhead)]
+    return Prefetch(
+        nonces=tuple((items[n].auth.terminal_id, items[n].auth.nonce) for n in todo),
+        keys=tuple(
+            (items[n].auth.terminal_id, items[n].auth.idempotency_key) for n in todo if items[n].idempotent
+        ),
+        merchants=tuple(sorted({items[n].terminal.merchant_id for n in todo})),
+        customers=tuple(c for w in named for c in w.customers),
+        transfers=tuple(t for w in named for t in w.transfers),
+        now=now,
+    )
 
 
 class CommitEngine:
@@ -56,26 +93,11 @@ class CommitEngine:
         at once, and no reply leaves before it. A request that loses a race is rolled back
         to its savepoint and run again in the next transaction. A request whose work raised
         an unexpected exception gets that exception instead of a reply (the HTTP layer
-        answers 500); the others are unaffected.
+        answers 500); the others are unaffected (on PostgreSQL after the batch is run again
+        one request per transaction).
         """
         started = time.perf_counter()
-        results: dict[int, _Result] = {}
-        todo = list(range(len(items)))
-        for attempt in range(TX_ATTEMPTS):
-            if not todo:
-                break
-            try:
-                done, todo = self._transaction_of(items, todo)
-            except StoreConflict as exc:
-                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
-                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
-                continue
-            except StoreError as exc:
-                log.error("store failure during %s: %s", items[todo[0]].action, exc)
-                break
-            results.update(done)
-            if todo:
-                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+        results = self._run(items, list(range(len(items))))
         db_ms = (time.perf_counter() - started) * 1000
         replies: list[Reply | Exception] = []
         for n, item in enumerate(items):
@@ -92,6 +114,34 @@ class CommitEngine:
             )
         return replies
 
+    def _run(self, items: Sequence[Pending], todo: list[int]) -> dict[int, _Result]:
+        """Run ``todo`` in as few transactions as races allow; the results of those that ran."""
+        results: dict[int, _Result] = {}
+        for attempt in range(TX_ATTEMPTS):
+            if not todo:
+                break
+            try:
+                done, todo = self._transaction_of(items, todo)
+            except BatchBroken as exc:
+                log.warning("a batch of %d failed (%s): running its requests one by one", len(todo), exc)
+                for n in todo:
+                    try:
+                        results.update(self._run(items, [n]))
+                    except Exception as failed:  # the handler answers 500; the others still run
+                        results[n] = failed
+                return results
+            except StoreConflict as exc:
+                log.debug("transaction conflict (attempt %d): %s", attempt + 1, exc)
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+                continue
+            except StoreError as exc:
+                log.error("store failure during %s: %s", items[todo[0]].action, exc)
+                break
+            results.update(done)
+            if todo:
+                time.sleep(0.001 * (attempt + 1) + secrets.randbelow(1000) / 1e6)
+        return results
+
     def _transaction_of(
         self, items: Sequence[Pending], todo: list[int]
     ) -> tuple[dict[int, _Result], list[int]]:
@@ -99,6 +149,7 @@ class CommitEngine:
         done: dict[int, _Result] = {}
         again: list[int] = []
         with self._store.transaction() as tx:
+            tx.prefetch(_prefetch(items, todo, self._clock()))
             if len(todo) == 1:
                 done[todo[0]] = self._run_once(tx, items[todo[0]])
                 return done, again
@@ -124,7 +175,9 @@ class CommitEngine:
             tx.purge_nonces(now - NONCE_RETENTION_S)
             self._last_purge = now
         base = {"nonce": auth.nonce, "idempotency_key": auth.idempotency_key}
-        if not tx.claim_nonce(auth.terminal_id, auth.nonce, now):
+        key = auth.idempotency_key if idempotent else ""
+        claimed, stored = tx.claim_nonce_and_find(auth.terminal_id, auth.nonce, now, key)
+        if not claimed:
             outcome = error(ErrorCode.REPLAY)
             tx.append_audit(at, actor, action, f"{outcome.status} replay", canonical_json(base))
             return outcome.status, json_bytes(outcome.payload), False, ""
@@ -132,17 +185,13 @@ class CommitEngine:
             outcome = error(ErrorCode.MISSING_IDEMPOTENCY_KEY)
             tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base))
             return outcome.status, json_bytes(outcome.payload), False, ""
-        if idempotent:
-            stored = tx.find_response(auth.terminal_id, auth.idempotency_key)
-            if stored is not None:
-                if stored.request_hash != request_hash:
-                    outcome = error(ErrorCode.IDEMPOTENCY_MISMATCH)
-                    tx.append_audit(
-                        at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base)
-                    )
-                    return outcome.status, json_bytes(outcome.payload), False, ""
-                tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
-                return stored.status, stored.body, True, ""
+        if stored is not None:
+            if stored.request_hash != request_hash:
+                outcome = error(ErrorCode.IDEMPOTENCY_MISMATCH)
+                tx.append_audit(at, actor, action, f"{outcome.status} {outcome.code}", canonical_json(base))
+                return outcome.status, json_bytes(outcome.payload), False, ""
+            tx.append_audit(at, actor, action, f"{stored.status} replayed", canonical_json(base))
+            return stored.status, stored.body, True, ""
         outcome = item.work(tx, now, at)
         body = json_bytes(outcome.payload)
         if idempotent and outcome.status < 500:

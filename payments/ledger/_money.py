@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from payments.ledger._authz import CashierProof, PinRefusal
 from payments.ledger._context import Context
+from payments.ledger._engine import RowsAhead
 from payments.ledger._messages import (
     BadInput,
     Body,
@@ -190,7 +191,7 @@ def prepare_debit(
         tx.insert_transfer(t)
         return Outcome(201, t.to_json(), audit_of(t))
 
-    return work
+    return RowsAhead(work, customers=(customer_id,), transfers=(transfer_id,))
 
 
 def _original(tx: LedgerTx, terminal: Terminal, transfer_id: str) -> Transfer | None:

@@ -14,12 +14,13 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from payments._private_file import create_private
 from payments.ledger.audit import GENESIS_HASH, chain_hash
-from payments.ledger.errors import StoreConfigError, StoreConflict, StoreError
+from payments.ledger.errors import BatchBroken, StoreConfigError, StoreConflict, StoreError
 from payments.ledger.records import (
     Account,
     AuditEntry,
@@ -33,6 +34,7 @@ from payments.ledger.records import (
     Terminal,
     Transfer,
 )
+from payments.ledger.store import Prefetch
 from payments.money import Money
 
 __all__ = ["PostgresStore", "SqliteStore"]
@@ -144,9 +146,50 @@ def _audit(row: Sequence[Any]) -> AuditEntry:
 class _Tx:
     """Statements of one open transaction (see LedgerTx)."""
 
+    # Rows per multi-row INSERT (17 parameters each: far below PostgreSQL's 65,535 per statement).
+    ROWS_PER_INSERT = 1000
+
     def __init__(self, store: _SqlStore, conn: Any) -> None:
         self._store = store
         self._conn = conn
+        # The audit head as this transaction last left it (read, under lock, on first use).
+        self._head: tuple[int, str] | None = None
+        # Audit lines and balance changes made so far, written by flush() just before COMMIT
+        # (a batch of debits writes its audit lines in one statement and each account once).
+        self._audit_rows: list[AuditEntry] = []
+        self._deltas: dict[str, int] = {}
+        self._face_limits: dict[str, int | None] = {}
+        # What prefetch() read, answered from here; rows this transaction changes are dropped
+        # (read again), never edited here. Nonces: True while claimed and not yet handed out.
+        self._nonces: dict[tuple[str, str], bool] = {}
+        self._responses: dict[tuple[str, str], StoredResponse | None] = {}
+        self._customers: dict[str, Customer] = {}
+        self._absent_transfers: set[str] = set()
+        self._accounts: dict[str, Account] = {}
+        # Requests run in this transaction so far (each in its savepoint scope).
+        self.items = 0
+        self._head_query: Any = None
+        # Where statements are pipelined: new transfers and stored responses, written many per
+        # statement before anything reads their table again (and at the latest before COMMIT).
+        self._new_transfers: list[tuple[Any, ...]] = []
+        self._new_responses: list[tuple[Any, ...]] = []
+
+    def _state(self) -> tuple[Any, ...]:
+        return (
+            self._head,
+            len(self._audit_rows),
+            dict(self._deltas),
+            dict(self._face_limits),
+            dict(self._nonces),
+            dict(self._responses),
+            dict(self._customers),
+            set(self._absent_transfers),
+        )
+
+    def _restore(self, state: tuple[Any, ...]) -> None:
+        self._head, rows, self._deltas, self._face_limits = state[0], state[1], state[2], state[3]
+        del self._audit_rows[rows:]
+        self._nonces, self._responses, self._customers, self._absent_transfers = state[4:8]
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._store.execute(self._conn, sql, params)
@@ -156,14 +199,119 @@ class _Tx:
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
+        """Undoes the database statements and the buffered audit lines and balance changes.
+
+        Where statements are pipelined (PostgreSQL), a failed statement shows at some later
+        read or at COMMIT, maybe inside another request's scope, so any exception there is
+        :class:`BatchBroken`: the whole transaction is undone and its requests run again, one
+        per transaction, where each one's failure is its own.
+        """
+        self.items += 1
+        if self._store.pipelined:
+            # No SAVEPOINT (two statements and a subtransaction per request): a failure of any
+            # kind undoes the batch, which runs again one request per transaction.
+            try:
+                yield
+            except Exception as exc:
+                raise BatchBroken(f"{type(exc).__name__}: {exc}") from exc
+            return
+        kept = self._state()
         self._run("SAVEPOINT item")
         try:
             yield
         except BaseException:
+            self._restore(kept)
             self._run("ROLLBACK TO SAVEPOINT item")
             self._run("RELEASE SAVEPOINT item")
             raise
         self._run("RELEASE SAVEPOINT item")
+
+    def prefetch(self, rows: Prefetch) -> None:
+        if not self._store.pipelined:
+            return  # every statement is a function call away: nothing to save
+        nonces = list(dict.fromkeys(rows.nonces))
+        keys = list(dict.fromkeys(k for k in rows.keys if k[1]))
+        accounts: set[str] = set()
+        for merchant_id in rows.merchants:
+            merchant = self.merchant(merchant_id)
+            if merchant is not None:
+                accounts |= {merchant.account_id, merchant.holds_account_id}
+        customers = sorted(set(rows.customers))
+        transfers = sorted(set(rows.transfers))
+        # All statements go out together; the first fetch waits for all of them (one round trip).
+        claimed = self._run(
+            "INSERT INTO nonces (terminal_id, nonce, seen_at) SELECT * FROM unnest(?::text[], ?::text[], "
+            "?::double precision[]) ON CONFLICT DO NOTHING RETURNING terminal_id, nonce",
+            ([t for t, _ in nonces], [n for _, n in nonces], [rows.now] * len(nonces)),
+        )
+        stored = self._run(
+            "SELECT terminal_id, idem_key, request_hash, status, body FROM idempotency "
+            "WHERE (terminal_id, idem_key) IN (SELECT * FROM unnest(?::text[], ?::text[]))",
+            ([t for t, _ in keys], [k for _, k in keys]),
+        )
+        people = self._run(
+            "SELECT id, name, account_id, pin_hash, pin_failures, locked_until, enabled FROM customers "
+            "WHERE id = ANY(?) ORDER BY id FOR UPDATE",
+            (customers,),
+        )
+        existing = self._run("SELECT id FROM transfers WHERE id = ANY(?)", (transfers,))
+        locked = self._run(
+            "SELECT id, kind, balance, currency, min_balance FROM accounts WHERE id = ANY(?) OR id IN "
+            "(SELECT account_id FROM customers WHERE id = ANY(?)) ORDER BY id FOR UPDATE",
+            (sorted(accounts), customers),
+        )
+        limits = self._run(
+            "SELECT merchant_id, face_only_limit FROM merchant_limits WHERE merchant_id = ANY(?)",
+            (list(rows.merchants),),
+        )
+        got = {(r[0], r[1]) for r in claimed.fetchall()}
+        self._nonces.update({k: k in got for k in nonces})
+        self._responses.update(dict.fromkeys(keys))
+        for r in stored.fetchall():
+            self._responses[(r[0], r[1])] = StoredResponse(r[2], int(r[3]), bytes(r[4]))
+        self._customers.update({r[0]: _customer(r) for r in people.fetchall()})
+        self._absent_transfers.update(set(transfers) - {r[0] for r in existing.fetchall()})
+        self._accounts.update({r[0]: _account(r) for r in locked.fetchall()})
+        self._face_limits.update(dict.fromkeys(rows.merchants))
+        self._face_limits.update({r[0]: int(r[1]) for r in limits.fetchall()})
+
+    def send_head_lock(self) -> None:
+        """Send the statement that locks the audit head; its answer is read by lock_head()
+        (pipelined: the statements sent after it run after it, so it is still the first lock)."""
+        self._head_query = self._run(
+            "SELECT seq, hash FROM audit_head WHERE id = 1" + self._store.lock_clause(True)
+        )
+
+    def lock_head(self) -> tuple[int, str]:
+        """Lock the audit head row and remember it (the first lock of a PostgreSQL write
+        transaction: see :meth:`PostgresStore.first_locks`)."""
+        if self._head is None:
+            if self._head_query is None:
+                self.send_head_lock()
+            query, self._head_query = self._head_query, None
+            head = query.fetchone()
+            if head is None:
+                raise StoreConfigError("audit head row missing: run `facepay ledger init` on this database")
+            self._head = int(head[0]), str(head[1])
+        return self._head
+
+    def flush(self) -> None:
+        """Write the buffered rows, balance changes and audit lines (called once, before COMMIT)."""
+        self._write_new_rows()
+        if self._deltas:
+            moved = sorted((k, v) for k, v in self._deltas.items() if v)
+            if moved:
+                self._store.add_to_balances(self._conn, moved)
+            self._deltas = {}
+        if self._audit_rows:
+            rows = [
+                (e.seq, e.at, e.actor, e.action, e.outcome, e.detail, e.prev_hash, e.hash)
+                for e in self._audit_rows
+            ]
+            self._store.insert_audit_rows(self._conn, rows)
+            last = self._audit_rows[-1]
+            self._run("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (last.seq, last.hash))
+            self._audit_rows = []
 
     def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         # RETURNING rather than rowcount: in PostgreSQL pipeline mode rowcount is not known yet.
@@ -174,10 +322,41 @@ class _Tx:
         ).fetchall()
         return len(rows) == 1
 
+    def claim_nonce_and_find(
+        self, terminal_id: str, nonce: str, now: float, key: str
+    ) -> tuple[bool, StoredResponse | None]:
+        if (terminal_id, nonce) in self._nonces:
+            claimed, self._nonces[terminal_id, nonce] = self._nonces[terminal_id, nonce], False
+            if not claimed:
+                return False, None
+            if not key:
+                return True, None
+            if (terminal_id, key) in self._responses:
+                return True, self._responses[terminal_id, key]
+            return True, self.find_response(terminal_id, key)
+        if not self._store.writes_in_ctes:
+            if not self.claim_nonce(terminal_id, nonce, now):
+                return False, None
+            return True, self.find_response(terminal_id, key) if key else None
+        self._write_new_rows()
+        row = self._one(
+            "WITH claimed AS (INSERT INTO nonces (terminal_id, nonce, seen_at) VALUES (?, ?, ?) "
+            "ON CONFLICT DO NOTHING RETURNING 1) "
+            "SELECT (SELECT COUNT(*) FROM claimed), i.request_hash, i.status, i.body "
+            "FROM (SELECT 1) AS one LEFT JOIN idempotency AS i ON i.terminal_id = ? AND i.idem_key = ?",
+            (terminal_id, nonce, now, terminal_id, key),
+        )
+        if int(row[0]) != 1:
+            return False, None
+        if not key or row[1] is None:
+            return True, None
+        return True, StoredResponse(row[1], int(row[2]), bytes(row[3]))
+
     def purge_nonces(self, before: float) -> int:
         return len(self._run("DELETE FROM nonces WHERE seen_at < ? RETURNING 1", (before,)).fetchall())
 
     def find_response(self, terminal_id: str, key: str) -> StoredResponse | None:
+        self._write_new_rows()
         row = self._one(
             "SELECT request_hash, status, body FROM idempotency WHERE terminal_id = ? AND idem_key = ?",
             (terminal_id, key),
@@ -185,13 +364,39 @@ class _Tx:
         return None if row is None else StoredResponse(row[0], int(row[1]), bytes(row[2]))
 
     def save_response(self, terminal_id: str, key: str, response: StoredResponse, at: str) -> None:
+        row = (terminal_id, key, response.request_hash, response.status, response.body, at)
+        self._responses[terminal_id, key] = response
+        if self._store.pipelined:
+            self._new_responses.append(row)
+            return
         self._run(
             "INSERT INTO idempotency (terminal_id, idem_key, request_hash, status, body, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (terminal_id, key, response.request_hash, response.status, response.body, at),
+            row,
         )
 
+    def _write_new_rows(self) -> None:
+        """Write the buffered transfers and stored responses, many rows per statement."""
+        for table, columns, rows in (
+            ("transfers", _TRANSFER_COLS, self._new_transfers),
+            (
+                "idempotency",
+                "terminal_id, idem_key, request_hash, status, body, created_at",
+                self._new_responses,
+            ),
+        ):
+            for start in range(0, len(rows), self.ROWS_PER_INSERT):
+                chunk = rows[start : start + self.ROWS_PER_INSERT]
+                marks = "(" + ", ".join("?" * len(chunk[0])) + ")"
+                self._run(
+                    f"INSERT INTO {table} ({columns}) VALUES " + ", ".join([marks] * len(chunk)),
+                    [value for row in chunk for value in row],
+                )
+            rows.clear()
+
     def customer(self, customer_id: str, *, lock: bool) -> Customer | None:
+        if customer_id in self._customers:  # prefetched, locked
+            return self._customers[customer_id]
         row = self._one(
             "SELECT id, name, account_id, pin_hash, pin_failures, locked_until, enabled "
             "FROM customers WHERE id = ?" + self._store.lock_clause(lock),
@@ -230,6 +435,8 @@ class _Tx:
     def set_pin_state(self, table: str, row_id: str, failures: int, locked_until: float) -> None:
         if table not in _PIN_TABLES:
             raise ValueError(f"no PIN state in {table}")
+        if table == "customers":
+            self._customers.pop(row_id, None)
         self._run(
             f"UPDATE {table} SET pin_failures = ?, locked_until = ? WHERE id = ?",
             (failures, locked_until, row_id),
@@ -240,6 +447,8 @@ class _Tx:
         ids = sorted(set(account_ids))
         if not ids:
             return {}
+        if all(i in self._accounts for i in ids):  # prefetched, locked
+            return self._with_deltas({i: self._accounts[i] for i in ids})
         rows = self._run(
             "SELECT id, kind, balance, currency, min_balance FROM accounts WHERE id IN ("
             + ", ".join("?" * len(ids))
@@ -247,42 +456,58 @@ class _Tx:
             + self._store.lock_clause(True),
             ids,
         ).fetchall()
-        return {row[0]: _account(row) for row in rows}
+        return self._with_deltas({row[0]: _account(row) for row in rows})
+
+    def _with_deltas(self, accounts: dict[str, Account]) -> dict[str, Account]:
+        """The accounts with this transaction's moves that flush() has not written yet."""
+        for account_id, account in accounts.items():
+            delta = self._deltas.get(account_id, 0)
+            if delta:
+                accounts[account_id] = replace(account, balance=account.balance + delta)
+        return accounts
 
     def move(self, debit_account: str, credit_account: str, minor: int) -> None:
+        """Counted here, written by :meth:`flush`: a batch of debits to one merchant updates the
+        merchant's row once, not once per debit. The caller holds the rows' locks."""
         if debit_account == credit_account:
             return
-        self._run(
-            "UPDATE accounts SET balance = balance + CASE WHEN id = ? THEN ? ELSE ? END WHERE id IN (?, ?)",
-            (debit_account, -minor, minor, debit_account, credit_account),
-        )
+        self._deltas[debit_account] = self._deltas.get(debit_account, 0) - minor
+        self._deltas[credit_account] = self._deltas.get(credit_account, 0) + minor
 
     def insert_transfer(self, t: Transfer) -> None:
+        self._absent_transfers.discard(t.transfer_id)
+        row = (
+            t.transfer_id,
+            t.kind,
+            t.status,
+            t.amount.minor,
+            t.amount.currency,
+            t.debit_account,
+            t.credit_account,
+            t.customer_id,
+            t.merchant_id,
+            t.terminal_id,
+            t.cashier_id,
+            t.merchant_ref,
+            t.idempotency_key,
+            t.original_transfer_id,
+            t.decline_code,
+            t.evidence,
+            t.created_at,
+        )
+        if self._store.pipelined:
+            self._new_transfers.append(row)
+            return
         self._run(
             f"INSERT INTO transfers ({_TRANSFER_COLS}) VALUES "
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                t.transfer_id,
-                t.kind,
-                t.status,
-                t.amount.minor,
-                t.amount.currency,
-                t.debit_account,
-                t.credit_account,
-                t.customer_id,
-                t.merchant_id,
-                t.terminal_id,
-                t.cashier_id,
-                t.merchant_ref,
-                t.idempotency_key,
-                t.original_transfer_id,
-                t.decline_code,
-                t.evidence,
-                t.created_at,
-            ),
+            row,
         )
 
     def transfer(self, transfer_id: str, *, lock: bool) -> Transfer | None:
+        if transfer_id in self._absent_transfers:
+            return None
+        self._write_new_rows()
         row = self._one(
             f"SELECT {_TRANSFER_COLS} FROM transfers WHERE id = ?" + self._store.lock_clause(lock),
             (transfer_id,),
@@ -290,12 +515,14 @@ class _Tx:
         return None if row is None else _transfer(row)
 
     def set_status(self, transfer_id: str, old: str, new: str) -> bool:
+        self._write_new_rows()
         rows = self._run(
             "UPDATE transfers SET status = ? WHERE id = ? AND status = ? RETURNING 1", (new, transfer_id, old)
         ).fetchall()
         return len(rows) == 1
 
     def refunded_total(self, original_transfer_id: str) -> int:
+        self._write_new_rows()
         row = self._one(
             "SELECT COALESCE(SUM(amount_minor), 0) FROM transfers WHERE original_id = ? "
             "AND kind = 'refund' AND status = 'posted'",
@@ -304,10 +531,9 @@ class _Tx:
         return int(row[0])
 
     def append_audit(self, at: str, actor: str, action: str, outcome: str, detail: str) -> AuditEntry:
-        head = self._one("SELECT seq, hash FROM audit_head WHERE id = 1" + self._store.lock_clause(True))
-        if head is None:
-            raise StoreConfigError("audit head row missing: run `facepay ledger init` on this database")
-        seq, prev = int(head[0]) + 1, head[1]
+        """Chain a line to the head; the lines of a transaction are written together by flush()."""
+        last_seq, prev = self.lock_head()
+        seq = last_seq + 1
         entry = AuditEntry(
             seq,
             at,
@@ -318,12 +544,8 @@ class _Tx:
             prev,
             chain_hash(seq, at, actor, action, outcome, detail, prev),
         )
-        self._run(
-            "INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, at, actor, action, outcome, detail, prev, entry.hash),
-        )
-        self._run("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", (seq, entry.hash))
+        self._audit_rows.append(entry)
+        self._head = seq, entry.hash
         return entry
 
     def add_account(self, a: Account, at: str) -> None:
@@ -381,6 +603,8 @@ class _Tx:
     def set_enabled(self, table: str, row_id: str, enabled: bool) -> bool:
         if table not in _ENABLE_TABLES:
             raise ValueError(f"no enabled flag in {table}")
+        if table == "customers":
+            self._customers.pop(row_id, None)
         return (
             len(
                 self._run(
@@ -415,6 +639,7 @@ class _Tx:
             ),
         )
         if pin_hash is not None:
+            self._customers.pop(link.customer_id, None)
             self._run(
                 "UPDATE customers SET pin_hash = ?, pin_failures = 0, locked_until = 0 WHERE id = ?",
                 (pin_hash, link.customer_id),
@@ -479,8 +704,14 @@ class _Tx:
         )
 
     def face_only_limit(self, merchant_id: str) -> int | None:
-        row = self._one("SELECT face_only_limit FROM merchant_limits WHERE merchant_id = ?", (merchant_id,))
-        return None if row is None else int(row[0])
+        # Read once per transaction: a change is a write transaction of its own, which waits for
+        # this one (the audit head), so the value cannot change under it.
+        if merchant_id not in self._face_limits:
+            row = self._one(
+                "SELECT face_only_limit FROM merchant_limits WHERE merchant_id = ?", (merchant_id,)
+            )
+            self._face_limits[merchant_id] = None if row is None else int(row[0])
+        return self._face_limits[merchant_id]
 
     def set_face_only_limit(self, merchant_id: str, minor: int) -> None:
         self._run(
@@ -488,6 +719,7 @@ class _Tx:
             "ON CONFLICT (merchant_id) DO UPDATE SET face_only_limit = excluded.face_only_limit",
             (merchant_id, minor),
         )
+        self._face_limits[merchant_id] = minor
 
 
 class _SqlStore:
@@ -497,6 +729,10 @@ class _SqlStore:
     blob_type = "BLOB"
     real_type = "REAL"
     max_batch = 1
+    # Whether a WITH clause may insert (PostgreSQL): two statements become one round trip.
+    writes_in_ctes = False
+    # Whether statements are pipelined, their errors showing later (PostgreSQL): see savepoint().
+    pipelined = False
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -522,6 +758,28 @@ class _SqlStore:
 
     def sql(self, text: str) -> str:
         return text
+
+    def first_locks(self, tx: _Tx) -> None:
+        """Locks a write transaction takes before anything else (none: SQLite locks the file)."""
+
+    def add_to_balances(self, conn: Any, deltas: Sequence[tuple[str, int]]) -> None:
+        """Add each delta to its account's balance (rows locked by the transaction)."""
+        for account_id, delta in deltas:
+            self.execute(conn, "UPDATE accounts SET balance = balance + ? WHERE id = ?", (delta, account_id))
+
+    # Audit lines per INSERT statement (8 parameters each, far below either engine's limit).
+    AUDIT_ROWS_PER_INSERT = 100
+
+    def insert_audit_rows(self, conn: Any, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert chained audit lines, many per statement."""
+        for start in range(0, len(rows), self.AUDIT_ROWS_PER_INSERT):
+            chunk = rows[start : start + self.AUDIT_ROWS_PER_INSERT]
+            self.execute(
+                conn,
+                "INSERT INTO audit (seq, at, actor, action, outcome, detail, prev_hash, hash) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                [value for row in chunk for value in row],
+            )
 
     def translate(self, exc: Exception) -> StoreError | None:
         raise NotImplementedError
@@ -554,7 +812,7 @@ class _SqlStore:
         return self._transaction(write=True)
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[_Tx]:
+    def _transaction(self, *, write: bool, schema: bool = False) -> Iterator[_Tx]:
         with self._lock:
             try:
                 conn = self._conn()
@@ -565,13 +823,20 @@ class _SqlStore:
                 if mapped is None:
                     raise
                 raise mapped from exc
+            tx = _Tx(self, conn)
             try:
-                yield _Tx(self, conn)
+                if write and not schema:
+                    self.first_locks(tx)
+                yield tx
+                if write:
+                    tx.flush()
+            except StoreError as exc:
+                self._rollback_quietly(conn)
+                if self.pipelined and tx.items > 1 and not isinstance(exc, BatchBroken):
+                    raise BatchBroken(str(exc)) from exc
+                raise
             except BaseException:
-                try:
-                    self._rollback(conn)
-                except Exception:
-                    self._drop_connection()
+                self._rollback_quietly(conn)
                 raise
             try:
                 self._commit(conn)
@@ -580,7 +845,15 @@ class _SqlStore:
                 self._drop_connection()
                 if mapped is None:
                     raise
+                if self.pipelined and tx.items > 1:  # a pipelined error of one of the requests
+                    raise BatchBroken(str(mapped)) from exc
                 raise mapped from exc
+
+    def _rollback_quietly(self, conn: Any) -> None:
+        try:
+            self._rollback(conn)
+        except Exception:
+            self._drop_connection()
 
     def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         with self._transaction(write=False) as tx:
@@ -595,7 +868,7 @@ class _SqlStore:
 
     def create_schema(self) -> None:
         ddl = _SCHEMA.replace("{BLOB}", self.blob_type).replace("{REAL}", self.real_type)
-        with self.transaction() as tx:
+        with self._transaction(write=True, schema=True) as tx:
             for statement in (s.strip() for s in ddl.split(";")):
                 if statement:
                     tx._run(statement)
@@ -763,13 +1036,29 @@ class PostgresStore(_SqlStore):
 
     blob_type = "BYTEA"
     real_type = "DOUBLE PRECISION"
+    # Safe because every write transaction locks the audit head first (see first_locks);
+    # 64 requests keep one transaction to a few milliseconds, as on SQLite.
+    max_batch = 64
+    writes_in_ctes = True
+    pipelined = True
+    # Plan every statement with the tables as they are now: a plan cached while the tables were
+    # small kept scanning them whole (a batch's lookup of transfer ids and of stored responses
+    # grew from ~0.1 to 1.3 and 0.8 ms over 10,000 debits, pg_stat_statements), and the planning
+    # costs little for the dozen statements of a batch.
+    PLAN_CACHE_MODE = "force_custom_plan"
     _pipeline: Any = None
+    _pipeline_scope: Any = None
 
     def _connect(self) -> Any:
         import psycopg
 
-        try:
-            return psycopg.connect(self.url, autocommit=False, connect_timeout=10)
+        try:  # see PLAN_CACHE_MODE
+            return psycopg.connect(
+                self.url,
+                autocommit=False,
+                connect_timeout=10,
+                options=f"-c plan_cache_mode={self.PLAN_CACHE_MODE}",
+            )
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to PostgreSQL: {exc}") from exc
 
@@ -778,16 +1067,18 @@ class PostgresStore(_SqlStore):
 
         A write transaction runs in pipeline mode: statements whose results nobody reads
         (updates, inserts) travel with the next statement that is read, and the last ones
-        with COMMIT, so a debit takes about 6 round trips instead of 16.
+        with COMMIT. A batch of debits takes three round trips whatever its size: the audit
+        head, the prefetch (nonces, stored responses, customers, accounts, transfer ids,
+        limits) and COMMIT with the buffered rows.
         """
         if write:
-            self._pipeline = conn.pipeline()
-            self._pipeline.__enter__()
+            self._pipeline_scope = conn.pipeline()
+            self._pipeline = self._pipeline_scope.__enter__()
 
     def _leave_pipeline(self) -> None:
-        pipeline, self._pipeline = self._pipeline, None
-        if pipeline is not None:
-            pipeline.__exit__(None, None, None)
+        scope, self._pipeline_scope, self._pipeline = self._pipeline_scope, None, None
+        if scope is not None:
+            scope.__exit__(None, None, None)
 
     def _commit(self, conn: Any) -> None:
         try:
@@ -809,11 +1100,28 @@ class PostgresStore(_SqlStore):
             log.debug("leaving the pipeline of a failed transaction", exc_info=True)
 
     def _drop_connection(self) -> None:
-        self._pipeline = None
+        self._pipeline = self._pipeline_scope = None
         super()._drop_connection()
 
     def lock_clause(self, lock: bool) -> str:
         return " FOR UPDATE" if lock else ""
+
+    def first_locks(self, tx: _Tx) -> None:
+        """The audit head first: every write transaction appends to the audit log, so taking
+        its head row before any other lock orders all writers the same way. A transaction
+        then carries many requests (group commit) and no two workers can deadlock, whatever
+        rows their requests lock afterwards, in whatever order."""
+        tx.send_head_lock()
+
+    def add_to_balances(self, conn: Any, deltas: Sequence[tuple[str, int]]) -> None:
+        values = ", ".join(["(?, ?::bigint)"] * len(deltas))
+        self.execute(
+            conn,
+            "UPDATE accounts AS a SET balance = a.balance + d.delta FROM (VALUES "
+            + values
+            + ") AS d (id, delta) WHERE a.id = d.id",
+            [value for pair in deltas for value in pair],
+        )
 
     def sql(self, text: str) -> str:
         return text.replace("?", "%s")

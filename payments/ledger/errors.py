@@ -5,6 +5,8 @@ Exceptions::
     LedgerError(Exception)
     ├── StoreError                  a database failure (sqlite3 / psycopg errors are translated here)
     │   ├── StoreConflict           a transaction lost a race (serialisation, lock, duplicate); retry it
+    │   ├── BatchBroken             a statement of a group-committed batch failed where its request
+    │   │                           cannot be told: undo the batch, run its requests one by one
     │   └── StoreConfigError        a database URL or schema that cannot be used
     ├── AdminError                  an admin command that cannot be carried out (unknown id, duplicate)
     └── LedgerKeyError              the ledger key file is missing or unreadable
@@ -20,6 +22,7 @@ from enum import Enum
 __all__ = [
     "ERRORS",
     "AdminError",
+    "BatchBroken",
     "ErrorCode",
     "LedgerError",
     "LedgerKeyError",
@@ -39,6 +42,10 @@ class StoreError(LedgerError):
 
 class StoreConflict(StoreError):
     """A transaction lost a race with another one; running it again is safe."""
+
+
+class BatchBroken(StoreError):
+    """A pipelined statement of a batch failed and its request cannot be told apart."""
 
 
 class StoreConfigError(StoreError):

@@ -2,9 +2,10 @@
 
 Two implementations share one schema and one set of statements (``_sql.py``):
 SQLite in WAL mode (``sqlite:///path``; writers serialise with ``BEGIN IMMEDIATE``)
-and PostgreSQL through psycopg 3 (``postgresql://...``; account, customer and
-transfer rows are locked with ``SELECT ... FOR UPDATE`` in a fixed order, and the
-audit head row last, so concurrent workers never deadlock and never overdraw).
+and PostgreSQL through psycopg 3 (``postgresql://...``; every write transaction locks
+the audit head row first, then customer, account and transfer rows with ``SELECT ...
+FOR UPDATE``, so workers never deadlock and never overdraw, and one transaction may
+carry a batch of requests whose rows it reads in one round trip: see :class:`Prefetch`).
 
 Everything that changes money, idempotency records, nonces or the audit log
 happens inside one :meth:`LedgerStore.transaction`; it commits as a whole or not
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from payments.ledger.errors import StoreConfigError
@@ -33,7 +35,29 @@ from payments.ledger.records import (
     Transfer,
 )
 
-__all__ = ["LedgerStore", "LedgerTx", "open_store"]
+__all__ = ["LedgerStore", "LedgerTx", "Prefetch", "open_store"]
+
+
+@dataclass(frozen=True, slots=True)
+class Prefetch:
+    """What a batch of requests will read, named before it runs, so that a store whose every
+    statement is a network round trip can read (and lock) it all in one.
+
+    Attributes:
+        nonces: (terminal id, nonce) of each request, in order: claimed at once.
+        keys: (terminal id, idempotency key) whose stored responses are looked up.
+        merchants: merchant ids whose accounts are locked.
+        customers: customer ids whose rows and accounts are locked.
+        transfers: transfer ids the requests will create (their absence is checked).
+        now: the time recorded with the claimed nonces.
+    """
+
+    nonces: tuple[tuple[str, str], ...]
+    keys: tuple[tuple[str, str], ...]
+    merchants: tuple[str, ...]
+    customers: tuple[str, ...]
+    transfers: tuple[str, ...]
+    now: float
 
 
 class LedgerTx(Protocol):
@@ -44,6 +68,16 @@ class LedgerTx(Protocol):
 
     def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         """Record a nonce; False when it was seen before."""
+
+    def claim_nonce_and_find(
+        self, terminal_id: str, nonce: str, now: float, key: str
+    ) -> tuple[bool, StoredResponse | None]:
+        """:meth:`claim_nonce`, then (when claimed and ``key`` is not empty) :meth:`find_response`:
+        one round trip where the database allows it."""
+
+    def prefetch(self, rows: Prefetch) -> None:
+        """Read and lock these rows now, where that saves round trips (later calls are answered
+        from what was read, as if each had run its own statement then)."""
 
     def purge_nonces(self, before: float) -> int:
         """Forget nonces first seen before ``before`` (older than any acceptable timestamp)."""
@@ -133,7 +167,8 @@ class LedgerStore(Protocol):
 
     ``max_batch`` is how many requests one write transaction may carry (group commit);
     1 where holding one request's row locks while taking the next one's could
-    deadlock against another worker.
+    deadlock against another worker (neither store here: SQLite locks the file, the
+    PostgreSQL store takes the audit head before any other row).
     """
 
     url: str
