@@ -37,6 +37,7 @@ from vision import Candidate, TemplateIndex
 
 __all__ = [
     "REPLICA_MAX_AGE_S",
+    "REPLICA_POLL_S",
     "LaneMatch",
     "ReplicaSearch",
     "decide_match",
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 # A replica not synced for this long stops matching faces (PIN only) until it catches up: an
 # erasure at another lane reaches every kiosk within a day even if one was cut off (issue 14).
 REPLICA_MAX_AGE_S = 24 * 3600.0
+# A lane asks the ledger for new feed entries this often: an enrolment is matchable at the other
+# lanes about half of it later (`facepay replica bench`, enrol_to_match), one small signed GET each.
+REPLICA_POLL_S = 2.0
 
 
 def open_replica(data_dir: Path, terminal_id: str, ledger_key: object) -> Replica:

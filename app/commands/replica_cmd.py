@@ -39,7 +39,7 @@ from app.replica import (
 from app.settings import Settings
 from app.wiring import build_pipeline, policy_limits
 from payments.client import Declined, LedgerClientError, LedgerUnreachable
-from payments.gallery_replica import GalleryClient, Replica, ReplicaError, SyncReport
+from payments.gallery_replica import REPLICA_FILE, GalleryClient, Replica, ReplicaError, SyncReport
 from payments.gallery_wire import GalleryWireError
 from payments.journal import Journal
 from payments.money import Money, MoneyError
@@ -136,6 +136,19 @@ def run_sync(args: argparse.Namespace) -> int:
     if report is None:
         return EXIT_UNREACHABLE
     return EXIT_OK if report.problem is None else EXIT_NO
+
+
+def run_reset(args: argparse.Namespace) -> int:
+    """Set the replica aside (kept as ``replica.db.bad-<time>``) and bootstrap a new one."""
+    import time
+
+    _resolve(args)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    for suffix in ("", "-wal", "-shm"):
+        old = args.dir / f"{REPLICA_FILE}{suffix}"
+        if old.exists():
+            old.rename(args.dir / f"{REPLICA_FILE}{suffix}.bad-{stamp}")
+    return run_sync(args)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -312,6 +325,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = rsub.add_parser("sync", help="follow the ledger's gallery feed (bootstrap when new)")
     _lane_flags(p)
     p.set_defaults(handler=_guard(run_sync))
+
+    p = rsub.add_parser("reset", help="set the replica aside and bootstrap a new one from a snapshot")
+    _lane_flags(p)
+    p.set_defaults(handler=_guard(run_reset))
 
     p = rsub.add_parser("status", help="cursor, age of the last sync, refused entries")
     _lane_flags(p)

@@ -108,7 +108,7 @@ class Kiosk:
         return [FeedEntry.from_json(e) for e in answer["entries"]]
 
     def sync(self) -> None:
-        applied, problem = self.replica.apply(self.feed())
+        _, problem = self.replica.apply(self.feed())
         assert problem is None, problem
         seq, head = self.replica.cursor
         status, answer = self.call("gallery_ack", "POST", "/v1/gallery/acks", {"seq": seq, "head": head})
