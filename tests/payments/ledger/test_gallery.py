@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from payments.gallery_replica import Replica, load_box_key
-from payments.gallery_wire import FeedEntry, seal_templates, unwrap_key
+from payments.gallery_wire import FeedEntry, FeedVerifyError, SnapshotPage, seal_templates, unwrap_key
 from payments.ledger import Ledger, add_terminal
 from payments.ledger.gallery import erasure_status
 from payments.signing import generate_key, public_key_text
@@ -46,7 +46,7 @@ class Kiosk:
         self.caller = Caller(ledger, key, terminal_id)
         self.terminal_id = terminal_id
         folder = tmp / terminal_id
-        folder.mkdir()
+        folder.mkdir(parents=True)
         self.box = load_box_key(folder / "box.key")
         self.replica = Replica(folder / "replica.db", self.box, world.keys.signing.public_key(), terminal_id)
 
@@ -263,3 +263,87 @@ def test_a_database_row_edited_behind_the_ledgers_back_is_refused_by_the_replica
     raw_execute(world.url, "UPDATE gallery_feed SET customer_id = ? WHERE seq = 1", (bob["id"],))
     applied, problem = b.replica.apply(b.feed())
     assert applied == [] and problem is not None and problem.kind == "tampered"
+
+
+def test_a_new_kiosk_bootstraps_from_signed_snapshot_pages(
+    world: World, kiosks: list[Kiosk], tmp_path: Path
+) -> None:
+    a, _ = kiosks
+    a.register()
+    for n in range(3):
+        c = world.customer(n)
+        a.upload(c["id"], a.enrol(c), seed=n)
+    fresh = Kiosk(world, a.caller.ledger, tmp_path / "more")
+    fresh.register()
+    pages, after = [], ""
+    while True:
+        query = {"after": after, "limit": "2"} if after else {"limit": "2"}
+        path = "/v1/gallery/snapshot?" + "&".join(f"{k}={v}" for k, v in query.items())
+        status, answer = fresh.call("gallery_snapshot", "GET", path, query=query)
+        assert status == 200, answer
+        page = SnapshotPage.from_json(answer)
+        pages.append(page)
+        if not page.more:
+            break
+        after = page.members[-1].customer_id
+    assert [len(p.members) for p in pages] == [2, 1]
+    forged = replace(pages[1], members=(replace(pages[1].members[0], customer_id="c-mallory"),))
+    with pytest.raises(FeedVerifyError):
+        fresh.replica.bootstrap([pages[0], forged])
+    assert fresh.replica.customers() == []  # nothing applied
+    assert fresh.replica.bootstrap(pages) == 3
+    assert fresh.replica.cursor[0] == 3
+    fresh.sync()  # nothing after the snapshot's position
+    assert len(fresh.replica.customers()) == 3
+
+
+@pytest.mark.parametrize(
+    ("action", "method", "path", "payload", "query"),
+    [
+        ("gallery_register", "POST", "/v1/gallery/kiosks", {"box_key": "not base64"}, None),
+        (
+            "gallery_register",
+            "POST",
+            "/v1/gallery/kiosks",
+            {"box_key": base64.b64encode(b"x" * 31).decode()},
+            None,
+        ),
+        ("gallery_register", "POST", "/v1/gallery/kiosks", {"box_key": "", "extra": 1}, None),
+        ("gallery_ack", "POST", "/v1/gallery/acks", {"seq": -1, "head": "0" * 64}, None),
+        ("gallery_ack", "POST", "/v1/gallery/acks", {"seq": True, "head": "0" * 64}, None),
+        ("gallery_feed", "GET", "/v1/gallery/feed?after=-3", None, {"after": "-3"}),
+        ("gallery_feed", "GET", "/v1/gallery/feed?after=1e9", None, {"after": "1e9"}),
+        ("gallery_snapshot", "GET", "/v1/gallery/snapshot?after=%20x", None, {"after": " x"}),
+        (
+            "gallery_upload",
+            "POST",
+            "/v1/gallery/templates",
+            {
+                "customer_id": "c-1",
+                "enrol_id": "e1",
+                "model_id": "m",
+                "sealed": "A" * 20_000,
+                "linked_at": "x",
+            },
+            None,
+        ),
+        (
+            "gallery_upload",
+            "POST",
+            "/v1/gallery/templates",
+            {
+                "customer_id": "c-1",
+                "enrol_id": "e1",
+                "model_id": "m",
+                "sealed": "AAAA",
+                "linked_at": "yesterday",
+            },
+            None,
+        ),
+    ],
+)
+def test_malformed_gallery_requests_are_refused(
+    world: World, kiosks: list[Kiosk], action: str, method: str, path: str, payload: Any, query: Any
+) -> None:
+    status, answer = kiosks[0].call(action, method, path, payload, query=query or {})
+    assert (status, answer["error"]["code"]) == (400, "malformed")
