@@ -347,3 +347,72 @@ def test_malformed_gallery_requests_are_refused(
 ) -> None:
     status, answer = kiosks[0].call(action, method, path, payload, query=query or {})
     assert (status, answer["error"]["code"]) == (400, "malformed")
+
+
+def _other_merchant_kiosk(world: World, ledger: Ledger, tmp: Path) -> Kiosk:
+    from payments.ledger import add_cashier, add_merchant
+
+    add_merchant(world.store, "m-other", "Other Shop", "EUR")
+    add_cashier(world.store, "k-other", "Other Cashier", "m-other", "975310")
+    key = generate_key()
+    add_terminal(world.store, "t-other", "m-other", public_key_text(key.public_key()))
+    kiosk = Kiosk.__new__(Kiosk)
+    kiosk.world = world
+    kiosk.caller = Caller(ledger, key, "t-other")
+    kiosk.terminal_id = "t-other"
+    (tmp / "t-other").mkdir(parents=True)
+    kiosk.box = load_box_key(tmp / "t-other" / "box.key")
+    kiosk.replica = Replica(
+        tmp / "t-other" / "replica.db", kiosk.box, world.keys.signing.public_key(), "t-other"
+    )
+    return kiosk
+
+
+def test_a_gallery_belongs_to_one_merchant_and_another_needs_its_own_consent(
+    world: World, kiosks: list[Kiosk], ledger: Ledger, tmp_path: Path
+) -> None:
+    a, _ = kiosks
+    other = _other_merchant_kiosk(world, ledger, tmp_path / "o")
+    a.register()
+    other.register()
+    assert other.replica.merchant_id == "m-other" and other.replica.gallery_key() != a.replica.gallery_key()
+    alice = world.customer(0)
+    linked_at = a.enrol(alice)
+    assert a.upload(alice["id"], linked_at, seed=1)[0] == 201
+    # the other merchant sees nothing of it and cannot upload on the first merchant's link
+    assert other.feed(after=0) == []
+    assert other.upload(alice["id"], linked_at, seed=1)[0] == 403
+    # with the shopper's own consent and proof at the other merchant: its own gallery
+    idem = secrets.token_hex(8)
+    body = {
+        "customer_id": alice["id"],
+        "consent_version": "v1",
+        "pin": world.pin_block(alice["pin"], idem, alice["id"], "t-other"),
+        "cashier_id": "k-other",
+        "cashier_pin": world.pin_block("975310", idem, "k-other", "t-other"),
+    }
+    status, answer, _ = other.caller.call("enrol", "POST", "/v1/enrolments", json.dumps(body).encode(), idem)
+    assert status == 201, answer
+    assert other.upload(alice["id"], answer["linked_at"], seed=2)[0] == 201
+    other.sync()
+    a.sync()
+    assert other.replica.customers() == [alice["id"]] and a.replica.customers() == [alice["id"]]
+    assert [e.seq for e in a.feed(after=0)] == [1]  # the first merchant's feed did not move
+    # the shopper's own PIN erases the face from every merchant's gallery
+    idem = secrets.token_hex(8)
+    body = {"pin": world.pin_block(alice["pin"], idem, alice["id"], a.terminal_id)}
+    status, answer, _ = a.caller.call(
+        "erase_enrolment",
+        "POST",
+        f"/v1/enrolments/{alice['id']}/erase",
+        json.dumps(body).encode(),
+        idem,
+        params={"customer_id": alice["id"]},
+    )
+    assert status == 200, answer
+    assert sorted(g["merchant_id"] for g in answer["gallery_erasures"]) == sorted(
+        [a.replica.merchant_id, "m-other"]
+    )
+    a.sync()
+    other.sync()
+    assert a.replica.customers() == [] and other.replica.customers() == []
