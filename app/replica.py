@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from app.settings import Settings
 from payments.client import LedgerEnrolment, LedgerErasure, LedgerUnreachable
 from payments.gallery_replica import (
     BOX_KEY_FILE,
@@ -33,16 +35,19 @@ from payments.gallery_replica import (
     sync_replica,
 )
 from payments.gallery_wire import seal_templates
+from payments.signing import load_private_key, load_public_key
 from vision import Candidate, TemplateIndex
 
 __all__ = [
     "REPLICA_MAX_AGE_S",
     "REPLICA_POLL_S",
+    "LaneGallery",
     "LaneMatch",
     "ReplicaSearch",
     "decide_match",
     "enrol_at_lane",
     "erase_at_lane",
+    "open_lane_gallery",
     "open_replica",
     "try_sync",
 ]
@@ -83,23 +88,114 @@ class ReplicaSearch:
         self.max_age_s = max_age_s
         self._clock = clock
         self._index = TemplateIndex([], np.zeros((0, 1), dtype=np.float32))
+        self._synced_at: float | None = None
         self.refresh()
 
-    def refresh(self) -> None:
-        ids, matrix = self.replica.templates(self.model_id)
-        self._index = TemplateIndex(ids, matrix) if ids else TemplateIndex([], np.zeros((0, 1), np.float32))
+    def refresh(self, *, templates: bool = True) -> None:
+        """Read the replica again: its sync time, and (``templates``) every template."""
+        if templates:
+            ids, matrix = self.replica.templates(self.model_id)
+            self._index = (
+                TemplateIndex(ids, matrix) if ids else TemplateIndex([], np.zeros((0, 1), np.float32))
+            )
+        self._synced_at = self.replica.synced_at
 
     @property
     def stale(self) -> bool:
         """True when the last complete sync is older than the limit (or there never was one)."""
-        age = self.replica.age_s(self._clock())
-        return age is None or age > self.max_age_s
+        return self._synced_at is None or self._clock() - self._synced_at > self.max_age_s
 
     def search(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
         return () if self.stale else self._index.search(probe, k)
 
     def customer_count(self) -> int:
         return 0 if self.stale else self._index.customer_count()
+
+
+class LaneGallery(ReplicaSearch):
+    """The replica as the kiosk's whole gallery (what ``KioskEnroller`` and the scan session use).
+
+    Templates the enroller stores go to the merchant's gallery at the ledger host (sealed here,
+    right after the ledger linked the face) and come back through the feed; an erasure deletes
+    here at once and at every other lane through the feed. :meth:`sync_now` runs on a timer;
+    every method may be called from any thread.
+    """
+
+    def __init__(
+        self,
+        replica: Replica,
+        client: GalleryClient,
+        model_id: str,
+        *,
+        max_age_s: float = REPLICA_MAX_AGE_S,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._lock = threading.RLock()
+        self.client = client
+        super().__init__(replica, model_id, max_age_s=max_age_s, clock=clock)
+
+    def sync_now(self) -> SyncReport | None:
+        """One sync (None when the ledger host is unreachable or refused this kiosk)."""
+        with self._lock:
+            try:
+                report = try_sync(self.client, self.replica)
+            except ReplicaError as exc:
+                log.warning("gallery sync refused: %s", exc)
+                report = None
+            changed = report is not None and (report.applied > 0 or report.bootstrapped > 0)
+            self.refresh(templates=changed)
+            return report
+
+    def add(self, customer_id: str, templates: NDArray[np.float32], *, kind: str = "face") -> int:
+        """Seal and upload the templates of the enrolment this terminal just linked."""
+        rows = np.atleast_2d(np.asarray(templates, dtype=np.float32))
+        with self._lock:
+            enrol_id = f"e{secrets.token_hex(8)}"
+            sealed = seal_templates(
+                self.replica.gallery_key(),
+                rows,
+                merchant_id=self.replica.merchant_id,
+                customer_id=customer_id,
+                enrol_id=enrol_id,
+                model_id=self.model_id,
+            )
+            self.client.gallery_upload(customer_id, enrol_id, self.model_id, sealed)
+            self.sync_now()
+        return int(rows.shape[0])
+
+    def remove(self, customer_id: str) -> int:
+        """Delete the customer's templates here now (the ledger's erasure reaches the others)."""
+        with self._lock:
+            removed = self.replica.forget(customer_id)
+            self.refresh()
+        return removed
+
+    def customers(self) -> list[str]:
+        with self._lock:
+            return self.replica.customers()
+
+    def index(self, kind: str = "face") -> TemplateIndex:
+        return self._index
+
+    def search(self, probe: NDArray[np.float32], k: int = 3, kind: str = "face") -> tuple[Candidate, ...]:
+        return super().search(probe, k)
+
+    def close(self) -> None:
+        with self._lock:
+            self.replica.close()
+            self.client.close()
+
+
+def open_lane_gallery(
+    settings: Settings, url: str, terminal_id: str, key_file: Path, ledger_pub: Path
+) -> LaneGallery:
+    """The kiosk's replica in ``payments.data_dir`` as its gallery (see :class:`LaneGallery`)."""
+    public = load_public_key(ledger_pub)
+    client = GalleryClient(
+        url, terminal_id, load_private_key(key_file), public, timeout_s=settings.ledger.timeout_s
+    )
+    replica = open_replica(settings.payments.data_dir, terminal_id, public)
+    return LaneGallery(replica, client, settings.models.recogniser)
 
 
 def try_sync(client: GalleryClient, replica: Replica) -> SyncReport | None:

@@ -174,15 +174,13 @@ class GalleryClient(LedgerClient):
         return self._json("POST", "/v1/gallery/kiosks", {"box_key": box_key})
 
     def gallery_upload(
-        self, customer_id: str, enrol_id: str, model_id: str, sealed: str, linked_at: str
+        self, customer_id: str, enrol_id: str, model_id: str, sealed: str, linked_at: str = ""
     ) -> dict[str, Any]:
-        payload = {
-            "customer_id": customer_id,
-            "enrol_id": enrol_id,
-            "model_id": model_id,
-            "sealed": sealed,
-            "linked_at": linked_at,
-        }
+        """Sealed templates of the enrolment this terminal just linked (``linked_at``: that link's
+        time from the enrolment answer; empty: the customer's current link)."""
+        payload = {"customer_id": customer_id, "enrol_id": enrol_id, "model_id": model_id, "sealed": sealed}
+        if linked_at:
+            payload["linked_at"] = linked_at
         return self._json("POST", "/v1/gallery/templates", payload)
 
     def gallery_feed(self, after: int) -> dict[str, Any]:
@@ -429,6 +427,18 @@ class Replica:
 
     def customers(self) -> list[str]:
         return [str(r[0]) for r in self._db.execute("SELECT customer_id FROM members ORDER BY 1")]
+
+    def forget(self, customer_id: str) -> int:
+        """Delete a customer's templates here at once (an erasure the ledger could not be told of
+        yet); the feed's erasure entry, when it comes, finds nothing left. Returns templates removed."""
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT sealed, enrol_id, model_id FROM members WHERE customer_id = ?", (customer_id,)
+            ).fetchone()
+            db.execute("DELETE FROM members WHERE customer_id = ?", (customer_id,))
+        if row is None:
+            return 0
+        return int(self._open(customer_id, str(row[1]), str(row[2]), str(row[0])).shape[0])
 
     def templates(self, model_id: str) -> tuple[list[str], NDArray[np.float32]]:
         """Every member's templates for ``model_id`` (one row each, customer ids alongside)."""

@@ -279,15 +279,17 @@ def prepare_gallery_upload(
 ) -> Work:
     """Sealed templates of an enrolment this terminal linked (``POST /v1/enrolments``) in the last
     :data:`UPLOAD_WINDOW_S`: the link carries the shopper's proof, the cashier and the consent; the
-    templates follow it once. A re-enrolment (a newer link) replaces the earlier templates."""
+    templates follow it once. A re-enrolment (a newer link) replaces the earlier templates.
+    ``linked_at`` (optional) names the link the kiosk means; another one is refused."""
     body = parse_body(req.body, {"customer_id", "enrol_id", "model_id", "sealed", "linked_at"})
     customer_id = body.text("customer_id", pattern=ID_PATTERN)
     enrol_id = body.text("enrol_id", pattern=ID_PATTERN)
     model_id = body.text("model_id", max_len=128)
     sealed = body.text("sealed", max_len=MAX_SEALED_CHARS)
-    linked_at = body.text("linked_at", max_len=40)
+    named_link = body.text("linked_at", max_len=40, required=False)
     try:
-        linked_ts = from_iso_time(linked_at).timestamp()
+        if named_link:
+            from_iso_time(named_link)
     except (ValueError, WireError):
         raise BadInput(ErrorCode.MALFORMED, "linked_at must be the enrolment answer's linked_at") from None
     keys = ctx.guard.keys
@@ -295,12 +297,13 @@ def prepare_gallery_upload(
 
     def work(tx: LedgerTx, now: float, at: str) -> Outcome:
         link = tx.face_link(customer_id)
+        linked_at = link.linked_at if link is not None else ""
         if (
             link is None
             or link.merchant_id != merchant
             or link.terminal_id != terminal.terminal_id
-            or link.linked_at != linked_at
-            or not 0 <= now - linked_ts <= UPLOAD_WINDOW_S
+            or (named_link and named_link != linked_at)
+            or not 0 <= now - from_iso_time(linked_at).timestamp() <= UPLOAD_WINDOW_S
         ):
             return error(
                 ErrorCode.PROOF_REQUIRED,
