@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import json
 import os
@@ -189,6 +190,12 @@ def unwrap_key(
 # --- templates ------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=16)
+def _aead(key: bytes) -> AESGCM:
+    """One AES-GCM context per gallery key (opening 100k templates built 100k contexts)."""
+    return AESGCM(key)
+
+
 def _seal_context(merchant_id: str, customer_id: str, enrol_id: str, model_id: str) -> bytes:
     return f"facepay-gallery-templates-v1\n{merchant_id}\n{customer_id}\n{enrol_id}\n{model_id}".encode()
 
@@ -209,7 +216,7 @@ def seal_templates(
     plain = _HEADER.pack(rows.shape[0], rows.shape[1]) + rows.tobytes()
     nonce = os.urandom(12)
     aad = _seal_context(merchant_id, customer_id, enrol_id, model_id)
-    return _b64(nonce + AESGCM(key).encrypt(nonce, plain, aad))
+    return _b64(nonce + _aead(key).encrypt(nonce, plain, aad))
 
 
 def open_templates(
@@ -220,7 +227,7 @@ def open_templates(
     if len(blob) < 12 + 16 + _HEADER.size:
         raise SealError("sealed templates are too short")
     try:
-        plain = AESGCM(key).decrypt(
+        plain = _aead(key).decrypt(
             blob[:12], blob[12:], _seal_context(merchant_id, customer_id, enrol_id, model_id)
         )
     except InvalidTag:
