@@ -31,7 +31,7 @@ _FIXES = {
     "other_merchant": "the ledger served another merchant's gallery: check the terminal id and key",
     "refused": (
         "the ledger refused this kiosk (disabled, or its box key is not registered): the operator "
-        "re-enables it (`facepay ledger enable-terminal`) or the kiosk registers again with "
+        "re-enables it (`facepay ledger enable-terminal --id ID`) or the kiosk registers again with "
         "`facepay replica reset`; the replica matches no face once it is older than the limit"
     ),
 }

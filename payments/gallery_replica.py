@@ -448,8 +448,11 @@ class Replica:
             "SELECT customer_id, enrol_id, model_id, sealed FROM members WHERE model_id = ? ORDER BY 1",
             (model_id,),
         ).fetchall()
+        key, merchant = self.gallery_key(), self.merchant_id
         for customer_id, enrol_id, model, sealed in rows:
-            block = self._open(customer_id, enrol_id, model, sealed)
+            block = open_templates(
+                key, sealed, merchant_id=merchant, customer_id=customer_id, enrol_id=enrol_id, model_id=model
+            )
             ids.extend([customer_id] * block.shape[0])
             blocks.append(block)
         if not blocks:

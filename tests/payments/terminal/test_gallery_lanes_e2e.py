@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,31 @@ def _three_lanes(world: LedgerWorld, tmp: Path, dev_faces: Path) -> None:
         code, status = erasure_status(world, carol)
         assert code == 0 and all(k["confirmed_at"] for k in status["erasures"][0]["kiosks"])
         assert k3.run("status")[1]["problems"] == []
+
+        # the operator disables kiosk 3: its sync is refused, recorded, and doctor says what to do
+        done = subprocess.run(
+            [str(FACEPAY), "ledger", "disable-terminal", "--db", world.db, "--id", lanes[2][0]],
+            env=clean_env(world.out),
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        time.sleep(1.5)  # the ledger re-reads a terminal's state within a second
+        code, refused = k3.run("sync")
+        assert code == 1 and refused == {}
+        assert k3.run("status")[1]["problems"][0]["kind"] == "refused"
+        doctor = subprocess.run(
+            [str(FACEPAY), "doctor", "--no-ledger", "--quick", "--replica", str(lanes[2][1])],
+            env={**clean_env(lanes[2][1]), "FACEPAY_MODEL_DIR": str(REPO.parent / "shared" / "models")},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        line = next(x for x in doctor.stdout.splitlines() if "gallery feed refused" in x)
+        assert "FAIL" in line and "enable-terminal" in line and doctor.returncode == 1
     finally:
         proxy.close()
 
