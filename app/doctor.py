@@ -232,7 +232,9 @@ def run_checks(
         lambda: [check_disk(settings)],
         lambda: [check_gallery(settings)],
         lambda: [check_journal(settings)] if settings.ledger.terminal_id else [],
-        lambda: check_replica(replica or settings.payments.data_dir),
+        lambda: check_replica(
+            replica or settings.payments.data_dir, max_age_s=settings.payments.replica_max_age_s
+        ),
     ]
     if camera is not None:
         steps.append(lambda: [check_camera(camera)])

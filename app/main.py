@@ -16,7 +16,7 @@ from typing import Any, cast
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.enrolment import Registry
-from app.replica import REPLICA_POLL_S, open_lane_gallery
+from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
 from payments.client import LedgerClient
@@ -116,7 +116,7 @@ def kiosk_parts(
     """Build and later close the vision session, gallery, journal and ledger client.
 
     ``lane``: the gallery is this kiosk's replica of the merchant gallery (``app.replica``),
-    synced every ``REPLICA_POLL_S``; otherwise the kiosk's own encrypted gallery."""
+    synced every ``payments.replica_poll_s``; otherwise the kiosk's own encrypted gallery."""
     with ExitStack() as stack:
         gallery: Gallery
         if lane:
@@ -125,7 +125,7 @@ def kiosk_parts(
             )
             stack.callback(lane_gallery.close)
             lane_gallery.sync_now()
-            stack.enter_context(periodic(lane_gallery.sync_now, REPLICA_POLL_S))
+            stack.enter_context(periodic(lane_gallery.sync_now, settings.payments.replica_poll_s))
             gallery = cast(Gallery, lane_gallery)  # the Gallery calls the kiosk makes, on the replica
         else:
             gallery = open_gallery(settings)

@@ -4,9 +4,9 @@ enrolment that uploads to the ledger host, erasure, and payment by face from a p
 A lane keeps everything in its own data folder: the terminal key and ``ledger.pub`` (as for
 ``facepay pay``), the replica (``replica.db``) and its box key (``gallery_box.key``), the
 journal. The replica recognises while the ledger host is unreachable, but only for as long as
-its last complete sync is younger than :data:`REPLICA_MAX_AGE_S`: past that it never matches a
-face (the shopper pays with the PIN) until it has caught up, so a face erased at another lane
-cannot keep paying here.
+its last complete sync is younger than ``payments.replica_max_age_s`` (default 24 h): past
+that it never matches a face (the shopper pays with the PIN) until it has caught up, so a
+face erased at another lane cannot keep paying here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from app.settings import Settings
+from app.settings import REPLICA_MAX_AGE_S, REPLICA_POLL_S, Settings
 from payments.client import LedgerEnrolment, LedgerErasure, LedgerUnreachable
 from payments.gallery_replica import (
     BOX_KEY_FILE,
@@ -53,13 +53,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-# A replica not synced for this long stops matching faces (PIN only) until it catches up: an
-# erasure at another lane reaches every kiosk within a day even if one was cut off (issue 14).
-REPLICA_MAX_AGE_S = 24 * 3600.0
-# A lane asks the ledger for new feed entries this often: an enrolment is matchable at the other
-# lanes about half of it later (`facepay replica bench`, enrol_to_match), one small signed GET each.
-REPLICA_POLL_S = 2.0
 
 
 def open_replica(data_dir: Path, terminal_id: str, ledger_key: object) -> Replica:
@@ -195,7 +188,9 @@ def open_lane_gallery(
         url, terminal_id, load_private_key(key_file), public, timeout_s=settings.ledger.timeout_s
     )
     replica = open_replica(settings.payments.data_dir, terminal_id, public)
-    return LaneGallery(replica, client, settings.models.recogniser)
+    return LaneGallery(
+        replica, client, settings.models.recogniser, max_age_s=settings.payments.replica_max_age_s
+    )
 
 
 def try_sync(client: GalleryClient, replica: Replica) -> SyncReport | None:

@@ -28,7 +28,6 @@ from typing import Any
 from app.commands.pay_cmd import UsageError, add_connection_flags, connection, quiet_http
 from app.enrolment import CONSENT_VERSION, EnrolmentError, NoUsablePhoto, gate_photos, spoof_check
 from app.replica import (
-    REPLICA_MAX_AGE_S,
     ReplicaSearch,
     decide_match,
     enrol_at_lane,
@@ -119,6 +118,11 @@ def _report_json(report: SyncReport | None) -> dict[str, Any] | None:
     }
 
 
+def _max_age_s(args: argparse.Namespace) -> float:
+    hours = args.max_age_hours
+    return float(args.settings.payments.replica_max_age_s) if hours is None else float(hours) * 3600
+
+
 def _read_line(what: str) -> str:
     line = sys.stdin.readline()
     if not line:
@@ -163,7 +167,7 @@ def run_status(args: argparse.Namespace) -> int:
             "seq": replica.cursor[0],
             "customers": len(replica.customers()),
             "synced_age_s": None if age is None else round(age, 1),
-            "pin_only": age is None or age > args.max_age_hours * 3600,
+            "pin_only": age is None or age > _max_age_s(args),
             "problems": [
                 {"at": p.at, "kind": p.kind, "seq": p.seq, "detail": p.detail} for p in replica.problems()
             ],
@@ -247,7 +251,7 @@ def run_pay(args: argparse.Namespace) -> int:
         except ReplicaError as exc:
             log.warning("gallery sync refused: %s", exc)
             report = None
-        search = ReplicaSearch(lane.replica, settings.models.recogniser, max_age_s=args.max_age_hours * 3600)
+        search = ReplicaSearch(lane.replica, settings.models.recogniser, max_age_s=_max_age_s(args))
         result = build_pipeline(settings, gallery=search).process(read_image(args.photo))
         face = result.face
         masked = bool(face is not None and face.mask is not None and face.mask.masked)
@@ -312,8 +316,7 @@ def _lane_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--max-age-hours",
         type=float,
-        default=REPLICA_MAX_AGE_S / 3600,
-        help="a replica not synced for longer matches no face (PIN only) (default %(default)s)",
+        help="past this age the replica matches no face, PIN only (default: payments.replica_max_age_s)",
     )
     add_connection_flags(p)
 

@@ -80,6 +80,7 @@ def test_a_fresh_replica_matches_and_a_stale_one_never_does(
     search = ReplicaSearch(replica, MODEL, clock=lambda: now[0])
     assert search.stale and search.search(probe, 3) == ()  # never synced: PIN only
     replica.mark_synced(now[0])
+    search.refresh(templates=False)  # what a lane does after each sync
     assert search.search(probe, 3)[0].customer_id == "c-alice" and search.customer_count() == 1
     now[0] += REPLICA_MAX_AGE_S + 1
     assert search.stale and search.search(probe, 3) == () and search.customer_count() == 0
