@@ -56,6 +56,7 @@ from payments.gallery_wire import (
 from payments.wire import json_bytes
 
 __all__ = [
+    "ACK_EVERY_S",
     "BOX_KEY_FILE",
     "REPLICA_FILE",
     "GalleryClient",
@@ -72,6 +73,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REPLICA_FILE = "replica.db"
+# Without news, a kiosk still acknowledges its position this often: the ledger's "last sync" of
+# each kiosk (erasure-status) stays current without a stored request per poll.
+ACK_EVERY_S = 600.0
 BOX_KEY_FILE = "gallery_box.key"
 
 _SCHEMA = """
@@ -128,7 +132,8 @@ class SyncReport:
         enrolled: customers added or replaced.
         seq: the cursor afterwards.
         problem: the refused entry that stopped the sync, or None when it completed.
-        acknowledged: True when the ledger recorded this kiosk's position.
+        acknowledged: True when this sync told the ledger this kiosk's position (it does when the
+            position moved, and every ``ACK_EVERY_S`` otherwise).
     """
 
     bootstrapped: int
@@ -421,6 +426,17 @@ class Replica:
             self._put(db, "head", head)
         return applied, problem
 
+    def ack_due(self, seq: int, now: float) -> bool:
+        """True when the ledger has not heard of position ``seq`` from this kiosk yet, or not for
+        :data:`ACK_EVERY_S` (each acknowledgement is a stored, audited request at the ledger)."""
+        acked_seq, acked_at = int(self._get("acked_seq", "-1")), float(self._get("acked_at", "0"))
+        return seq != acked_seq or now - acked_at >= ACK_EVERY_S
+
+    def mark_acked(self, seq: int, now: float) -> None:
+        with self._tx() as db:
+            self._put(db, "acked_seq", seq)
+            self._put(db, "acked_at", repr(now))
+
     def mark_synced(self, now: float) -> None:
         with self._tx() as db:
             self._put(db, "synced_at", repr(now))
@@ -523,7 +539,9 @@ def _sync(client: GalleryClient, replica: Replica, now: float) -> SyncReport:
     seq, head = replica.cursor
     acknowledged = False
     if problem is None:
-        client.gallery_ack(seq, head)
+        if replica.ack_due(seq, now):
+            client.gallery_ack(seq, head)
+            replica.mark_acked(seq, now)
+            acknowledged = True
         replica.mark_synced(now)
-        acknowledged = True
     return SyncReport(loaded, len(applied), erased, enrolled, seq, problem, acknowledged)
