@@ -464,6 +464,8 @@ class Replica:
             "SELECT customer_id, enrol_id, model_id, sealed FROM members WHERE model_id = ? ORDER BY 1",
             (model_id,),
         ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
         key, merchant = self.gallery_key(), self.merchant_id
         for customer_id, enrol_id, model, sealed in rows:
             block = open_templates(
