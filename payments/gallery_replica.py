@@ -212,6 +212,8 @@ class Replica:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self._db.executescript(_SCHEMA)
             self._db.execute("PRAGMA synchronous=FULL")
+            # An erased template's bytes are overwritten, not left in a free page of the file.
+            self._db.execute("PRAGMA secure_delete=ON")
             if self.path != ":memory:":
                 self._db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.DatabaseError as exc:
@@ -424,7 +426,17 @@ class Replica:
                 applied.append(entry)
             self._put(db, "seq", seq)
             self._put(db, "head", head)
+        if any(e.kind == "erase" for e in applied):
+            self._scrub()
         return applied, problem
+
+    def _scrub(self) -> None:
+        """Fold the write-ahead log into the file and empty it: older copies of an erased
+        customer's pages do not stay behind in the log."""
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.DatabaseError as exc:
+            log.warning("replica checkpoint after an erasure failed: %s", exc)
 
     def ack_due(self, seq: int, now: float) -> bool:
         """True when the ledger has not heard of position ``seq`` from this kiosk yet, or not for
@@ -452,6 +464,7 @@ class Replica:
                 "SELECT sealed, enrol_id, model_id FROM members WHERE customer_id = ?", (customer_id,)
             ).fetchone()
             db.execute("DELETE FROM members WHERE customer_id = ?", (customer_id,))
+        self._scrub()
         if row is None:
             return 0
         return int(self._open(customer_id, str(row[1]), str(row[2]), str(row[0])).shape[0])

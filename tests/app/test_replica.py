@@ -128,3 +128,28 @@ def test_doctor_finds_a_damaged_replica_file(tmp_path: Path) -> None:
 
 def test_no_replica_no_findings(tmp_path: Path) -> None:
     assert check_replica(tmp_path) == []
+
+
+def test_an_erased_customers_bytes_leave_the_replica_files(
+    lane: tuple[Replica, Ed25519PrivateKey, np.ndarray], tmp_path: Path
+) -> None:
+    replica, ledger, _ = lane
+    sealed = replica._db.execute("SELECT sealed FROM members").fetchone()[0]
+    prev = replica.cursor[1]
+    fields = dict(
+        merchant_id=MERCHANT,
+        seq=2,
+        kind="erase",
+        customer_id="c-alice",
+        enrol_id="",
+        model_id="",
+        digest="",
+        at="2026-01-01T00:00:01.000000Z",
+        prev_hash=prev,
+    )
+    h = entry_hash(**fields)  # type: ignore[arg-type]
+    erase = FeedEntry(**fields, hash=h, signature=sign_entry(ledger, h))  # type: ignore[arg-type]
+    _, problem = replica.apply([erase])
+    assert problem is None and replica.customers() == []
+    files = b"".join(p.read_bytes() for p in (tmp_path / "lane").glob("replica.db*"))
+    assert sealed.encode()[:64] not in files
