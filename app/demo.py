@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
+from app.demo_lanes import two_lanes
 from app.demo_world import DemoWorld, camera_video
 from app.kiosk_options import kiosk_options
 from app.main import TerminalIdentity, kiosk_parts
@@ -168,7 +169,8 @@ def _step(results: list[StepResult], name: str, driver: Driver, body: Callable[[
 def run_scripted(
     world: DemoWorld, url: str, screenshots: Path | None, *, repeats: int = 3
 ) -> tuple[list[StepResult], dict[str, Any]]:
-    """Drive the five scripted paths through the real kiosk; returns results and figures."""
+    """Drive the five scripted paths through the real kiosk, then the shoppers through two more
+    lanes sharing the merchant gallery; returns results and figures."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     videos = world.workdir / "camera"
     videos.mkdir(exist_ok=True)
@@ -318,6 +320,8 @@ def run_scripted(
         window.close()
         QTest.qWait(200)
     _ledger_checks(world, url, results)
+    lanes = two_lanes(world, url)
+    results.append(StepResult("two lanes, one gallery", lanes.ok, lanes.detail))
     if isinstance(app, QApplication):
         app.shutdown()  # tear Qt down now, not during interpreter finalisation
     return results, figures

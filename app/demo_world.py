@@ -261,6 +261,8 @@ def _init_ledger(workdir: Path, people: list[DemoPerson]) -> dict[str, object]:
         str(workdir),
         "--customers-file",
         str(workdir / "customers.json"),
+        "--terminals",
+        "3",  # the kiosk window's lane and two headless lanes sharing the merchant gallery
     ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:

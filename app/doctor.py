@@ -219,14 +219,22 @@ def check_ledger(settings: Settings) -> list[Check]:
     return checks
 
 
-def run_checks(settings: Settings, *, camera: str | None, ledger: bool = True) -> list[Check]:
-    """Every check, in the order an operator fixes things."""
+def run_checks(
+    settings: Settings, *, camera: str | None, ledger: bool = True, replica: Path | None = None
+) -> list[Check]:
+    """Every check, in the order an operator fixes things; ``replica``: a lane's data folder
+    whose gallery replica to check (default: the data folder)."""
+    from app.replica_doctor import check_replica
+
     checks: list[Check] = []
     steps: list[Callable[[], list[Check]]] = [
         lambda: check_models(settings),
         lambda: [check_disk(settings)],
         lambda: [check_gallery(settings)],
         lambda: [check_journal(settings)] if settings.ledger.terminal_id else [],
+        lambda: check_replica(
+            replica or settings.payments.data_dir, max_age_s=settings.payments.replica_max_age_s
+        ),
     ]
     if camera is not None:
         steps.append(lambda: [check_camera(camera)])

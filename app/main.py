@@ -12,16 +12,17 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from app.adapters import KioskEnroller, LedgerPayments
+from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
 from enrolment import Registry
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.terminal import OfflineRules, PaymentService
-from vision import Frame, ScanSession, open_source
+from vision import Frame, Gallery, ScanSession, open_source
 
 __all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk"]
 
@@ -105,12 +106,30 @@ def has_display() -> bool:
 
 @contextmanager
 def kiosk_parts(
-    settings: Settings, identity: TerminalIdentity, camera_spec: str, *, loop_camera: bool = False
+    settings: Settings,
+    identity: TerminalIdentity,
+    camera_spec: str,
+    *,
+    loop_camera: bool = False,
+    lane: bool = False,
 ) -> Iterator[KioskParts]:
-    """Build and later close the vision session, gallery, journal and ledger client."""
+    """Build and later close the vision session, gallery, journal and ledger client.
+
+    ``lane``: the gallery is this kiosk's replica of the merchant gallery (``app.replica``),
+    synced every ``payments.replica_poll_s``; otherwise the kiosk's own encrypted gallery."""
     with ExitStack() as stack:
-        gallery = open_gallery(settings)
-        stack.callback(gallery.close)
+        gallery: Gallery
+        if lane:
+            lane_gallery = open_lane_gallery(
+                settings, identity.url, identity.terminal_id, identity.key_file, identity.ledger_pub
+            )
+            stack.callback(lane_gallery.close)
+            lane_gallery.sync_now()
+            stack.enter_context(periodic(lane_gallery.sync_now, settings.payments.replica_poll_s))
+            gallery = cast(Gallery, lane_gallery)  # the Gallery calls the kiosk makes, on the replica
+        else:
+            gallery = open_gallery(settings)
+            stack.callback(gallery.close)
         registry = Registry(settings.payments.data_dir / "enrolment.db")
         stack.callback(registry.close)
         journal = Journal.open(settings.payments.data_dir / "journal.db", identity.terminal_id)
@@ -153,15 +172,17 @@ def kiosk_parts(
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
 
 
-def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, *, windowed: bool) -> int:
-    """Run the kiosk window until it is closed."""
+def run_kiosk(
+    settings: Settings, identity: TerminalIdentity, camera_spec: str, *, windowed: bool, lane: bool = False
+) -> int:
+    """Run the kiosk window until it is closed (``lane``: on the merchant gallery's replica)."""
     from PySide6.QtWidgets import QApplication
 
     from app.kiosk_options import kiosk_options
     from terminal_ui import KioskWindow
 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
-    with kiosk_parts(settings, identity, camera_spec) as parts:
+    with kiosk_parts(settings, identity, camera_spec, lane=lane) as parts:
         window = KioskWindow(
             parts.analyser,
             parts.camera,

@@ -545,6 +545,14 @@ class LedgerSettings:
     cashier_ids: str = field(default="", metadata=_doc("cashier ids at staff sign-in, comma-separated"))
 
 
+# A lane whose last complete sync of the merchant gallery is older than this matches no face (PIN
+# only) until it has caught up: an erasure at one lane reaches a cut-off lane within a day (issue 14).
+REPLICA_MAX_AGE_S = 24 * 3600.0
+# A lane asks the ledger for new gallery feed entries this often: an enrolment at one lane matches
+# at another 1.1 s later (median, p95 2.1 s; `facepay replica bench`), one small signed GET a lane.
+REPLICA_POLL_S = 2.0
+
+
 @dataclass(frozen=True)
 class PaymentSettings:
     """Terminal-side payment rules.
@@ -557,6 +565,9 @@ class PaymentSettings:
         store_and_forward: accept face payments offline (default off: decline when offline).
         offline_floor_minor: largest single offline payment, minor units.
         offline_exposure_minor: largest total of outstanding offline payments, minor units.
+        replica_max_age_s: a lane on the merchant gallery (``facepay kiosk --lane``) whose last
+            complete sync is older than this matches no face until it catches up.
+        replica_poll_s: how often such a lane syncs its replica.
     """
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
@@ -567,6 +578,12 @@ class PaymentSettings:
     store_and_forward: bool = field(default=False, metadata=_doc("offline store-and-forward"))
     offline_floor_minor: int = field(default=0, metadata=_doc("offline per-payment limit", lo=0))
     offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))
+    replica_max_age_s: float = field(
+        default=REPLICA_MAX_AGE_S, metadata=_doc("merchant gallery replica: PIN only past this age", lo=1)
+    )
+    replica_poll_s: float = field(
+        default=REPLICA_POLL_S, metadata=_doc("merchant gallery replica: sync interval", lo=0.1)
+    )
 
 
 # --- kiosk ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+from pathlib import Path
 
 from app.doctor import Status, run_checks
 
@@ -17,12 +18,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--no-ledger", action="store_true", help="skip the ledger and clock checks")
     p.add_argument("--quick", action="store_true", help="skip the camera (for a service's start check)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--replica", type=Path, help="a lane's data folder (`facepay replica --dir`) to check")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    checks = run_checks(args.settings, camera=None if args.quick else args.camera, ledger=not args.no_ledger)
+    checks = run_checks(
+        args.settings,
+        camera=None if args.quick else args.camera,
+        ledger=not args.no_ledger,
+        replica=args.replica,
+    )
     failed = any(c.status is Status.FAIL for c in checks)
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [c.__dict__ for c in checks]}, indent=2))

@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--terminal", metavar="ID", help="terminal id (default: settings or demo.json)")
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument(
+        "--lane",
+        action="store_true",
+        help="recognise from this kiosk's replica of the merchant gallery at the ledger host (enrol "
+        "once, pay at every lane) instead of its own gallery",
+    )
     p.set_defaults(handler=run)
 
 
@@ -48,4 +54,4 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_kiosk(args.settings, identity, args.camera, windowed=args.windowed)
+    return run_kiosk(args.settings, identity, args.camera, windowed=args.windowed, lane=args.lane)

@@ -38,6 +38,7 @@ from payments.ledger import (
     verify_audit,
 )
 from payments.ledger.bench import BenchError, run_bench
+from payments.ledger.gallery import erasure_status
 from payments.ledger.limits import (
     BODY_TIMEOUT_S,
     ENV_LIMITS,
@@ -223,6 +224,35 @@ def _check(args: argparse.Namespace) -> int:
         print(p)
     print("books balance" if not problems else f"{len(problems)} problem(s)")
     return 1 if problems else 0
+
+
+def _erasure_status(args: argparse.Namespace) -> int:
+    """Each erasure of the customer per merchant gallery, and each kiosk's confirmation time."""
+    store = open_store(args.db)
+    try:
+        records = erasure_status(store, args.customer)
+    finally:
+        store.close()
+    rows = [
+        {
+            "merchant_id": r.merchant_id,
+            "seq": r.seq,
+            "erased_at": r.at,
+            "complete": r.complete,
+            "kiosks": [{"terminal_id": k.terminal_id, "confirmed_at": k.confirmed_at} for k in r.kiosks],
+        }
+        for r in records
+    ]
+    if args.json:
+        print(json.dumps({"customer_id": args.customer, "erasures": rows}, sort_keys=True))
+    for r in records if not args.json else ():
+        print(f"{args.customer} erased from {r.merchant_id} at {r.at} (feed entry {r.seq})")
+        for k in r.kiosks:
+            state = k.confirmed_at or f"NOT CONFIRMED (last sync {k.synced_at or 'never'})"
+            print(f"  {k.terminal_id:<24} {state}")
+    if not records and not args.json:
+        print(f"{args.customer}: no erasure from any merchant gallery")
+    return 0 if records and all(r.complete for r in records) else 1
 
 
 def _run_async(coro: Any) -> Any:
@@ -490,6 +520,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--anchors", required=True, help="the anchors file (JSON Lines, created mode 600)")
     p.add_argument("--ledger-key", help="ledger key file (default: <sqlite db>.key)")
     p.set_defaults(handler=_guard(_audit_anchor))
+
+    p = sub.add_parser("erasure-status", help="each kiosk's confirmation of a shopper's erasure")
+    _db(p)
+    p.add_argument("customer", help="customer id")
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.set_defaults(handler=_guard(_erasure_status))
 
     p = sub.add_parser("check", help="check the books: sums zero, no balance below its floor")
     _db(p)

@@ -9,6 +9,7 @@ from payments.ledger._context import Context
 from payments.ledger._messages import BadInput, Outcome, Request, Work, error, parse_body
 from payments.ledger.audit import canonical_json
 from payments.ledger.errors import ErrorCode
+from payments.ledger.gallery import record_erasures
 from payments.ledger.pins import hash_pin, verify_pin
 from payments.ledger.records import FaceLink, Terminal
 from payments.ledger.store import LedgerTx
@@ -200,6 +201,11 @@ def prepare_erase(
                 customer_id=customer_id,
             )
         was_linked = tx.unlink_face(customer_id)
+        # The face leaves the merchant galleries too: the shopper's own PIN erases it from every
+        # merchant's, a cashier from their merchant's; each kiosk confirms through the feed.
+        galleries = record_erasures(
+            tx, guard.keys, customer_id, None if pin_ok is not None else terminal.merchant_id, at
+        )
         detail = {
             "customer_id": customer_id,
             "was_linked": was_linked,
@@ -219,6 +225,7 @@ def prepare_erase(
             "erased_at": at,
             "audit_seq": entry.seq,
             "audit_hash": entry.hash,
+            "gallery_erasures": [{"merchant_id": g.merchant_id, "seq": g.seq} for g in galleries],
         }
         return Outcome(
             200, payload, {"customer_id": customer_id, "was_linked": was_linked, "audit_seq": entry.seq}

@@ -197,6 +197,11 @@ class _Tx:
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._run(sql, params).fetchone()
 
+    def rows(self, sql: str, params: Sequence[Any] = (), *, fetch: bool = True) -> list[tuple[Any, ...]]:
+        """Run one statement of a module with tables of its own; its rows when ``fetch``."""
+        cur = self._run(sql, params)
+        return [tuple(r) for r in cur.fetchall()] if fetch else []
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """Undoes the database statements and the buffered audit lines and balance changes.

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from payments._private_file import write_private
 from payments.ledger.audit import AuditFinding, canonical_json, verify_chain
 from payments.ledger.errors import AdminError, StoreConflict, StoreError
+from payments.ledger.gallery import create_gallery_schema
 from payments.ledger.keys import LedgerKeys, load_ledger_keys, save_ledger_keys
 from payments.ledger.pins import hash_pin
 from payments.ledger.records import (
@@ -98,8 +99,9 @@ def _admin(store: LedgerStore, action: str, detail: dict[str, Any], work: Any) -
 
 
 def init_schema(store: LedgerStore) -> None:
-    """Create the tables (idempotent)."""
+    """Create the tables, the merchant gallery's included (idempotent)."""
     store.create_schema()
+    create_gallery_schema(store)
 
 
 def ensure_keys(path: Path) -> LedgerKeys:

@@ -263,6 +263,11 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
         Route("/v1/cashiers/verify", endpoint("verify_cashier"), methods=["POST"]),
         Route("/v1/enrolments", endpoint("enrol"), methods=["POST"]),
         Route("/v1/enrolments/{customer_id}/erase", endpoint("erase_enrolment"), methods=["POST"]),
+        Route("/v1/gallery/kiosks", endpoint("gallery_register"), methods=["POST"]),
+        Route("/v1/gallery/templates", endpoint("gallery_upload"), methods=["POST"]),
+        Route("/v1/gallery/feed", endpoint("gallery_feed"), methods=["GET"]),
+        Route("/v1/gallery/snapshot", endpoint("gallery_snapshot"), methods=["GET"]),
+        Route("/v1/gallery/acks", endpoint("gallery_ack"), methods=["POST"]),
         Route("/v1/transfers", endpoint("list_transfers"), methods=["GET"]),
         Route("/v1/transfers/{transfer_id}", endpoint("get_transfer"), methods=["GET"]),
     ]

@@ -41,6 +41,13 @@ from payments.ledger._money import (
 from payments.ledger._reads import prepare_get, prepare_list
 from payments.ledger.anchors import header_text, sign_anchor
 from payments.ledger.errors import ErrorCode, StoreError
+from payments.ledger.gallery import (
+    prepare_gallery_ack,
+    prepare_gallery_feed,
+    prepare_gallery_register,
+    prepare_gallery_snapshot,
+    prepare_gallery_upload,
+)
 from payments.ledger.keys import LedgerKeys
 from payments.ledger.pins import LockoutPolicy
 from payments.ledger.store import LedgerStore
@@ -77,6 +84,11 @@ ACTIONS: Mapping[str, Preparer] = {
     "erase_enrolment": prepare_erase,
     "get_transfer": prepare_get,
     "list_transfers": prepare_list,
+    "gallery_register": prepare_gallery_register,
+    "gallery_upload": prepare_gallery_upload,
+    "gallery_feed": prepare_gallery_feed,
+    "gallery_snapshot": prepare_gallery_snapshot,
+    "gallery_ack": prepare_gallery_ack,
 }
 
 _NONCE = re.compile(r"[0-9a-f]{32,128}")

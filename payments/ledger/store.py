@@ -15,10 +15,10 @@ processes and restarts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from payments.ledger.errors import StoreConfigError
 from payments.ledger.records import (
@@ -65,6 +65,10 @@ class LedgerTx(Protocol):
 
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested scope: undone on its own when the block raises, the transaction goes on."""
+
+    def rows(self, sql: str, params: Sequence[Any] = (), *, fetch: bool = True) -> list[tuple[Any, ...]]:
+        """One statement (``?`` placeholders) for a module with tables of its own (the merchant
+        gallery); its rows when ``fetch`` (a SELECT or RETURNING), else an empty list."""
 
     def claim_nonce(self, terminal_id: str, nonce: str, now: float) -> bool:
         """Record a nonce; False when it was seen before."""

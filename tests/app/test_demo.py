@@ -97,6 +97,12 @@ def test_ledger_recorded_what_the_shoppers_saw(demo: dict[str, Any]) -> None:
     assert step["ok"], step["detail"]
 
 
+def test_shoppers_enrolled_at_one_lane_pay_by_face_at_another(demo: dict[str, Any]) -> None:
+    step = demo["steps"]["two lanes, one gallery"]
+    assert step["ok"], step["detail"]
+    assert "paid by face at lane 3" in step["detail"] and "a stranger at lane 2" in step["detail"]
+
+
 def test_every_screen_passed_was_saved(demo: dict[str, Any]) -> None:
     shots = demo["shots"]
     assert len(shots) >= 30 and all(p.stat().st_size > 5000 for p in shots)
