@@ -28,7 +28,18 @@ from models._errors import (
 )
 from models._fetch import DEFAULT_TIMEOUT, FetchOutcome, FetchResult, ProgressCallback, fetch
 from models._manifest import Manifest, ModelSpec, load_manifest
-from models._store import FileState, FileStatus, check_file, fix_for, resolve, sha256_of, verify
+from models._quantize import QuantizeError, quantize_model
+from models._store import (
+    FileState,
+    FileStatus,
+    check_file,
+    digest_file,
+    fix_for,
+    record_digest,
+    resolve,
+    sha256_of,
+    verify,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -45,10 +56,14 @@ __all__ = [
     "ModelSpec",
     "ModelUnavailable",
     "ProgressCallback",
+    "QuantizeError",
     "check_file",
+    "digest_file",
     "fetch",
     "fix_for",
     "load_manifest",
+    "quantize_model",
+    "record_digest",
     "resolve",
     "sha256_of",
     "verify",
