@@ -16,12 +16,18 @@ from typing import Any
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.enrolment import Registry
+from app.migration import (
+    HarvestingPayments,
+    TemplateHarvest,
+    build_migration_scan_session,
+    migration_active,
+)
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.terminal import OfflineRules, PaymentService
-from vision import Frame, ScanSession, open_source
+from vision import Frame, MigratingGallery, ScanSession, open_source
 
 __all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk"]
 
@@ -131,12 +137,20 @@ def kiosk_parts(
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
-        payments = LedgerPayments(service, models=models)
+        analyser: ScanSession
+        if migration_active(settings):  # two recognisers: every confirmed payment moves a shopper
+            analyser = build_migration_scan_session(settings, gallery)
+            assert isinstance(analyser.pipeline.gallery, MigratingGallery)
+            models["recogniser_source"] = settings.migration.source
+            harvest = TemplateHarvest.from_settings(settings, analyser.pipeline.gallery)
+            payments: LedgerPayments = HarvestingPayments(service, models=models, harvest=harvest)
+        else:
+            analyser = build_scan_session(settings, gallery)
+            payments = LedgerPayments(service, models=models)
         still_open = payments.recover()
         if still_open:
             log.warning("%d journal entries still open after start-up recovery", still_open)
         stack.enter_context(periodic(payments.recover, RECOVERY_INTERVAL_S))
-        analyser = build_scan_session(settings, gallery)
 
         def camera() -> Iterator[Frame]:
             return iter(open_source(camera_spec, realtime=True, loop=loop_camera))

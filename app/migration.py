@@ -136,7 +136,7 @@ class TemplateHarvest:
         if store.template_count(customer_id, self.gallery.target) >= self.templates:
             return HarvestOutcome(customer_id, False, "already holds its target templates")
         if pin_confirmed:
-            ranked = [c.customer_id for c in self.gallery.search(probe, self.candidates)]
+            ranked = [c.customer_id for c in self.gallery.rank(probe, self.candidates)]
             if customer_id not in ranked:
                 return HarvestOutcome(customer_id, False, "PIN confirmed, but the face did not rank it")
             why = "confirmed by PIN"

@@ -114,9 +114,14 @@ class MigratingGallery:
         self._built = self.gallery.version
 
     def search(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
-        """The ``k`` best customers, each scored by the model that covers them, best first."""
-        self._refresh()
+        """The ``k`` best customers, each scored by the model that covers them, best first;
+        the probe is kept as ``last_probe``."""
         self.last_probe = np.array(probe, dtype=np.float32, copy=True)
+        return self.rank(probe, k)
+
+    def rank(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
+        """``search`` without keeping the probe."""
+        self._refresh()
         source, target = self.embedder.split(probe)
         found = self._target_index.search(target, k) + self._source_index.search(source, k)
         return tuple(sorted(found, key=lambda c: -c.score)[:k])
