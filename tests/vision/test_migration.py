@@ -63,7 +63,7 @@ def test_rows_of_one_model_never_answer_for_another(tmp_path: Path) -> None:
 def paired(settings: Any) -> PairedEmbedder:
     """Two real recognisers under two ids (the same weights: what the test checks is which
     model's templates answer for whom)."""
-    spec, path = model_path(settings, settings.models.recogniser)
+    _, path = model_path(settings, settings.models.recogniser)
     source = Embedder(ort_session(path, 1), model_id="src")
     target = Embedder(ort_session(path, 1), model_id="tgt")
     return PairedEmbedder(source, target)
