@@ -81,10 +81,12 @@ def build_migration_scan_session(
     rng: random.Random | None = None,
 ) -> MigratingScanSession:
     """The kiosk's ``FaceAnalyser`` during a migration (see ``app.wiring.build_scan_session``)."""
+    m = settings.migration
     return MigratingScanSession(
         build_migrating_pipeline(settings, gallery),
         build_policy(settings),
         challenge_limits(settings),
+        pin_below=m.strong_match if m.pin_to_move else None,
         clock=clock,
         rng=rng if rng is not None else random.SystemRandom(),
     )
@@ -190,5 +192,5 @@ class HarvestingPayments(LedgerPayments):
         except Exception:  # never let the migration fail a payment that went through
             log.exception("migration: adding a template for %s failed", charged)
             return outcome
-        log.info("migration: %s %s (%s)", charged, "covered" if done.added else "not covered", done.why)
+        log.info("migration: %s: %s (%s)", charged, "template added" if done.added else "no template", done.why)
         return outcome

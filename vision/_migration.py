@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from vision._challenge import ChallengeLimits
+from vision._decision import Decision, Match, NeedPin, Reason
 from vision._embedder import Embedder, l2_normalise
 from vision._gallery import Candidate, Gallery, TemplateIndex
+from vision._pipeline import Pipeline
+from vision._policy import DecisionPolicy
 from vision._session import ScanSession
 
 __all__ = ["MigratingGallery", "MigratingScanSession", "MigrationCoverage", "PairedEmbedder"]
@@ -142,11 +147,41 @@ class MigratingGallery:
 
 
 class MigratingScanSession(ScanSession):
-    """A ``ScanSession`` over a ``MigratingGallery`` that forgets the last probe at each new scan,
-    so a payment is never credited with the face of an earlier shopper."""
+    """A ``ScanSession`` over a ``MigratingGallery``.
+
+    It forgets the last probe at each new scan, so a payment is never credited with the face
+    of an earlier shopper; and with ``pin_below`` set, a shopper still matched by the source
+    model at a score under ``pin_below`` is asked for their PIN instead (``NeedPin`` with that
+    one candidate), once: that PIN-confirmed payment moves them, after which the target model
+    matches them. Without it a shopper the source model matches often but never strongly would
+    never move.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        policy: DecisionPolicy,
+        challenge: ChallengeLimits,
+        *,
+        pin_below: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if not isinstance(pipeline.gallery, MigratingGallery):
+            raise ValueError("a MigratingScanSession searches a MigratingGallery")
+        self.migrating: MigratingGallery = pipeline.gallery
+        self.pin_below = pin_below
+        super().__init__(pipeline, policy, challenge, **kwargs)
 
     def reset(self, *, amount_minor: int = 0) -> None:
         super().reset(amount_minor=amount_minor)
-        gallery = self.pipeline.gallery
-        if isinstance(gallery, MigratingGallery):
-            gallery.forget_probe()
+        self.migrating.forget_probe()
+
+    def _decide(self, decision: Decision) -> None:
+        if (
+            isinstance(decision, Match)
+            and self.pin_below is not None
+            and decision.score < self.pin_below
+            and self.migrating.gallery.template_count(decision.customer_id, self.migrating.target) == 0
+        ):
+            decision = NeedPin((decision.customer_id,), Reason.LOW_SCORE)
+        super()._decide(decision)
