@@ -192,5 +192,6 @@ class HarvestingPayments(LedgerPayments):
         except Exception:  # never let the migration fail a payment that went through
             log.exception("migration: adding a template for %s failed", charged)
             return outcome
-        log.info("migration: %s: %s (%s)", charged, "template added" if done.added else "no template", done.why)
+        what = "template added" if done.added else "no template"
+        log.info("migration: %s: %s (%s)", charged, what, done.why)
         return outcome
