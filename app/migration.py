@@ -130,6 +130,10 @@ class TemplateHarvest:
 
     def after_payment(self, customer_id: str, *, pin_confirmed: bool) -> HarvestOutcome:
         """Called once per approved (online) payment, with the customer the ledger charged."""
+        with self.gallery.lock:
+            return self._after_payment(customer_id, pin_confirmed)
+
+    def _after_payment(self, customer_id: str, pin_confirmed: bool) -> HarvestOutcome:
         probe = self.gallery.last_probe
         self.gallery.forget_probe()  # one scan, at most one template
         if probe is None:

@@ -16,6 +16,7 @@ payment confirms who they are (``app.migration``).
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,6 +107,9 @@ class MigratingGallery:
         self._source_index = TemplateIndex([], np.zeros((0, embedder.source.dim), np.float32))
         self._customers = 0
         self.last_probe: NDArray[np.float32] | None = None
+        # The scan searches on the vision worker, a payment adds templates on the payments
+        # worker: both hold this while they touch the indices or the last probe.
+        self.lock = threading.RLock()
 
     def _refresh(self) -> None:
         if self._built == self.gallery.version:
@@ -121,26 +125,30 @@ class MigratingGallery:
     def search(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
         """The ``k`` best customers, each scored by the model that covers them, best first;
         the probe is kept as ``last_probe``."""
-        self.last_probe = np.array(probe, dtype=np.float32, copy=True)
-        return self.rank(probe, k)
+        with self.lock:
+            self.last_probe = np.array(probe, dtype=np.float32, copy=True)
+            return self.rank(probe, k)
 
     def rank(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
         """``search`` without keeping the probe."""
-        self._refresh()
         source, target = self.embedder.split(probe)
-        found = self._target_index.search(target, k) + self._source_index.search(source, k)
+        with self.lock:
+            self._refresh()
+            found = self._target_index.search(target, k) + self._source_index.search(source, k)
         return tuple(sorted(found, key=lambda c: -c.score)[:k])
 
     def customer_count(self) -> int:
-        self._refresh()
-        return self._customers
+        with self.lock:
+            self._refresh()
+            return self._customers
 
     def source_ranking(self, probe: NDArray[np.float32], k: int) -> tuple[Candidate, ...]:
         """Every customer with source templates (covered ones too) ranked by the source model."""
         return self.gallery.index(model_id=self.source).search(self.embedder.split(probe)[0], k)
 
     def forget_probe(self) -> None:
-        self.last_probe = None
+        with self.lock:
+            self.last_probe = None
 
     def coverage(self) -> MigrationCoverage:
         return MigrationCoverage.of(self.gallery, self.source, self.target)
