@@ -49,6 +49,12 @@ def test_rows_of_one_model_never_answer_for_another(tmp_path: Path) -> None:
     assert g.template_count("anna") == 2 and g.template_count("anna", "new") == 1
     assert [c.customer_id for c in g.search(anna_old[0], k=5)] == ["anna", "bob"]
     assert MigrationCoverage.of(g, "old", "new").covered == 1
+    key = generate_key()
+    assert g.rotate_key(key) == 4  # every model's rows move to the new key
+    assert g.templates(model_id="new")[1].shape == (1, 128)
+    assert g.remove("anna") == 3  # erasing a shopper erases every model's templates
+    assert g.customers() == ["bob"] and g.customers("new") == []
+    g.add("anna", anna_old)
     g.close()
     # A row relabelled as another model's no longer opens: the model id is sealed in.
     db = sqlite3.connect(tmp_path / "g.db")
