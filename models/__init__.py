@@ -28,7 +28,6 @@ from models._errors import (
 )
 from models._fetch import DEFAULT_TIMEOUT, FetchOutcome, FetchResult, ProgressCallback, fetch
 from models._manifest import Manifest, ModelSpec, load_manifest
-from models._quantize import QuantizeError, quantize_model
 from models._store import (
     FileState,
     FileStatus,
@@ -56,13 +55,11 @@ __all__ = [
     "ModelSpec",
     "ModelUnavailable",
     "ProgressCallback",
-    "QuantizeError",
     "check_file",
     "digest_file",
     "fetch",
     "fix_for",
     "load_manifest",
-    "quantize_model",
     "record_digest",
     "resolve",
     "sha256_of",

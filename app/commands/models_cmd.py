@@ -208,6 +208,7 @@ def run_quantize(args: argparse.Namespace) -> int:
         return _fail(args, f"not made by quantisation: {', '.join(not_derived)}", EXIT_USAGE)
     if not args.images.is_dir():
         return _fail(args, f"--images {args.images} is not a folder", EXIT_USAGE)
+    from app.quantize import quantize_model
     from app.wiring import ModelFileError, model_path
 
     try:
@@ -221,7 +222,7 @@ def run_quantize(args: argparse.Namespace) -> int:
     for spec in wanted:
         try:
             source_spec, source = model_path(args.settings, spec.derived_from, manifest)
-            out = models.quantize_model(source, spec.path(out_dir), spec, crops, source_spec=source_spec)
+            out = quantize_model(source, spec.path(out_dir), spec, crops, source_spec=source_spec)
         except (ModelFileError, models.ModelError) as exc:
             return _fail(args, str(exc), EXIT_PROBLEM)
         sha = models.record_digest(out)

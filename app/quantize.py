@@ -12,7 +12,8 @@ the manifest describes:
   stem and the embedding head are where int8 costs the most fidelity, see README).
 
 Calibration data are aligned 112x112 BGR crops, fed as the manifest's ``input`` spec says.
-``onnx`` is needed (the ``quantize`` extra); without it :class:`QuantizeError` says so.
+``onnx`` is needed (the ``quantize`` extra); without it :class:`QuantizeError` says so. This
+lives in the composition root, not in ``models/``: ``models`` never imports onnxruntime.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from models._errors import ModelError
-from models._manifest import ModelSpec
+from models import ModelError, ModelSpec
 
 __all__ = ["QuantizeError", "quantize_model"]
 
