@@ -137,3 +137,42 @@ def test_every_shopper_keeps_paying_while_the_gallery_moves_to_the_int8_recognis
     assert status["customers_per_model"] == {SOURCE: len(people), TARGET: len(people)}
     # Once moved, the new model recognises: most shoppers are matched by face alone again.
     assert len(matched_by_target) >= len(people) // 2, sorted(matched_by_target)
+
+
+def test_the_kiosk_runs_the_migration_only_when_a_source_is_set(
+    kit: TerminalKit, int8_settings: Any, tmp_path: Path
+) -> None:
+    from app.main import TerminalIdentity, kiosk_parts
+    from app.migration import HarvestingPayments
+    from vision import MigratingScanSession
+
+    identity = TerminalIdentity(kit.world.url, kit.terminal_id, kit.key_file, kit.world.out / "ledger.pub")
+    plain = dataclasses.replace(
+        int8_settings,
+        payments=dataclasses.replace(
+            int8_settings.payments, data_dir=tmp_path / "data", gallery_key_file=tmp_path / "gallery.key"
+        ),
+    )
+    with kiosk_parts(plain, identity, str(tmp_path)) as parts:
+        assert not isinstance(parts.analyser, MigratingScanSession)
+        assert not isinstance(parts.payments, HarvestingPayments)
+    moving = dataclasses.replace(
+        plain,
+        models=dataclasses.replace(plain.models, recogniser=TARGET),
+        migration=dataclasses.replace(plain.migration, source=SOURCE),
+    )
+    with kiosk_parts(moving, identity, str(tmp_path)) as parts:
+        assert isinstance(parts.analyser, MigratingScanSession)
+        assert isinstance(parts.payments, HarvestingPayments)
+        assert parts.analyser.migrating.source == SOURCE and parts.analyser.migrating.target == TARGET
+        assert parts.analyser.pin_below == moving.migration.strong_match
+    same = dataclasses.replace(moving, migration=dataclasses.replace(moving.migration, source=TARGET))
+    with kiosk_parts(same, identity, str(tmp_path)) as parts:  # moving to itself: no migration
+        assert not isinstance(parts.analyser, MigratingScanSession)
+    from app.settings import SettingsError
+    from models import ManifestError
+
+    for source, error in (("antispoof-minifasv2se-128", SettingsError), ("no-such-model", ManifestError)):
+        wrong = dataclasses.replace(moving, migration=dataclasses.replace(moving.migration, source=source))
+        with pytest.raises(error, match=source), kiosk_parts(wrong, identity, str(tmp_path)):
+            pass
