@@ -1,7 +1,8 @@
-"""``facepay models list | verify | fetch | quantize``: what the model directory holds, and filling it.
+"""``facepay models list | verify | fetch | quantize | time``: what the model directory holds, and filling it.
 
 ``quantize`` makes the manifest's derived (int8) files from their float originals, calibrated
-on aligned faces of ``--images``, into ``models.derived_dir``.
+on aligned faces of ``--images``, into ``models.derived_dir``; ``time`` times recognisers
+against each other within one run.
 
 Exit codes: 0 all well; 1 a required model is missing or corrupt, or a fetch failed;
 2 the request itself is wrong (unknown model id, unreadable manifest).
@@ -30,6 +31,10 @@ LICENCE_WIDTH = 40
 # Faces quantisation calibrates on: activation ranges settle within a few dozen faces, and each
 # costs one float inference per calibration pass.
 CALIBRATION_FACES = 200
+# `models time`: rounds interleave the models so a noisy, shared host slows them alike; faces
+# per round keep a round under a second per model.
+TIME_ROUNDS = 7
+TIME_FACES = 40
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -94,6 +99,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help=f"calibrate on at most this many faces (default {CALIBRATION_FACES})",
     )
     quantize.set_defaults(handler=run_quantize)
+    timing = actions.add_parser(
+        "time",
+        parents=[common],
+        help="time recognisers against each other in one run (interleaved rounds, medians, ratios)",
+    )
+    timing.add_argument("--images", type=Path, required=True, help="folder of face photos")
+    timing.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        default=[],
+        help="recogniser ids, the first is the reference (default: every recogniser present)",
+    )
+    timing.add_argument(
+        "--rounds", type=int, default=TIME_ROUNDS, help=f"interleaved rounds (default {TIME_ROUNDS})"
+    )
+    timing.set_defaults(handler=run_time)
 
 
 # --- handlers ---------------------------------------------------------------
@@ -231,6 +254,61 @@ def run_quantize(args: argparse.Namespace) -> int:
         return _emit_json({"ok": True, "calibration_faces": len(crops), "models": made})
     for m in made:
         _out(f"made {m['id']}: {m['path']} ({_human(m['bytes'])}, calibrated on {len(crops)} faces)")
+    return EXIT_OK
+
+
+def run_time(args: argparse.Namespace) -> int:
+    import statistics
+    import time
+
+    from app.wiring import ModelFileError, build_embedder
+
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    manifest, _ = loaded
+    settings = args.settings
+    if args.rounds < 1:
+        return _fail(args, "--rounds must be at least 1", EXIT_USAGE)
+    if not args.images.is_dir():
+        return _fail(args, f"--images {args.images} is not a folder", EXIT_USAGE)
+    try:
+        specs = [manifest.get(i) for i in args.only] or [s for s in manifest.models if s.task == "recogniser"]
+    except models.ManifestError as exc:
+        return _fail(args, str(exc), EXIT_USAGE)
+    if any(s.task != "recogniser" for s in specs):
+        return _fail(args, "only recognisers can be timed", EXIT_USAGE)
+    try:
+        embedders = [build_embedder(settings, manifest, model_id=s.id) for s in specs]
+        crops = calibration_faces(settings, args.images, TIME_FACES)
+    except ModelFileError as exc:
+        return _fail(args, str(exc), EXIT_PROBLEM)
+    if len(crops) == 0:
+        return _fail(args, f"no usable face in {args.images}", EXIT_USAGE)
+    per_call: dict[str, list[float]] = {e.model_id: [] for e in embedders}
+    for _ in range(args.rounds):
+        for e in embedders:
+            t0 = time.perf_counter()
+            for crop in crops:
+                e.embed_one(crop)
+            per_call[e.model_id].append((time.perf_counter() - t0) * 1000 / len(crops))
+    ref = statistics.median(per_call[embedders[0].model_id])
+    rows = [
+        {
+            "id": model_id,
+            "median_ms": round(statistics.median(ms), 3),
+            "rounds_ms": [round(v, 3) for v in ms],
+            "ratio_to_first": round(statistics.median(ms) / ref, 3),
+        }
+        for model_id, ms in per_call.items()
+    ]
+    if args.json:
+        return _emit_json(
+            {"faces": len(crops), "rounds": args.rounds, "threads": settings.models.threads, "models": rows}
+        )
+    _out(f"{len(crops)} faces, {args.rounds} interleaved rounds, {settings.models.threads} threads")
+    for r in rows:
+        _out(f"{r['id']}: {r['median_ms']:.2f} ms per face (x{r['ratio_to_first']:.2f})")
     return EXIT_OK
 
 

@@ -85,3 +85,20 @@ def test_the_int8_recogniser_is_made_verified_and_close_to_the_float_one(
     same = (fp * q).sum(axis=1)
     assert (same > 0.9).all(), same  # the same face, either model
     assert float(q[0] @ q[1]) < 0.5  # two people stay apart under int8
+
+
+def test_models_time_compares_recognisers_in_one_run(
+    int8_settings: Any, dev_faces: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("FACEPAY_MODELS_DERIVED_DIR", str(int8_settings.models.derived_dir))
+    ids = ["mobilefacenet-expo-192d", INT8]
+    assert (
+        main(["models", "time", "--images", str(dev_faces), "--only", *ids, "--rounds", "2", "--json"]) == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert [m["id"] for m in report["models"]] == ids and report["faces"] > 10
+    assert report["models"][0]["ratio_to_first"] == 1.0
+    assert all(len(m["rounds_ms"]) == 2 and m["median_ms"] > 0 for m in report["models"])
+    assert main(["models", "time", "--images", str(dev_faces), "--only", "yunet-2023mar"]) == 2
+    assert "only recognisers" in capsys.readouterr().err
+    assert main(["models", "time", "--images", str(dev_faces), "--rounds", "0"]) == 2
