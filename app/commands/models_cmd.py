@@ -273,7 +273,11 @@ def run_time(args: argparse.Namespace) -> int:
     if not args.images.is_dir():
         return _fail(args, f"--images {args.images} is not a folder", EXIT_USAGE)
     try:
-        specs = [manifest.get(i) for i in args.only] or [s for s in manifest.models if s.task == "recogniser"]
+        specs = [manifest.get(i) for i in args.only] or [
+            st.spec
+            for st in models.verify(manifest, settings.models.dir, settings.models.derived_dir)
+            if st.spec.task == "recogniser" and st.ok  # by default: the ones present
+        ]
     except models.ManifestError as exc:
         return _fail(args, str(exc), EXIT_USAGE)
     if any(s.task != "recogniser" for s in specs):
