@@ -27,7 +27,7 @@ from app.wiring import build_pipeline, build_scan_session, open_gallery
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.terminal import OfflineRules, PaymentService
-from vision import Frame, MigratingGallery, ScanSession, open_source
+from vision import Frame, ScanSession, open_source
 
 __all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk"]
 
@@ -139,10 +139,10 @@ def kiosk_parts(
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
         analyser: ScanSession
         if migration_active(settings):  # two recognisers: every confirmed payment moves a shopper
-            analyser = build_migration_scan_session(settings, gallery)
-            assert isinstance(analyser.pipeline.gallery, MigratingGallery)
+            moving = build_migration_scan_session(settings, gallery)
             models["recogniser_source"] = settings.migration.source
-            harvest = TemplateHarvest.from_settings(settings, analyser.pipeline.gallery)
+            harvest = TemplateHarvest.from_settings(settings, moving.migrating)
+            analyser = moving
             payments: LedgerPayments = HarvestingPayments(service, models=models, harvest=harvest)
         else:
             analyser = build_scan_session(settings, gallery)
