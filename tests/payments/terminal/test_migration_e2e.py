@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -130,6 +131,9 @@ def test_every_shopper_keeps_paying_while_the_gallery_moves_to_the_int8_recognis
         coverage.append(migrating.coverage().covered)
     client.close()
 
+    logging.getLogger(__name__).info(
+        "coverage by round %s; matched by the new model: %d", coverage, len(matched_by_target)
+    )
     assert coverage[0] == 0 and coverage == sorted(coverage)
     assert coverage[-1] == len(people), coverage
     status = migrate_status(settings, data_dir, key)
