@@ -15,6 +15,12 @@ from pathlib import Path
 from typing import Any, cast
 
 from app.adapters import KioskEnroller, LedgerPayments
+from app.migration import (
+    HarvestingPayments,
+    TemplateHarvest,
+    build_migration_scan_session,
+    migration_active,
+)
 from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
@@ -150,12 +156,20 @@ def kiosk_parts(
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
-        payments = LedgerPayments(service, models=models)
+        analyser: ScanSession
+        if migration_active(settings):  # two recognisers: every confirmed payment moves a shopper
+            moving = build_migration_scan_session(settings, gallery)
+            models["recogniser_source"] = settings.migration.source
+            harvest = TemplateHarvest.from_settings(settings, moving.migrating)
+            analyser = moving
+            payments: LedgerPayments = HarvestingPayments(service, models=models, harvest=harvest)
+        else:
+            analyser = build_scan_session(settings, gallery)
+            payments = LedgerPayments(service, models=models)
         still_open = payments.recover()
         if still_open:
             log.warning("%d journal entries still open after start-up recovery", still_open)
         stack.enter_context(periodic(payments.recover, RECOVERY_INTERVAL_S))
-        analyser = build_scan_session(settings, gallery)
 
         def camera() -> Iterator[Frame]:
             return iter(open_source(camera_spec, realtime=True, loop=loop_camera))

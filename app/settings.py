@@ -35,6 +35,7 @@ __all__ = [
     "LedgerSettings",
     "LivenessSettings",
     "MaskSettings",
+    "MigrationSettings",
     "ModelSettings",
     "PaymentSettings",
     "RecognitionSettings",
@@ -75,6 +76,10 @@ def _default_gallery_key() -> Path:
 
 def _default_model_dir() -> Path:
     return _user_dir("XDG_CACHE_HOME", ".cache") / "models"
+
+
+def _default_derived_dir() -> Path:
+    return _user_dir("XDG_CACHE_HOME", ".cache") / "derived-models"
 
 
 def _doc(
@@ -136,8 +141,11 @@ class ModelSettings:
         spin: whether idle intra-op threads busy-wait for work (onnxruntime
             ``session.intra_op.allow_spinning``); spinning threads burn the cores the GUI,
             camera and HTTP worker need.
-        recogniser: manifest id of the face recogniser to use.
+        recogniser: manifest id of the face recogniser to use (during a migration: the one
+            the gallery moves to, see ``MigrationSettings``).
         antispoof: manifest id of the passive anti-spoof model.
+        derived_dir: directory for model files made on the terminal (``facepay models
+            quantize``); the model directory may be read-only.
     """
 
     dir: Path = field(
@@ -150,6 +158,57 @@ class ModelSettings:
     recogniser: str = field(default="mobilefacenet-expo-192d", metadata=_doc("manifest id of the recogniser"))
     antispoof: str = field(
         default="antispoof-minifasv2se-128", metadata=_doc("manifest id of the anti-spoof model")
+    )
+    derived_dir: Path = field(
+        default_factory=_default_derived_dir,
+        metadata=_doc("directory for model files made on the terminal (models quantize)"),
+    )
+
+
+# --- recogniser migration ---------------------------------------------------
+
+# A face-only payment adds the shopper's template for the new recogniser only at an old-model
+# score whose false-identification rate is 1 in 100,000 at 1,000 customers (the README's
+# FPIR curve, cal: 0.855), ten times stricter than a Match there; weaker matches wait for
+# a payment confirmed by the shopper's PIN.
+MIGRATION_STRONG_MATCH = 0.855
+# New-model templates kept per shopper: as many as a kiosk enrolment captures (ENROL_FRAMES),
+# one per payment window, so a migrated shopper ends up as well covered as a new one.
+MIGRATION_TEMPLATES = 5
+# A shopper the old model matches by face, but never above MIGRATION_STRONG_MATCH, would never
+# move: on dev photos 5 of 13 shoppers were matched by face on each of 4 payments, never that
+# strongly, and stayed on the old model (tests/payments/terminal/test_migration_e2e.py). Asking
+# such a shopper for their PIN once moves them; after that the new model matches them by face.
+MIGRATION_PIN_TO_MOVE = True
+
+
+@dataclass(frozen=True)
+class MigrationSettings:
+    """Moving the gallery from one recogniser to another without photos (none are kept).
+
+    While ``source`` is set, a shopper with a template of ``models.recogniser`` (the target) is
+    matched by the target model and every other shopper by ``source``; each payment confirmed
+    by a PIN, or by a strong match under ``source``, adds the shopper's target template from
+    the embedding of that very scan. ``facepay gallery migrate-status`` shows the coverage.
+
+    Attributes:
+        source: manifest id of the recogniser the gallery moves from ("" when no migration).
+        strong_match: source-model score at which a face-only payment adds a target template.
+        templates: target templates kept per shopper.
+        pin_to_move: a shopper not yet moved and matched by face under ``strong_match`` is
+            asked for their PIN once (that payment moves them).
+    """
+
+    source: str = field(default="", metadata=_doc("recogniser the gallery moves from (empty: none)"))
+    strong_match: float = field(
+        default=MIGRATION_STRONG_MATCH,
+        metadata=_doc("source score at which a face-only payment adds a template", lo=-1, hi=1.01),
+    )
+    templates: int = field(
+        default=MIGRATION_TEMPLATES, metadata=_doc("target templates kept per shopper", lo=1, hi=100)
+    )
+    pin_to_move: bool = field(
+        default=MIGRATION_PIN_TO_MOVE, metadata=_doc("ask a not-yet-moved shopper's PIN once")
     )
 
 
@@ -684,6 +743,7 @@ class Settings:
     """Every setting of a facepay terminal, grouped by concern."""
 
     models: ModelSettings = field(default_factory=ModelSettings)
+    migration: MigrationSettings = field(default_factory=MigrationSettings)
     vision: VisionSettings = field(default_factory=VisionSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
     liveness: LivenessSettings = field(default_factory=LivenessSettings)

@@ -69,12 +69,17 @@ def model_path(settings: Settings, model_id: str, manifest: Manifest | None = No
     """The manifest entry and verified file (sha256 checked once per process) of a model."""
     manifest = manifest or load_manifest()
     spec = manifest.get(model_id)
+    where = settings.models.derived_dir if spec.derived else settings.models.dir
     try:
-        path = resolve(manifest, settings.models.dir, model_id)
+        path = resolve(manifest, where, model_id)
     except ModelUnavailable as exc:
         raise ModelFileError(
-            f"{exc} (model directory {settings.models.dir}; "
-            "set FACEPAY_MODEL_DIR or run `facepay models fetch`)"
+            f"{exc} (model directory {where}; "
+            + (
+                "run `facepay models quantize`)"
+                if spec.derived
+                else "set FACEPAY_MODEL_DIR or run `facepay models fetch`)"
+            )
         ) from exc
     return spec, path
 
@@ -117,10 +122,12 @@ def build_detector(settings: Settings, *, max_side: int | None = None) -> YuNetD
     )
 
 
-def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embedder:
-    """The recogniser named in Settings, fed as its manifest entry says: any ArcFace-style
-    112x112 model (MobileFaceNet, SFace, ...) is a manifest entry, not new code."""
-    spec, path = model_path(settings, settings.models.recogniser, manifest)
+def build_embedder(
+    settings: Settings, manifest: Manifest | None = None, *, model_id: str | None = None
+) -> Embedder:
+    """The recogniser named in Settings (or ``model_id``), fed as its manifest entry says: any
+    ArcFace-style 112x112 model (MobileFaceNet, SFace, ...) is a manifest entry, not new code."""
+    spec, path = model_path(settings, model_id or settings.models.recogniser, manifest)
     if spec.wrapper != "arcface112":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for recogniser {spec.id}")
     return Embedder(

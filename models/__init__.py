@@ -28,7 +28,17 @@ from models._errors import (
 )
 from models._fetch import DEFAULT_TIMEOUT, FetchOutcome, FetchResult, ProgressCallback, fetch
 from models._manifest import Manifest, ModelSpec, load_manifest
-from models._store import FileState, FileStatus, check_file, fix_for, resolve, sha256_of, verify
+from models._store import (
+    FileState,
+    FileStatus,
+    check_file,
+    digest_file,
+    fix_for,
+    record_digest,
+    resolve,
+    sha256_of,
+    verify,
+)
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -46,9 +56,11 @@ __all__ = [
     "ModelUnavailable",
     "ProgressCallback",
     "check_file",
+    "digest_file",
     "fetch",
     "fix_for",
     "load_manifest",
+    "record_digest",
     "resolve",
     "sha256_of",
     "verify",

@@ -113,7 +113,8 @@ def _select(manifest: Manifest, only: Sequence[str] | None, include_optional: bo
     if only:
         wanted = dict.fromkeys(only)  # keeps order, drops repeats
         return [manifest.get(model_id) for model_id in wanted]
-    return [s for s in manifest.models if include_optional or not s.optional]
+    # A derived file is made by `facepay models quantize`, never downloaded.
+    return [s for s in manifest.models if (include_optional or not s.optional) and not s.derived]
 
 
 def _prepare_dir(model_dir: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,11 @@ class ModelSpec:
         source_note: how to obtain it when no direct URL exists.
         input: input spec (size, colour, scale, layout, ...).
         optional: not needed by the default terminal.
+        derived_from: id of the model this file is made from on the terminal (``facepay models
+            quantize``), "" for a downloaded file. A derived file lives in the derived-model
+            directory and is checked against the digest its maker recorded beside it, since its
+            bytes depend on the onnxruntime version that made it.
+        recipe: how a derived file is made (empty for a downloaded one).
     """
 
     id: str
@@ -42,6 +47,12 @@ class ModelSpec:
     source_note: str
     input: dict[str, Any]
     optional: bool = False
+    derived_from: str = ""
+    recipe: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.derived_from)
 
     def path(self, model_dir: Path) -> Path:
         return model_dir / self.file
@@ -62,10 +73,13 @@ class Manifest:
 
 
 _REQUIRED = ("id", "task", "wrapper", "file", "sha256", "bytes", "licence", "input")
+# A derived file's digest and size are recorded by whoever made it, not by the manifest.
+_REQUIRED_DERIVED = ("id", "task", "wrapper", "file", "licence", "input", "recipe")
 
 
 def _spec(entry: dict[str, Any]) -> ModelSpec:
-    missing = [k for k in _REQUIRED if k not in entry]
+    required = _REQUIRED_DERIVED if entry.get("derived_from") else _REQUIRED
+    missing = [k for k in required if k not in entry]
     if missing:
         raise ManifestError(f"manifest entry {entry.get('id', '?')!r} lacks {', '.join(missing)}")
     return ModelSpec(
@@ -73,13 +87,15 @@ def _spec(entry: dict[str, Any]) -> ModelSpec:
         task=str(entry["task"]),
         wrapper=str(entry["wrapper"]),
         file=str(entry["file"]),
-        sha256=str(entry["sha256"]).lower(),
-        bytes=int(entry["bytes"]),
+        sha256=str(entry.get("sha256", "")).lower(),
+        bytes=int(entry.get("bytes", 0)),
         licence=str(entry["licence"]),
         sources=tuple(str(u) for u in entry.get("sources", [])),
         source_note=str(entry.get("source_note", "")),
         input=dict(entry["input"]),
         optional=bool(entry.get("optional", False)),
+        derived_from=str(entry.get("derived_from", "")),
+        recipe=dict(entry.get("recipe", {})),
     )
 
 

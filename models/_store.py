@@ -16,7 +16,17 @@ from pathlib import Path
 from models._errors import ModelCorrupt, ModelMissing
 from models._manifest import Manifest, ModelSpec
 
-__all__ = ["FileState", "FileStatus", "check_file", "fix_for", "resolve", "sha256_of", "verify"]
+__all__ = [
+    "FileState",
+    "FileStatus",
+    "check_file",
+    "digest_file",
+    "fix_for",
+    "record_digest",
+    "resolve",
+    "sha256_of",
+    "verify",
+]
 
 # Read size for hashing: big enough to keep hashing I/O bound, small enough to bound memory.
 HASH_CHUNK = 1 << 20
@@ -65,6 +75,8 @@ class FileStatus:
 
 def fix_for(spec: ModelSpec, path: Path) -> str:
     """One line telling the user how to obtain ``spec``'s file at ``path``."""
+    if spec.derived:
+        return f"run `facepay models quantize --only {spec.id}` (made from {spec.derived_from})"
     if spec.sources:
         return f"run `facepay models fetch --only {spec.id}`"
     note = spec.source_note or "the manifest lists no source for it"
@@ -78,6 +90,30 @@ def sha256_of(path: Path) -> str:
         while chunk := fh.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def digest_file(path: Path) -> Path:
+    """Where the maker of a derived model file records its sha256 and size."""
+    return path.with_name(path.name + ".sha256")
+
+
+def record_digest(path: Path) -> str:
+    """Record ``path``'s sha256 and size beside it (for a derived file); returns the sha256."""
+    sha = sha256_of(path)
+    digest_file(path).write_text(f"{sha} {path.stat().st_size}\n", encoding="ascii")
+    return sha
+
+
+def _expected(spec: ModelSpec, path: Path) -> tuple[str, int] | None:
+    """The sha256 and size ``path`` must have: the manifest's, or for a derived file the ones
+    its maker recorded (None when nothing was recorded or the record is unreadable)."""
+    if not spec.derived:
+        return spec.sha256, spec.bytes
+    try:
+        sha, size = digest_file(path).read_text(encoding="ascii").split()
+        return sha.lower(), int(size)
+    except (OSError, ValueError):
+        return None
 
 
 def _status(
@@ -96,7 +132,8 @@ def _status(
 
 
 def check_file(spec: ModelSpec, model_dir: Path) -> FileStatus:
-    """Compare the file for ``spec`` in ``model_dir`` with the manifest (size, then sha256)."""
+    """Compare the file for ``spec`` in ``model_dir`` with the manifest (size, then sha256);
+    a derived file with the digest recorded beside it when it was made."""
     path = spec.path(model_dir)
     try:
         st = path.stat()
@@ -109,33 +146,42 @@ def check_file(spec: ModelSpec, model_dir: Path) -> FileStatus:
         return _status(spec, path, FileState.MISSING, detail)
     if not path.is_file():
         return _status(spec, path, FileState.MISSING, "is not a regular file")
-    if st.st_size != spec.bytes:
+    expected = _expected(spec, path)
+    if expected is None:
+        return _status(spec, path, FileState.MISSING, f"has no readable digest at {digest_file(path)}")
+    want_sha, want_bytes = expected
+    said = "the manifest says" if not spec.derived else "its maker recorded"
+    if st.st_size != want_bytes:
         return _status(
             spec,
             path,
             FileState.WRONG_SIZE,
-            f"is {st.st_size} bytes, the manifest says {spec.bytes}",
+            f"is {st.st_size} bytes, {said} {want_bytes}",
             size=st.st_size,
         )
     try:
         sha = sha256_of(path)
     except OSError as exc:
         return _status(spec, path, FileState.CORRUPT, f"cannot be read: {exc.strerror}", size=st.st_size)
-    if sha != spec.sha256:
+    if sha != want_sha:
         return _status(
             spec,
             path,
             FileState.CORRUPT,
-            f"has sha256 {sha}, the manifest says {spec.sha256}",
+            f"has sha256 {sha}, {said} {want_sha}",
             sha=sha,
             size=st.st_size,
         )
     return _status(spec, path, FileState.OK, sha=sha, size=st.st_size)
 
 
-def verify(manifest: Manifest, model_dir: Path) -> list[FileStatus]:
-    """Check every model file of ``manifest`` in ``model_dir``, in manifest order."""
-    return [check_file(spec, model_dir) for spec in manifest.models]
+def verify(manifest: Manifest, model_dir: Path, derived_dir: Path | None = None) -> list[FileStatus]:
+    """Check every model file of ``manifest`` in ``model_dir`` (derived files in
+    ``derived_dir``, default ``model_dir``), in manifest order."""
+    return [
+        check_file(spec, derived_dir if spec.derived and derived_dir else model_dir)
+        for spec in manifest.models
+    ]
 
 
 # Files already found good in this process, keyed so that any rewrite (new mtime or size)
@@ -158,7 +204,8 @@ def resolve(manifest: Manifest, model_dir: Path, model_id: str) -> Path:
     path = spec.path(model_dir)
     try:
         st = path.stat()
-        key = (os.path.abspath(path), st.st_mtime_ns, st.st_size, spec.sha256)
+        expected = _expected(spec, path)
+        key = (os.path.abspath(path), st.st_mtime_ns, st.st_size, expected[0]) if expected else None
     except OSError:
         key = None
     if key is not None:

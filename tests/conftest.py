@@ -54,3 +54,22 @@ def detector(settings):  # type: ignore[no-untyped-def]
     from app.wiring import build_detector
 
     return build_detector(settings)
+
+
+@pytest.fixture(scope="session")
+def int8_settings(settings, tmp_path_factory: pytest.TempPathFactory, dev_faces: Path):  # type: ignore[no-untyped-def]
+    """Settings whose derived-model directory holds the int8 MobileFaceNet, made once per run by
+    ``facepay models quantize`` (calibrated on a few dev faces: the recipe, not the faces, is
+    what the tests exercise)."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("derived-models")
+    env = {**os.environ, "FACEPAY_MODELS_DERIVED_DIR": str(out)}
+    cmd = [sys.executable, "-m", "app.cli", "models", "quantize", "--images", str(dev_faces)]
+    done = subprocess.run(
+        [*cmd, "--max-faces", "24", "--json"], capture_output=True, text=True, env=env, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return dataclasses.replace(settings, models=dataclasses.replace(settings.models, derived_dir=out))

@@ -51,6 +51,7 @@ from vision._liveness import (
     liveness_verdict,
 )
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
+from vision._migration import MigratingGallery, MigratingScanSession, MigrationCoverage, PairedEmbedder
 from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
@@ -102,12 +103,16 @@ __all__ = [
     "MaskDetector",
     "MaskVerdict",
     "Match",
+    "MigratingGallery",
+    "MigratingScanSession",
+    "MigrationCoverage",
     "ModelError",
     "NeedPin",
     "Observation",
     "OrtSession",
     "PadCues",
     "PadFusion",
+    "PairedEmbedder",
     "Pipeline",
     "PolicyLimits",
     "Quality",

@@ -4,6 +4,11 @@ Each template row is sealed with AES-GCM (256-bit key, fresh 96-bit nonce, the
 customer id, kind and model id bound in as associated data), so a row moved to
 another customer or edited fails to open. The key lives outside the database
 (its life: ``vision._gallery_key``).
+
+Every row carries the recogniser that made it (``model_id``): templates of one model are
+never compared with another's. A gallery opened for one model reads, adds and searches that
+model's templates; ``model_id=`` reaches another model's rows, which is how a gallery holds
+two models' templates while it moves from one recogniser to the next (``vision._migration``).
 """
 
 from __future__ import annotations
@@ -126,7 +131,17 @@ class Gallery:
         except sqlite3.Error as exc:
             raise GalleryError(f"cannot open gallery {self._path}: {exc}") from exc
         self._check_key()
-        self._indices: dict[str, TemplateIndex] = {}
+        self._indices: dict[tuple[str, str], TemplateIndex] = {}
+        self.version = 0  # bumped by every change of the rows, for indices kept elsewhere
+
+    @property
+    def model_id(self) -> str:
+        """The recogniser this gallery reads and writes unless told another."""
+        return self._model_id
+
+    def _changed(self) -> None:
+        self._indices.clear()
+        self.version += 1
 
     def _check_key(self) -> None:
         row = self._db.execute("SELECT value FROM meta WHERE name='check'").fetchone()
@@ -144,11 +159,21 @@ class Gallery:
                 "written with another key)"
             ) from exc
 
-    def _aad(self, customer_id: str, kind: str) -> bytes:
-        return f"{customer_id}\x1f{kind}\x1f{self._model_id}".encode()
+    @staticmethod
+    def _aad(customer_id: str, kind: str, model_id: str) -> bytes:
+        return f"{customer_id}\x1f{kind}\x1f{model_id}".encode()
 
-    def add(self, customer_id: str, templates: NDArray[np.float32], *, kind: str = "face") -> int:
-        """Store templates (rows) for a customer; returns how many were stored."""
+    def add(
+        self,
+        customer_id: str,
+        templates: NDArray[np.float32],
+        *,
+        kind: str = "face",
+        model_id: str | None = None,
+    ) -> int:
+        """Store templates (rows) made by ``model_id`` (default: this gallery's model) for a
+        customer; returns how many were stored."""
+        model_id = model_id or self._model_id
         rows = np.atleast_2d(np.asarray(templates, dtype=np.float32))
         if not customer_id:
             raise GalleryError("a template needs a customer id")
@@ -157,25 +182,41 @@ class Gallery:
             self._db.execute("BEGIN IMMEDIATE")
             for row in rows:
                 nonce = os.urandom(12)
-                sealed = self._aead.encrypt(nonce, row.tobytes(), self._aad(customer_id, kind))
+                sealed = self._aead.encrypt(nonce, row.tobytes(), self._aad(customer_id, kind, model_id))
                 self._db.execute(
                     "INSERT INTO templates (customer_id, kind, model_id, dim, nonce, sealed, created_at)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (customer_id, kind, self._model_id, row.shape[0], nonce, sealed, now),
+                    (customer_id, kind, model_id, row.shape[0], nonce, sealed, now),
                 )
-        self._indices.pop(kind, None)
+        self._changed()
         return int(rows.shape[0])
 
     def remove(self, customer_id: str) -> int:
         """Delete every template of a customer; returns how many were deleted."""
         with self._db:
             cur = self._db.execute("DELETE FROM templates WHERE customer_id = ?", (customer_id,))
-        self._indices.clear()
+        self._changed()
         return int(cur.rowcount)
 
-    def customers(self) -> list[str]:
-        rows = self._db.execute("SELECT DISTINCT customer_id FROM templates ORDER BY 1").fetchall()
+    def customers(self, model_id: str | None = None) -> list[str]:
+        """Customers with any template, or with a template of ``model_id``."""
+        if model_id is None:
+            rows = self._db.execute("SELECT DISTINCT customer_id FROM templates ORDER BY 1").fetchall()
+        else:
+            q = "SELECT DISTINCT customer_id FROM templates WHERE model_id = ? ORDER BY 1"
+            rows = self._db.execute(q, (model_id,)).fetchall()
         return [r[0] for r in rows]
+
+    def template_count(self, customer_id: str, model_id: str | None = None, kind: str = "face") -> int:
+        """Templates of one customer made by ``model_id`` (default: this gallery's model)."""
+        q = "SELECT COUNT(*) FROM templates WHERE customer_id = ? AND kind = ? AND model_id = ?"
+        row = self._db.execute(q, (customer_id, kind, model_id or self._model_id)).fetchone()
+        return int(row[0])
+
+    def models(self) -> dict[str, int]:
+        """Customers per recogniser that made their templates."""
+        q = "SELECT model_id, COUNT(DISTINCT customer_id) FROM templates GROUP BY model_id ORDER BY 1"
+        return {str(m): int(n) for m, n in self._db.execute(q).fetchall()}
 
     def count(self, kind: str | None = None) -> int:
         if kind is None:
@@ -183,18 +224,21 @@ class Gallery:
         q = "SELECT COUNT(*) FROM templates WHERE kind = ?"
         return int(self._db.execute(q, (kind,)).fetchone()[0])
 
-    def templates(self, kind: str = "face") -> tuple[list[str], NDArray[np.float32]]:
-        """Decrypt every template of one kind for this model."""
+    def templates(
+        self, kind: str = "face", model_id: str | None = None
+    ) -> tuple[list[str], NDArray[np.float32]]:
+        """Decrypt every template of one kind made by ``model_id`` (default: this gallery's)."""
+        model_id = model_id or self._model_id
         rows = self._db.execute(
             "SELECT customer_id, dim, nonce, sealed FROM templates WHERE kind = ? AND model_id = ?"
             " ORDER BY id",
-            (kind, self._model_id),
+            (kind, model_id),
         ).fetchall()
         ids: list[str] = []
         vecs: list[NDArray[np.float32]] = []
         for customer_id, dim, nonce, sealed in rows:
             try:
-                raw = self._aead.decrypt(bytes(nonce), bytes(sealed), self._aad(customer_id, kind))
+                raw = self._aead.decrypt(bytes(nonce), bytes(sealed), self._aad(customer_id, kind, model_id))
             except InvalidTag as exc:
                 raise GalleryKeyError(
                     f"a template of customer {customer_id} does not decrypt: the row was altered or moved"
@@ -204,11 +248,12 @@ class Gallery:
         dim = vecs[0].shape[0] if vecs else 0
         return ids, (np.vstack(vecs) if vecs else np.zeros((0, dim), dtype=np.float32))
 
-    def index(self, kind: str = "face") -> TemplateIndex:
-        if kind not in self._indices:
-            ids, matrix = self.templates(kind)
-            self._indices[kind] = TemplateIndex(ids, matrix)
-        return self._indices[kind]
+    def index(self, kind: str = "face", model_id: str | None = None) -> TemplateIndex:
+        key = (kind, model_id or self._model_id)
+        if key not in self._indices:
+            ids, matrix = self.templates(*key)
+            self._indices[key] = TemplateIndex(ids, matrix)
+        return self._indices[key]
 
     def customer_count(self, kind: str = "face") -> int:
         """Customers with templates of ``kind`` for this model (the searched gallery's size)."""
@@ -244,7 +289,7 @@ class Gallery:
                 (check_nonce + new.encrypt(check_nonce, _CHECK, b"check"),),
             )
         self._aead = new
-        self._indices.clear()
+        self._changed()
         return len(rows)
 
     def close(self) -> None:

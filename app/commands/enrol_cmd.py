@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.commands.gallery_cmd import add_migrate_status
 from app.commands.pay_cmd import UsageError, open_service, quiet_http
 from app.settings import Settings
 from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
@@ -86,6 +87,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gsub = g.add_subparsers(dest="gallery_command", required=True)
     r = gsub.add_parser("rotate-key", help="re-encrypt every template under a new key")
     r.set_defaults(handler=run_rotate)
+    add_migrate_status(gsub)
 
     ret = sub.add_parser("retention", help="biometric data retention")
     rsub = ret.add_subparsers(dest="retention_command", required=True)

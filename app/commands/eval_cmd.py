@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.eval_cache import EmbeddingCache, pipeline_fingerprint
 from app.eval_calibration import curve_table
@@ -36,6 +37,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="keep each photo's pipeline result in DIR (a temporary folder) so "
         "re-runs take seconds; entries are keyed by file, settings and code",
     )
+    p.add_argument(
+        "--kiosk-windows",
+        action="store_true",
+        help="also show each photo as the demo's camera does (a window of jittered frames) and "
+        "compare one frame with the fused window (block kiosk_windows)",
+    )
     p.set_defaults(handler=run)
 
 
@@ -52,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
             if args.cache
             else None
         )
-        report, _ = run_eval(
+        report, records = run_eval(
             pipeline,
             args.images,
             labels,
@@ -62,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
             cache=cache,
             calibrate=args.calibrate,
         )
+        if args.kiosk_windows:
+            report["kiosk_windows"] = _kiosk_windows(args, pipeline, records)
     except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
         print(f"facepay eval: {exc}", file=sys.stderr)
         return 2
@@ -72,6 +81,26 @@ def run(args: argparse.Namespace) -> int:
     if args.calibrate:
         print(curve_table(report["calibration"]), file=sys.stderr)
     return 0
+
+
+def _kiosk_windows(args: argparse.Namespace, pipeline: Any, records: Any) -> dict[str, Any] | None:
+    """The ``kiosk_windows`` block: one frame against the fused window on kiosk frames."""
+    import numpy as np
+
+    from app.eval_fusion import kiosk_frames, kiosk_window_block
+    from vision import read_image
+
+    window = args.settings.liveness.window
+    policy = build_policy(args.settings)
+
+    def embed_window(record: Any) -> Any:
+        image = read_image(args.images / record.label.file)
+        faces = [pipeline.process(f).face for f in kiosk_frames(image, window)]
+        if any(f is None for f in faces):
+            return None
+        return np.vstack([f.embedding for f in faces])
+
+    return kiosk_window_block(records, embed_window, window, lambda n: policy.limits.match_limits(n, False))
 
 
 def _summary(report: dict[str, object]) -> None:

@@ -1,4 +1,8 @@
-"""``facepay models list | verify | fetch``: what the model directory holds, and filling it.
+"""``facepay models list | verify | fetch | quantize | time``: what the model directory holds, and filling it.
+
+``quantize`` makes the manifest's derived (int8) files from their float originals, calibrated
+on aligned faces of ``--images``, into ``models.derived_dir``; ``time`` times recognisers
+against each other within one run.
 
 Exit codes: 0 all well; 1 a required model is missing or corrupt, or a fetch failed;
 2 the request itself is wrong (unknown model id, unreadable manifest).
@@ -24,6 +28,13 @@ EXIT_PROBLEM = 1
 EXIT_USAGE = 2
 # Licences are long sentences; the table shows this many characters (--json has them whole).
 LICENCE_WIDTH = 40
+# Faces quantisation calibrates on: activation ranges settle within a few dozen faces, and each
+# costs one float inference per calibration pass.
+CALIBRATION_FACES = 200
+# `models time`: rounds interleave the models so a noisy, shared host slows them alike; faces
+# per round keep a round under a second per model.
+TIME_ROUNDS = 7
+TIME_FACES = 40
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,6 +78,45 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"(default {models.DEFAULT_TIMEOUT:g})",
     )
     fetch.set_defaults(handler=run_fetch)
+    quantize = actions.add_parser(
+        "quantize",
+        parents=[common],
+        help="make the derived int8 model files from their originals (needs the quantize extra)",
+    )
+    quantize.add_argument(
+        "--images",
+        type=Path,
+        required=True,
+        help="folder of face photos to calibrate on (faces are found and aligned as the kiosk does)",
+    )
+    quantize.add_argument(
+        "--only", nargs="+", action="extend", metavar="ID", default=[], help="make only these model ids"
+    )
+    quantize.add_argument(
+        "--max-faces",
+        type=int,
+        default=CALIBRATION_FACES,
+        help=f"calibrate on at most this many faces (default {CALIBRATION_FACES})",
+    )
+    quantize.set_defaults(handler=run_quantize)
+    timing = actions.add_parser(
+        "time",
+        parents=[common],
+        help="time recognisers against each other in one run (interleaved rounds, medians, ratios)",
+    )
+    timing.add_argument("--images", type=Path, required=True, help="folder of face photos")
+    timing.add_argument(
+        "--only",
+        nargs="+",
+        action="extend",
+        metavar="ID",
+        default=[],
+        help="recogniser ids, the first is the reference (default: every recogniser present)",
+    )
+    timing.add_argument(
+        "--rounds", type=int, default=TIME_ROUNDS, help=f"interleaved rounds (default {TIME_ROUNDS})"
+    )
+    timing.set_defaults(handler=run_time)
 
 
 # --- handlers ---------------------------------------------------------------
@@ -77,7 +127,7 @@ def run_list(args: argparse.Namespace) -> int:
     if isinstance(loaded, int):
         return loaded
     manifest, model_dir = loaded
-    statuses = models.verify(manifest, model_dir)
+    statuses = models.verify(manifest, model_dir, args.settings.models.derived_dir)
     if args.json:
         return _emit_json(
             {
@@ -111,7 +161,7 @@ def run_verify(args: argparse.Namespace) -> int:
     if isinstance(loaded, int):
         return loaded
     manifest, model_dir = loaded
-    statuses = models.verify(manifest, model_dir)
+    statuses = models.verify(manifest, model_dir, args.settings.models.derived_dir)
     ok = _all_required_ok(statuses)
     if args.json:
         _emit_json({"model_dir": str(model_dir), "ok": ok, "models": [_status_json(s) for s in statuses]})
@@ -165,6 +215,129 @@ def run_fetch(args: argparse.Namespace) -> int:
     for r in results:
         _out(f"{r.outcome.value if r.ok else r.outcome.value.upper():<11} {r.message}")
     return EXIT_OK if ok else EXIT_PROBLEM
+
+
+def run_quantize(args: argparse.Namespace) -> int:
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    manifest, _ = loaded
+    try:
+        wanted = [manifest.get(i) for i in args.only] or [s for s in manifest.models if s.derived]
+    except models.ManifestError as exc:
+        return _fail(args, str(exc), EXIT_USAGE)
+    not_derived = [s.id for s in wanted if not s.derived]
+    if not_derived:
+        return _fail(args, f"not made by quantisation: {', '.join(not_derived)}", EXIT_USAGE)
+    if not args.images.is_dir():
+        return _fail(args, f"--images {args.images} is not a folder", EXIT_USAGE)
+    from app.quantize import quantize_model
+    from app.wiring import ModelFileError, model_path
+
+    try:
+        crops = calibration_faces(args.settings, args.images, args.max_faces)
+    except ModelFileError as exc:
+        return _fail(args, str(exc), EXIT_PROBLEM)
+    if len(crops) == 0:
+        return _fail(args, f"no usable face in {args.images}", EXIT_USAGE)
+    out_dir: Path = args.settings.models.derived_dir
+    made: list[dict[str, Any]] = []
+    for spec in wanted:
+        try:
+            source_spec, source = model_path(args.settings, spec.derived_from, manifest)
+            out = quantize_model(source, spec.path(out_dir), spec, crops, source_spec=source_spec)
+        except (ModelFileError, models.ModelError) as exc:
+            return _fail(args, str(exc), EXIT_PROBLEM)
+        sha = models.record_digest(out)
+        made.append({"id": spec.id, "path": str(out), "sha256": sha, "bytes": out.stat().st_size})
+    if args.json:
+        return _emit_json({"ok": True, "calibration_faces": len(crops), "models": made})
+    for m in made:
+        _out(f"made {m['id']}: {m['path']} ({_human(m['bytes'])}, calibrated on {len(crops)} faces)")
+    return EXIT_OK
+
+
+def run_time(args: argparse.Namespace) -> int:
+    import statistics
+    import time
+
+    from app.wiring import ModelFileError, build_embedder
+
+    loaded = _load(args)
+    if isinstance(loaded, int):
+        return loaded
+    manifest, _ = loaded
+    settings = args.settings
+    if args.rounds < 1:
+        return _fail(args, "--rounds must be at least 1", EXIT_USAGE)
+    if not args.images.is_dir():
+        return _fail(args, f"--images {args.images} is not a folder", EXIT_USAGE)
+    try:
+        specs = [manifest.get(i) for i in args.only] or [
+            st.spec
+            for st in models.verify(manifest, settings.models.dir, settings.models.derived_dir)
+            if st.spec.task == "recogniser" and st.ok  # by default: the ones present
+        ]
+    except models.ManifestError as exc:
+        return _fail(args, str(exc), EXIT_USAGE)
+    if any(s.task != "recogniser" for s in specs):
+        return _fail(args, "only recognisers can be timed", EXIT_USAGE)
+    try:
+        embedders = [build_embedder(settings, manifest, model_id=s.id) for s in specs]
+        crops = calibration_faces(settings, args.images, TIME_FACES)
+    except ModelFileError as exc:
+        return _fail(args, str(exc), EXIT_PROBLEM)
+    if len(crops) == 0:
+        return _fail(args, f"no usable face in {args.images}", EXIT_USAGE)
+    per_call: dict[str, list[float]] = {e.model_id: [] for e in embedders}
+    for _ in range(args.rounds):
+        for e in embedders:
+            t0 = time.perf_counter()
+            for crop in crops:
+                e.embed_one(crop)
+            per_call[e.model_id].append((time.perf_counter() - t0) * 1000 / len(crops))
+    ref = statistics.median(per_call[embedders[0].model_id])
+    rows = [
+        {
+            "id": model_id,
+            "median_ms": round(statistics.median(ms), 3),
+            "rounds_ms": [round(v, 3) for v in ms],
+            "ratio_to_first": round(statistics.median(ms) / ref, 3),
+        }
+        for model_id, ms in per_call.items()
+    ]
+    if args.json:
+        return _emit_json(
+            {"faces": len(crops), "rounds": args.rounds, "threads": settings.models.threads, "models": rows}
+        )
+    _out(f"{len(crops)} faces, {args.rounds} interleaved rounds, {settings.models.threads} threads")
+    for r in rows:
+        _out(f"{r['id']}: {r['median_ms']:.2f} ms per face (x{r['ratio_to_first']:.2f})")
+    return EXIT_OK
+
+
+def calibration_faces(settings: Any, folder: Path, limit: int) -> Any:
+    """Aligned 112x112 crops of the kiosk's main face in each photo of ``folder`` (sorted by
+    name, at most ``limit``)."""
+    import numpy as np
+
+    from app.wiring import build_detector
+    from vision import IMAGE_SUFFIXES, align_face, read_image
+    from vision._pipeline import choose_shopper_face
+
+    detector = build_detector(settings)
+    crops: list[Any] = []
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES):
+        if len(crops) >= limit:
+            break
+        try:
+            image = read_image(path)
+        except Exception:  # an unreadable photo is skipped, as eval does
+            continue
+        main, _ = choose_shopper_face(detector.detect(image), image.shape)
+        if main is not None:
+            crops.append(align_face(image, main.landmarks))
+    return np.stack(crops) if crops else np.zeros((0, 112, 112, 3), np.uint8)
 
 
 # --- progress bar -----------------------------------------------------------

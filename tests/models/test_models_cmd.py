@@ -15,19 +15,23 @@ from tests.models.conftest import Blob, ManifestFactory, ModelServer
 
 
 def test_verify_shared_dir_passes(
-    model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    model_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("FACEPAY_MODELS_DERIVED_DIR", str(tmp_path))
     assert main(["models", "verify"]) == 0
     out = capsys.readouterr().out
     assert "all required models verified" in out
-    assert out.count("\nok ") == len(load_manifest().models)
+    made_here = [m for m in load_manifest().models if m.derived]  # not made yet: optional, missing
+    assert out.count("\nok ") == len(load_manifest().models) - len(made_here)
+    assert all(f"missing    {m.id} (optional)" in out for m in made_here)
 
 
 def test_verify_empty_dir_names_missing_files_and_fixes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("FACEPAY_MODEL_DIR", str(tmp_path))
+    monkeypatch.setenv("FACEPAY_MODELS_DERIVED_DIR", str(tmp_path))
     assert main(["models", "verify"]) == 1
     out = capsys.readouterr().out
     manifest = load_manifest()

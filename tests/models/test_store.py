@@ -27,6 +27,9 @@ def test_real_model_dir_verifies(manifest: models.Manifest, model_dir: Path) -> 
     statuses = verify(manifest, model_dir)
     assert [s.spec.id for s in statuses] == [m.id for m in manifest.models]
     for s in statuses:
+        if s.spec.derived:  # made on the terminal by `facepay models quantize`, not shipped
+            assert s.state is FileState.MISSING and "quantize" in s.fix
+            continue
         assert s.state is FileState.OK, f"{s.spec.id}: {s.detail}"
         assert s.actual_sha256 == s.spec.sha256
         assert s.actual_bytes == s.spec.bytes
