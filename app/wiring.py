@@ -139,6 +139,7 @@ def quality_limits(settings: Settings) -> QualityLimits:
         max_pitch=v.max_pitch,
         min_brightness=v.min_brightness,
         max_brightness=v.max_brightness,
+        max_face_fill=v.max_face_fill,
     )
 
 
