@@ -157,8 +157,12 @@ class LivenessModel:
         return float(self.score_crops(antispoof_crop(frame, detection.box))[0])
 
     def wide_score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
-        """The network's mean logit over the two ``wide_crops`` (one batch of two)."""
-        return float(self.score_crops(wide_crops(frame, detection.box)).mean())
+        """The network's mean logit over the two ``wide_crops``: one run when the 2x square
+        lies inside the frame (the two crops are then the same), else one batch of two."""
+        crops = wide_crops(frame, detection.box)
+        if np.array_equal(crops[0], crops[1]):
+            crops = crops[:1]
+        return float(self.score_crops(crops).mean())
 
     def cues(
         self, frame: NDArray[np.uint8], detection: Detection, only: Collection[str] | None = None
