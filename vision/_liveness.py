@@ -6,10 +6,11 @@ mean score of a short window of frames of the same tracked face, and it has thre
 outcomes: ``PASS`` (confidently live), ``CHALLENGE`` (uncertain: ask for a head turn)
 and ``REJECT`` (confidently a presentation attack).
 
-With a ``PadFusion`` the frame's score is not the model's alone: the model logit and the
-scene cues of ``vision._pad_cues`` (pixel-grid spectrum, lost detail, bezel and card edges,
-face size in the frame) are combined by a small logistic regression into one logit, on
-which the same three-way verdict is taken.
+With a ``PadFusion`` the frame's score is not the model's alone: the model logits (on the
+1.5x crop of MANIFEST.json and on a 2x view, ``wide_crops``) and the scene cues of
+``vision._pad_cues`` (pixel-grid spectrum, lost detail, bezel and card edges, face size in
+the frame) are combined by a small logistic regression into one logit, on which the same
+three-way verdict is taken. The network runs only for the logits the combiner uses.
 """
 
 from __future__ import annotations
@@ -41,10 +42,10 @@ __all__ = [
 
 CROP_SIZE = 128
 CROP_SCALE = 1.5
-# Context of the ``model_wide`` cue, in face-box sizes. YuNet's boxes are tighter than the
-# boxes the model was trained on, and at 1.5 a phone held with no bezel in view leaves the
-# network only the face; leave-one-source-out on faces/pad (facepay eval) with the cue at
-# 1.5 / 1.75 / 2.0 / 2.25 / 2.5: see the [liveness] block of app/settings.py.
+# Default context of the ``model_wide`` cue, in face-box sizes (the kiosk's value is the
+# setting ``liveness.wide_scale``, where its measurement is): YuNet's boxes are tighter than
+# the boxes the model was trained on, and at 1.5 a phone held with no bezel in view leaves
+# the network only the face.
 WIDE_SCALE = 2.0
 
 
@@ -115,14 +116,16 @@ def antispoof_crop(
     return out
 
 
-def wide_crops(frame: NDArray[np.uint8], box: tuple[float, float, float, float]) -> NDArray[np.uint8]:
-    """The two crops of the ``model_wide`` cue: ``WIDE_SCALE`` face sizes around the face,
-    padded at the frame edge once by mirroring (as in training) and once with black (no
-    invented context); a 2 x 128 x 128 x 3 batch."""
+def wide_crops(
+    frame: NDArray[np.uint8], box: tuple[float, float, float, float], scale: float = WIDE_SCALE
+) -> NDArray[np.uint8]:
+    """The two crops of the ``model_wide`` cue: ``scale`` face sizes around the face, padded
+    at the frame edge once by mirroring (as in training) and once with black (no invented
+    context); a 2 x 128 x 128 x 3 batch."""
     return np.stack(
         [
-            antispoof_crop(frame, box, WIDE_SCALE, cv2.BORDER_REFLECT_101),
-            antispoof_crop(frame, box, WIDE_SCALE, cv2.BORDER_CONSTANT),
+            antispoof_crop(frame, box, scale, cv2.BORDER_REFLECT_101),
+            antispoof_crop(frame, box, scale, cv2.BORDER_CONSTANT),
         ]
     )
 
@@ -131,14 +134,23 @@ class LivenessModel:
     """MiniFASNetV2-SE: frames to liveness scores (logit ``real - spoof``; higher is more live).
 
     The session is created by the composition root and passed in. With ``fusion`` the
-    score of a frame is the combined presentation-attack logit over all cues.
+    score of a frame is the combined presentation-attack logit over all cues; ``wide_scale``
+    is the context of the ``model_wide`` cue in face-box sizes.
     """
 
-    def __init__(self, session: OrtSession, *, model_id: str, fusion: PadFusion | None = None) -> None:
+    def __init__(
+        self,
+        session: OrtSession,
+        *,
+        model_id: str,
+        fusion: PadFusion | None = None,
+        wide_scale: float = WIDE_SCALE,
+    ) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self.model_id = model_id
         self.fusion = fusion
+        self.wide_scale = wide_scale
 
     def score_crops(self, crops: NDArray[np.uint8]) -> NDArray[np.float32]:
         """Scores of a batch (N x 128 x 128 x 3 BGR) of ``antispoof_crop`` crops."""
@@ -159,7 +171,7 @@ class LivenessModel:
     def wide_score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
         """The network's mean logit over the two ``wide_crops``: one run when the 2x square
         lies inside the frame (the two crops are then the same), else one batch of two."""
-        crops = wide_crops(frame, detection.box)
+        crops = wide_crops(frame, detection.box, self.wide_scale)
         if np.array_equal(crops[0], crops[1]):
             crops = crops[:1]
         return float(self.score_crops(crops).mean())

@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def run_fit(args: argparse.Namespace) -> int:
     matrix = np.vstack([r.cues.vector() for r in used if r.cues is not None])
     recipe = fit_recipe(args.settings)
     rule = fit_rule(matrix, [not r.label.spoof for r in used], recipe)
-    out = {
+    out: dict[str, Any] = {
         "faces": {"live": sum(not r.label.spoof for r in used), "attacks": sum(r.label.spoof for r in used)},
         "folders": [str(f) for f in args.images],
         "settings": {
