@@ -92,3 +92,21 @@ def test_a_face_asked_to_step_back_neither_passes_nor_counts_as_challenged() -> 
     assert out["attacks_passed"] == 0 and out["attacks_step_back"] == 1
     assert out["by_attack"]["replay_phone"]["step_back"] == 1
     assert out["bpcer"] == 0.0 and out["live_challenge_rate"] == 0.5
+
+
+def test_leave_one_source_out_never_fits_on_faces_asked_to_step_back_and_counts_them_apart() -> None:
+    import dataclasses
+
+    recs = []
+    for i, src in enumerate(("a", "b")):
+        for k in range(6):
+            recs.append(record(src, "", 2.0 + k * 0.3 - i))
+            recs.append(record(src, "replay_phone", -6.0 + k * 0.3 - i, edges=1.0))
+    # A live-looking attack that fills the frame: asked to step back, so it neither passes
+    # in its own fold nor drags the other fold's pass cut up.
+    recs.append(dataclasses.replace(record("a", "replay_phone", 9.0), step_back=True))
+    loso = liveness_block(recs, LIMITS, RECIPE)["leave_one_source_out"]
+    a, b = loso["folds"]["a"], loso["folds"]["b"]
+    assert a["attacks_step_back"] == 1 and a["attacks_passed"] == 0 and a["attacks"] == 7
+    assert b["rule"]["pass"] < b["rule"]["bias"] + 9.0 * b["rule"]["weights"]["model"]
+    assert a["in_sample"]["attacks_step_back"] == 1
