@@ -10,6 +10,9 @@ Per photo the terminal's passive verdict is ``pass`` (face-only Match allowed), 
   found cannot pass. Attacks sent to the challenge are counted apart.
 - BPCER: share of live photos with a face rejected outright; the live challenge rate: share
   of live photos asked to turn their head.
+- A face that fills the frame is not judged at all: the kiosk asks the shopper to step back
+  first (``vision.Guidance.STEP_BACK``). Such photos are counted apart (``step_back``): an
+  attack there has not passed, a live face there has been neither challenged nor rejected.
 
 All of it overall and per capture source. Frames of one clip are near copies, so the
 source, not the photo, is the unit of evidence: the leave-one-source-out report fits the
@@ -83,25 +86,31 @@ def _rate(n: int, d: int) -> float | None:
     return round(n / d, 4) if d else None
 
 
-def _verdict(score: float | None, limits: LivenessLimits) -> str:
-    return "no_face" if score is None else liveness_verdict(score, limits).value
+def _verdict(score: float | None, limits: LivenessLimits, step_back: bool = False) -> str:
+    if score is None:
+        return "no_face"
+    return "step_back" if step_back else liveness_verdict(score, limits).value
+
+
+def _counts() -> dict[str, int]:
+    return {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0, "step_back": 0}
 
 
 def summarise(
-    scores: Sequence[float | None], attacks: Sequence[str], limits: LivenessLimits
+    scores: Sequence[float | None],
+    attacks: Sequence[str],
+    limits: LivenessLimits,
+    step_back: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
     """ISO/IEC 30107-3 style figures of faces with their scores (None: no face found) and
-    attack types (empty: live)."""
-    live = {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0}
+    attack types (empty: live); ``step_back`` marks faces the kiosk asks to step back."""
+    live = _counts()
     per_type: dict[str, dict[str, int]] = {}
-    for score, attack in zip(scores, attacks, strict=True):
-        counts = (
-            live
-            if not attack
-            else per_type.setdefault(attack, {"pass": 0, "challenge": 0, "reject": 0, "no_face": 0})
-        )
-        counts[_verdict(score, limits)] += 1
-    n_live = live["pass"] + live["challenge"] + live["reject"]  # live with a face
+    backs = [False] * len(scores) if step_back is None else list(step_back)
+    for score, attack, back in zip(scores, attacks, backs, strict=True):
+        counts = live if not attack else per_type.setdefault(attack, _counts())
+        counts[_verdict(score, limits, back)] += 1
+    n_live = live["pass"] + live["challenge"] + live["reject"]  # live faces judged
     types: dict[str, Any] = {}
     for name, c in sorted(per_type.items()):
         n = sum(c.values())
@@ -111,6 +120,7 @@ def summarise(
             "challenged": c["challenge"],
             "rejected": c["reject"],
             "no_face": c["no_face"],
+            "step_back": c["step_back"],
             "apcer": _rate(c["pass"], n),
         }
     apcers = [t["apcer"] for t in types.values() if t["apcer"] is not None]
@@ -124,6 +134,8 @@ def summarise(
         "live_challenge_rate": _rate(live["challenge"], n_live),
         "live_rejected": live["reject"],
         "live_challenged": live["challenge"],
+        "live_step_back": live["step_back"],
+        "attacks_step_back": sum(t["step_back"] for t in types.values()),
         "by_attack": types,
     }
 
@@ -138,7 +150,7 @@ def leave_one_source_out(
     """For each source with live and attack faces: fit on the others, measure on it.
 
     None when fewer than two sources have both live faces and attacks with cues."""
-    rows = [r for r in records if r.cues is not None]
+    rows = [r for r in records if r.cues is not None and not r.step_back]
     sources = sorted({r.source for r in rows})
     both = [
         s
@@ -157,8 +169,12 @@ def leave_one_source_out(
         rule = fit_rule(matrix[train], live[train], recipe)
         logits = rule.fusion.logits(matrix[~train])
         test = [r for r in rows if r.source == held]
+        backs = [r for r in records if r.source == held and r.cues is not None and r.step_back]
         out = summarise(
-            [float(v) for v in logits], [r.label.attack for r in test], _limits(rule, limits.window)
+            [float(v) for v in logits] + [0.0 for _ in backs],
+            [r.label.attack for r in test + backs],
+            _limits(rule, limits.window),
+            [False for _ in test] + [True for _ in backs],
         )
         out["rule"] = {
             "weights": dict(zip(rule.fusion.names, rule.fusion.weights, strict=True)),
@@ -167,7 +183,12 @@ def leave_one_source_out(
             "reject": rule.reject_threshold,
         }
         inside = [r for r in records if r.source == held]
-        out["in_sample"] = summarise([r.liveness for r in inside], [r.label.attack for r in inside], limits)
+        out["in_sample"] = summarise(
+            [r.liveness for r in inside],
+            [r.label.attack for r in inside],
+            limits,
+            [r.step_back for r in inside],
+        )
         folds[held or "unknown"] = out
     worst = {
         "attacks_passed": sum(f["attacks_passed"] for f in folds.values()),
@@ -197,15 +218,17 @@ def liveness_block(
     live = [r for r in ok if not r.label.spoof and r.liveness is not None]
     spoof = [r for r in ok if r.label.spoof]
     used = live + spoof
-    overall = summarise([r.liveness for r in used], [r.label.attack for r in used], limits)
+    overall = summarise(
+        [r.liveness for r in used], [r.label.attack for r in used], limits, [r.step_back for r in used]
+    )
     by_source: dict[str, Any] = {}
     for s in sorted({r.source for r in used}):
         part = [r for r in used if r.source == s]
         by_source[s or "unknown"] = summarise(
-            [r.liveness for r in part], [r.label.attack for r in part], limits
+            [r.liveness for r in part], [r.label.attack for r in part], limits, [r.step_back for r in part]
         )
     masked = [r for r in live if r.label.masked]
-    spoof_verdicts = [_verdict(r.liveness, limits) for r in spoof]
+    spoof_verdicts = [_verdict(r.liveness, limits, r.step_back) for r in spoof]
     block: dict[str, Any] = {
         "live": len(live),
         "spoof": len(spoof),
@@ -214,11 +237,16 @@ def liveness_block(
         "spoof_challenged": spoof_verdicts.count("challenge"),
         "spoof_rejected": spoof_verdicts.count("reject"),
         "spoof_no_face": spoof_verdicts.count("no_face"),
+        "spoof_step_back": spoof_verdicts.count("step_back"),
         "live_rejected": overall["live_rejected"],
         "bpcer": overall["bpcer"],
         "live_challenged": overall["live_challenged"],
         "live_challenge_rate": overall["live_challenge_rate"],
-        "live_passed": len(live) - overall["live_rejected"] - overall["live_challenged"],
+        "live_step_back": overall["live_step_back"],
+        "live_passed": len(live)
+        - overall["live_rejected"]
+        - overall["live_challenged"]
+        - overall["live_step_back"],
         "by_attack": overall["by_attack"],
         "masked_live": summarise([r.liveness for r in masked], ["" for _ in masked], limits)
         if masked

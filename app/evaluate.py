@@ -28,6 +28,7 @@ from app.eval_liveness import FitRecipe, liveness_block
 from app.eval_recognition import decision_block, mask_block
 from vision import (
     DecisionPolicy,
+    Guidance,
     ImageError,
     PadCues,
     Pipeline,
@@ -97,6 +98,8 @@ class ImageRecord:
         cues: the presentation-attack cues of the main face (None without a face or the stage).
         mask_chroma: the mask check's chroma contrast (None without a face or the stage).
         mask_brightness: the mask check's brightness contrast (None without a face or the stage).
+        step_back: the main face fills the frame and the kiosk would ask the shopper to step
+            back before judging it.
     """
 
     label: LabelRow
@@ -114,6 +117,7 @@ class ImageRecord:
     cues: PadCues | None = None
     mask_chroma: float | None = None
     mask_brightness: float | None = None
+    step_back: bool = False
 
 
 # Fields of an ImageRecord a cache entry keeps (everything but the label, the embedding and the
@@ -130,6 +134,7 @@ _CACHED = (
     "recovered",
     "mask_chroma",
     "mask_brightness",
+    "step_back",
 )
 
 
@@ -216,6 +221,7 @@ def _analyse(pipeline: Pipeline, images: Path, row: LabelRow) -> ImageRecord:
         cues=cues,
         mask_chroma=mask.chroma if mask else None,
         mask_brightness=mask.brightness if mask else None,
+        step_back=bool(face and Guidance.STEP_BACK in face.quality.problems),
     )
 
 

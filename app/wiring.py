@@ -143,7 +143,12 @@ def build_liveness(settings: Settings) -> LivenessModel:
     spec, path = model_path(settings, settings.models.antispoof)
     if spec.wrapper != "minifasnet":
         raise ModelFileError(f"no wrapper {spec.wrapper!r} for anti-spoof model {spec.id}")
-    return LivenessModel(_model_session(settings, path), model_id=spec.id, fusion=pad_fusion(settings))
+    return LivenessModel(
+        _model_session(settings, path),
+        model_id=spec.id,
+        fusion=pad_fusion(settings),
+        wide_scale=settings.liveness.wide_scale,
+    )
 
 
 def fit_recipe(settings: Settings) -> FitRecipe:

@@ -49,6 +49,7 @@ from vision._liveness import (
     LivenessVerdict,
     antispoof_crop,
     liveness_verdict,
+    wide_crops,
 )
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._migration import MigratingGallery, MigratingScanSession, MigrationCoverage, PairedEmbedder
@@ -56,7 +57,7 @@ from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
 from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
 from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits, fused_embedding
-from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
+from vision._quality import Quality, QualityLimits, assess_quality, face_fill, pose_proxies
 from vision._session import ScanSession
 from vision._sources import (
     IMAGE_SUFFIXES,
@@ -135,6 +136,7 @@ __all__ = [
     "assess_quality",
     "choose_main_face",
     "context_crop",
+    "face_fill",
     "fit_fusion",
     "fit_impostor_tail",
     "fused_embedding",
@@ -152,4 +154,5 @@ __all__ = [
     "rotate_gallery_key",
     "sampled_top1_fpir",
     "similarity_transform",
+    "wide_crops",
 ]

@@ -28,6 +28,7 @@ class Guidance(enum.Enum):
 
     LOOK_AT_CAMERA = "look_at_camera"
     MOVE_CLOSER = "move_closer"
+    STEP_BACK = "step_back"
     FACE_CAMERA = "face_camera"
     HOLD_STILL = "hold_still"
     MORE_LIGHT = "more_light"
@@ -41,6 +42,7 @@ class Guidance(enum.Enum):
 GUIDANCE_TEXT: dict[Guidance, str] = {
     Guidance.LOOK_AT_CAMERA: "Look at the camera",
     Guidance.MOVE_CLOSER: "Move closer",
+    Guidance.STEP_BACK: "Please step back a little",
     Guidance.FACE_CAMERA: "Face the camera",
     Guidance.HOLD_STILL: "Hold still",
     Guidance.MORE_LIGHT: "Too dark: step into the light",

@@ -6,10 +6,11 @@ mean score of a short window of frames of the same tracked face, and it has thre
 outcomes: ``PASS`` (confidently live), ``CHALLENGE`` (uncertain: ask for a head turn)
 and ``REJECT`` (confidently a presentation attack).
 
-With a ``PadFusion`` the frame's score is not the model's alone: the model logit and the
-scene cues of ``vision._pad_cues`` (pixel-grid spectrum, lost detail, bezel and card edges,
-face size in the frame) are combined by a small logistic regression into one logit, on
-which the same three-way verdict is taken.
+With a ``PadFusion`` the frame's score is not the model's alone: the model logits (on the
+1.5x crop of MANIFEST.json and on a 2x view, ``wide_crops``) and the scene cues of
+``vision._pad_cues`` (pixel-grid spectrum, lost detail, bezel and card edges, face size in
+the frame) are combined by a small logistic regression into one logit, on which the same
+three-way verdict is taken. The network runs only for the logits the combiner uses.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from numpy.typing import NDArray
 from vision._detector import Detection, as_bgr
 from vision._embedder import OrtSession
 from vision._errors import ModelError
-from vision._pad_cues import PadCues, measure_cues
+from vision._pad_cues import CUE_NAMES, PadCues, measure_cues
 from vision._pad_fusion import PadFusion
 
 __all__ = [
@@ -36,10 +37,16 @@ __all__ = [
     "LivenessVerdict",
     "antispoof_crop",
     "liveness_verdict",
+    "wide_crops",
 ]
 
 CROP_SIZE = 128
 CROP_SCALE = 1.5
+# Default context of the ``model_wide`` cue, in face-box sizes (the kiosk's value is the
+# setting ``liveness.wide_scale``, where its measurement is): YuNet's boxes are tighter than
+# the boxes the model was trained on, and at 1.5 a phone held with no bezel in view leaves
+# the network only the face.
+WIDE_SCALE = 2.0
 
 
 class LivenessVerdict(enum.Enum):
@@ -67,15 +74,21 @@ class LivenessLimits:
     window: int
 
 
-def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, float]) -> NDArray[np.uint8]:
-    """The model's 128x128 BGR input crop, exactly as MANIFEST.json specifies.
+def antispoof_crop(
+    frame: NDArray[np.uint8],
+    box: tuple[float, float, float, float],
+    scale: float = CROP_SCALE,
+    border: int = cv2.BORDER_REFLECT_101,
+) -> NDArray[np.uint8]:
+    """The model's 128x128 BGR input crop; with the defaults exactly as MANIFEST.json specifies.
 
-    Square around the box centre, side ``int(max(w, h) * 1.5)``, parts outside the frame
-    filled by ``BORDER_REFLECT_101``; Lanczos when enlarging, area when shrinking.
+    Square around the box centre, side ``int(max(w, h) * scale)``, parts outside the frame
+    filled by ``border`` (``BORDER_REFLECT_101`` as in training, or ``BORDER_CONSTANT``:
+    black); Lanczos when enlarging, area when shrinking.
     """
     bgr = as_bgr(frame)
     x, y, w, h = box
-    side = max(1, int(max(w, h) * CROP_SCALE))
+    side = max(1, int(max(w, h) * scale))
     cx, cy = x + w / 2.0, y + h / 2.0
     x0, y0 = round(cx - side / 2.0), round(cy - side / 2.0)
     x1, y1 = x0 + side, y0 + side
@@ -90,7 +103,8 @@ def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, flo
             pad_b,
             pad_l,
             pad_r,  # type: ignore[assignment]
-            cv2.BORDER_REFLECT_101,
+            border,
+            value=(0, 0, 0),
         )
         x0, y0 = x0 + pad_l, y0 + pad_t
     crop = bgr[y0 : y0 + side, x0 : x0 + side]
@@ -103,18 +117,41 @@ def antispoof_crop(frame: NDArray[np.uint8], box: tuple[float, float, float, flo
     return out
 
 
+def wide_crops(
+    frame: NDArray[np.uint8], box: tuple[float, float, float, float], scale: float = WIDE_SCALE
+) -> NDArray[np.uint8]:
+    """The two crops of the ``model_wide`` cue: ``scale`` face sizes around the face, padded
+    at the frame edge once by mirroring (as in training) and once with black (no invented
+    context); a 2 x 128 x 128 x 3 batch."""
+    return np.stack(
+        [
+            antispoof_crop(frame, box, scale, cv2.BORDER_REFLECT_101),
+            antispoof_crop(frame, box, scale, cv2.BORDER_CONSTANT),
+        ]
+    )
+
+
 class LivenessModel:
     """MiniFASNetV2-SE: frames to liveness scores (logit ``real - spoof``; higher is more live).
 
     The session is created by the composition root and passed in. With ``fusion`` the
-    score of a frame is the combined presentation-attack logit over all cues.
+    score of a frame is the combined presentation-attack logit over all cues; ``wide_scale``
+    is the context of the ``model_wide`` cue in face-box sizes.
     """
 
-    def __init__(self, session: OrtSession, *, model_id: str, fusion: PadFusion | None = None) -> None:
+    def __init__(
+        self,
+        session: OrtSession,
+        *,
+        model_id: str,
+        fusion: PadFusion | None = None,
+        wide_scale: float = WIDE_SCALE,
+    ) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self.model_id = model_id
         self.fusion = fusion
+        self.wide_scale = wide_scale
 
     def score_crops(self, crops: NDArray[np.uint8]) -> NDArray[np.float32]:
         """Scores of a batch (N x 128 x 128 x 3 BGR) of ``antispoof_crop`` crops."""
@@ -132,12 +169,23 @@ class LivenessModel:
         """The network's logit alone for one detected face in one frame."""
         return float(self.score_crops(antispoof_crop(frame, detection.box))[0])
 
+    def wide_score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
+        """The network's mean logit over the two ``wide_crops``: one run when the 2x square
+        lies inside the frame (the two crops are then the same), else one batch of two."""
+        crops = wide_crops(frame, detection.box, self.wide_scale)
+        if np.array_equal(crops[0], crops[1]):
+            crops = crops[:1]
+        return float(self.score_crops(crops).mean())
+
     def cues(
         self, frame: NDArray[np.uint8], detection: Detection, only: Collection[str] | None = None
     ) -> PadCues:
         """The presentation-attack cues of one detected face (all, or ``only`` those named),
-        the model's logit included."""
-        return measure_cues(frame, detection, self.model_score(frame, detection), only)
+        the model's logits included (each run only when asked for)."""
+        want = set(CUE_NAMES if only is None else only)
+        model = self.model_score(frame, detection) if "model" in want else 0.0
+        wide = self.wide_score(frame, detection) if "model_wide" in want else 0.0
+        return measure_cues(frame, detection, model, only, model_wide=wide)
 
     def score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
         """Liveness score of one detected face in one frame (the fused logit with a fusion)."""

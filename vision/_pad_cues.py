@@ -8,6 +8,13 @@ check the cues barely move). Each cue follows a published method or project:
 - ``model``: the passive anti-spoof network (MiniFASNetV2-SE, Minivision's Silent-Face-Anti-
   Spoofing architecture, weights trained on CelebA-Spoof by face-antispoof-onnx), fed the
   1.5x context crop its training used (``antispoof_crop``). Logit ``real - spoof``.
+- ``model_wide``: the same network on a wider view, 2x the face box (``wide_crops``), padded
+  at the frame edge once by mirroring and once with black, the two logits averaged. The
+  wider view shows what holds the face (a phone's edge, fingers, a card border) and is the
+  context-based cue of Komulainen et al. (below) read by the network itself; averaging the
+  two paddings keeps a face near the frame edge from being judged on invented context (a
+  mirrored copy of the face beside it) alone. Test-time augmentation in the sense of
+  Simonyan and Zisserman (ICLR 2015, multi-crop evaluation).
 - ``moire``: peakiness of the high-frequency spectrum of the face: a display's pixel grid
   beating with the camera's sensor grid makes isolated spectral peaks (Garcia and de
   Queiroz, "Face-spoofing 2D-detection based on Moire-pattern analysis", IEEE TIFS 2015;
@@ -56,6 +63,7 @@ class PadCues:
 
     Attributes:
         model: anti-spoof logit ``real - spoof`` on the 1.5x context crop.
+        model_wide: mean anti-spoof logit on the 2x crop, mirror- and black-padded.
         moire: log ratio of the strongest to the median high-frequency spectral residual.
         sharpness: log ratio of high- to mid-frequency energy of the face.
         glare: share of specular (bright, unsaturated) pixels in the context crop.
@@ -65,6 +73,7 @@ class PadCues:
     """
 
     model: float
+    model_wide: float
     moire: float
     sharpness: float
     glare: float
@@ -164,9 +173,15 @@ def _colour(face: NDArray[np.uint8]) -> float:
 
 
 def measure_cues(
-    frame: NDArray[np.uint8], det: Detection, model_score: float, only: Collection[str] | None = None
+    frame: NDArray[np.uint8],
+    det: Detection,
+    model_score: float,
+    only: Collection[str] | None = None,
+    *,
+    model_wide: float = 0.0,
 ) -> PadCues:
-    """The cues of one detected face; ``model_score`` is the anti-spoof logit of the frame.
+    """The cues of one detected face; ``model_score`` and ``model_wide`` are the anti-spoof
+    logits of the frame (the network runs in ``vision._liveness``).
 
     ``only`` names the cues to compute (the kiosk computes just those its combiner uses);
     the others are left at 0.
@@ -184,6 +199,7 @@ def measure_cues(
         edges = _edges(context) if "edges" in want else 0.0
     return PadCues(
         model=float(model_score),
+        model_wide=float(model_wide),
         moire=moire,
         sharpness=sharp,
         glare=glare,

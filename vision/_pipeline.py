@@ -192,7 +192,7 @@ class Pipeline:
         if aligned is None:
             aligned = align_face(bgr, main.landmarks)
         t2 = time.perf_counter()
-        quality = assess_quality(main, aligned, self.limits)
+        quality = assess_quality(main, aligned, self.limits, bgr.shape)
         t3 = time.perf_counter()
         if mask is None and self.mask is not None:
             mask = self.mask.assess(aligned)

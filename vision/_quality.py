@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 from vision._decision import Guidance
 from vision._detector import Detection
 
-__all__ = ["Quality", "QualityLimits", "assess_quality", "pose_proxies"]
+__all__ = ["Quality", "QualityLimits", "assess_quality", "face_fill", "pose_proxies"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class QualityLimits:
         max_pitch: largest |pitch| proxy.
         min_brightness: darkest mean grey level of the crop.
         max_brightness: brightest mean grey level of the crop.
+        max_face_fill: largest share of the frame the face box may span (width or height);
+            a face closer than that fills the frame, leaving the anti-spoof model none of
+            the context it was trained with, and the shopper is asked to step back.
     """
 
     min_face_px: float
@@ -33,6 +36,7 @@ class QualityLimits:
     max_pitch: float
     min_brightness: float
     max_brightness: float
+    max_face_fill: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -80,14 +84,32 @@ def pose_proxies(landmarks: NDArray[np.floating]) -> tuple[float, float]:
     return yaw, pitch
 
 
-def assess_quality(det: Detection, aligned_bgr: NDArray[np.uint8], limits: QualityLimits) -> Quality:
-    """Check size, pose, exposure and sharpness, in the order a shopper can fix them."""
+def face_fill(det: Detection, frame_shape: tuple[int, ...]) -> float:
+    """Share of the frame the face box spans: the larger of width / frame width and
+    height / frame height (a ratio of the frame itself, so resizing the frame keeps it)."""
+    fh, fw = int(frame_shape[0]), int(frame_shape[1])
+    w, h = det.box[2], det.box[3]
+    return max(w / max(fw, 1), h / max(fh, 1))
+
+
+def assess_quality(
+    det: Detection,
+    aligned_bgr: NDArray[np.uint8],
+    limits: QualityLimits,
+    frame_shape: tuple[int, ...] | None = None,
+) -> Quality:
+    """Check size, pose, exposure and sharpness, in the order a shopper can fix them.
+
+    With ``frame_shape`` a face that fills more than ``limits.max_face_fill`` of the frame is
+    asked to step back first."""
     grey = cv2.cvtColor(aligned_bgr, cv2.COLOR_BGR2GRAY)
     centre = grey[16:100, 16:96]
     sharp = float(cv2.Laplacian(centre, cv2.CV_64F).var())
     bright = float(centre.mean())
     yaw, pitch = pose_proxies(det.landmarks)
     problems: list[Guidance] = []
+    if frame_shape is not None and face_fill(det, frame_shape) > limits.max_face_fill:
+        problems.append(Guidance.STEP_BACK)
     if det.width < limits.min_face_px:
         problems.append(Guidance.MOVE_CLOSER)
     if abs(yaw) > limits.max_yaw or abs(pitch) > limits.max_pitch:

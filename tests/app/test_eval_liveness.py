@@ -14,7 +14,16 @@ RECIPE = FitRecipe(("model", "edges"), 1.0, 0.3, 0.5)
 
 
 def record(source: str, attack: str, model: float, edges: float = 0.0) -> ImageRecord:
-    cues = PadCues(model=model, moire=1.0, sharpness=-5.0, glare=0.0, edges=edges, colour=5.0, face_frac=0.3)
+    cues = PadCues(
+        model=model,
+        model_wide=model,
+        moire=1.0,
+        sharpness=-5.0,
+        glare=0.0,
+        edges=edges,
+        colour=5.0,
+        face_frac=0.3,
+    )
     label = LabelRow(f"{source}_{attack}_{model}.jpg", f"{source}_p1", False, bool(attack), source, attack)
     return ImageRecord(label, None, 1, 0.9, None, True, 1.0, liveness=model, source=source, cues=cues)
 
@@ -30,6 +39,7 @@ def test_apcer_is_reported_per_attack_type_and_the_worst_type_is_the_headline() 
         "challenged": 0,
         "rejected": 1,
         "no_face": 0,
+        "step_back": 0,
         "apcer": 0.5,
     }
     assert out["by_attack"]["replay_phone"]["apcer"] == 0.0
@@ -72,3 +82,31 @@ def test_one_source_gives_no_leave_one_source_out_report() -> None:
     recs = [record("a", "", 2.0), record("a", "print", -5.0)]
     assert liveness_block(recs, LIMITS, RECIPE)["leave_one_source_out"] is None
     assert "leave_one_source_out" not in liveness_block(recs, LIMITS)
+
+
+def test_a_face_asked_to_step_back_neither_passes_nor_counts_as_challenged() -> None:
+    scores = [3.0, 3.0, 0.0, 3.0]
+    attacks = ["", "", "", "replay_phone"]
+    out = summarise(scores, attacks, LIMITS, step_back=[False, True, False, True])
+    assert out["live"] == 2 and out["live_step_back"] == 1 and out["live_challenged"] == 1
+    assert out["attacks_passed"] == 0 and out["attacks_step_back"] == 1
+    assert out["by_attack"]["replay_phone"]["step_back"] == 1
+    assert out["bpcer"] == 0.0 and out["live_challenge_rate"] == 0.5
+
+
+def test_leave_one_source_out_never_fits_on_faces_asked_to_step_back_and_counts_them_apart() -> None:
+    import dataclasses
+
+    recs = []
+    for i, src in enumerate(("a", "b")):
+        for k in range(6):
+            recs.append(record(src, "", 2.0 + k * 0.3 - i))
+            recs.append(record(src, "replay_phone", -6.0 + k * 0.3 - i, edges=1.0))
+    # A live-looking attack that fills the frame: asked to step back, so it neither passes
+    # in its own fold nor drags the other fold's pass cut up.
+    recs.append(dataclasses.replace(record("a", "replay_phone", 9.0), step_back=True))
+    loso = liveness_block(recs, LIMITS, RECIPE)["leave_one_source_out"]
+    a, b = loso["folds"]["a"], loso["folds"]["b"]
+    assert a["attacks_step_back"] == 1 and a["attacks_passed"] == 0 and a["attacks"] == 7
+    assert b["rule"]["pass"] < b["rule"]["bias"] + 9.0 * b["rule"]["weights"]["model"]
+    assert a["in_sample"]["attacks_step_back"] == 1

@@ -40,8 +40,12 @@ def test_fit_prints_settings_that_keep_every_attack_below_the_pass_cut(
     assert rc == 0
     assert out["faces"] == {"live": 6, "attacks": 6}
     s = out["settings"]
-    assert s["fusion_cues"] == "model,edges" and len(s["fusion_weights"].split(",")) == 2
+    assert s["fusion_cues"] == "model_wide,edges" and len(s["fusion_weights"].split(",")) == 2
     assert s["reject_threshold"] <= s["pass_threshold"]
+    # Each source is measured by a rule fitted on the other one alone.
+    folds = out["leave_one_source_out"]["folds"]
+    assert sorted(folds) == ["Codersworld-23/Antispoof", "lestari15/CNN-face-detection"]
+    assert all(f["live"] == 3 and f["attacks"] == 3 for f in folds.values())
 
 
 def test_fit_without_attacks_is_refused(

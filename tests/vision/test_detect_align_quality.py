@@ -14,6 +14,7 @@ from vision import (
     align_face,
     assess_quality,
     choose_main_face,
+    face_fill,
     pose_proxies,
     read_image,
     similarity_transform,
@@ -118,3 +119,34 @@ def test_pose_proxies_follow_a_head_turn() -> None:
     turned = frontal.copy()
     turned[2, 0] += 20.0  # nose towards the image right
     assert pose_proxies(turned)[0] > 0.35
+
+
+def test_a_face_that_fills_the_frame_is_asked_to_step_back(detector, dev_faces: Path) -> None:
+    img = read_image(dev_faces / ANNA)
+    face = detector.detect(img)[0]
+    crop = align_face(img, face.landmarks)
+    limits = QualityLimits(
+        min_face_px=60,
+        min_sharpness=15,
+        max_yaw=0.35,
+        max_pitch=0.35,
+        min_brightness=40,
+        max_brightness=220,
+        max_face_fill=0.8,
+    )
+    assert assess_quality(face, crop, limits, img.shape).ok
+    x, y, w, h = (int(v) for v in face.box)
+    tight = img[max(0, y - h // 20) : y + h + h // 20, max(0, x - w // 20) : x + w + w // 20]
+    close = detector.detect(tight)[0]
+    assert face_fill(close, tight.shape) > 0.8
+    q = assess_quality(close, align_face(tight, close.landmarks), limits, tight.shape)
+    assert q.problems[0] is Guidance.STEP_BACK
+    # The share is of the frame itself: the same close-up at another pixel size says the same.
+    bigger = cv2.resize(tight, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
+    assert face_fill(detector.detect(bigger)[0], bigger.shape) == pytest.approx(
+        face_fill(close, tight.shape), abs=0.05
+    )
+    # Without the frame's shape (older callers) nothing is asked.
+    assert (
+        Guidance.STEP_BACK not in assess_quality(close, align_face(tight, close.landmarks), limits).problems
+    )

@@ -115,3 +115,33 @@ def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, 
     det = pipeline.process(frame).face.detection
     full, part = measure_cues(frame, det, 1.0), measure_cues(frame, det, 1.0, only=("edges",))
     assert part.edges == full.edges and part.model == full.model and part.moire == 0.0
+
+
+def test_the_wide_crops_differ_only_where_the_frame_ends(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+    from vision import Detection, wide_crops
+
+    frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[0])
+    h, w = frame.shape[:2]
+    side = min(h, w) / 4.0
+    middle = Detection((w / 2 - side / 2, h / 2 - side / 2, side, side), np.zeros((5, 2), np.float32), 0.9)
+    mirror, black = wide_crops(frame, middle.box)
+    assert mirror.shape == black.shape == (128, 128, 3)
+    assert np.array_equal(mirror, black)  # 2x the face fits inside the frame: no padding at all
+    corner = Detection((0.0, 0.0, side, side), np.zeros((5, 2), np.float32), 0.9)
+    mirror, black = wide_crops(frame, corner.box)
+    # A quarter of the 2x square lies above / left of the frame: black there, mirrored scene in
+    # the other, the same scene elsewhere.
+    assert black[:28, :28].max() == 0 and mirror[:28, :28].mean() > 10
+    assert np.array_equal(mirror[40:, 40:], black[40:, 40:])
+
+
+def test_the_kiosk_runs_the_network_only_for_the_logits_its_combiner_uses(
+    pipeline, pad_rows, shared_dir
+) -> None:  # type: ignore[no-untyped-def]
+    frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[2])
+    det = pipeline.process(frame).face.detection
+    full = pipeline.liveness.cues(frame, det)
+    part = pipeline.liveness.cues(frame, det, ("model_wide", "edges"))
+    assert part.model == 0.0 and part.model_wide == pytest.approx(full.model_wide, abs=1e-4)
+    assert part.edges == full.edges
+    assert full.model == pytest.approx(pipeline.liveness.model_score(frame, det), abs=1e-4)
