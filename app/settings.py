@@ -106,6 +106,9 @@ def _doc(
 MODEL_THREADS = 2
 # Idle onnxruntime intra-op threads sleep instead of busy-waiting (figures above).
 MODEL_SPIN = False
+# Anti-spoof and recogniser in turn on the worker thread (False), or side by side, the
+# anti-spoof model on a helper thread (True). MEASUREMENT_PENDING
+MODEL_CONCURRENT = False
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ class ModelSettings:
         spin: whether idle intra-op threads busy-wait for work (onnxruntime
             ``session.intra_op.allow_spinning``); spinning threads burn the cores the GUI,
             camera and HTTP worker need.
+        concurrent: run the anti-spoof model on a helper thread while the recogniser runs
+            (inter-op parallelism); measured under load, see ``MODEL_CONCURRENT``.
         recogniser: manifest id of the face recogniser to use.
         antispoof: manifest id of the passive anti-spoof model.
     """
@@ -130,6 +135,9 @@ class ModelSettings:
         default=MODEL_THREADS, metadata=_doc("intra-op threads per model (onnxruntime, OpenCV)", lo=1, hi=64)
     )
     spin: bool = field(default=MODEL_SPIN, metadata=_doc("let idle onnxruntime intra-op threads spin"))
+    concurrent: bool = field(
+        default=MODEL_CONCURRENT, metadata=_doc("run the anti-spoof model beside the recogniser")
+    )
     recogniser: str = field(default="mobilefacenet-expo-192d", metadata=_doc("manifest id of the recogniser"))
     antispoof: str = field(
         default="antispoof-minifasv2se-128", metadata=_doc("manifest id of the anti-spoof model")
@@ -159,6 +167,17 @@ MAX_PITCH = 0.35
 # Mean grey level of the aligned crop outside this range: too dark / too bright.
 MIN_BRIGHTNESS = 40.0
 MAX_BRIGHTNESS = 220.0
+# Work a kiosk scan skips (vision.FrameBudget). MEASUREMENT_PENDING
+# The whole frame is searched every 5th frame; in between only near the tracked face.
+TRACK_EVERY = 5
+# The square searched near the face: twice the box, so a face that moved half its width
+# between two frames (15 fps) is still inside it.
+TRACK_GROW = 2.0
+# On a run of empty frames the enlarged second search runs on every 3rd.
+RETRY_EVERY = 3
+# Once the window's mean liveness is this far (logit) from both cuts the anti-spoof model
+# runs on every other frame.
+LIVE_HOLD_MARGIN = 2.0
 
 
 @dataclass(frozen=True)
@@ -176,6 +195,14 @@ class VisionSettings:
         max_pitch: largest pitch proxy accepted.
         min_brightness: darkest acceptable mean grey level of the crop.
         max_brightness: brightest acceptable mean grey level of the crop.
+        track_every: in a kiosk scan, the whole frame is searched every this many frames,
+            in between only near the tracked face (1: every frame whole).
+        track_grow: the square searched near the face, in face-box sides.
+        retry_every: the enlarged second search runs on every this many empty frames.
+        skip_unneeded: skip the anti-spoof model and the recogniser on frames the decision
+            does not use (quality gate failed, competing faces; anti-spoof in the challenge).
+        liveness_hold: the anti-spoof model runs every other frame once the window's mean
+            liveness is this far from both cuts (0: every frame).
     """
 
     det_score: float = field(default=DET_SCORE, metadata=_doc("YuNet score cut", lo=0.05, hi=0.99))
@@ -193,6 +220,18 @@ class VisionSettings:
     max_pitch: float = field(default=MAX_PITCH, metadata=_doc("max pitch proxy", lo=0.05, hi=1.0))
     min_brightness: float = field(default=MIN_BRIGHTNESS, metadata=_doc("min mean grey", lo=0, hi=255))
     max_brightness: float = field(default=MAX_BRIGHTNESS, metadata=_doc("max mean grey", lo=0, hi=255))
+    track_every: int = field(
+        default=TRACK_EVERY, metadata=_doc("whole-frame face search every N frames", lo=1, hi=100)
+    )
+    track_grow: float = field(default=TRACK_GROW, metadata=_doc("tracked search square / face", lo=1.2, hi=8))
+    retry_every: int = field(
+        default=RETRY_EVERY, metadata=_doc("enlarged search on every Nth empty frame", lo=1, hi=100)
+    )
+    skip_unneeded: bool = field(default=True, metadata=_doc("skip models on frames the decision ignores"))
+    liveness_hold: float = field(
+        default=LIVE_HOLD_MARGIN,
+        metadata=_doc("liveness margin for half-rate anti-spoof (0: off)", lo=0, hi=30),
+    )
 
 
 # --- recognition ------------------------------------------------------------

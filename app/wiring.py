@@ -22,6 +22,7 @@ from vision import (
     ChallengeLimits,
     DecisionPolicy,
     Embedder,
+    FrameBudget,
     Gallery,
     ImpostorTail,
     LivenessLimits,
@@ -47,6 +48,7 @@ __all__ = [
     "build_scan_session",
     "challenge_limits",
     "fit_recipe",
+    "frame_budget",
     "impostor_tails",
     "liveness_limits",
     "model_path",
@@ -262,6 +264,19 @@ def build_pipeline(
         top_k=settings.recognition.top_k,
         liveness=build_liveness(settings) if passive else None,
         mask=build_mask(settings) if passive else None,
+        concurrent=settings.models.concurrent,
+    )
+
+
+def frame_budget(settings: Settings) -> FrameBudget:
+    """The work a kiosk scan may skip (``vision.FrameBudget``)."""
+    v = settings.vision
+    return FrameBudget(
+        track_every=v.track_every,
+        track_grow=v.track_grow,
+        retry_every=v.retry_every,
+        skip_unneeded=v.skip_unneeded,
+        liveness_margin=v.liveness_hold if v.liveness_hold > 0 else float("inf"),
     )
 
 
@@ -280,6 +295,7 @@ def build_scan_session(
         challenge_limits(settings),
         clock=clock,
         rng=rng if rng is not None else random.SystemRandom(),
+        budget=frame_budget(settings),
     )
 
 

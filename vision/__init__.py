@@ -45,10 +45,10 @@ from vision._liveness import (
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
-from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
+from vision._pipeline import FaceAnalysis, FrameResult, NearSearch, Pipeline, Searchable, Sighting, StageTimes
 from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits, fused_embedding
 from vision._quality import Quality, QualityLimits, assess_quality, pose_proxies
-from vision._session import ScanSession
+from vision._session import FrameBudget, ScanSession, ScanWork
 from vision._sources import (
     IMAGE_SUFFIXES,
     Frame,
@@ -76,6 +76,7 @@ __all__ = [
     "Embedder",
     "FaceAnalysis",
     "Frame",
+    "FrameBudget",
     "FrameEvidence",
     "FrameResult",
     "FrameSource",
@@ -94,6 +95,7 @@ __all__ = [
     "MaskVerdict",
     "Match",
     "ModelError",
+    "NearSearch",
     "NeedPin",
     "Observation",
     "OrtSession",
@@ -107,7 +109,9 @@ __all__ = [
     "Reject",
     "ScanSession",
     "ScanUpdate",
+    "ScanWork",
     "Searchable",
+    "Sighting",
     "SourceError",
     "SourceLost",
     "StageTimes",
