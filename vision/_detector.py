@@ -138,6 +138,8 @@ class YuNetDetector:
         low, so a caller falls back to the whole frame when nothing confident is found.
         """
         bgr = as_bgr(frame)
+        if not all(np.isfinite(v) for v in box):
+            return (), ()
         small, scale = self._downscaled(bgr, self._max_side)
         sh, sw = small.shape[:2]
         x, y, w, h = (v * scale for v in box)

@@ -179,12 +179,21 @@ class ScanSession:
             sighting = replace(sighting, others=sighting.others + self._seen_others)
         det = sighting.detection
         self._empty_run = self._empty_run + 1 if det is None else 0
-        competing = det is not None and _competing(det, self._seen_others)
-        self._track = None if det is None or competing else det
+        self._track = det if self._trackable(sighting) else None
         self._count(
             frames=1, whole_searches=int(sighting.whole_frame), near_searches=int(not sighting.whole_frame)
         )
         return sighting
+
+    def _trackable(self, sighting: Sighting) -> bool:
+        """Whether the next frame may look only near this frame's face: not when faces
+        compete for the camera (the whole frame must be watched), nor when the face is too
+        small to use (it was likely found only by the enlarged search, which the near
+        search does not repeat)."""
+        det, quality = sighting.detection, sighting.quality
+        if det is None or quality is None or _competing(det, self._seen_others):
+            return False
+        return quality.face_px >= self.pipeline.limits.min_face_px
 
     def _complete(self, sighting: Sighting, *, liveness: bool) -> FaceAnalysis | None:
         result = self.pipeline.complete(sighting, liveness=liveness)
