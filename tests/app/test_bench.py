@@ -86,3 +86,33 @@ def test_bench_refuses_bad_load_arguments(dev_faces: Path, extra: list[str]) -> 
     except SystemExit as exc:  # argparse refuses what is not a number
         rc = int(exc.code or 0)
     assert rc == 2
+
+
+@pytest.mark.slow
+def test_bench_scan_times_the_demo_videos_under_both_budgets_with_the_same_decisions(
+    dev_faces: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["bench", "--images", str(dev_faces), "--scan", "--repeats", "1", "--enrolled", "20", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["videos"]) == {"face", "masked", "attack"}
+    quiet = out["quiet"]
+    assert quiet["same_decisions"] is True
+    decisions = quiet["kiosk"]["decisions"]
+    assert decisions["face"][0].startswith("match ")
+    assert decisions["masked"] == ["pin masked"]
+    assert not decisions["attack"][0].startswith("match")
+    full, kiosk = quiet["full"]["work_per_scan"], quiet["kiosk"]["work_per_scan"]
+    assert kiosk["whole_searches"] < full["whole_searches"]
+    assert kiosk["frames"] == full["frames"] and kiosk["embeddings"] == full["embeddings"]
+    assert set(quiet["ratio_kiosk_over_full"]) == {"per_frame_median", "to_decision_median"}
+
+
+def test_bench_scan_refuses_a_folder_without_labels_and_a_missing_video(
+    dev_faces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.jpg").write_bytes((dev_faces / "deepface__tests_unit_dataset_img2.jpg").read_bytes())
+    assert main(["bench", "--images", str(tmp_path), "--scan"]) == 2
+    assert "labels.csv" in capsys.readouterr().err
+    assert main(["bench", "--images", str(dev_faces), "--scan", "--video", str(tmp_path / "nope.mkv")]) == 2
+    assert "no such video" in capsys.readouterr().err
