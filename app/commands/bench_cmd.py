@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app.bench import bench_fusion, bench_gallery, bench_loaded, bench_pipeline, environment, kiosk_frames
+from app.bench_policies import bench_policies, parse_policies, policy_pipelines
 from app.bench_scan import bench_scans, demo_gallery, demo_videos, read_video
 from app.demo_world import DemoError
 from app.progress import Progress
@@ -59,6 +60,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=[],
         help="with --scan: scan this video file instead of the demo's (repeatable)",
     )
+    p.add_argument(
+        "--policies",
+        help="compare thread policies in this one run, frame by frame in turn, e.g. 2:seq,1:con "
+        "(intra-op threads; seq: anti-spoof then recogniser, con: side by side)",
+    )
     p.add_argument("--json", action="store_true", help="print only the JSON object")
     p.set_defaults(handler=run)
 
@@ -80,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.scan:
         return _run_scans(args)
+    if args.policies:
+        return _run_policies(args)
     try:
         probe = build_pipeline(args.settings)
         index = TemplateIndex.synthetic(args.enrolled, probe.embedder.dim)
@@ -131,5 +139,32 @@ def _run_scans(args: argparse.Namespace) -> int:
     report["enrolled_in_pipeline"] = gallery.customer_count()
     report.update(environment(args.settings.models.threads, args.settings.models.spin))
     report["concurrent"] = args.settings.models.concurrent
+    print(json.dumps(report, indent=None if args.json else 2))
+    return 0
+
+
+def _run_policies(args: argparse.Namespace) -> int:
+    try:
+        policies = parse_policies(args.policies)
+    except ValueError as exc:
+        print(f"facepay bench: {exc}", file=sys.stderr)
+        return 2
+    try:
+        probe = build_pipeline(args.settings, passive=False)
+        index = TemplateIndex.synthetic(args.enrolled, probe.embedder.dim)
+        pipelines = policy_pipelines(args.settings, policies, index)
+    except (ModelFileError, VisionError) as exc:
+        print(f"facepay bench: {exc}", file=sys.stderr)
+        return 2
+    frames = kiosk_frames(args.images, args.frames)
+    if not frames:
+        print(f"facepay bench: no readable images in {args.images}", file=sys.stderr)
+        return 2
+    try:
+        report = bench_policies(pipelines, frames, args.repeats, args.load, args.rounds, Progress("frames"))
+    finally:
+        for pipeline in pipelines.values():
+            pipeline.close()
+    report.update(environment(args.settings.models.threads, args.settings.models.spin))
     print(json.dumps(report, indent=None if args.json else 2))
     return 0
