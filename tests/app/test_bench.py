@@ -116,3 +116,24 @@ def test_bench_scan_refuses_a_folder_without_labels_and_a_missing_video(
     assert "labels.csv" in capsys.readouterr().err
     assert main(["bench", "--images", str(dev_faces), "--scan", "--video", str(tmp_path / "nope.mkv")]) == 2
     assert "no such video" in capsys.readouterr().err
+
+
+def test_bench_policies_times_each_policy_in_turn_in_one_run(
+    dev_faces: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--frames", "2", "--repeats", "1", "--rounds", "1", "--load", "1", "--enrolled", "50"]
+    rc = main(["bench", "--images", str(dev_faces), *args, "--policies", "2:seq,1:con", "--json"])
+    assert rc == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["policies"] == ["2t-sequential", "1t-concurrent"]
+    for side in ("quiet", "load_1"):
+        assert set(out[side]["1t-concurrent"]) == {"median", "p95"}
+        assert out[side]["median_ratio_to_2t-sequential"]["2t-sequential"] == 1.0
+
+
+@pytest.mark.parametrize("bad", ["2:seq", "2:seq,2:seq", "two:seq,1:con", "2:fast,1:con", "0:seq,1:con", ","])
+def test_bench_policies_refuses_what_it_cannot_compare(
+    dev_faces: Path, bad: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["bench", "--images", str(dev_faces), "--policies", bad, "--frames", "1"]) == 2
+    assert "polic" in capsys.readouterr().err
