@@ -159,7 +159,7 @@ class _Side:
         self.frames_ms: list[float] = []
         self.scan_ms: list[float] = []
         self.scan_frames: list[int] = []
-        self.work: dict[str, list[int]] = {}
+        self.work: dict[str, dict[str, list[int]]] = {}
         self.outcomes: dict[str, set[str]] = {}
 
     def summary(self) -> dict[str, Any]:
@@ -167,7 +167,9 @@ class _Side:
             "per_frame_ms": {"median": _pct(self.frames_ms, 50), "p95": _pct(self.frames_ms, 95)},
             "to_decision_ms": {"median": _pct(self.scan_ms, 50), "p95": _pct(self.scan_ms, 95)},
             "frames_to_decision": statistics.median(self.scan_frames) if self.scan_frames else 0,
-            "work_per_scan": {k: statistics.median(v) for k, v in self.work.items()},
+            "work_per_scan": {
+                video: {k: statistics.median(v) for k, v in per.items()} for video, per in self.work.items()
+            },
             "decisions": {k: sorted(v) for k, v in self.outcomes.items()},
         }
 
@@ -188,8 +190,9 @@ def _scan(session: ScanSession, video: ScanVideo, into: _Side) -> None:
             break
     into.scan_ms.append(total)
     into.scan_frames.append(session.work.frames)
+    counts = into.work.setdefault(video.name, {})
     for k, v in asdict(session.work).items():
-        into.work.setdefault(k, []).append(v)
+        counts.setdefault(k, []).append(v)
     into.outcomes.setdefault(video.name, set()).add(_outcome(update.decision if update else None))
 
 
