@@ -106,9 +106,20 @@ def _doc(
 MODEL_THREADS = 2
 # Idle onnxruntime intra-op threads sleep instead of busy-waiting (figures above).
 MODEL_SPIN = False
-# Anti-spoof and recogniser in turn on the worker thread (False), or side by side, the
-# anti-spoof model on a helper thread (True). MEASUREMENT_PENDING
-MODEL_CONCURRENT = False
+# Anti-spoof and recogniser side by side, the anti-spoof model on a helper thread (True), or
+# in turn on the worker thread (False). Chosen from the LOADED figures: four pipelines in one
+# process, each 640x480 frame through each in turn, so every policy meets the same host
+# (load average 14-20 on 2 cores: "quiet" was not quiet), 3 runs, per-frame median ratio to
+# 2 threads sequential (the previous default):
+#   facepay bench --images ../shared/faces/dev --policies 2:seq,1:con,2:con,1:seq \
+#       --load 2 --frames 40 --repeats 1 --rounds 2 --json
+#   2 threads, concurrent:  loaded 0.76 / 0.72 / 0.79   quiet 0.78 / 0.89 / 0.90
+#   1 thread,  concurrent:  loaded 0.80 / 0.82 / 0.94   quiet 1.02 / 1.02 / 1.06
+#   1 thread,  sequential:  loaded 1.09 / 1.15 / 1.16   quiet 1.17 / 1.33 / 1.26
+# Side by side the two models fill both cores where in turn each leaves gaps (its
+# single-threaded operators, the Python between calls); loaded p95 fell too (452 / 568 / 392
+# against 638 / 819 / 557 ms). Detection is not part of it: it must finish first.
+MODEL_CONCURRENT = True
 
 
 @dataclass(frozen=True)
