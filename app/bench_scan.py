@@ -15,6 +15,7 @@ padded with synthetic customers.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import statistics
@@ -31,6 +32,7 @@ from numpy.typing import NDArray
 
 from app.bench import BURNER_SETTLE_S, CpuLoad, _pct, _ratio
 from app.demo_world import camera_video, pick_attack_photo, pick_people
+from app.kiosk_threads import KioskThreads
 from app.settings import Settings
 from app.wiring import build_pipeline, build_policy, challenge_limits, frame_budget
 from vision import (
@@ -64,10 +66,12 @@ class ScanVideo:
     Attributes:
         name: what it shows (face, masked, attack or the file's stem).
         frames: its BGR frames, in order.
+        path: the file it was read from.
     """
 
     name: str
     frames: tuple[NDArray[np.uint8], ...]
+    path: Path | None = None
 
 
 def read_video(path: Path, name: str | None = None) -> ScanVideo:
@@ -84,7 +88,7 @@ def read_video(path: Path, name: str | None = None) -> ScanVideo:
         cap.release()
     if not frames:
         raise ImageError(f"no frames in {path}")
-    return ScanVideo(name or path.stem, tuple(frames))
+    return ScanVideo(name or path.stem, tuple(frames), path)
 
 
 def demo_videos(settings: Settings, photos: Path, folder: Path | None = None) -> list[ScanVideo]:
@@ -215,11 +219,15 @@ def bench_scans(
     load: int = 0,
     rounds: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    kiosk_threads: bool = False,
 ) -> dict[str, Any]:
     """Scans of every video under both budgets (``full``: every stage on every frame;
     ``kiosk``: the settings' budget), ``repeats`` each, alternating the budgets scan by scan
     so host drift hits both alike. With ``load``: ``rounds`` pairs of a quiet and a loaded
-    round in this one run, and the ratios loaded/quiet."""
+    round in this one run, and the ratios loaded/quiet. ``kiosk_threads``: the first video
+    is also decoded in real time and painted kiosk-sized on two helper threads throughout
+    (``app.kiosk_threads``), as the kiosk's camera thread and GUI do."""
     budgets = {"full": FrameBudget(), "kiosk": frame_budget(settings)}
     sessions = {name: _session(settings, pipeline, b) for name, b in budgets.items()}
     for s in sessions.values():  # first runs allocate
@@ -227,8 +235,9 @@ def bench_scans(
     plan = [0] if not load else [0, load] * rounds
     todo, done = len(plan) * repeats * len(videos) * len(sessions), 0
     sides: dict[int, dict[str, _Side]] = {n: {k: _Side() for k in sessions} for n in set(plan)}
+    painter = KioskThreads(videos[0].path) if kiosk_threads and videos[0].path else None
     for n in plan:
-        with CpuLoad(n):
+        with CpuLoad(n), painter or contextlib.nullcontext():
             if n:
                 time.sleep(BURNER_SETTLE_S)
             for _ in range(repeats):
@@ -242,6 +251,8 @@ def bench_scans(
         "videos": {v.name: len(v.frames) for v in videos},
         "repeats": repeats,
         "budget": asdict(budgets["kiosk"]),
+        "kiosk_threads": painter is not None,
+        "frames_painted": painter.painted if painter else 0,
     }
     for n, by_budget in sorted(sides.items()):
         block = {name: side.summary() for name, side in by_budget.items()}

@@ -61,6 +61,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="with --scan: scan this video file instead of the demo's (repeatable)",
     )
     p.add_argument(
+        "--kiosk-threads",
+        action="store_true",
+        help="with --scan: also decode the first video in real time and scale each frame onto "
+        "a kiosk-sized picture on two helper threads, as the kiosk's camera and GUI do",
+    )
+    p.add_argument(
         "--policies",
         help="compare thread policies in this one run, frame by frame in turn, e.g. 2:seq,1:con "
         "(intra-op threads; seq: anti-spoof then recogniser, con: side by side)",
@@ -132,7 +138,14 @@ def _run_scans(args: argparse.Namespace) -> int:
         return 2
     try:
         report = bench_scans(
-            args.settings, pipeline, videos, args.repeats, args.load, args.rounds, Progress("scans")
+            args.settings,
+            pipeline,
+            videos,
+            args.repeats,
+            args.load,
+            args.rounds,
+            Progress("scans"),
+            kiosk_threads=args.kiosk_threads,
         )
     finally:
         pipeline.close()

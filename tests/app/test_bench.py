@@ -92,10 +92,12 @@ def test_bench_refuses_bad_load_arguments(dev_faces: Path, extra: list[str]) -> 
 def test_bench_scan_times_the_demo_videos_under_both_budgets_with_the_same_decisions(
     dev_faces: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rc = main(["bench", "--images", str(dev_faces), "--scan", "--repeats", "1", "--enrolled", "20", "--json"])
+    args = ["--scan", "--kiosk-threads", "--repeats", "1", "--enrolled", "20", "--json"]
+    rc = main(["bench", "--images", str(dev_faces), *args])
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
     assert set(out["videos"]) == {"face", "masked", "attack"}
+    assert out["kiosk_threads"] is True and out["frames_painted"] > 0
     quiet = out["quiet"]
     assert quiet["same_decisions"] is True
     decisions = quiet["kiosk"]["decisions"]
