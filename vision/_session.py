@@ -191,7 +191,9 @@ class ScanSession:
         small to use (it was likely found only by the enlarged search, which the near
         search does not repeat)."""
         det, quality = sighting.detection, sighting.quality
-        if det is None or quality is None or _competing(det, self._seen_others):
+        if self.budget.track_every <= 1 or det is None or quality is None:
+            return False
+        if _competing(det, self._seen_others):
             return False
         return quality.face_px >= self.pipeline.limits.min_face_px
 
