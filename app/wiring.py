@@ -276,7 +276,7 @@ def frame_budget(settings: Settings) -> FrameBudget:
         track_grow=v.track_grow,
         retry_every=v.retry_every,
         skip_unneeded=v.skip_unneeded,
-        liveness_margin=v.liveness_hold if v.liveness_hold > 0 else float("inf"),
+        liveness_margin=v.liveness_hold,
     )
 
 

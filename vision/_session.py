@@ -57,14 +57,14 @@ class FrameBudget:
         liveness_margin: once the window's mean liveness score is at least this far above
             the pass cut or below the reject cut after two or more frames, the anti-spoof
             model runs on every other frame and a skipped frame repeats the last score
-            (inf: every frame).
+            (0: on every frame).
     """
 
     track_every: int = 1
     track_grow: float = 2.0
     retry_every: int = 1
     skip_unneeded: bool = False
-    liveness_margin: float = float("inf")
+    liveness_margin: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,7 @@ class ScanSession:
         confidently a spoof (``margin`` below the reject cut) and the last frame was measured.
         The uncertain band between the cuts is never confident: there every frame counts."""
         margin = self.budget.liveness_margin
-        if len(self._window) < 2 or self._held_last or not np.isfinite(margin):
+        if len(self._window) < 2 or self._held_last or not margin > 0:
             return None
         mean = float(np.mean([f.liveness for f in self._window]))
         lim = self.policy.limits.liveness
