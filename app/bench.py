@@ -13,21 +13,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import multiprocessing
-import multiprocessing.process
 import os
-import signal
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+from app.cpu_load import CpuLoad
 from vision import (
     IMAGE_SUFFIXES,
     FrameEvidence,
@@ -45,69 +42,8 @@ __all__ = ["CpuLoad", "bench_fusion", "bench_gallery", "bench_loaded", "bench_pi
 log = logging.getLogger(__name__)
 
 FRAME_W, FRAME_H = 640, 480
-# Seconds a burner gets to stop after SIGTERM before it is killed.
-BURNER_STOP_S = 2.0
 # Seconds between starting the burners and timing the first loaded frame.
 BURNER_SETTLE_S = 0.2
-# Busy-loop steps between a burner's checks that its parent is still alive.
-BURNER_CHECK_EVERY = 200_000
-
-
-def _burn(parent: int) -> None:
-    """Busy loop until terminated, or until the parent process is gone. Ctrl-C reaches the
-    whole process group: the parent handles it and stops the helpers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    x = 0
-    while os.getppid() == parent:
-        for _ in range(BURNER_CHECK_EVERY):
-            x += 1
-
-
-class CpuLoad:
-    """``n`` helper processes that each keep one core busy while the context is open.
-
-    Leaving the context (normally, by an exception or Ctrl-C) terminates and reaps every
-    helper; a helper whose parent dies without cleaning up stops by itself.
-    """
-
-    def __init__(self, n: int) -> None:
-        if n < 0:
-            raise ValueError("the number of load processes cannot be negative")
-        self.n = n
-        self._ctx = multiprocessing.get_context("fork")
-        self.processes: list[multiprocessing.process.BaseProcess] = []
-
-    def __enter__(self) -> CpuLoad:
-        try:
-            for i in range(self.n):
-                proc = self._ctx.Process(
-                    target=_burn, args=(os.getpid(),), name=f"facepay-bench-load-{i}", daemon=True
-                )
-                proc.start()
-                self.processes.append(proc)
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        """Terminate and reap every helper (SIGKILL for one that ignores SIGTERM)."""
-        for proc in self.processes:
-            if proc.is_alive():
-                proc.terminate()
-        for proc in self.processes:
-            proc.join(BURNER_STOP_S)
-            if proc.is_alive():
-                log.warning("load process %s ignored SIGTERM; killing it", proc.pid)
-                proc.kill()
-                proc.join()
-            proc.close()
-        self.processes = []
 
 
 def kiosk_frames(images: Path, limit: int) -> list[NDArray[np.uint8]]:

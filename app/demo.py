@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
+from app.cpu_load import CpuLoad
 from app.demo_lanes import two_lanes
 from app.demo_world import DemoWorld, camera_video
 from app.kiosk_options import kiosk_options
@@ -35,6 +36,10 @@ from vision import Frame, open_source
 __all__ = ["StepResult", "run_scripted"]
 
 log = logging.getLogger(__name__)
+
+# Milliseconds between starting the load helpers and the first loaded payment (a spawned
+# helper starts a fresh interpreter first).
+LOAD_SETTLE_MS = 500
 
 
 class StepFailed(AssertionError):
@@ -167,10 +172,15 @@ def _step(results: list[StepResult], name: str, driver: Driver, body: Callable[[
 
 
 def run_scripted(
-    world: DemoWorld, url: str, screenshots: Path | None, *, repeats: int = 3
+    world: DemoWorld, url: str, screenshots: Path | None, *, repeats: int = 3, load: int = 0
 ) -> tuple[list[StepResult], dict[str, Any]]:
     """Drive the five scripted paths through the real kiosk, then the shoppers through two more
-    lanes sharing the merchant gallery; returns results and figures."""
+    lanes sharing the merchant gallery; returns results and figures.
+
+    ``repeats`` face payments are timed (first camera frame with the shopper -> approved);
+    with ``load``, as many again while ``load`` CPU-burning helper processes run (those of
+    ``facepay bench --load``), in this one run, so the two medians compare.
+    """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     videos = world.workdir / "camera"
     videos.mkdir(exist_ok=True)
@@ -202,7 +212,7 @@ def run_scripted(
         pay_times: list[float] = []
         stalls: list[float] = []
 
-        def face_pay() -> str:
+        def face_pay(times: list[float] = pay_times, stalled: list[float] = stalls) -> str:
             d.open_sale(cashier, "1250")
             d.shopper(face_v)
             d.wait_for(Screen.CONFIRM)
@@ -214,8 +224,8 @@ def run_scripted(
             if not d.shows("Payment approved"):
                 raise StepFailed(f"result: {d.texts()}")
             if window.face_to_result_s is not None:
-                pay_times.append(window.face_to_result_s)
-            stalls.append(window.longest_stall_ms)
+                times.append(window.face_to_result_s)
+            stalled.append(window.longest_stall_ms)
             d.key(Qt.Key.Key_Return)
             d.wait_for(Screen.IDLE)
             return f"{face.name} paid EUR 12.50 by face"
@@ -313,9 +323,9 @@ def run_scripted(
             except StepFailed as exc:
                 log.warning("extra face payment failed: %s", exc)
                 break
-        figures["face_to_approved_s"] = [round(t, 3) for t in pay_times]
-        figures["face_to_approved_median_s"] = round(statistics.median(pay_times), 3) if pay_times else None
-        figures["longest_gui_stall_ms"] = round(max(stalls), 1) if stalls else None
+        figures.update(_timing(pay_times, stalls))
+        if load:
+            figures["loaded"] = {"processes": load, **_loaded_payments(d, face_pay, repeats, load)}
         QCoreApplication.processEvents()
         window.close()
         QTest.qWait(200)
@@ -325,6 +335,33 @@ def run_scripted(
     if isinstance(app, QApplication):
         app.shutdown()  # tear Qt down now, not during interpreter finalisation
     return results, figures
+
+
+def _timing(times: list[float], stalls: list[float]) -> dict[str, Any]:
+    return {
+        "face_to_approved_s": [round(t, 3) for t in times],
+        "face_to_approved_median_s": round(statistics.median(times), 3) if times else None,
+        "longest_gui_stall_ms": round(max(stalls), 1) if stalls else None,
+    }
+
+
+def _loaded_payments(
+    d: Driver, face_pay: Callable[[list[float], list[float]], str], repeats: int, load: int
+) -> dict[str, Any]:
+    """``repeats`` more face payments while ``load`` helpers burn CPU."""
+    times: list[float] = []
+    stalls: list[float] = []
+    # spawned, not forked: this process runs Qt, the scan worker and HTTP threads
+    with CpuLoad(load, method="spawn"):
+        QTest.qWait(LOAD_SETTLE_MS)
+        for _ in range(max(1, repeats)):
+            d.passed.clear()
+            try:
+                face_pay(times, stalls)
+            except StepFailed as exc:
+                log.warning("face payment under load failed: %s", exc)
+                break
+    return _timing(times, stalls)
 
 
 def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> None:

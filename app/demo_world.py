@@ -35,7 +35,16 @@ from app.wiring import build_pipeline, open_gallery
 from enrolment import NoUsablePhoto, Registry, enrol_photos
 from vision import ImageError, read_image
 
-__all__ = ["DemoError", "DemoPerson", "DemoWorld", "build_world", "camera_video", "ledger_process"]
+__all__ = [
+    "DemoError",
+    "DemoPerson",
+    "DemoWorld",
+    "build_world",
+    "camera_video",
+    "ledger_process",
+    "pick_attack_photo",
+    "pick_people",
+]
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +280,7 @@ def _init_ledger(workdir: Path, people: list[DemoPerson]) -> dict[str, object]:
     return demo
 
 
-def _attack_photo(settings: Settings, spoofs: list[Path]) -> Path:
+def pick_attack_photo(settings: Settings, spoofs: list[Path]) -> Path:
     """The spoof photo whose face the passive model judges least live."""
     pipeline = build_pipeline(settings)
     scored: list[tuple[float, Path]] = []
@@ -337,7 +346,7 @@ def build_world(settings: Settings, photos: Path, workdir: Path) -> DemoWorld:
         settings,
         face,
         mask,
-        _attack_photo(settings, spoofs),
+        pick_attack_photo(settings, spoofs),
         tuple(people),
         str(cashier["id"]),
         str(cashier["pin"]),

@@ -128,6 +128,20 @@ def _part(prefix: str = "", **keys: dict[str, Any]) -> dict[str, Any]:
 MODEL_THREADS = 2
 # Idle onnxruntime intra-op threads sleep instead of busy-waiting (figures above).
 MODEL_SPIN = False
+# Anti-spoof and recogniser side by side, the anti-spoof model on a helper thread (True), or
+# in turn on the worker thread (False). Chosen from the LOADED figures: four pipelines in one
+# process, each 640x480 frame through each in turn, so every policy meets the same host
+# (load average 14-20 on 2 cores: "quiet" was not quiet), 3 runs, per-frame median ratio to
+# 2 threads sequential (the previous default):
+#   facepay bench --images ../shared/faces/dev --policies 2:seq,1:con,2:con,1:seq \
+#       --load 2 --frames 40 --repeats 1 --rounds 2 --json
+#   2 threads, concurrent:  loaded 0.76 / 0.72 / 0.79   quiet 0.78 / 0.89 / 0.90
+#   1 thread,  concurrent:  loaded 0.80 / 0.82 / 0.94   quiet 1.02 / 1.02 / 1.06
+#   1 thread,  sequential:  loaded 1.09 / 1.15 / 1.16   quiet 1.17 / 1.33 / 1.26
+# Side by side the two models fill both cores where in turn each leaves gaps (its
+# single-threaded operators, the Python between calls); loaded p95 fell too (452 / 568 / 392
+# against 638 / 819 / 557 ms). Detection is not part of it: it must finish first.
+MODEL_CONCURRENT = True
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,8 @@ class ModelSettings:
         spin: whether idle intra-op threads busy-wait for work (onnxruntime
             ``session.intra_op.allow_spinning``); spinning threads burn the cores the GUI,
             camera and HTTP worker need.
+        concurrent: run the anti-spoof model on a helper thread while the recogniser runs
+            (inter-op parallelism); measured under load, see ``MODEL_CONCURRENT``.
         recogniser: manifest id of the face recogniser to use (during a migration: the one
             the gallery moves to, see ``MigrationSettings``).
         antispoof: manifest id of the passive anti-spoof model.
@@ -155,6 +171,9 @@ class ModelSettings:
         default=MODEL_THREADS, metadata=_doc("intra-op threads per model (onnxruntime, OpenCV)", lo=1, hi=64)
     )
     spin: bool = field(default=MODEL_SPIN, metadata=_doc("let idle onnxruntime intra-op threads spin"))
+    concurrent: bool = field(
+        default=MODEL_CONCURRENT, metadata=_doc("run the anti-spoof model beside the recogniser")
+    )
     recogniser: str = field(default="mobilefacenet-expo-192d", metadata=_doc("manifest id of the recogniser"))
     antispoof: str = field(
         default="antispoof-minifasv2se-128", metadata=_doc("manifest id of the anti-spoof model")
@@ -254,6 +273,25 @@ def _quality_limits() -> QualityLimits:
     )
 
 
+# Work a kiosk scan skips (vision.FrameBudget), measured scan by scan on the demo's three
+# camera videos (face, masked, photo attack; 12 frames each to the decision), every stage on
+# every frame against this budget, in one run (host load average 15):
+#   facepay bench --images ../shared/faces/dev --scan --load 2 --repeats 3 --rounds 2 --json
+#   per-frame median 0.57 quiet / 0.72 loaded, first frame to decision 0.56 / 0.68 of it;
+#   whole-frame searches 12 -> 8 a scan, anti-spoof runs 5 -> 3 on the live face; the same
+#   decisions (match / PIN masked / PIN stranger), and `facepay eval` on dev and pad unchanged.
+# The whole frame is searched every 5th frame; in between only near the tracked face.
+TRACK_EVERY = 5
+# The square searched near the face: twice the box, so a face that moved half its width
+# between two frames (15 fps) is still inside it.
+TRACK_GROW = 2.0
+# On a run of empty frames the enlarged second search runs on every 3rd.
+RETRY_EVERY = 3
+# Once the window's mean liveness is this far (logit) from both cuts the anti-spoof model
+# runs on every other frame.
+LIVE_HOLD_MARGIN = 2.0
+
+
 @dataclass(frozen=True)
 class VisionSettings:
     """Detector and quality-gate settings.
@@ -265,8 +303,16 @@ class VisionSettings:
         det_retry_side: longer side for a second search when the first found nothing.
         quality: the quality gate's limits (keys ``min_face_px``, ``min_sharpness``, ``max_yaw``,
             ``max_pitch``, ``min_brightness``, ``max_brightness``, ``max_face_fill``: the largest
-            share of the frame a face may span before the shopper is asked to step back), passed to the pipeline as
-            they are.
+            share of the frame a face may span before the shopper is asked to step back),
+            passed to the pipeline as they are.
+        track_every: in a kiosk scan, the whole frame is searched every this many frames,
+            in between only near the tracked face (1: every frame whole).
+        track_grow: the square searched near the face, in face-box sides.
+        retry_every: the enlarged second search runs on every this many empty frames.
+        skip_unneeded: skip the anti-spoof model and the recogniser on frames the decision
+            does not use (quality gate failed, competing faces; anti-spoof in the challenge).
+        liveness_hold: the anti-spoof model runs every other frame once the window's mean
+            liveness is this far from both cuts (0: every frame).
     """
 
     det_score: float = field(default=DET_SCORE, metadata=_doc("YuNet score cut", lo=0.05, hi=0.99))
@@ -289,6 +335,18 @@ class VisionSettings:
             max_brightness=_doc("max mean grey", lo=0, hi=255),
             max_face_fill=_doc("max share of the frame a face spans", lo=0.1, hi=10),
         ),
+    )
+    track_every: int = field(
+        default=TRACK_EVERY, metadata=_doc("whole-frame face search every N frames", lo=1, hi=100)
+    )
+    track_grow: float = field(default=TRACK_GROW, metadata=_doc("tracked search square / face", lo=1.2, hi=8))
+    retry_every: int = field(
+        default=RETRY_EVERY, metadata=_doc("enlarged search on every Nth empty frame", lo=1, hi=100)
+    )
+    skip_unneeded: bool = field(default=True, metadata=_doc("skip models on frames the decision ignores"))
+    liveness_hold: float = field(
+        default=LIVE_HOLD_MARGIN,
+        metadata=_doc("liveness margin for half-rate anti-spoof (0: off)", lo=0, hi=30),
     )
 
 

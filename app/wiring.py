@@ -25,6 +25,7 @@ from vision import (
     ChallengeLimits,
     DecisionPolicy,
     Embedder,
+    FrameBudget,
     Gallery,
     ImpostorTail,
     LivenessModel,
@@ -51,6 +52,7 @@ __all__ = [
     "build_scan_session",
     "challenge_limits",
     "fit_recipe",
+    "frame_budget",
     "impostor_tails",
     "model_path",
     "ort_session",
@@ -235,6 +237,19 @@ def build_pipeline(
         top_k=settings.recognition.top_k,
         liveness=build_liveness(settings) if passive else None,
         mask=build_mask(settings) if passive else None,
+        concurrent=settings.models.concurrent,
+    )
+
+
+def frame_budget(settings: Settings) -> FrameBudget:
+    """The work a kiosk scan may skip (``vision.FrameBudget``)."""
+    v = settings.vision
+    return FrameBudget(
+        track_every=v.track_every,
+        track_grow=v.track_grow,
+        retry_every=v.retry_every,
+        skip_unneeded=v.skip_unneeded,
+        liveness_margin=v.liveness_hold,
     )
 
 
@@ -253,6 +268,7 @@ def build_scan_session(
         challenge_limits(settings),
         clock=clock,
         rng=rng if rng is not None else random.SystemRandom(),
+        budget=frame_budget(settings),
     )
 
 

@@ -55,10 +55,10 @@ from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._migration import MigratingGallery, MigratingScanSession, MigrationCoverage, PairedEmbedder
 from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
-from vision._pipeline import FaceAnalysis, FrameResult, Pipeline, Searchable, StageTimes
+from vision._pipeline import FaceAnalysis, FrameResult, NearSearch, Pipeline, Searchable, Sighting, StageTimes
 from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits, fused_embedding
 from vision._quality import Quality, QualityLimits, assess_quality, face_fill, pose_proxies
-from vision._session import ScanSession
+from vision._session import FrameBudget, ScanSession, ScanWork
 from vision._sources import (
     IMAGE_SUFFIXES,
     Frame,
@@ -87,6 +87,7 @@ __all__ = [
     "Embedder",
     "FaceAnalysis",
     "Frame",
+    "FrameBudget",
     "FrameEvidence",
     "FrameResult",
     "FrameSource",
@@ -108,6 +109,7 @@ __all__ = [
     "MigratingScanSession",
     "MigrationCoverage",
     "ModelError",
+    "NearSearch",
     "NeedPin",
     "Observation",
     "OrtSession",
@@ -122,7 +124,9 @@ __all__ = [
     "Reject",
     "ScanSession",
     "ScanUpdate",
+    "ScanWork",
     "Searchable",
+    "Sighting",
     "SourceError",
     "SourceLost",
     "StageTimes",

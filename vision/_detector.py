@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -12,6 +13,9 @@ from numpy.typing import NDArray
 from vision._errors import ImageError, ModelError
 
 __all__ = ["Detection", "YuNetDetector", "choose_main_face"]
+
+# YuNet's coarsest feature stride: a region cut on this grid keeps the anchors of the whole frame.
+GRID = 32
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class YuNetDetector:
         self._floor = score if floor is None else min(floor, score)
         self._max_side = max_side
         self._retry_side = retry_side
+        self._path, self._nms, self._top_k = str(model_path), nms, top_k
+        self._roi: tuple[tuple[int, int], cv2.FaceDetectorYN] | None = None
         _quiet_opencv()
         try:
             self._net = cv2.FaceDetectorYN.create(str(model_path), "", (320, 320), self._floor, nms, top_k)
@@ -108,6 +114,75 @@ class YuNetDetector:
             tuple(d for d in found if d.score < self._score),
         )
 
+    def detect_once(self, frame: NDArray[np.uint8]) -> tuple[tuple[Detection, ...], tuple[Detection, ...]]:
+        """``detect_all`` without the enlarged second search of a frame where nothing was found."""
+        found = self._detect_at(as_bgr(frame), self._max_side, enlarge=False)
+        return (
+            tuple(d for d in found if d.score >= self._score),
+            tuple(d for d in found if d.score < self._score),
+        )
+
+    def detect_near(
+        self, frame: NDArray[np.uint8], box: tuple[float, float, float, float], *, grow: float
+    ) -> tuple[tuple[Detection, ...], tuple[Detection, ...]]:
+        """Like ``detect_once``, but only inside a square ``grow`` times the size of ``box``
+        around its centre: the cheap step of a tracker, which looks for the face seen in the
+        previous frame where it was.
+
+        The frame is downscaled exactly as for the whole-frame search and the square is cut
+        from that copy on YuNet's coarsest grid (32 px), so the network sees the face on the
+        same pixels and anchors: its box and landmarks are those of the whole-frame search,
+        which the anti-spoof crop and the alignment are calibrated on. A second YuNet
+        instance does it, so the whole-frame one keeps its input shape (a new shape makes
+        OpenCV re-plan the network). A face cut by the square's edge may be missed or scored
+        low, so a caller falls back to the whole frame when nothing confident is found.
+        """
+        bgr = as_bgr(frame)
+        if not all(np.isfinite(v) for v in box):
+            return (), ()
+        small, scale = self._downscaled(bgr, self._max_side)
+        sh, sw = small.shape[:2]
+        x, y, w, h = (v * scale for v in box)
+        half = max(w, h) * grow / 2.0
+        cx, cy = x + w / 2.0, y + h / 2.0
+        x0 = max(0, int((cx - half) // GRID) * GRID)
+        y0 = max(0, int((cy - half) // GRID) * GRID)
+        x1 = min(sw, int(-(-(cx + half) // GRID)) * GRID)
+        y1 = min(sh, int(-(-(cy + half) // GRID)) * GRID)
+        if x1 - x0 < GRID or y1 - y0 < GRID:
+            return (), ()
+        crop = np.ascontiguousarray(small[y0:y1, x0:x1])
+        net = self._roi_net((x1 - x0, y1 - y0))
+        try:
+            _, faces = net.detect(crop)
+        except cv2.error as exc:
+            raise ModelError(f"YuNet failed on a {x1 - x0}x{y1 - y0} face region: {exc}") from exc
+        found = _detections(faces, 1.0 / scale, (x0 / scale, y0 / scale))
+        return (
+            tuple(d for d in found if d.score >= self._score),
+            tuple(d for d in found if d.score < self._score),
+        )
+
+    def _roi_net(self, size: tuple[int, int]) -> cv2.FaceDetectorYN:
+        if self._roi is None:
+            net = cv2.FaceDetectorYN.create(self._path, "", size, self._floor, self._nms, self._top_k)
+            self._roi = (size, net)
+        elif self._roi[0] != size:
+            self._roi[1].setInputSize(size)
+            self._roi = (size, self._roi[1])
+        return self._roi[1]
+
+    @staticmethod
+    def _downscaled(bgr: NDArray[np.uint8], side: int) -> tuple[NDArray[np.uint8], float]:
+        """The frame scaled so its longer side is ``side`` (never enlarged), and the scale."""
+        h, w = bgr.shape[:2]
+        scale = min(1.0, side / float(max(h, w)))
+        if scale == 1.0:
+            return bgr, scale
+        size = (max(1, round(w * scale)), max(1, round(h * scale)))
+        small = cv2.resize(bgr, size, interpolation=cv2.INTER_AREA)
+        return small, scale  # type: ignore[return-value]
+
     def _detect_at(self, bgr: NDArray[np.uint8], side: int, *, enlarge: bool) -> tuple[Detection, ...]:
         h, w = bgr.shape[:2]
         scale = side / float(max(h, w))
@@ -128,16 +203,23 @@ class YuNetDetector:
             _, faces = self._net.detect(small)
         except cv2.error as exc:
             raise ModelError(f"YuNet failed on a {w}x{h} frame: {exc}") from exc
-        if faces is None:
-            return ()
-        out = []
-        inv = 1.0 / scale
-        for row in faces:
-            box = tuple(float(v) * inv for v in row[:4])
-            lms = (row[4:14].reshape(5, 2) * inv).astype(np.float32)
-            out.append(Detection(box=box, landmarks=lms, score=float(row[14])))  # type: ignore[arg-type]
-        out.sort(key=lambda d: -d.score)
-        return tuple(out)
+        return _detections(faces, 1.0 / scale, (0.0, 0.0))
+
+
+def _detections(faces: Any, inv: float, offset: tuple[float, float]) -> tuple[Detection, ...]:
+    """YuNet's rows as detections in frame pixels (scaled by ``inv``, shifted by ``offset``),
+    best score first."""
+    if faces is None:
+        return ()
+    ox, oy = offset
+    out = []
+    shift = np.asarray([ox, oy], np.float32)
+    for row in faces:
+        box = (float(row[0]) * inv + ox, float(row[1]) * inv + oy, float(row[2]) * inv, float(row[3]) * inv)
+        lms = (row[4:14].reshape(5, 2) * inv + shift).astype(np.float32)
+        out.append(Detection(box=box, landmarks=lms, score=float(row[14])))
+    out.sort(key=lambda d: -d.score)
+    return tuple(out)
 
 
 def _quiet_opencv() -> None:

@@ -7,7 +7,9 @@ returns one immutable ``FrameResult`` per frame, stage timings included.
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,8 +27,10 @@ from vision._quality import Quality, QualityLimits, assess_quality
 __all__ = [
     "FaceAnalysis",
     "FrameResult",
+    "NearSearch",
     "Pipeline",
     "Searchable",
+    "Sighting",
     "StageTimes",
     "choose_shopper_face",
     "oval_distance",
@@ -153,8 +157,56 @@ class FrameResult:
         return (1 if self.face else 0) + len(self.others)
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """One frame's faces, located, with the main one aligned and checked, before any model
+    scores it (``Pipeline.locate``). ``Pipeline.complete`` runs the models on it.
+
+    Attributes:
+        frame: the frame as 3-channel BGR.
+        detection: the main face, or None when no face was found.
+        others: the other faces in view.
+        aligned: the main face's 112x112 BGR crop (None without a face).
+        quality: the quality gate's verdict (None without a face).
+        mask: the mask check's verdict (None without the stage or a face).
+        recovered: the main face scored below the detector threshold and was kept because
+            it looked like a plausible masked face.
+        whole_frame: the detector searched the whole frame (False: only near a face it
+            was given, the tracker's cheap step).
+        times: detect, align, quality and mask milliseconds (total: their sum).
+    """
+
+    frame: NDArray[np.uint8]
+    detection: Detection | None
+    others: tuple[Detection, ...]
+    aligned: NDArray[np.uint8] | None
+    quality: Quality | None
+    mask: MaskVerdict | None
+    recovered: bool
+    whole_frame: bool
+    times: StageTimes
+
+
+@dataclass(frozen=True)
+class NearSearch:
+    """Where ``Pipeline.locate`` looks when it tracks a face instead of searching the frame.
+
+    Attributes:
+        box: the face's box in the previous frame (x, y, w, h).
+        grow: the searched square is this many times the box's longer side.
+    """
+
+    box: tuple[float, float, float, float]
+    grow: float
+
+
 class Pipeline:
-    """Runs the vision stages on one frame at a time. Not thread-safe: one per worker."""
+    """Runs the vision stages on one frame at a time. Not thread-safe: one per worker.
+
+    ``concurrent``: the anti-spoof model runs on a helper thread while the recogniser runs
+    on the caller's (their inputs are ready at the same time); with single-thread sessions
+    the two models then share two cores instead of taking turns on them.
+    """
 
     def __init__(
         self,
@@ -166,6 +218,7 @@ class Pipeline:
         top_k: int = 3,
         liveness: LivenessModel | None = None,
         mask: MaskDetector | None = None,
+        concurrent: bool = False,
     ) -> None:
         self.detector = detector
         self.embedder = embedder
@@ -174,11 +227,32 @@ class Pipeline:
         self.top_k = top_k
         self.liveness = liveness
         self.mask = mask
+        self.concurrent = concurrent
+        self._helper: ThreadPoolExecutor | None = None
 
     def process(self, frame: NDArray[np.uint8]) -> FrameResult:
+        """Every stage on one frame: the whole frame searched, every model run."""
+        return self.complete(self.locate(frame))
+
+    def locate(
+        self, frame: NDArray[np.uint8], *, near: NearSearch | None = None, retry: bool = True
+    ) -> Sighting:
+        """Detect, choose the shopper's face, align it, and run the quality and mask checks.
+
+        ``near``: look only around that box; nothing confident there (or only a low-score
+        face, which the whole-frame search may recover) falls back to the whole frame.
+        ``retry=False`` skips the detector's enlarged second search of an empty frame.
+        """
         t0 = time.perf_counter()
         bgr = as_bgr(frame)
-        confident, low = self.detector.detect_all(bgr)
+        confident: tuple[Detection, ...] = ()
+        low: tuple[Detection, ...] = ()
+        whole = near is None
+        if near is not None:
+            confident, _ = self.detector.detect_near(bgr, near.box, grow=near.grow)
+            whole = not confident
+        if whole:
+            confident, low = self.detector.detect_all(bgr) if retry else self.detector.detect_once(bgr)
         t1 = time.perf_counter()
         main, others = choose_shopper_face(confident, bgr.shape)
         aligned: NDArray[np.uint8] | None = None
@@ -188,7 +262,8 @@ class Pipeline:
             main, aligned, mask = self._recover(bgr, low)
             recovered = main is not None
         if main is None:
-            return FrameResult(None, (), StageTimes(detect=_ms(t0, t1), total=_ms(t0, t1)))
+            times = StageTimes(detect=_ms(t0, t1), total=_ms(t0, t1))
+            return Sighting(bgr, None, (), None, None, None, False, whole, times)
         if aligned is None:
             aligned = align_face(bgr, main.landmarks)
         t2 = time.perf_counter()
@@ -197,25 +272,66 @@ class Pipeline:
         if mask is None and self.mask is not None:
             mask = self.mask.assess(aligned)
         t4 = time.perf_counter()
-        live = self.liveness.score(bgr, main) if self.liveness is not None else None
-        t5 = time.perf_counter()
-        embedding = self.embedder.embed_one(aligned)
-        t6 = time.perf_counter()
+        times = StageTimes(
+            detect=_ms(t0, t1), align=_ms(t1, t2), quality=_ms(t2, t3), mask=_ms(t3, t4), total=_ms(t0, t4)
+        )
+        return Sighting(bgr, main, others, aligned, quality, mask, recovered, whole, times)
+
+    def complete(self, sighting: Sighting, *, liveness: bool = True) -> FrameResult:
+        """Run the models on a located face: anti-spoof (unless ``liveness`` is False or the
+        pipeline has no such stage), recogniser and gallery search."""
+        main, aligned, quality = sighting.detection, sighting.aligned, sighting.quality
+        if main is None or aligned is None or quality is None:
+            return FrameResult(None, (), sighting.times)
+        t0 = time.perf_counter()
+        run_live = liveness and self.liveness is not None
+        live: float | None = None
+        live_ms = 0.0
+        if run_live and self.concurrent:
+            pending = self._pool().submit(self._score_liveness, sighting.frame, main)
+            embedding, embed_ms = self._embed(aligned)
+            live, live_ms = pending.result()
+        else:
+            if run_live:
+                live, live_ms = self._score_liveness(sighting.frame, main)
+            embedding, embed_ms = self._embed(aligned)
+        t1 = time.perf_counter()
         candidates = self.gallery.search(embedding, self.top_k) if self.gallery is not None else ()
         size = self.gallery.customer_count() if self.gallery is not None else 0
-        t7 = time.perf_counter()
-        times = StageTimes(
-            detect=_ms(t0, t1),
-            align=_ms(t1, t2),
-            quality=_ms(t2, t3),
-            mask=_ms(t3, t4),
-            liveness=_ms(t4, t5),
-            embed=_ms(t5, t6),
-            search=_ms(t6, t7),
-            total=_ms(t0, t7),
+        t2 = time.perf_counter()
+        times = dataclasses.replace(
+            sighting.times,
+            liveness=live_ms,
+            embed=embed_ms,
+            search=_ms(t1, t2),
+            total=sighting.times.total + _ms(t0, t2),
         )
-        face = FaceAnalysis(main, aligned, quality, embedding, candidates, live, mask, recovered, size)
-        return FrameResult(face, others, times)
+        face = FaceAnalysis(
+            main, aligned, quality, embedding, candidates, live, sighting.mask, sighting.recovered, size
+        )
+        return FrameResult(face, sighting.others, times)
+
+    def close(self) -> None:
+        """Stop the helper thread of a concurrent pipeline (it is started on first use)."""
+        if self._helper is not None:
+            self._helper.shutdown(wait=True)
+            self._helper = None
+
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._helper is None:
+            self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facepay-antispoof")
+        return self._helper
+
+    def _score_liveness(self, bgr: NDArray[np.uint8], main: Detection) -> tuple[float, float]:
+        assert self.liveness is not None
+        t0 = time.perf_counter()
+        score = self.liveness.score(bgr, main)
+        return score, _ms(t0, time.perf_counter())
+
+    def _embed(self, aligned: NDArray[np.uint8]) -> tuple[NDArray[np.float32], float]:
+        t0 = time.perf_counter()
+        embedding = self.embedder.embed_one(aligned)
+        return embedding, _ms(t0, time.perf_counter())
 
     def _recover(
         self, bgr: NDArray[np.uint8], low: tuple[Detection, ...]

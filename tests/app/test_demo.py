@@ -35,6 +35,8 @@ def demo(dev_faces: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
             "--json",
             "--repeats",
             "1",
+            "--load",
+            "1",
             "--photos",
             str(dev_faces),
             "--workdir",
@@ -107,3 +109,10 @@ def test_every_screen_passed_was_saved(demo: dict[str, Any]) -> None:
     shots = demo["shots"]
     assert len(shots) >= 30 and all(p.stat().st_size > 5000 for p in shots)
     assert {p.name.split("-", 1)[1] for p in shots} >= {"confirm.png", "pin.png", "result.png", "scan.png"}
+
+
+def test_a_face_payment_is_timed_quiet_and_under_load_in_one_run(demo: dict[str, Any]) -> None:
+    assert len(demo["face_to_approved_s"]) == 1 and demo["longest_gui_stall_ms"] is not None
+    loaded = demo["loaded"]
+    assert loaded["processes"] == 1
+    assert len(loaded["face_to_approved_s"]) == 1 and loaded["longest_gui_stall_ms"] is not None

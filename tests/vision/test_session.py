@@ -11,12 +11,13 @@ import cv2
 import numpy as np
 import pytest
 
-from app.wiring import build_pipeline, build_policy, challenge_limits
+from app.wiring import build_pipeline, build_policy, challenge_limits, frame_budget
 from vision import (
     ARCFACE_TEMPLATE,
     Candidate,
     Detection,
     FaceAnalysis,
+    FrameBudget,
     FrameResult,
     Guidance,
     MaskVerdict,
@@ -27,6 +28,7 @@ from vision import (
     Reject,
     ScanSession,
     ScanUpdate,
+    Sighting,
     StageTimes,
     TemplateIndex,
     read_image,
@@ -73,14 +75,18 @@ def gallery(settings, dev_faces: Path) -> TemplateIndex:
     return TemplateIndex(ids, np.vstack(rows))
 
 
-@pytest.fixture()
-def session(settings, gallery: TemplateIndex) -> ScanSession:
+@pytest.fixture(params=["every stage", "kiosk budget"])
+def session(request, settings, gallery: TemplateIndex) -> ScanSession:
+    # Every scan below must end the same way whether each frame runs every stage or the
+    # kiosk's budget skips what the decision does not need.
+    budget = FrameBudget() if request.param == "every stage" else frame_budget(settings)
     return ScanSession(
         build_pipeline(settings, gallery=gallery),
         build_policy(settings),
         challenge_limits(settings),
         clock=Clock(),
         rng=random.Random(1),
+        budget=budget,
     )
 
 
@@ -233,6 +239,18 @@ class ScriptedPipeline:
         result = self.yaw_of_frame(int(frame[0, 0, 0]))
         self._last = result.face.candidates if result.face else ()
         return result
+
+    def locate(self, frame: np.ndarray, *, near: object = None, retry: bool = True) -> Sighting:
+        self._result = self.process(frame)
+        face = self._result.face
+        if face is None:
+            return Sighting(frame, None, (), None, None, None, False, True, StageTimes())
+        return Sighting(
+            frame, face.detection, (), face.aligned, face.quality, face.mask, False, True, StageTimes()
+        )
+
+    def complete(self, sighting: Sighting, *, liveness: bool = True) -> FrameResult:
+        return self._result
 
     def search(self, probe: np.ndarray, k: int) -> tuple[Candidate, ...]:
         return self._last[:k]
