@@ -37,6 +37,7 @@ __all__ = [
     "RecognitionSettings",
     "Settings",
     "SettingsError",
+    "TillSettings",
     "VisionSettings",
     "default_config_dir",
     "default_data_dir",
@@ -593,6 +594,33 @@ class KioskSettings:
     )
 
 
+# --- till (the shop's register) -------------------------------------------------
+
+# Port of the kiosk's till interface (any free port the shop's network allows).
+TILL_PORT = 8731
+
+
+@dataclass(frozen=True)
+class TillSettings:
+    """The till interface: the shop's register opens sales on the kiosk (payments/till/TILL.md).
+
+    Attributes:
+        enabled: the kiosk listens for its till (off: sales start on the kiosk's own pad).
+        listen: host:port of the till interface (loopback unless the till is another machine).
+        till_id: the register's id (its requests carry it).
+        public_key_file: the register's public key, trusted by the kiosk.
+        key_file: the register's private key (used by ``facepay till``).
+        kiosk_pub: the kiosk's terminal public key (``facepay till`` believes only its answers).
+    """
+
+    enabled: bool = field(default=False, metadata=_doc("kiosk listens for its till"))
+    listen: str = field(default=f"127.0.0.1:{TILL_PORT}", metadata=_doc("till interface host:port"))
+    till_id: str = field(default="till-1", metadata=_doc("the register's id"))
+    public_key_file: Path = field(default=Path("till.pub"), metadata=_doc("register public key (kiosk)"))
+    key_file: Path = field(default=Path("till.key"), metadata=_doc("register private key (facepay till)"))
+    kiosk_pub: Path = field(default=Path("terminal.pub"), metadata=_doc("kiosk public key (facepay till)"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of a facepay terminal, grouped by concern."""
@@ -605,6 +633,7 @@ class Settings:
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
+    till: TillSettings = field(default_factory=TillSettings)
 
 
 # --- loading ----------------------------------------------------------------
