@@ -495,6 +495,11 @@ class LedgerSettings:
     cashier_ids: str = field(default="", metadata=_doc("cashier ids at staff sign-in, comma-separated"))
 
 
+# Largest sale the kiosk opens (till or pad), minor units: a typo of two zeros is caught before the
+# shopper sees it (EUR 1,000.00; a shop selling dearer things raises it).
+MAX_SALE_MINOR = 100_000
+
+
 @dataclass(frozen=True)
 class PaymentSettings:
     """Terminal-side payment rules.
@@ -507,6 +512,7 @@ class PaymentSettings:
         store_and_forward: accept face payments offline (default off: decline when offline).
         offline_floor_minor: largest single offline payment, minor units.
         offline_exposure_minor: largest total of outstanding offline payments, minor units.
+        max_sale_minor: largest sale a till or the kiosk's pad may open, minor units.
     """
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
@@ -517,6 +523,9 @@ class PaymentSettings:
     store_and_forward: bool = field(default=False, metadata=_doc("offline store-and-forward"))
     offline_floor_minor: int = field(default=0, metadata=_doc("offline per-payment limit", lo=0))
     offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))
+    max_sale_minor: int = field(
+        default=MAX_SALE_MINOR, metadata=_doc("largest sale a till or the pad may open", lo=1)
+    )
 
 
 # --- kiosk ------------------------------------------------------------------
