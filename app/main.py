@@ -20,10 +20,12 @@ from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
 from payments.client import LedgerClient
 from payments.journal import Journal
+from payments.signing import load_private_key, load_public_key
 from payments.terminal import OfflineRules, PaymentService
+from payments.till import SaleDesk, TillServer, TillServerConfig
 from vision import Frame, ScanSession, open_source
 
-__all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk"]
+__all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk", "start_till"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,7 @@ class KioskParts:
     service: PaymentService
     closer: ExitStack
     enroller: KioskEnroller | None = None
+    desk: SaleDesk | None = None
 
 
 # Open journal entries (outage, store-and-forward) are retried this often while the kiosk runs.
@@ -150,7 +153,25 @@ def kiosk_parts(
             reject_below=settings.liveness.pass_threshold,
             already_at=settings.recognition.enrolled_threshold,
         )
-        yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
+        desk = start_till(settings, identity, stack) if settings.till.enabled else None
+        yield KioskParts(analyser, camera, payments, registry, service, stack, enroller, desk)
+
+
+def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack) -> SaleDesk:
+    """The till interface (``[till]``): a sale desk the window serves, and its HTTP server."""
+    t = settings.till
+    host, _, port = t.listen.rpartition(":")
+    config = TillServerConfig(
+        host=host or "127.0.0.1",
+        port=int(port),
+        tills={t.till_id: load_public_key(Path(t.public_key_file))},
+        currency=settings.payments.currency,
+        max_sale_minor=settings.payments.max_sale_minor,
+    )
+    desk = SaleDesk()
+    server = TillServer(config, desk, load_private_key(identity.key_file)).start()
+    stack.callback(server.close)
+    return desk
 
 
 def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, *, windowed: bool) -> int:
