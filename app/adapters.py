@@ -8,23 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app.enrolment import (
-    CONSENT_TEXT,
-    CONSENT_VERSION,
-    ErasureReceipt,
-    Registry,
-    already_enrolled,
-    erase_customer,
-    image_problem,
-    spoof_check,
-    store_templates,
-)
 from checkout import (
     Approved,
     CaptureUpdate,
@@ -38,11 +26,23 @@ from checkout import (
     Refunded,
     SignedIn,
 )
+from enrolment import (
+    CONSENT_TEXT,
+    CONSENT_VERSION,
+    ErasureReceipt,
+    Registry,
+    already_enrolled,
+    erase_customer,
+    image_problem,
+    spoof_check,
+    store_templates,
+)
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError
 from payments.money import Money
 from payments.terminal import Approved as LedgerApproved
 from payments.terminal import InvalidPayment, NotCompleted, PaymentService, Refused, StoredOffline
+from payments.wire import from_iso_time
 from vision import Gallery, Pipeline
 
 __all__ = ["ENROL_FRAMES", "KioskEnroller", "LedgerPayments"]
@@ -54,7 +54,7 @@ log = logging.getLogger(__name__)
 
 
 def _epoch(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    return from_iso_time(text).timestamp()
 
 
 class LedgerPayments:
@@ -82,13 +82,11 @@ class LedgerPayments:
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
     ) -> Approved | Declined:
-        record = {k: v for k, v in asdict(evidence).items() if v not in (None, "")}
-        record["models"] = self._models
         with self._lock:
             outcome = self.service.pay(
                 customer_id,
                 Money(amount_minor, currency),
-                evidence=record,
+                evidence=replace(evidence, models=tuple(self._models.items())),
                 pin=pin,
                 allow_offline=allow_offline,
                 candidates=candidates,

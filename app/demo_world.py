@@ -29,10 +29,10 @@ import httpx
 import numpy as np
 from numpy.typing import NDArray
 
-from app.enrolment import NoUsablePhoto, Registry, enrol_photos
 from app.evaluate import LabelRow, read_labels
 from app.settings import Settings
 from app.wiring import build_pipeline, open_gallery
+from enrolment import NoUsablePhoto, Registry, enrol_photos
 from vision import ImageError, read_image
 
 __all__ = ["DemoError", "DemoPerson", "DemoWorld", "build_world", "camera_video", "ledger_process"]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 
 from app.settings import Settings
-from checkout import StaffThrottle, Timeouts
 from terminal_ui import KioskOptions
 
 __all__ = ["kiosk_options"]
@@ -15,13 +14,7 @@ __all__ = ["kiosk_options"]
 def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> KioskOptions:
     """Options from the terminal's settings (``fullscreen`` overrides, e.g. ``--windowed``)."""
     kiosk = settings.kiosk
-    timeouts = Timeouts(
-        **{f.name: getattr(kiosk, f.name) for f in dataclasses.fields(Timeouts) if f.name != "challenge_s"},
-        challenge_s=settings.liveness.challenge_timeout_s,
-    )
-    throttle = StaffThrottle(
-        kiosk.staff_free_tries, kiosk.staff_wait_s, kiosk.staff_wait_max_s, kiosk.staff_window_s
-    )
+    timeouts = dataclasses.replace(kiosk.timeouts, challenge_s=settings.liveness.challenge.timeout_s)
     listed = [c.strip() for c in settings.ledger.cashier_ids.split(",") if c.strip()]
     default = [settings.ledger.cashier_id] if settings.ledger.cashier_id else []
     cashiers = tuple(dict.fromkeys(default + listed))  # the default first, no repeats
@@ -32,5 +25,5 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         shuffle_pin=kiosk.shuffle_pin_pad,
         fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
         cashiers=cashiers,
-        throttle=throttle,
+        throttle=kiosk.staff,
     )

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from app.adapters import KioskEnroller, LedgerPayments
-from app.enrolment import Registry
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
+from enrolment import Registry
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.signing import load_private_key, load_public_key
@@ -150,7 +150,7 @@ def kiosk_parts(
             registry,
             payments,
             terminal_id=identity.terminal_id,
-            reject_below=settings.liveness.pass_threshold,
+            reject_below=settings.liveness.passive.pass_threshold,
             already_at=settings.recognition.enrolled_threshold,
         )
         desk = start_till(settings, identity, stack) if settings.till.enabled else None

@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from checkout import StaffThrottle, Timeouts
+from vision import ChallengeLimits, ImpostorTail, LivenessLimits, QualityLimits
+
 __all__ = [
     "KioskSettings",
     "LedgerSettings",
@@ -35,6 +38,7 @@ __all__ = [
     "ModelSettings",
     "PaymentSettings",
     "RecognitionSettings",
+    "SettingKey",
     "Settings",
     "SettingsError",
     "TillSettings",
@@ -42,6 +46,8 @@ __all__ = [
     "default_config_dir",
     "default_data_dir",
     "load_settings",
+    "section_keys",
+    "settings_table",
 ]
 
 
@@ -79,8 +85,11 @@ def _doc(
     lo: float | None = None,
     hi: float | None = None,
     choices: tuple[str, ...] | None = None,
+    key: str | None = None,
 ) -> dict[str, Any]:
     meta: dict[str, Any] = {"doc": text}
+    if key:
+        meta["key"] = key
     if env:
         meta["env"] = env
     if lo is not None:
@@ -90,6 +99,14 @@ def _doc(
     if choices is not None:
         meta["choices"] = choices
     return meta
+
+
+def _part(prefix: str = "", **keys: dict[str, Any]) -> dict[str, Any]:
+    """Metadata of a section field that holds a component's own dataclass (``vision.QualityLimits``,
+    ``checkout.Timeouts``, ...): the component receives the section's value as it is. Each of its
+    fields named in ``keys`` is a key of the section, ``prefix`` + field name unless ``_doc(key=)``
+    says otherwise; a field left out (derived by the composition root) is not a setting."""
+    return {"part": {name: {"key": prefix + name, **meta} for name, meta in keys.items()}}
 
 
 # --- models -----------------------------------------------------------------
@@ -162,6 +179,17 @@ MIN_BRIGHTNESS = 40.0
 MAX_BRIGHTNESS = 220.0
 
 
+def _quality_limits() -> QualityLimits:
+    return QualityLimits(
+        min_face_px=MIN_FACE_PX,
+        min_sharpness=MIN_SHARPNESS,
+        max_yaw=MAX_YAW,
+        max_pitch=MAX_PITCH,
+        min_brightness=MIN_BRIGHTNESS,
+        max_brightness=MAX_BRIGHTNESS,
+    )
+
+
 @dataclass(frozen=True)
 class VisionSettings:
     """Detector and quality-gate settings.
@@ -171,12 +199,9 @@ class VisionSettings:
         det_nms: NMS IoU threshold.
         det_max_side: longer side of the frame as fed to YuNet (frames are downscaled).
         det_retry_side: longer side for a second search when the first found nothing.
-        min_face_px: smallest acceptable face width in frame pixels.
-        min_sharpness: smallest Laplacian variance of the aligned crop.
-        max_yaw: largest yaw proxy (landmark asymmetry) accepted.
-        max_pitch: largest pitch proxy accepted.
-        min_brightness: darkest acceptable mean grey level of the crop.
-        max_brightness: brightest acceptable mean grey level of the crop.
+        quality: the quality gate's limits (keys ``min_face_px``, ``min_sharpness``, ``max_yaw``,
+            ``max_pitch``, ``min_brightness``, ``max_brightness``), passed to the pipeline as
+            they are.
     """
 
     det_score: float = field(default=DET_SCORE, metadata=_doc("YuNet score cut", lo=0.05, hi=0.99))
@@ -188,12 +213,17 @@ class VisionSettings:
         default=DET_RETRY_SIDE,
         metadata=_doc("detector retry size when nothing found (0: off)", lo=0, hi=4096),
     )
-    min_face_px: float = field(default=MIN_FACE_PX, metadata=_doc("min face width", lo=8, hi=2000))
-    min_sharpness: float = field(default=MIN_SHARPNESS, metadata=_doc("min sharpness", lo=0))
-    max_yaw: float = field(default=MAX_YAW, metadata=_doc("max yaw proxy", lo=0.05, hi=1.0))
-    max_pitch: float = field(default=MAX_PITCH, metadata=_doc("max pitch proxy", lo=0.05, hi=1.0))
-    min_brightness: float = field(default=MIN_BRIGHTNESS, metadata=_doc("min mean grey", lo=0, hi=255))
-    max_brightness: float = field(default=MAX_BRIGHTNESS, metadata=_doc("max mean grey", lo=0, hi=255))
+    quality: QualityLimits = field(
+        default_factory=_quality_limits,
+        metadata=_part(
+            min_face_px=_doc("min face width", lo=8, hi=2000),
+            min_sharpness=_doc("min sharpness", lo=0),
+            max_yaw=_doc("max yaw proxy", lo=0.05, hi=1.0),
+            max_pitch=_doc("max pitch proxy", lo=0.05, hi=1.0),
+            min_brightness=_doc("min mean grey", lo=0, hi=255),
+            max_brightness=_doc("max mean grey", lo=0, hi=255),
+        ),
+    )
 
 
 # --- recognition ------------------------------------------------------------
@@ -246,6 +276,26 @@ PIN_CANDIDATES = 3
 ENROLLED_THRESHOLD = 0.65
 
 
+def _match_tail() -> ImpostorTail:
+    return ImpostorTail(
+        anchor=TAIL_ANCHOR,
+        anchor_rate=TAIL_ANCHOR_RATE,
+        scale=TAIL_SCALE,
+        inflation=TAIL_INFLATION,
+        comparisons=TAIL_COMPARISONS,
+    )
+
+
+def _masked_tail() -> ImpostorTail:
+    return ImpostorTail(
+        anchor=MASKED_TAIL_ANCHOR,
+        anchor_rate=MASKED_TAIL_ANCHOR_RATE,
+        scale=MASKED_TAIL_SCALE,
+        inflation=MASKED_TAIL_INFLATION,
+        comparisons=MASKED_TAIL_COMPARISONS,
+    )
+
+
 @dataclass(frozen=True)
 class RecognitionSettings:
     """1:N decision thresholds (cosine similarity of L2-normalised embeddings).
@@ -253,23 +303,16 @@ class RecognitionSettings:
     Attributes:
         target_fpir: false-positive identification rate per transaction at the gallery size
             in use; the Match threshold is derived from it and the calibrated tail.
-        match_threshold: lowest Match threshold at any gallery size.
+        match_threshold: lowest Match threshold at any gallery size (the tails' floor).
         candidate_threshold: score at which a customer is offered for PIN confirmation.
         match_margin: required lead of the best customer over the runner-up.
         top_k: how many candidates a search returns (at least pin_candidates).
         pin_candidates: customers the face offers to the PIN check (k, at most 5).
         masked_candidate_threshold: score at which a masked probe's customer is a PIN candidate.
-        tail_anchor: unmasked impostor tail: score above which it is modelled.
-        tail_anchor_rate: unmasked: share of impostor comparisons at or above the anchor.
-        tail_scale: unmasked: exponential scale of the tail.
-        tail_inflation: unmasked: correction for probe heterogeneity (>= 1).
-        tail_comparisons: unmasked: impostor comparisons behind the fit.
-        masked_tail_anchor: masked impostor tail: anchor.
-        masked_tail_anchor_rate: masked: share at or above the anchor.
-        masked_tail_scale: masked: exponential scale.
-        masked_tail_inflation: masked: heterogeneity correction.
-        masked_tail_comparisons: masked: comparisons behind the fit (too few: masked faces
-            always go to the PIN).
+        match_tail: the unmasked impostor tail (keys ``tail_anchor``, ``tail_anchor_rate``,
+            ``tail_scale``, ``tail_inflation``, ``tail_comparisons``).
+        masked_tail: the masked impostor tail (keys ``masked_tail_*``; too few comparisons:
+            masked faces always go to the PIN).
         enrolled_threshold: score against another customer at which enrolment refuses a face
             as already enrolled.
     """
@@ -291,31 +334,27 @@ class RecognitionSettings:
     masked_candidate_threshold: float = field(
         default=MASKED_CANDIDATE_THRESHOLD, metadata=_doc("masked PIN candidate threshold", lo=-1, hi=1)
     )
-    tail_anchor: float = field(default=TAIL_ANCHOR, metadata=_doc("impostor tail anchor", lo=-1, hi=1))
-    tail_anchor_rate: float = field(
-        default=TAIL_ANCHOR_RATE, metadata=_doc("impostor share above the anchor", lo=1e-12, hi=1)
+    match_tail: ImpostorTail = field(
+        default_factory=_match_tail,
+        metadata=_part(
+            "tail_",
+            anchor=_doc("impostor tail anchor", lo=-1, hi=1),
+            anchor_rate=_doc("impostor share above the anchor", lo=1e-12, hi=1),
+            scale=_doc("impostor tail scale", lo=1e-4, hi=1),
+            inflation=_doc("heterogeneity correction", lo=1, hi=1000),
+            comparisons=_doc("impostor comparisons behind the tail", lo=0),
+        ),
     )
-    tail_scale: float = field(default=TAIL_SCALE, metadata=_doc("impostor tail scale", lo=1e-4, hi=1))
-    tail_inflation: float = field(
-        default=TAIL_INFLATION, metadata=_doc("heterogeneity correction", lo=1, hi=1000)
-    )
-    tail_comparisons: int = field(
-        default=TAIL_COMPARISONS, metadata=_doc("impostor comparisons behind the tail", lo=0)
-    )
-    masked_tail_anchor: float = field(
-        default=MASKED_TAIL_ANCHOR, metadata=_doc("masked impostor tail anchor", lo=-1, hi=1)
-    )
-    masked_tail_anchor_rate: float = field(
-        default=MASKED_TAIL_ANCHOR_RATE, metadata=_doc("masked share above the anchor", lo=1e-12, hi=1)
-    )
-    masked_tail_scale: float = field(
-        default=MASKED_TAIL_SCALE, metadata=_doc("masked impostor tail scale", lo=1e-4, hi=1)
-    )
-    masked_tail_inflation: float = field(
-        default=MASKED_TAIL_INFLATION, metadata=_doc("masked heterogeneity correction", lo=1, hi=1000)
-    )
-    masked_tail_comparisons: int = field(
-        default=MASKED_TAIL_COMPARISONS, metadata=_doc("masked impostor comparisons", lo=0)
+    masked_tail: ImpostorTail = field(
+        default_factory=_masked_tail,
+        metadata=_part(
+            "masked_tail_",
+            anchor=_doc("masked impostor tail anchor", lo=-1, hi=1),
+            anchor_rate=_doc("masked share above the anchor", lo=1e-12, hi=1),
+            scale=_doc("masked impostor tail scale", lo=1e-4, hi=1),
+            inflation=_doc("masked heterogeneity correction", lo=1, hi=1000),
+            comparisons=_doc("masked impostor comparisons", lo=0),
+        ),
     )
     enrolled_threshold: float = field(
         default=ENROLLED_THRESHOLD, metadata=_doc("already-enrolled face threshold", lo=-1, hi=1.01)
@@ -368,23 +407,34 @@ CHALLENGE_CLOSER_RATIO = 1.25
 SAME_FACE_SIMILARITY = 0.45
 
 
+def _passive_limits() -> LivenessLimits:
+    return LivenessLimits(pass_threshold=LIVE_PASS, reject_threshold=LIVE_REJECT, window=LIVE_WINDOW)
+
+
+def _challenge_limits() -> ChallengeLimits:
+    return ChallengeLimits(
+        timeout_s=CHALLENGE_TIMEOUT_S,
+        yaw=CHALLENGE_YAW,
+        start_yaw=CHALLENGE_START_YAW,
+        closer_ratio=CHALLENGE_CLOSER_RATIO,
+        same_face_similarity=SAME_FACE_SIMILARITY,
+        min_parallax=CHALLENGE_MIN_PARALLAX,
+    )
+
+
 @dataclass(frozen=True)
 class LivenessSettings:
     """Passive liveness thresholds and the active challenge.
 
     Attributes:
-        pass_threshold: smoothed score at or above which no challenge is needed.
-        reject_threshold: smoothed score below which the face is rejected as a spoof.
-        window: frames of one face averaged before a verdict.
+        passive: the passive cuts and window (keys ``pass_threshold``, ``reject_threshold``,
+            ``window``), passed to the decision policy as they are.
         challenge_amount_minor: sales at or above this always need the challenge (0: never).
-        challenge_timeout_s: time allowed to follow the prompt.
-        challenge_yaw: yaw-proxy change a head turn must reach.
-        challenge_start_yaw: largest |yaw| at the start of a turn challenge.
-        challenge_closer_ratio: face-width growth a "move closer" challenge needs.
-        challenge_min_parallax: nose parallax (eye distances) a head turn must show.
+        challenge: how a challenge is judged (keys ``challenge_timeout_s``, ``challenge_yaw``,
+            ``challenge_start_yaw``, ``challenge_closer_ratio``, ``challenge_min_parallax``,
+            ``same_face_similarity``); its prompts follow ``challenge_closer``.
         challenge_closer: offer "move closer" as a challenge (off by default: a hand-held photo
             can be moved closer too, it only defeats replayed videos).
-        same_face_similarity: smallest embedding similarity to the session's face.
         fusion_cues: comma-separated cues the combiner uses (names of ``vision.PadCues``);
             empty: the anti-spoof model's logit alone.
         fusion_weights: comma-separated weights, one per cue, in the cues' own units.
@@ -394,29 +444,30 @@ class LivenessSettings:
         fit_reject_margin: fitted reject cut below the lowest training live logit.
     """
 
-    pass_threshold: float = field(default=LIVE_PASS, metadata=_doc("liveness pass cut", lo=-30, hi=30))
-    reject_threshold: float = field(default=LIVE_REJECT, metadata=_doc("liveness reject cut", lo=-30, hi=30))
-    window: int = field(default=LIVE_WINDOW, metadata=_doc("frames smoothed", lo=1, hi=100))
+    passive: LivenessLimits = field(
+        default_factory=_passive_limits,
+        metadata=_part(
+            pass_threshold=_doc("liveness pass cut", lo=-30, hi=30),
+            reject_threshold=_doc("liveness reject cut", lo=-30, hi=30),
+            window=_doc("frames smoothed", lo=1, hi=100),
+        ),
+    )
     challenge_amount_minor: int = field(
         default=CHALLENGE_AMOUNT_MINOR, metadata=_doc("amount that always needs a challenge", lo=0)
     )
-    challenge_timeout_s: float = field(
-        default=CHALLENGE_TIMEOUT_S, metadata=_doc("challenge time limit", lo=0.5, hi=60)
-    )
-    challenge_yaw: float = field(default=CHALLENGE_YAW, metadata=_doc("head-turn yaw", lo=0.05, hi=1))
-    challenge_start_yaw: float = field(
-        default=CHALLENGE_START_YAW, metadata=_doc("frontal start yaw", lo=0.01, hi=1)
-    )
-    challenge_closer_ratio: float = field(
-        default=CHALLENGE_CLOSER_RATIO, metadata=_doc("move-closer growth", lo=1.05, hi=4)
-    )
-    challenge_min_parallax: float = field(
-        default=CHALLENGE_MIN_PARALLAX, metadata=_doc("head-turn parallax", lo=0, hi=2)
+    challenge: ChallengeLimits = field(
+        default_factory=_challenge_limits,
+        metadata=_part(
+            "challenge_",
+            timeout_s=_doc("challenge time limit", lo=0.5, hi=60),
+            yaw=_doc("head-turn yaw", lo=0.05, hi=1),
+            start_yaw=_doc("frontal start yaw", lo=0.01, hi=1),
+            closer_ratio=_doc("move-closer growth", lo=1.05, hi=4),
+            min_parallax=_doc("head-turn parallax", lo=0, hi=2),
+            same_face_similarity=_doc("same-face similarity", lo=-1, hi=1, key="same_face_similarity"),
+        ),
     )
     challenge_closer: bool = field(default=False, metadata=_doc("offer the move-closer challenge"))
-    same_face_similarity: float = field(
-        default=SAME_FACE_SIMILARITY, metadata=_doc("same-face similarity", lo=-1, hi=1)
-    )
     fusion_cues: str = field(default=LIVE_FUSION_CUES, metadata=_doc("cues of the PAD combiner"))
     fusion_weights: str = field(
         default=LIVE_FUSION_WEIGHTS, metadata=_doc("weights of the PAD combiner, one per cue")
@@ -558,6 +609,26 @@ STAFF_WAIT_MAX_S = 120.0
 STAFF_WINDOW_S = 900.0
 
 
+def _timeouts() -> Timeouts:
+    return Timeouts(
+        sale_open_s=SALE_OPEN_S,
+        no_face_s=NO_FACE_S,
+        scan_s=SCAN_S,
+        confirm_s=CONFIRM_S,
+        pin_s=PIN_S,
+        processing_s=PROCESSING_S,
+        result_s=RESULT_S,
+        cashier_s=CASHIER_S,
+        challenge_s=CHALLENGE_TIMEOUT_S,
+    )
+
+
+def _staff_throttle() -> StaffThrottle:
+    return StaffThrottle(
+        free_tries=STAFF_FREE_TRIES, wait_s=STAFF_WAIT_S, wait_max_s=STAFF_WAIT_MAX_S, window_s=STAFF_WINDOW_S
+    )
+
+
 @dataclass(frozen=True)
 class KioskSettings:
     """How the kiosk screens look and how long they wait.
@@ -566,40 +637,38 @@ class KioskSettings:
         merchant: shop name shown on the screens and receipts.
         fullscreen: full screen (a kiosk) or a window (development).
         shuffle_pin_pad: move the PIN pad digits on every entry, against shoulder-surfing.
-        sale_open_s: an open sale nobody pays is cancelled after this.
-        no_face_s: scanning with no face for this long: the shopper walked away.
-        scan_s: longest scan including a challenge.
-        confirm_s: unanswered confirm prompt.
-        pin_s: PIN or customer-number pad with no key pressed.
-        processing_s: longest wait for the ledger before the outcome is "unknown".
-        result_s: result screens return by themselves after this.
-        cashier_s: idle cashier menu logs out after this.
-        staff_free_tries: wrong staff PINs in a row with no wait.
-        staff_wait_s: wait after the first wrong staff PIN beyond those (doubles each time).
-        staff_wait_max_s: longest wait between staff PIN tries.
-        staff_window_s: wrong staff PINs older than this are forgotten.
+        timeouts: the checkout flow's time-outs (keys ``sale_open_s``, ``no_face_s``, ``scan_s``,
+            ``confirm_s``, ``pin_s``, ``processing_s``, ``result_s``, ``cashier_s``); its
+            ``challenge_s`` follows ``liveness.challenge_timeout_s``.
+        staff: the kiosk's slow-down of wrong staff PINs (keys ``staff_free_tries``,
+            ``staff_wait_s``, ``staff_wait_max_s``, ``staff_window_s``).
     """
 
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
     fullscreen: bool = field(default=True, metadata=_doc("full-screen kiosk window"))
     shuffle_pin_pad: bool = field(default=False, metadata=_doc("shuffle the PIN pad digits"))
-    sale_open_s: float = field(default=SALE_OPEN_S, metadata=_doc("open sale time-out", lo=10, hi=86400))
-    no_face_s: float = field(default=NO_FACE_S, metadata=_doc("no face while scanning", lo=1, hi=600))
-    scan_s: float = field(default=SCAN_S, metadata=_doc("longest scan", lo=2, hi=600))
-    confirm_s: float = field(default=CONFIRM_S, metadata=_doc("confirm prompt time-out", lo=2, hi=600))
-    pin_s: float = field(default=PIN_S, metadata=_doc("PIN pad idle time-out", lo=2, hi=600))
-    processing_s: float = field(default=PROCESSING_S, metadata=_doc("ledger answer time-out", lo=1, hi=600))
-    result_s: float = field(default=RESULT_S, metadata=_doc("result screen time", lo=1, hi=600))
-    cashier_s: float = field(default=CASHIER_S, metadata=_doc("cashier menu idle time-out", lo=5, hi=3600))
-    staff_free_tries: int = field(
-        default=STAFF_FREE_TRIES, metadata=_doc("wrong staff PINs without a wait", lo=0, hi=4)
+    timeouts: Timeouts = field(
+        default_factory=_timeouts,
+        metadata=_part(
+            sale_open_s=_doc("open sale time-out", lo=10, hi=86400),
+            no_face_s=_doc("no face while scanning", lo=1, hi=600),
+            scan_s=_doc("longest scan", lo=2, hi=600),
+            confirm_s=_doc("confirm prompt time-out", lo=2, hi=600),
+            pin_s=_doc("PIN pad idle time-out", lo=2, hi=600),
+            processing_s=_doc("ledger answer time-out", lo=1, hi=600),
+            result_s=_doc("result screen time", lo=1, hi=600),
+            cashier_s=_doc("cashier menu idle time-out", lo=5, hi=3600),
+        ),
     )
-    staff_wait_s: float = field(default=STAFF_WAIT_S, metadata=_doc("first staff-PIN wait", lo=0, hi=600))
-    staff_wait_max_s: float = field(
-        default=STAFF_WAIT_MAX_S, metadata=_doc("longest staff-PIN wait", lo=0, hi=3600)
-    )
-    staff_window_s: float = field(
-        default=STAFF_WINDOW_S, metadata=_doc("staff-PIN failure memory", lo=60, hi=86400)
+    staff: StaffThrottle = field(
+        default_factory=_staff_throttle,
+        metadata=_part(
+            "staff_",
+            free_tries=_doc("wrong staff PINs without a wait", lo=0, hi=4),
+            wait_s=_doc("first staff-PIN wait", lo=0, hi=600),
+            wait_max_s=_doc("longest staff-PIN wait", lo=0, hi=3600),
+            window_s=_doc("staff-PIN failure memory", lo=60, hi=86400),
+        ),
     )
 
 
@@ -648,14 +717,60 @@ class Settings:
 # --- loading ----------------------------------------------------------------
 
 
-def _coerce(section: str, f: dataclasses.Field[Any], raw: object, source: str) -> Any:
-    name = f"{section}.{f.name}"
-    hint = typing.get_type_hints(_SECTIONS[section])[f.name]
+@dataclass(frozen=True)
+class SettingKey:
+    """One key of a settings section, as the file, the environment and the reference name it.
+
+    Attributes:
+        name: the key in its TOML table (``FACEPAY_<SECTION>_<NAME>`` in the environment).
+        path: attribute path from the section to the value: ``("det_score",)`` or, for a key
+            of a component's dataclass held by the section, ``("quality", "min_face_px")``.
+        hint: the value's type.
+        meta: documentation, bounds and environment alias (see ``_doc``).
+    """
+
+    name: str
+    path: tuple[str, ...]
+    hint: Any
+    meta: Mapping[str, Any]
+
+    def value(self, section: object) -> Any:
+        """This key's value in ``section`` (a section dataclass instance)."""
+        for attr in self.path:
+            section = getattr(section, attr)
+        return section
+
+
+def section_keys(cls: type[Any]) -> list[SettingKey]:
+    """The keys of one settings section, in order, a held component's keys in its place."""
+    hints = typing.get_type_hints(cls)
+    keys: list[SettingKey] = []
+    for f in dataclasses.fields(cls):
+        part = f.metadata.get("part")
+        if part is None:
+            keys.append(SettingKey(f.name, (f.name,), hints[f.name], f.metadata))
+            continue
+        inner = typing.get_type_hints(hints[f.name])
+        for name, meta in part.items():
+            keys.append(SettingKey(meta["key"], (f.name, name), inner[name], meta))
+    return keys
+
+
+def settings_table(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every key's value by section, as the TOML file names them (``facepay config check``)."""
+    return {
+        name: {k.name: k.value(getattr(settings, name)) for k in section_keys(cls)}
+        for name, cls in _SECTIONS.items()
+    }
+
+
+def _coerce(section: str, key: SettingKey, raw: object, source: str) -> Any:
+    name = f"{section}.{key.name}"
     try:
-        value = _convert(hint, raw)
+        value = _convert(key.hint, raw)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{name} = {raw!r} ({source}): {exc}") from exc
-    lo, hi, choices = f.metadata.get("lo"), f.metadata.get("hi"), f.metadata.get("choices")
+    lo, hi, choices = key.meta.get("lo"), key.meta.get("hi"), key.meta.get("choices")
     if lo is not None and value < lo:
         raise SettingsError(f"{name} = {value!r} ({source}) is below the minimum {lo}")
     if hi is not None and value > hi:
@@ -701,10 +816,10 @@ _SECTIONS: dict[str, type[Any]] = {
 }
 
 
-def _env_names(section: str, f: dataclasses.Field[Any]) -> list[str]:
-    names = [f"FACEPAY_{section}_{f.name}".upper()]
-    if "env" in f.metadata:
-        names.insert(0, f.metadata["env"])
+def _env_names(section: str, key: SettingKey) -> list[str]:
+    names = [f"FACEPAY_{section}_{key.name}".upper()]
+    if "env" in key.meta:
+        names.insert(0, key.meta["env"])
     return names
 
 
@@ -733,24 +848,36 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         given = table.get(section, {})
         if not isinstance(given, dict):
             raise SettingsError(f"{path}: [{section}] must be a table")
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        bad = sorted(set(given) - set(fields))
-        if bad:
-            raise SettingsError(
-                f"{path}: unknown key(s) {', '.join(bad)} in [{section}]; known: {', '.join(fields)}"
-            )
-        values: dict[str, Any] = {}
-        for name, f in fields.items():
-            if name in given:
-                values[name] = _coerce(section, f, given[name], str(path))
-            for var in _env_names(section, f):
-                if var in env:
-                    values[name] = _coerce(section, f, env[var], f"environment {var}")
-                    break
-        sections[section] = cls(**values)
+        sections[section] = _load_section(section, cls, given, env, path)
     settings = Settings(**sections)
     _check_consistency(settings)
     return settings
+
+
+def _load_section(
+    section: str, cls: type[Any], given: Mapping[str, Any], env: Mapping[str, str], path: Path | None
+) -> Any:
+    keys = {k.name: k for k in section_keys(cls)}
+    bad = sorted(set(given) - set(keys))
+    if bad:
+        raise SettingsError(
+            f"{path}: unknown key(s) {', '.join(bad)} in [{section}]; known: {', '.join(keys)}"
+        )
+    values: dict[tuple[str, ...], Any] = {}
+    for name, key in keys.items():
+        if name in given:
+            values[key.path] = _coerce(section, key, given[name], str(path))
+        for var in _env_names(section, key):
+            if var in env:
+                values[key.path] = _coerce(section, key, env[var], f"environment {var}")
+                break
+    default = cls()
+    top = {p[0]: v for p, v in values.items() if len(p) == 1}
+    for f in dataclasses.fields(cls):
+        inner = {p[1]: v for p, v in values.items() if len(p) == 2 and p[0] == f.name}
+        if inner:
+            top[f.name] = dataclasses.replace(getattr(default, f.name), **inner)
+    return dataclasses.replace(default, **top)
 
 
 def _check_consistency(s: Settings) -> None:
@@ -764,12 +891,13 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(
             f"recognition.top_k ({r.top_k}) must be at least recognition.pin_candidates ({r.pin_candidates})"
         )
-    if s.liveness.reject_threshold > s.liveness.pass_threshold:
+    lv = s.liveness.passive
+    if lv.reject_threshold > lv.pass_threshold:
         raise SettingsError(
-            f"liveness.reject_threshold ({s.liveness.reject_threshold}) must not exceed "
-            f"liveness.pass_threshold ({s.liveness.pass_threshold})"
+            f"liveness.reject_threshold ({lv.reject_threshold}) must not exceed "
+            f"liveness.pass_threshold ({lv.pass_threshold})"
         )
-    v = s.vision
+    v = s.vision.quality
     if v.min_brightness >= v.max_brightness:
         raise SettingsError("vision.min_brightness must be below vision.max_brightness")
     if len(s.payments.currency) != 3 or not s.payments.currency.isupper():

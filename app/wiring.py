@@ -7,9 +7,11 @@ loaded at import time.
 from __future__ import annotations
 
 import logging
+import os
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,21 +21,23 @@ from app.eval_liveness import FitRecipe
 from app.settings import Settings, SettingsError
 from models import Manifest, ModelSpec, ModelUnavailable, load_manifest, resolve
 from vision import (
+    GALLERY_KEY_ENV,
     ChallengeLimits,
     DecisionPolicy,
     Embedder,
     Gallery,
     ImpostorTail,
-    LivenessLimits,
     LivenessModel,
     MaskDetector,
     PadFusion,
     Pipeline,
     PolicyLimits,
-    QualityLimits,
     ScanSession,
     Searchable,
     YuNetDetector,
+    gallery_key_place,
+    load_key,
+    open_gallery_key,
 )
 
 __all__ = [
@@ -48,12 +52,10 @@ __all__ = [
     "challenge_limits",
     "fit_recipe",
     "impostor_tails",
-    "liveness_limits",
     "model_path",
     "ort_session",
     "pad_fusion",
     "policy_limits",
-    "quality_limits",
 ]
 
 log = logging.getLogger(__name__)
@@ -130,18 +132,6 @@ def build_embedder(settings: Settings, manifest: Manifest | None = None) -> Embe
     )
 
 
-def quality_limits(settings: Settings) -> QualityLimits:
-    v = settings.vision
-    return QualityLimits(
-        min_face_px=v.min_face_px,
-        min_sharpness=v.min_sharpness,
-        max_yaw=v.max_yaw,
-        max_pitch=v.max_pitch,
-        min_brightness=v.min_brightness,
-        max_brightness=v.max_brightness,
-    )
-
-
 def build_liveness(settings: Settings) -> LivenessModel:
     spec, path = model_path(settings, settings.models.antispoof)
     if spec.wrapper != "minifasnet":
@@ -180,48 +170,19 @@ def build_mask(settings: Settings) -> MaskDetector:
     return MaskDetector(settings.mask.threshold, settings.mask.max_saturation)
 
 
-def liveness_limits(settings: Settings) -> LivenessLimits:
-    lv = settings.liveness
-    return LivenessLimits(
-        pass_threshold=lv.pass_threshold, reject_threshold=lv.reject_threshold, window=lv.window
-    )
-
-
 def challenge_limits(settings: Settings) -> ChallengeLimits:
+    """``settings.liveness.challenge`` with the prompts ``challenge_closer`` allows."""
     lv = settings.liveness
     kinds = ("left", "right", "closer") if lv.challenge_closer else ("left", "right")
-    return ChallengeLimits(
-        timeout_s=lv.challenge_timeout_s,
-        yaw=lv.challenge_yaw,
-        start_yaw=lv.challenge_start_yaw,
-        closer_ratio=lv.challenge_closer_ratio,
-        same_face_similarity=lv.same_face_similarity,
-        kinds=kinds,
-        min_parallax=lv.challenge_min_parallax,
-    )
+    return replace(lv.challenge, kinds=kinds)
 
 
 def impostor_tails(settings: Settings) -> tuple[ImpostorTail, ImpostorTail | None]:
-    """The calibrated unmasked and masked impostor tails (masked None without any data)."""
+    """The calibrated unmasked and masked impostor tails, floored at the lowest Match threshold
+    (masked None without any data)."""
     r = settings.recognition
-    unmasked = ImpostorTail(
-        anchor=r.tail_anchor,
-        anchor_rate=r.tail_anchor_rate,
-        scale=r.tail_scale,
-        inflation=r.tail_inflation,
-        comparisons=r.tail_comparisons,
-        floor=r.match_threshold,
-    )
-    masked = None
-    if r.masked_tail_comparisons > 0:
-        masked = ImpostorTail(
-            anchor=r.masked_tail_anchor,
-            anchor_rate=r.masked_tail_anchor_rate,
-            scale=r.masked_tail_scale,
-            inflation=r.masked_tail_inflation,
-            comparisons=r.masked_tail_comparisons,
-            floor=r.match_threshold,
-        )
+    unmasked = replace(r.match_tail, floor=r.match_threshold)
+    masked = replace(r.masked_tail, floor=r.match_threshold) if r.masked_tail.comparisons > 0 else None
     return unmasked, masked
 
 
@@ -235,7 +196,7 @@ def policy_limits(settings: Settings) -> PolicyLimits:
         candidate_threshold=r.candidate_threshold,
         match_margin=r.match_margin,
         masked_candidate_threshold=r.masked_candidate_threshold,
-        liveness=liveness_limits(settings),
+        liveness=settings.liveness.passive,
         challenge_amount_minor=settings.liveness.challenge_amount_minor,
         max_candidates=r.pin_candidates,
     )
@@ -257,7 +218,7 @@ def build_pipeline(
     return Pipeline(
         build_detector(settings, max_side=det_max_side),
         build_embedder(settings),
-        quality_limits(settings),
+        settings.vision.quality,
         gallery=gallery,
         top_k=settings.recognition.top_k,
         liveness=build_liveness(settings) if passive else None,
@@ -286,59 +247,23 @@ def build_scan_session(
 def gallery_key_path(settings: Settings) -> Path:
     """``payments.gallery_key_file``; a kiosk set up before it existed keeps using the
     ``<data_dir>/gallery.key`` it has (``facepay doctor`` says to move it)."""
-    path = settings.payments.gallery_key_file
-    legacy = settings.payments.data_dir / "gallery.key"
-    if not path.exists() and legacy.exists():
-        return legacy
-    return path
+    return gallery_key_place(settings.payments.gallery_key_file, settings.payments.data_dir / "gallery.key")
 
 
 def gallery_key(settings: Settings) -> bytes:
-    """The gallery key: ``FACEPAY_GALLERY_KEY`` or the key file (created, mode 600)."""
-    import base64
-    import os
-
-    from vision import generate_key, load_key
-
-    if os.environ.get("FACEPAY_GALLERY_KEY"):
+    """The gallery key: ``FACEPAY_GALLERY_KEY`` or the key file (created, mode 600; a rotation
+    that stopped halfway finished)."""
+    if os.environ.get(GALLERY_KEY_ENV):
         return load_key(None)
-    path = gallery_key_path(settings)
-    staged = path.with_suffix(".key.new")
-    if staged.exists() and path.exists():
-        # A rotation stopped after writing the new key: whichever key opens the store wins.
-        return _pick_key(settings, path, staged)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(base64.b64encode(generate_key()).decode("ascii"))
-        log.info("created a new gallery key at %s", path)
-    return load_key(path, env={})
+    return open_gallery_key(
+        gallery_key_path(settings), _gallery_store(settings), model_id=settings.models.recogniser
+    )
 
 
 def open_gallery(settings: Settings) -> Gallery:
     settings.payments.data_dir.mkdir(parents=True, exist_ok=True)
-    return Gallery(
-        settings.payments.data_dir / "gallery.db", gallery_key(settings), model_id=settings.models.recogniser
-    )
+    return Gallery(_gallery_store(settings), gallery_key(settings), model_id=settings.models.recogniser)
 
 
-def _pick_key(settings: Settings, current: Path, staged: Path) -> bytes:
-    import os
-
-    from vision import GalleryKeyError, load_key
-
-    for candidate in (current, staged):
-        key = load_key(candidate, env={})
-        try:
-            Gallery(
-                settings.payments.data_dir / "gallery.db", key, model_id=settings.models.recogniser
-            ).close()
-        except GalleryKeyError:
-            continue
-        if candidate == staged:
-            os.replace(staged, current)
-        else:
-            staged.unlink()
-        return key
-    raise GalleryKeyError("neither gallery.key nor gallery.key.new opens the gallery")
+def _gallery_store(settings: Settings) -> Path:
+    return settings.payments.data_dir / "gallery.db"

@@ -6,6 +6,7 @@ the scan, send a debit...). The transition table is data (``TRANSITIONS``).
 No Qt, no HTTP, no clock: the UI passes the time in and carries effects out.
 """
 
+from checkout._answers import EnrolmentRequest, LedgerRequest, answer, answer_enrolment
 from checkout._effects import (
     AmountView,
     BusyView,
@@ -39,6 +40,7 @@ from checkout._effects import (
     View,
 )
 from checkout._events import (
+    Answer,
     CameraLost,
     Cancel,
     CancelSale,
@@ -73,12 +75,12 @@ from checkout._events import (
     UsePin,
     UserActivity,
 )
-from checkout._machine import TIMEOUT_OF, CheckoutMachine, Sale, Timeouts
+from checkout._machine import CheckoutMachine, Sale, Timeouts
+from checkout._specs import SPECS, Entry, StateSpec
 from checkout._staff import StaffThrottle
 from checkout._table import (
     BUSY_STATES,
     SCAN_STATES,
-    SCREEN_OF,
     TRANSITIONS,
     Branch,
     EventType,
@@ -88,6 +90,7 @@ from checkout._table import (
     Target,
 )
 from checkout._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
+from checkout._wording import TEXT, say
 from checkout.ports import (
     Approved,
     CaptureUpdate,
@@ -111,10 +114,11 @@ __all__ = [
     "BUSY_STATES",
     "DECLINE_TEXT",
     "SCAN_STATES",
-    "SCREEN_OF",
-    "TIMEOUT_OF",
+    "SPECS",
+    "TEXT",
     "TRANSITIONS",
     "AmountView",
+    "Answer",
     "Approved",
     "Branch",
     "BusyView",
@@ -148,6 +152,8 @@ __all__ = [
     "Enroller",
     "EnrolmentDone",
     "EnrolmentFailed",
+    "EnrolmentRequest",
+    "Entry",
     "EraseConfirmView",
     "EraseShopper",
     "Erased",
@@ -161,6 +167,7 @@ __all__ = [
     "FrameCapture",
     "Guard",
     "IdleView",
+    "LedgerRequest",
     "LedgerUnreachable",
     "LockTerminal",
     "LockedView",
@@ -193,6 +200,7 @@ __all__ = [
     "StaffView",
     "StartScan",
     "State",
+    "StateSpec",
     "StopScan",
     "SummaryReady",
     "Target",
@@ -203,8 +211,11 @@ __all__ = [
     "UserActivity",
     "VerifyCashier",
     "View",
+    "answer",
+    "answer_enrolment",
     "decline_text",
     "format_amount",
     "format_when",
+    "say",
     "short_name",
 ]

@@ -1,17 +1,28 @@
 """What the flow is told: user actions, scan updates, ledger answers and clock ticks.
 
+Each event says which ``EventType`` of the transition table it is (``kind``), from its
+class and, for answers and scans, its content; ``None`` when its content is invalid and
+the flow ignores it. What depends on the flow's own state (a time-out on a tick, the
+PIN's meaning in enrolment) the machine decides.
+
 Answers to effects carry the ``request_id`` of the effect that asked; an answer
 to an older request (one the flow gave up on) is ignored.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from checkout._table import EventType
 from checkout.ports import CaptureUpdate, DaySummary, Erased
-from vision import ScanUpdate
+from vision import Guidance, Match, NeedPin, Reject, ScanUpdate
+
+E = EventType
 
 __all__ = [
+    "Answer",
     "CameraLost",
     "Cancel",
     "CancelSale",
@@ -47,30 +58,56 @@ __all__ = [
     "UserActivity",
 ]
 
+# How long a typed customer number may be.
+CUSTOMER_ID_MAX = 32
+# The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
+CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to one of the flow's requests (the ledger's or the enroller's).
+
+    Attributes:
+        request_id: the effect it answers; an answer to an older request is ignored.
+    """
+
+    request_id: int
+
 
 @dataclass(frozen=True)
 class Tick:
     """Time passed (the UI sends one every fraction of a second); time-outs fire on ticks."""
+
+    kind: ClassVar[EventType | None] = E.TIMEOUT
 
 
 @dataclass(frozen=True)
 class Cancel:
     """Cancel / back / done (Escape key or the Cancel button)."""
 
+    kind: ClassVar[EventType | None] = E.CANCEL
+
 
 @dataclass(frozen=True)
 class Confirm:
     """The screen's main action (Enter key or the big button): pay, start, done."""
+
+    kind: ClassVar[EventType | None] = E.CONFIRM
 
 
 @dataclass(frozen=True)
 class UsePin:
     """The shopper chose to pay with customer number and PIN instead of the face."""
 
+    kind: ClassVar[EventType | None] = E.USE_PIN
+
 
 @dataclass(frozen=True)
 class UserActivity:
     """A key was pressed on a pad; keeps the screen's idle time-out from firing."""
+
+    kind: ClassVar[EventType | None] = E.ACTIVITY
 
 
 @dataclass(frozen=True)
@@ -83,6 +120,20 @@ class ScanUpdated:
 
     update: ScanUpdate
 
+    @property
+    def kind(self) -> EventType:
+        """Which scan edge: a decision, a head-turn prompt, or progress."""
+        decision = self.update.decision
+        if isinstance(decision, Match):
+            return E.SCAN_MATCH
+        if isinstance(decision, NeedPin):
+            return E.SCAN_NEED_PIN if decision.candidates else E.SCAN_NEED_ID
+        if isinstance(decision, Reject):
+            return E.SCAN_REJECT
+        if self.update.guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT):
+            return E.SCAN_CHALLENGE
+        return E.SCAN_PROGRESS
+
 
 @dataclass(frozen=True)
 class CameraLost:
@@ -93,6 +144,8 @@ class CameraLost:
     """
 
     message: str = ""
+
+    kind: ClassVar[EventType | None] = E.CAMERA_LOST
 
 
 @dataclass(frozen=True)
@@ -105,6 +158,12 @@ class CustomerNumberEntered:
 
     customer_id: str
 
+    @property
+    def kind(self) -> EventType | None:
+        """CUSTOMER_ENTERED; None for a blank or overlong number."""
+        cid = self.customer_id.strip()
+        return E.CUSTOMER_ENTERED if cid and len(cid) <= CUSTOMER_ID_MAX else None
+
 
 @dataclass(frozen=True)
 class PinEntered:
@@ -116,9 +175,11 @@ class PinEntered:
 
     pin: str = field(repr=False)
 
+    kind: ClassVar[EventType | None] = E.PIN_ENTERED
+
 
 @dataclass(frozen=True)
-class DebitApproved:
+class DebitApproved(Answer):
     """The ledger approved the debit.
 
     Attributes:
@@ -128,14 +189,15 @@ class DebitApproved:
         offline: stored to forward later rather than posted now.
     """
 
-    request_id: int
     transfer_id: str
     at: float
     offline: bool = False
 
+    kind: ClassVar[EventType | None] = E.DEBIT_APPROVED
+
 
 @dataclass(frozen=True)
-class DebitDeclined:
+class DebitDeclined(Answer):
     """The ledger declined the debit.
 
     Attributes:
@@ -145,14 +207,20 @@ class DebitDeclined:
         attempts_left: PIN attempts left, for "wrong_pin".
     """
 
-    request_id: int
     code: str
     message: str = ""
     attempts_left: int | None = None
 
+    @property
+    def kind(self) -> EventType:
+        """The decline codes the flow answers with its own edge; the rest are DEBIT_DECLINED."""
+        if self.code == "wrong_pin":
+            return E.PIN_LOCKED if self.attempts_left is not None and self.attempts_left <= 0 else E.WRONG_PIN
+        return _DECLINE_KINDS.get(self.code, E.DEBIT_DECLINED)
+
 
 @dataclass(frozen=True)
-class LedgerUnreachable:
+class LedgerUnreachable(Answer):
     """The ledger could not be reached for the request.
 
     Attributes:
@@ -161,13 +229,16 @@ class LedgerUnreachable:
             otherwise detail for the log.
     """
 
-    request_id: int
     message: str = ""
+
+    kind: ClassVar[EventType | None] = E.LEDGER_UNREACHABLE
 
 
 @dataclass(frozen=True)
 class CashierKey:
     """The cashier asked for their menu (staff button or F2)."""
+
+    kind: ClassVar[EventType | None] = E.CASHIER_KEY
 
 
 @dataclass(frozen=True)
@@ -180,20 +251,25 @@ class CashierChosen:
 
     cashier_id: str
 
+    @property
+    def kind(self) -> EventType | None:
+        """CASHIER_CHOSEN; None for an id the ledger could not hold."""
+        return E.CASHIER_CHOSEN if CASHIER_ID.fullmatch(self.cashier_id.strip()) else None
+
 
 @dataclass(frozen=True)
-class CashierVerified:
+class CashierVerified(Answer):
     """The cashier PIN was accepted.
 
     Attributes:
         request_id: the ``VerifyCashier`` it answers.
     """
 
-    request_id: int
+    kind: ClassVar[EventType | None] = E.CASHIER_OK
 
 
 @dataclass(frozen=True)
-class CashierRejected:
+class CashierRejected(Answer):
     """The cashier PIN was refused.
 
     Attributes:
@@ -202,14 +278,20 @@ class CashierRejected:
         retry_after_s: for "pin_locked", seconds until the cashier may try again, when known.
     """
 
-    request_id: int
     code: str = "wrong_pin"
     retry_after_s: float | None = None
+
+    @property
+    def kind(self) -> EventType:
+        """CASHIER_BAD for a wrong PIN (the pad again), CASHIER_REFUSED otherwise."""
+        return E.CASHIER_BAD if self.code == "wrong_pin" else E.CASHIER_REFUSED
 
 
 @dataclass(frozen=True)
 class NewSale:
     """The cashier chose "Open sale" (the amount pad opens)."""
+
+    kind: ClassVar[EventType | None] = E.NEW_SALE
 
 
 @dataclass(frozen=True)
@@ -226,19 +308,30 @@ class OpenSale:
     currency: str
     reference: str = ""
 
+    @property
+    def kind(self) -> EventType | None:
+        """SALE_OPENED; None for a non-positive amount or a malformed currency code."""
+        cur = self.currency
+        ok = self.amount_minor > 0 and len(cur) == 3 and cur.isalpha() and cur.isupper()
+        return E.SALE_OPENED if ok else None
+
 
 @dataclass(frozen=True)
 class CancelSale:
     """The cashier cancelled the open sale."""
+
+    kind: ClassVar[EventType | None] = E.CANCEL_SALE
 
 
 @dataclass(frozen=True)
 class RefundLast:
     """The cashier asked to refund the terminal's last payment."""
 
+    kind: ClassVar[EventType | None] = E.REFUND_LAST
+
 
 @dataclass(frozen=True)
-class RefundDone:
+class RefundDone(Answer):
     """The refund was posted.
 
     Attributes:
@@ -248,14 +341,15 @@ class RefundDone:
         currency: ISO 4217 code.
     """
 
-    request_id: int
     transfer_id: str
     amount_minor: int
     currency: str
 
+    kind: ClassVar[EventType | None] = E.REFUND_DONE
+
 
 @dataclass(frozen=True)
-class RefundFailed:
+class RefundFailed(Answer):
     """The ledger refused the refund.
 
     Attributes:
@@ -263,17 +357,20 @@ class RefundFailed:
         message: why.
     """
 
-    request_id: int
     message: str
+
+    kind: ClassVar[EventType | None] = E.REFUND_FAILED
 
 
 @dataclass(frozen=True)
 class LockTerminal:
     """The cashier locked the terminal."""
 
+    kind: ClassVar[EventType | None] = E.LOCK
+
 
 @dataclass(frozen=True)
-class SummaryReady:
+class SummaryReady(Answer):
     """Today's totals arrived.
 
     Attributes:
@@ -281,24 +378,31 @@ class SummaryReady:
         summary: the totals and verdict.
     """
 
-    request_id: int
     summary: DaySummary
+
+    kind: ClassVar[EventType | None] = E.SUMMARY_READY
 
 
 @dataclass(frozen=True)
 class EnrolShopper:
     """The cashier chose "Enrol shopper" (customer number, consent, camera, PIN)."""
 
+    kind: ClassVar[EventType | None] = E.ENROL
+
 
 @dataclass(frozen=True)
 class EraseShopper:
     """The cashier chose "Erase shopper" (customer number, confirm, erase)."""
+
+    kind: ClassVar[EventType | None] = E.ERASE
 
 
 @dataclass(frozen=True)
 class UseCode:
     """The shopper has no PIN for the account yet (or forgot it): they type the one-time
     enrolment code the shop or operator gave them, then choose a PIN."""
+
+    kind: ClassVar[EventType | None] = E.USE_CODE
 
 
 @dataclass(frozen=True)
@@ -311,9 +415,14 @@ class CaptureUpdated:
 
     update: CaptureUpdate
 
+    @property
+    def kind(self) -> EventType:
+        """CAPTURE_DONE once enough frames were kept, CAPTURE_PROGRESS before."""
+        return E.CAPTURE_DONE if self.update.done else E.CAPTURE_PROGRESS
+
 
 @dataclass(frozen=True)
-class EnrolmentDone:
+class EnrolmentDone(Answer):
     """The shopper is enrolled.
 
     Attributes:
@@ -323,14 +432,15 @@ class EnrolmentDone:
         pin_set: a new PIN was set (enrolment code); False: the account's PIN stays.
     """
 
-    request_id: int
     customer_id: str
     templates: int
     pin_set: bool = False
 
+    kind: ClassVar[EventType | None] = E.ENROL_DONE
+
 
 @dataclass(frozen=True)
-class EnrolmentFailed:
+class EnrolmentFailed(Answer):
     """The enrolment was refused (nothing was stored).
 
     Attributes:
@@ -342,15 +452,16 @@ class EnrolmentFailed:
         retry_after_s: for "pin_locked", seconds until the PIN may be tried again, when known.
     """
 
-    request_id: int
     code: str
     message: str = ""
     attempts_left: int | None = None
     retry_after_s: float | None = None
 
+    kind: ClassVar[EventType | None] = E.ENROL_FAILED
+
 
 @dataclass(frozen=True)
-class ErasureDone:
+class ErasureDone(Answer):
     """The shopper's biometric data and face link were erased.
 
     Attributes:
@@ -358,12 +469,13 @@ class ErasureDone:
         receipt: what was erased and the audit hashes proving it.
     """
 
-    request_id: int
     receipt: Erased
+
+    kind: ClassVar[EventType | None] = E.ERASE_DONE
 
 
 @dataclass(frozen=True)
-class ErasureFailed:
+class ErasureFailed(Answer):
     """The erasure was refused (nothing was erased).
 
     Attributes:
@@ -372,10 +484,18 @@ class ErasureFailed:
         code: machine-readable reason ("wrong_pin", "proof_required"...), may be empty.
     """
 
-    request_id: int
     message: str
     code: str = ""
 
+    kind: ClassVar[EventType | None] = E.ERASE_FAILED
+
+
+# Debit decline codes with their own edge in the table (PIN lockout, PIN wanted, number wanted).
+_DECLINE_KINDS = {
+    "pin_locked": E.PIN_LOCKED,
+    "customer_id_required": E.NEED_CUSTOMER_ID,
+    "pin_required": E.PIN_REQUIRED,
+}
 
 Event = (
     Tick

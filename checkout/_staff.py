@@ -10,13 +10,11 @@ ledger's lockout ends, the right PIN signs in again.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
-__all__ = ["CASHIER_ID", "StaffSignIn", "StaffThrottle", "staff_refusal"]
+from checkout._wording import say
 
-# The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
-CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
+__all__ = ["StaffSignIn", "StaffThrottle", "staff_refusal"]
 
 
 @dataclass(frozen=True)
@@ -77,13 +75,15 @@ def staff_refusal(cashier_id: str, code: str, retry_after_s: float | None) -> st
     """What the staff sign-in says when the ledger refused a cashier."""
     if code == "pin_locked":
         if retry_after_s is None:
-            return f"Cashier {cashier_id} is locked. Another cashier can sign in."
+            return say("staff.refused.locked", cashier=cashier_id)
         minutes = max(1, math.ceil(retry_after_s / 60))
-        plural = "minute" if minutes == 1 else "minutes"
-        return f"Cashier {cashier_id} is locked for {minutes} more {plural}. Another cashier can sign in."
+        unit = "minute" if minutes == 1 else "minutes"
+        return say("staff.refused.locked_for", cashier=cashier_id, minutes=minutes, unit=unit)
     if code == "unknown_cashier":
-        return f"No cashier {cashier_id} at this shop. Check the id."
+        return say("staff.refused.unknown", cashier=cashier_id)
     if code == "too_many_pin_attempts":
-        wait = "" if retry_after_s is None else f" for {max(1, math.ceil(retry_after_s / 60))} min"
-        return f"Too many wrong PINs at this terminal: staff sign-in is paused{wait}."
-    return f"Wrong PIN for cashier {cashier_id}."
+        wait = ""
+        if retry_after_s is not None:
+            wait = say("staff.refused.wait", minutes=max(1, math.ceil(retry_after_s / 60)))
+        return say("staff.refused.paused", wait=wait)
+    return say("staff.refused.wrong_pin", cashier=cashier_id)

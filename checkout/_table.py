@@ -16,7 +16,6 @@ from dataclasses import dataclass
 __all__ = [
     "BUSY_STATES",
     "SCAN_STATES",
-    "SCREEN_OF",
     "TRANSITIONS",
     "Branch",
     "EventType",
@@ -415,38 +414,3 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
 }
 TRANSITIONS[(S.CASHIER, E.ENROL)] = S.ENROL_CUSTOMER
 TRANSITIONS[(S.CASHIER, E.ERASE)] = S.ERASE_CUSTOMER
-
-SCREEN_OF: dict[State, Screen] = {
-    S.IDLE: Screen.IDLE,
-    S.SALE_OPEN: Screen.SALE,
-    S.SCANNING: Screen.SCAN,
-    S.CHALLENGE: Screen.CHALLENGE,
-    S.CONFIRM: Screen.CONFIRM,
-    S.CUSTOMER_ENTRY: Screen.CUSTOMER,
-    S.PIN_ENTRY: Screen.PIN,
-    S.PROCESSING: Screen.BUSY,
-    S.APPROVED: Screen.RESULT,
-    S.DECLINED: Screen.RESULT,
-    S.REJECTED: Screen.RESULT,
-    S.UNKNOWN: Screen.RESULT,
-    S.CASHIER_ID: Screen.STAFF,
-    S.CASHIER_LOGIN: Screen.PIN,
-    S.CASHIER_VERIFYING: Screen.BUSY,
-    S.CASHIER: Screen.CASHIER,
-    S.AMOUNT_ENTRY: Screen.AMOUNT,
-    S.REFUND_PROCESSING: Screen.BUSY,
-    S.LOCKED: Screen.LOCKED,
-    S.ENROL_CUSTOMER: Screen.CUSTOMER,
-    S.ENROL_PROOF: Screen.PIN,
-    S.ENROL_CODE: Screen.PIN,
-    S.ENROL_CONSENT: Screen.CONSENT,
-    S.ENROL_CAPTURE: Screen.CAPTURE,
-    S.ENROL_PIN: Screen.PIN,
-    S.ENROL_PIN_REPEAT: Screen.PIN,
-    S.ENROL_PROCESSING: Screen.BUSY,
-    S.ERASE_CUSTOMER: Screen.CUSTOMER,
-    S.ERASE_CONFIRM: Screen.ERASE,
-    S.ERASE_PIN: Screen.PIN,
-    S.ERASE_PROCESSING: Screen.BUSY,
-    S.ERASED: Screen.ERASED,
-}

@@ -1,43 +1,19 @@
-"""Shopper-facing wording of the flow: amounts, names, decline reasons, times."""
+"""Formatting for the shopper: amounts, names, decline reasons (from the wording table), times."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["DECLINE_TEXT", "decline_text", "format_amount", "format_when", "short_name"]
+from checkout._wording import TEXT, say
+from payments.money import CURRENCY_EXPONENTS
 
-# ISO 4217 minor-unit exponents that are not 2 (the rest of the list uses 2).
-_EXPONENT = {
-    "BIF": 0,
-    "CLP": 0,
-    "DJF": 0,
-    "GNF": 0,
-    "ISK": 0,
-    "JPY": 0,
-    "KMF": 0,
-    "KRW": 0,
-    "PYG": 0,
-    "RWF": 0,
-    "UGX": 0,
-    "UYI": 0,
-    "VND": 0,
-    "VUV": 0,
-    "XAF": 0,
-    "XOF": 0,
-    "XPF": 0,
-    "BHD": 3,
-    "IQD": 3,
-    "JOD": 3,
-    "KWD": 3,
-    "LYD": 3,
-    "OMR": 3,
-    "TND": 3,
-}
+__all__ = ["DECLINE_TEXT", "decline_text", "format_amount", "format_when", "short_name"]
 
 
 def format_amount(amount_minor: int, currency: str) -> str:
-    """``(1250, "EUR") -> "EUR 12.50"``; thousands grouped, minor digits per ISO 4217."""
-    exp = _EXPONENT.get(currency, 2)
+    """``(1250, "EUR") -> "EUR 12.50"``; thousands grouped, minor digits per ISO 4217
+    (``payments.money``; an unlisted code shows two)."""
+    exp = CURRENCY_EXPONENTS.get(currency, 2)
     sign = "-" if amount_minor < 0 else ""
     whole, minor = divmod(abs(amount_minor), 10**exp)
     text = f"{whole:,}" + (f".{minor:0{exp}d}" if exp else "")
@@ -56,13 +32,9 @@ def short_name(full_name: str | None) -> str:
 
 # Ledger decline codes the shopper sees in plain words; others show the ledger's message.
 DECLINE_TEXT: dict[str, str] = {
-    "insufficient_funds": "Not enough funds on your account. No money was taken.",
-    "limit_exceeded": "This payment is above your account's limit. No money was taken.",
-    "account_blocked": "Your account is blocked. Please ask the cashier.",
-    "unknown_customer": "We don't know this customer number. No money was taken.",
-    "pin_locked": "Too many wrong PINs: your PIN is locked. Please ask the cashier.",
-    "wrong_pin": "Wrong PIN. No money was taken.",
-    "unreachable": "The payment service can't be reached. Please try again or ask the cashier.",
+    key.removeprefix("decline."): text
+    for key, text in TEXT.items()
+    if key.startswith("decline.") and key not in ("decline.other", "decline.plain")
 }
 
 
@@ -71,8 +43,8 @@ def decline_text(code: str, message: str) -> str:
     if code in DECLINE_TEXT:
         return DECLINE_TEXT[code]
     if not message:
-        return "Payment declined. No money was taken."
-    return f"{message.rstrip('.')}. No money was taken."
+        return say("decline.plain")
+    return say("decline.other", message=message.rstrip("."))
 
 
 def format_when(epoch_s: float, tz: dt.tzinfo | None = None) -> str:

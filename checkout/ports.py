@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from payments import Evidence
 from vision import ScanUpdate
 
 if TYPE_CHECKING:  # the flow itself never touches pixels
@@ -42,25 +43,6 @@ __all__ = [
 
 class PaymentsUnavailable(Exception):
     """The ledger could not be reached (or did not answer in time)."""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """The biometric evidence behind a debit (never the image).
-
-    Attributes:
-        method: "face", "face+pin" or "pin".
-        score: match score of the customer, when a face matched.
-        liveness: liveness score of the scan, when known.
-        masked: the face was judged masked.
-        reason: why a PIN was needed ("masked", "stranger"...), empty for a face match.
-    """
-
-    method: str
-    score: float | None = None
-    liveness: float | None = None
-    masked: bool = False
-    reason: str = ""
 
 
 @dataclass(frozen=True)

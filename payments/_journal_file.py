@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from payments._private_file import create_private
+
 __all__ = ["ensure_journal_file", "holds_no_data"]
 
 log = logging.getLogger(__name__)
@@ -125,7 +127,7 @@ def _replace_blank(path: Path) -> None:
 
 def _build(temp: Path, build: Callable[[sqlite3.Connection], None]) -> None:
     # Mode 600 from the first byte, whatever the umask (SQLite gives its side files the same mode).
-    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    create_private(temp, exist_ok=False)
     conn = sqlite3.connect(temp, isolation_level=None)
     try:
         conn.execute("PRAGMA synchronous=FULL")

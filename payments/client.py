@@ -39,7 +39,6 @@ import httpx
 from cryptography.exceptions import InvalidSignature
 
 from payments._crash import crash_point
-from payments.money import Money, MoneyError
 from payments.pinblock import X25519PublicKey, pin_public_key_from_text
 from payments.signing import (
     HEADER_LEDGER_SIGNATURE,
@@ -57,10 +56,10 @@ from payments.signing import (
 )
 from payments.wire import (
     AUDIT_ANCHOR_HEADER,
+    LedgerTransfer,
     anchor_message,
     from_iso_time,
     iso_time,
-    json_bytes,
     loads_strict,
 )
 
@@ -80,7 +79,6 @@ __all__ = [
     "LedgerTimeout",
     "LedgerTransfer",
     "LedgerUnreachable",
-    "canonical_body",
 ]
 
 log = logging.getLogger(__name__)
@@ -102,6 +100,8 @@ NOT_ABOUT_THE_TRANSFER = frozenset(
         "method_not_allowed",
     }
 )
+# httpx failures that happen before a connection carries the request: nothing was sent.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 # A day's listing is split in halves until no part is truncated; this bounds the splitting.
 _MAX_LISTING_SPLITS = 12
 
@@ -111,7 +111,16 @@ class LedgerClientError(Exception):
 
 
 class LedgerUnreachable(LedgerClientError):
-    """No trustworthy answer from the ledger; retrying with the same key and body is safe."""
+    """No trustworthy answer from the ledger; retrying with the same key and body is safe.
+
+    Attributes:
+        maybe_delivered: False only when the request's bytes cannot have reached the ledger
+            (no connection was ever made), so it cannot have been committed.
+    """
+
+    def __init__(self, message: str, *, maybe_delivered: bool = True) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 class LedgerTimeout(LedgerUnreachable):
@@ -158,78 +167,6 @@ class Declined(LedgerClientError):
         self.code = code
         self.message = message
         self.details: Mapping[str, Any] = dict(details or {})
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerTransfer:
-    """One transfer as the ledger reports it.
-
-    Attributes:
-        transfer_id: the transfer's id (the terminal's own id when it chose one).
-        kind: debit, refund, void or topup.
-        status: pending, posted, voided or declined.
-        amount: the amount.
-        customer_id: the customer, if any.
-        terminal_id: the terminal that asked, if any.
-        cashier_id: the cashier who authorised a refund or void.
-        merchant_ref: the merchant's reference.
-        idempotency_key: the key of the request that created it.
-        original_transfer_id: the debit a refund or void undoes.
-        decline_code: the code of a declined record.
-        evidence_json: canonical JSON of the evidence sent with it.
-        created_at: ISO 8601 UTC time at the ledger.
-    """
-
-    transfer_id: str
-    kind: str
-    status: str
-    amount: Money
-    customer_id: str | None
-    terminal_id: str | None
-    cashier_id: str | None
-    merchant_ref: str
-    idempotency_key: str | None
-    original_transfer_id: str | None
-    decline_code: str | None
-    evidence_json: str
-    created_at: str
-
-    @classmethod
-    def from_json(cls, obj: object) -> LedgerTransfer:
-        """Read the ledger's transfer JSON; ValueError when it is not one."""
-        if not isinstance(obj, dict):
-            raise ValueError("a transfer is a JSON object")
-        try:
-
-            def text(name: str) -> str:
-                value = obj[name]
-                if not isinstance(value, str):
-                    raise ValueError(f"transfer field {name} must be text")
-                return value
-
-            def maybe(name: str) -> str | None:
-                value = obj.get(name)
-                if value is not None and not isinstance(value, str):
-                    raise ValueError(f"transfer field {name} must be text or null")
-                return value
-
-            return cls(
-                transfer_id=text("transfer_id"),
-                kind=text("kind"),
-                status=text("status"),
-                amount=Money.from_json(obj["amount"]),
-                customer_id=maybe("customer_id"),
-                terminal_id=maybe("terminal_id"),
-                cashier_id=maybe("cashier_id"),
-                merchant_ref=maybe("merchant_ref") or "",
-                idempotency_key=maybe("idempotency_key"),
-                original_transfer_id=maybe("original_transfer_id"),
-                decline_code=maybe("decline_code"),
-                evidence_json=canonical_body(obj.get("evidence") or {}).decode("utf-8"),
-                created_at=text("created_at"),
-            )
-        except (KeyError, MoneyError) as exc:
-            raise ValueError(f"not a transfer: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -287,11 +224,6 @@ class LedgerListing:
     start: str
     end: str
     transfers: tuple[LedgerTransfer, ...] = field(default_factory=tuple)
-
-
-def canonical_body(obj: Mapping[str, Any]) -> bytes:
-    """The JSON bytes of a request body: sorted keys, no spaces, UTF-8."""
-    return json_bytes(obj)
 
 
 @dataclass(frozen=True, slots=True)
@@ -569,9 +501,15 @@ class LedgerClient:
         try:
             response = self._http.send(request)
         except httpx.TimeoutException as exc:
-            raise LedgerTimeout(f"{method} {path}: no answer within the timeout ({exc})") from exc
+            raise LedgerTimeout(
+                f"{method} {path}: no answer within the timeout ({exc})",
+                maybe_delivered=not isinstance(exc, _NOT_SENT),
+            ) from exc
         except httpx.TransportError as exc:
-            raise LedgerUnreachable(f"{method} {path}: {type(exc).__name__}: {exc}") from exc
+            raise LedgerUnreachable(
+                f"{method} {path}: {type(exc).__name__}: {exc}",
+                maybe_delivered=not isinstance(exc, _NOT_SENT),
+            ) from exc
         if method == "POST":
             crash_point("after_send")
         try:

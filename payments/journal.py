@@ -43,15 +43,16 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from payments._evidence import Evidence
 from payments._journal_file import ensure_journal_file
 from payments.money import Money
+from payments.wire import json_bytes, utc_now
 
 __all__ = [
     "FINAL_STATES",
@@ -131,11 +132,6 @@ def _predecessors(state: EntryState) -> list[str]:
     return sorted(s.value for s, nxt in TRANSITIONS.items() if state in nxt)
 
 
-def utc_now() -> str:
-    """ISO 8601 UTC time with microseconds, ``2024-05-01T12:00:00.123456Z`` (the ledger's format)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 @dataclass(frozen=True, slots=True)
 class NewEntry:
     """What the terminal is about to ask the ledger, as it goes into the journal.
@@ -148,7 +144,7 @@ class NewEntry:
         customer_id: the customer charged or refunded.
         merchant_ref: the merchant's reference (sale number).
         request_body: the exact bytes sent on every attempt.
-        evidence: biometric evidence (JSON-able), never an image.
+        evidence: a debit's :class:`Evidence` (a refund's or void's reason as JSON), never an image.
         pin_used: the request carries an encrypted PIN (never stored offline).
         original_transfer_id: for refunds, voids and reversals, the debit they undo.
         cashier_id: the cashier who authorised a refund or void; None for a reversal.
@@ -161,7 +157,7 @@ class NewEntry:
     customer_id: str
     merchant_ref: str
     request_body: bytes
-    evidence: Mapping[str, Any] = field(default_factory=dict)
+    evidence: Evidence | Mapping[str, Any] = field(default_factory=dict)
     pin_used: bool = False
     original_transfer_id: str | None = None
     cashier_id: str | None = None
@@ -284,8 +280,9 @@ _COLUMNS = frozenset(
 )
 
 
-def _canonical(obj: Mapping[str, Any]) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _evidence_json(evidence: Evidence | Mapping[str, Any]) -> str:
+    record = evidence.to_json() if isinstance(evidence, Evidence) else evidence
+    return json_bytes(record).decode("utf-8")
 
 
 class Journal:
@@ -466,7 +463,7 @@ class Journal:
             "currency": new.amount.currency,
             "customer_id": new.customer_id,
             "merchant_ref": new.merchant_ref,
-            "evidence": _canonical(new.evidence),
+            "evidence": _evidence_json(new.evidence),
             "pin_used": int(new.pin_used),
             "original_transfer_id": new.original_transfer_id,
             "cashier_id": new.cashier_id,

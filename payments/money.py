@@ -28,36 +28,55 @@ __all__ = [
     "exponent",
 ]
 
-# ISO 4217 minor-unit exponents of the currencies a terminal may be configured for.
-# Deliberately a short explicit table: an unlisted code is refused rather than guessed.
+# ISO 4217 minor-unit exponents of the currencies a terminal may be configured for, and the
+# only such table (the flow's wording formats amounts with it too). Deliberately an explicit
+# list: an unlisted code is refused rather than guessed.
 CURRENCY_EXPONENTS: Mapping[str, int] = {
     "AUD": 2,
     "BHD": 3,
+    "BIF": 0,
     "BRL": 2,
     "CAD": 2,
     "CHF": 2,
+    "CLP": 0,
     "CNY": 2,
     "CZK": 2,
+    "DJF": 0,
     "DKK": 2,
     "EUR": 2,
     "GBP": 2,
+    "GNF": 0,
     "HKD": 2,
     "HUF": 2,
     "INR": 2,
+    "IQD": 3,
     "ISK": 0,
+    "JOD": 3,
     "JPY": 0,
+    "KMF": 0,
     "KRW": 0,
     "KWD": 3,
+    "LYD": 3,
     "MXN": 2,
     "NOK": 2,
     "NZD": 2,
+    "OMR": 3,
     "PLN": 2,
+    "PYG": 0,
     "RON": 2,
+    "RWF": 0,
     "SEK": 2,
     "SGD": 2,
     "TND": 3,
     "TRY": 2,
+    "UGX": 0,
     "USD": 2,
+    "UYI": 0,
+    "VND": 0,
+    "VUV": 0,
+    "XAF": 0,
+    "XOF": 0,
+    "XPF": 0,
     "ZAR": 2,
 }
 

@@ -3,6 +3,8 @@
 - JSON bodies are canonical: sorted keys, no spaces, UTF-8 (:func:`json_bytes`), and are read
   strictly: a duplicate key, ``NaN`` or ``Infinity`` is not JSON here (:func:`loads_strict`).
 - Times are ISO 8601 UTC with microseconds and a ``Z`` (:func:`iso_time`); they sort as text.
+- A transfer is :class:`LedgerTransfer` on both sides: the ledger answers its
+  :meth:`~LedgerTransfer.to_json`, the client reads it with :meth:`~LedgerTransfer.from_json`.
 - Ids (transfers, customers, cashiers, terminals) match :data:`ID_PATTERN`.
 """
 
@@ -10,20 +12,27 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+from payments.money import Money, MoneyError
 
 __all__ = [
     "AUDIT_ANCHOR_HEADER",
     "ID_PATTERN",
     "TIME_FORMAT",
+    "LedgerTransfer",
     "WireError",
     "anchor_message",
+    "anchor_text",
     "from_iso_time",
     "iso_time",
     "json_bytes",
     "loads_strict",
     "normalise_time",
+    "utc_now",
 ]
 
 # One id grammar for every id that crosses the wire: short, printable, no spaces or slashes.
@@ -69,6 +78,11 @@ def iso_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime(TIME_FORMAT)
 
 
+def utc_now() -> str:
+    """The current time as a wire time."""
+    return datetime.now(UTC).strftime(TIME_FORMAT)
+
+
 def from_iso_time(text: str) -> datetime:
     """An aware datetime from a wire time (or any ISO 8601 time; naive means UTC)."""
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -83,9 +97,109 @@ def normalise_time(text: str) -> str:
         raise WireError(f"{text[:64]!r} is not an ISO 8601 time in range") from exc
 
 
+@dataclass(frozen=True, slots=True)
+class LedgerTransfer:
+    """One transfer as the ledger reports it on the wire (the ledger's stored record says more).
+
+    Attributes:
+        transfer_id: the transfer's id (the terminal's own id when it chose one).
+        kind: debit, refund, void or topup.
+        status: pending, posted, voided or declined.
+        amount: the amount.
+        customer_id: the customer, if any.
+        terminal_id: the terminal that asked, if any.
+        cashier_id: the cashier who authorised a refund or void.
+        merchant_ref: the merchant's reference.
+        idempotency_key: the key of the request that created it.
+        original_transfer_id: the debit a refund or void undoes.
+        decline_code: the code of a declined record.
+        evidence_json: canonical JSON of the evidence sent with it.
+        created_at: ISO 8601 UTC time at the ledger.
+        merchant_id: the merchant the money went to, if any.
+    """
+
+    transfer_id: str
+    kind: str
+    status: str
+    amount: Money
+    customer_id: str | None
+    terminal_id: str | None
+    cashier_id: str | None
+    merchant_ref: str
+    idempotency_key: str | None
+    original_transfer_id: str | None
+    decline_code: str | None
+    evidence_json: str
+    created_at: str
+    merchant_id: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The wire form: what the ledger answers and :meth:`from_json` reads."""
+        return {
+            "transfer_id": self.transfer_id,
+            "kind": self.kind,
+            "status": self.status,
+            "amount": self.amount.to_json(),
+            "customer_id": self.customer_id,
+            "merchant_id": self.merchant_id,
+            "terminal_id": self.terminal_id,
+            "cashier_id": self.cashier_id,
+            "merchant_ref": self.merchant_ref,
+            "idempotency_key": self.idempotency_key,
+            "original_transfer_id": self.original_transfer_id,
+            "decline_code": self.decline_code,
+            "evidence": json.loads(self.evidence_json),
+            "created_at": self.created_at,
+        }
+
+    @classmethod
+    def from_json(cls, obj: object) -> LedgerTransfer:
+        """Read the ledger's transfer JSON; ValueError when it is not one."""
+        if not isinstance(obj, dict):
+            raise ValueError("a transfer is a JSON object")
+        try:
+
+            def text(name: str) -> str:
+                value = obj[name]
+                if not isinstance(value, str):
+                    raise ValueError(f"transfer field {name} must be text")
+                return value
+
+            def maybe(name: str) -> str | None:
+                value = obj.get(name)
+                if value is not None and not isinstance(value, str):
+                    raise ValueError(f"transfer field {name} must be text or null")
+                return value
+
+            return cls(
+                transfer_id=text("transfer_id"),
+                kind=text("kind"),
+                status=text("status"),
+                amount=Money.from_json(obj["amount"]),
+                customer_id=maybe("customer_id"),
+                terminal_id=maybe("terminal_id"),
+                cashier_id=maybe("cashier_id"),
+                merchant_ref=maybe("merchant_ref") or "",
+                idempotency_key=maybe("idempotency_key"),
+                original_transfer_id=maybe("original_transfer_id"),
+                decline_code=maybe("decline_code"),
+                evidence_json=json_bytes(obj.get("evidence") or {}).decode("utf-8"),
+                created_at=text("created_at"),
+                merchant_id=maybe("merchant_id"),
+            )
+        except (KeyError, MoneyError) as exc:
+            raise ValueError(f"not a transfer: {exc}") from exc
+
+
 # A response that posts money carries the ledger's signed audit head in this header:
 # ``seq;hash;at;signature`` (signature: base64 Ed25519 by the ledger key over anchor_message).
 AUDIT_ANCHOR_HEADER = "FacePay-Audit-Anchor"
+
+
+def anchor_text(anchor: Mapping[str, object]) -> str:
+    """An audit anchor's JSON as the terminal's journal and the anchor files store it: sorted
+    keys with the default separators (not :func:`json_bytes`: stored anchors keep this form)."""
+    return json.dumps(anchor, sort_keys=True)
 
 
 def anchor_message(seq: int, hash_: str, at: str) -> bytes:

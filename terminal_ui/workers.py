@@ -19,42 +19,25 @@ from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal
 from PySide6.QtGui import QImage
 
 from checkout import (
-    Approved,
-    CashierRejected,
-    CashierVerified,
-    DebitApproved,
-    DebitDeclined,
-    Declined,
     Enroller,
-    EnrolmentDone,
-    EnrolmentFailed,
-    ErasureDone,
-    ErasureFailed,
-    Event,
+    EnrolmentRequest,
     FaceAnalyser,
     FrameCapture,
-    LedgerUnreachable,
+    LedgerRequest,
     PaymentsPort,
-    PaymentsUnavailable,
-    RefundDone,
-    RefundFailed,
-    RequestSummary,
-    SendDebit,
     SendEnrolment,
     SendErasure,
-    SendRefund,
-    SummaryReady,
-    VerifyCashier,
+    answer,
+    answer_enrolment,
 )
 
-__all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "answer", "answer_enrolment", "to_qimage"]
+__all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "to_qimage"]
 
 log = logging.getLogger(__name__)
 
 # Opens the camera for one scan: an iterable of BGR frames (numpy arrays, or records with an
 # ``image`` array such as vision's ``Frame``). It may raise when the camera is gone.
 CameraFactory = Callable[[], Iterable[Any]]
-LedgerRequest = SendDebit | VerifyCashier | SendRefund | RequestSummary
 
 
 def to_qimage(frame: np.ndarray) -> QImage:
@@ -221,68 +204,6 @@ class ScanWorker(QThread):
         self._gui_free.clear()
         self.frame_ready.emit(self.generation, to_qimage(frame), update)
         return True
-
-
-def answer(port: PaymentsPort, request: LedgerRequest) -> Event | None:
-    """Run one ledger request (blocking) and translate the result into a flow event.
-
-    An unexpected error gives no answer at all: the flow then times out into "unknown",
-    which is the truth (the debit may or may not have been posted).
-    """
-    rid = request.request_id
-    try:
-        if isinstance(request, SendDebit):
-            result = port.pay(
-                request.customer_id,
-                request.amount_minor,
-                request.currency,
-                request.pin,
-                request.evidence,
-                request.allow_offline,
-                request.candidates,
-            )
-            if isinstance(result, Approved):
-                return DebitApproved(rid, result.transfer_id, result.at, result.offline)
-            return DebitDeclined(rid, result.code, result.message, result.attempts_left)
-        if isinstance(request, VerifyCashier):
-            signed = port.verify_cashier(request.cashier_id, request.pin)
-            if isinstance(signed, Declined):
-                return CashierRejected(rid, signed.code, signed.retry_after_s)
-            return CashierVerified(rid)
-        if isinstance(request, SendRefund):
-            refund = port.refund_last()
-            if isinstance(refund, Declined):
-                return RefundFailed(rid, refund.message or refund.code)
-            return RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency)
-        return SummaryReady(rid, port.today_summary())
-    except PaymentsUnavailable as exc:
-        return LedgerUnreachable(rid, str(exc))
-    except Exception:
-        log.exception("ledger request %s failed unexpectedly", type(request).__name__)
-        return None
-
-
-EnrolmentRequest = SendEnrolment | SendErasure
-
-
-def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> Event | None:
-    """Run one enrolment or erasure (blocking) and translate the result into a flow event."""
-    rid = request.request_id
-    try:
-        if isinstance(request, SendEnrolment):
-            done = enroller.enrol(request.customer_id, request.pin, request.code)
-            if isinstance(done, Declined):
-                return EnrolmentFailed(rid, done.code, done.message, done.attempts_left, done.retry_after_s)
-            return EnrolmentDone(rid, done.customer_id, done.templates, done.pin_set)
-        erased = enroller.erase(request.customer_id, request.pin)
-        if isinstance(erased, Declined):
-            return ErasureFailed(rid, erased.message or erased.code, erased.code)
-        return ErasureDone(rid, erased)
-    except PaymentsUnavailable as exc:
-        return LedgerUnreachable(rid, str(exc))
-    except Exception:
-        log.exception("%s failed unexpectedly", type(request).__name__)
-        return None
 
 
 class _Job(QRunnable):

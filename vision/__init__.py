@@ -33,7 +33,15 @@ from vision._errors import (
     VisionError,
 )
 from vision._fpir import ImpostorTail, fit_impostor_tail, sampled_top1_fpir
-from vision._gallery import Candidate, Gallery, TemplateIndex, generate_key, load_key
+from vision._gallery import Candidate, Gallery, TemplateIndex
+from vision._gallery_key import (
+    GALLERY_KEY_ENV,
+    gallery_key_place,
+    generate_key,
+    load_key,
+    open_gallery_key,
+    rotate_gallery_key,
+)
 from vision._liveness import (
     LivenessLimits,
     LivenessModel,
@@ -62,6 +70,7 @@ from vision._sources import (
 __all__ = [
     "ARCFACE_TEMPLATE",
     "CUE_NAMES",
+    "GALLERY_KEY_ENV",
     "GUIDANCE_TEXT",
     "IMAGE_SUFFIXES",
     "REASON_TEXT",
@@ -124,15 +133,18 @@ __all__ = [
     "fit_fusion",
     "fit_impostor_tail",
     "fused_embedding",
+    "gallery_key_place",
     "generate_key",
     "l2_normalise",
     "liveness_verdict",
     "load_key",
     "measure_cues",
+    "open_gallery_key",
     "open_source",
     "plausible_face",
     "pose_proxies",
     "read_image",
+    "rotate_gallery_key",
     "sampled_top1_fpir",
     "similarity_transform",
 ]

@@ -68,7 +68,7 @@ class ChallengeStatus(enum.Enum):
 
 @dataclass(frozen=True)
 class ChallengeLimits:
-    """How a challenge is judged (values come from Settings.liveness).
+    """How a challenge is judged (the settings section ``liveness`` holds one as ``challenge``).
 
     Attributes:
         timeout_s: time allowed from the prompt to the answer.

@@ -3,12 +3,11 @@
 Each template row is sealed with AES-GCM (256-bit key, fresh 96-bit nonce, the
 customer id, kind and model id bound in as associated data), so a row moved to
 another customer or edited fails to open. The key lives outside the database
-(a key file or the ``FACEPAY_GALLERY_KEY`` environment variable, base64).
+(its life: ``vision._gallery_key``).
 """
 
 from __future__ import annotations
 
-import base64
 import os
 import sqlite3
 import time
@@ -22,7 +21,7 @@ from numpy.typing import NDArray
 
 from vision._errors import GalleryError, GalleryKeyError
 
-__all__ = ["Candidate", "Gallery", "TemplateIndex", "generate_key", "load_key"]
+__all__ = ["Candidate", "Gallery", "TemplateIndex"]
 
 _CHECK = b"facepay-gallery-key-check"
 _SCHEMA = """
@@ -52,31 +51,6 @@ class Candidate:
 
     customer_id: str
     score: float
-
-
-def generate_key() -> bytes:
-    return AESGCM.generate_key(bit_length=256)
-
-
-def load_key(key_file: Path | None = None, env: dict[str, str] | None = None) -> bytes:
-    """The gallery key from ``FACEPAY_GALLERY_KEY`` (base64) or a key file (base64 text)."""
-    env = dict(os.environ) if env is None else env
-    if env.get("FACEPAY_GALLERY_KEY"):
-        text, where = env["FACEPAY_GALLERY_KEY"], "FACEPAY_GALLERY_KEY"
-    elif key_file is not None:
-        try:
-            text, where = key_file.read_text(encoding="ascii"), str(key_file)
-        except FileNotFoundError as exc:
-            raise GalleryKeyError(f"gallery key file {key_file} does not exist") from exc
-    else:
-        raise GalleryKeyError("no gallery key: set FACEPAY_GALLERY_KEY or give a key file")
-    try:
-        key = base64.b64decode(text.strip(), validate=True)
-    except ValueError as exc:
-        raise GalleryKeyError(f"gallery key in {where} is not base64") from exc
-    if len(key) != 32:
-        raise GalleryKeyError(f"gallery key in {where} has {len(key)} bytes; expected 32")
-    return key
 
 
 class TemplateIndex:

@@ -52,7 +52,8 @@ class LivenessVerdict(enum.Enum):
 
 @dataclass(frozen=True)
 class LivenessLimits:
-    """Cuts on the smoothed logit difference (values come from Settings.liveness).
+    """Cuts on the smoothed logit difference (the settings section ``liveness`` holds one as
+    ``passive``).
 
     Attributes:
         pass_threshold: at or above, the face is live without a challenge.

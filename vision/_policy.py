@@ -33,7 +33,8 @@ __all__ = ["DecisionPolicy", "FrameEvidence", "PolicyLimits", "fused_embedding"]
 
 @dataclass(frozen=True)
 class PolicyLimits:
-    """Thresholds of the policy (values come from Settings.recognition and .liveness).
+    """Thresholds of the policy (the composition root joins the ``recognition`` and ``liveness``
+    settings sections into one).
 
     Attributes:
         match_tail: calibrated impostor tail of unmasked faces (gives the Match threshold).

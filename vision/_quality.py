@@ -16,7 +16,7 @@ __all__ = ["Quality", "QualityLimits", "assess_quality", "pose_proxies"]
 
 @dataclass(frozen=True)
 class QualityLimits:
-    """Limits of the gate (values come from Settings.vision).
+    """Limits of the gate (the settings section ``vision`` holds one as ``quality``).
 
     Attributes:
         min_face_px: smallest face width in frame pixels.

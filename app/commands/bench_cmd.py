@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     report["gallery_search_ms"] = bench_gallery(sizes, pipeline.embedder.dim)
     report["enrolled_in_pipeline"] = args.enrolled
     report["fusion_ms"] = bench_fusion(
-        index, pipeline.embedder.dim, args.settings.liveness.window, args.settings.recognition.top_k
+        index, pipeline.embedder.dim, args.settings.liveness.passive.window, args.settings.recognition.top_k
     )
     report.update(environment(args.settings.models.threads, args.settings.models.spin))
     print(json.dumps(report, indent=None if args.json else 2))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 
 from app.config_reference import example_toml, reference_markdown
+from app.settings import settings_table
 
 __all__ = ["register"]
 
@@ -32,5 +32,5 @@ def _print(text: str) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     # Loading already happened in app.cli (errors exit 2 there with the reason).
-    print(json.dumps(dataclasses.asdict(args.settings), indent=2, default=str))
+    print(json.dumps(settings_table(args.settings), indent=2, default=str))
     return 0

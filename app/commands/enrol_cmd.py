@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import base64
 import getpass
 import json
 import os
@@ -13,7 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.commands.pay_cmd import UsageError, open_service, quiet_http
-from app.enrolment import (
+from app.settings import Settings
+from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
+from enrolment import (
     CONSENT_TEXT,
     CONSENT_VERSION,
     EnrolmentError,
@@ -26,12 +27,10 @@ from app.enrolment import (
     spoof_check,
     store_templates,
 )
-from app.settings import Settings
-from app.wiring import ModelFileError, build_pipeline, gallery_key_path, open_gallery
 from payments.client import Declined, LedgerClientError
 from payments.pinblock import valid_pin
 from payments.terminal import ENROLMENT_CODE_DIGITS, InvalidPayment, PaymentError
-from vision import VisionError, generate_key
+from vision import GALLERY_KEY_ENV, VisionError, rotate_gallery_key
 
 __all__ = ["register"]
 
@@ -127,7 +126,7 @@ def run_enroll(args: argparse.Namespace) -> int:
             )
         pipeline = build_pipeline(settings)
         templates, used, refused = gate_photos(
-            pipeline, args.photos, liveness=spoof_check(settings.liveness.pass_threshold)
+            pipeline, args.photos, liveness=spoof_check(settings.liveness.passive.pass_threshold)
         )
         if not templates:
             raise NoUsablePhoto(
@@ -349,7 +348,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_rotate(args: argparse.Namespace) -> int:
     """New key written beside the old one first, then the store, then the key swapped."""
     settings: Settings = args.settings
-    if os.environ.get("FACEPAY_GALLERY_KEY"):
+    if os.environ.get(GALLERY_KEY_ENV):
         print(
             "facepay gallery rotate-key: the key comes from FACEPAY_GALLERY_KEY; rotate it "
             "where that variable is set",
@@ -362,15 +361,7 @@ def run_rotate(args: argparse.Namespace) -> int:
         print(f"facepay gallery rotate-key: {exc}", file=sys.stderr)
         return 1
     key_path = gallery_key_path(settings)
-    staged = key_path.with_suffix(".key.new")
-    new_key = generate_key()
-    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(base64.b64encode(new_key).decode("ascii"))
-        fh.flush()
-        os.fsync(fh.fileno())
-    count = gallery.rotate_key(new_key)
-    os.replace(staged, key_path)
+    count = rotate_gallery_key(key_path, gallery)
     print(f"re-encrypted {count} templates under a new key ({key_path})")
     return 0
 

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from payments.ledger import (
     AdminError,
-    BenchError,
     DemoCustomer,
     LedgerError,
     add_cashier,
@@ -32,13 +31,13 @@ from payments.ledger import (
     issue_enrolment_code,
     open_store,
     parse_customer_spec,
-    run_bench,
     set_enabled,
     set_face_only_limit,
     top_up,
     unlock_pin,
     verify_audit,
 )
+from payments.ledger.bench import BenchError, run_bench
 from payments.ledger.limits import (
     BODY_TIMEOUT_S,
     ENV_LIMITS,

@@ -30,6 +30,7 @@ from payments.journal import Journal, JournalEntry, JournalError
 from payments.money import Money, MoneyError
 from payments.terminal import (
     Approved,
+    Evidence,
     InvalidPayment,
     NotCompleted,
     OfflineRules,
@@ -236,7 +237,7 @@ def run_pay(args: argparse.Namespace) -> int:
     currency = args.currency or args.settings.payments.currency
     amount = Money.parse(args.amount, currency)
     pin = _read_pin("PIN") if args.pin_stdin else None
-    evidence = {"method": "pin" if pin else "operator", "source": "facepay pay"}
+    evidence = Evidence("pin" if pin else "operator", masked=None, source="facepay pay")
     with open_service(args) as service:
         outcome = service.pay(
             args.customer,

@@ -2,6 +2,10 @@
 
 See payments/PROTOCOL.md for the wire protocol and payments/ledger/README.md for
 operations and measured figures.
+
+The HTTP app (:mod:`payments.ledger.app`, starlette) and the load generator
+(:mod:`payments.ledger.bench`, httpx) are not re-exported: importing the ledger's domain
+must not load a web framework or an HTTP client. Import them from their modules.
 """
 
 from payments.ledger.admin import (
@@ -22,9 +26,7 @@ from payments.ledger.admin import (
     unlock_pin,
     verify_audit,
 )
-from payments.ledger.app import create_app, create_app_from_env
 from payments.ledger.audit import AuditFinding, verify_chain
-from payments.ledger.bench import BenchError, BenchResult, build_signed_request, run_bench
 from payments.ledger.errors import (
     ERRORS,
     AdminError,
@@ -69,8 +71,6 @@ __all__ = [
     "AdminError",
     "AuditEntry",
     "AuditFinding",
-    "BenchError",
-    "BenchResult",
     "Cashier",
     "Customer",
     "DemoCustomer",
@@ -99,10 +99,7 @@ __all__ = [
     "add_merchant",
     "add_terminal",
     "build_demo",
-    "build_signed_request",
     "check_invariants",
-    "create_app",
-    "create_app_from_env",
     "default_key_path",
     "ensure_keys",
     "hash_pin",
@@ -111,7 +108,6 @@ __all__ = [
     "load_ledger_keys",
     "open_store",
     "parse_customer_spec",
-    "run_bench",
     "save_ledger_keys",
     "set_enabled",
     "set_face_only_limit",

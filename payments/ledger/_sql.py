@@ -17,6 +17,7 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from payments._private_file import create_private
 from payments.ledger.audit import GENESIS_HASH, chain_hash
 from payments.ledger.errors import StoreConfigError, StoreConflict, StoreError
 from payments.ledger.records import (
@@ -710,9 +711,7 @@ class SqliteStore(_SqlStore):
         if not self.path.parent.is_dir():
             raise StoreConfigError(f"directory of {self.path} does not exist")
         try:  # a new database is the owner's alone, whatever the umask (its -wal and -shm follow)
-            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        except FileExistsError:
-            pass
+            create_private(self.path)
         except OSError as exc:
             raise StoreConfigError(f"cannot create {self.path}: {exc.strerror}") from exc
         conn = sqlite3.connect(

@@ -7,7 +7,6 @@ hashed with scrypt before they reach the store and never appear in the audit log
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import time
 from collections.abc import Iterator, Sequence
@@ -17,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 
+from payments._private_file import write_private
 from payments.ledger.audit import AuditFinding, canonical_json, verify_chain
 from payments.ledger.errors import AdminError, StoreConflict, StoreError
 from payments.ledger.keys import LedgerKeys, load_ledger_keys, save_ledger_keys
@@ -340,14 +340,6 @@ def parse_customer_spec(text: str) -> list[DemoCustomer]:
     return customers
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` readable by the owner only (mode 600, whatever the umask)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an older file keeps its mode through O_TRUNC
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-
-
 def _write_public(path: Path, data: bytes) -> None:
     path.write_bytes(data)
     path.chmod(0o644)
@@ -403,7 +395,7 @@ def build_demo(
         "ledger_pin_pub": "ledger_pin.pub",
         "pin_key": pin_public_key_text(keys.pin.public_key()),
     }
-    _write_private(out / "demo.json", (json.dumps(demo, indent=2) + "\n").encode("utf-8"))  # it holds PINs
+    write_private(out / "demo.json", (json.dumps(demo, indent=2) + "\n").encode("utf-8"))  # it holds PINs
     return demo
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,12 +24,13 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 
+from payments._private_file import append_private
 from payments.ledger.audit import AuditFinding
 from payments.ledger.keys import LedgerKeys
 from payments.ledger.records import AuditEntry
 from payments.ledger.store import LedgerStore
 from payments.signing import Ed25519PublicKey
-from payments.wire import anchor_message, iso_time
+from payments.wire import anchor_message, anchor_text, iso_time
 
 __all__ = [
     "Anchor",
@@ -78,13 +78,8 @@ def write_anchor(store: LedgerStore, keys: LedgerKeys, path: Path) -> Anchor:
     """Sign the current audit head and append it to ``path`` (created mode 600)."""
     seq, hash_ = store.audit_head()
     anchor = sign_anchor(keys, seq, hash_)
-    line = (json.dumps(anchor.to_json(), sort_keys=True) + "\n").encode("ascii")
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        os.write(fd, line)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    line = (anchor_text(anchor.to_json()) + "\n").encode("ascii")
+    append_private(path, line)
     return anchor
 
 

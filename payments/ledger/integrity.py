@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 from dataclasses import replace
 
 from payments.ledger.errors import ErrorCode
 from payments.ledger.service import Ledger, Reply, Request
+from payments.wire import json_bytes
 
 __all__ = ["ENV_INTEGRITY_EVERY", "INTEGRITY_EVERY_S", "IntegrityWatch"]
 
@@ -99,4 +99,4 @@ class IntegrityWatch:
                 "reason": "; ".join(self.problems)[:500],
             }
         }
-        return replace(base, body=json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
+        return replace(base, body=json_bytes(body))

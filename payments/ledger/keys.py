@@ -10,6 +10,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
+from payments._private_file import write_private
 from payments.ledger.errors import LedgerKeyError
 from payments.pinblock import X25519PrivateKey, generate_pin_key
 from payments.signing import Ed25519PrivateKey, generate_key
@@ -51,18 +52,10 @@ def _pem(key: Ed25519PrivateKey | X25519PrivateKey) -> bytes:
 
 def save_ledger_keys(keys: LedgerKeys, path: Path) -> None:
     """Write both keys to ``path`` (mode 600); refuses to overwrite an existing file."""
-    import os
-
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        write_private(path, _pem(keys.signing) + _pem(keys.pin), overwrite=False)
     except FileExistsError:
         raise LedgerKeyError(f"{path} exists already; the ledger keeps its keys") from None
-    try:
-        os.write(fd, _pem(keys.signing) + _pem(keys.pin))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def load_ledger_keys(path: Path) -> LedgerKeys:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from payments.money import Money
+from payments.wire import LedgerTransfer
 
 __all__ = [
     "Account",
@@ -250,21 +250,25 @@ class Transfer:
     evidence: str
     created_at: str
 
+    def wire(self) -> LedgerTransfer:
+        """The transfer as the ledger answers it (the accounts stay inside the ledger)."""
+        return LedgerTransfer(
+            transfer_id=self.transfer_id,
+            kind=self.kind,
+            status=self.status,
+            amount=self.amount,
+            customer_id=self.customer_id,
+            terminal_id=self.terminal_id,
+            cashier_id=self.cashier_id,
+            merchant_ref=self.merchant_ref,
+            idempotency_key=self.idempotency_key,
+            original_transfer_id=self.original_transfer_id,
+            decline_code=self.decline_code,
+            evidence_json=self.evidence,
+            created_at=self.created_at,
+            merchant_id=self.merchant_id,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The wire form returned by the ledger."""
-        return {
-            "transfer_id": self.transfer_id,
-            "kind": self.kind,
-            "status": self.status,
-            "amount": self.amount.to_json(),
-            "customer_id": self.customer_id,
-            "merchant_id": self.merchant_id,
-            "terminal_id": self.terminal_id,
-            "cashier_id": self.cashier_id,
-            "merchant_ref": self.merchant_ref,
-            "idempotency_key": self.idempotency_key,
-            "original_transfer_id": self.original_transfer_id,
-            "decline_code": self.decline_code,
-            "evidence": json.loads(self.evidence),
-            "created_at": self.created_at,
-        }
+        return self.wire().to_json()

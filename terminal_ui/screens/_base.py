@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from checkout import Cancel, CashierKey, Confirm, Event, View
+from checkout import Cancel, CashierKey, Confirm, Event, View, say
 from terminal_ui.style import button
 
 __all__ = ["BaseScreen"]
@@ -50,7 +50,7 @@ class BaseScreen(QWidget):
         """A bottom row with the small "Staff" button on the right (touch way to the cashier menu)."""
         row = QHBoxLayout()
         row.addStretch(1)
-        staff = button("Staff (F2)", "small")
+        staff = button(say("ui.staff_key"), "small")
         staff.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         staff.clicked.connect(lambda: self.send(CashierKey()))
         row.addWidget(staff)

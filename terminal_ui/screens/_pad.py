@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from checkout import Cancel, Event, UserActivity
+from checkout import Cancel, Event, UserActivity, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import button, label
 
@@ -44,7 +44,7 @@ class Keypad(QWidget):
             self.keys.append(key)
             row, col = (3, 1) if i == 9 else divmod(i, 3)
             grid.addWidget(key, row, col)
-        self.erase_key = button("Erase", "key")
+        self.erase_key = button(say("ui.erase_key"), "key")
         self.erase_key.setStyleSheet("font-size: 28px;")
         self.erase_key.clicked.connect(self.erase.emit)
         self.ok_key = button(ok_text, "primary")
@@ -106,7 +106,7 @@ class PadScreen(BaseScreen):
         self.keypad.digit.connect(self.on_digit)
         self.keypad.erase.connect(self.on_backspace)
         self.keypad.submit.connect(self.on_enter)
-        self.cancel = self.action("Cancel", Cancel())
+        self.cancel = self.action(say("ui.cancel"), Cancel())
         right = QVBoxLayout()
         right.setSpacing(12)
         right.addStretch(1)

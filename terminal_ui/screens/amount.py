@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checkout import AmountView, OpenSale, View, format_amount
+from checkout import AmountView, OpenSale, View, format_amount, say
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["AmountScreen"]
@@ -15,14 +15,14 @@ class AmountScreen(PadScreen):
     max_len = 9
 
     def __init__(self) -> None:
-        super().__init__("OK")
+        super().__init__(say("ui.ok"))
         self.currency = "EUR"
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, AmountView)
         self.currency = view.currency
-        self.set_text(self.title, "New sale")
-        self.set_text(self.subtitle, "Type the amount to pay")
+        self.set_text(self.title, say("amount.title"))
+        self.set_text(self.subtitle, say("amount.subtitle"))
         self.set_text(self.message, view.notice)
         self.set_text(self.error, "")
         self.reset_entry()

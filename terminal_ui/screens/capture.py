@@ -6,19 +6,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
-from checkout import Cancel, CaptureUpdate, CaptureView, View
+from checkout import Cancel, CaptureUpdate, CaptureView, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import CameraView
 from terminal_ui.style import label
 
 __all__ = ["CaptureScreen"]
 
-HOLD_STILL = "Look at the camera and hold still"
+HOLD_STILL = say("capture.hold_still")
 
 
 def kept_text(accepted: int, needed: int) -> str:
     """ "Pictures kept: 2 of 5" (or a waiting line before the first frame)."""
-    return f"Pictures kept: {accepted} of {needed}" if needed else "Starting the camera…"
+    return say("capture.kept", accepted=accepted, needed=needed) if needed else say("capture.starting")
 
 
 class CaptureScreen(BaseScreen):
@@ -34,7 +34,7 @@ class CaptureScreen(BaseScreen):
         side = QVBoxLayout()
         side.setSpacing(24)
         row.addLayout(side, 2)
-        self.heading = label("Enrolment", "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.heading = label(say("capture.heading"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.customer = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)
         self.kept = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.kept.setStyleSheet("font-weight: bold;")
@@ -43,11 +43,11 @@ class CaptureScreen(BaseScreen):
         for widget in (self.heading, self.customer, self.kept, self.prompt):
             side.addWidget(widget)
         side.addStretch(1)
-        side.addWidget(self.action("Cancel", Cancel()))
+        side.addWidget(self.action(say("ui.cancel"), Cancel()))
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, CaptureView)
-        self.customer.setText(f"Customer {view.customer}")
+        self.customer.setText(say("ui.customer", customer=view.customer))
         self.kept.setText(kept_text(view.accepted, view.needed))
         self.prompt.setText(view.problem or HOLD_STILL)
         if view.needed == 0:

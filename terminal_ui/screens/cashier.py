@@ -16,6 +16,7 @@ from checkout import (
     NewSale,
     RefundLast,
     View,
+    say,
 )
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
@@ -24,12 +25,12 @@ __all__ = ["CashierScreen"]
 
 # (key, text, event): digit keys reach every action without touch.
 ACTIONS: tuple[tuple[str, str, Event], ...] = (
-    ("1", "Open sale", NewSale()),
-    ("2", "Cancel sale", CancelSale()),
-    ("3", "Refund last payment", RefundLast()),
-    ("4", "Lock terminal", LockTerminal()),
-    ("5", "Enrol shopper", EnrolShopper()),
-    ("6", "Erase shopper", EraseShopper()),
+    ("1", say("cashier.open_sale"), NewSale()),
+    ("2", say("cashier.cancel_sale"), CancelSale()),
+    ("3", say("cashier.refund_last"), RefundLast()),
+    ("4", say("cashier.lock"), LockTerminal()),
+    ("5", say("cashier.enrol"), EnrolShopper()),
+    ("6", say("cashier.erase"), EraseShopper()),
 )
 ENROLMENT_KEYS = ("5", "6")  # shown only where enrolment is available
 
@@ -49,7 +50,7 @@ class CashierScreen(BaseScreen):
         info = QVBoxLayout()
         info.setSpacing(18)
         columns.addLayout(info, 4)
-        self.heading = label("Cashier", "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.heading = label(say("cashier.heading"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.sale = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.notice = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
         for line in (self.heading, self.sale, self.notice):
@@ -60,7 +61,7 @@ class CashierScreen(BaseScreen):
         )
         totals = QVBoxLayout(self.totals_box)
         totals.setContentsMargins(24, 14, 24, 14)
-        self.totals_title = label("Today", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.totals_title = label(say("cashier.today"), "muted", align=Qt.AlignmentFlag.AlignLeft)
         self.totals = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.verdict = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.verdict.setStyleSheet("font-weight: bold;")
@@ -76,7 +77,7 @@ class CashierScreen(BaseScreen):
             self.buttons[key] = self.action(f"{key}  {text}", event, "primary" if key == "1" else "")
             actions.addWidget(self.buttons[key])
         actions.addStretch(1)
-        actions.addWidget(self.action("Exit (Esc)", Cancel()))
+        actions.addWidget(self.action(say("cashier.exit"), Cancel()))
         for button in self.findChildren(QPushButton):  # the words must not squeeze the totals
             button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             button.setMinimumWidth(320)
@@ -85,15 +86,15 @@ class CashierScreen(BaseScreen):
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, CashierView)
-        self.sale.setText(f"Open sale: {view.sale}" if view.sale else "No open sale")
+        self.sale.setText(say("cashier.sale", amount=view.sale) if view.sale else say("cashier.no_sale"))
         self.buttons["2"].setEnabled(bool(view.sale))
         for key in ENROLMENT_KEYS:
             self.buttons[key].setVisible(view.enrolment)
             self.buttons[key].setEnabled(view.enrolment)
         self.notice.setText(view.notice)
         self.notice.setVisible(bool(view.notice))
-        self.totals.setText("\n".join(view.totals) if view.totals else "Loading today's totals…")
-        self.verdict.setText(f"Reconciliation: {view.verdict}" if view.verdict else "")
+        self.totals.setText("\n".join(view.totals) if view.totals else say("cashier.loading"))
+        self.verdict.setText(say("cashier.verdict", verdict=view.verdict) if view.verdict else "")
         self.verdict.setVisible(bool(view.verdict))
 
     def on_enter(self) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QImage, QShowEvent
 
-from checkout import Cancel, ChallengeView, UsePin, View
+from checkout import Cancel, ChallengeView, UsePin, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import ArrowWidget, camera_with_side
 from terminal_ui.style import label
@@ -36,16 +36,16 @@ class ChallengeScreen(BaseScreen):
         self._started = clock()
         self._direction: Guidance | None = None
         self.camera, side = camera_with_side(self.page)
-        self.heading = label("One more check", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.heading = label(say("challenge.heading"), "muted", align=Qt.AlignmentFlag.AlignLeft)
         self.arrow = ArrowWidget()
         self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignCenter)
         self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
-        self.hint = label("Slowly, then look back at the camera", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.hint = label(say("challenge.hint"), "muted", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.heading, self.arrow, self.prompt, self.countdown, self.hint):
             side.addWidget(widget)
         side.addStretch(1)
-        side.addWidget(self.action("Use PIN", UsePin()))
-        side.addWidget(self.action("Cancel", Cancel()))
+        side.addWidget(self.action(say("ui.use_pin"), UsePin()))
+        side.addWidget(self.action(say("ui.cancel"), Cancel()))
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self.tick)
@@ -76,7 +76,7 @@ class ChallengeScreen(BaseScreen):
 
     def tick(self) -> None:
         left = self.seconds_left
-        self.countdown.setText(f"{left} s left" if left > 0 else "Time is up")
+        self.countdown.setText(say("challenge.left", seconds=left) if left > 0 else say("challenge.up"))
         if left == 0:
             self._timer.stop()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from checkout import Cancel, Confirm, ConfirmView, View
+from checkout import Cancel, Confirm, ConfirmView, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
@@ -19,9 +19,9 @@ class ConfirmScreen(BaseScreen):
         self.merchant = label("", "muted")
         self.prompt = label("", "heading")
         self.prompt.setStyleSheet("font-size: 64px;")
-        self.hint = label("Not you? Tap Cancel.", "muted")
-        self.pay = self.action("Pay", Confirm(), "primary")
-        self.cancel = self.action("Cancel", Cancel())
+        self.hint = label(say("confirm.hint"), "muted")
+        self.pay = self.action(say("confirm.pay"), Confirm(), "primary")
+        self.cancel = self.action(say("ui.cancel"), Cancel())
         for button in (self.pay, self.cancel):
             button.setMinimumHeight(120)
             button.setStyleSheet("font-size: 44px;")
@@ -38,5 +38,5 @@ class ConfirmScreen(BaseScreen):
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, ConfirmView)
-        self.merchant.setText(f"Paying at {view.merchant}" if view.merchant else "")
+        self.merchant.setText(say("confirm.merchant", merchant=view.merchant) if view.merchant else "")
         self.prompt.setText(view.prompt)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
-from checkout import Cancel, Confirm, ConsentView, View
+from checkout import Cancel, Confirm, ConsentView, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
@@ -17,7 +17,7 @@ class ConsentScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.heading = label("Your consent", "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.heading = label(say("consent.heading"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.customer = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)
         box = QFrame()
         box.setStyleSheet(
@@ -36,12 +36,12 @@ class ConsentScreen(BaseScreen):
         self.page.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(24)
-        row.addWidget(self.action("Decline", Cancel()))
-        row.addWidget(self.action("Agree", Confirm(), "primary"))
+        row.addWidget(self.action(say("consent.decline"), Cancel()))
+        row.addWidget(self.action(say("consent.agree"), Confirm(), "primary"))
         self.page.addLayout(row)
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, ConsentView)
-        self.customer.setText(f"Enrolling customer {view.customer}. Please read, then choose.")
+        self.customer.setText(say("consent.customer", customer=view.customer))
         self.text.setText(view.text.strip())
-        self.version.setText(f"Consent text version {view.version}")
+        self.version.setText(say("consent.version", version=view.version))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checkout import CustomerNumberEntered, CustomerView, View
+from checkout import CustomerNumberEntered, CustomerView, View, say
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["CustomerScreen"]
@@ -15,12 +15,12 @@ class CustomerScreen(PadScreen):
     max_len = 16
 
     def __init__(self) -> None:
-        super().__init__("Next")
+        super().__init__(say("ui.next"))
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, CustomerView)
-        self.set_text(self.title, "Customer number")
-        self.set_text(self.subtitle, f"Paying {view.amount}" if view.amount else "")
+        self.set_text(self.title, say("customer.title"))
+        self.set_text(self.subtitle, say("ui.paying", amount=view.amount) if view.amount else "")
         self.set_text(self.message, view.message)
         self.set_text(self.error, "")
         self.reset_entry()

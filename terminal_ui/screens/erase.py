@@ -5,18 +5,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout
 
-from checkout import Cancel, Confirm, EraseConfirmView, UsePin, View
+from checkout import Cancel, Confirm, EraseConfirmView, UsePin, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
 __all__ = ["EraseScreen"]
 
-WHAT = (
-    "This removes the shopper's face templates, their consent record and the link between "
-    "their face and their account, here and at the payment service. The account, its money "
-    "and its PIN stay. It cannot be undone."
-)
-WHO = "Erase on your authority as the signed-in cashier of this shop, or let the shopper type their own PIN."
+WHAT = say("erase.what")
+WHO = say("erase.who")
 
 
 class EraseScreen(BaseScreen):
@@ -25,7 +21,7 @@ class EraseScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.heading = label("Erase shopper?", "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.heading = label(say("erase.heading"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.who = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.who.setStyleSheet("font-size: 40px; font-weight: bold;")
         self.what = label(WHAT, "notice", align=Qt.AlignmentFlag.AlignLeft)
@@ -35,12 +31,12 @@ class EraseScreen(BaseScreen):
         self.page.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(24)
-        row.addWidget(self.action("Cancel", Cancel()))
-        row.addWidget(self.action("Shopper's PIN", UsePin()))
-        row.addWidget(self.action("Erase", Confirm(), "primary"))
+        row.addWidget(self.action(say("ui.cancel"), Cancel()))
+        row.addWidget(self.action(say("erase.shopper_pin"), UsePin()))
+        row.addWidget(self.action(say("erase.erase"), Confirm(), "primary"))
         self.page.addLayout(row)
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, EraseConfirmView)
         name = f" ({view.name})" if view.name else " (not enrolled at this terminal)"
-        self.who.setText(f"Customer {view.customer}{name}")
+        self.who.setText(say("ui.customer", customer=view.customer) + name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from checkout import IdleView, View
+from checkout import IdleView, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import FaceIcon
 from terminal_ui.style import label
@@ -18,11 +18,9 @@ class IdleScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.merchant = label("", "muted")
-        self.heading = label("Welcome", "heading")
+        self.heading = label(say("idle.heading"), "heading")
         self.heading.setStyleSheet("font-size: 72px;")
-        self.body = label(
-            "Pay with your face, or with your customer number and PIN.\nThe cashier will start your payment."
-        )
+        self.body = label(say("idle.body"))
         self.notice = label("", "notice")
         self.page.addWidget(self.merchant)
         self.page.addStretch(2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checkout import LockedView, View
+from checkout import LockedView, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
@@ -14,7 +14,7 @@ class LockedScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.heading = label("Checkout closed", "heading")
+        self.heading = label(say("locked.heading"), "heading")
         self.message = label("", "muted")
         self.page.addStretch(1)
         self.page.addWidget(self.heading)

@@ -8,7 +8,7 @@ counts down. At enrolment the pad can offer the one-time enrolment code instead 
 
 from __future__ import annotations
 
-from checkout import PinEntered, PinView, UseCode, UsePin, View
+from checkout import PinEntered, PinView, UseCode, UsePin, View, say
 from terminal_ui.screens._pad import PadScreen
 
 __all__ = ["PinScreen"]
@@ -30,7 +30,7 @@ class PinScreen(PadScreen):
     max_len = 12
 
     def __init__(self, *, shuffled: bool = False, seed: int | None = None) -> None:
-        super().__init__("OK", shuffled=shuffled, seed=seed)
+        super().__init__(say("ui.ok"), shuffled=shuffled, seed=seed)
         self.display.setStyleSheet(self.display.styleSheet() + " letter-spacing: 6px;")
         self.code_option = self.action("", UseCode())
         self.code_option.setStyleSheet("padding: 0 12px; font-size: 28px;")  # fits a 1024x600 panel
@@ -45,9 +45,9 @@ class PinScreen(PadScreen):
     def show_view(self, view: View) -> None:
         assert isinstance(view, PinView)
         self.set_text(self.title, view.title)
-        self.set_text(self.subtitle, f"Paying {view.amount}" if view.amount else "")
+        self.set_text(self.subtitle, say("ui.paying", amount=view.amount) if view.amount else "")
         self.set_text(self.message, view.message)
-        wait = f"Too many wrong PINs: wait {view.wait_s} s before the next try." if view.wait_s else ""
+        wait = say("pin.wait", seconds=view.wait_s) if view.wait_s else ""
         lines = (view.error, attempts_text(view.attempts_left), wait)
         self.set_text(self.error, "\n".join(t for t in lines if t))
         self.code_option.setText(view.code_option)

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QPen, QPixmap
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from checkout import Confirm, Outcome, Receipt, ResultView, View
+from checkout import Confirm, Outcome, Receipt, ResultView, View, say
 from terminal_ui.qr import qr_image
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import BAD_RED, OK_GREEN, WARN_AMBER, label
@@ -27,10 +27,10 @@ _COLOUR = {
 
 # The main button says where it leads (an unknown outcome goes to the cashier's PIN pad).
 _DONE_TEXT = {
-    Outcome.APPROVED: "Done",
-    Outcome.DECLINED: "OK",
-    Outcome.REJECTED: "OK",
-    Outcome.UNKNOWN: "Call the cashier",
+    Outcome.APPROVED: say("ui.done"),
+    Outcome.DECLINED: say("ui.ok"),
+    Outcome.REJECTED: say("ui.ok"),
+    Outcome.UNKNOWN: say("result.call_cashier"),
 }
 
 
@@ -113,12 +113,12 @@ class ResultScreen(BaseScreen):
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         qr_column = QVBoxLayout()
         qr_column.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
-        qr_column.addWidget(label("Scan for your receipt", "muted"))
+        qr_column.addWidget(label(say("result.scan_receipt"), "muted"))
         box.addLayout(text_column, 1)
         box.addLayout(qr_column)
         self.page.addWidget(self.receipt_box)
         self.page.addStretch(1)
-        self.done = self.action("Done", Confirm(), "primary")
+        self.done = self.action(say("ui.done"), Confirm(), "primary")
         self.page.addWidget(self.done)
         self.page.addLayout(self.staff_row())
 
@@ -135,6 +135,6 @@ class ResultScreen(BaseScreen):
 
     def _show_receipt(self, receipt: Receipt) -> None:
         lines = receipt.text().splitlines()
-        self.receipt_title.setText(f"Receipt · {lines[0]}")
+        self.receipt_title.setText(say("result.receipt_title", merchant=lines[0]))
         self.receipt.setText("\n".join(lines[1:]))
         self.qr.setPixmap(QPixmap.fromImage(qr_image(receipt.text(), 5)))

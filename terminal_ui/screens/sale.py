@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout
 
-from checkout import Cancel, Confirm, SaleView, UsePin, View
+from checkout import Cancel, Confirm, SaleView, UsePin, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import label
 
@@ -18,13 +18,13 @@ class SaleScreen(BaseScreen):
     def __init__(self) -> None:
         super().__init__()
         self.merchant = label("", "muted")
-        self.caption = label("Amount to pay", "muted")
+        self.caption = label(say("sale.caption"), "muted")
         self.amount = label("", "amount")
         self.amount.setStyleSheet("font-size: 96px;")
         self.notice = label("", "notice")
-        self.pay = self.action("Pay with face", Confirm(), "primary")
-        self.pin = self.action("Use PIN", UsePin())
-        self.cancel = self.action("Cancel", Cancel())
+        self.pay = self.action(say("sale.pay"), Confirm(), "primary")
+        self.pin = self.action(say("ui.use_pin"), UsePin())
+        self.cancel = self.action(say("ui.cancel"), Cancel())
         self.page.addWidget(self.merchant)
         self.page.addStretch(1)
         for widget in (self.caption, self.amount):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from checkout import Cancel, ScanView, UsePin, View
+from checkout import Cancel, ScanView, UsePin, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import camera_with_side
 from terminal_ui.style import label
@@ -14,7 +14,7 @@ from vision import GUIDANCE_TEXT, Guidance, ScanUpdate
 __all__ = ["ScanScreen", "prompt_for"]
 
 # While masked and undecided the shopper gets a calm heads-up rather than "look at the camera".
-MASKED_HINT = "Mask on? That's fine: we may ask for your PIN"
+MASKED_HINT = say("scan.masked")
 
 
 def prompt_for(update: ScanUpdate | None) -> str:
@@ -33,14 +33,14 @@ class ScanScreen(BaseScreen):
         super().__init__()
         self.camera, side = camera_with_side(self.page)
         self.amount = label("", "amount", align=Qt.AlignmentFlag.AlignLeft)
-        self.paying = label("Paying", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.paying = label(say("scan.paying"), "muted", align=Qt.AlignmentFlag.AlignLeft)
         self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.prompt.setMinimumHeight(140)
         for widget in (self.paying, self.amount, self.prompt):
             side.addWidget(widget)
         side.addStretch(1)
-        side.addWidget(self.action("Use PIN instead", UsePin()))
-        side.addWidget(self.action("Cancel", Cancel()))
+        side.addWidget(self.action(say("scan.use_pin"), UsePin()))
+        side.addWidget(self.action(say("ui.cancel"), Cancel()))
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, ScanView)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout, QPushButton, QSizePolicy
 
-from checkout import CashierChosen, StaffView, View
+from checkout import CashierChosen, StaffView, View, say
 from terminal_ui.screens._pad import PadScreen
 from terminal_ui.style import button
 
@@ -23,7 +23,7 @@ class StaffScreen(PadScreen):
     max_len = 32
 
     def __init__(self) -> None:
-        super().__init__("Next")
+        super().__init__(say("ui.next"))
         self._names = QGridLayout()
         self._names.setSpacing(12)
         self.left.insertLayout(self.left.indexOf(self.error) + 1, self._names)
@@ -31,7 +31,7 @@ class StaffScreen(PadScreen):
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, StaffView)
-        self.set_text(self.title, "Staff sign-in")
+        self.set_text(self.title, say("staff.title"))
         self.set_text(self.subtitle, "")
         self.set_text(self.message, view.message)
         self.set_text(self.error, view.error)

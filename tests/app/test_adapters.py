@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from app.adapters import KioskEnroller, LedgerPayments
-from app.enrolment import Registry, store_templates
 from checkout import Declined, Erased, PaymentsUnavailable, SignedIn
+from enrolment import Registry, store_templates
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerErasure, LedgerTimeout
 from payments.terminal import InvalidPayment

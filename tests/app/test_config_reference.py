@@ -30,3 +30,21 @@ def test_example_file_with_every_key_uncommented_loads(tmp_path: Path) -> None:
     cfg = tmp_path / "facepay.toml"
     cfg.write_text(text, encoding="utf-8")
     assert load_settings(cfg, env={}) == load_settings(None, env={})
+
+
+def test_wiring_passes_the_sections_through() -> None:
+    from app.kiosk_options import kiosk_options
+    from app.wiring import challenge_limits, policy_limits
+
+    s = load_settings(
+        env={"FACEPAY_LIVENESS_CHALLENGE_CLOSER": "1", "FACEPAY_RECOGNITION_MATCH_THRESHOLD": "0.6"}
+    )
+    limits = policy_limits(s)
+    assert limits.liveness is s.liveness.passive
+    assert limits.match_tail.floor == 0.6 and limits.match_tail.anchor == s.recognition.match_tail.anchor
+    assert limits.masked_tail is not None and limits.masked_tail.floor == 0.6
+    assert challenge_limits(s).kinds == ("left", "right", "closer")
+    assert kiosk_options(s).timeouts.challenge_s == s.liveness.challenge.timeout_s
+    assert kiosk_options(s).throttle is s.kiosk.staff
+    no_masked = load_settings(env={"FACEPAY_RECOGNITION_MASKED_TAIL_COMPARISONS": "0"})
+    assert policy_limits(no_masked).masked_tail is None

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from checkout import (
     SCAN_STATES,
-    TIMEOUT_OF,
+    SPECS,
     TRANSITIONS,
     CameraLost,
     Cancel,
@@ -93,7 +93,7 @@ def desk() -> Driver:
     d.send(CashierKey())
     d.send(CashierChosen("k-1"))
     d.send(PinEntered("9999"))
-    d.send(CashierVerified(d.machine._request))
+    d.send(CashierVerified(d.machine.request_id))
     assert d.state is State.CASHIER
     return d
 
@@ -204,11 +204,11 @@ def test_every_step_times_out_back_to_the_menu(desk: Driver, state: State) -> No
         else [CustomerNumberEntered("42"), Confirm(), "erased"]
     )
     for step in steps[: path.index(state)]:
-        desk.send(ErasureDone(desk.machine._request, RECEIPT) if step == "erased" else step)  # type: ignore[arg-type]
+        desk.send(ErasureDone(desk.machine.request_id, RECEIPT) if step == "erased" else step)  # type: ignore[arg-type]
     assert desk.state is state
     desk.tick(600)
     assert desk.state is State.CASHIER
-    assert (state, EventType.TIMEOUT) in TRANSITIONS and state in TIMEOUT_OF
+    assert (state, EventType.TIMEOUT) in TRANSITIONS and SPECS[state].wait is not None
     if state is State.ENROL_CAPTURE:
         assert any(isinstance(e, StopScan) for e in desk.effects[-3:])
     if state is not State.ERASED:
@@ -240,7 +240,7 @@ def test_capture_ends_when_the_shopper_walks_away_or_the_camera_goes(desk: Drive
 def test_refused_or_unreachable_enrolment(desk: Driver) -> None:
     to_repeat(desk)
     desk.send(PinEntered("2468"))
-    rid = desk.machine._request
+    rid = desk.machine.request_id
     desk.send(EnrolmentDone(rid - 1, "42", 3))  # stale: ignored
     assert desk.state is State.ENROL_PROCESSING
     desk.send(EnrolmentFailed(rid, "cashier_pin", "the cashier PIN was refused"))
@@ -248,7 +248,7 @@ def test_refused_or_unreachable_enrolment(desk: Driver) -> None:
     assert "Nothing was stored" in desk.view.notice
     to_repeat(desk)
     desk.send(PinEntered("2468"))
-    desk.send(LedgerUnreachable(desk.machine._request, "down"))
+    desk.send(LedgerUnreachable(desk.machine.request_id, "down"))
     assert isinstance(desk.view, CashierView) and "can't be reached" in desk.view.notice
 
 
@@ -273,7 +273,7 @@ def test_erasure_refused(desk: Driver) -> None:
     desk.send(CustomerNumberEntered("77"))
     assert isinstance(desk.view, EraseConfirmView) and desk.view.name == ""
     desk.send(Confirm())
-    desk.send(ErasureFailed(desk.machine._request, "no customer 77 here", "unknown_customer"))
+    desk.send(ErasureFailed(desk.machine.request_id, "no customer 77 here", "unknown_customer"))
     assert desk.state is State.CASHIER and isinstance(desk.view, CashierView)
     assert "no customer 77" in desk.view.notice
 
@@ -282,7 +282,7 @@ def test_without_an_enroller_the_menu_offers_no_enrolment(drive: Driver) -> None
     drive.send(CashierKey())
     drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("9999"))
-    drive.send(CashierVerified(drive.machine._request))
+    drive.send(CashierVerified(drive.machine.request_id))
     assert isinstance(drive.view, CashierView) and not drive.view.enrolment
     drive.send(EnrolShopper())
     drive.send(EraseShopper())
@@ -331,7 +331,7 @@ def test_random_enrolment_sequences_keep_the_invariants(steps: list[tuple[object
     for event, pause, pick in steps:
         now += pause
         if event == "answer":
-            rid = machine._request
+            rid = machine.request_id
             event = [
                 CashierVerified(rid),
                 EnrolmentDone(rid, "42", 3),

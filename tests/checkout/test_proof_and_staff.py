@@ -61,7 +61,7 @@ def sign_in(d: Driver, cashier: str = "1001", pin: str = "9999") -> None:
     d.send(CashierKey())
     d.send(CashierChosen(cashier))
     d.send(PinEntered(pin))
-    d.send(CashierVerified(d.machine._request))
+    d.send(CashierVerified(d.machine.request_id))
     assert d.state is State.CASHIER
 
 
@@ -95,7 +95,7 @@ def test_a_wrong_customer_number_gets_the_ledgers_refusal_and_stores_nothing(des
     desk.send(PinEntered("1111"))  # the shopper's own PIN is not that account's
     desk.send(Confirm())
     desk.send(frame(3))
-    rid = desk.machine._request
+    rid = desk.machine.request_id
     desk.send(EnrolmentFailed(rid, "wrong_pin", "wrong PIN for this account", attempts_left=4))
     assert desk.state is State.CASHIER and isinstance(desk.view, CashierView)
     assert desk.view.notice == (
@@ -135,7 +135,7 @@ def test_each_refusal_says_why_and_that_nothing_was_stored(desk: Driver, code: s
     desk.send(Confirm())
     desk.send(frame(3))
     message = "This face is already enrolled as customer 200001." if code == "face_enrolled" else ""
-    desk.send(EnrolmentFailed(desk.machine._request, code, message, retry_after_s=700.0))
+    desk.send(EnrolmentFailed(desk.machine.request_id, code, message, retry_after_s=700.0))
     assert isinstance(desk.view, CashierView) and desk.view.notice == expected
 
 
@@ -243,13 +243,13 @@ def test_a_locked_cashier_is_told_the_minutes_left_and_another_can_sign_in() -> 
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
     d.send(PinEntered("2580"))
-    d.send(CashierRejected(d.machine._request, "pin_locked", 11 * 60 + 5))
+    d.send(CashierRejected(d.machine.request_id, "pin_locked", 11 * 60 + 5))
     assert d.state is State.CASHIER_ID and isinstance(d.view, StaffView)
     assert d.view.error == "Cashier 1001 is locked for 12 more minutes. Another cashier can sign in."
     d.tick(20)
     d.send(CashierChosen("1002"))
     d.send(PinEntered("3691"))
-    d.send(CashierVerified(d.machine._request))
+    d.send(CashierVerified(d.machine.request_id))
     assert d.state is State.CASHIER
 
 
@@ -258,14 +258,14 @@ def test_after_the_lockout_the_right_pin_signs_in() -> None:
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
     d.send(PinEntered("9999"))
-    d.send(CashierRejected(d.machine._request, "pin_locked", 60.0))
+    d.send(CashierRejected(d.machine.request_id, "pin_locked", 60.0))
     assert "locked for 1 more minute." in d.view.error  # type: ignore[union-attr]
     d.tick(900)  # the lockout is over; the kiosk keeps no lock of its own
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
     d.send(PinEntered("9999"))
     assert d.state is State.CASHIER_VERIFYING
-    d.send(CashierVerified(d.machine._request))
+    d.send(CashierVerified(d.machine.request_id))
     assert d.state is State.CASHIER
 
 
@@ -274,7 +274,7 @@ def test_unknown_cashier_goes_back_to_the_id() -> None:
     d.send(CashierKey())
     d.send(CashierChosen("9"))
     d.send(PinEntered("2580"))
-    d.send(CashierRejected(d.machine._request, "unknown_cashier"))
+    d.send(CashierRejected(d.machine.request_id, "unknown_cashier"))
     assert d.state is State.CASHIER_ID
     assert d.view == StaffView(
         (), "Pick your cashier id or type it; then your own PIN.", "No cashier 9 at this shop. Check the id."
@@ -284,7 +284,7 @@ def test_unknown_cashier_goes_back_to_the_id() -> None:
 def wrong_pin(d: Driver) -> None:
     d.send(PinEntered("0000"))
     assert d.state is State.CASHIER_VERIFYING
-    d.send(CashierRejected(d.machine._request, "wrong_pin"))
+    d.send(CashierRejected(d.machine.request_id, "wrong_pin"))
     assert d.state is State.CASHIER_LOGIN
 
 
@@ -315,7 +315,7 @@ def test_repeated_wrong_staff_pins_make_the_kiosk_wait_longer_each_time() -> Non
     assert d.machine.deadline == pytest.approx(d.now + 40 + TIMEOUTS.pin_s)  # the pad outlasts the wait
     d.tick(40)
     d.send(PinEntered("9999"))
-    d.send(CashierVerified(d.machine._request))
+    d.send(CashierVerified(d.machine.request_id))
     assert d.state is State.CASHIER
     d.send(Cancel())
     d.send(CashierKey())
@@ -367,6 +367,6 @@ def test_a_terminal_wide_pin_budget_pause_is_said_in_minutes() -> None:
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
     d.send(PinEntered("2580"))
-    d.send(CashierRejected(d.machine._request, "too_many_pin_attempts", 130.0))
+    d.send(CashierRejected(d.machine.request_id, "too_many_pin_attempts", 130.0))
     assert d.state is State.CASHIER_ID
     assert d.view.error == "Too many wrong PINs at this terminal: staff sign-in is paused for 3 min."  # type: ignore[union-attr]

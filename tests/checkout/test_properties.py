@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from checkout import (
     SCAN_STATES,
-    TIMEOUT_OF,
+    SPECS,
     CameraLost,
     Cancel,
     CancelSale,
@@ -132,4 +132,4 @@ def test_random_sequences_keep_the_invariants(steps: list[tuple[object, float, i
         shown = [e for e in effects if isinstance(e, ShowScreen)]
         assert len(shown) <= 1
         deadline = machine.deadline
-        assert (deadline is None) == (machine.state not in TIMEOUT_OF)
+        assert (deadline is None) == (SPECS[machine.state].wait is None)

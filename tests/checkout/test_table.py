@@ -9,14 +9,12 @@ import pytest
 from checkout import (
     BUSY_STATES,
     SCAN_STATES,
-    SCREEN_OF,
-    TIMEOUT_OF,
+    SPECS,
     TRANSITIONS,
     Branch,
     EventType,
     State,
     Target,
-    Timeouts,
 )
 
 # Rest states: idle waits for a sale, locked for the cashier, unknown for the cashier's check.
@@ -57,7 +55,7 @@ def test_idle_is_reachable_from_every_state(state: State) -> None:
 @pytest.mark.parametrize("state", sorted(set(State) - WAIT_FOR_SOMEONE, key=lambda s: s.value))
 def test_every_state_ends_by_itself_on_a_timeout(state: State) -> None:
     assert (state, EventType.TIMEOUT) in TRANSITIONS
-    assert state in TIMEOUT_OF
+    assert SPECS[state].wait is not None
 
 
 @pytest.mark.parametrize("state", sorted(WAIT_FOR_SOMEONE, key=lambda s: s.value))
@@ -103,10 +101,10 @@ def test_camera_states_are_left_on_cancel_timeout_and_camera_loss() -> None:
             assert targets(TRANSITIONS[(state, event)]).isdisjoint(SCAN_STATES)
 
 
-def test_every_state_has_a_screen_and_timeouts_name_real_fields() -> None:
-    assert set(SCREEN_OF) == set(State)
-    assert set(TIMEOUT_OF.values()) <= set(Timeouts.__dataclass_fields__)
-    assert {s for (s, e) in TRANSITIONS if e is EventType.TIMEOUT} == set(TIMEOUT_OF)
+def test_the_states_with_a_time_out_edge_are_those_whose_spec_waits() -> None:
+    assert {s for (s, e) in TRANSITIONS if e is EventType.TIMEOUT} == {
+        s for s, spec in SPECS.items() if spec.wait is not None
+    }
 
 
 def test_every_event_type_is_used() -> None:

@@ -16,7 +16,7 @@ def test_options_follow_the_kiosk_settings() -> None:
     )
     options = kiosk_options(settings, fullscreen=False)
     assert options.timeouts.pin_s == 12.0
-    assert options.timeouts.processing_s == settings.kiosk.processing_s
+    assert options.timeouts.processing_s == settings.kiosk.timeouts.processing_s
     assert (options.merchant, options.currency, options.shuffle_pin, options.fullscreen) == (
         "Corner Shop",
         "GBP",
@@ -29,4 +29,4 @@ def test_options_follow_the_kiosk_settings() -> None:
 def test_flow_defaults_match_the_settings_defaults() -> None:
     kiosk = load_settings(env={}).kiosk
     assert kiosk_options(load_settings(env={})).timeouts == Timeouts()
-    assert kiosk.no_face_s == Timeouts().no_face_s
+    assert kiosk.timeouts.no_face_s == Timeouts().no_face_s

@@ -23,8 +23,9 @@ from checkout import (
     SendDebit,
     SendRefund,
     VerifyCashier,
+    answer,
 )
-from terminal_ui.workers import ScanWorker, answer, to_qimage
+from terminal_ui.workers import ScanWorker, to_qimage
 from vision import Guidance, Match, ScanUpdate
 
 from .conftest import NOT_SENT, FakePayments, synthetic_frame

@@ -41,7 +41,8 @@ def _cues(pipeline, frame: np.ndarray) -> tuple[PadCues, float]:  # type: ignore
 
 
 def test_resizing_a_frame_does_not_change_the_verdict(pipeline, settings, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
-    limits = LivenessLimits(settings.liveness.pass_threshold, settings.liveness.reject_threshold, 1)
+    passive = settings.liveness.passive
+    limits = LivenessLimits(passive.pass_threshold, passive.reject_threshold, 1)
     for name in _pad_files(pad_rows):
         frame = read_image(shared_dir / "faces" / "pad" / name)
         cues, score = _cues(pipeline, frame)

@@ -20,11 +20,11 @@ from payments.ledger import (
     add_customer,
     add_merchant,
     add_terminal,
-    build_signed_request,
     check_invariants,
     issue_enrolment_code,
     top_up,
 )
+from payments.ledger.bench import build_signed_request
 from payments.money import Money
 from payments.pinblock import encrypt_pin, pin_context, pin_public_key_from_text
 from payments.signing import (

@@ -8,7 +8,8 @@ import json
 import secrets
 from typing import Any
 
-from payments.ledger import Ledger, Pending, Reply, Request, check_invariants, run_bench
+from payments.ledger import Ledger, Pending, Reply, Request, check_invariants
+from payments.ledger.bench import run_bench
 from payments.signing import sign_request
 from tests.payments.ledger.conftest import Server, World, debit_body
 

@@ -30,7 +30,7 @@ async def _debit(
     idem: str,
 ) -> int | None:
     """Send one debit; the HTTP status, or None when the outcome is unknown (connection failure)."""
-    from payments.ledger import build_signed_request
+    from payments.ledger.bench import build_signed_request
 
     body = json.dumps(
         {"customer_id": customer_id, "amount": {"minor": minor, "currency": "EUR"}, "merchant_ref": idem}

@@ -9,7 +9,8 @@ from typing import Any
 
 import httpx
 
-from payments.ledger import build_signed_request, set_enabled
+from payments.ledger import set_enabled
+from payments.ledger.bench import build_signed_request
 from payments.signing import load_public_key, verify_response
 from tests.payments.ledger.conftest import Server, World, debit_body
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from payments import Evidence
 from payments.client import LedgerClient
 from payments.journal import Journal
 from payments.money import Money
@@ -43,7 +44,7 @@ def test_the_journal_keeps_the_signed_head_that_catches_a_cut_tail(
     try:
         assert journal.audit_anchor() is None
         for _ in range(2):
-            paid = service.pay(world.customer()["id"], Money(100, "EUR"), evidence={"method": "face"})
+            paid = service.pay(world.customer()["id"], Money(100, "EUR"), evidence=Evidence("face"))
             assert isinstance(paid, Approved)
         kept = journal.audit_anchor()
         assert kept is not None

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from payments import Evidence
 from payments.journal import Journal
 from payments.money import Money
 from payments.terminal import Approved, InvalidPayment
@@ -38,17 +39,17 @@ def test_bad_amounts_are_refused_before_anything_is_sent(
 def test_other_currency_than_the_terminal_is_refused(kit: TerminalKit) -> None:
     service = kit.service()
     with pytest.raises(InvalidPayment, match="takes EUR, not USD"):
-        service.pay("c-alice", Money(100, "USD"), evidence={})
+        service.pay("c-alice", Money(100, "USD"), evidence=Evidence("face"))
     with pytest.raises(InvalidPayment, match="not an id"):
-        service.pay("c alice; drop", Money(100, "EUR"), evidence={})
+        service.pay("c alice; drop", Money(100, "EUR"), evidence=Evidence("face"))
     with pytest.raises(InvalidPayment, match="4 to 12 digits"):
-        service.pay("c-alice", Money(100, "EUR"), evidence={}, pin="12ab")
+        service.pay("c-alice", Money(100, "EUR"), evidence=Evidence("face"), pin="12ab")
     assert service.journal.entries() == []
 
 
 def test_refund_above_the_original_is_refused_and_changes_nothing(kit: TerminalKit) -> None:
     service = kit.service()
-    sale = service.pay("c-dave", Money(1000, "EUR"), evidence={"method": "face"})
+    sale = service.pay("c-dave", Money(1000, "EUR"), evidence=Evidence("face"))
     assert isinstance(sale, Approved)
     cashier, pin = kit.world.cashier
     with pytest.raises(InvalidPayment, match="exceeds what is left"):
@@ -68,7 +69,7 @@ def test_refund_above_the_original_is_refused_and_changes_nothing(kit: TerminalK
 
 def test_wrong_cashier_pin_is_a_decline(kit: TerminalKit) -> None:
     service = kit.service()
-    sale = service.pay("c-dave", Money(200, "EUR"), evidence={"method": "face"})
+    sale = service.pay("c-dave", Money(200, "EUR"), evidence=Evidence("face"))
     cashier, pin = kit.world.cashier
     wrong = "0000" if pin != "0000" else "1111"
     run = kit.cli(

@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+from payments import Evidence
 from payments.money import Money
 from payments.terminal import Approved
 
@@ -105,4 +106,4 @@ def test_enrol_and_delete_at_the_ledger(kit: TerminalKit, dev_faces: Path) -> No
         stdin=f"{cashier_pin}\n",
     )
     assert code == 1
-    assert isinstance(kit.service().pay(customer, Money(1, "EUR"), evidence={}), Approved)
+    assert isinstance(kit.service().pay(customer, Money(1, "EUR"), evidence=Evidence("face")), Approved)

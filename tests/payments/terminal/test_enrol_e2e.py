@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from app.adapters import KioskEnroller, LedgerPayments
-from app.enrolment import Registry
 from app.wiring import build_scan_session
 from checkout import Approved, Declined, Enrolled, Erased, Evidence
+from enrolment import Registry
 from payments.terminal import Approved as Posted
 from vision import Gallery, Match, NeedPin, Reason, generate_key, read_image
 
@@ -86,7 +86,7 @@ def test_enrol_pay_erase_then_stranger(
         registry,
         payments,
         terminal_id=kit.terminal_id,
-        reject_below=settings.liveness.pass_threshold,
+        reject_below=settings.liveness.passive.pass_threshold,
         already_at=settings.recognition.enrolled_threshold,
         needed=len(ENROL),
     )

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from payments.client import Declined, canonical_body
+from payments import Evidence
+from payments.client import Declined
 from payments.ledger import add_customer, open_store, top_up
 from payments.ledger.audit import verify_chain
 from payments.ledger.records import FaceLink
 from payments.money import Money
 from payments.pinblock import encrypt_pin, pin_context
 from payments.terminal import Approved, InvalidPayment
+from payments.wire import json_bytes
 
 from .conftest import LedgerWorld, TerminalKit
 
@@ -51,7 +53,7 @@ def ledger_row(world: LedgerWorld, customer_id: str) -> tuple[str, str | None, F
 def pay(kit: TerminalKit, customer_id: str, pin: str) -> object:
     service = kit.service()
     try:
-        return service.pay(customer_id, Money(150, "EUR"), evidence={"method": "face+pin"}, pin=pin)
+        return service.pay(customer_id, Money(150, "EUR"), evidence=Evidence("face+pin"), pin=pin)
     finally:
         service.client.close()
         service.journal.close()
@@ -171,7 +173,7 @@ def test_bad_enrolment_requests(kit: TerminalKit, ledger_world: LedgerWorld) -> 
     }
     for n, (body, code) in enumerate(cases.values()):
         with pytest.raises(Declined) as info:
-            client.enrol(canonical_body(body), f"{key}-{n}")
+            client.enrol(json_bytes(body), f"{key}-{n}")
         assert info.value.code == code
     assert ledger_row(ledger_world, customer)[2] is None
     client.close()

@@ -11,6 +11,7 @@ import signal
 
 import pytest
 
+from payments import Evidence
 from payments.client import Declined, LedgerUnreachable
 from payments.journal import EntryState, Journal
 from payments.money import Money
@@ -28,7 +29,7 @@ from payments.terminal import (
 from .conftest import TerminalKit
 
 EUR = "EUR"
-FACE = {"method": "face", "score": 0.81, "liveness": 0.97, "masked": False}
+FACE = Evidence("face", score=0.81, liveness=0.97, masked=False)
 
 
 def assert_books_agree(kit: TerminalKit) -> None:
@@ -80,7 +81,7 @@ def test_store_and_forward_when_enabled_then_forwarded_once(kit: TerminalKit) ->
     assert isinstance(over_floor, NotCompleted) and over_floor.reason == Reason.OVER_FLOOR_LIMIT
     over_exposure = service.pay("c-bob", Money(1600, EUR), evidence=FACE)
     assert isinstance(over_exposure, NotCompleted) and over_exposure.reason == Reason.OVER_EXPOSURE_LIMIT
-    pin = service.pay("c-bob", Money(100, EUR), evidence={"method": "pin"}, pin="1234")
+    pin = service.pay("c-bob", Money(100, EUR), evidence=Evidence("pin"), pin="1234")
     assert isinstance(pin, NotCompleted) and pin.reason == Reason.PIN_NEEDS_LEDGER
     waiting = service.outstanding()
     assert [o.entry.transfer_id for o in waiting] == [first.transfer_id]
@@ -102,7 +103,7 @@ def test_pin_payment_never_stored_offline_even_with_pin_key_cached(kit: Terminal
     service.client.pin_key()  # cached while the ledger was up
     kit.proxy.down()
     outcome = service.pay(
-        "c-carol", Money(100, EUR), evidence={"method": "pin"}, pin=kit.world.customer_pin("c-carol")
+        "c-carol", Money(100, EUR), evidence=Evidence("pin"), pin=kit.world.customer_pin("c-carol")
     )
     assert isinstance(outcome, NotCompleted) and outcome.reason == Reason.PIN_NEEDS_LEDGER
     assert service.journal.get(outcome.transfer_id).state == EntryState.DECLINED

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from payments import Evidence
 from payments.ledger.admin import add_customer, top_up
 from payments.ledger.store import open_store
 from payments.money import Money
@@ -21,15 +22,13 @@ def test_wrong_pins_count_down_then_lock(kit: TerminalKit) -> None:
     try:
         seen = []
         for _ in range(4):
-            outcome = service.pay(
-                "c-pin-countdown", Money(100, "EUR"), evidence={"method": "pin"}, pin="1357"
-            )
+            outcome = service.pay("c-pin-countdown", Money(100, "EUR"), evidence=Evidence("pin"), pin="1357")
             assert isinstance(outcome, Refused) and outcome.code == "wrong_pin"
             seen.append(outcome.attempts_left)
         assert seen == [4, 3, 2, 1]
-        locked = service.pay("c-pin-countdown", Money(100, "EUR"), evidence={"method": "pin"}, pin="1357")
+        locked = service.pay("c-pin-countdown", Money(100, "EUR"), evidence=Evidence("pin"), pin="1357")
         assert isinstance(locked, Refused) and locked.code == "pin_locked" and locked.attempts_left is None
-        still = service.pay("c-pin-countdown", Money(100, "EUR"), evidence={"method": "pin"}, pin="2468")
+        still = service.pay("c-pin-countdown", Money(100, "EUR"), evidence=Evidence("pin"), pin="2468")
         assert isinstance(still, Refused) and still.code == "pin_locked"  # even the right PIN, for now
         assert not isinstance(still, Approved)
     finally:

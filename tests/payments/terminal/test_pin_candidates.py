@@ -4,6 +4,7 @@ lead to the customer number, never to a debit of the wrong account."""
 
 from __future__ import annotations
 
+from payments import Evidence
 from payments.ledger import open_store
 from payments.money import Money
 from payments.terminal import Approved, Refused
@@ -38,7 +39,7 @@ def test_the_pin_picks_the_shopper_among_the_faces_candidates(
     same_pin = new_customer(ledger_world, pin="1357", balance=5_000)
     service = kit.service()
     try:
-        evidence = {"method": "face+pin", "masked": True}
+        evidence = Evidence("face+pin", masked=True)
         # the face ranked the look-alike first; the shopper types their own PIN
         paid = service.pay(
             look_alike, Money(300, "EUR"), evidence=evidence, pin="1357", candidates=(look_alike, shopper)
@@ -57,7 +58,7 @@ def test_the_pin_picks_the_shopper_among_the_faces_candidates(
         )
         assert isinstance(both, Refused) and both.code == "customer_id_required"
         assert _balance(ledger_world, shopper) == 4_700 and _balance(ledger_world, same_pin) == 5_000
-        typed = service.pay(same_pin, Money(300, "EUR"), evidence={"method": "pin"}, pin="1357")
+        typed = service.pay(same_pin, Money(300, "EUR"), evidence=Evidence("pin"), pin="1357")
         assert isinstance(typed, Approved) and _balance(ledger_world, same_pin) == 4_700
     finally:
         service.client.close()

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from payments import Evidence
 from payments.journal import EntryKind, EntryState, Journal
 from payments.money import Money
 from payments.reconcile import Verdict
@@ -75,13 +76,13 @@ def test_random_days_reconcile_after_recovery(
     service = fresh()
     shown_approved: set[str] = set()
     with (
-        mock.patch("payments.terminal.crash_point", crash_point),
+        mock.patch("payments._outbox.crash_point", crash_point),
         mock.patch("payments.client.crash_point", crash_point),
     ):
         for op, arg, n in ops:
             try:
                 if op == "pay":
-                    outcome = service.pay(str(arg), Money(n, "EUR"), evidence={"method": "face"})
+                    outcome = service.pay(str(arg), Money(n, "EUR"), evidence=Evidence("face"))
                     if isinstance(outcome, Approved):
                         shown_approved.add(outcome.transfer_id)
                 elif op == "refund":

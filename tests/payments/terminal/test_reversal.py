@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from payments import Evidence
 from payments.client import LedgerClient
 from payments.journal import EntryKind, EntryState, Journal
 from payments.money import Money
@@ -25,7 +26,7 @@ from .conftest import TerminalKit
 from .test_faults import assert_books_agree
 
 EUR = "EUR"
-FACE = {"method": "face", "score": 0.81, "liveness": 0.97, "masked": False}
+FACE = Evidence("face", score=0.81, liveness=0.97, masked=False)
 UNKNOWN_TEXT = (
     "We could not confirm this payment. If you were charged, the money will be returned automatically."
 )
@@ -134,7 +135,7 @@ def test_declined_debit_whose_answer_was_lost_is_closed_as_not_charged(kit: Term
     service = kit.service()
     service.client.pin_key()  # fetched while the ledger answers
     kit.proxy.fault("reset", times=10)
-    outcome = service.pay("c-dave", Money(250, EUR), evidence={"method": "pin"}, pin=wrong)
+    outcome = service.pay("c-dave", Money(250, EUR), evidence=Evidence("pin"), pin=wrong)
     assert_told_unknown(outcome)
     assert isinstance(outcome, NotCompleted)
     kit.proxy.clear()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.enrolment import (
+from enrolment import (
     ConsentMissing,
     NoUsablePhoto,
     Registry,
@@ -99,7 +99,7 @@ def test_a_face_already_enrolled_as_another_customer_is_found(
 ) -> None:  # type: ignore[no-untyped-def]
     """The gallery check before any link: df_A's other photos, offered under another customer
     number, are found as c1 at the candidate threshold; df_F (someone else) and c1 itself are not."""
-    from app.enrolment import already_enrolled, gate_photos
+    from enrolment import already_enrolled, gate_photos
 
     gallery, registry = stores
     registry.record_consent("c1", "T1")

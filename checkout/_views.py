@@ -1,0 +1,173 @@
+"""What each state shows: one function per kind of screen, from the flow's context.
+
+A view function reads the context and returns display-ready text; it changes nothing.
+The per-state table (``_specs.SPECS``) says which function renders which state.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from checkout._context import Context, Kiosk
+from checkout._effects import (
+    AmountView,
+    BusyView,
+    CashierView,
+    ChallengeView,
+    ConfirmView,
+    CustomerView,
+    IdleView,
+    LockedView,
+    PinView,
+    SaleView,
+    ScanView,
+    StaffView,
+    View,
+)
+from checkout._enrolment import EnrolContext
+from checkout._staff import StaffSignIn
+from checkout._text import format_amount, short_name
+from checkout._wording import TEXT, say
+
+__all__ = [
+    "Look",
+    "ViewFn",
+    "amount",
+    "busy",
+    "cashier",
+    "challenge",
+    "confirm",
+    "customer",
+    "enrolment",
+    "idle",
+    "locked",
+    "pin",
+    "result",
+    "sale",
+    "scan",
+    "short_customer",
+    "staff",
+    "staff_pin",
+]
+
+
+@dataclass(frozen=True)
+class Look:
+    """Everything a view may read.
+
+    Attributes:
+        ctx: the flow's context.
+        kiosk: the terminal's fixed facts.
+        staff: the staff sign-in (cashier list, who signs in, the PIN pad's wait).
+        enrol: the enrolment and erasure context.
+    """
+
+    ctx: Context
+    kiosk: Kiosk
+    staff: StaffSignIn
+    enrol: EnrolContext
+
+    @property
+    def amount(self) -> str:
+        """The open sale's amount as shown, empty without one."""
+        return self.ctx.sale.amount if self.ctx.sale else ""
+
+
+ViewFn = Callable[[Look], View]
+
+
+def short_customer(ctx: Context, kiosk: Kiosk) -> str:
+    """The shopper's short name, empty when the PIN chose among several (no name guessed)."""
+    shopper = ctx.shopper
+    if shopper.customer is None or len(shopper.candidates) > 1:
+        return ""
+    return short_name(kiosk.directory.display_name(shopper.customer))
+
+
+def busy(what: str) -> ViewFn:
+    """A waiting screen's view: wording ``busy.<what>`` and its detail line, if it has one."""
+    view = BusyView(say(f"busy.{what}"), TEXT.get(f"busy.{what}.detail", say("busy.wait")))
+    return lambda _look: view
+
+
+def pin(look: Look) -> View:
+    shopper = look.ctx.shopper
+    return PinView(
+        False,
+        say("pay.enter_pin"),
+        shopper.message,
+        look.amount,
+        shopper.attempts_left,
+        shopper.error,
+        other_option=say("pay.not_you") if shopper.candidates else "",  # the face chose the number
+    )
+
+
+def staff(look: Look) -> View:
+    message = say("staff.locked") if look.ctx.locked else say("staff.pick")
+    return StaffView(look.staff.cashiers, message, look.ctx.notes.login)
+
+
+def staff_pin(look: Look) -> View:
+    ctx, staff = look.ctx, look.staff
+    message = say("staff.pin_locked_terminal") if ctx.locked else say("staff.only")
+    wait = math.ceil(max(0.0, staff.wait_until() - ctx.now))
+    title = say("staff.pin_title", cashier=staff.cashier_id)
+    return PinView(True, title, message, error=ctx.notes.login, wait_s=wait)
+
+
+def cashier(look: Look) -> View:
+    s, notice = look.ctx.summary, look.ctx.notes.cashier
+    enrolment = look.enrol.consent is not None
+    if s is None:
+        return CashierView(look.amount, notice, enrolment=enrolment)
+    totals = (
+        say("cashier.payments", count=s.payments, amount=format_amount(s.paid_minor, s.currency)),
+        say("cashier.refunds", count=s.refunds, amount=format_amount(s.refunded_minor, s.currency)),
+    )
+    return CashierView(look.amount, notice, totals, s.verdict, enrolment)
+
+
+def enrolment(look: Look) -> View:
+    name = short_name(look.kiosk.directory.display_name(look.enrol.subject))
+    view = look.enrol.view(look.ctx.state, name)
+    assert view is not None, look.ctx.state
+    return view
+
+
+def amount(look: Look) -> View:
+    return AmountView(look.ctx.sale.currency if look.ctx.sale else look.kiosk.currency)
+
+
+def idle(look: Look) -> View:
+    return IdleView(look.kiosk.merchant, look.ctx.notes.notice)
+
+
+def sale(look: Look) -> View:
+    return SaleView(look.amount, look.kiosk.merchant, look.ctx.notes.notice)
+
+
+def scan(look: Look) -> View:
+    return ScanView(look.amount)
+
+
+def challenge(look: Look) -> View:
+    return ChallengeView(look.amount, look.ctx.direction, look.kiosk.timeouts.challenge_s)
+
+
+def confirm(look: Look) -> View:
+    return ConfirmView(look.amount, look.kiosk.merchant, short_customer(look.ctx, look.kiosk))
+
+
+def customer(look: Look) -> View:
+    return CustomerView(look.amount, look.ctx.shopper.message)
+
+
+def result(look: Look) -> View:
+    return look.ctx.result
+
+
+def locked(_look: Look) -> View:
+    return LockedView(say("locked"))
