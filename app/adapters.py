@@ -81,6 +81,7 @@ class LedgerPayments:
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
     ) -> Approved | Declined:
         with self._lock:
             outcome = self.service.pay(
@@ -88,6 +89,7 @@ class LedgerPayments:
                 Money(amount_minor, currency),
                 evidence=replace(evidence, models=tuple(self._models.items())),
                 pin=pin,
+                merchant_ref=reference,
                 allow_offline=allow_offline,
                 candidates=candidates,
             )

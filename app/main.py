@@ -190,6 +190,7 @@ def run_kiosk(settings: Settings, identity: TerminalIdentity, camera_spec: str, 
             parts.directory,
             kiosk_options(settings, fullscreen=not windowed),
             enroller=parts.enroller,
+            till=parts.desk,
         )
         window.show_kiosk()
         return int(app.exec())

@@ -46,8 +46,12 @@ def absorb(c: Context, event: ev.Event, kind: EventType, kiosk: Kiosk, staff: St
     if kind is E.CANCEL and c.state is S.SALE_OPEN:
         return replace(c, sale=None, notes=replace(c.notes, notice=say("pay.sale_cancelled")))
     if isinstance(event, ev.OpenSale):
-        sale = Sale(event.amount_minor, event.currency, event.reference)
+        till = isinstance(event, ev.TillSaleOpened)
+        sale = Sale(event.amount_minor, event.currency, event.reference, till=till)
         return replace(c, sale=sale, notes=replace(c.notes, notice=""))
+    if kind is E.TILL_CANCEL:
+        told = say("till.cancelled")
+        return replace(c, sale=None, since=now, notes=replace(c.notes, notice=told, cashier=told))
     if isinstance(event, ev.DebitApproved | ev.DebitDeclined):
         return _debit_answer(c, event, kind, kiosk)
     return _cashier_answer(c, event, kind, staff)

@@ -55,11 +55,19 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class Sale:
-    """The open sale. Attributes: amount_minor; currency (ISO 4217); reference (may be empty)."""
+    """The open sale.
+
+    Attributes:
+        amount_minor: amount in minor units.
+        currency: ISO 4217 code.
+        reference: the sale's reference (may be empty at the kiosk's own pad).
+        till: opened by the shop's till, which is told how it ends; it ends at its first outcome.
+    """
 
     amount_minor: int
     currency: str
     reference: str = ""
+    till: bool = False
 
     @property
     def amount(self) -> str:

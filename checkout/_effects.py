@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from checkout._table import Screen
 from checkout.ports import Evidence
+from payments.till import SaleStatus
 from vision import Guidance
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "Effect",
     "EraseConfirmView",
     "ErasedView",
+    "FinishTillSale",
     "IdleView",
     "LockedView",
     "Outcome",
@@ -403,6 +405,7 @@ class SendDebit:
             only the ledger can check a PIN).
         candidates: the face's candidates (``customer_id`` first) when the PIN is to choose
             among them; empty when the shopper is known (a Match or a typed customer number).
+        reference: the sale's reference (a till's sale number), "" when none.
     """
 
     request_id: int
@@ -413,6 +416,7 @@ class SendDebit:
     evidence: Evidence
     allow_offline: bool
     candidates: tuple[str, ...] = ()
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -485,6 +489,27 @@ class SendErasure:
     pin: str | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class FinishTillSale:
+    """Tell the till how its sale ended (the kiosk's final word; no answer comes back).
+
+    Attributes:
+        reference: the till's sale reference.
+        status: approved, declined, cancelled or failed.
+        transfer_id: the ledger transfer, "" when none is known.
+        method: ``face``, ``face+pin``, ``pin``, "" when nothing was paid.
+        reason: a short machine-readable reason for declined / cancelled / failed.
+        at: when it was approved, seconds since the epoch; 0: the moment it is told.
+    """
+
+    reference: str
+    status: SaleStatus
+    transfer_id: str = ""
+    method: str = ""
+    reason: str = ""
+    at: float = 0.0
+
+
 Effect = (
     ShowScreen
     | StartScan
@@ -495,4 +520,5 @@ Effect = (
     | RequestSummary
     | SendEnrolment
     | SendErasure
+    | FinishTillSale
 )

@@ -53,6 +53,8 @@ __all__ = [
     "ScanUpdated",
     "SummaryReady",
     "Tick",
+    "TillCancel",
+    "TillSaleOpened",
     "UseCode",
     "UsePin",
     "UserActivity",
@@ -317,6 +319,35 @@ class OpenSale:
 
 
 @dataclass(frozen=True)
+class TillSaleOpened(OpenSale):
+    """The shop's till opened a sale on this kiosk (it is already marked as on screen).
+
+    Attributes:
+        amount_minor: amount in minor units, > 0.
+        currency: ISO 4217 code.
+        reference: the till's sale reference (the journal entry keeps it).
+    """
+
+    @property
+    def kind(self) -> EventType | None:
+        """TILL_SALE; None when the amount or currency is not a sale's."""
+        return E.TILL_SALE if super().kind is not None and self.reference else None
+
+
+@dataclass(frozen=True)
+class TillCancel:
+    """The till asked to stop its sale (honoured unless the shopper already confirmed).
+
+    Attributes:
+        reference: the till's sale reference.
+    """
+
+    reference: str
+
+    kind: ClassVar[EventType | None] = E.TILL_CANCEL
+
+
+@dataclass(frozen=True)
 class CancelSale:
     """The cashier cancelled the open sale."""
 
@@ -516,6 +547,8 @@ Event = (
     | CashierRejected
     | NewSale
     | OpenSale
+    | TillSaleOpened
+    | TillCancel
     | CancelSale
     | RefundLast
     | RefundDone

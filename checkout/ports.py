@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from payments import Evidence
+from payments.till import Sale as TillSale
+from payments.till import SaleResult, SaleStatus
 from vision import ScanUpdate
 
 if TYPE_CHECKING:  # the flow itself never touches pixels
@@ -38,6 +40,7 @@ __all__ = [
     "PaymentsUnavailable",
     "Refunded",
     "SignedIn",
+    "TillDesk",
 ]
 
 
@@ -156,11 +159,12 @@ class PaymentsPort(Protocol):
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
     ) -> Approved | Declined:
-        """Debit the customer (journalled and retried with one idempotency key); with
-        ``candidates`` the PIN chooses which of them pays (``Declined("customer_id_required")``
-        when it fits several). Without a
-        signed answer it raises ``PaymentsUnavailable`` whose message is the sentence the
+        """Debit the customer (journalled and retried with one idempotency key; ``reference``,
+        the sale's, is the merchant reference kept in the journal entry); with ``candidates``
+        the PIN chooses which of them pays (``Declined("customer_id_required")`` when it fits
+        several). Without a signed answer it raises ``PaymentsUnavailable`` whose message is the sentence the
         shopper is shown (the payment was not sent, or its outcome is unknown and any charge
         will be returned automatically)."""
 
@@ -174,6 +178,21 @@ class PaymentsPort(Protocol):
 
     def today_summary(self) -> DaySummary:
         """Today's totals and the reconciliation verdict."""
+
+
+class TillDesk(Protocol):
+    """The shop's register, as the kiosk serves it (``payments.till.SaleDesk`` is one).
+
+    ``poll`` blocks up to ``wait_s``: call it off the GUI thread. ``finish`` is quick and
+    thread-safe; the till server signs what the register then reads.
+    """
+
+    def poll(self, wait_s: float, *, take: bool = True) -> TillSale | None:
+        """A sale the till opened, now on this kiosk (only when ``take``), or the sale on screen
+        whose cancel the till asked for; None when nothing happened within ``wait_s``."""
+
+    def finish(self, sale_ref: str, status: SaleStatus, result: SaleResult) -> TillSale:
+        """The kiosk's final word on the till's sale."""
 
 
 # --- enrolment and erasure (cashier-started, at the kiosk) ---------------------------

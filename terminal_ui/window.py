@@ -31,6 +31,8 @@ from checkout import (
     ShowScreen,
     StaffThrottle,
     StartScan,
+    State,
+    TillDesk,
     Timeouts,
 )
 from terminal_ui.controller import Controller
@@ -88,6 +90,7 @@ class KioskWindow(QMainWindow):
         *,
         clock: Callable[[], float] = time.monotonic,
         enroller: Enroller | None = None,
+        till: TillDesk | None = None,
     ) -> None:
         super().__init__()
         self.options = options or KioskOptions()
@@ -103,7 +106,7 @@ class KioskWindow(QMainWindow):
             throttle=self.options.throttle,
         )
         self.controller = Controller(
-            analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller
+            analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller, till=till
         )
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)
@@ -121,6 +124,7 @@ class KioskWindow(QMainWindow):
         self._first_face_at: float | None = None
         self._result_at: float | None = None
         self._apply(self.machine.start(self._clock()))
+        self.controller.till_ready(True)
         self.controller.start()
 
     # --- what tests and the demo read ------------------------------------------------
@@ -164,6 +168,7 @@ class KioskWindow(QMainWindow):
     def dispatch(self, event: Event) -> None:
         """Feed one event to the machine and carry out its effects."""
         self._apply(self.machine.handle(event, self._clock()))
+        self.controller.till_ready(self.machine.state is State.IDLE)
 
     def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:

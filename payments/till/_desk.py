@@ -134,6 +134,7 @@ class SaleDesk:
         self._sales: OrderedDict[str, Sale] = OrderedDict()
         self._cond = threading.Condition()
         self._on_change = on_change
+        self._cancels_told: set[str] = set()
 
     def _store(self, sale: Sale) -> Sale:
         self._sales[sale.sale_ref] = sale
@@ -211,6 +212,24 @@ class SaleDesk:
             if sale is None:
                 return None
             return self._store(replace(sale, status=SaleStatus.IN_PROGRESS, version=sale.version + 1))
+
+    def poll(self, wait_s: float, *, take: bool = True) -> Sale | None:
+        """What the kiosk must hear, waiting up to ``wait_s``: a pending sale, now taken
+        (``take``; False while the kiosk serves someone else), or the sale on screen whose
+        cancel the till just asked for (told once). None when nothing happened."""
+        deadline = time.monotonic() + wait_s
+        with self._cond:
+            while True:
+                if take and (sale := self.take()) is not None:
+                    return sale
+                for sale in self._sales.values():
+                    if sale.cancel_requested and sale.status.open and sale.sale_ref not in self._cancels_told:
+                        self._cancels_told.add(sale.sale_ref)
+                        return sale
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._cond.wait(left)
 
     def finish(self, sale_ref: str, status: SaleStatus, result: SaleResult) -> Sale:
         """The kiosk's final word on a sale; a sale already final keeps its first outcome."""

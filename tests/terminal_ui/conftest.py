@@ -150,6 +150,7 @@ class FakePayments:
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
     ) -> Approved | Declined:
         from checkout import PaymentsUnavailable
 

@@ -162,3 +162,22 @@ def test_unknown_sale_and_gone_kiosk(server: TillServer, till: TillClient) -> No
     server.close()
     with pytest.raises(TillUnreachable):
         till.status("R-404")
+
+
+def test_the_kiosk_polls_new_sales_only_when_free_and_hears_a_cancel_once(desk: SaleDesk) -> None:
+    assert desk.poll(0.01) is None
+    desk.open("R-7", 900, "EUR", "till-1")
+    assert desk.poll(0.01, take=False) is None  # the kiosk serves someone else: it stays pending
+    assert desk.get("R-7").status is SaleStatus.PENDING
+    taken = desk.poll(0.01)
+    assert taken is not None and taken.status is SaleStatus.IN_PROGRESS
+    desk.cancel("R-7")
+    told = desk.poll(0.01, take=False)
+    assert told is not None and told.sale_ref == "R-7" and told.cancel_requested
+    assert desk.poll(0.01) is None  # told once
+
+
+def test_a_poll_wakes_when_a_sale_arrives(desk: SaleDesk) -> None:
+    threading.Timer(0.05, lambda: desk.open("R-8", 100, "EUR", "till-1")).start()
+    sale = desk.poll(5.0)
+    assert sale is not None and sale.sale_ref == "R-8"
