@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -66,9 +67,16 @@ class LedgerPayments:
     sign-in attempt.
     """
 
-    def __init__(self, service: PaymentService, *, models: dict[str, str]) -> None:
+    def __init__(
+        self,
+        service: PaymentService,
+        *,
+        models: dict[str, str],
+        receipt_link: Callable[[str], str] | None = None,
+    ) -> None:
         self.service = service
         self._models = dict(models)
+        self._receipt_link = receipt_link
         self._cashier: tuple[str, str] | None = None
         self._lock = threading.Lock()
 
@@ -93,10 +101,11 @@ class LedgerPayments:
                 allow_offline=allow_offline,
                 candidates=candidates,
             )
+        link = self._receipt_link(outcome.transfer_id) if self._receipt_link is not None else ""
         if isinstance(outcome, LedgerApproved):
-            return Approved(outcome.transfer_id, at=_epoch(outcome.at))
+            return Approved(outcome.transfer_id, at=_epoch(outcome.at), receipt_url=link)
         if isinstance(outcome, StoredOffline):
-            return Approved(outcome.transfer_id, at=_epoch(outcome.at), offline=True)
+            return Approved(outcome.transfer_id, at=_epoch(outcome.at), offline=True, receipt_url=link)
         if isinstance(outcome, Refused):
             return Declined(outcome.code, outcome.message, attempts_left=_attempts_left(outcome))
         assert isinstance(outcome, NotCompleted)

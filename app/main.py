@@ -20,6 +20,7 @@ from app.wiring import build_pipeline, build_scan_session, open_gallery
 from enrolment import Registry
 from payments.client import LedgerClient
 from payments.journal import Journal
+from payments.receipts import receipt_token, receipt_url
 from payments.signing import load_private_key, load_public_key
 from payments.terminal import OfflineRules, PaymentService
 from payments.till import SaleDesk, TillServer, TillServerConfig
@@ -134,7 +135,7 @@ def kiosk_parts(
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
-        payments = LedgerPayments(service, models=models)
+        payments = LedgerPayments(service, models=models, receipt_link=receipt_links(identity))
         still_open = payments.recover()
         if still_open:
             log.warning("%d journal entries still open after start-up recovery", still_open)
@@ -155,6 +156,16 @@ def kiosk_parts(
         )
         desk = start_till(settings, identity, stack) if settings.till.enabled else None
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller, desk)
+
+
+def receipt_links(identity: TerminalIdentity) -> Callable[[str], str]:
+    """The shopper's receipt link of a transfer: the ledger host's page, signed by this terminal."""
+    key = load_private_key(identity.key_file)
+
+    def link(transfer_id: str) -> str:
+        return receipt_url(identity.url, transfer_id, receipt_token(key, transfer_id))
+
+    return link
 
 
 def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack) -> SaleDesk:

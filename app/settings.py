@@ -597,6 +597,9 @@ PIN_S = 30.0
 PROCESSING_S = 30.0
 # Result screens (approved, declined, rejected) return by themselves after this.
 RESULT_S = 8.0
+# An approved payment's screen offers the receipt's QR code: time to take a phone out, open the
+# camera and scan it (the shopper leaves sooner with "Done").
+RECEIPT_S = 45.0
 # The cashier menu logs the cashier out when left alone this long.
 CASHIER_S = 60.0
 # The kiosk's own slow-down of wrong staff PINs, before the ledger locks a cashier (5 wrong in
@@ -619,6 +622,7 @@ def _timeouts() -> Timeouts:
         processing_s=PROCESSING_S,
         result_s=RESULT_S,
         cashier_s=CASHIER_S,
+        receipt_s=RECEIPT_S,
         challenge_s=CHALLENGE_TIMEOUT_S,
     )
 
@@ -638,7 +642,7 @@ class KioskSettings:
         fullscreen: full screen (a kiosk) or a window (development).
         shuffle_pin_pad: move the PIN pad digits on every entry, against shoulder-surfing.
         timeouts: the checkout flow's time-outs (keys ``sale_open_s``, ``no_face_s``, ``scan_s``,
-            ``confirm_s``, ``pin_s``, ``processing_s``, ``result_s``, ``cashier_s``); its
+            ``confirm_s``, ``pin_s``, ``processing_s``, ``result_s``, ``cashier_s``, ``receipt_s``); its
             ``challenge_s`` follows ``liveness.challenge_timeout_s``.
         staff: the kiosk's slow-down of wrong staff PINs (keys ``staff_free_tries``,
             ``staff_wait_s``, ``staff_wait_max_s``, ``staff_window_s``).
@@ -657,6 +661,7 @@ class KioskSettings:
             pin_s=_doc("PIN pad idle time-out", lo=2, hi=600),
             processing_s=_doc("ledger answer time-out", lo=1, hi=600),
             result_s=_doc("result screen time", lo=1, hi=600),
+            receipt_s=_doc("approved screen time (receipt QR offered)", lo=1, hi=600),
             cashier_s=_doc("cashier menu idle time-out", lo=5, hi=3600),
         ),
     )

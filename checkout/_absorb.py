@@ -135,7 +135,9 @@ def _approved(c: Context, event: ev.DebitApproved, kiosk: Kiosk) -> ResultView:
     customer = short_customer(c, kiosk)
     when = format_when(event.at, kiosk.tz)
     method = TEXT.get(f"method.{c.shopper.evidence.method}", "")
-    receipt = Receipt(kiosk.merchant, event.transfer_id, amount, when, customer, method, event.offline)
+    receipt = Receipt(
+        kiosk.merchant, event.transfer_id, amount, when, customer, method, event.offline, event.receipt_url
+    )
     thanks = say("pay.thanks_name", name=customer.rstrip(".")) if customer else say("pay.thanks")
     return ResultView(Outcome.APPROVED, say("pay.approved.headline"), thanks, receipt)
 

@@ -50,7 +50,9 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> ev.Event | None:
                 request.reference,
             )
             if isinstance(result, Approved):
-                return ev.DebitApproved(rid, result.transfer_id, result.at, result.offline)
+                return ev.DebitApproved(
+                    rid, result.transfer_id, result.at, result.offline, result.receipt_url
+                )
             return ev.DebitDeclined(rid, result.code, result.message, result.attempts_left)
         if isinstance(request, VerifyCashier):
             signed = port.verify_cashier(request.cashier_id, request.pin)

@@ -40,6 +40,7 @@ class Timeouts:
         cashier_s: cashier menu or amount pad left alone (logs the cashier out).
         challenge_s: time to follow the head-turn prompt (shown as a countdown; the vision
             side enforces it).
+        receipt_s: the approved screen, which offers the receipt's QR code, stays this long.
     """
 
     sale_open_s: float = 300.0
@@ -51,6 +52,7 @@ class Timeouts:
     result_s: float = 8.0
     cashier_s: float = 60.0
     challenge_s: float = 4.0
+    receipt_s: float = 45.0
 
 
 @dataclass(frozen=True)

@@ -211,6 +211,7 @@ class Receipt:
         customer: first name and initial, may be empty.
         method: how the shopper was confirmed ("Face", "Face + PIN", "PIN").
         offline: stored to forward later.
+        link: the receipt's web address (the QR code holds it), "" when none is offered.
     """
 
     merchant: str
@@ -220,6 +221,12 @@ class Receipt:
     customer: str = ""
     method: str = ""
     offline: bool = False
+    link: str = ""
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code holds: the receipt's link, or the receipt itself without one."""
+        return self.link or self.text()
 
     def text(self) -> str:
         """The receipt as plain lines (printed and encoded in the QR code)."""

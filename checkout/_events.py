@@ -189,11 +189,13 @@ class DebitApproved(Answer):
         transfer_id: the transfer's id.
         at: when, seconds since the epoch (for the receipt).
         offline: stored to forward later rather than posted now.
+        receipt_url: the shopper's receipt link, "" when none is offered.
     """
 
     transfer_id: str
     at: float
     offline: bool = False
+    receipt_url: str = ""
 
     kind: ClassVar[EventType | None] = E.DEBIT_APPROVED
 

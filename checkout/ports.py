@@ -56,11 +56,14 @@ class Approved:
         transfer_id: the transfer's id, printed on the receipt.
         at: when it was posted, seconds since the epoch.
         offline: stored on the terminal, to be forwarded (store-and-forward).
+        receipt_url: the shopper's receipt link (signed by the terminal, opened at the ledger
+            host), "" when the terminal offers none.
     """
 
     transfer_id: str
     at: float
     offline: bool = False
+    receipt_url: str = ""
 
 
 @dataclass(frozen=True)
