@@ -101,3 +101,17 @@ def test_every_screen_passed_was_saved(demo: dict[str, Any]) -> None:
     shots = demo["shots"]
     assert len(shots) >= 30 and all(p.stat().st_size > 5000 for p in shots)
     assert {p.name.split("-", 1)[1] for p in shots} >= {"confirm.png", "pin.png", "result.png", "scan.png"}
+
+
+def test_the_register_opens_a_sale_and_reads_the_kiosk_signed_result(demo: dict[str, Any]) -> None:
+    """`facepay till sale`, a process of its own, opens the sale on the headless kiosk (nobody
+    types the amount), the shopper pays by face, and the register gets the approved result,
+    signed by the kiosk (the command believes no unsigned answer); the ledger has the debit
+    under the register's reference (checked in "ledger agrees")."""
+    step = demo["steps"]["till sale"]
+    assert step["ok"], step["detail"]
+    assert step["screens"][:2] == ["sale", "scan"]  # straight from idle: no staff, no amount pad
+    assert "staff" not in step["screens"] and "amount" not in step["screens"]
+    sale = demo["till_sale"]
+    assert sale["status"] == "approved" and sale["amount_minor"] == 420
+    assert sale["result"]["method"] == "face" and sale["result"]["transfer_id"]
