@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checkout import StaffThrottle, Timeouts
 from vision import ChallengeLimits, ImpostorTail, LivenessLimits, QualityLimits
@@ -704,6 +705,24 @@ class TillSettings:
     kiosk_pub: Path = field(default=Path("terminal.pub"), metadata=_doc("kiosk public key (facepay till)"))
 
 
+# --- shop ------------------------------------------------------------------------
+
+# The shop's business day is a day of its own clock; UTC until the shop says where it is.
+SHOP_TIMEZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """The shop as its reports see it.
+
+    Attributes:
+        timezone: IANA name of the shop's time zone ("Europe/Berlin"): the merchant's day
+            (``facepay report``) runs from its midnight to the next.
+    """
+
+    timezone: str = field(default=SHOP_TIMEZONE, metadata=_doc("shop's IANA time zone (business days)"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of a facepay terminal, grouped by concern."""
@@ -717,6 +736,7 @@ class Settings:
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     till: TillSettings = field(default_factory=TillSettings)
+    shop: ShopSettings = field(default_factory=ShopSettings)
 
 
 # --- loading ----------------------------------------------------------------
@@ -896,6 +916,12 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(
             f"recognition.top_k ({r.top_k}) must be at least recognition.pin_candidates ({r.pin_candidates})"
         )
+    try:
+        ZoneInfo(s.shop.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"shop.timezone = {s.shop.timezone!r} is not an IANA time zone name (e.g. Europe/Berlin, UTC)"
+        ) from None
     lv = s.liveness.passive
     if lv.reject_threshold > lv.pass_threshold:
         raise SettingsError(
