@@ -7,6 +7,7 @@ to the machine. Plain Python: the translation of an answer belongs to the flow, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from checkout import _events as ev
 from checkout._effects import (
@@ -93,10 +94,10 @@ def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> ev.Event 
         return None
 
 
-def till_news(desk: TillDesk, wait_s: float, *, take: bool) -> ev.Event | None:
-    """What the till did, waiting up to ``wait_s`` (blocking): a sale it opened (taken only when
-    ``take``, the kiosk being free) or its cancel of the sale on screen; None when nothing."""
-    sale = desk.poll(wait_s, take=take)
+def till_news(desk: TillDesk, wait_s: float, *, free: Callable[[], bool]) -> ev.Event | None:
+    """What the till did, waiting up to ``wait_s`` (blocking): a sale it opened (taken only while
+    ``free()``, the kiosk idle) or its cancel of the sale on screen; None when nothing."""
+    sale = desk.poll(wait_s, free=free)
     if sale is None:
         return None
     if sale.status is SaleStatus.IN_PROGRESS and not sale.cancel_requested:

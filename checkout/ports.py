@@ -12,6 +12,7 @@ Exceptions::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -190,9 +191,10 @@ class TillDesk(Protocol):
     thread-safe; the till server signs what the register then reads.
     """
 
-    def poll(self, wait_s: float, *, take: bool = True) -> TillSale | None:
-        """A sale the till opened, now on this kiosk (only when ``take``), or the sale on screen
-        whose cancel the till asked for; None when nothing happened within ``wait_s``."""
+    def poll(self, wait_s: float, *, free: Callable[[], bool] = ...) -> TillSale | None:
+        """A sale the till opened, now on this kiosk (taken only while ``free()``, asked when the
+        desk wakes), or the sale on screen whose cancel the till asked for; None when nothing
+        happened within ``wait_s``."""
 
     def finish(self, sale_ref: str, status: SaleStatus, result: SaleResult) -> TillSale:
         """The kiosk's final word on the till's sale."""

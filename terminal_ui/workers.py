@@ -292,7 +292,7 @@ class TillPoller(QThread):
     def run(self) -> None:
         while not self._stop.is_set():
             try:
-                event = till_news(self._desk, self._wait_s, take=self._ready.is_set())
+                event = till_news(self._desk, self._wait_s, free=self._ready.is_set)
             except Exception:  # the till is an extra: the kiosk goes on with its own pad
                 log.exception("till desk poll failed")
                 self._stop.wait(1.0)

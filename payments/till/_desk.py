@@ -213,14 +213,15 @@ class SaleDesk:
                 return None
             return self._store(replace(sale, status=SaleStatus.IN_PROGRESS, version=sale.version + 1))
 
-    def poll(self, wait_s: float, *, take: bool = True) -> Sale | None:
-        """What the kiosk must hear, waiting up to ``wait_s``: a pending sale, now taken
-        (``take``; False while the kiosk serves someone else), or the sale on screen whose
-        cancel the till just asked for (told once). None when nothing happened."""
+    def poll(self, wait_s: float, *, free: Callable[[], bool] = lambda: True) -> Sale | None:
+        """What the kiosk must hear, waiting up to ``wait_s``: a pending sale, now taken (only
+        while ``free()``, asked each time the desk wakes: the kiosk may have become busy), or
+        the sale on screen whose cancel the till just asked for (told once). None when
+        nothing happened."""
         deadline = time.monotonic() + wait_s
         with self._cond:
             while True:
-                if take and (sale := self.take()) is not None:
+                if free() and (sale := self.take()) is not None:
                     return sale
                 for sale in self._sales.values():
                     if sale.cancel_requested and sale.status.open and sale.sale_ref not in self._cancels_told:

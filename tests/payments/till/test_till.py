@@ -167,12 +167,12 @@ def test_unknown_sale_and_gone_kiosk(server: TillServer, till: TillClient) -> No
 def test_the_kiosk_polls_new_sales_only_when_free_and_hears_a_cancel_once(desk: SaleDesk) -> None:
     assert desk.poll(0.01) is None
     desk.open("R-7", 900, "EUR", "till-1")
-    assert desk.poll(0.01, take=False) is None  # the kiosk serves someone else: it stays pending
+    assert desk.poll(0.01, free=lambda: False) is None  # the kiosk serves someone else: it stays pending
     assert desk.get("R-7").status is SaleStatus.PENDING
     taken = desk.poll(0.01)
     assert taken is not None and taken.status is SaleStatus.IN_PROGRESS
     desk.cancel("R-7")
-    told = desk.poll(0.01, take=False)
+    told = desk.poll(0.01, free=lambda: False)
     assert told is not None and told.sale_ref == "R-7" and told.cancel_requested
     assert desk.poll(0.01) is None  # told once
 
