@@ -642,6 +642,8 @@ class KioskSettings:
         merchant: shop name shown on the screens and receipts.
         fullscreen: full screen (a kiosk) or a window (development).
         shuffle_pin_pad: move the PIN pad digits on every entry, against shoulder-surfing.
+        receipt_printer: an ESC/POS receipt printer (``/dev/usb/lp0``) or a file approved
+            payments' paper receipts are appended to; empty: the screen's QR code only.
         timeouts: the checkout flow's time-outs (keys ``sale_open_s``, ``no_face_s``, ``scan_s``,
             ``confirm_s``, ``pin_s``, ``processing_s``, ``result_s``, ``cashier_s``, ``receipt_s``); its
             ``challenge_s`` follows ``liveness.challenge_timeout_s``.
@@ -652,6 +654,9 @@ class KioskSettings:
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
     fullscreen: bool = field(default=True, metadata=_doc("full-screen kiosk window"))
     shuffle_pin_pad: bool = field(default=False, metadata=_doc("shuffle the PIN pad digits"))
+    receipt_printer: str = field(
+        default="", metadata=_doc("ESC/POS receipt printer device or file; empty: none")
+    )
     timeouts: Timeouts = field(
         default_factory=_timeouts,
         metadata=_part(

@@ -32,6 +32,7 @@ __all__ = [
     "LockedView",
     "Outcome",
     "PinView",
+    "PrintReceipt",
     "Receipt",
     "RequestSummary",
     "ResultView",
@@ -497,6 +498,17 @@ class SendErasure:
 
 
 @dataclass(frozen=True)
+class PrintReceipt:
+    """Print the approved payment's receipt on paper, where the kiosk has a receipt printer.
+
+    Attributes:
+        receipt: what the screen shows (its QR code holds the same link).
+    """
+
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
 class FinishTillSale:
     """Tell the till how its sale ended (the kiosk's final word; no answer comes back).
 
@@ -528,4 +540,5 @@ Effect = (
     | SendEnrolment
     | SendErasure
     | FinishTillSale
+    | PrintReceipt
 )

@@ -25,6 +25,7 @@ from checkout._context import Context, Kiosk, Notes, Sale, Timeouts
 from checkout._effects import (
     Effect,
     FinishTillSale,
+    PrintReceipt,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -222,6 +223,8 @@ class CheckoutMachine:
             effects.extend(self._enter(SPECS[target].entry, leaving))
             if target is State.APPROVED:
                 self._ctx = replace(self._ctx, sale=None)
+                if self._ctx.result.receipt is not None:
+                    effects.append(PrintReceipt(self._ctx.result.receipt))
         return effects + self._show()
 
     def _enter(self, entry: Entry, leaving: State) -> list[Effect]:

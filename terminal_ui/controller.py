@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -14,6 +15,7 @@ from checkout import (
     FaceAnalyser,
     FinishTillSale,
     PaymentsPort,
+    PrintReceipt,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -25,6 +27,7 @@ from checkout import (
     TillDesk,
     VerifyCashier,
 )
+from terminal_ui.escpos import print_receipt, receipt_bytes
 from terminal_ui.stall import StallMeter
 from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker, TillPoller
 
@@ -54,8 +57,10 @@ class Controller(QObject):
         tick_ms: int = 100,
         enroller: Enroller | None = None,
         till: TillDesk | None = None,
+        printer: Path | None = None,
     ) -> None:
         super().__init__()
+        self._printer = printer
         self._analyser, self._camera = analyser, camera
         self._enroller = enroller
         self._runner = PaymentsRunner(payments, enroller=enroller, till=till)
@@ -90,6 +95,10 @@ class Controller(QObject):
             self._start_scan(effect.amount_minor, enrol=effect.enrol)
         elif isinstance(effect, StopScan):
             self._stop_scan()
+        elif isinstance(effect, PrintReceipt):
+            if self._printer is not None:  # written on a thread of its own: a jam never blocks
+                receipt = effect.receipt
+                print_receipt(self._printer, receipt_bytes(receipt.text().splitlines(), receipt.qr_text))
         elif isinstance(
             effect,
             SendDebit

@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QImage
@@ -61,6 +62,8 @@ class KioskOptions:
         tz: time zone of receipt times; None for the machine's local zone.
         cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
         throttle: how the kiosk slows repeated wrong staff PINs.
+        receipt_printer: an ESC/POS printer device or file approved payments' receipts are
+            printed on; None: the screen's QR code only.
     """
 
     merchant: str = ""
@@ -73,6 +76,7 @@ class KioskOptions:
     tz: dt.tzinfo | None = None
     cashiers: tuple[str, ...] = ()
     throttle: StaffThrottle = field(default_factory=StaffThrottle)
+    receipt_printer: Path | None = None
 
 
 class KioskWindow(QMainWindow):
@@ -106,7 +110,13 @@ class KioskWindow(QMainWindow):
             throttle=self.options.throttle,
         )
         self.controller = Controller(
-            analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller, till=till
+            analyser,
+            camera,
+            payments,
+            tick_ms=self.options.tick_ms,
+            enroller=enroller,
+            till=till,
+            printer=self.options.receipt_printer,
         )
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)

@@ -6,6 +6,7 @@ Set FACEPAY_SCREENS_DIR to keep the picture (docs/screens is made that way).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -19,11 +20,11 @@ from PySide6.QtGui import QImage
 
 from checkout import Approved, Screen
 from payments.receipts import receipt_token, receipt_url, token_opens
-from terminal_ui import save_screenshot
+from terminal_ui import KioskOptions, KioskWindow, save_screenshot
 from tests.payments.ledger.conftest import Server, World, debit_body, make_world
 from tests.payments.ledger.test_http import Terminal
 
-from .conftest import Kiosk
+from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
 
 
 @pytest.fixture
@@ -101,3 +102,28 @@ def test_a_long_receipt_link_still_fits_and_scans(kiosk: Kiosk) -> None:
     qr = kiosk.window.current_widget.qr  # type: ignore[attr-defined]
     assert qr.visibleRegion().boundingRect().size() == qr.pixmap().size()
     assert _decode(kiosk.window.grab().toImage()) == link
+
+
+def test_an_approved_payment_prints_the_same_receipt_on_paper(qtbot: object, tmp_path: Path) -> None:
+    printer = tmp_path / "lp0"  # a file stands for the printer device
+    link = "http://127.0.0.1:8470/r/tr-paper?s=" + "A" * 86
+    payments = FakePayments(answers=[Approved("tr-paper", at=1_800_000_000.0, receipt_url=link)])
+    options = KioskOptions(
+        merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=50, receipt_printer=printer
+    )
+    analyser, camera = FakeAnalyser(), FakeCamera()
+    window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_kiosk()
+    kiosk = Kiosk(qtbot, window, analyser, camera, payments)
+    kiosk.open_sale()
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    kiosk.touch("Pay")
+    kiosk.wait_for(Screen.RESULT)
+    qtbot.waitUntil(lambda: printer.exists() and printer.stat().st_size > 0, timeout=5000)  # type: ignore[attr-defined]
+    paper = printer.read_bytes()
+    assert b"Corner Shop" in paper and b"Amount: EUR 12.50" in paper and link.encode() in paper
+    assert paper.endswith(b"\x1dVB\x00")  # cut once: one receipt
+    assert paper.count(b"\x1b@") == 1
+    window.close()
