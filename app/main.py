@@ -135,7 +135,8 @@ def kiosk_parts(
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
-        payments = LedgerPayments(service, models=models, receipt_link=receipt_links(identity))
+        links = receipt_links(identity, settings.ledger.receipt_url or identity.url)
+        payments = LedgerPayments(service, models=models, receipt_link=links)
         still_open = payments.recover()
         if still_open:
             log.warning("%d journal entries still open after start-up recovery", still_open)
@@ -158,12 +159,13 @@ def kiosk_parts(
         yield KioskParts(analyser, camera, payments, registry, service, stack, enroller, desk)
 
 
-def receipt_links(identity: TerminalIdentity) -> Callable[[str], str]:
-    """The shopper's receipt link of a transfer: the ledger host's page, signed by this terminal."""
+def receipt_links(identity: TerminalIdentity, base_url: str) -> Callable[[str], str]:
+    """The shopper's receipt link of a transfer: the ledger host's page at ``base_url``, signed
+    by this terminal."""
     key = load_private_key(identity.key_file)
 
     def link(transfer_id: str) -> str:
-        return receipt_url(identity.url, transfer_id, receipt_token(key, transfer_id))
+        return receipt_url(base_url, transfer_id, receipt_token(key, transfer_id))
 
     return link
 

@@ -536,6 +536,8 @@ class LedgerSettings:
         cashier_id: the default cashier id (first on the staff sign-in, and for the commands).
         cashier_ids: comma-separated ids of the shop's cashiers, offered as buttons on the staff
             sign-in (any cashier may still type their own id).
+        receipt_url: the ledger host's address as a shopper's phone reaches it, for receipt links
+            (the kiosk may reach the ledger on an address phones cannot); empty: ``url``.
     """
 
     url: str = field(default="http://127.0.0.1:8470", metadata=_doc("ledger base URL"))
@@ -545,6 +547,7 @@ class LedgerSettings:
     timeout_s: float = field(default=5.0, metadata=_doc("request timeout", lo=0.1, hi=120))
     cashier_id: str = field(default="", metadata=_doc("default cashier id"))
     cashier_ids: str = field(default="", metadata=_doc("cashier ids at staff sign-in, comma-separated"))
+    receipt_url: str = field(default="", metadata=_doc("ledger address in receipt links (empty: url)"))
 
 
 # Largest sale the kiosk opens (till or pad), minor units: a typo of two zeros is caught before the
