@@ -96,6 +96,13 @@ class CheckoutMachine:
         return self._ctx.sale
 
     @property
+    def takes_till_sale(self) -> bool:
+        """Whether a sale from the till would open now: idle, or a result screen with no sale left
+        open (the register starts the next shopper while the last one reads their receipt)."""
+        c = self._ctx
+        return c.sale is None and (c.state is State.IDLE or c.state in RESULT_STATES - {State.UNKNOWN})
+
+    @property
     def request_id(self) -> int:
         """The newest request's id (an answer to an older one is ignored)."""
         return self._ctx.request
@@ -127,10 +134,10 @@ class CheckoutMachine:
             if isinstance(event, ev.Tick) and c.state is State.CASHIER_LOGIN:
                 return self._show()  # the staff-PIN wait counts down on screen
             return []
+        if isinstance(event, ev.TillSaleOpened) and not self.takes_till_sale:  # the desk must hear no
+            return [FinishTillSale(event.reference, SaleStatus.FAILED, reason="kiosk_busy")]
         target = TRANSITIONS.get((c.state, kind))
         if target is None:
-            if isinstance(event, ev.TillSaleOpened):  # taken by the desk: it must hear no
-                return [FinishTillSale(event.reference, SaleStatus.FAILED, reason="kiosk_busy")]
             return []
         before = c.sale
         while isinstance(target, Branch):

@@ -208,6 +208,7 @@ _RESULT_EXIT_TO_SALE: dict[EventType, Target] = {
     E.CANCEL: _BACK_TO_SALE,
     E.CONFIRM: _BACK_TO_SALE,
     E.TIMEOUT: _BACK_TO_SALE,
+    E.TILL_SALE: S.SALE_OPEN,  # the till's next sale (the machine lets it in only with no sale open)
     E.CASHIER_KEY: S.CASHIER_ID,
 }
 
@@ -276,6 +277,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.APPROVED,
         {
+            E.TILL_SALE: S.SALE_OPEN,
             E.CANCEL: S.IDLE,
             E.CONFIRM: S.IDLE,
             E.TIMEOUT: S.IDLE,

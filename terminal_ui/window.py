@@ -32,7 +32,6 @@ from checkout import (
     ShowScreen,
     StaffThrottle,
     StartScan,
-    State,
     TillDesk,
     Timeouts,
 )
@@ -178,7 +177,7 @@ class KioskWindow(QMainWindow):
     def dispatch(self, event: Event) -> None:
         """Feed one event to the machine and carry out its effects."""
         self._apply(self.machine.handle(event, self._clock()))
-        self.controller.till_ready(self.machine.state is State.IDLE)
+        self.controller.till_ready(self.machine.takes_till_sale)
 
     def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:

@@ -186,3 +186,23 @@ def test_a_till_sale_without_reference_or_amount_is_ignored(drive: Driver) -> No
     drive.send(TillSaleOpened(1250, "EUR", ""))
     drive.send(TillSaleOpened(0, "EUR", "R-1"))
     assert drive.state is State.IDLE and _ends(drive) == []
+
+
+def test_the_tills_next_sale_opens_over_the_last_shoppers_receipt(drive: Driver) -> None:
+    _to_confirm(drive)
+    drive.send(Confirm())
+    drive.approve()
+    assert drive.state is State.APPROVED and drive.machine.takes_till_sale
+    drive.send(TillSaleOpened(990, "EUR", "R-2"))
+    assert drive.state is State.SALE_OPEN
+    assert drive.machine.sale is not None and drive.machine.sale.reference == "R-2"
+    assert [e.reference for e in _ends(drive)] == ["R-1"]  # R-2 is not refused
+
+
+def test_a_declined_pad_sale_still_open_is_not_replaced_by_the_till(drive: Driver) -> None:
+    drive.to_processing()
+    drive.send(DebitDeclined(drive.debit().request_id, "insufficient_funds"))
+    assert drive.state is State.DECLINED and not drive.machine.takes_till_sale
+    drive.send(TillSaleOpened(990, "EUR", "R-3"))
+    assert drive.state is State.DECLINED and drive.machine.sale is not None
+    assert _ends(drive) == [FinishTillSale("R-3", SaleStatus.FAILED, reason="kiosk_busy")]
