@@ -90,6 +90,7 @@ class LedgerPayments:
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
         reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
         with self._lock:
             outcome = self.service.pay(
@@ -98,6 +99,7 @@ class LedgerPayments:
                 evidence=replace(evidence, models=tuple(self._models.items())),
                 pin=pin,
                 merchant_ref=reference,
+                opened_by=opened_by,
                 allow_offline=allow_offline,
                 candidates=candidates,
             )

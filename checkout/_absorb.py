@@ -47,7 +47,9 @@ def absorb(c: Context, event: ev.Event, kind: EventType, kiosk: Kiosk, staff: St
         return replace(c, sale=None, notes=replace(c.notes, notice=say("pay.sale_cancelled")))
     if isinstance(event, ev.OpenSale):
         till = isinstance(event, ev.TillSaleOpened)
-        sale = Sale(event.amount_minor, event.currency, event.reference, till=till)
+        cashier = staff.cashier_id if c.state is S.AMOUNT_ENTRY else ""  # signed in, on the pad
+        opener = f"till:{event.till_id}" if isinstance(event, ev.TillSaleOpened) else cashier
+        sale = Sale(event.amount_minor, event.currency, event.reference, till=till, opened_by=opener)
         return replace(c, sale=sale, notes=replace(c.notes, notice=""))
     if kind is E.TILL_CANCEL:
         told = say("till.cancelled")

@@ -49,6 +49,7 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> ev.Event | None:
                 request.allow_offline,
                 request.candidates,
                 request.reference,
+                request.opened_by,
             )
             if isinstance(result, Approved):
                 return ev.DebitApproved(
@@ -101,7 +102,7 @@ def till_news(desk: TillDesk, wait_s: float, *, free: Callable[[], bool]) -> ev.
     if sale is None:
         return None
     if sale.status is SaleStatus.IN_PROGRESS and not sale.cancel_requested:
-        return ev.TillSaleOpened(sale.amount_minor, sale.currency, sale.sale_ref)
+        return ev.TillSaleOpened(sale.amount_minor, sale.currency, sale.sale_ref, sale.till_id)
     return ev.TillCancel(sale.sale_ref)
 
 

@@ -64,12 +64,14 @@ class Sale:
         currency: ISO 4217 code.
         reference: the sale's reference (may be empty at the kiosk's own pad).
         till: opened by the shop's till, which is told how it ends; it ends at its first outcome.
+        opened_by: who opened it: the signed-in cashier's id, or ``till:<id>``.
     """
 
     amount_minor: int
     currency: str
     reference: str = ""
     till: bool = False
+    opened_by: str = ""
 
     @property
     def amount(self) -> str:

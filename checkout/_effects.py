@@ -414,6 +414,7 @@ class SendDebit:
         candidates: the face's candidates (``customer_id`` first) when the PIN is to choose
             among them; empty when the shopper is known (a Match or a typed customer number).
         reference: the sale's reference (a till's sale number), "" when none.
+        opened_by: who opened the sale: the signed-in cashier, or ``till:<id>``.
     """
 
     request_id: int
@@ -425,6 +426,7 @@ class SendDebit:
     allow_offline: bool
     candidates: tuple[str, ...] = ()
     reference: str = ""
+    opened_by: str = ""
 
 
 @dataclass(frozen=True)

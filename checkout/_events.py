@@ -328,7 +328,10 @@ class TillSaleOpened(OpenSale):
         amount_minor: amount in minor units, > 0.
         currency: ISO 4217 code.
         reference: the till's sale reference (the journal entry keeps it).
+        till_id: the till that opened it.
     """
+
+    till_id: str = ""
 
     @property
     def kind(self) -> EventType | None:

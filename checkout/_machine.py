@@ -273,7 +273,16 @@ class CheckoutMachine:
         candidates = shopper.candidates if pin is not None and len(shopper.candidates) > 1 else ()
         customer, evidence, amount = shopper.customer, shopper.evidence, sale.amount_minor
         return SendDebit(
-            rid, customer, amount, sale.currency, pin, evidence, offline_ok, candidates, sale.reference
+            rid,
+            customer,
+            amount,
+            sale.currency,
+            pin,
+            evidence,
+            offline_ok,
+            candidates,
+            sale.reference,
+            sale.opened_by,
         )
 
     def _show(self) -> list[Effect]:

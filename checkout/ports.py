@@ -164,13 +164,15 @@ class PaymentsPort(Protocol):
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
         reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
         """Debit the customer (journalled and retried with one idempotency key; ``reference``,
-        the sale's, is the merchant reference kept in the journal entry); with ``candidates``
+        the sale's, is the merchant reference kept in the journal entry, and ``opened_by``, the
+        cashier or ``till:<id>`` who opened the sale, is kept there too); with ``candidates``
         the PIN chooses which of them pays (``Declined("customer_id_required")`` when it fits
-        several). Without a signed answer it raises ``PaymentsUnavailable`` whose message is the sentence the
-        shopper is shown (the payment was not sent, or its outcome is unknown and any charge
-        will be returned automatically)."""
+        several). Without a signed answer it raises ``PaymentsUnavailable`` whose message is the
+        sentence the shopper is shown (the payment was not sent, or its outcome is unknown and
+        any charge will be returned automatically)."""
 
     def refund_last(self) -> Refunded | Declined:
         """Refund the last approved payment of this terminal."""

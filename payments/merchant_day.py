@@ -117,7 +117,8 @@ class DayLine:
         status: the ledger's status, or the journal's where the ledger has none.
         amount: the amount (the ledger's when it has one).
         method: ``face``, ``face+pin``, ``pin`` or ``operator`` for a sale; "" otherwise.
-        cashier_id: the cashier who authorised a refund or void, "" when none.
+        cashier_id: the cashier who authorised a refund or void, or who opened a sale (a
+            cashier on the kiosk's pad, or ``till:<id>``); "" when not known.
         sale_ref: the sale's reference (a till's sale number), "" when none was given.
         finding: how journal and ledger compare.
         next_action: what to do about the finding, "" for a match.

@@ -206,3 +206,21 @@ def test_a_declined_pad_sale_still_open_is_not_replaced_by_the_till(drive: Drive
     drive.send(TillSaleOpened(990, "EUR", "R-3"))
     assert drive.state is State.DECLINED and drive.machine.sale is not None
     assert _ends(drive) == [FinishTillSale("R-3", SaleStatus.FAILED, reason="kiosk_busy")]
+
+
+def test_the_debit_says_who_opened_the_sale(drive: Driver) -> None:
+    drive.send(TillSaleOpened(1250, "EUR", "R-5", "till-1"))
+    drive.send(Confirm())
+    drive.send(face(MATCH), 0.5)
+    drive.send(Confirm())
+    assert drive.debit().opened_by == "till:till-1"
+    drive.approve()
+    drive.send(Confirm())
+    drive.send(CashierKey())
+    _sign_in(drive)
+    drive.send(NewSale())
+    drive.send(OpenSale(500, "EUR"))
+    drive.send(Confirm())
+    drive.send(face(MATCH), 0.5)
+    drive.send(Confirm())
+    assert drive.debit().opened_by == "cashier-1"

@@ -151,6 +151,7 @@ class FakePayments:
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
         reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
         from checkout import PaymentsUnavailable
 

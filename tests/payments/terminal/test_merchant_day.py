@@ -34,9 +34,10 @@ def _service(kit: TerminalKit) -> Iterator[PaymentService]:
         service.journal.close()
 
 
-def _pay(kit: TerminalKit, customer: str, minor: int, ref: str, evidence: Evidence) -> str:
+def _pay(kit: TerminalKit, customer: str, minor: int, ref: str, evidence: Evidence, opener: str = "") -> str:
     with _service(kit) as service:
-        outcome = service.pay(customer, Money(minor, "EUR"), evidence=evidence, merchant_ref=ref)
+        money = Money(minor, "EUR")
+        outcome = service.pay(customer, money, evidence=evidence, merchant_ref=ref, opened_by=opener)
     assert isinstance(outcome, Approved), outcome
     return outcome.transfer_id
 
@@ -54,7 +55,7 @@ def test_one_report_over_every_lane_with_methods_cashier_reference_and_next_acti
     kit: TerminalKit, proxy: Proxy, tmp_path: Path
 ) -> None:
     lane2 = new_terminal(kit.world, proxy, tmp_path / "lane2")
-    face_sale = _pay(kit, "c-alice", 1250, "R-100", FACE)
+    face_sale = _pay(kit, "c-alice", 1250, "R-100", FACE, "till:till-1")
     pin = kit.world.customer_pin("c-bob")
     with _service(lane2) as service:
         pin_sale = service.pay(
@@ -87,6 +88,7 @@ def test_one_report_over_every_lane_with_methods_cashier_reference_and_next_acti
     rows = {t["transfer_id"]: t for t in report["transfers"]}
     assert rows[face_sale]["lane"] == kit.terminal_id and rows[face_sale]["sale_ref"] == "R-100"
     assert rows[face_sale]["method"] == "face" and rows[face_sale]["next_action"] == ""
+    assert rows[face_sale]["cashier_id"] == "till:till-1"  # who opened the sale (here: the till)
     assert rows[pin_sale.transfer_id]["method"] == "pin"
     assert rows[refund.transfer_id]["cashier_id"] == cashier and rows[refund.transfer_id]["kind"] == "refund"
     missing = rows[lost]
