@@ -327,6 +327,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CASHIER_VERIFYING,
         {
+            E.TILL_CANCEL: S.CASHIER_VERIFYING,
             E.CASHIER_OK: S.CASHIER,
             E.CASHIER_BAD: S.CASHIER_LOGIN,
             E.CASHIER_REFUSED: S.CASHIER_ID,
@@ -362,13 +363,14 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.REFUND_PROCESSING,
         {
+            E.TILL_CANCEL: S.REFUND_PROCESSING,
             E.REFUND_DONE: S.CASHIER,
             E.REFUND_FAILED: S.CASHIER,
             E.LEDGER_UNREACHABLE: S.CASHIER,
             E.TIMEOUT: S.CASHIER,
         },
     ),
-    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID}),
+    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID, E.TILL_CANCEL: S.LOCKED}),
     # --- enrolment: customer number -> the account holder's proof (the account's PIN, or the
     # one-time enrolment code) -> consent -> camera frames -> [with a code: new PIN twice] -> ledger
     **_edges(S.ENROL_CUSTOMER, {**_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_PROOF, E.ACTIVITY: S.ENROL_CUSTOMER}),

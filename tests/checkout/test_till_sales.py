@@ -16,6 +16,7 @@ from checkout import (
     FinishTillSale,
     IdleView,
     LedgerUnreachable,
+    LockTerminal,
     NewSale,
     OpenSale,
     PinEntered,
@@ -224,3 +225,19 @@ def test_the_debit_says_who_opened_the_sale(drive: Driver) -> None:
     drive.send(face(MATCH), 0.5)
     drive.send(Confirm())
     assert drive.debit().opened_by == "cashier-1"
+
+
+@pytest.mark.parametrize("where", ["verifying", "locked"])
+def test_a_till_cancel_while_staff_use_the_kiosk_ends_the_sale(drive: Driver, where: str) -> None:
+    _till_sale(drive)
+    drive.send(CashierKey())
+    drive.send(CashierChosen("cashier-1"))
+    drive.send(PinEntered("123456"))
+    assert drive.state is State.CASHIER_VERIFYING
+    if where == "locked":
+        drive.send(CashierVerified(drive.machine.request_id))
+        drive.send(LockTerminal())
+        assert drive.state is State.LOCKED
+    drive.send(TillCancel("R-1"))
+    assert _ends(drive) == [FinishTillSale("R-1", SaleStatus.CANCELLED, reason="cancelled_by_till")]
+    assert drive.machine.sale is None
