@@ -138,6 +138,10 @@ class CheckoutMachine:
             return [FinishTillSale(event.reference, SaleStatus.FAILED, reason="kiosk_busy")]
         target = TRANSITIONS.get((c.state, kind))
         if target is None:
+            if kind is E.TILL_CANCEL and c.state is not State.PROCESSING:
+                # Staff on the kiosk (or no edge of its own): the sale goes, the screen stays.
+                self._ctx = absorb(c, event, kind, self._kiosk, self._staff)
+                return self._till_end(c.sale, event, kind) + self._show()
             return []
         before = c.sale
         while isinstance(target, Branch):

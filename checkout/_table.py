@@ -307,7 +307,6 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CASHIER_ID,
         {
-            E.TILL_CANCEL: S.CASHIER_ID,
             E.CASHIER_CHOSEN: S.CASHIER_LOGIN,
             E.ACTIVITY: S.CASHIER_ID,
             E.CANCEL: _LEAVE_LOGIN,
@@ -317,7 +316,6 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CASHIER_LOGIN,
         {
-            E.TILL_CANCEL: S.CASHIER_LOGIN,
             E.PIN_ENTERED: S.CASHIER_VERIFYING,
             E.ACTIVITY: S.CASHIER_LOGIN,
             E.CANCEL: S.CASHIER_ID,
@@ -327,7 +325,6 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CASHIER_VERIFYING,
         {
-            E.TILL_CANCEL: S.CASHIER_VERIFYING,
             E.CASHIER_OK: S.CASHIER,
             E.CASHIER_BAD: S.CASHIER_LOGIN,
             E.CASHIER_REFUSED: S.CASHIER_ID,
@@ -338,7 +335,6 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CASHIER,
         {
-            E.TILL_CANCEL: S.CASHIER,
             E.NEW_SALE: S.AMOUNT_ENTRY,
             E.CANCEL_SALE: S.CASHIER,
             E.REFUND_LAST: S.REFUND_PROCESSING,
@@ -353,7 +349,6 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.AMOUNT_ENTRY,
         {
-            E.TILL_CANCEL: S.AMOUNT_ENTRY,
             E.SALE_OPENED: S.SALE_OPEN,
             E.ACTIVITY: S.AMOUNT_ENTRY,
             E.CANCEL: S.CASHIER,
@@ -363,14 +358,13 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.REFUND_PROCESSING,
         {
-            E.TILL_CANCEL: S.REFUND_PROCESSING,
             E.REFUND_DONE: S.CASHIER,
             E.REFUND_FAILED: S.CASHIER,
             E.LEDGER_UNREACHABLE: S.CASHIER,
             E.TIMEOUT: S.CASHIER,
         },
     ),
-    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID, E.TILL_CANCEL: S.LOCKED}),
+    **_edges(S.LOCKED, {E.CASHIER_KEY: S.CASHIER_ID, E.CONFIRM: S.CASHIER_ID}),
     # --- enrolment: customer number -> the account holder's proof (the account's PIN, or the
     # one-time enrolment code) -> consent -> camera frames -> [with a code: new PIN twice] -> ledger
     **_edges(S.ENROL_CUSTOMER, {**_TO_MENU, E.CUSTOMER_ENTERED: S.ENROL_PROOF, E.ACTIVITY: S.ENROL_CUSTOMER}),

@@ -238,6 +238,7 @@ def test_a_till_cancel_while_staff_use_the_kiosk_ends_the_sale(drive: Driver, wh
         drive.send(CashierVerified(drive.machine.request_id))
         drive.send(LockTerminal())
         assert drive.state is State.LOCKED
+    state = drive.state
     drive.send(TillCancel("R-1"))
     assert _ends(drive) == [FinishTillSale("R-1", SaleStatus.CANCELLED, reason="cancelled_by_till")]
-    assert drive.machine.sale is None
+    assert drive.machine.sale is None and drive.state is state  # the staff's screen stays
