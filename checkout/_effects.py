@@ -70,11 +70,13 @@ class SaleView:
         amount: formatted amount ("EUR 12.50").
         merchant: shop name.
         notice: why we are back here (walked away, declined...), may be empty.
+        reference: the sale's reference as shown ("Sale R-1042"), empty when it has none.
     """
 
     amount: str
     merchant: str
     notice: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)

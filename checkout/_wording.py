@@ -214,6 +214,7 @@ TEXT: dict[str, str] = {
     "erased.heading": "Shopper erased",
     # --- the shop's till ------------------------------------------------------
     "till.cancelled": "The sale was cancelled at the till.",
+    "sale.reference": "Sale {reference}",
 }
 
 

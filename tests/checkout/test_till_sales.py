@@ -38,6 +38,7 @@ def _till_sale(drive: Driver, amount: int = 1250, ref: str = "R-1") -> None:
     drive.send(TillSaleOpened(amount, "EUR", ref))
     assert drive.state is State.SALE_OPEN
     assert isinstance(drive.view, SaleView) and drive.machine.sale is not None
+    assert drive.view.reference == f"Sale {ref}"  # the shopper and cashier match it to the till
     assert drive.machine.sale.reference == ref and drive.machine.sale.till
 
 

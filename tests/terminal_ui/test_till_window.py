@@ -43,7 +43,7 @@ def test_the_tills_sale_is_paid_and_the_desk_hears_the_result(till_kiosk: tuple[
     kiosk, desk = till_kiosk
     desk.open("R-1", 1250, "EUR", "till-1")
     kiosk.wait_for(Screen.SALE)
-    assert kiosk.shows("EUR 12.50")
+    assert kiosk.shows("EUR 12.50") and kiosk.shows("Sale R-1")
     kiosk.shopper("anna")
     kiosk.wait_for(Screen.CONFIRM)
     kiosk.touch("Pay")
