@@ -27,6 +27,7 @@ from payments.wire import TIME_FORMAT, from_iso_time
 __all__ = [
     "METHODS",
     "NEXT_ACTION",
+    "NO_LEDGER_ACTION",
     "DayLine",
     "LaneDay",
     "MerchantDay",
@@ -55,6 +56,12 @@ NEXT_ACTION: Mapping[FindingKind, str] = {
     FindingKind.UNRESOLVED: "Not settled yet: keep the lane on-line (it retries every minute) or run "
     "facepay journal recover on it, then this report again.",
 }
+
+# What to do about every transfer of a lane whose ledger records could not be read.
+NO_LEDGER_ACTION = (
+    "The ledger could not be reached for this lane: check the network and the ledger (facepay doctor), "
+    "then run this report again; nothing is known to differ yet."
+)
 
 
 def shop_day_bounds(day: str, tz: ZoneInfo) -> tuple[str, str]:
@@ -204,7 +211,9 @@ def _line(lane: LaneDay, f: Finding, tz: ZoneInfo) -> DayLine:
         cashier_id=cashier or "",
         sale_ref="" if ref == f.transfer_id else ref,  # the pad's sales carry their own id
         finding=f.kind,
-        next_action=NEXT_ACTION[f.kind],
+        next_action=NEXT_ACTION[f.kind]
+        if lane.reconciliation.ledger_totals is not None
+        else NO_LEDGER_ACTION,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from payments import Evidence
-from payments.merchant_day import NEXT_ACTION, shop_day_bounds
+from payments.merchant_day import NEXT_ACTION, NO_LEDGER_ACTION, shop_day_bounds
 from payments.money import Money
 from payments.reconcile import FindingKind
 from payments.terminal import Approved, PaymentService
@@ -108,3 +108,15 @@ def test_a_lane_written_wrongly_or_missing_is_one_line(kit: TerminalKit, tmp_pat
         assert len(run.stderr.strip().splitlines()) == 1
     bad_zone = kit.cli("report", extra_env={"FACEPAY_SHOP_TIMEZONE": "Mars/Olympus"})
     assert bad_zone.returncode == 2 and "IANA time zone" in bad_zone.stderr
+
+
+def test_with_the_ledger_down_the_report_is_unconfirmed_and_says_to_reach_the_ledger(
+    kit: TerminalKit,
+) -> None:
+    _pay(kit, "c-dave", 300, "R-300", FACE)
+    kit.proxy.down()
+    run = kit.cli("report", "--json", extra_env=SHOP)
+    assert run.returncode == 3, run.stdout + run.stderr
+    report = json.loads(run.stdout)
+    assert report["verdict"] == "totals unconfirmed"
+    assert {t["next_action"] for t in report["transfers"]} == {NO_LEDGER_ACTION}
