@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -66,9 +67,16 @@ class LedgerPayments:
     sign-in attempt.
     """
 
-    def __init__(self, service: PaymentService, *, models: dict[str, str]) -> None:
+    def __init__(
+        self,
+        service: PaymentService,
+        *,
+        models: dict[str, str],
+        receipt_link: Callable[[str], str] | None = None,
+    ) -> None:
         self.service = service
         self._models = dict(models)
+        self._receipt_link = receipt_link
         self._cashier: tuple[str, str] | None = None
         self._lock = threading.Lock()
 
@@ -81,6 +89,8 @@ class LedgerPayments:
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
         with self._lock:
             outcome = self.service.pay(
@@ -88,13 +98,16 @@ class LedgerPayments:
                 Money(amount_minor, currency),
                 evidence=replace(evidence, models=tuple(self._models.items())),
                 pin=pin,
+                merchant_ref=reference,
+                opened_by=opened_by,
                 allow_offline=allow_offline,
                 candidates=candidates,
             )
+        link = self._receipt_link(outcome.transfer_id) if self._receipt_link is not None else ""
         if isinstance(outcome, LedgerApproved):
-            return Approved(outcome.transfer_id, at=_epoch(outcome.at))
+            return Approved(outcome.transfer_id, at=_epoch(outcome.at), receipt_url=link)
         if isinstance(outcome, StoredOffline):
-            return Approved(outcome.transfer_id, at=_epoch(outcome.at), offline=True)
+            return Approved(outcome.transfer_id, at=_epoch(outcome.at), offline=True, receipt_url=link)
         if isinstance(outcome, Refused):
             return Declined(outcome.code, outcome.message, attempts_left=_attempts_left(outcome))
         assert isinstance(outcome, NotCompleted)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +30,10 @@ from app.demo_lanes import two_lanes
 from app.demo_world import DemoWorld, camera_video
 from app.kiosk_options import kiosk_options
 from app.main import TerminalIdentity, kiosk_parts
+from app.settings import Settings
 from checkout import Screen
 from payments.client import LedgerClient
+from payments.signing import generate_key, load_private_key, save_private_key, save_public_key
 from terminal_ui import KioskWindow, ScreenRecorder
 from vision import Frame, open_source
 
@@ -143,6 +147,64 @@ class Driver:
         self.touch("Pay with face")
 
 
+# The till's sale in the demo: the register's own reference travels to the ledger with it.
+TILL_REF = "DEMO-TILL-1"
+TILL_AMOUNT = "4.20"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def with_till(world: DemoWorld) -> Settings:
+    """The world's settings with the till interface on: a register key pair in the world's
+    folder, the kiosk's public key beside it, a free loopback port."""
+    folder = world.workdir / "till"
+    folder.mkdir(exist_ok=True)
+    key = generate_key()
+    save_private_key(key, folder / "till.key")
+    save_public_key(key.public_key(), folder / "till.pub")
+    save_public_key(load_private_key(world.key_file).public_key(), folder / "terminal.pub")
+    till = replace(
+        world.settings.till,
+        enabled=True,
+        listen=f"127.0.0.1:{_free_port()}",
+        public_key_file=folder / "till.pub",
+        key_file=folder / "till.key",
+        kiosk_pub=folder / "terminal.pub",
+    )
+    return replace(world.settings, till=till)
+
+
+def till_command(settings: Settings, *, ref: str, amount: str) -> list[str]:
+    """``facepay till sale`` as the shop's register runs it (a process of its own)."""
+    t = settings.till
+    return [
+        sys.executable,
+        "-m",
+        "app.cli",
+        "till",
+        "sale",
+        "--kiosk",
+        f"http://{t.listen}",
+        "--till-id",
+        t.till_id,
+        "--key",
+        str(t.key_file),
+        "--kiosk-pub",
+        str(t.kiosk_pub),
+        "--amount",
+        amount,
+        "--ref",
+        ref,
+        "--timeout",
+        "60",
+        "--json",
+    ]
+
+
 def _ledger_transfers(world: DemoWorld, url: str) -> list[Any]:
     with LedgerClient.from_files(
         url, world.terminal_id, world.key_file, world.workdir / "ledger.pub"
@@ -198,9 +260,12 @@ def run_scripted(
     identity = TerminalIdentity(url, world.terminal_id, world.key_file, world.workdir / "ledger.pub")
     results: list[StepResult] = []
     figures: dict[str, Any] = {}
-    with kiosk_parts(world.settings, identity, "0") as parts:
-        options = kiosk_options(world.settings, fullscreen=False)
-        window = KioskWindow(parts.analyser, camera_factory, parts.payments, parts.directory, options)
+    settings = with_till(world)
+    with kiosk_parts(settings, identity, "0") as parts:
+        options = kiosk_options(settings, fullscreen=False)
+        window = KioskWindow(
+            parts.analyser, camera_factory, parts.payments, parts.directory, options, till=parts.desk
+        )
         if screenshots is not None:
             recorder = ScreenRecorder(window, screenshots)
             window.screen_shown.connect(recorder.on_screen)
@@ -299,6 +364,39 @@ def run_scripted(
                 QTest.qWait(300)
             return f"photo attack ({world.attack_photo.name}) {outcome}, nothing charged"
 
+        def till_sale() -> str:
+            register = subprocess.Popen(
+                till_command(settings, ref=TILL_REF, amount=TILL_AMOUNT),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                d.wait_for(Screen.SALE, timeout_s=30)  # the register's sale, nobody typed it
+                if not d.shows(f"EUR {TILL_AMOUNT}"):
+                    raise StepFailed(f"the till's sale shows {d.texts()}")
+                d.shopper(face_v)
+                d.wait_for(Screen.CONFIRM)
+                d.touch("Pay")
+                d.wait_for(Screen.RESULT)
+                d.wait(lambda: register.poll() is not None, "the register's answer", 30)
+            finally:
+                if register.poll() is None:
+                    register.kill()
+                out, err = register.communicate()
+            if register.returncode != 0:
+                raise StepFailed(f"facepay till sale exited {register.returncode}: {err.strip()[-300:]}")
+            sale = json.loads(out)
+            result = sale.get("result") or {}
+            d.key(Qt.Key.Key_Return)
+            d.wait_for(Screen.IDLE)
+            figures["till_sale"] = sale
+            return (
+                f"the register (facepay till sale, its own process) opened {TILL_REF} for EUR {TILL_AMOUNT}; "
+                f"it read the kiosk-signed result: {sale['status']}, {result.get('method')}, "
+                f"transfer {result.get('transfer_id')}"
+            )
+
         def refund() -> str:
             d.cashier_login(*cashier)
             d.touch("Refund last payment")
@@ -314,6 +412,7 @@ def run_scripted(
             ("wrong PIN x5 -> lockout", lockout),
             ("photo attack -> no face payment", photo_attack),
             ("cashier refund", refund),
+            ("till sale", till_sale),
         ):
             _step(results, name, d, body)
         for _ in range(max(0, repeats - 1)):  # more face payments for a median time
@@ -378,6 +477,11 @@ def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> Non
             t.amount.minor == 2000 for t in transfers if t.kind == "debit" and t.status == "posted"
         ),
         "cashier refund": len(refunds) == 1,
+        "till sale": any(
+            t.merchant_ref == TILL_REF and t.amount.minor == 420 and t.status == "posted"
+            for t in transfers
+            if t.kind == "debit"
+        ),
     }
     for r in results:
         if r.ok and not checks.get(r.name, True):

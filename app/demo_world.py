@@ -29,6 +29,7 @@ import httpx
 import numpy as np
 from numpy.typing import NDArray
 
+from app.commands.pay_cmd import DEMO_TERMINAL_DIR
 from app.evaluate import LabelRow, read_labels
 from app.settings import Settings
 from app.wiring import build_pipeline, open_gallery
@@ -309,7 +310,7 @@ def build_world(settings: Settings, photos: Path, workdir: Path) -> DemoWorld:
         settings,
         payments=replace(
             settings.payments,
-            data_dir=workdir / "terminal",
+            data_dir=workdir / DEMO_TERMINAL_DIR,
             gallery_key_file=workdir / "keys" / "gallery.key",
         ),
         ledger=replace(

@@ -4,6 +4,7 @@ Qt layer only receives the options)."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from app.settings import Settings
 from terminal_ui import KioskOptions
@@ -26,4 +27,5 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
         cashiers=cashiers,
         throttle=kiosk.staff,
+        receipt_printer=Path(kiosk.receipt_printer) if kiosk.receipt_printer else None,
     )

@@ -27,10 +27,13 @@ from app.wiring import build_pipeline, build_scan_session, open_gallery
 from enrolment import Registry
 from payments.client import LedgerClient
 from payments.journal import Journal
+from payments.receipts import receipt_token, receipt_url
+from payments.signing import load_private_key, load_public_key
 from payments.terminal import OfflineRules, PaymentService
+from payments.till import SaleDesk, TillServer, TillServerConfig
 from vision import Frame, Gallery, ScanSession, open_source
 
-__all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk"]
+__all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk", "start_till"]
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,7 @@ class KioskParts:
     service: PaymentService
     closer: ExitStack
     enroller: KioskEnroller | None = None
+    desk: SaleDesk | None = None
 
 
 # Open journal entries (outage, store-and-forward) are retried this often while the kiosk runs.
@@ -156,16 +160,19 @@ def kiosk_parts(
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
+        links = receipt_links(identity, settings.ledger.receipt_url or identity.url)
         analyser: ScanSession
         if migration_active(settings):  # two recognisers: every confirmed payment moves a shopper
             moving = build_migration_scan_session(settings, gallery)
             models["recogniser_source"] = settings.migration.source
             harvest = TemplateHarvest.from_settings(settings, moving.migrating)
             analyser = moving
-            payments: LedgerPayments = HarvestingPayments(service, models=models, harvest=harvest)
+            payments: LedgerPayments = HarvestingPayments(
+                service, models=models, harvest=harvest, receipt_link=links
+            )
         else:
             analyser = build_scan_session(settings, gallery)
-            payments = LedgerPayments(service, models=models)
+            payments = LedgerPayments(service, models=models, receipt_link=links)
         still_open = payments.recover()
         if still_open:
             log.warning("%d journal entries still open after start-up recovery", still_open)
@@ -183,7 +190,36 @@ def kiosk_parts(
             reject_below=settings.liveness.passive.pass_threshold,
             already_at=settings.recognition.enrolled_threshold,
         )
-        yield KioskParts(analyser, camera, payments, registry, service, stack, enroller)
+        desk = start_till(settings, identity, stack) if settings.till.enabled else None
+        yield KioskParts(analyser, camera, payments, registry, service, stack, enroller, desk)
+
+
+def receipt_links(identity: TerminalIdentity, base_url: str) -> Callable[[str], str]:
+    """The shopper's receipt link of a transfer: the ledger host's page at ``base_url``, signed
+    by this terminal."""
+    key = load_private_key(identity.key_file)
+
+    def link(transfer_id: str) -> str:
+        return receipt_url(base_url, transfer_id, receipt_token(key, transfer_id))
+
+    return link
+
+
+def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack) -> SaleDesk:
+    """The till interface (``[till]``): a sale desk the window serves, and its HTTP server."""
+    t = settings.till
+    host, _, port = t.listen.rpartition(":")
+    config = TillServerConfig(
+        host=host or "127.0.0.1",
+        port=int(port),
+        tills={t.till_id: load_public_key(Path(t.public_key_file))},
+        currency=settings.payments.currency,
+        max_sale_minor=settings.payments.max_sale_minor,
+    )
+    desk = SaleDesk()
+    server = TillServer(config, desk, load_private_key(identity.key_file)).start()
+    stack.callback(server.close)
+    return desk
 
 
 def run_kiosk(
@@ -204,6 +240,7 @@ def run_kiosk(
             parts.directory,
             kiosk_options(settings, fullscreen=not windowed),
             enroller=parts.enroller,
+            till=parts.desk,
         )
         window.show_kiosk()
         return int(app.exec())

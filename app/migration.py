@@ -159,8 +159,15 @@ class TemplateHarvest:
 class HarvestingPayments(LedgerPayments):
     """``LedgerPayments`` that hands every approved online payment to a ``TemplateHarvest``."""
 
-    def __init__(self, service: PaymentService, *, models: dict[str, str], harvest: TemplateHarvest) -> None:
-        super().__init__(service, models=models)
+    def __init__(
+        self,
+        service: PaymentService,
+        *,
+        models: dict[str, str],
+        harvest: TemplateHarvest,
+        receipt_link: Callable[[str], str] | None = None,
+    ) -> None:
+        super().__init__(service, models=models, receipt_link=receipt_link)
         self.harvest = harvest
 
     def pay(
@@ -172,8 +179,20 @@ class HarvestingPayments(LedgerPayments):
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
-        outcome = super().pay(customer_id, amount_minor, currency, pin, evidence, allow_offline, candidates)
+        outcome = super().pay(
+            customer_id,
+            amount_minor,
+            currency,
+            pin,
+            evidence,
+            allow_offline,
+            candidates,
+            reference=reference,
+            opened_by=opened_by,
+        )
         if not isinstance(outcome, Approved):
             return outcome
         if outcome.offline:

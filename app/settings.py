@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checkout import StaffThrottle, Timeouts
 from vision import ChallengeLimits, ImpostorTail, LivenessLimits, QualityLimits
@@ -42,6 +43,7 @@ __all__ = [
     "SettingKey",
     "Settings",
     "SettingsError",
+    "TillSettings",
     "VisionSettings",
     "default_config_dir",
     "default_data_dir",
@@ -673,6 +675,8 @@ class LedgerSettings:
         cashier_id: the default cashier id (first on the staff sign-in, and for the commands).
         cashier_ids: comma-separated ids of the shop's cashiers, offered as buttons on the staff
             sign-in (any cashier may still type their own id).
+        receipt_url: the ledger host's address as a shopper's phone reaches it, for receipt links
+            (the kiosk may reach the ledger on an address phones cannot); empty: ``url``.
     """
 
     url: str = field(default="http://127.0.0.1:8470", metadata=_doc("ledger base URL"))
@@ -682,6 +686,12 @@ class LedgerSettings:
     timeout_s: float = field(default=5.0, metadata=_doc("request timeout", lo=0.1, hi=120))
     cashier_id: str = field(default="", metadata=_doc("default cashier id"))
     cashier_ids: str = field(default="", metadata=_doc("cashier ids at staff sign-in, comma-separated"))
+    receipt_url: str = field(default="", metadata=_doc("ledger address in receipt links (empty: url)"))
+
+
+# Largest sale the kiosk opens (till or pad), minor units: a typo of two zeros is caught before the
+# shopper sees it (EUR 1,000.00; a shop selling dearer things raises it).
+MAX_SALE_MINOR = 100_000
 
 
 # A lane whose last complete sync of the merchant gallery is older than this matches no face (PIN
@@ -707,6 +717,7 @@ class PaymentSettings:
         replica_max_age_s: a lane on the merchant gallery (``facepay kiosk --lane``) whose last
             complete sync is older than this matches no face until it catches up.
         replica_poll_s: how often such a lane syncs its replica.
+        max_sale_minor: largest sale a till or the kiosk's pad may open, minor units.
     """
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
@@ -722,6 +733,9 @@ class PaymentSettings:
     )
     replica_poll_s: float = field(
         default=REPLICA_POLL_S, metadata=_doc("merchant gallery replica: sync interval", lo=0.1)
+    )
+    max_sale_minor: int = field(
+        default=MAX_SALE_MINOR, metadata=_doc("largest sale a till or the pad may open", lo=1)
     )
 
 
@@ -743,6 +757,9 @@ PIN_S = 30.0
 PROCESSING_S = 30.0
 # Result screens (approved, declined, rejected) return by themselves after this.
 RESULT_S = 8.0
+# An approved payment's screen offers the receipt's QR code: time to take a phone out, open the
+# camera and scan it (the shopper leaves sooner with "Done").
+RECEIPT_S = 45.0
 # The cashier menu logs the cashier out when left alone this long.
 CASHIER_S = 60.0
 # The kiosk's own slow-down of wrong staff PINs, before the ledger locks a cashier (5 wrong in
@@ -765,6 +782,7 @@ def _timeouts() -> Timeouts:
         processing_s=PROCESSING_S,
         result_s=RESULT_S,
         cashier_s=CASHIER_S,
+        receipt_s=RECEIPT_S,
         challenge_s=CHALLENGE_TIMEOUT_S,
     )
 
@@ -783,8 +801,10 @@ class KioskSettings:
         merchant: shop name shown on the screens and receipts.
         fullscreen: full screen (a kiosk) or a window (development).
         shuffle_pin_pad: move the PIN pad digits on every entry, against shoulder-surfing.
+        receipt_printer: an ESC/POS receipt printer (``/dev/usb/lp0``) or a file approved
+            payments' paper receipts are appended to; empty: the screen's QR code only.
         timeouts: the checkout flow's time-outs (keys ``sale_open_s``, ``no_face_s``, ``scan_s``,
-            ``confirm_s``, ``pin_s``, ``processing_s``, ``result_s``, ``cashier_s``); its
+            ``confirm_s``, ``pin_s``, ``processing_s``, ``result_s``, ``cashier_s``, ``receipt_s``); its
             ``challenge_s`` follows ``liveness.challenge_timeout_s``.
         staff: the kiosk's slow-down of wrong staff PINs (keys ``staff_free_tries``,
             ``staff_wait_s``, ``staff_wait_max_s``, ``staff_window_s``).
@@ -793,6 +813,9 @@ class KioskSettings:
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
     fullscreen: bool = field(default=True, metadata=_doc("full-screen kiosk window"))
     shuffle_pin_pad: bool = field(default=False, metadata=_doc("shuffle the PIN pad digits"))
+    receipt_printer: str = field(
+        default="", metadata=_doc("ESC/POS receipt printer device or file; empty: none")
+    )
     timeouts: Timeouts = field(
         default_factory=_timeouts,
         metadata=_part(
@@ -803,6 +826,7 @@ class KioskSettings:
             pin_s=_doc("PIN pad idle time-out", lo=2, hi=600),
             processing_s=_doc("ledger answer time-out", lo=1, hi=600),
             result_s=_doc("result screen time", lo=1, hi=600),
+            receipt_s=_doc("approved screen time (receipt QR offered)", lo=1, hi=600),
             cashier_s=_doc("cashier menu idle time-out", lo=5, hi=3600),
         ),
     )
@@ -818,6 +842,51 @@ class KioskSettings:
     )
 
 
+# --- till (the shop's register) -------------------------------------------------
+
+# Port of the kiosk's till interface (any free port the shop's network allows).
+TILL_PORT = 8731
+
+
+@dataclass(frozen=True)
+class TillSettings:
+    """The till interface: the shop's register opens sales on the kiosk (payments/till/TILL.md).
+
+    Attributes:
+        enabled: the kiosk listens for its till (off: sales start on the kiosk's own pad).
+        listen: host:port of the till interface (loopback unless the till is another machine).
+        till_id: the register's id (its requests carry it).
+        public_key_file: the register's public key, trusted by the kiosk.
+        key_file: the register's private key (used by ``facepay till``).
+        kiosk_pub: the kiosk's terminal public key (``facepay till`` believes only its answers).
+    """
+
+    enabled: bool = field(default=False, metadata=_doc("kiosk listens for its till"))
+    listen: str = field(default=f"127.0.0.1:{TILL_PORT}", metadata=_doc("till interface host:port"))
+    till_id: str = field(default="till-1", metadata=_doc("the register's id"))
+    public_key_file: Path = field(default=Path("till.pub"), metadata=_doc("register public key (kiosk)"))
+    key_file: Path = field(default=Path("till.key"), metadata=_doc("register private key (facepay till)"))
+    kiosk_pub: Path = field(default=Path("terminal.pub"), metadata=_doc("kiosk public key (facepay till)"))
+
+
+# --- shop ------------------------------------------------------------------------
+
+# The shop's business day is a day of its own clock; UTC until the shop says where it is.
+SHOP_TIMEZONE = "UTC"
+
+
+@dataclass(frozen=True)
+class ShopSettings:
+    """The shop as its reports see it.
+
+    Attributes:
+        timezone: IANA name of the shop's time zone ("Europe/Berlin"): the merchant's day
+            (``facepay report``) runs from its midnight to the next.
+    """
+
+    timezone: str = field(default=SHOP_TIMEZONE, metadata=_doc("shop's IANA time zone (business days)"))
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of a facepay terminal, grouped by concern."""
@@ -831,6 +900,8 @@ class Settings:
     ledger: LedgerSettings = field(default_factory=LedgerSettings)
     payments: PaymentSettings = field(default_factory=PaymentSettings)
     kiosk: KioskSettings = field(default_factory=KioskSettings)
+    till: TillSettings = field(default_factory=TillSettings)
+    shop: ShopSettings = field(default_factory=ShopSettings)
 
 
 # --- loading ----------------------------------------------------------------
@@ -1010,6 +1081,12 @@ def _check_consistency(s: Settings) -> None:
         raise SettingsError(
             f"recognition.top_k ({r.top_k}) must be at least recognition.pin_candidates ({r.pin_candidates})"
         )
+    try:
+        ZoneInfo(s.shop.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"shop.timezone = {s.shop.timezone!r} is not an IANA time zone name (e.g. Europe/Berlin, UTC)"
+        ) from None
     lv = s.liveness.passive
     if lv.reject_threshold > lv.pass_threshold:
         raise SettingsError(

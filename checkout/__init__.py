@@ -6,7 +6,14 @@ the scan, send a debit...). The transition table is data (``TRANSITIONS``).
 No Qt, no HTTP, no clock: the UI passes the time in and carries effects out.
 """
 
-from checkout._answers import EnrolmentRequest, LedgerRequest, answer, answer_enrolment
+from checkout._answers import (
+    EnrolmentRequest,
+    LedgerRequest,
+    answer,
+    answer_enrolment,
+    finish_till_sale,
+    till_news,
+)
 from checkout._effects import (
     AmountView,
     BusyView,
@@ -19,10 +26,12 @@ from checkout._effects import (
     Effect,
     EraseConfirmView,
     ErasedView,
+    FinishTillSale,
     IdleView,
     LockedView,
     Outcome,
     PinView,
+    PrintReceipt,
     Receipt,
     RequestSummary,
     ResultView,
@@ -71,6 +80,8 @@ from checkout._events import (
     ScanUpdated,
     SummaryReady,
     Tick,
+    TillCancel,
+    TillSaleOpened,
     UseCode,
     UsePin,
     UserActivity,
@@ -108,6 +119,7 @@ from checkout.ports import (
     PaymentsUnavailable,
     Refunded,
     SignedIn,
+    TillDesk,
 )
 
 __all__ = [
@@ -164,6 +176,7 @@ __all__ = [
     "EventType",
     "Evidence",
     "FaceAnalyser",
+    "FinishTillSale",
     "FrameCapture",
     "Guard",
     "IdleView",
@@ -178,6 +191,7 @@ __all__ = [
     "PaymentsUnavailable",
     "PinEntered",
     "PinView",
+    "PrintReceipt",
     "Receipt",
     "RefundDone",
     "RefundFailed",
@@ -205,6 +219,9 @@ __all__ = [
     "SummaryReady",
     "Target",
     "Tick",
+    "TillCancel",
+    "TillDesk",
+    "TillSaleOpened",
     "Timeouts",
     "UseCode",
     "UsePin",
@@ -214,8 +231,10 @@ __all__ = [
     "answer",
     "answer_enrolment",
     "decline_text",
+    "finish_till_sale",
     "format_amount",
     "format_when",
     "say",
     "short_name",
+    "till_news",
 ]

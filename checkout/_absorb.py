@@ -46,8 +46,14 @@ def absorb(c: Context, event: ev.Event, kind: EventType, kiosk: Kiosk, staff: St
     if kind is E.CANCEL and c.state is S.SALE_OPEN:
         return replace(c, sale=None, notes=replace(c.notes, notice=say("pay.sale_cancelled")))
     if isinstance(event, ev.OpenSale):
-        sale = Sale(event.amount_minor, event.currency, event.reference)
+        till = isinstance(event, ev.TillSaleOpened)
+        cashier = staff.cashier_id if c.state is S.AMOUNT_ENTRY else ""  # signed in, on the pad
+        opener = f"till:{event.till_id}" if isinstance(event, ev.TillSaleOpened) else cashier
+        sale = Sale(event.amount_minor, event.currency, event.reference, till=till, opened_by=opener)
         return replace(c, sale=sale, notes=replace(c.notes, notice=""))
+    if kind is E.TILL_CANCEL:
+        told = say("till.cancelled")
+        return replace(c, sale=None, since=now, notes=replace(c.notes, notice=told, cashier=told))
     if isinstance(event, ev.DebitApproved | ev.DebitDeclined):
         return _debit_answer(c, event, kind, kiosk)
     return _cashier_answer(c, event, kind, staff)
@@ -131,7 +137,9 @@ def _approved(c: Context, event: ev.DebitApproved, kiosk: Kiosk) -> ResultView:
     customer = short_customer(c, kiosk)
     when = format_when(event.at, kiosk.tz)
     method = TEXT.get(f"method.{c.shopper.evidence.method}", "")
-    receipt = Receipt(kiosk.merchant, event.transfer_id, amount, when, customer, method, event.offline)
+    receipt = Receipt(
+        kiosk.merchant, event.transfer_id, amount, when, customer, method, event.offline, event.receipt_url
+    )
     thanks = say("pay.thanks_name", name=customer.rstrip(".")) if customer else say("pay.thanks")
     return ResultView(Outcome.APPROVED, say("pay.approved.headline"), thanks, receipt)
 

@@ -7,12 +7,23 @@ to the machine. Plain Python: the translation of an answer belongs to the flow, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from checkout import _events as ev
-from checkout._effects import RequestSummary, SendDebit, SendEnrolment, SendErasure, SendRefund, VerifyCashier
-from checkout.ports import Approved, Declined, Enroller, PaymentsPort, PaymentsUnavailable
+from checkout._effects import (
+    FinishTillSale,
+    RequestSummary,
+    SendDebit,
+    SendEnrolment,
+    SendErasure,
+    SendRefund,
+    VerifyCashier,
+)
+from checkout.ports import Approved, Declined, Enroller, PaymentsPort, PaymentsUnavailable, TillDesk
+from payments.till import DeskError, SaleResult, SaleStatus
+from payments.wire import iso_time, utc_now
 
-__all__ = ["EnrolmentRequest", "LedgerRequest", "answer", "answer_enrolment"]
+__all__ = ["EnrolmentRequest", "LedgerRequest", "answer", "answer_enrolment", "finish_till_sale", "till_news"]
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +48,13 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> ev.Event | None:
                 request.evidence,
                 request.allow_offline,
                 request.candidates,
+                request.reference,
+                request.opened_by,
             )
             if isinstance(result, Approved):
-                return ev.DebitApproved(rid, result.transfer_id, result.at, result.offline)
+                return ev.DebitApproved(
+                    rid, result.transfer_id, result.at, result.offline, result.receipt_url
+                )
             return ev.DebitDeclined(rid, result.code, result.message, result.attempts_left)
         if isinstance(request, VerifyCashier):
             signed = port.verify_cashier(request.cashier_id, request.pin)
@@ -78,3 +93,25 @@ def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> ev.Event 
     except Exception:
         log.exception("%s failed unexpectedly", type(request).__name__)
         return None
+
+
+def till_news(desk: TillDesk, wait_s: float, *, free: Callable[[], bool]) -> ev.Event | None:
+    """What the till did, waiting up to ``wait_s`` (blocking): a sale it opened (taken only while
+    ``free()``, the kiosk idle) or its cancel of the sale on screen; None when nothing."""
+    sale = desk.poll(wait_s, free=free)
+    if sale is None:
+        return None
+    if sale.status is SaleStatus.IN_PROGRESS and not sale.cancel_requested:
+        return ev.TillSaleOpened(sale.amount_minor, sale.currency, sale.sale_ref, sale.till_id)
+    return ev.TillCancel(sale.sale_ref)
+
+
+def finish_till_sale(desk: TillDesk, end: FinishTillSale) -> None:
+    """Give the till the kiosk's final word on its sale (the till server signs what it reads)."""
+    result = SaleResult(end.transfer_id, end.method, end.reason, iso_time(end.at) if end.at else utc_now())
+    try:
+        desk.finish(end.reference, end.status, result)
+    except DeskError:
+        log.warning(
+            "the till's sale %s was already forgotten; its end (%s) is not told", end.reference, end.status
+        )

@@ -40,6 +40,7 @@ class Timeouts:
         cashier_s: cashier menu or amount pad left alone (logs the cashier out).
         challenge_s: time to follow the head-turn prompt (shown as a countdown; the vision
             side enforces it).
+        receipt_s: the approved screen, which offers the receipt's QR code, stays this long.
     """
 
     sale_open_s: float = 300.0
@@ -51,15 +52,26 @@ class Timeouts:
     result_s: float = 8.0
     cashier_s: float = 60.0
     challenge_s: float = 4.0
+    receipt_s: float = 45.0
 
 
 @dataclass(frozen=True)
 class Sale:
-    """The open sale. Attributes: amount_minor; currency (ISO 4217); reference (may be empty)."""
+    """The open sale.
+
+    Attributes:
+        amount_minor: amount in minor units.
+        currency: ISO 4217 code.
+        reference: the sale's reference (may be empty at the kiosk's own pad).
+        till: opened by the shop's till, which is told how it ends; it ends at its first outcome.
+        opened_by: who opened it: the signed-in cashier's id, or ``till:<id>``.
+    """
 
     amount_minor: int
     currency: str
     reference: str = ""
+    till: bool = False
+    opened_by: str = ""
 
     @property
     def amount(self) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from checkout._table import Screen
 from checkout.ports import Evidence
+from payments.till import SaleStatus
 from vision import Guidance
 
 __all__ = [
@@ -26,10 +27,12 @@ __all__ = [
     "Effect",
     "EraseConfirmView",
     "ErasedView",
+    "FinishTillSale",
     "IdleView",
     "LockedView",
     "Outcome",
     "PinView",
+    "PrintReceipt",
     "Receipt",
     "RequestSummary",
     "ResultView",
@@ -67,11 +70,13 @@ class SaleView:
         amount: formatted amount ("EUR 12.50").
         merchant: shop name.
         notice: why we are back here (walked away, declined...), may be empty.
+        reference: the sale's reference as shown ("Sale R-1042"), empty when it has none.
     """
 
     amount: str
     merchant: str
     notice: str = ""
+    reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,7 @@ class Receipt:
         customer: first name and initial, may be empty.
         method: how the shopper was confirmed ("Face", "Face + PIN", "PIN").
         offline: stored to forward later.
+        link: the receipt's web address (the QR code holds it), "" when none is offered.
     """
 
     merchant: str
@@ -218,6 +224,12 @@ class Receipt:
     customer: str = ""
     method: str = ""
     offline: bool = False
+    link: str = ""
+
+    @property
+    def qr_text(self) -> str:
+        """What the QR code holds: the receipt's link, or the receipt itself without one."""
+        return self.link or self.text()
 
     def text(self) -> str:
         """The receipt as plain lines (printed and encoded in the QR code)."""
@@ -403,6 +415,8 @@ class SendDebit:
             only the ledger can check a PIN).
         candidates: the face's candidates (``customer_id`` first) when the PIN is to choose
             among them; empty when the shopper is known (a Match or a typed customer number).
+        reference: the sale's reference (a till's sale number), "" when none.
+        opened_by: who opened the sale: the signed-in cashier, or ``till:<id>``.
     """
 
     request_id: int
@@ -413,6 +427,8 @@ class SendDebit:
     evidence: Evidence
     allow_offline: bool
     candidates: tuple[str, ...] = ()
+    reference: str = ""
+    opened_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -485,6 +501,38 @@ class SendErasure:
     pin: str | None = field(default=None, repr=False)
 
 
+@dataclass(frozen=True)
+class PrintReceipt:
+    """Print the approved payment's receipt on paper, where the kiosk has a receipt printer.
+
+    Attributes:
+        receipt: what the screen shows (its QR code holds the same link).
+    """
+
+    receipt: Receipt
+
+
+@dataclass(frozen=True)
+class FinishTillSale:
+    """Tell the till how its sale ended (the kiosk's final word; no answer comes back).
+
+    Attributes:
+        reference: the till's sale reference.
+        status: approved, declined, cancelled or failed.
+        transfer_id: the ledger transfer, "" when none is known.
+        method: ``face``, ``face+pin``, ``pin``, "" when nothing was paid.
+        reason: a short machine-readable reason for declined / cancelled / failed.
+        at: when it was approved, seconds since the epoch; 0: the moment it is told.
+    """
+
+    reference: str
+    status: SaleStatus
+    transfer_id: str = ""
+    method: str = ""
+    reason: str = ""
+    at: float = 0.0
+
+
 Effect = (
     ShowScreen
     | StartScan
@@ -495,4 +543,6 @@ Effect = (
     | RequestSummary
     | SendEnrolment
     | SendErasure
+    | FinishTillSale
+    | PrintReceipt
 )

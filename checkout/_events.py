@@ -53,6 +53,8 @@ __all__ = [
     "ScanUpdated",
     "SummaryReady",
     "Tick",
+    "TillCancel",
+    "TillSaleOpened",
     "UseCode",
     "UsePin",
     "UserActivity",
@@ -187,11 +189,13 @@ class DebitApproved(Answer):
         transfer_id: the transfer's id.
         at: when, seconds since the epoch (for the receipt).
         offline: stored to forward later rather than posted now.
+        receipt_url: the shopper's receipt link, "" when none is offered.
     """
 
     transfer_id: str
     at: float
     offline: bool = False
+    receipt_url: str = ""
 
     kind: ClassVar[EventType | None] = E.DEBIT_APPROVED
 
@@ -314,6 +318,38 @@ class OpenSale:
         cur = self.currency
         ok = self.amount_minor > 0 and len(cur) == 3 and cur.isalpha() and cur.isupper()
         return E.SALE_OPENED if ok else None
+
+
+@dataclass(frozen=True)
+class TillSaleOpened(OpenSale):
+    """The shop's till opened a sale on this kiosk (it is already marked as on screen).
+
+    Attributes:
+        amount_minor: amount in minor units, > 0.
+        currency: ISO 4217 code.
+        reference: the till's sale reference (the journal entry keeps it).
+        till_id: the till that opened it.
+    """
+
+    till_id: str = ""
+
+    @property
+    def kind(self) -> EventType | None:
+        """TILL_SALE; None when the amount or currency is not a sale's."""
+        return E.TILL_SALE if super().kind is not None and self.reference else None
+
+
+@dataclass(frozen=True)
+class TillCancel:
+    """The till asked to stop its sale (honoured unless the shopper already confirmed).
+
+    Attributes:
+        reference: the till's sale reference.
+    """
+
+    reference: str
+
+    kind: ClassVar[EventType | None] = E.TILL_CANCEL
 
 
 @dataclass(frozen=True)
@@ -516,6 +552,8 @@ Event = (
     | CashierRejected
     | NewSale
     | OpenSale
+    | TillSaleOpened
+    | TillCancel
     | CancelSale
     | RefundLast
     | RefundDone

@@ -24,6 +24,8 @@ from checkout._absorb import absorb
 from checkout._context import Context, Kiosk, Notes, Sale, Timeouts
 from checkout._effects import (
     Effect,
+    FinishTillSale,
+    PrintReceipt,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -40,6 +42,8 @@ from checkout._staff import StaffSignIn, StaffThrottle
 from checkout._table import BUSY_STATES, SCAN_STATES, TRANSITIONS, Branch, EventType, Guard, State
 from checkout._views import Look
 from checkout.ports import Consent, CustomerDirectory
+from payments.till import SaleStatus
+from vision import Reject
 
 __all__ = ["CheckoutMachine", "Sale", "Timeouts"]
 
@@ -48,6 +52,16 @@ log = logging.getLogger(__name__)
 E = EventType
 
 PIN_LENGTHS = range(4, 13)
+
+# Screens that end an attempt: a till's sale ends on the first one reached.
+RESULT_STATES = frozenset({State.APPROVED, State.DECLINED, State.REJECTED, State.UNKNOWN})
+# Why a till's sale ended without an attempt, by the event that closed it (else "replaced").
+_CANCEL_REASON = {
+    E.TIMEOUT: "timed_out",
+    E.TILL_CANCEL: "cancelled_by_till",
+    E.CANCEL_SALE: "cancelled_by_cashier",
+    E.CANCEL: "cancelled_by_shopper",
+}
 
 
 class CheckoutMachine:
@@ -82,6 +96,13 @@ class CheckoutMachine:
         return self._ctx.sale
 
     @property
+    def takes_till_sale(self) -> bool:
+        """Whether a sale from the till would open now: idle, or a result screen with no sale left
+        open (the register starts the next shopper while the last one reads their receipt)."""
+        c = self._ctx
+        return c.sale is None and (c.state is State.IDLE or c.state in RESULT_STATES - {State.UNKNOWN})
+
+    @property
     def request_id(self) -> int:
         """The newest request's id (an answer to an older one is ignored)."""
         return self._ctx.request
@@ -113,9 +134,16 @@ class CheckoutMachine:
             if isinstance(event, ev.Tick) and c.state is State.CASHIER_LOGIN:
                 return self._show()  # the staff-PIN wait counts down on screen
             return []
+        if isinstance(event, ev.TillSaleOpened) and not self.takes_till_sale:  # the desk must hear no
+            return [FinishTillSale(event.reference, SaleStatus.FAILED, reason="kiosk_busy")]
         target = TRANSITIONS.get((c.state, kind))
         if target is None:
+            if kind is E.TILL_CANCEL and c.state is not State.PROCESSING:
+                # Staff on the kiosk (or no edge of its own): the sale goes, the screen stays.
+                self._ctx = absorb(c, event, kind, self._kiosk, self._staff)
+                return self._till_end(c.sale, event, kind) + self._show()
             return []
+        before = c.sale
         while isinstance(target, Branch):
             target = target.then if self._holds(target.guard) else target.otherwise
         if target is not c.state:  # messages belong to the screen they were set for
@@ -125,7 +153,39 @@ class CheckoutMachine:
             self._ctx = absorb_enrol(c, self._enrol, event, kind)
         else:
             self._ctx = absorb(c, event, kind, self._kiosk, self._staff)
-        return self._go(target)
+        effects = self._go(target)
+        return self._till_end(before, event, kind) + effects
+
+    def _till_end(self, before: Sale | None, event: ev.Event, kind: EventType) -> list[Effect]:
+        """Tell the till how its sale ended, once: at the first result, or when it went away."""
+        c = self._ctx
+        if before is None or not before.till:
+            return []
+        ref = before.reference
+        if c.state in RESULT_STATES:
+            end = self._till_outcome(ref, event, kind)
+        elif c.sale is before:
+            return []
+        else:
+            end = FinishTillSale(ref, SaleStatus.CANCELLED, reason=_CANCEL_REASON.get(kind, "replaced"))
+        self._ctx = replace(c, sale=None)
+        return [end]
+
+    def _till_outcome(self, ref: str, event: ev.Event, kind: EventType) -> FinishTillSale:
+        c = self._ctx
+        if c.state is State.APPROVED and c.result.receipt is not None:
+            at = event.at if isinstance(event, ev.DebitApproved) else 0.0
+            method = c.shopper.evidence.method
+            return FinishTillSale(ref, SaleStatus.APPROVED, c.result.receipt.transfer_id, method, at=at)
+        if c.state is State.UNKNOWN:
+            return FinishTillSale(ref, SaleStatus.FAILED, reason="outcome_unknown")
+        if isinstance(event, ev.LedgerUnreachable):
+            return FinishTillSale(ref, SaleStatus.FAILED, reason="not_completed")
+        if isinstance(event, ev.DebitDeclined):
+            return FinishTillSale(ref, SaleStatus.DECLINED, reason=event.code)
+        if isinstance(event, ev.ScanUpdated) and isinstance(event.update.decision, Reject):
+            return FinishTillSale(ref, SaleStatus.DECLINED, reason=event.update.decision.reason.value)
+        return FinishTillSale(ref, SaleStatus.DECLINED, reason=kind.value)
 
     def _classify(self, event: ev.Event) -> EventType | None:
         """The event's own kind, unless the flow's state says otherwise."""
@@ -146,6 +206,9 @@ class CheckoutMachine:
                 return kind if pin.isdigit() and len(pin) in PIN_LENGTHS else None
             case ev.Answer(request_id=rid) if rid != c.request:
                 return None  # an answer to a request the flow gave up on
+            case ev.TillCancel(reference=ref):
+                sale = c.sale
+                return kind if sale is not None and sale.till and sale.reference == ref else None
         return kind
 
     def _holds(self, guard: Guard) -> bool:
@@ -171,6 +234,8 @@ class CheckoutMachine:
             effects.extend(self._enter(SPECS[target].entry, leaving))
             if target is State.APPROVED:
                 self._ctx = replace(self._ctx, sale=None)
+                if self._ctx.result.receipt is not None:
+                    effects.append(PrintReceipt(self._ctx.result.receipt))
         return effects + self._show()
 
     def _enter(self, entry: Entry, leaving: State) -> list[Effect]:
@@ -211,7 +276,18 @@ class CheckoutMachine:
         offline_ok = pin is None and not shopper.evidence.masked
         candidates = shopper.candidates if pin is not None and len(shopper.candidates) > 1 else ()
         customer, evidence, amount = shopper.customer, shopper.evidence, sale.amount_minor
-        return SendDebit(rid, customer, amount, sale.currency, pin, evidence, offline_ok, candidates)
+        return SendDebit(
+            rid,
+            customer,
+            amount,
+            sale.currency,
+            pin,
+            evidence,
+            offline_ok,
+            candidates,
+            sale.reference,
+            sale.opened_by,
+        )
 
     def _show(self) -> list[Effect]:
         spec = SPECS[self._ctx.state]

@@ -74,6 +74,10 @@ def _result(t: Timeouts) -> float:
     return t.result_s
 
 
+def _receipt(t: Timeouts) -> float:
+    return t.receipt_s
+
+
 def _cashier(t: Timeouts) -> float:
     return t.cashier_s
 
@@ -87,7 +91,7 @@ SPECS: dict[State, StateSpec] = {
     S.CUSTOMER_ENTRY: StateSpec(Screen.CUSTOMER, _pad, v.customer),
     S.PIN_ENTRY: StateSpec(Screen.PIN, _pad, v.pin),
     S.PROCESSING: StateSpec(Screen.BUSY, _ledger, v.busy("pay"), Entry.DEBIT),
-    S.APPROVED: StateSpec(Screen.RESULT, _result, v.result),
+    S.APPROVED: StateSpec(Screen.RESULT, _receipt, v.result),
     S.DECLINED: StateSpec(Screen.RESULT, _result, v.result),
     S.REJECTED: StateSpec(Screen.RESULT, _result, v.result),
     S.UNKNOWN: StateSpec(Screen.RESULT, None, v.result),

@@ -94,6 +94,8 @@ class EventType(enum.Enum):
     CASHIER_REFUSED = "cashier_refused"
     NEW_SALE = "new_sale"
     SALE_OPENED = "sale_opened"
+    TILL_SALE = "till_sale"
+    TILL_CANCEL = "till_cancel"
     CANCEL_SALE = "cancel_sale"
     REFUND_LAST = "refund_last"
     REFUND_DONE = "refund_done"
@@ -184,6 +186,7 @@ _SCAN_EDGES: dict[EventType, Target] = {
     E.SCAN_REJECT: S.REJECTED,
     E.CAMERA_LOST: S.CUSTOMER_ENTRY,
     E.USE_PIN: S.CUSTOMER_ENTRY,
+    E.TILL_CANCEL: S.IDLE,
     E.CANCEL: S.SALE_OPEN,
     E.TIMEOUT: S.SALE_OPEN,
     E.CASHIER_KEY: S.CASHIER_ID,
@@ -199,10 +202,13 @@ _DEBIT_ANSWERS: dict[EventType, Target] = {
     E.LEDGER_UNREACHABLE: S.DECLINED,
 }
 
+# Back to the sale, which stays open after a declined or rejected attempt at the kiosk's own
+# pad; a till's sale ends at its first outcome (the till opens another), so idle.
 _RESULT_EXIT_TO_SALE: dict[EventType, Target] = {
-    E.CANCEL: S.SALE_OPEN,
-    E.CONFIRM: S.SALE_OPEN,
-    E.TIMEOUT: S.SALE_OPEN,
+    E.CANCEL: _BACK_TO_SALE,
+    E.CONFIRM: _BACK_TO_SALE,
+    E.TIMEOUT: _BACK_TO_SALE,
+    E.TILL_SALE: S.SALE_OPEN,  # the till's next sale (the machine lets it in only with no sale open)
     E.CASHIER_KEY: S.CASHIER_ID,
 }
 
@@ -218,10 +224,11 @@ def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, Ev
 
 
 TRANSITIONS: dict[tuple[State, EventType], Target] = {
-    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID}),
+    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.TILL_SALE: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID}),
     **_edges(
         S.SALE_OPEN,
         {
+            E.TILL_CANCEL: S.IDLE,
             E.CONFIRM: S.SCANNING,
             E.USE_PIN: S.CUSTOMER_ENTRY,
             E.CANCEL: S.IDLE,
@@ -234,6 +241,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CONFIRM,
         {
+            E.TILL_CANCEL: S.IDLE,
             E.CONFIRM: S.PROCESSING,
             E.CANCEL: S.SALE_OPEN,
             E.TIMEOUT: S.SALE_OPEN,
@@ -244,6 +252,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.CUSTOMER_ENTRY,
         {
+            E.TILL_CANCEL: S.IDLE,
             E.CUSTOMER_ENTERED: S.PIN_ENTRY,
             E.ACTIVITY: S.CUSTOMER_ENTRY,
             E.CANCEL: S.SALE_OPEN,
@@ -254,6 +263,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.PIN_ENTRY,
         {
+            E.TILL_CANCEL: S.IDLE,
             E.PIN_ENTERED: S.PROCESSING,
             E.ACTIVITY: S.PIN_ENTRY,
             E.CANCEL: S.SALE_OPEN,
@@ -267,6 +277,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
     **_edges(
         S.APPROVED,
         {
+            E.TILL_SALE: S.SALE_OPEN,
             E.CANCEL: S.IDLE,
             E.CONFIRM: S.IDLE,
             E.TIMEOUT: S.IDLE,

@@ -146,7 +146,9 @@ def idle(look: Look) -> View:
 
 
 def sale(look: Look) -> View:
-    return SaleView(look.amount, look.kiosk.merchant, look.ctx.notes.notice)
+    ref = look.ctx.sale.reference if look.ctx.sale is not None else ""
+    shown = say("sale.reference", reference=ref) if ref else ""
+    return SaleView(look.amount, look.kiosk.merchant, look.ctx.notes.notice, shown)
 
 
 def scan(look: Look) -> View:

@@ -212,6 +212,9 @@ TEXT: dict[str, str] = {
     "erase.who": "Erase on your authority as the signed-in cashier of this shop, or let the shopper "
     "type their own PIN.",
     "erased.heading": "Shopper erased",
+    # --- the shop's till ------------------------------------------------------
+    "till.cancelled": "The sale was cancelled at the till.",
+    "sale.reference": "Sale {reference}",
 }
 
 

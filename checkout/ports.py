@@ -12,10 +12,13 @@ Exceptions::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from payments import Evidence
+from payments.till import Sale as TillSale
+from payments.till import SaleResult, SaleStatus
 from vision import ScanUpdate
 
 if TYPE_CHECKING:  # the flow itself never touches pixels
@@ -38,6 +41,7 @@ __all__ = [
     "PaymentsUnavailable",
     "Refunded",
     "SignedIn",
+    "TillDesk",
 ]
 
 
@@ -53,11 +57,14 @@ class Approved:
         transfer_id: the transfer's id, printed on the receipt.
         at: when it was posted, seconds since the epoch.
         offline: stored on the terminal, to be forwarded (store-and-forward).
+        receipt_url: the shopper's receipt link (signed by the terminal, opened at the ledger
+            host), "" when the terminal offers none.
     """
 
     transfer_id: str
     at: float
     offline: bool = False
+    receipt_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,13 +163,16 @@ class PaymentsPort(Protocol):
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
-        """Debit the customer (journalled and retried with one idempotency key); with
-        ``candidates`` the PIN chooses which of them pays (``Declined("customer_id_required")``
-        when it fits several). Without a
-        signed answer it raises ``PaymentsUnavailable`` whose message is the sentence the
-        shopper is shown (the payment was not sent, or its outcome is unknown and any charge
-        will be returned automatically)."""
+        """Debit the customer (journalled and retried with one idempotency key; ``reference``,
+        the sale's, is the merchant reference kept in the journal entry, and ``opened_by``, the
+        cashier or ``till:<id>`` who opened the sale, is kept there too); with ``candidates``
+        the PIN chooses which of them pays (``Declined("customer_id_required")`` when it fits
+        several). Without a signed answer it raises ``PaymentsUnavailable`` whose message is the
+        sentence the shopper is shown (the payment was not sent, or its outcome is unknown and
+        any charge will be returned automatically)."""
 
     def refund_last(self) -> Refunded | Declined:
         """Refund the last approved payment of this terminal."""
@@ -174,6 +184,22 @@ class PaymentsPort(Protocol):
 
     def today_summary(self) -> DaySummary:
         """Today's totals and the reconciliation verdict."""
+
+
+class TillDesk(Protocol):
+    """The shop's register, as the kiosk serves it (``payments.till.SaleDesk`` is one).
+
+    ``poll`` blocks up to ``wait_s``: call it off the GUI thread. ``finish`` is quick and
+    thread-safe; the till server signs what the register then reads.
+    """
+
+    def poll(self, wait_s: float, *, free: Callable[[], bool] = ...) -> TillSale | None:
+        """A sale the till opened, now on this kiosk (taken only while ``free()``, asked when the
+        desk wakes), or the sale on screen whose cancel the till asked for; None when nothing
+        happened within ``wait_s``."""
+
+    def finish(self, sale_ref: str, status: SaleStatus, result: SaleResult) -> TillSale:
+        """The kiosk's final word on the till's sale."""
 
 
 # --- enrolment and erasure (cashier-started, at the kiosk) ---------------------------

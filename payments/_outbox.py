@@ -139,6 +139,7 @@ class Outbox:
         merchant_ref: str = "",
         allow_offline: bool = True,
         candidates: Sequence[str] = (),
+        opened_by: str = "",
     ) -> PaymentOutcome:
         """Debit ``customer_id`` by ``amount``; ``pin`` for the PIN fallback (sent encrypted).
 
@@ -146,9 +147,13 @@ class Outbox:
         PIN, the ledger debits the one candidate whose PIN it is (``Refused`` with
         ``wrong_pin`` when none is, ``customer_id_required`` when several are): a shopper the
         face ranked second pays with their own PIN, and nobody else's lockout counts it.
+        ``opened_by`` (the cashier who opened the sale, or ``till:<id>``) stays in the journal
+        entry for the merchant's day; the ledger is not told.
         """
         check_amount(amount, self.currency)
         check_id(customer_id, "customer id")
+        if opened_by:
+            check_id(opened_by, "cashier id")
         chosen = tuple(dict.fromkeys(candidates)) if pin is not None and len(set(candidates)) > 1 else ()
         for candidate in chosen:
             check_id(candidate, "customer id")
@@ -180,6 +185,7 @@ class Outbox:
                 request_body=json_bytes(body),
                 evidence=record,
                 pin_used=pin is not None,
+                cashier_id=opened_by or None,
             )
         )
         crash_point("after_journal_write")

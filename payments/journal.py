@@ -147,7 +147,8 @@ class NewEntry:
         evidence: a debit's :class:`Evidence` (a refund's or void's reason as JSON), never an image.
         pin_used: the request carries an encrypted PIN (never stored offline).
         original_transfer_id: for refunds, voids and reversals, the debit they undo.
-        cashier_id: the cashier who authorised a refund or void; None for a reversal.
+        cashier_id: the cashier who authorised a refund or void (None for a reversal); for a
+            debit, who opened the sale (a cashier, or ``till:<id>``), None when not known.
     """
 
     transfer_id: str
@@ -178,7 +179,7 @@ class JournalEntry:
         evidence_json: canonical JSON of the evidence.
         pin_used: the request carried an encrypted PIN.
         original_transfer_id: the debit a refund or void refers to.
-        cashier_id: the authorising cashier of a refund or void.
+        cashier_id: the authorising cashier of a refund or void; who opened a debit's sale.
         state: see :class:`EntryState`.
         ledger_transfer_id: the id the ledger gave the transfer (once known).
         ledger_status: the ledger's status of it (posted, pending, declined, ...).

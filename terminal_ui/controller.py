@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -12,7 +13,9 @@ from checkout import (
     Effect,
     Enroller,
     FaceAnalyser,
+    FinishTillSale,
     PaymentsPort,
+    PrintReceipt,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -21,10 +24,12 @@ from checkout import (
     StartScan,
     StopScan,
     Tick,
+    TillDesk,
     VerifyCashier,
 )
+from terminal_ui.escpos import print_receipt, receipt_bytes
 from terminal_ui.stall import StallMeter
-from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker
+from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker, TillPoller
 
 __all__ = ["Controller"]
 
@@ -51,12 +56,18 @@ class Controller(QObject):
         *,
         tick_ms: int = 100,
         enroller: Enroller | None = None,
+        till: TillDesk | None = None,
+        printer: Path | None = None,
     ) -> None:
         super().__init__()
+        self._printer = printer
         self._analyser, self._camera = analyser, camera
         self._enroller = enroller
-        self._runner = PaymentsRunner(payments, enroller=enroller)
+        self._runner = PaymentsRunner(payments, enroller=enroller, till=till)
         self._runner.answered.connect(self.flow_event)
+        self._till = TillPoller(till) if till is not None else None
+        if self._till is not None:
+            self._till.news.connect(self.flow_event)
         self._worker: ScanWorker | None = None
         self._retired: list[ScanWorker] = []
         self._generation = 0
@@ -69,6 +80,13 @@ class Controller(QObject):
         """Start the clock ticks and the stall meter."""
         self._ticks.start()
         self.stall.start()
+        if self._till is not None:
+            self._till.start()
+
+    def till_ready(self, ready: bool) -> None:
+        """The kiosk is (not) free to take the till's next sale."""
+        if self._till is not None:
+            self._till.set_ready(ready)
 
     def perform(self, effect: Effect) -> None:
         """Carry out one effect (ShowScreen is the window's business, not this)."""
@@ -77,8 +95,19 @@ class Controller(QObject):
             self._start_scan(effect.amount_minor, enrol=effect.enrol)
         elif isinstance(effect, StopScan):
             self._stop_scan()
+        elif isinstance(effect, PrintReceipt):
+            if self._printer is not None:  # written on a thread of its own: a jam never blocks
+                receipt = effect.receipt
+                print_receipt(self._printer, receipt_bytes(receipt.text().splitlines(), receipt.qr_text))
         elif isinstance(
-            effect, SendDebit | VerifyCashier | SendRefund | RequestSummary | SendEnrolment | SendErasure
+            effect,
+            SendDebit
+            | VerifyCashier
+            | SendRefund
+            | RequestSummary
+            | SendEnrolment
+            | SendErasure
+            | FinishTillSale,
         ):
             self._runner.submit(effect)
 
@@ -101,6 +130,9 @@ class Controller(QObject):
         """Stop everything and wait (briefly) for the threads; for window close."""
         self._ticks.stop()
         self.stall.stop()
+        if self._till is not None:
+            self._till.stop()
+            self._till.wait(timeout_ms)
         self._stop_scan()
         for worker in self._retired:
             worker.wait(timeout_ms)

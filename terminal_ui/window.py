@@ -11,6 +11,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QImage
@@ -31,6 +32,7 @@ from checkout import (
     ShowScreen,
     StaffThrottle,
     StartScan,
+    TillDesk,
     Timeouts,
 )
 from terminal_ui.controller import Controller
@@ -59,6 +61,8 @@ class KioskOptions:
         tz: time zone of receipt times; None for the machine's local zone.
         cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
         throttle: how the kiosk slows repeated wrong staff PINs.
+        receipt_printer: an ESC/POS printer device or file approved payments' receipts are
+            printed on; None: the screen's QR code only.
     """
 
     merchant: str = ""
@@ -71,6 +75,7 @@ class KioskOptions:
     tz: dt.tzinfo | None = None
     cashiers: tuple[str, ...] = ()
     throttle: StaffThrottle = field(default_factory=StaffThrottle)
+    receipt_printer: Path | None = None
 
 
 class KioskWindow(QMainWindow):
@@ -88,6 +93,7 @@ class KioskWindow(QMainWindow):
         *,
         clock: Callable[[], float] = time.monotonic,
         enroller: Enroller | None = None,
+        till: TillDesk | None = None,
     ) -> None:
         super().__init__()
         self.options = options or KioskOptions()
@@ -103,7 +109,13 @@ class KioskWindow(QMainWindow):
             throttle=self.options.throttle,
         )
         self.controller = Controller(
-            analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller
+            analyser,
+            camera,
+            payments,
+            tick_ms=self.options.tick_ms,
+            enroller=enroller,
+            till=till,
+            printer=self.options.receipt_printer,
         )
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)
@@ -121,6 +133,7 @@ class KioskWindow(QMainWindow):
         self._first_face_at: float | None = None
         self._result_at: float | None = None
         self._apply(self.machine.start(self._clock()))
+        self.controller.till_ready(True)
         self.controller.start()
 
     # --- what tests and the demo read ------------------------------------------------
@@ -164,6 +177,7 @@ class KioskWindow(QMainWindow):
     def dispatch(self, event: Event) -> None:
         """Feed one event to the machine and carry out its effects."""
         self._apply(self.machine.handle(event, self._clock()))
+        self.controller.till_ready(self.machine.takes_till_sale)
 
     def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:

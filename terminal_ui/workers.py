@@ -22,16 +22,20 @@ from checkout import (
     Enroller,
     EnrolmentRequest,
     FaceAnalyser,
+    FinishTillSale,
     FrameCapture,
     LedgerRequest,
     PaymentsPort,
     SendEnrolment,
     SendErasure,
+    TillDesk,
     answer,
     answer_enrolment,
+    finish_till_sale,
+    till_news,
 )
 
-__all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "to_qimage"]
+__all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "TillPoller", "to_qimage"]
 
 log = logging.getLogger(__name__)
 
@@ -220,17 +224,28 @@ class PaymentsRunner(QObject):
 
     answered = Signal(object)  # a flow event
 
-    def __init__(self, port: PaymentsPort, threads: int = 2, enroller: Enroller | None = None) -> None:
+    def __init__(
+        self,
+        port: PaymentsPort,
+        threads: int = 2,
+        enroller: Enroller | None = None,
+        till: TillDesk | None = None,
+    ) -> None:
         super().__init__()
         self._port = port
         self._enroller = enroller
+        self._till = till
         self._pool = QThreadPool()
         self._pool.setMaxThreadCount(threads)
 
-    def submit(self, request: LedgerRequest | EnrolmentRequest) -> None:
+    def submit(self, request: LedgerRequest | EnrolmentRequest | FinishTillSale) -> None:
         """Start ``request``; returns at once."""
 
         def run() -> None:
+            if isinstance(request, FinishTillSale):
+                if self._till is not None:
+                    finish_till_sale(self._till, request)
+                return
             if isinstance(request, SendEnrolment | SendErasure):
                 if self._enroller is None:
                     log.error("%s without an enroller", type(request).__name__)
@@ -246,3 +261,41 @@ class PaymentsRunner(QObject):
     def wait(self, timeout_ms: int = 5000) -> bool:
         """Wait for running calls (at shutdown)."""
         return self._pool.waitForDone(timeout_ms)
+
+
+class TillPoller(QThread):
+    """Asks the till's desk what happened, on its own thread; news comes back as ``news``.
+
+    It takes a new sale only while the kiosk is free (``set_ready``); a cancel of the sale on
+    screen is heard at any time.
+    """
+
+    news = Signal(object)  # a flow event: TillSaleOpened or TillCancel
+
+    def __init__(self, desk: TillDesk, wait_s: float = 0.25) -> None:
+        super().__init__()
+        self._desk, self._wait_s = desk, wait_s
+        self._stop = threading.Event()
+        self._ready = threading.Event()
+
+    def set_ready(self, ready: bool) -> None:
+        """Whether the kiosk may take a new sale now (it is idle)."""
+        if ready:
+            self._ready.set()
+        else:
+            self._ready.clear()
+
+    def stop(self) -> None:
+        """Ask the poller to end (within one wait)."""
+        self._stop.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                event = till_news(self._desk, self._wait_s, free=self._ready.is_set)
+            except Exception:  # the till is an extra: the kiosk goes on with its own pad
+                log.exception("till desk poll failed")
+                self._stop.wait(1.0)
+                continue
+            if event is not None:
+                self.news.emit(event)

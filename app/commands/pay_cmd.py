@@ -6,7 +6,9 @@ and tests. The terminal's identity comes from the settings (``[ledger]``:
 ``FACEPAY_LEDGER_LEDGER_PUB``) unless flags say otherwise: ``--demo DIR/demo.json``
 takes the terminal id, key and ledger.pub of a demo world; ``--key FILE`` takes
 ``ledger.pub`` (and ``demo.json``, for the terminal id) from beside the key.
-The journal is ``<payments.data_dir>/journal.db`` unless ``--journal FILE``.
+The journal is ``<payments.data_dir>/journal.db`` unless ``--journal FILE``; with ``--demo``
+it is the demo kiosk's own (``terminal/journal.db`` beside ``demo.json``), so the command
+and the kiosk of one demo world keep one journal and reconcile as one terminal.
 
 Exit codes: 0 approved (or stored offline, or nothing left open); 1 declined, or
 entries still open after recovery; 2 a wrong request or configuration (bad amount,
@@ -87,6 +89,11 @@ class Connection:
     currency: str
 
 
+# The demo world's terminal folder beside demo.json (``facepay demo`` keeps the kiosk's journal,
+# gallery and registry there).
+DEMO_TERMINAL_DIR = "terminal"
+
+
 def add_connection_flags(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("terminal and ledger (default: the settings)")
     g.add_argument("--ledger", metavar="URL", help="ledger base URL")
@@ -138,6 +145,8 @@ def connection(args: argparse.Namespace) -> Connection:
             "no terminal id: set ledger.terminal_id (FACEPAY_LEDGER_TERMINAL_ID), --terminal or --demo"
         )
     journal = args.journal or Path(payments.data_dir) / "journal.db"
+    if args.journal is None and args.demo is not None:
+        journal = args.demo.parent / DEMO_TERMINAL_DIR / "journal.db"
     return Connection(url, terminal, key, pub, journal, args.timeout or ledger.timeout_s, payments.currency)
 
 

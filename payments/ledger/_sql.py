@@ -902,6 +902,10 @@ class _SqlStore:
         with self._transaction(write=False) as tx:
             return tx.transfer(transfer_id, lock=False)
 
+    def merchant(self, merchant_id: str) -> Merchant | None:
+        with self._transaction(write=False) as tx:
+            return tx.merchant(merchant_id)
+
     def list_transfers(self, terminal_id: str, start: str, end: str, limit: int) -> list[Transfer]:
         rows = self._read(
             f"SELECT {_TRANSFER_COLS} FROM transfers WHERE terminal_id = ? AND created_at >= ? "

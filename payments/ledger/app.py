@@ -33,6 +33,7 @@ from payments.ledger.errors import ErrorCode, LedgerKeyError
 from payments.ledger.integrity import IntegrityWatch
 from payments.ledger.keys import default_key_path, load_ledger_keys
 from payments.ledger.limits import ServerLimits
+from payments.ledger.receipts import receipt_page
 from payments.ledger.service import MAX_BODY_BYTES, Ledger, Pending, Reply, Request
 from payments.ledger.store import open_store
 from payments.signing import HEADER_LEDGER_SIGNATURE, sign_response
@@ -230,6 +231,17 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
 
         return handle
 
+    async def receipt(http: HttpRequest) -> Response:
+        page = receipt_page(
+            ledger.store,
+            http.path_params["transfer_id"],
+            http.query_params.get("s", ""),
+            as_json=http.query_params.get("format") == "json",
+        )
+        signature = sign_response(signing_key, page.status, "", page.body)
+        headers = {HEADER_LEDGER_SIGNATURE: signature, "Cache-Control": "private, no-store"}
+        return Response(page.body, page.status, headers, media_type=page.media_type)
+
     async def http_error(http: HttpRequest, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         code = {404: ErrorCode.NOT_FOUND, 405: ErrorCode.METHOD_NOT_ALLOWED}.get(status, ErrorCode.INTERNAL)
@@ -270,6 +282,7 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
         Route("/v1/gallery/acks", endpoint("gallery_ack"), methods=["POST"]),
         Route("/v1/transfers", endpoint("list_transfers"), methods=["GET"]),
         Route("/v1/transfers/{transfer_id}", endpoint("get_transfer"), methods=["GET"]),
+        Route("/r/{transfer_id}", receipt, methods=["GET"]),
     ]
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error, Exception: crash}

@@ -192,6 +192,8 @@ class LedgerStore(Protocol):
 
     def transfer(self, transfer_id: str) -> Transfer | None: ...
 
+    def merchant(self, merchant_id: str) -> Merchant | None: ...
+
     def list_transfers(self, terminal_id: str, start: str, end: str, limit: int) -> list[Transfer]:
         """Transfers of a terminal with ``start <= created_at < end``, oldest first."""
 

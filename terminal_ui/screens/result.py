@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPaintEvent, QP
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from checkout import Confirm, Outcome, Receipt, ResultView, View, say
-from terminal_ui.qr import qr_image
+from terminal_ui.qr import qr_fitting
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.style import BAD_RED, OK_GREEN, WARN_AMBER, label
 
@@ -24,6 +24,10 @@ _COLOUR = {
     Outcome.UNKNOWN: WARN_AMBER,
 }
 
+
+# Side of the receipt's QR code on screen: whole modules of at least 4 px that a phone reads from
+# an arm's length, within the receipt box of a 1280x800 panel.
+QR_SIDE_PX = 240
 
 # The main button says where it leads (an unknown outcome goes to the cashier's PIN pad).
 _DONE_TEXT = {
@@ -100,22 +104,22 @@ class ResultScreen(BaseScreen):
             "QFrame { border: 2px solid #C9CED6; border-radius: 14px; }QLabel { border: none; }"
         )
         box = QHBoxLayout(self.receipt_box)
-        box.setContentsMargins(32, 20, 32, 20)
+        box.setContentsMargins(32, 12, 32, 12)
         box.setSpacing(32)
         self.receipt_title = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.receipt_title.setStyleSheet("font-weight: bold;")
         self.receipt = label("", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.receipt.setTextFormat(Qt.TextFormat.PlainText)
         text_column = QVBoxLayout()
+        text_column.setSpacing(4)
         text_column.addWidget(self.receipt_title)
         text_column.addWidget(self.receipt, 1)
+        # The caption sits beside the code, not under it: the code gets the box's full height.
+        text_column.addWidget(label(say("result.scan_receipt"), "muted", align=Qt.AlignmentFlag.AlignLeft))
         self.qr = QLabel()
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        qr_column = QVBoxLayout()
-        qr_column.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
-        qr_column.addWidget(label(say("result.scan_receipt"), "muted"))
         box.addLayout(text_column, 1)
-        box.addLayout(qr_column)
+        box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignVCenter)
         self.page.addWidget(self.receipt_box)
         self.page.addStretch(1)
         self.done = self.action(say("ui.done"), Confirm(), "primary")
@@ -137,4 +141,6 @@ class ResultScreen(BaseScreen):
         lines = receipt.text().splitlines()
         self.receipt_title.setText(say("result.receipt_title", merchant=lines[0]))
         self.receipt.setText("\n".join(lines[1:]))
-        self.qr.setPixmap(QPixmap.fromImage(qr_image(receipt.text(), 5)))
+        picture = QPixmap.fromImage(qr_fitting(receipt.qr_text, QR_SIDE_PX))
+        self.qr.setPixmap(picture)
+        self.qr.setFixedSize(picture.size())  # drawn whole: the layout may not shrink it

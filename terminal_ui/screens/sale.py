@@ -21,13 +21,14 @@ class SaleScreen(BaseScreen):
         self.caption = label(say("sale.caption"), "muted")
         self.amount = label("", "amount")
         self.amount.setStyleSheet("font-size: 96px;")
+        self.reference = label("", "muted")
         self.notice = label("", "notice")
         self.pay = self.action(say("sale.pay"), Confirm(), "primary")
         self.pin = self.action(say("ui.use_pin"), UsePin())
         self.cancel = self.action(say("ui.cancel"), Cancel())
         self.page.addWidget(self.merchant)
         self.page.addStretch(1)
-        for widget in (self.caption, self.amount):
+        for widget in (self.caption, self.amount, self.reference):
             self.page.addWidget(widget)
         self.page.addWidget(self.notice, 0, Qt.AlignmentFlag.AlignHCenter)
         self.page.addStretch(1)
@@ -43,6 +44,8 @@ class SaleScreen(BaseScreen):
         assert isinstance(view, SaleView)
         self.merchant.setText(view.merchant)
         self.amount.setText(view.amount)
+        self.reference.setText(view.reference)
+        self.reference.setVisible(bool(view.reference))
         self.notice.setText(view.notice)
         self.notice.setVisible(bool(view.notice))
 

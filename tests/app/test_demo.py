@@ -116,3 +116,17 @@ def test_a_face_payment_is_timed_quiet_and_under_load_in_one_run(demo: dict[str,
     loaded = demo["loaded"]
     assert loaded["processes"] == 1
     assert len(loaded["face_to_approved_s"]) == 1 and loaded["longest_gui_stall_ms"] is not None
+
+
+def test_the_register_opens_a_sale_and_reads_the_kiosk_signed_result(demo: dict[str, Any]) -> None:
+    """`facepay till sale`, a process of its own, opens the sale on the headless kiosk (nobody
+    types the amount), the shopper pays by face, and the register gets the approved result,
+    signed by the kiosk (the command believes no unsigned answer); the ledger has the debit
+    under the register's reference (checked in "ledger agrees")."""
+    step = demo["steps"]["till sale"]
+    assert step["ok"], step["detail"]
+    assert step["screens"][:2] == ["sale", "scan"]  # straight from idle: no staff, no amount pad
+    assert "staff" not in step["screens"] and "amount" not in step["screens"]
+    sale = demo["till_sale"]
+    assert sale["status"] == "approved" and sale["amount_minor"] == 420
+    assert sale["result"]["method"] == "face" and sale["result"]["transfer_id"]

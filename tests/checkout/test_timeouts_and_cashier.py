@@ -37,7 +37,7 @@ from checkout import (
     VerifyCashier,
 )
 
-from .conftest import MATCH, Driver, face, no_face
+from .conftest import MATCH, TIMEOUTS, Driver, face, no_face
 
 # --- time-outs ---------------------------------------------------------------------
 
@@ -124,10 +124,20 @@ def test_result_screens_return_by_themselves(drive: Driver, outcome: str) -> Non
             drive.approve()
         else:
             drive.send(DebitDeclined(drive.debit().request_id, "insufficient_funds"))
-    drive.tick(7.9)
+    stays = TIMEOUTS.receipt_s if outcome == "approved" else TIMEOUTS.result_s  # the receipt QR waits
+    drive.tick(stays - 0.1)
     assert drive.state.value == outcome
     drive.tick(0.1)
     assert drive.state is (State.IDLE if outcome == "approved" else State.SALE_OPEN)
+
+
+def test_the_approved_screen_stays_long_enough_to_scan_the_receipt(drive: Driver) -> None:
+    drive.to_processing()
+    drive.approve()
+    drive.tick(TIMEOUTS.result_s + 10)
+    assert drive.state is State.APPROVED  # a phone is out, the QR is being scanned
+    drive.send(Confirm())  # "Done"
+    assert drive.state is State.IDLE
 
 
 @pytest.mark.parametrize("path", ["scan", "to_confirm", "to_pin"])

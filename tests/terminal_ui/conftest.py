@@ -150,6 +150,8 @@ class FakePayments:
         evidence: Evidence,
         allow_offline: bool,
         candidates: tuple[str, ...] = (),
+        reference: str = "",
+        opened_by: str = "",
     ) -> Approved | Declined:
         from checkout import PaymentsUnavailable
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+from pathlib import Path
 
+from app.commands.pay_cmd import DEMO_TERMINAL_DIR
 from payments.journal import Journal
 
-from .conftest import TerminalKit
+from .conftest import FACEPAY, REPO, TerminalKit, clean_env, served_world
 
 STORE_AND_FORWARD = {
     "FACEPAY_PAYMENTS_STORE_AND_FORWARD": "true",
@@ -77,3 +80,30 @@ def test_pin_payment_from_stdin(kit: TerminalKit) -> None:
     with Journal.open(kit.journal_path, kit.terminal_id) as journal:
         # Only the encrypted PIN block was ever stored, and it is dropped once the answer is in.
         assert [e.request_body for e in journal.entries()] == [None, None]
+
+
+def test_pay_with_demo_writes_the_demo_kiosks_journal_so_reconcile_agrees(tmp_path: Path) -> None:
+    """`facepay pay --demo` once wrote a journal of its own beside the demo kiosk's, and
+    `reconcile` of the kiosk's journal then reported the payment as a difference."""
+    with served_world(f"sqlite:///{tmp_path}/ledger.db", tmp_path) as world:
+        demo = world.out / "demo.json"
+        env = clean_env(tmp_path)
+
+        def facepay(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [str(FACEPAY), *args, "--demo", str(demo), "--ledger", world.url],
+                env=env,
+                cwd=REPO,
+                text=True,
+                capture_output=True,
+                timeout=120,
+            )
+
+        paid = facepay("pay", "--customer", "c-alice", "--amount", "25.00")
+        assert paid.returncode == 0, paid.stderr
+        kiosk_journal = world.out / DEMO_TERMINAL_DIR / "journal.db"
+        with Journal.open(kiosk_journal, str(world.demo["terminal_id"])) as journal:
+            assert [e.amount.minor for e in journal.entries()] == [2500]
+        day = facepay("reconcile", "--json")
+        assert day.returncode == 0, day.stdout + day.stderr
+        assert json.loads(day.stdout)["verdict"] == "totals agree"
