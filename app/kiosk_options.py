@@ -26,4 +26,5 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
         cashiers=cashiers,
         throttle=kiosk.staff,
+        max_sale_minor=settings.payments.max_sale_minor,
     )

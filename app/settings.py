@@ -545,6 +545,12 @@ class LedgerSettings:
     cashier_ids: str = field(default="", metadata=_doc("cashier ids at staff sign-in, comma-separated"))
 
 
+# The largest sale the kiosk's amount pad (and the till) opens: EUR 10,000.00. A kiosk sale
+# above it is a slip of the finger (an extra zero), not a purchase; the cashier is told the
+# limit on the pad instead of the ledger's own cap (100,000,000 minor units) reaching a shopper.
+MAX_SALE_MINOR = 1_000_000
+
+
 @dataclass(frozen=True)
 class PaymentSettings:
     """Terminal-side payment rules.
@@ -557,6 +563,7 @@ class PaymentSettings:
         store_and_forward: accept face payments offline (default off: decline when offline).
         offline_floor_minor: largest single offline payment, minor units.
         offline_exposure_minor: largest total of outstanding offline payments, minor units.
+        max_sale_minor: the largest sale opened at this terminal, minor units.
     """
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
@@ -567,6 +574,9 @@ class PaymentSettings:
     store_and_forward: bool = field(default=False, metadata=_doc("offline store-and-forward"))
     offline_floor_minor: int = field(default=0, metadata=_doc("offline per-payment limit", lo=0))
     offline_exposure_minor: int = field(default=0, metadata=_doc("offline total limit", lo=0))
+    max_sale_minor: int = field(
+        default=MAX_SALE_MINOR, metadata=_doc("largest sale, minor units", lo=1, hi=100_000_000)
+    )
 
 
 # --- kiosk ------------------------------------------------------------------

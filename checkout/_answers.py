@@ -9,14 +9,22 @@ from __future__ import annotations
 import logging
 
 from checkout import _events as ev
-from checkout._effects import RequestSummary, SendDebit, SendEnrolment, SendErasure, SendRefund, VerifyCashier
+from checkout._effects import (
+    RequestPayments,
+    RequestSummary,
+    SendDebit,
+    SendEnrolment,
+    SendErasure,
+    SendRefund,
+    VerifyCashier,
+)
 from checkout.ports import Approved, Declined, Enroller, PaymentsPort, PaymentsUnavailable
 
 __all__ = ["EnrolmentRequest", "LedgerRequest", "answer", "answer_enrolment"]
 
 log = logging.getLogger(__name__)
 
-LedgerRequest = SendDebit | VerifyCashier | SendRefund | RequestSummary
+LedgerRequest = SendDebit | VerifyCashier | SendRefund | RequestPayments | RequestSummary
 EnrolmentRequest = SendEnrolment | SendErasure
 
 
@@ -47,10 +55,12 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> ev.Event | None:
                 return ev.CashierRejected(rid, signed.code, signed.retry_after_s)
             return ev.CashierVerified(rid)
         if isinstance(request, SendRefund):
-            refund = port.refund_last()
+            refund = port.refund(request.transfer_id, request.amount_minor, void=request.void)
             if isinstance(refund, Declined):
                 return ev.RefundFailed(rid, refund.message or refund.code)
-            return ev.RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency)
+            return ev.RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency, refund.voided)
+        if isinstance(request, RequestPayments):
+            return ev.PaymentsListed(rid, port.todays_payments())
         return ev.SummaryReady(rid, port.today_summary())
     except PaymentsUnavailable as exc:
         return ev.LedgerUnreachable(rid, str(exc))

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from checkout._effects import Outcome, ResultView
 from checkout._table import State
 from checkout._text import format_amount
-from checkout.ports import CustomerDirectory, DaySummary, Evidence
+from checkout.ports import CustomerDirectory, DaySummary, Evidence, PaymentLine
 from vision import Guidance
 
-__all__ = ["Context", "Kiosk", "Notes", "Sale", "Shopper", "Timeouts"]
+__all__ = ["Context", "Kiosk", "Notes", "RefundPick", "Sale", "Shopper", "Timeouts"]
 
 # Before the face or a typed number says otherwise, a payment is by PIN.
 NO_EVIDENCE = Evidence(method="pin")
@@ -68,6 +68,21 @@ class Sale:
 
 
 @dataclass(frozen=True)
+class RefundPick:
+    """The payment the cashier picked to refund or void, and how much.
+
+    Attributes:
+        line: the payment.
+        amount_minor: how much to give back (0 until typed).
+        void: cancel it whole instead.
+    """
+
+    line: PaymentLine
+    amount_minor: int = 0
+    void: bool = False
+
+
+@dataclass(frozen=True)
 class Kiosk:
     """What the flow knows of its terminal, fixed for its life.
 
@@ -77,6 +92,7 @@ class Kiosk:
         currency: ISO 4217 code of the amount pad.
         timeouts: how long each screen waits.
         tz: time zone of the receipt, None for the local one.
+        max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
     """
 
     directory: CustomerDirectory
@@ -84,6 +100,7 @@ class Kiosk:
     currency: str
     timeouts: Timeouts
     tz: dt.tzinfo | None
+    max_sale_minor: int = 0
 
 
 @dataclass(frozen=True)
@@ -141,6 +158,8 @@ class Context:
         result: the last attempt's result screen.
         summary: today's totals, once they arrived.
         direction: the head-turn the challenge asks for.
+        payments: today's payments for the refund list, None while they load.
+        refund: the payment picked to refund or void.
     """
 
     state: State = State.IDLE
@@ -157,3 +176,5 @@ class Context:
     result: ResultView = NO_RESULT
     summary: DaySummary | None = None
     direction: Guidance = Guidance.TURN_LEFT
+    payments: tuple[PaymentLine, ...] | None = None
+    refund: RefundPick | None = None

@@ -31,6 +31,10 @@ __all__ = [
     "Outcome",
     "PinView",
     "Receipt",
+    "RefundConfirmView",
+    "RefundLine",
+    "RefundListView",
+    "RequestPayments",
     "RequestSummary",
     "ResultView",
     "SaleView",
@@ -174,10 +178,64 @@ class StaffView:
 
 @dataclass(frozen=True)
 class AmountView:
-    """The cashier types the sale amount. Attributes: currency: ISO 4217 code; notice: may be empty."""
+    """The cashier types an amount: a new sale's, or how much of a payment to refund.
+
+    Attributes:
+        currency: ISO 4217 code.
+        notice: why the amount was not taken (above the shop's maximum...), may be empty.
+        title: heading, empty for the new sale's.
+        subtitle: what to type, empty for the new sale's.
+    """
 
     currency: str
     notice: str = ""
+    title: str = ""
+    subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """One payment in the refund list, display-ready.
+
+    Attributes:
+        transfer_id: what picking it sends.
+        text: "14:05  EUR 12.50  Anna K." and what was refunded of it already.
+        open: something is left to refund.
+    """
+
+    transfer_id: str
+    text: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class RefundListView:
+    """Today's payments at this terminal, newest first, for the cashier to refund or void one.
+
+    Attributes:
+        lines: the payments; empty while loading or when there are none.
+        loading: the list has not arrived yet.
+        notice: why a pick was not taken ("nothing left to refund"), may be empty.
+    """
+
+    lines: tuple[RefundLine, ...]
+    loading: bool = False
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class RefundConfirmView:
+    """Nothing is sent before the cashier confirms, with amount and shopper named.
+
+    Attributes:
+        prompt: "Refund EUR 3.00 to Anna K.?".
+        detail: which payment ("Payment of 14:05, EUR 12.50, transaction tr-...").
+        void_option: label of a button that voids the payment whole, "" when it cannot be voided.
+    """
+
+    prompt: str
+    detail: str
+    void_option: str = ""
 
 
 @dataclass(frozen=True)
@@ -349,6 +407,8 @@ View = (
     | BusyView
     | ResultView
     | CashierView
+    | RefundListView
+    | RefundConfirmView
     | LockedView
     | ConsentView
     | CaptureView
@@ -432,7 +492,25 @@ class VerifyCashier:
 
 @dataclass(frozen=True)
 class SendRefund:
-    """Refund the terminal's last payment; answered by RefundDone/RefundFailed/LedgerUnreachable.
+    """Refund (part of) or void one of the terminal's payments; answered by
+    RefundDone/RefundFailed/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+        transfer_id: the payment.
+        amount_minor: how much to give back, minor units.
+        void: cancel the payment whole instead of refunding.
+    """
+
+    request_id: int
+    transfer_id: str
+    amount_minor: int
+    void: bool = False
+
+
+@dataclass(frozen=True)
+class RequestPayments:
+    """Fetch today's payments for the refund list; answered by PaymentsListed.
 
     Attributes:
         request_id: echoed in the answer.
@@ -492,6 +570,7 @@ Effect = (
     | SendDebit
     | VerifyCashier
     | SendRefund
+    | RequestPayments
     | RequestSummary
     | SendEnrolment
     | SendErasure

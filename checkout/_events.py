@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from checkout._table import EventType
-from checkout.ports import CaptureUpdate, DaySummary, Erased
+from checkout.ports import CaptureUpdate, DaySummary, Erased, PaymentLine
 from vision import Guidance, Match, NeedPin, Reject, ScanUpdate
 
 E = EventType
@@ -31,6 +31,7 @@ __all__ = [
     "CashierKey",
     "CashierRejected",
     "CashierVerified",
+    "ChooseRefund",
     "Confirm",
     "CustomerNumberEntered",
     "DebitApproved",
@@ -46,16 +47,18 @@ __all__ = [
     "LockTerminal",
     "NewSale",
     "OpenSale",
+    "PaymentPicked",
+    "PaymentsListed",
     "PinEntered",
     "RefundDone",
     "RefundFailed",
-    "RefundLast",
     "ScanUpdated",
     "SummaryReady",
     "Tick",
     "UseCode",
     "UsePin",
     "UserActivity",
+    "VoidPayment",
 ]
 
 # How long a typed customer number may be.
@@ -324,26 +327,62 @@ class CancelSale:
 
 
 @dataclass(frozen=True)
-class RefundLast:
-    """The cashier asked to refund the terminal's last payment."""
+class ChooseRefund:
+    """The cashier asked to refund or void one of today's payments (the list opens)."""
 
-    kind: ClassVar[EventType | None] = E.REFUND_LAST
+    kind: ClassVar[EventType | None] = E.REFUNDS
+
+
+@dataclass(frozen=True)
+class PaymentsListed(Answer):
+    """Today's payments arrived for the refund list.
+
+    Attributes:
+        request_id: the ``RequestPayments`` it answers.
+        lines: the payments, newest first.
+    """
+
+    lines: tuple[PaymentLine, ...]
+
+    kind: ClassVar[EventType | None] = E.PAYMENTS_LISTED
+
+
+@dataclass(frozen=True)
+class PaymentPicked:
+    """The cashier picked a payment of the list (the machine says whether anything is left of it).
+
+    Attributes:
+        transfer_id: the payment's transfer id.
+    """
+
+    transfer_id: str
+
+    kind: ClassVar[EventType | None] = E.PAYMENT_PICKED
+
+
+@dataclass(frozen=True)
+class VoidPayment:
+    """The cashier chose to void the picked payment whole (only before any refund of it)."""
+
+    kind: ClassVar[EventType | None] = E.VOID
 
 
 @dataclass(frozen=True)
 class RefundDone(Answer):
-    """The refund was posted.
+    """The refund (or void) was posted.
 
     Attributes:
         request_id: the ``SendRefund`` it answers.
         transfer_id: the refund's transfer id.
         amount_minor: amount refunded.
         currency: ISO 4217 code.
+        voided: the payment was voided whole.
     """
 
     transfer_id: str
     amount_minor: int
     currency: str
+    voided: bool = False
 
     kind: ClassVar[EventType | None] = E.REFUND_DONE
 
@@ -517,7 +556,10 @@ Event = (
     | NewSale
     | OpenSale
     | CancelSale
-    | RefundLast
+    | ChooseRefund
+    | PaymentsListed
+    | PaymentPicked
+    | VoidPayment
     | RefundDone
     | RefundFailed
     | LockTerminal

@@ -24,6 +24,7 @@ from checkout._absorb import absorb
 from checkout._context import Context, Kiosk, Notes, Sale, Timeouts
 from checkout._effects import (
     Effect,
+    RequestPayments,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -35,6 +36,7 @@ from checkout._effects import (
     VerifyCashier,
 )
 from checkout._enrolment import CODE_DIGITS, ENROL_STATES, EnrolContext, absorb_enrol
+from checkout._refunds import REFUND_STATES, absorb_refund, classify_refund
 from checkout._specs import SPECS, Entry
 from checkout._staff import StaffSignIn, StaffThrottle
 from checkout._table import BUSY_STATES, SCAN_STATES, TRANSITIONS, Branch, EventType, Guard, State
@@ -64,8 +66,9 @@ class CheckoutMachine:
         consent: Consent | None = None,
         cashiers: tuple[str, ...] = (),
         throttle: StaffThrottle | None = None,
+        max_sale_minor: int = 0,
     ) -> None:
-        self._kiosk = Kiosk(directory, merchant, currency, timeouts or Timeouts(), tz)
+        self._kiosk = Kiosk(directory, merchant, currency, timeouts or Timeouts(), tz, max_sale_minor)
         self._staff = StaffSignIn(cashiers, throttle or StaffThrottle())
         self._enrol = EnrolContext(consent)  # consent None: no enrolment at this terminal
         self._ctx = Context()
@@ -123,6 +126,8 @@ class CheckoutMachine:
             c = replace(c, notes=Notes())
         if c.state in ENROL_STATES or kind in (E.ENROL, E.ERASE):
             self._ctx = absorb_enrol(c, self._enrol, event, kind)
+        elif c.state in REFUND_STATES or kind is E.REFUNDS:
+            self._ctx = absorb_refund(c, event, kind)
         else:
             self._ctx = absorb(c, event, kind, self._kiosk, self._staff)
         return self._go(target)
@@ -130,6 +135,8 @@ class CheckoutMachine:
     def _classify(self, event: ev.Event) -> EventType | None:
         """The event's own kind, unless the flow's state says otherwise."""
         c, kind = self._ctx, event.kind
+        if c.state in REFUND_STATES and isinstance(event, ev.PaymentPicked | ev.OpenSale | ev.VoidPayment):
+            return classify_refund(c, event)
         match event:
             case ev.Tick():
                 deadline = self.deadline
@@ -144,9 +151,15 @@ class CheckoutMachine:
                 return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
                 return kind if pin.isdigit() and len(pin) in PIN_LENGTHS else None
+            case ev.OpenSale(amount_minor=amount) if kind is E.SALE_OPENED and self._too_large(amount):
+                return E.SALE_TOO_LARGE
             case ev.Answer(request_id=rid) if rid != c.request:
                 return None  # an answer to a request the flow gave up on
         return kind
+
+    def _too_large(self, amount_minor: int) -> bool:
+        limit = self._kiosk.max_sale_minor
+        return limit > 0 and amount_minor > limit
 
     def _holds(self, guard: Guard) -> bool:
         if guard is Guard.LOCKED:
@@ -166,7 +179,7 @@ class CheckoutMachine:
             self._ctx = replace(self._ctx, since=now)
             if target not in ENROL_STATES:
                 self._enrol.forget_secrets()
-            if target in BUSY_STATES or target is State.CASHIER:
+            if target in BUSY_STATES or target in (State.CASHIER, State.REFUND_LIST):
                 self._ctx = replace(self._ctx, request=self._ctx.request + 1)
             effects.extend(self._enter(SPECS[target].entry, leaving))
             if target is State.APPROVED:
@@ -191,7 +204,12 @@ class CheckoutMachine:
         if entry is Entry.VERIFY_CASHIER:
             return [VerifyCashier(rid, self._staff.cashier_id, pin or "")]
         if entry is Entry.REFUND:
-            return [SendRefund(rid)]
+            pick = c.refund
+            assert pick is not None, "a refund needs a picked payment"
+            return [SendRefund(rid, pick.line.transfer_id, pick.amount_minor, pick.void)]
+        if entry is Entry.PAYMENTS:
+            self._ctx = replace(c, payments=None)
+            return [RequestPayments(rid)]
         if entry is Entry.SUMMARY:
             self._ctx = replace(c, summary=None)
             return [RequestSummary(rid)]

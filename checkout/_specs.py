@@ -28,6 +28,7 @@ class Entry(enum.Enum):
     STAFF_PIN = "staff_pin"  # a fresh staff PIN pad: nothing typed before counts
     VERIFY_CASHIER = "verify_cashier"
     REFUND = "refund"
+    PAYMENTS = "payments"  # today's payments for the refund list
     SUMMARY = "summary"  # today's totals for the cashier's menu
     ENROL = "enrol"
     ERASE = "erase"
@@ -96,6 +97,9 @@ SPECS: dict[State, StateSpec] = {
     S.CASHIER_VERIFYING: StateSpec(Screen.BUSY, _ledger, v.busy("cashier"), Entry.VERIFY_CASHIER),
     S.CASHIER: StateSpec(Screen.CASHIER, _cashier, v.cashier, Entry.SUMMARY),
     S.AMOUNT_ENTRY: StateSpec(Screen.AMOUNT, _cashier, v.amount),
+    S.REFUND_LIST: StateSpec(Screen.REFUNDS, _cashier, v.refund_list, Entry.PAYMENTS),
+    S.REFUND_AMOUNT: StateSpec(Screen.AMOUNT, _cashier, v.refund_amount),
+    S.REFUND_CONFIRM: StateSpec(Screen.REFUND_CONFIRM, _cashier, v.refund_confirm),
     S.REFUND_PROCESSING: StateSpec(Screen.BUSY, _ledger, v.busy("refund"), Entry.REFUND),
     S.LOCKED: StateSpec(Screen.LOCKED, None, v.locked),
     S.ENROL_CUSTOMER: StateSpec(Screen.CUSTOMER, _pad, v.enrolment),

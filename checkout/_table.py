@@ -46,6 +46,9 @@ class State(enum.Enum):
     CASHIER_VERIFYING = "cashier_verifying"
     CASHIER = "cashier"
     AMOUNT_ENTRY = "amount_entry"
+    REFUND_LIST = "refund_list"
+    REFUND_AMOUNT = "refund_amount"
+    REFUND_CONFIRM = "refund_confirm"
     REFUND_PROCESSING = "refund_processing"
     LOCKED = "locked"
     ENROL_CUSTOMER = "enrol_customer"
@@ -94,8 +97,14 @@ class EventType(enum.Enum):
     CASHIER_REFUSED = "cashier_refused"
     NEW_SALE = "new_sale"
     SALE_OPENED = "sale_opened"
+    SALE_TOO_LARGE = "sale_too_large"
     CANCEL_SALE = "cancel_sale"
-    REFUND_LAST = "refund_last"
+    REFUNDS = "refunds"
+    PAYMENTS_LISTED = "payments_listed"
+    PAYMENT_PICKED = "payment_picked"
+    NOTHING_LEFT = "nothing_left"
+    REFUND_AMOUNT = "refund_amount"
+    VOID = "void"
     REFUND_DONE = "refund_done"
     REFUND_FAILED = "refund_failed"
     SUMMARY_READY = "summary_ready"
@@ -151,6 +160,8 @@ class Screen(enum.Enum):
     BUSY = "busy"
     RESULT = "result"
     CASHIER = "cashier"
+    REFUNDS = "refunds"
+    REFUND_CONFIRM = "refund_confirm"
     STAFF = "staff"
     AMOUNT = "amount"
     LOCKED = "locked"
@@ -326,7 +337,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         {
             E.NEW_SALE: S.AMOUNT_ENTRY,
             E.CANCEL_SALE: S.CASHIER,
-            E.REFUND_LAST: S.REFUND_PROCESSING,
+            E.REFUNDS: S.REFUND_LIST,
             E.LOCK: S.LOCKED,
             E.SUMMARY_READY: S.CASHIER,
             E.LEDGER_UNREACHABLE: S.CASHIER,
@@ -339,9 +350,46 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         S.AMOUNT_ENTRY,
         {
             E.SALE_OPENED: S.SALE_OPEN,
+            E.SALE_TOO_LARGE: S.AMOUNT_ENTRY,  # the pad stays, saying the shop's maximum
             E.ACTIVITY: S.AMOUNT_ENTRY,
             E.CANCEL: S.CASHIER,
             E.TIMEOUT: _BACK_TO_SALE,
+        },
+    ),
+    # Refund or void: today's payments from the journal -> pick one -> the amount (partial
+    # allowed) -> a confirmation naming amount and shopper -> the ledger. Back goes one step.
+    **_edges(
+        S.REFUND_LIST,
+        {
+            E.PAYMENTS_LISTED: S.REFUND_LIST,
+            E.PAYMENT_PICKED: S.REFUND_AMOUNT,
+            E.NOTHING_LEFT: S.REFUND_LIST,
+            E.LEDGER_UNREACHABLE: S.REFUND_LIST,
+            E.ACTIVITY: S.REFUND_LIST,
+            E.CANCEL: S.CASHIER,
+            E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
+        },
+    ),
+    **_edges(
+        S.REFUND_AMOUNT,
+        {
+            E.REFUND_AMOUNT: S.REFUND_CONFIRM,
+            E.SALE_TOO_LARGE: S.REFUND_AMOUNT,  # more than is left of the payment
+            E.ACTIVITY: S.REFUND_AMOUNT,
+            E.CANCEL: S.REFUND_LIST,
+            E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
+        },
+    ),
+    **_edges(
+        S.REFUND_CONFIRM,
+        {
+            E.CONFIRM: S.REFUND_PROCESSING,
+            E.VOID: S.REFUND_PROCESSING,
+            E.CANCEL: S.REFUND_LIST,
+            E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
         },
     ),
     **_edges(

@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from checkout import _refunds
 from checkout._context import Context, Kiosk
 from checkout._effects import (
     AmountView,
@@ -44,6 +45,9 @@ __all__ = [
     "idle",
     "locked",
     "pin",
+    "refund_amount",
+    "refund_confirm",
+    "refund_list",
     "result",
     "sale",
     "scan",
@@ -138,7 +142,8 @@ def enrolment(look: Look) -> View:
 
 
 def amount(look: Look) -> View:
-    return AmountView(look.ctx.sale.currency if look.ctx.sale else look.kiosk.currency)
+    currency = look.ctx.sale.currency if look.ctx.sale else look.kiosk.currency
+    return AmountView(currency, look.ctx.notes.notice)
 
 
 def idle(look: Look) -> View:
@@ -163,6 +168,18 @@ def confirm(look: Look) -> View:
 
 def customer(look: Look) -> View:
     return CustomerView(look.amount, look.ctx.shopper.message)
+
+
+def refund_list(look: Look) -> View:
+    return _refunds.refund_list(look.ctx, look.kiosk)
+
+
+def refund_amount(look: Look) -> View:
+    return _refunds.refund_amount(look.ctx, look.kiosk)
+
+
+def refund_confirm(look: Look) -> View:
+    return _refunds.refund_confirm(look.ctx, look.kiosk)
 
 
 def result(look: Look) -> View:

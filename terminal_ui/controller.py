@@ -13,6 +13,7 @@ from checkout import (
     Enroller,
     FaceAnalyser,
     PaymentsPort,
+    RequestPayments,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -29,6 +30,17 @@ from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker
 __all__ = ["Controller"]
 
 log = logging.getLogger(__name__)
+
+# Effects the payments runner carries out on its thread pool.
+_REQUESTS = (
+    SendDebit,
+    VerifyCashier,
+    SendRefund,
+    RequestPayments,
+    RequestSummary,
+    SendEnrolment,
+    SendErasure,
+)
 
 
 class Controller(QObject):
@@ -77,9 +89,7 @@ class Controller(QObject):
             self._start_scan(effect.amount_minor, enrol=effect.enrol)
         elif isinstance(effect, StopScan):
             self._stop_scan()
-        elif isinstance(
-            effect, SendDebit | VerifyCashier | SendRefund | RequestSummary | SendEnrolment | SendErasure
-        ):
+        elif isinstance(effect, _REQUESTS):
             self._runner.submit(effect)
 
     @property

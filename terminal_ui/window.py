@@ -59,6 +59,7 @@ class KioskOptions:
         tz: time zone of receipt times; None for the machine's local zone.
         cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
         throttle: how the kiosk slows repeated wrong staff PINs.
+        max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
     """
 
     merchant: str = ""
@@ -71,6 +72,7 @@ class KioskOptions:
     tz: dt.tzinfo | None = None
     cashiers: tuple[str, ...] = ()
     throttle: StaffThrottle = field(default_factory=StaffThrottle)
+    max_sale_minor: int = 0
 
 
 class KioskWindow(QMainWindow):
@@ -101,6 +103,7 @@ class KioskWindow(QMainWindow):
             consent=enroller.consent if enroller is not None else None,
             cashiers=self.options.cashiers,
             throttle=self.options.throttle,
+            max_sale_minor=self.options.max_sale_minor,
         )
         self.controller = Controller(
             analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller

@@ -17,6 +17,7 @@ from terminal_ui.screens.erased import ErasedScreen
 from terminal_ui.screens.idle import IdleScreen
 from terminal_ui.screens.locked import LockedScreen
 from terminal_ui.screens.pin import PinScreen
+from terminal_ui.screens.refund import RefundConfirmScreen, RefundListScreen
 from terminal_ui.screens.result import ResultScreen
 from terminal_ui.screens.sale import SaleScreen
 from terminal_ui.screens.scanning import ScanScreen
@@ -37,6 +38,8 @@ __all__ = [
     "IdleScreen",
     "LockedScreen",
     "PinScreen",
+    "RefundConfirmScreen",
+    "RefundListScreen",
     "ResultScreen",
     "SaleScreen",
     "ScanScreen",
@@ -58,6 +61,8 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
         Screen.BUSY: BusyScreen(),
         Screen.RESULT: ResultScreen(),
         Screen.CASHIER: CashierScreen(),
+        Screen.REFUNDS: RefundListScreen(),
+        Screen.REFUND_CONFIRM: RefundConfirmScreen(),
         Screen.STAFF: StaffScreen(),
         Screen.AMOUNT: AmountScreen(),
         Screen.LOCKED: LockedScreen(),

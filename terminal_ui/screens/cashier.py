@@ -9,12 +9,12 @@ from checkout import (
     Cancel,
     CancelSale,
     CashierView,
+    ChooseRefund,
     EnrolShopper,
     EraseShopper,
     Event,
     LockTerminal,
     NewSale,
-    RefundLast,
     View,
     say,
 )
@@ -27,7 +27,7 @@ __all__ = ["CashierScreen"]
 ACTIONS: tuple[tuple[str, str, Event], ...] = (
     ("1", say("cashier.open_sale"), NewSale()),
     ("2", say("cashier.cancel_sale"), CancelSale()),
-    ("3", say("cashier.refund_last"), RefundLast()),
+    ("3", say("cashier.refund"), ChooseRefund()),
     ("4", say("cashier.lock"), LockTerminal()),
     ("5", say("cashier.enrol"), EnrolShopper()),
     ("6", say("cashier.erase"), EraseShopper()),
