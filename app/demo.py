@@ -297,10 +297,10 @@ def run_scripted(
             d.wait(lambda: listed.list.count() >= 2, "today's payments")
             d.keys("2")  # the face payment, not the last one: any payment of the day
             d.wait_for(Screen.AMOUNT)
-            d.keys("500")  # part of it: EUR 5.00
+            d.keys("300")  # part of it: EUR 3.00
             d.key(Qt.Key.Key_Return)
             d.wait_for(Screen.REFUND_CONFIRM)
-            if not d.shows(f"Refund EUR 5.00 to {face.name.split()[0]}"):
+            if not d.shows(f"Refund EUR 3.00 to {face.name.split()[0]}"):
                 raise StepFailed(f"refund confirmation shows {d.texts()}")
             d.touch("Refund")
             d.wait(lambda: d.shows("Refunded"), "the refund confirmation")
@@ -349,7 +349,7 @@ def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> Non
         "photo attack -> no face payment": not any(
             t.amount.minor == 2000 for t in transfers if t.kind == "debit" and t.status == "posted"
         ),
-        "cashier refund": len(refunds) == 1 and refunds[0].amount.minor == 500,
+        "cashier refund": len(refunds) == 1 and refunds[0].amount.minor == 300,
     }
     for r in results:
         if r.ok and not checks.get(r.name, True):
