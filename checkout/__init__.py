@@ -7,6 +7,7 @@ No Qt, no HTTP, no clock: the UI passes the time in and carries effects out.
 """
 
 from checkout._answers import EnrolmentRequest, LedgerRequest, answer, answer_enrolment
+from checkout._context import Health
 from checkout._effects import (
     AmountView,
     BusyView,
@@ -22,6 +23,7 @@ from checkout._effects import (
     IdleView,
     LockedView,
     Outcome,
+    OutOfServiceView,
     PinView,
     Receipt,
     RefundConfirmView,
@@ -65,6 +67,7 @@ from checkout._events import (
     ErasureDone,
     ErasureFailed,
     Event,
+    HealthChanged,
     LedgerUnreachable,
     LockTerminal,
     NewSale,
@@ -175,6 +178,8 @@ __all__ = [
     "FaceAnalyser",
     "FrameCapture",
     "Guard",
+    "Health",
+    "HealthChanged",
     "IdleView",
     "LedgerRequest",
     "LedgerUnreachable",
@@ -182,6 +187,7 @@ __all__ = [
     "LockedView",
     "NewSale",
     "OpenSale",
+    "OutOfServiceView",
     "Outcome",
     "PaymentLine",
     "PaymentPicked",

@@ -17,7 +17,7 @@ from checkout._text import format_amount
 from checkout.ports import CustomerDirectory, DaySummary, Evidence, PaymentLine
 from vision import Guidance
 
-__all__ = ["Context", "Kiosk", "Notes", "RefundPick", "Sale", "Shopper", "Timeouts"]
+__all__ = ["Context", "Health", "Kiosk", "Notes", "RefundPick", "Sale", "Shopper", "Timeouts"]
 
 # Before the face or a typed number says otherwise, a payment is by PIN.
 NO_EVIDENCE = Evidence(method="pin")
@@ -65,6 +65,24 @@ class Sale:
     def amount(self) -> str:
         """The amount as shown ("EUR 12.50")."""
         return format_amount(self.amount_minor, self.currency)
+
+
+@dataclass(frozen=True)
+class Health:
+    """Which of the kiosk's outside parts work, as last seen (start-up checks, then use).
+
+    Attributes:
+        camera: frames arrive (False: face payment is impossible, PIN still works).
+        ledger: the ledger answers (False: no payment can be made here).
+    """
+
+    camera: bool = True
+    ledger: bool = True
+
+    @property
+    def degraded(self) -> bool:
+        """Something is down: idle shows the out-of-service page."""
+        return not (self.camera and self.ledger)
 
 
 @dataclass(frozen=True)
@@ -160,6 +178,7 @@ class Context:
         direction: the head-turn the challenge asks for.
         payments: today's payments for the refund list, None while they load.
         refund: the payment picked to refund or void.
+        health: which outside parts work.
     """
 
     state: State = State.IDLE
@@ -178,3 +197,4 @@ class Context:
     direction: Guidance = Guidance.TURN_LEFT
     payments: tuple[PaymentLine, ...] | None = None
     refund: RefundPick | None = None
+    health: Health = Health()

@@ -28,6 +28,7 @@ __all__ = [
     "ErasedView",
     "IdleView",
     "LockedView",
+    "OutOfServiceView",
     "Outcome",
     "PinView",
     "Receipt",
@@ -61,6 +62,23 @@ class IdleView:
 
     merchant: str
     notice: str = ""
+
+
+@dataclass(frozen=True)
+class OutOfServiceView:
+    """The page a kiosk shows when it cannot take payments as usual: what still works.
+
+    Attributes:
+        headline: "Face payment out of order", "Checkout out of service".
+        message: what the shopper can still do (PIN only) or where to go (nothing works).
+        reasons: for staff, one line per part that is down, with what to do.
+        staff: the Staff button is offered (False when nothing can be done at this kiosk).
+    """
+
+    headline: str
+    message: str
+    reasons: tuple[str, ...] = ()
+    staff: bool = True
 
 
 @dataclass(frozen=True)
@@ -321,6 +339,8 @@ class CashierView:
         totals: today's totals as lines, empty until they arrive.
         verdict: the reconciliation verdict line, empty until it arrives.
         enrolment: enrolment and erasure are available at this terminal.
+        warning: what is down at this kiosk (no camera, no ledger), empty when all works.
+        offline: the cashier's PIN could not be checked: only Lock is offered.
     """
 
     sale: str
@@ -328,6 +348,8 @@ class CashierView:
     totals: tuple[str, ...] = ()
     verdict: str = ""
     enrolment: bool = False
+    warning: str = ""
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -397,6 +419,7 @@ class ErasedView:
 
 View = (
     IdleView
+    | OutOfServiceView
     | SaleView
     | ScanView
     | ChallengeView

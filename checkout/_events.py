@@ -43,6 +43,7 @@ __all__ = [
     "ErasureDone",
     "ErasureFailed",
     "Event",
+    "HealthChanged",
     "LedgerUnreachable",
     "LockTerminal",
     "NewSale",
@@ -76,6 +77,21 @@ class Answer:
     """
 
     request_id: int
+
+
+@dataclass(frozen=True)
+class HealthChanged:
+    """The composition root found a part down or back (start-up checks, a later probe).
+
+    Attributes:
+        camera: the camera works, None: not checked (unchanged).
+        ledger: the ledger answers, None: not checked (unchanged).
+    """
+
+    camera: bool | None = None
+    ledger: bool | None = None
+
+    kind: ClassVar[EventType | None] = E.HEALTH
 
 
 @dataclass(frozen=True)
@@ -538,6 +554,7 @@ _DECLINE_KINDS = {
 
 Event = (
     Tick
+    | HealthChanged
     | Cancel
     | Confirm
     | UsePin

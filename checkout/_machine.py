@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from checkout import _events as ev
 from checkout._absorb import absorb
-from checkout._context import Context, Kiosk, Notes, Sale, Timeouts
+from checkout._context import Context, Health, Kiosk, Notes, Sale, Timeouts
 from checkout._effects import (
     Effect,
     RequestPayments,
@@ -110,7 +110,7 @@ class CheckoutMachine:
 
     def handle(self, event: ev.Event, now: float) -> list[Effect]:
         """Apply one event at time ``now``; return what the UI must do."""
-        self._ctx = c = replace(self._ctx, now=now)
+        self._ctx = c = replace(self._ctx, now=now, health=self._observe(event))
         kind = self._classify(event)
         if kind is None:
             if isinstance(event, ev.Tick) and c.state is State.CASHIER_LOGIN:
@@ -157,6 +157,28 @@ class CheckoutMachine:
                 return None  # an answer to a request the flow gave up on
         return kind
 
+    def _observe(self, event: ev.Event) -> Health:
+        """What an event says about the camera and the ledger (a part that answers is up)."""
+        health = self._ctx.health
+        match event:
+            case ev.HealthChanged(camera=camera, ledger=ledger):
+                return Health(
+                    health.camera if camera is None else camera, health.ledger if ledger is None else ledger
+                )
+            case ev.CameraLost():
+                return replace(health, camera=False)
+            case ev.ScanUpdated() | ev.CaptureUpdated():
+                return replace(health, camera=True)
+            case ev.LedgerUnreachable(request_id=rid) if rid == self._ctx.request:
+                return replace(health, ledger=False)
+            case ev.Answer(request_id=rid) if rid == self._ctx.request and not isinstance(
+                event, ev.DebitApproved
+            ):
+                return replace(health, ledger=True)
+            case ev.DebitApproved(request_id=rid, offline=offline) if rid == self._ctx.request:
+                return replace(health, ledger=health.ledger or not offline)
+        return health
+
     def _too_large(self, amount_minor: int) -> bool:
         limit = self._kiosk.max_sale_minor
         return limit > 0 and amount_minor > limit
@@ -166,11 +188,15 @@ class CheckoutMachine:
             return self._ctx.locked
         if guard is Guard.NEW_PIN:
             return self._enrol.code is not None
+        if guard is Guard.DEGRADED:
+            return self._ctx.health.degraded
         return self._ctx.sale is not None
 
     def _go(self, target: State) -> list[Effect]:
         """Enter ``target``: stop the camera when leaving it, then the target's entry effects."""
         leaving, now = self._ctx.state, self._ctx.now
+        if target is State.IDLE and self._ctx.health.degraded:
+            target = State.OUT_OF_SERVICE  # idle, as it is while a part is down
         self._ctx = replace(self._ctx, state=target)
         effects: list[Effect] = []
         if leaving in SCAN_STATES and target not in SCAN_STATES:

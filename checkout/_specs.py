@@ -81,6 +81,7 @@ def _cashier(t: Timeouts) -> float:
 
 SPECS: dict[State, StateSpec] = {
     S.IDLE: StateSpec(Screen.IDLE, None, v.idle),
+    S.OUT_OF_SERVICE: StateSpec(Screen.OUT_OF_SERVICE, None, v.out_of_service),
     S.SALE_OPEN: StateSpec(Screen.SALE, _sale_open, v.sale),
     S.SCANNING: StateSpec(Screen.SCAN, _scan, v.scan, Entry.SCAN),
     S.CHALLENGE: StateSpec(Screen.CHALLENGE, _scan, v.challenge),
@@ -96,6 +97,7 @@ SPECS: dict[State, StateSpec] = {
     S.CASHIER_LOGIN: StateSpec(Screen.PIN, _pad, v.staff_pin, Entry.STAFF_PIN),
     S.CASHIER_VERIFYING: StateSpec(Screen.BUSY, _ledger, v.busy("cashier"), Entry.VERIFY_CASHIER),
     S.CASHIER: StateSpec(Screen.CASHIER, _cashier, v.cashier, Entry.SUMMARY),
+    S.STAFF_OFFLINE: StateSpec(Screen.CASHIER, _cashier, v.staff_offline),
     S.AMOUNT_ENTRY: StateSpec(Screen.AMOUNT, _cashier, v.amount),
     S.REFUND_LIST: StateSpec(Screen.REFUNDS, _cashier, v.refund_list, Entry.PAYMENTS),
     S.REFUND_AMOUNT: StateSpec(Screen.AMOUNT, _cashier, v.refund_amount),

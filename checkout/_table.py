@@ -30,6 +30,7 @@ class State(enum.Enum):
     """Where the checkout is."""
 
     IDLE = "idle"
+    OUT_OF_SERVICE = "out_of_service"
     SALE_OPEN = "sale_open"
     SCANNING = "scanning"
     CHALLENGE = "challenge"
@@ -45,6 +46,7 @@ class State(enum.Enum):
     CASHIER_LOGIN = "cashier_login"
     CASHIER_VERIFYING = "cashier_verifying"
     CASHIER = "cashier"
+    STAFF_OFFLINE = "staff_offline"
     AMOUNT_ENTRY = "amount_entry"
     REFUND_LIST = "refund_list"
     REFUND_AMOUNT = "refund_amount"
@@ -70,6 +72,7 @@ class EventType(enum.Enum):
     """What happened, as the table sees it (events are classified into these)."""
 
     TIMEOUT = "timeout"
+    HEALTH = "health"
     CANCEL = "cancel"
     CONFIRM = "confirm"
     USE_PIN = "use_pin"
@@ -126,6 +129,7 @@ class Guard(enum.Enum):
 
     LOCKED = "locked"
     SALE_IS_OPEN = "sale_is_open"
+    DEGRADED = "degraded"  # the camera or the ledger is down: idle shows the out-of-service page
     NEW_PIN = "new_pin"  # the shopper proved themself with an enrolment code: they choose a PIN
 
 
@@ -151,6 +155,7 @@ class Screen(enum.Enum):
     """The screen a state is shown on (several states share one)."""
 
     IDLE = "idle"
+    OUT_OF_SERVICE = "out_of_service"
     SALE = "sale"
     SCAN = "scan"
     CHALLENGE = "challenge"
@@ -173,6 +178,9 @@ class Screen(enum.Enum):
 
 S, E = State, EventType
 
+# Idle, or the out-of-service page while the camera or the ledger is down. The machine shows
+# every way back to idle this way (``CheckoutMachine._go``).
+_IDLE_OR_OUT = Branch(Guard.DEGRADED, S.OUT_OF_SERVICE, S.IDLE)
 # Back to the open sale if there is one, else to idle (the cashier leaves their menu).
 _BACK_TO_SALE = Branch(Guard.SALE_IS_OPEN, S.SALE_OPEN, S.IDLE)
 # Cashier PIN pad abandoned: a locked terminal stays locked.
@@ -229,7 +237,13 @@ def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, Ev
 
 
 TRANSITIONS: dict[tuple[State, EventType], Target] = {
-    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID}),
+    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID, E.HEALTH: _IDLE_OR_OUT}),
+    # Out of service: staff still sign in (to open a PIN-only sale, or to lock); the page
+    # leaves by itself when the part comes back.
+    **_edges(
+        S.OUT_OF_SERVICE,
+        {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID, E.HEALTH: _IDLE_OR_OUT},
+    ),
     **_edges(
         S.SALE_OPEN,
         {
@@ -328,7 +342,9 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
             E.CASHIER_OK: S.CASHIER,
             E.CASHIER_BAD: S.CASHIER_LOGIN,
             E.CASHIER_REFUSED: S.CASHIER_ID,
-            E.LEDGER_UNREACHABLE: S.CASHIER_LOGIN,
+            # The PIN cannot be checked: a menu that can only lock the terminal (nothing that
+            # moves money or identity), so staff can still close a kiosk that cannot sell.
+            E.LEDGER_UNREACHABLE: S.STAFF_OFFLINE,
             E.TIMEOUT: S.CASHIER_LOGIN,
         },
     ),
@@ -344,6 +360,16 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
             E.ACTIVITY: S.CASHIER,
             E.CANCEL: _BACK_TO_SALE,
             E.TIMEOUT: _BACK_TO_SALE,
+        },
+    ),
+    **_edges(
+        S.STAFF_OFFLINE,
+        {
+            E.LOCK: S.LOCKED,
+            E.ACTIVITY: S.STAFF_OFFLINE,
+            E.CANCEL: _BACK_TO_SALE,
+            E.TIMEOUT: _BACK_TO_SALE,
+            E.CASHIER_KEY: S.CASHIER_ID,  # sign in again once the payment service is back
         },
     ),
     **_edges(

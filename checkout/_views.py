@@ -21,6 +21,7 @@ from checkout._effects import (
     CustomerView,
     IdleView,
     LockedView,
+    OutOfServiceView,
     PinView,
     SaleView,
     ScanView,
@@ -44,6 +45,7 @@ __all__ = [
     "enrolment",
     "idle",
     "locked",
+    "out_of_service",
     "pin",
     "refund_amount",
     "refund_confirm",
@@ -53,6 +55,7 @@ __all__ = [
     "scan",
     "short_customer",
     "staff",
+    "staff_offline",
     "staff_pin",
 ]
 
@@ -122,16 +125,39 @@ def staff_pin(look: Look) -> View:
     return PinView(True, title, message, error=ctx.notes.login, wait_s=wait)
 
 
+def _warning(look: Look) -> str:
+    health = look.ctx.health
+    if not health.ledger:
+        return say("cashier.warn.ledger")
+    return "" if health.camera else say("cashier.warn.camera")
+
+
 def cashier(look: Look) -> View:
     s, notice = look.ctx.summary, look.ctx.notes.cashier
     enrolment = look.enrol.consent is not None
+    warning = _warning(look)
     if s is None:
-        return CashierView(look.amount, notice, enrolment=enrolment)
+        return CashierView(look.amount, notice, enrolment=enrolment, warning=warning)
     totals = (
         say("cashier.payments", count=s.payments, amount=format_amount(s.paid_minor, s.currency)),
         say("cashier.refunds", count=s.refunds, amount=format_amount(s.refunded_minor, s.currency)),
     )
-    return CashierView(look.amount, notice, totals, s.verdict, enrolment)
+    return CashierView(look.amount, notice, totals, s.verdict, enrolment, warning)
+
+
+def staff_offline(look: Look) -> View:
+    return CashierView(look.amount, say("cashier.offline"), warning=_warning(look), offline=True)
+
+
+def out_of_service(look: Look) -> View:
+    health = look.ctx.health
+    reasons = []
+    if not health.camera:
+        reasons.append(say("oos.reason.camera"))
+    if not health.ledger:
+        reasons.append(say("oos.reason.ledger"))
+        return OutOfServiceView(say("oos.closed"), say("oos.closed.body"), tuple(reasons))
+    return OutOfServiceView(say("oos.pin_only"), say("oos.pin_only.body"), tuple(reasons))
 
 
 def enrolment(look: Look) -> View:

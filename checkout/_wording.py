@@ -168,6 +168,19 @@ TEXT: dict[str, str] = {
     "erased.ledger_unconfirmed": "Ledger: not confirmed.",
     "erased.kept": "The account, its money and its PIN stay. Payment records are kept without face data.",
     "locked": "Please use another checkout. Staff can reopen this one.",
+    # --- out of service (a part is down) --------------------------------------------
+    "oos.pin_only": "Face payment out of order",
+    "oos.pin_only.body": "You can still pay with your customer number and PIN. The cashier starts your "
+    "payment.",
+    "oos.closed": "Checkout out of service",
+    "oos.closed.body": "Payments can't be made here right now. Please use another checkout.",
+    "oos.reason.camera": "For staff: the camera isn't working (check its cable, then restart the kiosk).",
+    "oos.reason.ledger": "For staff: the payment service can't be reached (check the network).",
+    "oos.staff_title": "For staff",
+    "cashier.warn.camera": "No camera: face payment is off. Shoppers pay with customer number and PIN.",
+    "cashier.warn.ledger": "The payment service can't be reached: no payment can be made here.",
+    "cashier.offline": "Your PIN could not be checked: the payment service can't be reached. "
+    "Only Lock works until it is back.",
     # --- the kiosk screens' own labels and buttons --------------------------------
     "ui.ok": "OK",
     "ui.next": "Next",

@@ -16,6 +16,7 @@ from terminal_ui.screens.erase import EraseScreen
 from terminal_ui.screens.erased import ErasedScreen
 from terminal_ui.screens.idle import IdleScreen
 from terminal_ui.screens.locked import LockedScreen
+from terminal_ui.screens.out_of_service import OutOfServiceScreen
 from terminal_ui.screens.pin import PinScreen
 from terminal_ui.screens.refund import RefundConfirmScreen, RefundListScreen
 from terminal_ui.screens.result import ResultScreen
@@ -37,6 +38,7 @@ __all__ = [
     "ErasedScreen",
     "IdleScreen",
     "LockedScreen",
+    "OutOfServiceScreen",
     "PinScreen",
     "RefundConfirmScreen",
     "RefundListScreen",
@@ -52,6 +54,7 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
     """A widget for every screen of the flow."""
     return {
         Screen.IDLE: IdleScreen(),
+        Screen.OUT_OF_SERVICE: OutOfServiceScreen(),
         Screen.SALE: SaleScreen(),
         Screen.SCAN: ScanScreen(),
         Screen.CHALLENGE: ChallengeScreen(),
