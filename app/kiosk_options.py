@@ -27,4 +27,5 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         cashiers=cashiers,
         throttle=kiosk.staff,
         max_sale_minor=settings.payments.max_sale_minor,
+        ledger_probe_s=kiosk.ledger_probe_s,
     )

@@ -603,6 +603,13 @@ CASHIER_S = 60.0
 # 15 min): a typo costs nothing; each further wrong PIN (any cashier id) doubles the wait
 # before the next try, from 10 s up to 2 min, so the ledger's five tries take 70 s or more
 # from one kiosk. Forgotten after the ledger's own 15-minute window.
+# A kiosk that cannot start shows the out-of-service page this long, then exits (status 2) so
+# its service manager starts it again and the checks run again (a minute: a ledger or network
+# back after a power cut is seen soon, without a restart loop hammering the ledger).
+OUT_OF_SERVICE_RETRY_S = 60.0
+# While running, the kiosk asks the ledger's health this often, so the out-of-service page
+# leaves soon after the ledger is back (and appears when it goes).
+LEDGER_PROBE_S = 30.0
 STAFF_FREE_TRIES = 1
 STAFF_WAIT_S = 10.0
 STAFF_WAIT_MAX_S = 120.0
@@ -642,6 +649,9 @@ class KioskSettings:
             ``challenge_s`` follows ``liveness.challenge_timeout_s``.
         staff: the kiosk's slow-down of wrong staff PINs (keys ``staff_free_tries``,
             ``staff_wait_s``, ``staff_wait_max_s``, ``staff_window_s``).
+        out_of_service_retry_s: a kiosk that cannot start shows the out-of-service page this
+            long, then exits for its service manager to start it again.
+        ledger_probe_s: how often the running kiosk asks whether the ledger answers.
     """
 
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
@@ -670,6 +680,10 @@ class KioskSettings:
             window_s=_doc("staff-PIN failure memory", lo=60, hi=86400),
         ),
     )
+    out_of_service_retry_s: float = field(
+        default=OUT_OF_SERVICE_RETRY_S, metadata=_doc("out-of-service page before a restart", lo=0.5, hi=3600)
+    )
+    ledger_probe_s: float = field(default=LEDGER_PROBE_S, metadata=_doc("ledger health probe", lo=1, hi=3600))
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ TEXT: dict[str, str] = {
     "refund.detail": "Payment of {time}, {amount}, transaction {transfer}. Nothing is sent before "
     "you confirm.",
     "refund.confirm": "Refund",
-    "refund.void": "Void the whole payment ({amount})",
+    "refund.void": "Void all {amount}",
     "refund.back": "Back",
     "cashier.payments": "Payments: {count}, {amount}",
     "cashier.refunds": "Refunds: {count}, {amount}",
@@ -174,9 +174,10 @@ TEXT: dict[str, str] = {
     "payment.",
     "oos.closed": "Checkout out of service",
     "oos.closed.body": "Payments can't be made here right now. Please use another checkout.",
-    "oos.reason.camera": "For staff: the camera isn't working (check its cable, then restart the kiosk).",
-    "oos.reason.ledger": "For staff: the payment service can't be reached (check the network).",
+    "oos.reason.camera": "The camera isn't working: check its cable, then restart the kiosk.",
+    "oos.reason.ledger": "The payment service can't be reached: check the network.",
     "oos.staff_title": "For staff",
+    "oos.reason.check": "{line}",
     "cashier.warn.camera": "No camera: face payment is off. Shoppers pay with customer number and PIN.",
     "cashier.warn.ledger": "The payment service can't be reached: no payment can be made here.",
     "cashier.offline": "Your PIN could not be checked: the payment service can't be reached. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -63,6 +64,8 @@ class Controller(QObject):
         *,
         tick_ms: int = 100,
         enroller: Enroller | None = None,
+        ledger_probe: Callable[[], bool] | None = None,
+        probe_ms: int = 30_000,
     ) -> None:
         super().__init__()
         self._analyser, self._camera = analyser, camera
@@ -76,10 +79,15 @@ class Controller(QObject):
         self._ticks = QTimer(self)
         self._ticks.setInterval(tick_ms)
         self._ticks.timeout.connect(lambda: self.flow_event.emit(Tick()))
+        self._probes = QTimer(self)
+        self._probes.setInterval(probe_ms)
+        if ledger_probe is not None:
+            self._probes.timeout.connect(lambda: self._runner.probe(ledger_probe))
 
     def start(self) -> None:
         """Start the clock ticks and the stall meter."""
         self._ticks.start()
+        self._probes.start()
         self.stall.start()
 
     def perform(self, effect: Effect) -> None:
@@ -110,6 +118,7 @@ class Controller(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop everything and wait (briefly) for the threads; for window close."""
         self._ticks.stop()
+        self._probes.stop()
         self.stall.stop()
         self._stop_scan()
         for worker in self._retired:

@@ -60,6 +60,7 @@ class KioskOptions:
         cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
         throttle: how the kiosk slows repeated wrong staff PINs.
         max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
+        ledger_probe_s: how often the window asks whether the ledger answers (given a probe).
     """
 
     merchant: str = ""
@@ -73,6 +74,7 @@ class KioskOptions:
     cashiers: tuple[str, ...] = ()
     throttle: StaffThrottle = field(default_factory=StaffThrottle)
     max_sale_minor: int = 0
+    ledger_probe_s: float = 30.0
 
 
 class KioskWindow(QMainWindow):
@@ -90,6 +92,7 @@ class KioskWindow(QMainWindow):
         *,
         clock: Callable[[], float] = time.monotonic,
         enroller: Enroller | None = None,
+        ledger_probe: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__()
         self.options = options or KioskOptions()
@@ -106,7 +109,13 @@ class KioskWindow(QMainWindow):
             max_sale_minor=self.options.max_sale_minor,
         )
         self.controller = Controller(
-            analyser, camera, payments, tick_ms=self.options.tick_ms, enroller=enroller
+            analyser,
+            camera,
+            payments,
+            tick_ms=self.options.tick_ms,
+            enroller=enroller,
+            ledger_probe=ledger_probe,
+            probe_ms=int(self.options.ledger_probe_s * 1000),
         )
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)

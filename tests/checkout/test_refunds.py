@@ -90,7 +90,7 @@ def test_partial_refund_of_any_payment_is_confirmed_with_amount_and_shopper_firs
     view = drive.view
     assert isinstance(view, RefundConfirmView)
     assert view.prompt == "Refund EUR 3.00 to Anna K.?"
-    assert "tr-anna" in view.detail and view.void_option == "Void the whole payment (EUR 12.50)"
+    assert "tr-anna" in view.detail and view.void_option == "Void all EUR 12.50"
     drive.send(Confirm())
     assert drive.state is State.REFUND_PROCESSING
     refund = drive.last(SendRefund)

@@ -172,12 +172,11 @@ class FakePayments:
         return Approved(f"tr-{len(self.paid):04d}", at=1_800_000_000.0)
 
     def todays_payments(self) -> tuple[PaymentLine, ...]:
-        lines = [
-            PaymentLine(
-                f"tr-{n:04d}", amount, amount - self.refunded.get(f"tr-{n:04d}", 0), currency, who, 0.0
-            )
-            for n, (who, amount, currency, *_) in enumerate(self.paid, start=1)
-        ]
+        lines = []
+        for n, (who, amount, currency, *_) in enumerate(self.paid, start=1):
+            done = self.refunded.get(f"tr-{n:04d}", 0)
+            at = 1_800_000_000.0 + 300 * n  # five minutes apart
+            lines.append(PaymentLine(f"tr-{n:04d}", amount, amount - done, currency, who, at, done == 0))
         return tuple(reversed(lines))
 
     def refund(self, transfer_id: str, amount_minor: int, *, void: bool = False) -> Refunded | Declined:
