@@ -57,13 +57,13 @@ def preflight(settings: Settings, camera: str | None) -> Preflight:
     ledger = not any(_is(c, _LEDGER) for c in failed)
     journal = settings.payments.data_dir / "journal.db"
     if not ledger and not journal.exists():
-        fatal.append(
-            Check(
-                "journal",
-                Status.FAIL,
-                f"not created: the ledger has not confirmed terminal {settings.ledger.terminal_id!r}",
-                "start the kiosk once the ledger answers (`facepay doctor` shows why it does not)",
-            )
+        unbound = Check(
+            "journal",
+            Status.FAIL,
+            f"not created: the ledger has not confirmed terminal {settings.ledger.terminal_id!r}",
+            "start the kiosk once the ledger answers (`facepay doctor` shows why it does not)",
         )
+        checks.append(unbound)
+        fatal.append(unbound)
     camera_ok = camera is None or not any(c.name == "camera" for c in failed)
     return Preflight(tuple(checks), tuple(fatal), camera_ok, ledger)
