@@ -285,7 +285,9 @@ class KioskEnroller:
             kept = len(self._templates)
         return CaptureUpdate(box, kept, self._needed, _shopper_problem(problem))  # type: ignore[arg-type]
 
-    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
+    def enrol(
+        self, customer_id: str, pin: str, code: str | None = None, name: str = ""
+    ) -> Enrolled | Declined:
         with self._lock:
             templates = list(self._templates)
         if len(templates) < self._needed:
@@ -319,7 +321,7 @@ class KioskEnroller:
             self.reset()
             raise PaymentsUnavailable(str(exc)) from exc
         self._registry.record_consent(customer_id, self._terminal_id)
-        name = self._registry.display_name(customer_id) or customer_id
+        name = name or self._registry.display_name(customer_id) or customer_id
         count = store_templates(self._gallery, self._registry, customer_id, name, templates)
         self.reset()
         return Enrolled(customer_id, count, link.relinked, link.pin_set)

@@ -74,7 +74,7 @@ def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> ev.Event 
     rid = request.request_id
     try:
         if isinstance(request, SendEnrolment):
-            done = enroller.enrol(request.customer_id, request.pin, request.code)
+            done = enroller.enrol(request.customer_id, request.pin, request.code, request.name)
             if isinstance(done, Declined):
                 left, wait = done.attempts_left, done.retry_after_s
                 return ev.EnrolmentFailed(rid, done.code, done.message, left, wait)

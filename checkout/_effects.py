@@ -28,6 +28,7 @@ __all__ = [
     "ErasedView",
     "IdleView",
     "LockedView",
+    "NameView",
     "OutOfServiceView",
     "Outcome",
     "PinView",
@@ -375,6 +376,21 @@ class ConsentView:
 
 
 @dataclass(frozen=True)
+class NameView:
+    """At enrolment the shopper types the name the checkout greets them by.
+
+    Attributes:
+        customer: the customer number being enrolled.
+        title: heading.
+        message: what to type and why.
+    """
+
+    customer: str
+    title: str
+    message: str
+
+
+@dataclass(frozen=True)
 class CaptureView:
     """The live camera while enrolment frames are collected.
 
@@ -434,6 +450,7 @@ View = (
     | RefundConfirmView
     | LockedView
     | ConsentView
+    | NameView
     | CaptureView
     | EraseConfirmView
     | ErasedView
@@ -563,12 +580,14 @@ class SendEnrolment:
         customer_id: the shopper's customer number.
         pin: the account's existing PIN (the proof), or with ``code`` the new PIN chosen twice.
         code: the one-time enrolment code the shopper typed, None when the PIN is the proof.
+        name: the name the shopper typed ("Anna K"), shown on the confirm prompt; "" for none.
     """
 
     request_id: int
     customer_id: str
     pin: str = field(repr=False)
     code: str | None = field(default=None, repr=False)
+    name: str = ""
 
 
 @dataclass(frozen=True)

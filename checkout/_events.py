@@ -46,6 +46,7 @@ __all__ = [
     "HealthChanged",
     "LedgerUnreachable",
     "LockTerminal",
+    "NameEntered",
     "NewSale",
     "OpenSale",
     "PaymentPicked",
@@ -64,6 +65,8 @@ __all__ = [
 
 # How long a typed customer number may be.
 CUSTOMER_ID_MAX = 32
+# How long the name typed at enrolment may be (it is shown as first name and initial).
+NAME_MAX = 40
 # The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
 CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
@@ -182,6 +185,25 @@ class CustomerNumberEntered:
         """CUSTOMER_ENTERED; None for a blank or overlong number."""
         cid = self.customer_id.strip()
         return E.CUSTOMER_ENTERED if cid and len(cid) <= CUSTOMER_ID_MAX else None
+
+
+@dataclass(frozen=True)
+class NameEntered:
+    """At enrolment the shopper typed the name the checkout will greet them by.
+
+    Attributes:
+        name: first name and the initial of the last name ("Anna K"), as typed.
+    """
+
+    name: str
+
+    @property
+    def kind(self) -> EventType | None:
+        """NAME_ENTERED; None for a name that is blank, too long or not letters."""
+        name = " ".join(self.name.split())
+        letters = name.replace(" ", "").replace("-", "").replace("'", "").replace(".", "")
+        ok = 2 <= len(name) <= NAME_MAX and letters.isalpha()
+        return E.NAME_ENTERED if ok else None
 
 
 @dataclass(frozen=True)
@@ -562,6 +584,7 @@ Event = (
     | ScanUpdated
     | CameraLost
     | CustomerNumberEntered
+    | NameEntered
     | PinEntered
     | DebitApproved
     | DebitDeclined

@@ -246,7 +246,8 @@ class CheckoutMachine:
         code, proof, first = enrol.code, enrol.proof_pin, enrol.first_pin
         enrol.forget_secrets()
         if entry is Entry.ENROL:
-            return [SendEnrolment(rid, enrol.subject, (first if code is not None else proof) or "", code)]
+            pin = (first if code is not None else proof) or ""
+            return [SendEnrolment(rid, enrol.subject, pin, code, enrol.name)]
         return [SendErasure(rid, enrol.subject, proof)]
 
     def _debit(self, rid: int, pin: str | None) -> SendDebit:

@@ -108,6 +108,7 @@ SPECS: dict[State, StateSpec] = {
     S.ENROL_PROOF: StateSpec(Screen.PIN, _pad, v.enrolment),
     S.ENROL_CODE: StateSpec(Screen.PIN, _pad, v.enrolment),
     S.ENROL_CONSENT: StateSpec(Screen.CONSENT, _cashier, v.enrolment),
+    S.ENROL_NAME: StateSpec(Screen.NAME, _pad, v.enrolment),
     S.ENROL_CAPTURE: StateSpec(Screen.CAPTURE, _scan, v.enrolment, Entry.CAPTURE),
     S.ENROL_PIN: StateSpec(Screen.PIN, _pad, v.enrolment),
     S.ENROL_PIN_REPEAT: StateSpec(Screen.PIN, _pad, v.enrolment),

@@ -57,6 +57,7 @@ class State(enum.Enum):
     ENROL_PROOF = "enrol_proof"
     ENROL_CODE = "enrol_code"
     ENROL_CONSENT = "enrol_consent"
+    ENROL_NAME = "enrol_name"
     ENROL_CAPTURE = "enrol_capture"
     ENROL_PIN = "enrol_pin"
     ENROL_PIN_REPEAT = "enrol_pin_repeat"
@@ -85,6 +86,7 @@ class EventType(enum.Enum):
     SCAN_REJECT = "scan_reject"
     CAMERA_LOST = "camera_lost"
     CUSTOMER_ENTERED = "customer_entered"
+    NAME_ENTERED = "name_entered"
     PIN_ENTERED = "pin_entered"
     DEBIT_APPROVED = "debit_approved"
     DEBIT_DECLINED = "debit_declined"
@@ -171,6 +173,7 @@ class Screen(enum.Enum):
     AMOUNT = "amount"
     LOCKED = "locked"
     CONSENT = "consent"
+    NAME = "name"
     CAPTURE = "capture"
     ERASE = "erase"
     ERASED = "erased"
@@ -439,7 +442,9 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         S.ENROL_CODE,
         {**_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.PIN_MISMATCH: S.ENROL_CODE, E.ACTIVITY: S.ENROL_CODE},
     ),
-    **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_CAPTURE}),
+    # the name the confirm prompt shows ("Pay EUR 3.00 as Anna K.?"), typed after consenting
+    **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_NAME}),
+    **_edges(S.ENROL_NAME, {**_TO_MENU, E.NAME_ENTERED: S.ENROL_CAPTURE, E.ACTIVITY: S.ENROL_NAME}),
     **_edges(
         S.ENROL_CAPTURE,
         {

@@ -107,6 +107,7 @@ TEXT: dict[str, str] = {
     "enrol.timeout.enrol_proof": "Enrolment stopped: no PIN or enrolment code typed. " + _NOTHING_STORED,
     "enrol.timeout.enrol_code": "Enrolment stopped: no enrolment code typed. " + _NOTHING_STORED,
     "enrol.timeout.enrol_consent": "Enrolment stopped: consent not given in time. " + _NOTHING_STORED,
+    "enrol.timeout.enrol_name": "Enrolment stopped: no name typed. " + _NOTHING_STORED,
     "enrol.timeout.enrol_capture": "Enrolment stopped: not enough good pictures of the face in time. "
     + _NOTHING_STORED,
     "enrol.timeout.enrol_pin": "Enrolment stopped: no PIN chosen. " + _NOTHING_STORED,
@@ -120,6 +121,7 @@ TEXT: dict[str, str] = {
     "enrol.cancel.enrol_proof": "Enrolment cancelled. " + _NOTHING_STORED,
     "enrol.cancel.enrol_code": "Enrolment cancelled. " + _NOTHING_STORED,
     "enrol.cancel.enrol_consent": "The shopper declined: nothing was stored.",
+    "enrol.cancel.enrol_name": "Enrolment cancelled. " + _NOTHING_STORED,
     "enrol.cancel.enrol_capture": "Enrolment cancelled. " + _NOTHING_STORED,
     "enrol.cancel.enrol_pin": "Enrolment cancelled. " + _NOTHING_STORED,
     "enrol.cancel.enrol_pin_repeat": "Enrolment cancelled. " + _NOTHING_STORED,
@@ -136,6 +138,12 @@ TEXT: dict[str, str] = {
     "enrol.code_title": "Enrolment code",
     "enrol.code_help": "Type the {digits}-digit code the shop gave you. Then you choose your PIN.",
     "enrol.code_length": "An enrolment code has {digits} digits.",
+    "enrol.name_title": "Your name at the checkout",
+    "enrol.name_help": "Type your first name and the first letter of your last name, e.g. Anna K. "
+    'The checkout asks "Pay … as Anna K.?" so you can tell it is you.',
+    "name.next": "Next",
+    "name.space": "Space",
+    "name.delete": "Delete",
     "enrol.pin_title": "Choose your PIN",
     "enrol.pin_help": "4 to 12 digits. You type it when your face alone can't confirm a payment.",
     "enrol.repeat_title": "Repeat your PIN",
@@ -177,7 +185,6 @@ TEXT: dict[str, str] = {
     "oos.reason.camera": "The camera isn't working: check its cable, then restart the kiosk.",
     "oos.reason.ledger": "The payment service can't be reached: check the network.",
     "oos.staff_title": "For staff",
-    "oos.reason.check": "{line}",
     "cashier.warn.camera": "No camera: face payment is off. Shoppers pay with customer number and PIN.",
     "cashier.warn.ledger": "The payment service can't be reached: no payment can be made here.",
     "cashier.offline": "Your PIN could not be checked: the payment service can't be reached. "

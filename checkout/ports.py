@@ -307,11 +307,14 @@ class Enroller(FrameCapture, Protocol):
     def consent(self) -> Consent:
         """The consent text shown before enrolment."""
 
-    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
+    def enrol(
+        self, customer_id: str, pin: str, code: str | None = None, name: str = ""
+    ) -> Enrolled | Declined:
         """Refuse a face already enrolled as another customer; then link the account at the
         ledger with the account holder's proof (``pin``: the account's PIN; or ``code``: the
         one-time enrolment code, and ``pin`` the new PIN); then record the consent and store
-        the kept templates. A refusal stores nothing."""
+        the kept templates under ``name`` (what the confirm prompt shows; "" keeps the name
+        this terminal had). A refusal stores nothing."""
 
     def erase(self, customer_id: str, pin: str | None = None) -> Erased | Declined:
         """Remove templates, consent and face link (the account, its money and PIN stay),

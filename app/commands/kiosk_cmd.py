@@ -59,15 +59,13 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    from checkout import say
-
     settings = identity.applied(args.settings)
     found = preflight(settings, args.camera)
     for check in found.problems:
         print(f"facepay kiosk: [{check.status.value}] {check.line}", file=sys.stderr)
     if found.fatal:
         print("facepay kiosk: not started: fix the FAIL lines above (`facepay doctor`)", file=sys.stderr)
-        reasons = tuple(say("oos.reason.check", line=c.line) for c in found.fatal)
+        reasons = tuple(c.line for c in found.fatal)
         retry_s = settings.kiosk.out_of_service_retry_s
         return show_out_of_service(reasons, windowed=args.windowed, retry_s=retry_s)
     try:

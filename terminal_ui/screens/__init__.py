@@ -16,6 +16,7 @@ from terminal_ui.screens.erase import EraseScreen
 from terminal_ui.screens.erased import ErasedScreen
 from terminal_ui.screens.idle import IdleScreen
 from terminal_ui.screens.locked import LockedScreen
+from terminal_ui.screens.name import NameScreen
 from terminal_ui.screens.out_of_service import OutOfServiceScreen
 from terminal_ui.screens.pin import PinScreen
 from terminal_ui.screens.refund import RefundConfirmScreen, RefundListScreen
@@ -38,6 +39,7 @@ __all__ = [
     "ErasedScreen",
     "IdleScreen",
     "LockedScreen",
+    "NameScreen",
     "OutOfServiceScreen",
     "PinScreen",
     "RefundConfirmScreen",
@@ -70,6 +72,7 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
         Screen.AMOUNT: AmountScreen(),
         Screen.LOCKED: LockedScreen(),
         Screen.CONSENT: ConsentScreen(),
+        Screen.NAME: NameScreen(),
         Screen.CAPTURE: CaptureScreen(),
         Screen.ERASE: EraseScreen(),
         Screen.ERASED: ErasedScreen(),
