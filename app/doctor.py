@@ -283,6 +283,8 @@ def check_ledger(settings: Settings) -> list[Check]:
     skew = ledger_now - (before + after) / 2.0
     checks = [Check("ledger", Status.OK, f"{led.url} answered, signature verified")]
     checks.append(check_terminal_known(settings))
+    if checks[-1].status is Status.OK:
+        checks.append(check_cashiers(settings))
     if abs(skew) > MAX_SKEW_S:
         checks.append(
             Check(
@@ -336,6 +338,52 @@ def check_terminal_known(settings: Settings) -> Check:
     finally:
         client.close()
     return Check(name, Status.OK, f"terminal {led.terminal_id} known, signed listing answered")
+
+
+def configured_cashiers(settings: Settings) -> list[str]:
+    """The cashier ids the kiosk offers at staff sign-in: the default first, no repeats."""
+    listed = [c.strip() for c in settings.ledger.cashier_ids.split(",") if c.strip()]
+    default = [settings.ledger.cashier_id] if settings.ledger.cashier_id else []
+    return list(dict.fromkeys(default + listed))
+
+
+def check_cashiers(settings: Settings) -> Check:
+    """Whether the kiosk has cashiers configured and the ledger knows each as one of this shop's
+    (a signed read that says nothing about their PINs)."""
+    from payments.client import LedgerClient, LedgerClientError, LedgerRefused
+
+    led, name = settings.ledger, "cashiers"
+    wanted = configured_cashiers(settings)
+    if not wanted:
+        return Check(
+            name,
+            Status.WARN,
+            "no cashier configured: staff must type their id at sign-in, and the commands have no default",
+            "set ledger.cashier_id (and ledger.cashier_ids) to this shop's cashiers",
+        )
+    try:
+        client = LedgerClient.from_files(
+            led.url, led.terminal_id, Path(led.key_file), Path(led.ledger_pub), timeout_s=led.timeout_s
+        )
+    except LedgerClientError as exc:
+        return Check(name, Status.FAIL, str(exc), "install terminal.key and ledger.pub (packaging/README.md)")
+    try:
+        unknown = [c for c in wanted if not client.cashier_known(c)]
+    except LedgerRefused as exc:
+        return Check(name, Status.WARN, f"the ledger cannot tell ({exc.code})", "update the ledger service")
+    except LedgerClientError as exc:
+        return Check(name, Status.FAIL, str(exc), "check the network and that the ledger runs")
+    finally:
+        client.close()
+    if unknown:
+        return Check(
+            name,
+            Status.FAIL,
+            f"not cashiers of this shop at the ledger: {', '.join(unknown)}",
+            "fix ledger.cashier_id / ledger.cashier_ids, or add them on the ledger host "
+            "(`facepay ledger add-cashier`)",
+        )
+    return Check(name, Status.OK, f"{', '.join(wanted)} known at the ledger")
 
 
 def run_checks(

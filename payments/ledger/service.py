@@ -38,7 +38,7 @@ from payments.ledger._money import (
     prepare_reverse,
     prepare_void,
 )
-from payments.ledger._reads import prepare_get, prepare_list
+from payments.ledger._reads import prepare_get, prepare_get_cashier, prepare_list
 from payments.ledger.anchors import header_text, sign_anchor
 from payments.ledger.errors import ErrorCode, StoreError
 from payments.ledger.keys import LedgerKeys
@@ -77,6 +77,7 @@ ACTIONS: Mapping[str, Preparer] = {
     "erase_enrolment": prepare_erase,
     "get_transfer": prepare_get,
     "list_transfers": prepare_list,
+    "get_cashier": prepare_get_cashier,
 }
 
 _NONCE = re.compile(r"[0-9a-f]{32,128}")

@@ -203,3 +203,22 @@ def test_a_display_that_cannot_open_is_named(monkeypatch) -> None:
     monkeypatch.setenv("QT_QPA_PLATFORM", "no-such-platform")
     found = check_display()
     assert found.status is Status.FAIL and found.detail.startswith("cannot open") and "DISPLAY" in found.fix
+
+
+def test_cashiers_are_checked_at_the_ledger(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    monkeypatch.delenv("FACEPAY_LEDGER_CASHIER_ID", raising=False)
+    monkeypatch.delenv("FACEPAY_LEDGER_CASHIER_IDS", raising=False)
+    rc, checks = doctor(capsys)
+    assert rc == 0 and checks["cashiers"]["status"] == "warn"  # none configured: said, not "ready" silently
+    assert "no cashier configured" in checks["cashiers"]["detail"]
+    cashier = json.loads((work / "demo.json").read_text())["cashier"]["id"]
+    monkeypatch.setenv("FACEPAY_LEDGER_CASHIER_ID", cashier)
+    rc, checks = doctor(capsys)
+    assert rc == 0 and checks["cashiers"]["status"] == "ok"
+    monkeypatch.setenv("FACEPAY_LEDGER_CASHIER_IDS", "k-nobody")
+    rc, checks = doctor(capsys)
+    assert rc == 1 and checks["cashiers"]["status"] == "FAIL"
+    assert "k-nobody" in checks["cashiers"]["detail"] and cashier not in checks["cashiers"]["detail"]
+    assert "add-cashier" in checks["cashiers"]["fix"]
