@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 E = EventType
 
 PIN_LENGTHS = range(4, 13)
+# Answers only a reachable ledger gives (the refund list, today's totals and the terminal's own
+# refusals come from the journal or the terminal, so they say nothing about the ledger).
+_LEDGER_SIGNED = (ev.DebitDeclined, ev.CashierVerified, ev.CashierRejected, ev.RefundDone, ev.EnrolmentDone)
 
 
 class CheckoutMachine:
@@ -171,12 +174,10 @@ class CheckoutMachine:
                 return replace(health, camera=True)
             case ev.LedgerUnreachable(request_id=rid) if rid == self._ctx.request:
                 return replace(health, ledger=False)
-            case ev.Answer(request_id=rid) if rid == self._ctx.request and not isinstance(
-                event, ev.DebitApproved
-            ):
-                return replace(health, ledger=True)
             case ev.DebitApproved(request_id=rid, offline=offline) if rid == self._ctx.request:
                 return replace(health, ledger=health.ledger or not offline)
+            case ev.Answer(request_id=rid) if rid == self._ctx.request and isinstance(event, _LEDGER_SIGNED):
+                return replace(health, ledger=True)
         return health
 
     def _too_large(self, amount_minor: int) -> bool:

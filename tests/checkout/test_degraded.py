@@ -77,3 +77,18 @@ def test_with_the_ledger_down_staff_still_reach_a_menu_that_locks(drive: Driver)
     assert isinstance(view, CashierView) and view.offline
     drive.send(LockTerminal())
     assert drive.state is State.LOCKED
+
+
+def test_only_ledger_answers_say_the_ledger_is_back(drive: Driver) -> None:
+    from checkout import ChooseRefund, PaymentsListed, RequestPayments
+
+    sign_in(drive)
+    drive.send(CashierVerified(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
+    drive.send(HealthChanged(ledger=False))
+    drive.send(ChooseRefund())
+    drive.send(PaymentsListed(drive.last(RequestPayments).request_id, ()))  # type: ignore[attr-defined]
+    drive.send(Cancel())
+    view = drive.view
+    assert (
+        isinstance(view, CashierView) and "can't be reached" in view.warning
+    )  # the journal's list is not the ledger
