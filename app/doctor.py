@@ -21,8 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.settings import Settings
+
+if TYPE_CHECKING:  # the client is imported where a check needs it (doctor starts fast)
+    from payments.client import LedgerClient
 from models import load_manifest, verify
 
 __all__ = ["Check", "Status", "check_display", "check_terminal_known", "run_checks"]
@@ -258,6 +262,7 @@ def check_ledger(settings: Settings) -> list[Check]:
         text = client.ledger_time()
         after = time.time()
     except BadLedgerSignature as exc:
+        client.close()
         return [
             Check(
                 "ledger",
@@ -269,6 +274,7 @@ def check_ledger(settings: Settings) -> list[Check]:
             )
         ]
     except LedgerClientError as exc:
+        client.close()
         return [
             Check(
                 "ledger",
@@ -277,14 +283,15 @@ def check_ledger(settings: Settings) -> list[Check]:
                 "check the network and that the ledger runs; a bad signature means a wrong ledger.pub",
             )
         ]
-    finally:
-        client.close()
     ledger_now = datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
     skew = ledger_now - (before + after) / 2.0
     checks = [Check("ledger", Status.OK, f"{led.url} answered, signature verified")]
-    checks.append(check_terminal_known(settings))
-    if checks[-1].status is Status.OK:
-        checks.append(check_cashiers(settings))
+    try:  # signed reads: the ledger knows this terminal, then its cashiers
+        checks.append(check_terminal_known(settings, client))
+        if checks[-1].status is Status.OK:
+            checks.append(check_cashiers(settings, client))
+    finally:
+        client.close()
     if abs(skew) > MAX_SKEW_S:
         checks.append(
             Check(
@@ -301,20 +308,14 @@ def check_ledger(settings: Settings) -> list[Check]:
     return checks
 
 
-def check_terminal_known(settings: Settings) -> Check:
+def check_terminal_known(settings: Settings, client: LedgerClient) -> Check:
     """Whether the ledger knows this terminal and its key: a signed listing of the last minute
     (401 ``unknown_terminal``: it does not)."""
-    from payments.client import LedgerClient, LedgerClientError, LedgerRefused
+    from payments.client import LedgerClientError, LedgerRefused
     from payments.wire import iso_time
 
     led = settings.ledger
     name = "terminal at the ledger"
-    try:
-        client = LedgerClient.from_files(
-            led.url, led.terminal_id, Path(led.key_file), Path(led.ledger_pub), timeout_s=led.timeout_s
-        )
-    except LedgerClientError as exc:
-        return Check(name, Status.FAIL, str(exc), "install terminal.key and ledger.pub (packaging/README.md)")
     now = time.time()
     try:
         client.list_transfers(iso_time(now - KNOWN_PROBE_S), iso_time(now + 1))
@@ -335,8 +336,6 @@ def check_terminal_known(settings: Settings) -> Check:
         )
     except LedgerClientError as exc:
         return Check(name, Status.FAIL, str(exc), "check the network and that the ledger runs")
-    finally:
-        client.close()
     return Check(name, Status.OK, f"terminal {led.terminal_id} known, signed listing answered")
 
 
@@ -347,12 +346,12 @@ def configured_cashiers(settings: Settings) -> list[str]:
     return list(dict.fromkeys(default + listed))
 
 
-def check_cashiers(settings: Settings) -> Check:
+def check_cashiers(settings: Settings, client: LedgerClient) -> Check:
     """Whether the kiosk has cashiers configured and the ledger knows each as one of this shop's
     (a signed read that says nothing about their PINs)."""
-    from payments.client import LedgerClient, LedgerClientError, LedgerRefused
+    from payments.client import LedgerClientError, LedgerRefused
 
-    led, name = settings.ledger, "cashiers"
+    name = "cashiers"
     wanted = configured_cashiers(settings)
     if not wanted:
         return Check(
@@ -362,19 +361,11 @@ def check_cashiers(settings: Settings) -> Check:
             "set ledger.cashier_id (and ledger.cashier_ids) to this shop's cashiers",
         )
     try:
-        client = LedgerClient.from_files(
-            led.url, led.terminal_id, Path(led.key_file), Path(led.ledger_pub), timeout_s=led.timeout_s
-        )
-    except LedgerClientError as exc:
-        return Check(name, Status.FAIL, str(exc), "install terminal.key and ledger.pub (packaging/README.md)")
-    try:
         unknown = [c for c in wanted if not client.cashier_known(c)]
     except LedgerRefused as exc:
         return Check(name, Status.WARN, f"the ledger cannot tell ({exc.code})", "update the ledger service")
     except LedgerClientError as exc:
         return Check(name, Status.FAIL, str(exc), "check the network and that the ledger runs")
-    finally:
-        client.close()
     if unknown:
         return Check(
             name,
