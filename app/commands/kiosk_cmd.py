@@ -59,6 +59,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the checks' own lines say what matters
     settings = identity.applied(args.settings)
     found = preflight(settings, args.camera)
     for check in found.problems:
