@@ -150,3 +150,31 @@ def test_the_page_a_kiosk_shows_when_it_cannot_start(qtbot: object, shots: Path)
     assert not [b for b in page.findChildren(QPushButton) if b.isVisible()]  # nothing to press
     qtbot.wait(50)  # type: ignore[attr-defined]
     assert save_screenshot(window, shots / "59-cannot-start.png").stat().st_size > 5_000
+
+
+def test_the_window_asks_the_ledger_and_shows_the_page_while_it_is_gone(qtbot: object) -> None:
+    import datetime as dt
+
+    from checkout import Timeouts
+    from terminal_ui import KioskOptions, KioskWindow
+
+    from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments
+
+    answers = [False, False, True]
+    asked: list[bool] = []
+
+    def ledger_up() -> bool:
+        up = answers[min(len(asked), len(answers) - 1)]
+        asked.append(up)
+        return up
+
+    options = KioskOptions(fullscreen=False, tz=dt.UTC, timeouts=Timeouts(), tick_ms=50, ledger_probe_s=0.05)
+    window = KioskWindow(
+        FakeAnalyser(), FakeCamera(), FakePayments(), FakeDirectory(), options, ledger_probe=ledger_up
+    )
+    qtbot.addWidget(window)  # type: ignore[attr-defined]
+    window.show_kiosk()
+    qtbot.waitUntil(lambda: window.current_screen is Screen.OUT_OF_SERVICE)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.current_screen is Screen.IDLE)  # type: ignore[attr-defined]  # back
+    assert asked[:3] == [False, False, True]
+    window.close()
