@@ -23,6 +23,7 @@ from checkout import (
     Enrolled,
     Erased,
     Evidence,
+    PaymentLine,
     PaymentsUnavailable,
     Refunded,
     SignedIn,
@@ -38,6 +39,7 @@ from enrolment import (
     spoof_check,
     store_templates,
 )
+from payments import EntryKind, EntryState, day_bounds, refundable
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError
 from payments.money import Money
@@ -52,6 +54,10 @@ __all__ = ["ENROL_FRAMES", "KioskEnroller", "LedgerPayments"]
 ENROL_FRAMES = 5
 
 log = logging.getLogger(__name__)
+
+# What the cashier reads when a payment was already refunded or voided in full (the ledger's
+# own reason, said at once rather than after a wait for an answer that never comes).
+NOTHING_LEFT = "nothing left to refund"
 
 
 def _epoch(text: str) -> float:
@@ -134,17 +140,52 @@ class LedgerPayments:
         with self._lock:
             return self._cashier
 
-    def refund_last(self) -> Refunded | Declined:
+    def todays_payments(self) -> tuple[PaymentLine, ...]:
         with self._lock:
-            last = self.service.last_payment()
-            if last is None:
-                return Declined("nothing_to_refund", "There is no payment to refund.")
+            journal = self.service.journal
+            _, first, end = day_bounds(None)
+            debits = [
+                e
+                for e in journal.entries(first, end)
+                if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
+            ]
+            lines = []
+            for e in reversed(debits):
+                left = refundable(e, journal.related(e.transfer_id))
+                at = _epoch(e.created_at)
+                lines.append(
+                    PaymentLine(
+                        e.transfer_id,
+                        e.amount.minor,
+                        left.minor,
+                        e.amount.currency,
+                        e.customer_id,
+                        at,
+                        voidable=left == e.amount,
+                    )
+                )
+        return tuple(lines)
+
+    def refund(self, transfer_id: str, amount_minor: int, *, void: bool = False) -> Refunded | Declined:
+        with self._lock:
             if self._cashier is None:
-                return Declined("cashier_required", "A cashier must sign in first.")
+                return Declined("cashier_required", "a cashier must sign in first")
             cashier_id, pin = self._cashier
-            outcome = self.service.refund(last.transfer_id, cashier_id=cashier_id, cashier_pin=pin)
+            try:
+                original = self.service.journal.find(transfer_id)
+                left = refundable(original, self.service.journal.related(transfer_id)) if original else None
+                if left is not None and left.minor <= 0:
+                    return Declined("nothing_left", NOTHING_LEFT)
+                if void:
+                    outcome = self.service.void(transfer_id, cashier_id=cashier_id, cashier_pin=pin)
+                else:
+                    amount = Money(amount_minor, self.service.currency)
+                    outcome = self.service.refund(transfer_id, amount, cashier_id=cashier_id, cashier_pin=pin)
+            except InvalidPayment as exc:  # the terminal's own checks: nothing was sent
+                log.info("refund of %s refused at the terminal: %s", transfer_id, exc)
+                return Declined("invalid_refund", str(exc))
         if isinstance(outcome, LedgerApproved):
-            return Refunded(outcome.transfer_id, outcome.amount.minor, outcome.amount.currency)
+            return Refunded(outcome.transfer_id, outcome.amount.minor, outcome.amount.currency, voided=void)
         if isinstance(outcome, Refused):
             return Declined(outcome.code, outcome.message)
         raise PaymentsUnavailable(outcome.message if isinstance(outcome, NotCompleted) else "stored")
@@ -257,7 +298,9 @@ class KioskEnroller:
             kept = len(self._templates)
         return CaptureUpdate(box, kept, self._needed, _shopper_problem(problem))  # type: ignore[arg-type]
 
-    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
+    def enrol(
+        self, customer_id: str, pin: str, code: str | None = None, name: str = ""
+    ) -> Enrolled | Declined:
         with self._lock:
             templates = list(self._templates)
         if len(templates) < self._needed:
@@ -291,7 +334,7 @@ class KioskEnroller:
             self.reset()
             raise PaymentsUnavailable(str(exc)) from exc
         self._registry.record_consent(customer_id, self._terminal_id)
-        name = self._registry.display_name(customer_id) or customer_id
+        name = name or self._registry.display_name(customer_id) or customer_id
         count = store_templates(self._gallery, self._registry, customer_id, name, templates)
         self.reset()
         return Enrolled(customer_id, count, link.relinked, link.pin_set)

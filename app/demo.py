@@ -35,6 +35,7 @@ from checkout import Screen
 from payments.client import LedgerClient
 from payments.signing import generate_key, load_private_key, save_private_key, save_public_key
 from terminal_ui import KioskWindow, ScreenRecorder
+from terminal_ui.screens import RefundListScreen
 from vision import Frame, open_source
 
 __all__ = ["StepResult", "run_scripted"]
@@ -399,7 +400,19 @@ def run_scripted(
 
         def refund() -> str:
             d.cashier_login(*cashier)
-            d.touch("Refund last payment")
+            d.touch("Refund or void a payment")
+            d.wait_for(Screen.REFUNDS)
+            listed = window.screens[Screen.REFUNDS]
+            assert isinstance(listed, RefundListScreen)
+            d.wait(lambda: listed.list.count() >= 2, "today's payments")
+            d.keys("2")  # the face payment, not the last one: any payment of the day
+            d.wait_for(Screen.AMOUNT)
+            d.keys("300")  # part of it: EUR 3.00
+            d.key(Qt.Key.Key_Return)
+            d.wait_for(Screen.REFUND_CONFIRM)
+            if not d.shows(f"Refund EUR 3.00 to {face.name.split()[0]}"):
+                raise StepFailed(f"refund confirmation shows {d.texts()}")
+            d.touch("Refund")
             d.wait(lambda: d.shows("Refunded"), "the refund confirmation")
             text = next(t for t in d.texts() if "Refunded" in t)
             d.key(Qt.Key.Key_Escape)
@@ -476,7 +489,7 @@ def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> Non
         "photo attack -> no face payment": not any(
             t.amount.minor == 2000 for t in transfers if t.kind == "debit" and t.status == "posted"
         ),
-        "cashier refund": len(refunds) == 1,
+        "cashier refund": len(refunds) == 1 and refunds[0].amount.minor == 300,
         "till sale": any(
             t.merchant_ref == TILL_REF and t.amount.minor == 420 and t.status == "posted"
             for t in transfers

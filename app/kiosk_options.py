@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from app.doctor import configured_cashiers
 from app.settings import Settings
 from terminal_ui import KioskOptions
 
@@ -16,9 +17,7 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
     """Options from the terminal's settings (``fullscreen`` overrides, e.g. ``--windowed``)."""
     kiosk = settings.kiosk
     timeouts = dataclasses.replace(kiosk.timeouts, challenge_s=settings.liveness.challenge.timeout_s)
-    listed = [c.strip() for c in settings.ledger.cashier_ids.split(",") if c.strip()]
-    default = [settings.ledger.cashier_id] if settings.ledger.cashier_id else []
-    cashiers = tuple(dict.fromkeys(default + listed))  # the default first, no repeats
+    cashiers = tuple(configured_cashiers(settings))  # the default first, no repeats
     return KioskOptions(
         merchant=kiosk.merchant,
         currency=settings.payments.currency,
@@ -28,4 +27,6 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         cashiers=cashiers,
         throttle=kiosk.staff,
         receipt_printer=Path(kiosk.receipt_printer) if kiosk.receipt_printer else None,
+        max_sale_minor=settings.payments.max_sale_minor,
+        ledger_probe_s=kiosk.ledger_probe_s,
     )

@@ -4,6 +4,7 @@ window from Settings and passes them in. The only place in ``app`` that touches 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import sys
@@ -25,7 +26,7 @@ from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
 from enrolment import Registry
-from payments.client import LedgerClient
+from payments.client import LedgerClient, LedgerClientError
 from payments.journal import Journal
 from payments.receipts import receipt_token, receipt_url
 from payments.signing import load_private_key, load_public_key
@@ -33,7 +34,15 @@ from payments.terminal import OfflineRules, PaymentService
 from payments.till import SaleDesk, TillServer, TillServerConfig
 from vision import Frame, Gallery, ScanSession, open_source
 
-__all__ = ["KioskParts", "TerminalIdentity", "has_display", "kiosk_parts", "run_kiosk", "start_till"]
+__all__ = [
+    "KioskParts",
+    "TerminalIdentity",
+    "has_display",
+    "kiosk_parts",
+    "run_kiosk",
+    "show_out_of_service",
+    "start_till",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +76,17 @@ class TerminalIdentity:
         key = key_file or Path(led.key_file)
         pub = key.parent / "ledger.pub" if key_file is not None else Path(led.ledger_pub)
         return cls(url or led.url, terminal_id or led.terminal_id, key, pub)
+
+    def applied(self, settings: Settings) -> Settings:
+        """``settings`` with this identity as its ledger section (the kiosk's flags win)."""
+        ledger = dataclasses.replace(
+            settings.ledger,
+            url=self.url,
+            terminal_id=self.terminal_id,
+            key_file=self.key_file,
+            ledger_pub=self.ledger_pub,
+        )
+        return dataclasses.replace(settings, ledger=ledger)
 
 
 @dataclass
@@ -223,16 +243,34 @@ def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack)
 
 
 def run_kiosk(
-    settings: Settings, identity: TerminalIdentity, camera_spec: str, *, windowed: bool, lane: bool = False
+    settings: Settings,
+    identity: TerminalIdentity,
+    camera_spec: str,
+    *,
+    windowed: bool,
+    camera_ok: bool = True,
+    ledger_ok: bool = True,
+    lane: bool = False,
 ) -> int:
-    """Run the kiosk window until it is closed (``lane``: on the merchant gallery's replica)."""
+    """Run the kiosk window until it is closed; a part found down at start (``camera_ok``,
+    ``ledger_ok``) shows as the out-of-service page and as a warning in the cashier's menu;
+    ``lane``: on the merchant gallery's replica."""
     from PySide6.QtWidgets import QApplication
 
     from app.kiosk_options import kiosk_options
+    from checkout import HealthChanged
     from terminal_ui import KioskWindow
 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
     with kiosk_parts(settings, identity, camera_spec, lane=lane) as parts:
+        client = parts.service.client
+
+        def ledger_up() -> bool:
+            try:
+                return client.health()
+            except LedgerClientError:
+                return False
+
         window = KioskWindow(
             parts.analyser,
             parts.camera,
@@ -241,6 +279,38 @@ def run_kiosk(
             kiosk_options(settings, fullscreen=not windowed),
             enroller=parts.enroller,
             till=parts.desk,
+            ledger_probe=ledger_up,
         )
+        window.dispatch(HealthChanged(camera=camera_ok, ledger=ledger_ok))
         window.show_kiosk()
         return int(app.exec())
+
+
+def show_out_of_service(reasons: tuple[str, ...], *, windowed: bool, retry_s: float) -> int:
+    """A kiosk that cannot start shows the out-of-service page (not a black screen) with the
+    reasons for staff, for ``retry_s``; then returns 2 so its service manager starts it again."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    from checkout import OutOfServiceView, say
+    from terminal_ui.screens import OutOfServiceScreen
+    from terminal_ui.style import STYLE_SHEET
+    from terminal_ui.window import KIOSK_SIZE
+
+    app: Any = QApplication.instance() or QApplication(sys.argv[:1])
+    page = OutOfServiceScreen()
+    page.show_view(OutOfServiceView(say("oos.closed"), say("oos.closed.body"), reasons, staff=False))
+    window = QMainWindow()
+    window.setCentralWidget(page)
+    window.setStyleSheet(STYLE_SHEET)
+    window.setWindowTitle("facepay: out of service")
+    if windowed:
+        window.resize(*KIOSK_SIZE)
+        window.show()
+    else:
+        window.setGeometry(window.screen().geometry())
+        window.showFullScreen()
+    QTimer.singleShot(int(retry_s * 1000), app.quit)
+    app.exec()
+    window.close()
+    return 2

@@ -689,17 +689,18 @@ class LedgerSettings:
     receipt_url: str = field(default="", metadata=_doc("ledger address in receipt links (empty: url)"))
 
 
-# Largest sale the kiosk opens (till or pad), minor units: a typo of two zeros is caught before the
-# shopper sees it (EUR 1,000.00; a shop selling dearer things raises it).
-MAX_SALE_MINOR = 100_000
-
-
 # A lane whose last complete sync of the merchant gallery is older than this matches no face (PIN
 # only) until it has caught up: an erasure at one lane reaches a cut-off lane within a day (issue 14).
 REPLICA_MAX_AGE_S = 24 * 3600.0
 # A lane asks the ledger for new gallery feed entries this often: an enrolment at one lane matches
 # at another 1.1 s later (median, p95 2.1 s; `facepay replica bench`), one small signed GET a lane.
 REPLICA_POLL_S = 2.0
+
+
+# The largest sale the kiosk's amount pad (and the till) opens: EUR 10,000.00. A kiosk sale
+# above it is a slip of the finger (an extra zero), not a purchase; the cashier is told the
+# limit on the pad instead of the ledger's own cap (100,000,000 minor units) reaching a shopper.
+MAX_SALE_MINOR = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -717,7 +718,7 @@ class PaymentSettings:
         replica_max_age_s: a lane on the merchant gallery (``facepay kiosk --lane``) whose last
             complete sync is older than this matches no face until it catches up.
         replica_poll_s: how often such a lane syncs its replica.
-        max_sale_minor: largest sale a till or the kiosk's pad may open, minor units.
+        max_sale_minor: the largest sale a till or the kiosk's pad may open, minor units.
     """
 
     currency: str = field(default="EUR", metadata=_doc("ISO 4217 currency"))
@@ -735,7 +736,7 @@ class PaymentSettings:
         default=REPLICA_POLL_S, metadata=_doc("merchant gallery replica: sync interval", lo=0.1)
     )
     max_sale_minor: int = field(
-        default=MAX_SALE_MINOR, metadata=_doc("largest sale a till or the pad may open", lo=1)
+        default=MAX_SALE_MINOR, metadata=_doc("largest sale, minor units", lo=1, hi=100_000_000)
     )
 
 
@@ -766,6 +767,13 @@ CASHIER_S = 60.0
 # 15 min): a typo costs nothing; each further wrong PIN (any cashier id) doubles the wait
 # before the next try, from 10 s up to 2 min, so the ledger's five tries take 70 s or more
 # from one kiosk. Forgotten after the ledger's own 15-minute window.
+# A kiosk that cannot start shows the out-of-service page this long, then exits (status 2) so
+# its service manager starts it again and the checks run again (a minute: a ledger or network
+# back after a power cut is seen soon, without a restart loop hammering the ledger).
+OUT_OF_SERVICE_RETRY_S = 60.0
+# While running, the kiosk asks the ledger's health this often, so the out-of-service page
+# leaves soon after the ledger is back (and appears when it goes).
+LEDGER_PROBE_S = 30.0
 STAFF_FREE_TRIES = 1
 STAFF_WAIT_S = 10.0
 STAFF_WAIT_MAX_S = 120.0
@@ -808,6 +816,9 @@ class KioskSettings:
             ``challenge_s`` follows ``liveness.challenge_timeout_s``.
         staff: the kiosk's slow-down of wrong staff PINs (keys ``staff_free_tries``,
             ``staff_wait_s``, ``staff_wait_max_s``, ``staff_window_s``).
+        out_of_service_retry_s: a kiosk that cannot start shows the out-of-service page this
+            long, then exits for its service manager to start it again.
+        ledger_probe_s: how often the running kiosk asks whether the ledger answers.
     """
 
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
@@ -840,6 +851,10 @@ class KioskSettings:
             window_s=_doc("staff-PIN failure memory", lo=60, hi=86400),
         ),
     )
+    out_of_service_retry_s: float = field(
+        default=OUT_OF_SERVICE_RETRY_S, metadata=_doc("out-of-service page before a restart", lo=0.5, hi=3600)
+    )
+    ledger_probe_s: float = field(default=LEDGER_PROBE_S, metadata=_doc("ledger health probe", lo=1, hi=3600))
 
 
 # --- till (the shop's register) -------------------------------------------------

@@ -45,6 +45,9 @@ def absorb(c: Context, event: ev.Event, kind: EventType, kiosk: Kiosk, staff: St
         return _timeout(c, kiosk)
     if kind is E.CANCEL and c.state is S.SALE_OPEN:
         return replace(c, sale=None, notes=replace(c.notes, notice=say("pay.sale_cancelled")))
+    if kind is E.SALE_TOO_LARGE:
+        limit = format_amount(kiosk.max_sale_minor, kiosk.currency)
+        return replace(c, notes=replace(c.notes, notice=say("amount.too_large", limit=limit)))
     if isinstance(event, ev.OpenSale):
         till = isinstance(event, ev.TillSaleOpened)
         cashier = staff.cashier_id if c.state is S.AMOUNT_ENTRY else ""  # signed in, on the pad
@@ -167,10 +170,11 @@ def _cashier_answer(c: Context, event: ev.Event, kind: EventType, staff: StaffSi
         return replace(c, sale=None, since=c.now, notes=replace(notes, cashier=say("pay.sale_cancelled")))
     if isinstance(event, ev.RefundDone):
         amount = format_amount(event.amount_minor, event.currency)
-        return replace(
-            c,
-            notes=replace(notes, cashier=say("cashier.refunded", amount=amount, transfer=event.transfer_id)),
-        )
+        if event.voided:
+            done = say("cashier.voided", amount=amount, transfer=event.transfer_id)
+        else:
+            done = say("cashier.refunded", amount=amount, transfer=event.transfer_id)
+        return replace(c, refund=None, notes=replace(notes, cashier=done))
     if isinstance(event, ev.RefundFailed):
         return replace(c, notes=replace(notes, cashier=say("cashier.refund_refused", message=event.message)))
     if isinstance(event, ev.SummaryReady):

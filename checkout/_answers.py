@@ -12,6 +12,7 @@ from collections.abc import Callable
 from checkout import _events as ev
 from checkout._effects import (
     FinishTillSale,
+    RequestPayments,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -27,7 +28,7 @@ __all__ = ["EnrolmentRequest", "LedgerRequest", "answer", "answer_enrolment", "f
 
 log = logging.getLogger(__name__)
 
-LedgerRequest = SendDebit | VerifyCashier | SendRefund | RequestSummary
+LedgerRequest = SendDebit | VerifyCashier | SendRefund | RequestPayments | RequestSummary
 EnrolmentRequest = SendEnrolment | SendErasure
 
 
@@ -62,10 +63,12 @@ def answer(port: PaymentsPort, request: LedgerRequest) -> ev.Event | None:
                 return ev.CashierRejected(rid, signed.code, signed.retry_after_s)
             return ev.CashierVerified(rid)
         if isinstance(request, SendRefund):
-            refund = port.refund_last()
+            refund = port.refund(request.transfer_id, request.amount_minor, void=request.void)
             if isinstance(refund, Declined):
                 return ev.RefundFailed(rid, refund.message or refund.code)
-            return ev.RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency)
+            return ev.RefundDone(rid, refund.transfer_id, refund.amount_minor, refund.currency, refund.voided)
+        if isinstance(request, RequestPayments):
+            return ev.PaymentsListed(rid, port.todays_payments())
         return ev.SummaryReady(rid, port.today_summary())
     except PaymentsUnavailable as exc:
         return ev.LedgerUnreachable(rid, str(exc))
@@ -79,7 +82,7 @@ def answer_enrolment(enroller: Enroller, request: EnrolmentRequest) -> ev.Event 
     rid = request.request_id
     try:
         if isinstance(request, SendEnrolment):
-            done = enroller.enrol(request.customer_id, request.pin, request.code)
+            done = enroller.enrol(request.customer_id, request.pin, request.code, request.name)
             if isinstance(done, Declined):
                 left, wait = done.attempts_left, done.retry_after_s
                 return ev.EnrolmentFailed(rid, done.code, done.message, left, wait)

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from checkout._effects import Outcome, ResultView
 from checkout._table import State
 from checkout._text import format_amount
-from checkout.ports import CustomerDirectory, DaySummary, Evidence
+from checkout.ports import CustomerDirectory, DaySummary, Evidence, PaymentLine
 from vision import Guidance
 
-__all__ = ["Context", "Kiosk", "Notes", "Sale", "Shopper", "Timeouts"]
+__all__ = ["Context", "Health", "Kiosk", "Notes", "RefundPick", "Sale", "Shopper", "Timeouts"]
 
 # Before the face or a typed number says otherwise, a payment is by PIN.
 NO_EVIDENCE = Evidence(method="pin")
@@ -80,6 +80,39 @@ class Sale:
 
 
 @dataclass(frozen=True)
+class Health:
+    """Which of the kiosk's outside parts work, as last seen (start-up checks, then use).
+
+    Attributes:
+        camera: frames arrive (False: face payment is impossible, PIN still works).
+        ledger: the ledger answers (False: no payment can be made here).
+    """
+
+    camera: bool = True
+    ledger: bool = True
+
+    @property
+    def degraded(self) -> bool:
+        """Something is down: idle shows the out-of-service page."""
+        return not (self.camera and self.ledger)
+
+
+@dataclass(frozen=True)
+class RefundPick:
+    """The payment the cashier picked to refund or void, and how much.
+
+    Attributes:
+        line: the payment.
+        amount_minor: how much to give back (0 until typed).
+        void: cancel it whole instead.
+    """
+
+    line: PaymentLine
+    amount_minor: int = 0
+    void: bool = False
+
+
+@dataclass(frozen=True)
 class Kiosk:
     """What the flow knows of its terminal, fixed for its life.
 
@@ -89,6 +122,7 @@ class Kiosk:
         currency: ISO 4217 code of the amount pad.
         timeouts: how long each screen waits.
         tz: time zone of the receipt, None for the local one.
+        max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
     """
 
     directory: CustomerDirectory
@@ -96,6 +130,7 @@ class Kiosk:
     currency: str
     timeouts: Timeouts
     tz: dt.tzinfo | None
+    max_sale_minor: int = 0
 
 
 @dataclass(frozen=True)
@@ -153,6 +188,9 @@ class Context:
         result: the last attempt's result screen.
         summary: today's totals, once they arrived.
         direction: the head-turn the challenge asks for.
+        payments: today's payments for the refund list, None while they load.
+        refund: the payment picked to refund or void.
+        health: which outside parts work.
     """
 
     state: State = State.IDLE
@@ -169,3 +207,6 @@ class Context:
     result: ResultView = NO_RESULT
     summary: DaySummary | None = None
     direction: Guidance = Guidance.TURN_LEFT
+    payments: tuple[PaymentLine, ...] | None = None
+    refund: RefundPick | None = None
+    health: Health = Health()

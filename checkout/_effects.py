@@ -30,10 +30,16 @@ __all__ = [
     "FinishTillSale",
     "IdleView",
     "LockedView",
+    "NameView",
+    "OutOfServiceView",
     "Outcome",
     "PinView",
     "PrintReceipt",
     "Receipt",
+    "RefundConfirmView",
+    "RefundLine",
+    "RefundListView",
+    "RequestPayments",
     "RequestSummary",
     "ResultView",
     "SaleView",
@@ -60,6 +66,23 @@ class IdleView:
 
     merchant: str
     notice: str = ""
+
+
+@dataclass(frozen=True)
+class OutOfServiceView:
+    """The page a kiosk shows when it cannot take payments as usual: what still works.
+
+    Attributes:
+        headline: "Face payment out of order", "Checkout out of service".
+        message: what the shopper can still do (PIN only) or where to go (nothing works).
+        reasons: for staff, one line per part that is down, with what to do.
+        staff: the Staff button is offered (False when nothing can be done at this kiosk).
+    """
+
+    headline: str
+    message: str
+    reasons: tuple[str, ...] = ()
+    staff: bool = True
 
 
 @dataclass(frozen=True)
@@ -179,10 +202,64 @@ class StaffView:
 
 @dataclass(frozen=True)
 class AmountView:
-    """The cashier types the sale amount. Attributes: currency: ISO 4217 code; notice: may be empty."""
+    """The cashier types an amount: a new sale's, or how much of a payment to refund.
+
+    Attributes:
+        currency: ISO 4217 code.
+        notice: why the amount was not taken (above the shop's maximum...), may be empty.
+        title: heading, empty for the new sale's.
+        subtitle: what to type, empty for the new sale's.
+    """
 
     currency: str
     notice: str = ""
+    title: str = ""
+    subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class RefundLine:
+    """One payment in the refund list, display-ready.
+
+    Attributes:
+        transfer_id: what picking it sends.
+        text: "14:05  EUR 12.50  Anna K." and what was refunded of it already.
+        open: something is left to refund.
+    """
+
+    transfer_id: str
+    text: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class RefundListView:
+    """Today's payments at this terminal, newest first, for the cashier to refund or void one.
+
+    Attributes:
+        lines: the payments; empty while loading or when there are none.
+        loading: the list has not arrived yet.
+        notice: why a pick was not taken ("nothing left to refund"), may be empty.
+    """
+
+    lines: tuple[RefundLine, ...]
+    loading: bool = False
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class RefundConfirmView:
+    """Nothing is sent before the cashier confirms, with amount and shopper named.
+
+    Attributes:
+        prompt: "Refund EUR 3.00 to Anna K.?".
+        detail: which payment ("Payment of 14:05, EUR 12.50, transaction tr-...").
+        void_option: label of a button that voids the payment whole, "" when it cannot be voided.
+    """
+
+    prompt: str
+    detail: str
+    void_option: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,6 +352,8 @@ class CashierView:
         totals: today's totals as lines, empty until they arrive.
         verdict: the reconciliation verdict line, empty until it arrives.
         enrolment: enrolment and erasure are available at this terminal.
+        warning: what is down at this kiosk (no camera, no ledger), empty when all works.
+        offline: the cashier's PIN could not be checked: only Lock is offered.
     """
 
     sale: str
@@ -282,6 +361,8 @@ class CashierView:
     totals: tuple[str, ...] = ()
     verdict: str = ""
     enrolment: bool = False
+    warning: str = ""
+    offline: bool = False
 
 
 @dataclass(frozen=True)
@@ -304,6 +385,21 @@ class ConsentView:
     customer: str
     version: str
     text: str
+
+
+@dataclass(frozen=True)
+class NameView:
+    """At enrolment the shopper types the name the checkout greets them by.
+
+    Attributes:
+        customer: the customer number being enrolled.
+        title: heading.
+        message: what to type and why.
+    """
+
+    customer: str
+    title: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -351,6 +447,7 @@ class ErasedView:
 
 View = (
     IdleView
+    | OutOfServiceView
     | SaleView
     | ScanView
     | ChallengeView
@@ -361,8 +458,11 @@ View = (
     | BusyView
     | ResultView
     | CashierView
+    | RefundListView
+    | RefundConfirmView
     | LockedView
     | ConsentView
+    | NameView
     | CaptureView
     | EraseConfirmView
     | ErasedView
@@ -448,7 +548,25 @@ class VerifyCashier:
 
 @dataclass(frozen=True)
 class SendRefund:
-    """Refund the terminal's last payment; answered by RefundDone/RefundFailed/LedgerUnreachable.
+    """Refund (part of) or void one of the terminal's payments; answered by
+    RefundDone/RefundFailed/LedgerUnreachable.
+
+    Attributes:
+        request_id: echoed in the answer.
+        transfer_id: the payment.
+        amount_minor: how much to give back, minor units.
+        void: cancel the payment whole instead of refunding.
+    """
+
+    request_id: int
+    transfer_id: str
+    amount_minor: int
+    void: bool = False
+
+
+@dataclass(frozen=True)
+class RequestPayments:
+    """Fetch today's payments for the refund list; answered by PaymentsListed.
 
     Attributes:
         request_id: echoed in the answer.
@@ -478,12 +596,14 @@ class SendEnrolment:
         customer_id: the shopper's customer number.
         pin: the account's existing PIN (the proof), or with ``code`` the new PIN chosen twice.
         code: the one-time enrolment code the shopper typed, None when the PIN is the proof.
+        name: the name the shopper typed ("Anna K"), shown on the confirm prompt; "" for none.
     """
 
     request_id: int
     customer_id: str
     pin: str = field(repr=False)
     code: str | None = field(default=None, repr=False)
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -540,6 +660,7 @@ Effect = (
     | SendDebit
     | VerifyCashier
     | SendRefund
+    | RequestPayments
     | RequestSummary
     | SendEnrolment
     | SendErasure

@@ -19,7 +19,15 @@ from dataclasses import replace
 
 from checkout import _events as ev
 from checkout._context import Context
-from checkout._effects import CaptureView, ConsentView, CustomerView, EraseConfirmView, ErasedView, PinView
+from checkout._effects import (
+    CaptureView,
+    ConsentView,
+    CustomerView,
+    EraseConfirmView,
+    ErasedView,
+    NameView,
+    PinView,
+)
 from checkout._table import EventType, State
 from checkout._wording import TEXT, say
 from checkout.ports import CaptureUpdate, Consent, Erased
@@ -42,6 +50,7 @@ ENROL_STATES = frozenset(
         S.ENROL_PROOF,
         S.ENROL_CODE,
         S.ENROL_CONSENT,
+        S.ENROL_NAME,
         S.ENROL_CAPTURE,
         S.ENROL_PIN,
         S.ENROL_PIN_REPEAT,
@@ -109,10 +118,11 @@ class EnrolContext:
         self.pin_error = ""
         self.capture: CaptureUpdate | None = None
         self.receipt: Erased | None = None
+        self.name = ""  # what the shopper typed to be greeted by
 
     def start(self) -> None:
         """A new enrolment or erasure: forget the last one."""
-        self.subject, self.pin_error = "", ""
+        self.subject, self.pin_error, self.name = "", "", ""
         self.forget_secrets()
         self.capture, self.receipt = None, None
 
@@ -130,7 +140,7 @@ class EnrolContext:
 
     def view(
         self, state: State, name: str
-    ) -> CustomerView | ConsentView | CaptureView | PinView | EraseConfirmView | ErasedView | None:
+    ) -> CustomerView | ConsentView | NameView | CaptureView | PinView | EraseConfirmView | ErasedView | None:
         """The view of an enrolment or erasure state (``name``: the subject's short name)."""
         if state is S.ENROL_CUSTOMER:
             return CustomerView("", say("enrol.customer"))
@@ -147,6 +157,8 @@ class EnrolContext:
         if state is S.ENROL_CONSENT:
             consent = self.consent or Consent("", "")
             return ConsentView(self.subject, consent.version, consent.text)
+        if state is S.ENROL_NAME:
+            return NameView(self.subject, say("enrol.name_title"), say("enrol.name_help"))
         if state is S.ENROL_CAPTURE:
             c = self.capture
             return CaptureView(
@@ -190,6 +202,8 @@ def absorb_enrol(c: Context, enrol: EnrolContext, event: ev.Event, kind: EventTy
         return replace(c, since=c.now)
     elif isinstance(event, ev.CustomerNumberEntered):
         enrol.subject = event.customer_id.strip()
+    elif isinstance(event, ev.NameEntered):
+        enrol.name = " ".join(event.name.split())
     elif isinstance(event, ev.CaptureUpdated):
         enrol.capture = event.update
         return c if event.update.box is None else replace(c, last_face=c.now)

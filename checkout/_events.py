@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from checkout._table import EventType
-from checkout.ports import CaptureUpdate, DaySummary, Erased
+from checkout.ports import CaptureUpdate, DaySummary, Erased, PaymentLine
 from vision import Guidance, Match, NeedPin, Reject, ScanUpdate
 
 E = EventType
@@ -31,6 +31,7 @@ __all__ = [
     "CashierKey",
     "CashierRejected",
     "CashierVerified",
+    "ChooseRefund",
     "Confirm",
     "CustomerNumberEntered",
     "DebitApproved",
@@ -42,14 +43,17 @@ __all__ = [
     "ErasureDone",
     "ErasureFailed",
     "Event",
+    "HealthChanged",
     "LedgerUnreachable",
     "LockTerminal",
+    "NameEntered",
     "NewSale",
     "OpenSale",
+    "PaymentPicked",
+    "PaymentsListed",
     "PinEntered",
     "RefundDone",
     "RefundFailed",
-    "RefundLast",
     "ScanUpdated",
     "SummaryReady",
     "Tick",
@@ -58,10 +62,13 @@ __all__ = [
     "UseCode",
     "UsePin",
     "UserActivity",
+    "VoidPayment",
 ]
 
 # How long a typed customer number may be.
 CUSTOMER_ID_MAX = 32
+# How long the name typed at enrolment may be (it is shown as first name and initial).
+NAME_MAX = 40
 # The ledger's id rule (letters, digits, _.:- up to 64): a cashier id typed at the kiosk.
 CASHIER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
@@ -75,6 +82,21 @@ class Answer:
     """
 
     request_id: int
+
+
+@dataclass(frozen=True)
+class HealthChanged:
+    """The composition root found a part down or back (start-up checks, a later probe).
+
+    Attributes:
+        camera: the camera works, None: not checked (unchanged).
+        ledger: the ledger answers, None: not checked (unchanged).
+    """
+
+    camera: bool | None = None
+    ledger: bool | None = None
+
+    kind: ClassVar[EventType | None] = E.HEALTH
 
 
 @dataclass(frozen=True)
@@ -165,6 +187,25 @@ class CustomerNumberEntered:
         """CUSTOMER_ENTERED; None for a blank or overlong number."""
         cid = self.customer_id.strip()
         return E.CUSTOMER_ENTERED if cid and len(cid) <= CUSTOMER_ID_MAX else None
+
+
+@dataclass(frozen=True)
+class NameEntered:
+    """At enrolment the shopper typed the name the checkout will greet them by.
+
+    Attributes:
+        name: first name and the initial of the last name ("Anna K"), as typed.
+    """
+
+    name: str
+
+    @property
+    def kind(self) -> EventType | None:
+        """NAME_ENTERED; None for a name that is blank, too long or not letters."""
+        name = " ".join(self.name.split())
+        letters = name.replace(" ", "").replace("-", "").replace("'", "").replace(".", "")
+        ok = 2 <= len(name) <= NAME_MAX and letters.isalpha()
+        return E.NAME_ENTERED if ok else None
 
 
 @dataclass(frozen=True)
@@ -360,26 +401,62 @@ class CancelSale:
 
 
 @dataclass(frozen=True)
-class RefundLast:
-    """The cashier asked to refund the terminal's last payment."""
+class ChooseRefund:
+    """The cashier asked to refund or void one of today's payments (the list opens)."""
 
-    kind: ClassVar[EventType | None] = E.REFUND_LAST
+    kind: ClassVar[EventType | None] = E.REFUNDS
+
+
+@dataclass(frozen=True)
+class PaymentsListed(Answer):
+    """Today's payments arrived for the refund list.
+
+    Attributes:
+        request_id: the ``RequestPayments`` it answers.
+        lines: the payments, newest first.
+    """
+
+    lines: tuple[PaymentLine, ...]
+
+    kind: ClassVar[EventType | None] = E.PAYMENTS_LISTED
+
+
+@dataclass(frozen=True)
+class PaymentPicked:
+    """The cashier picked a payment of the list (the machine says whether anything is left of it).
+
+    Attributes:
+        transfer_id: the payment's transfer id.
+    """
+
+    transfer_id: str
+
+    kind: ClassVar[EventType | None] = E.PAYMENT_PICKED
+
+
+@dataclass(frozen=True)
+class VoidPayment:
+    """The cashier chose to void the picked payment whole (only before any refund of it)."""
+
+    kind: ClassVar[EventType | None] = E.VOID
 
 
 @dataclass(frozen=True)
 class RefundDone(Answer):
-    """The refund was posted.
+    """The refund (or void) was posted.
 
     Attributes:
         request_id: the ``SendRefund`` it answers.
         transfer_id: the refund's transfer id.
         amount_minor: amount refunded.
         currency: ISO 4217 code.
+        voided: the payment was voided whole.
     """
 
     transfer_id: str
     amount_minor: int
     currency: str
+    voided: bool = False
 
     kind: ClassVar[EventType | None] = E.REFUND_DONE
 
@@ -535,6 +612,7 @@ _DECLINE_KINDS = {
 
 Event = (
     Tick
+    | HealthChanged
     | Cancel
     | Confirm
     | UsePin
@@ -542,6 +620,7 @@ Event = (
     | ScanUpdated
     | CameraLost
     | CustomerNumberEntered
+    | NameEntered
     | PinEntered
     | DebitApproved
     | DebitDeclined
@@ -555,7 +634,10 @@ Event = (
     | TillSaleOpened
     | TillCancel
     | CancelSale
-    | RefundLast
+    | ChooseRefund
+    | PaymentsListed
+    | PaymentPicked
+    | VoidPayment
     | RefundDone
     | RefundFailed
     | LockTerminal

@@ -21,11 +21,12 @@ from dataclasses import replace
 
 from checkout import _events as ev
 from checkout._absorb import absorb
-from checkout._context import Context, Kiosk, Notes, Sale, Timeouts
+from checkout._context import Context, Health, Kiosk, Notes, Sale, Timeouts
 from checkout._effects import (
     Effect,
     FinishTillSale,
     PrintReceipt,
+    RequestPayments,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -37,6 +38,7 @@ from checkout._effects import (
     VerifyCashier,
 )
 from checkout._enrolment import CODE_DIGITS, ENROL_STATES, EnrolContext, absorb_enrol
+from checkout._refunds import REFUND_STATES, absorb_refund, classify_refund
 from checkout._specs import SPECS, Entry
 from checkout._staff import StaffSignIn, StaffThrottle
 from checkout._table import BUSY_STATES, SCAN_STATES, TRANSITIONS, Branch, EventType, Guard, State
@@ -52,6 +54,9 @@ log = logging.getLogger(__name__)
 E = EventType
 
 PIN_LENGTHS = range(4, 13)
+# Answers only a reachable ledger gives (the refund list, today's totals and the terminal's own
+# refusals come from the journal or the terminal, so they say nothing about the ledger).
+_LEDGER_SIGNED = (ev.DebitDeclined, ev.CashierVerified, ev.CashierRejected, ev.RefundDone, ev.EnrolmentDone)
 
 # Screens that end an attempt: a till's sale ends on the first one reached.
 RESULT_STATES = frozenset({State.APPROVED, State.DECLINED, State.REJECTED, State.UNKNOWN})
@@ -78,8 +83,9 @@ class CheckoutMachine:
         consent: Consent | None = None,
         cashiers: tuple[str, ...] = (),
         throttle: StaffThrottle | None = None,
+        max_sale_minor: int = 0,
     ) -> None:
-        self._kiosk = Kiosk(directory, merchant, currency, timeouts or Timeouts(), tz)
+        self._kiosk = Kiosk(directory, merchant, currency, timeouts or Timeouts(), tz, max_sale_minor)
         self._staff = StaffSignIn(cashiers, throttle or StaffThrottle())
         self._enrol = EnrolContext(consent)  # consent None: no enrolment at this terminal
         self._ctx = Context()
@@ -128,7 +134,7 @@ class CheckoutMachine:
 
     def handle(self, event: ev.Event, now: float) -> list[Effect]:
         """Apply one event at time ``now``; return what the UI must do."""
-        self._ctx = c = replace(self._ctx, now=now)
+        self._ctx = c = replace(self._ctx, now=now, health=self._observe(event))
         kind = self._classify(event)
         if kind is None:
             if isinstance(event, ev.Tick) and c.state is State.CASHIER_LOGIN:
@@ -151,6 +157,8 @@ class CheckoutMachine:
             c = replace(c, notes=Notes())
         if c.state in ENROL_STATES or kind in (E.ENROL, E.ERASE):
             self._ctx = absorb_enrol(c, self._enrol, event, kind)
+        elif c.state in REFUND_STATES or kind is E.REFUNDS:
+            self._ctx = absorb_refund(c, event, kind)
         else:
             self._ctx = absorb(c, event, kind, self._kiosk, self._staff)
         effects = self._go(target)
@@ -190,6 +198,8 @@ class CheckoutMachine:
     def _classify(self, event: ev.Event) -> EventType | None:
         """The event's own kind, unless the flow's state says otherwise."""
         c, kind = self._ctx, event.kind
+        if c.state in REFUND_STATES and isinstance(event, ev.PaymentPicked | ev.OpenSale | ev.VoidPayment):
+            return classify_refund(c, event)
         match event:
             case ev.Tick():
                 deadline = self.deadline
@@ -204,6 +214,8 @@ class CheckoutMachine:
                 return None  # the kiosk's own slow-down of repeated wrong staff PINs
             case ev.PinEntered(pin=pin):
                 return kind if pin.isdigit() and len(pin) in PIN_LENGTHS else None
+            case ev.OpenSale(amount_minor=amount) if kind is E.SALE_OPENED and self._too_large(amount):
+                return E.SALE_TOO_LARGE
             case ev.Answer(request_id=rid) if rid != c.request:
                 return None  # an answer to a request the flow gave up on
             case ev.TillCancel(reference=ref):
@@ -211,16 +223,44 @@ class CheckoutMachine:
                 return kind if sale is not None and sale.till and sale.reference == ref else None
         return kind
 
+    def _observe(self, event: ev.Event) -> Health:
+        """What an event says about the camera and the ledger (a part that answers is up)."""
+        health = self._ctx.health
+        match event:
+            case ev.HealthChanged(camera=camera, ledger=ledger):
+                return Health(
+                    health.camera if camera is None else camera, health.ledger if ledger is None else ledger
+                )
+            case ev.CameraLost():
+                return replace(health, camera=False)
+            case ev.ScanUpdated() | ev.CaptureUpdated():
+                return replace(health, camera=True)
+            case ev.LedgerUnreachable(request_id=rid) if rid == self._ctx.request:
+                return replace(health, ledger=False)
+            case ev.DebitApproved(request_id=rid, offline=offline) if rid == self._ctx.request:
+                return replace(health, ledger=health.ledger or not offline)
+            case ev.Answer(request_id=rid) if rid == self._ctx.request and isinstance(event, _LEDGER_SIGNED):
+                return replace(health, ledger=True)
+        return health
+
+    def _too_large(self, amount_minor: int) -> bool:
+        limit = self._kiosk.max_sale_minor
+        return limit > 0 and amount_minor > limit
+
     def _holds(self, guard: Guard) -> bool:
         if guard is Guard.LOCKED:
             return self._ctx.locked
         if guard is Guard.NEW_PIN:
             return self._enrol.code is not None
+        if guard is Guard.DEGRADED:
+            return self._ctx.health.degraded
         return self._ctx.sale is not None
 
     def _go(self, target: State) -> list[Effect]:
         """Enter ``target``: stop the camera when leaving it, then the target's entry effects."""
         leaving, now = self._ctx.state, self._ctx.now
+        if target is State.IDLE and self._ctx.health.degraded:
+            target = State.OUT_OF_SERVICE  # idle, as it is while a part is down
         self._ctx = replace(self._ctx, state=target)
         effects: list[Effect] = []
         if leaving in SCAN_STATES and target not in SCAN_STATES:
@@ -229,7 +269,7 @@ class CheckoutMachine:
             self._ctx = replace(self._ctx, since=now)
             if target not in ENROL_STATES:
                 self._enrol.forget_secrets()
-            if target in BUSY_STATES or target is State.CASHIER:
+            if target in BUSY_STATES or target in (State.CASHIER, State.REFUND_LIST):
                 self._ctx = replace(self._ctx, request=self._ctx.request + 1)
             effects.extend(self._enter(SPECS[target].entry, leaving))
             if target is State.APPROVED:
@@ -256,7 +296,12 @@ class CheckoutMachine:
         if entry is Entry.VERIFY_CASHIER:
             return [VerifyCashier(rid, self._staff.cashier_id, pin or "")]
         if entry is Entry.REFUND:
-            return [SendRefund(rid)]
+            pick = c.refund
+            assert pick is not None, "a refund needs a picked payment"
+            return [SendRefund(rid, pick.line.transfer_id, pick.amount_minor, pick.void)]
+        if entry is Entry.PAYMENTS:
+            self._ctx = replace(c, payments=None)
+            return [RequestPayments(rid)]
         if entry is Entry.SUMMARY:
             self._ctx = replace(c, summary=None)
             return [RequestSummary(rid)]
@@ -267,7 +312,8 @@ class CheckoutMachine:
         code, proof, first = enrol.code, enrol.proof_pin, enrol.first_pin
         enrol.forget_secrets()
         if entry is Entry.ENROL:
-            return [SendEnrolment(rid, enrol.subject, (first if code is not None else proof) or "", code)]
+            pin = (first if code is not None else proof) or ""
+            return [SendEnrolment(rid, enrol.subject, pin, code, enrol.name)]
         return [SendErasure(rid, enrol.subject, proof)]
 
     def _debit(self, rid: int, pin: str | None) -> SendDebit:

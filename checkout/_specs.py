@@ -28,6 +28,7 @@ class Entry(enum.Enum):
     STAFF_PIN = "staff_pin"  # a fresh staff PIN pad: nothing typed before counts
     VERIFY_CASHIER = "verify_cashier"
     REFUND = "refund"
+    PAYMENTS = "payments"  # today's payments for the refund list
     SUMMARY = "summary"  # today's totals for the cashier's menu
     ENROL = "enrol"
     ERASE = "erase"
@@ -84,6 +85,7 @@ def _cashier(t: Timeouts) -> float:
 
 SPECS: dict[State, StateSpec] = {
     S.IDLE: StateSpec(Screen.IDLE, None, v.idle),
+    S.OUT_OF_SERVICE: StateSpec(Screen.OUT_OF_SERVICE, None, v.out_of_service),
     S.SALE_OPEN: StateSpec(Screen.SALE, _sale_open, v.sale),
     S.SCANNING: StateSpec(Screen.SCAN, _scan, v.scan, Entry.SCAN),
     S.CHALLENGE: StateSpec(Screen.CHALLENGE, _scan, v.challenge),
@@ -99,13 +101,18 @@ SPECS: dict[State, StateSpec] = {
     S.CASHIER_LOGIN: StateSpec(Screen.PIN, _pad, v.staff_pin, Entry.STAFF_PIN),
     S.CASHIER_VERIFYING: StateSpec(Screen.BUSY, _ledger, v.busy("cashier"), Entry.VERIFY_CASHIER),
     S.CASHIER: StateSpec(Screen.CASHIER, _cashier, v.cashier, Entry.SUMMARY),
+    S.STAFF_OFFLINE: StateSpec(Screen.CASHIER, _cashier, v.staff_offline),
     S.AMOUNT_ENTRY: StateSpec(Screen.AMOUNT, _cashier, v.amount),
+    S.REFUND_LIST: StateSpec(Screen.REFUNDS, _cashier, v.refund_list, Entry.PAYMENTS),
+    S.REFUND_AMOUNT: StateSpec(Screen.AMOUNT, _cashier, v.refund_amount),
+    S.REFUND_CONFIRM: StateSpec(Screen.REFUND_CONFIRM, _cashier, v.refund_confirm),
     S.REFUND_PROCESSING: StateSpec(Screen.BUSY, _ledger, v.busy("refund"), Entry.REFUND),
     S.LOCKED: StateSpec(Screen.LOCKED, None, v.locked),
     S.ENROL_CUSTOMER: StateSpec(Screen.CUSTOMER, _pad, v.enrolment),
     S.ENROL_PROOF: StateSpec(Screen.PIN, _pad, v.enrolment),
     S.ENROL_CODE: StateSpec(Screen.PIN, _pad, v.enrolment),
     S.ENROL_CONSENT: StateSpec(Screen.CONSENT, _cashier, v.enrolment),
+    S.ENROL_NAME: StateSpec(Screen.NAME, _pad, v.enrolment),
     S.ENROL_CAPTURE: StateSpec(Screen.CAPTURE, _scan, v.enrolment, Entry.CAPTURE),
     S.ENROL_PIN: StateSpec(Screen.PIN, _pad, v.enrolment),
     S.ENROL_PIN_REPEAT: StateSpec(Screen.PIN, _pad, v.enrolment),

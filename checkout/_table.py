@@ -30,6 +30,7 @@ class State(enum.Enum):
     """Where the checkout is."""
 
     IDLE = "idle"
+    OUT_OF_SERVICE = "out_of_service"
     SALE_OPEN = "sale_open"
     SCANNING = "scanning"
     CHALLENGE = "challenge"
@@ -45,13 +46,18 @@ class State(enum.Enum):
     CASHIER_LOGIN = "cashier_login"
     CASHIER_VERIFYING = "cashier_verifying"
     CASHIER = "cashier"
+    STAFF_OFFLINE = "staff_offline"
     AMOUNT_ENTRY = "amount_entry"
+    REFUND_LIST = "refund_list"
+    REFUND_AMOUNT = "refund_amount"
+    REFUND_CONFIRM = "refund_confirm"
     REFUND_PROCESSING = "refund_processing"
     LOCKED = "locked"
     ENROL_CUSTOMER = "enrol_customer"
     ENROL_PROOF = "enrol_proof"
     ENROL_CODE = "enrol_code"
     ENROL_CONSENT = "enrol_consent"
+    ENROL_NAME = "enrol_name"
     ENROL_CAPTURE = "enrol_capture"
     ENROL_PIN = "enrol_pin"
     ENROL_PIN_REPEAT = "enrol_pin_repeat"
@@ -67,6 +73,7 @@ class EventType(enum.Enum):
     """What happened, as the table sees it (events are classified into these)."""
 
     TIMEOUT = "timeout"
+    HEALTH = "health"
     CANCEL = "cancel"
     CONFIRM = "confirm"
     USE_PIN = "use_pin"
@@ -79,6 +86,7 @@ class EventType(enum.Enum):
     SCAN_REJECT = "scan_reject"
     CAMERA_LOST = "camera_lost"
     CUSTOMER_ENTERED = "customer_entered"
+    NAME_ENTERED = "name_entered"
     PIN_ENTERED = "pin_entered"
     DEBIT_APPROVED = "debit_approved"
     DEBIT_DECLINED = "debit_declined"
@@ -96,8 +104,14 @@ class EventType(enum.Enum):
     SALE_OPENED = "sale_opened"
     TILL_SALE = "till_sale"
     TILL_CANCEL = "till_cancel"
+    SALE_TOO_LARGE = "sale_too_large"
     CANCEL_SALE = "cancel_sale"
-    REFUND_LAST = "refund_last"
+    REFUNDS = "refunds"
+    PAYMENTS_LISTED = "payments_listed"
+    PAYMENT_PICKED = "payment_picked"
+    NOTHING_LEFT = "nothing_left"
+    REFUND_AMOUNT = "refund_amount"
+    VOID = "void"
     REFUND_DONE = "refund_done"
     REFUND_FAILED = "refund_failed"
     SUMMARY_READY = "summary_ready"
@@ -119,6 +133,7 @@ class Guard(enum.Enum):
 
     LOCKED = "locked"
     SALE_IS_OPEN = "sale_is_open"
+    DEGRADED = "degraded"  # the camera or the ledger is down: idle shows the out-of-service page
     NEW_PIN = "new_pin"  # the shopper proved themself with an enrolment code: they choose a PIN
 
 
@@ -144,6 +159,7 @@ class Screen(enum.Enum):
     """The screen a state is shown on (several states share one)."""
 
     IDLE = "idle"
+    OUT_OF_SERVICE = "out_of_service"
     SALE = "sale"
     SCAN = "scan"
     CHALLENGE = "challenge"
@@ -153,10 +169,13 @@ class Screen(enum.Enum):
     BUSY = "busy"
     RESULT = "result"
     CASHIER = "cashier"
+    REFUNDS = "refunds"
+    REFUND_CONFIRM = "refund_confirm"
     STAFF = "staff"
     AMOUNT = "amount"
     LOCKED = "locked"
     CONSENT = "consent"
+    NAME = "name"
     CAPTURE = "capture"
     ERASE = "erase"
     ERASED = "erased"
@@ -164,6 +183,9 @@ class Screen(enum.Enum):
 
 S, E = State, EventType
 
+# Idle, or the out-of-service page while the camera or the ledger is down. The machine shows
+# every way back to idle this way (``CheckoutMachine._go``).
+_IDLE_OR_OUT = Branch(Guard.DEGRADED, S.OUT_OF_SERVICE, S.IDLE)
 # Back to the open sale if there is one, else to idle (the cashier leaves their menu).
 _BACK_TO_SALE = Branch(Guard.SALE_IS_OPEN, S.SALE_OPEN, S.IDLE)
 # Cashier PIN pad abandoned: a locked terminal stays locked.
@@ -224,7 +246,21 @@ def _edges(state: State, edges: dict[EventType, Target]) -> dict[tuple[State, Ev
 
 
 TRANSITIONS: dict[tuple[State, EventType], Target] = {
-    **_edges(S.IDLE, {E.SALE_OPENED: S.SALE_OPEN, E.TILL_SALE: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID}),
+    **_edges(
+        S.IDLE,
+        {
+            E.SALE_OPENED: S.SALE_OPEN,
+            E.TILL_SALE: S.SALE_OPEN,
+            E.CASHIER_KEY: S.CASHIER_ID,
+            E.HEALTH: _IDLE_OR_OUT,
+        },
+    ),
+    # Out of service: staff still sign in (to open a PIN-only sale, or to lock); the page
+    # leaves by itself when the part comes back.
+    **_edges(
+        S.OUT_OF_SERVICE,
+        {E.SALE_OPENED: S.SALE_OPEN, E.CASHIER_KEY: S.CASHIER_ID, E.HEALTH: _IDLE_OR_OUT},
+    ),
     **_edges(
         S.SALE_OPEN,
         {
@@ -328,7 +364,9 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
             E.CASHIER_OK: S.CASHIER,
             E.CASHIER_BAD: S.CASHIER_LOGIN,
             E.CASHIER_REFUSED: S.CASHIER_ID,
-            E.LEDGER_UNREACHABLE: S.CASHIER_LOGIN,
+            # The PIN cannot be checked: a menu that can only lock the terminal (nothing that
+            # moves money or identity), so staff can still close a kiosk that cannot sell.
+            E.LEDGER_UNREACHABLE: S.STAFF_OFFLINE,
             E.TIMEOUT: S.CASHIER_LOGIN,
         },
     ),
@@ -337,7 +375,7 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         {
             E.NEW_SALE: S.AMOUNT_ENTRY,
             E.CANCEL_SALE: S.CASHIER,
-            E.REFUND_LAST: S.REFUND_PROCESSING,
+            E.REFUNDS: S.REFUND_LIST,
             E.LOCK: S.LOCKED,
             E.SUMMARY_READY: S.CASHIER,
             E.LEDGER_UNREACHABLE: S.CASHIER,
@@ -347,12 +385,59 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         },
     ),
     **_edges(
+        S.STAFF_OFFLINE,
+        {
+            E.LOCK: S.LOCKED,
+            E.ACTIVITY: S.STAFF_OFFLINE,
+            E.CANCEL: _BACK_TO_SALE,
+            E.TIMEOUT: _BACK_TO_SALE,
+            E.CASHIER_KEY: S.CASHIER_ID,  # sign in again once the payment service is back
+        },
+    ),
+    **_edges(
         S.AMOUNT_ENTRY,
         {
             E.SALE_OPENED: S.SALE_OPEN,
+            E.SALE_TOO_LARGE: S.AMOUNT_ENTRY,  # the pad stays, saying the shop's maximum
             E.ACTIVITY: S.AMOUNT_ENTRY,
             E.CANCEL: S.CASHIER,
             E.TIMEOUT: _BACK_TO_SALE,
+        },
+    ),
+    # Refund or void: today's payments from the journal -> pick one -> the amount (partial
+    # allowed) -> a confirmation naming amount and shopper -> the ledger. Back goes one step.
+    **_edges(
+        S.REFUND_LIST,
+        {
+            E.PAYMENTS_LISTED: S.REFUND_LIST,
+            E.PAYMENT_PICKED: S.REFUND_AMOUNT,
+            E.NOTHING_LEFT: S.REFUND_LIST,
+            E.LEDGER_UNREACHABLE: S.REFUND_LIST,
+            E.ACTIVITY: S.REFUND_LIST,
+            E.CANCEL: S.CASHIER,
+            E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
+        },
+    ),
+    **_edges(
+        S.REFUND_AMOUNT,
+        {
+            E.REFUND_AMOUNT: S.REFUND_CONFIRM,
+            E.SALE_TOO_LARGE: S.REFUND_AMOUNT,  # more than is left of the payment
+            E.ACTIVITY: S.REFUND_AMOUNT,
+            E.CANCEL: S.REFUND_LIST,
+            E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
+        },
+    ),
+    **_edges(
+        S.REFUND_CONFIRM,
+        {
+            E.CONFIRM: S.REFUND_PROCESSING,
+            E.VOID: S.REFUND_PROCESSING,
+            E.CANCEL: S.REFUND_LIST,
+            E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
         },
     ),
     **_edges(
@@ -376,7 +461,9 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
         S.ENROL_CODE,
         {**_TO_MENU, E.PIN_ENTERED: S.ENROL_CONSENT, E.PIN_MISMATCH: S.ENROL_CODE, E.ACTIVITY: S.ENROL_CODE},
     ),
-    **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_CAPTURE}),
+    # the name the confirm prompt shows ("Pay EUR 3.00 as Anna K.?"), typed after consenting
+    **_edges(S.ENROL_CONSENT, {**_TO_MENU, E.CONFIRM: S.ENROL_NAME}),
+    **_edges(S.ENROL_NAME, {**_TO_MENU, E.NAME_ENTERED: S.ENROL_CAPTURE, E.ACTIVITY: S.ENROL_NAME}),
     **_edges(
         S.ENROL_CAPTURE,
         {

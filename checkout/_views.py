@@ -10,6 +10,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from checkout import _refunds
 from checkout._context import Context, Kiosk
 from checkout._effects import (
     AmountView,
@@ -20,6 +21,7 @@ from checkout._effects import (
     CustomerView,
     IdleView,
     LockedView,
+    OutOfServiceView,
     PinView,
     SaleView,
     ScanView,
@@ -43,12 +45,17 @@ __all__ = [
     "enrolment",
     "idle",
     "locked",
+    "out_of_service",
     "pin",
+    "refund_amount",
+    "refund_confirm",
+    "refund_list",
     "result",
     "sale",
     "scan",
     "short_customer",
     "staff",
+    "staff_offline",
     "staff_pin",
 ]
 
@@ -118,16 +125,39 @@ def staff_pin(look: Look) -> View:
     return PinView(True, title, message, error=ctx.notes.login, wait_s=wait)
 
 
+def _warning(look: Look) -> str:
+    health = look.ctx.health
+    if not health.ledger:
+        return say("cashier.warn.ledger")
+    return "" if health.camera else say("cashier.warn.camera")
+
+
 def cashier(look: Look) -> View:
     s, notice = look.ctx.summary, look.ctx.notes.cashier
     enrolment = look.enrol.consent is not None
+    warning = _warning(look)
     if s is None:
-        return CashierView(look.amount, notice, enrolment=enrolment)
+        return CashierView(look.amount, notice, enrolment=enrolment, warning=warning)
     totals = (
         say("cashier.payments", count=s.payments, amount=format_amount(s.paid_minor, s.currency)),
         say("cashier.refunds", count=s.refunds, amount=format_amount(s.refunded_minor, s.currency)),
     )
-    return CashierView(look.amount, notice, totals, s.verdict, enrolment)
+    return CashierView(look.amount, notice, totals, s.verdict, enrolment, warning)
+
+
+def staff_offline(look: Look) -> View:
+    return CashierView(look.amount, say("cashier.offline"), warning=_warning(look), offline=True)
+
+
+def out_of_service(look: Look) -> View:
+    health = look.ctx.health
+    reasons = []
+    if not health.camera:
+        reasons.append(say("oos.reason.camera"))
+    if not health.ledger:
+        reasons.append(say("oos.reason.ledger"))
+        return OutOfServiceView(say("oos.closed"), say("oos.closed.body"), tuple(reasons))
+    return OutOfServiceView(say("oos.pin_only"), say("oos.pin_only.body"), tuple(reasons))
 
 
 def enrolment(look: Look) -> View:
@@ -138,7 +168,8 @@ def enrolment(look: Look) -> View:
 
 
 def amount(look: Look) -> View:
-    return AmountView(look.ctx.sale.currency if look.ctx.sale else look.kiosk.currency)
+    currency = look.ctx.sale.currency if look.ctx.sale else look.kiosk.currency
+    return AmountView(currency, look.ctx.notes.notice)
 
 
 def idle(look: Look) -> View:
@@ -165,6 +196,18 @@ def confirm(look: Look) -> View:
 
 def customer(look: Look) -> View:
     return CustomerView(look.amount, look.ctx.shopper.message)
+
+
+def refund_list(look: Look) -> View:
+    return _refunds.refund_list(look.ctx, look.kiosk)
+
+
+def refund_amount(look: Look) -> View:
+    return _refunds.refund_amount(look.ctx, look.kiosk)
+
+
+def refund_confirm(look: Look) -> View:
+    return _refunds.refund_confirm(look.ctx, look.kiosk)
 
 
 def result(look: Look) -> View:

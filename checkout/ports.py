@@ -37,6 +37,7 @@ __all__ = [
     "Evidence",
     "FaceAnalyser",
     "FrameCapture",
+    "PaymentLine",
     "PaymentsPort",
     "PaymentsUnavailable",
     "Refunded",
@@ -97,17 +98,42 @@ class SignedIn:
 
 @dataclass(frozen=True)
 class Refunded:
-    """A refund of the terminal's last payment was posted.
+    """A refund (or void) of one of the terminal's payments was posted.
 
     Attributes:
         transfer_id: the refund transfer's id.
         amount_minor: amount given back, minor units.
         currency: ISO 4217 code.
+        voided: the payment was voided whole rather than refunded.
     """
 
     transfer_id: str
     amount_minor: int
     currency: str
+    voided: bool = False
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One approved payment of today at this terminal, as the cashier picks it to refund or void.
+
+    Attributes:
+        transfer_id: the payment's transfer id.
+        amount_minor: what was paid, minor units.
+        left_minor: what is left to refund (0 once fully refunded or voided).
+        currency: ISO 4217 code.
+        customer_id: who paid.
+        at: when it was journalled, seconds since the epoch.
+        voidable: nothing was refunded yet, so it may be voided whole.
+    """
+
+    transfer_id: str
+    amount_minor: int
+    left_minor: int
+    currency: str
+    customer_id: str
+    at: float
+    voidable: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,8 +200,14 @@ class PaymentsPort(Protocol):
         sentence the shopper is shown (the payment was not sent, or its outcome is unknown and
         any charge will be returned automatically)."""
 
-    def refund_last(self) -> Refunded | Declined:
-        """Refund the last approved payment of this terminal."""
+    def todays_payments(self) -> tuple[PaymentLine, ...]:
+        """Today's approved payments at this terminal, newest first, with what is left to refund
+        (from the terminal's journal: no ledger call)."""
+
+    def refund(self, transfer_id: str, amount_minor: int, *, void: bool = False) -> Refunded | Declined:
+        """Refund ``amount_minor`` of one of this terminal's payments (``void``: cancel it whole)
+        on the signed-in cashier's authority; ``Declined("nothing_left")`` at once when nothing
+        is left to refund."""
 
     def verify_cashier(self, cashier_id: str, pin: str) -> SignedIn | Declined:
         """Sign ``cashier_id`` in with ``pin`` (the attempt is audited and counted towards that
@@ -301,11 +333,14 @@ class Enroller(FrameCapture, Protocol):
     def consent(self) -> Consent:
         """The consent text shown before enrolment."""
 
-    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
+    def enrol(
+        self, customer_id: str, pin: str, code: str | None = None, name: str = ""
+    ) -> Enrolled | Declined:
         """Refuse a face already enrolled as another customer; then link the account at the
         ledger with the account holder's proof (``pin``: the account's PIN; or ``code``: the
         one-time enrolment code, and ``pin`` the new PIN); then record the consent and store
-        the kept templates. A refusal stores nothing."""
+        the kept templates under ``name`` (what the confirm prompt shows; "" keeps the name
+        this terminal had). A refusal stores nothing."""
 
     def erase(self, customer_id: str, pin: str | None = None) -> Erased | Declined:
         """Remove templates, consent and face link (the account, its money and PIN stay),

@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import httpx
 from cryptography.exceptions import InvalidSignature
@@ -441,6 +441,17 @@ class LedgerClient:
                 return None
             raise
         return self._transfer_of(answer)
+
+    def cashier_known(self, cashier_id: str) -> bool:
+        """Whether ``cashier_id`` is a cashier of this terminal's merchant (a signed read; says
+        nothing about the cashier's PIN)."""
+        try:
+            answer = self._call("GET", f"/v1/cashiers/{quote(cashier_id, safe='')}")
+        except Declined as exc:
+            if exc.code == "unknown_cashier":
+                return False
+            raise
+        return answer.status == 200
 
     def list_transfers(
         self, start: str, end: str, terminal_id: str | None = None, *, _depth: int = 0

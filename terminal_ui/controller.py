@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -16,6 +17,7 @@ from checkout import (
     FinishTillSale,
     PaymentsPort,
     PrintReceipt,
+    RequestPayments,
     RequestSummary,
     SendDebit,
     SendEnrolment,
@@ -34,6 +36,18 @@ from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker, TillP
 __all__ = ["Controller"]
 
 log = logging.getLogger(__name__)
+
+# Effects the payments runner carries out on its thread pool.
+_REQUESTS = (
+    SendDebit,
+    VerifyCashier,
+    SendRefund,
+    RequestPayments,
+    RequestSummary,
+    SendEnrolment,
+    SendErasure,
+    FinishTillSale,
+)
 
 
 class Controller(QObject):
@@ -58,6 +72,8 @@ class Controller(QObject):
         enroller: Enroller | None = None,
         till: TillDesk | None = None,
         printer: Path | None = None,
+        ledger_probe: Callable[[], bool] | None = None,
+        probe_ms: int = 30_000,
     ) -> None:
         super().__init__()
         self._printer = printer
@@ -75,10 +91,15 @@ class Controller(QObject):
         self._ticks = QTimer(self)
         self._ticks.setInterval(tick_ms)
         self._ticks.timeout.connect(lambda: self.flow_event.emit(Tick()))
+        self._probes = QTimer(self)
+        self._probes.setInterval(probe_ms)
+        if ledger_probe is not None:
+            self._probes.timeout.connect(lambda: self._runner.probe(ledger_probe))
 
     def start(self) -> None:
         """Start the clock ticks and the stall meter."""
         self._ticks.start()
+        self._probes.start()
         self.stall.start()
         if self._till is not None:
             self._till.start()
@@ -99,16 +120,7 @@ class Controller(QObject):
             if self._printer is not None:  # written on a thread of its own: a jam never blocks
                 receipt = effect.receipt
                 print_receipt(self._printer, receipt_bytes(receipt.text().splitlines(), receipt.qr_text))
-        elif isinstance(
-            effect,
-            SendDebit
-            | VerifyCashier
-            | SendRefund
-            | RequestSummary
-            | SendEnrolment
-            | SendErasure
-            | FinishTillSale,
-        ):
+        elif isinstance(effect, _REQUESTS):
             self._runner.submit(effect)
 
     @property
@@ -129,6 +141,7 @@ class Controller(QObject):
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop everything and wait (briefly) for the threads; for window close."""
         self._ticks.stop()
+        self._probes.stop()
         self.stall.stop()
         if self._till is not None:
             self._till.stop()

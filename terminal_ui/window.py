@@ -63,6 +63,8 @@ class KioskOptions:
         throttle: how the kiosk slows repeated wrong staff PINs.
         receipt_printer: an ESC/POS printer device or file approved payments' receipts are
             printed on; None: the screen's QR code only.
+        max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
+        ledger_probe_s: how often the window asks whether the ledger answers (given a probe).
     """
 
     merchant: str = ""
@@ -76,6 +78,8 @@ class KioskOptions:
     cashiers: tuple[str, ...] = ()
     throttle: StaffThrottle = field(default_factory=StaffThrottle)
     receipt_printer: Path | None = None
+    max_sale_minor: int = 0
+    ledger_probe_s: float = 30.0
 
 
 class KioskWindow(QMainWindow):
@@ -94,6 +98,7 @@ class KioskWindow(QMainWindow):
         clock: Callable[[], float] = time.monotonic,
         enroller: Enroller | None = None,
         till: TillDesk | None = None,
+        ledger_probe: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__()
         self.options = options or KioskOptions()
@@ -107,6 +112,7 @@ class KioskWindow(QMainWindow):
             consent=enroller.consent if enroller is not None else None,
             cashiers=self.options.cashiers,
             throttle=self.options.throttle,
+            max_sale_minor=self.options.max_sale_minor,
         )
         self.controller = Controller(
             analyser,
@@ -116,6 +122,8 @@ class KioskWindow(QMainWindow):
             enroller=enroller,
             till=till,
             printer=self.options.receipt_printer,
+            ledger_probe=ledger_probe,
+            probe_ms=int(self.options.ledger_probe_s * 1000),
         )
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)

@@ -24,6 +24,7 @@ from checkout import (
     FaceAnalyser,
     FinishTillSale,
     FrameCapture,
+    HealthChanged,
     LedgerRequest,
     PaymentsPort,
     SendEnrolment,
@@ -255,6 +256,20 @@ class PaymentsRunner(QObject):
                 event = answer(self._port, request)
             if event is not None:
                 self.answered.emit(event)
+
+        self._pool.start(_Job(run))
+
+    def probe(self, ledger_up: Callable[[], bool]) -> None:
+        """Ask whether the ledger answers (blocking, on the pool); the answer comes back as a
+        ``HealthChanged`` event."""
+
+        def run() -> None:
+            try:
+                up = bool(ledger_up())
+            except Exception:  # a probe that breaks says nothing about the ledger
+                log.exception("ledger probe failed")
+                return
+            self.answered.emit(HealthChanged(ledger=up))
 
         self._pool.start(_Job(run))
 

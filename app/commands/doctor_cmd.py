@@ -17,6 +17,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--camera", help="camera index, video file or folder to test (default: skip)")
     p.add_argument("--no-ledger", action="store_true", help="skip the ledger and clock checks")
     p.add_argument("--quick", action="store_true", help="skip the camera (for a service's start check)")
+    p.add_argument("--no-display", action="store_true", help="skip opening the display (a ledger host)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--replica", type=Path, help="a lane's data folder (`facepay replica --dir`) to check")
     p.set_defaults(handler=run)
@@ -29,15 +30,13 @@ def run(args: argparse.Namespace) -> int:
         camera=None if args.quick else args.camera,
         ledger=not args.no_ledger,
         replica=args.replica,
+        display=not args.no_display,
     )
     failed = any(c.status is Status.FAIL for c in checks)
     if args.json:
         print(json.dumps({"ok": not failed, "checks": [c.__dict__ for c in checks]}, indent=2))
     else:
         for c in checks:
-            line = f"[{c.status.value:>4}] {c.name}: {c.detail}"
-            if c.fix and c.status is not Status.OK:
-                line += f"  -> fix: {c.fix}"
-            print(line)
+            print(f"[{c.status.value:>4}] {c.line}")
         print("ready" if not failed else "NOT READY: fix the FAIL lines above")
     return 1 if failed else 0

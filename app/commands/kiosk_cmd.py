@@ -1,12 +1,23 @@
-"""``facepay kiosk``: the checkout screen with a camera and a ledger."""
+"""``facepay kiosk``: the checkout screen with a camera and a ledger.
+
+Before the window opens the kiosk runs the doctor's checks (``app.preflight``). Every problem
+is one line on stderr with its fix, never a traceback. What the kiosk cannot run without
+(models, key, journal, a terminal the ledger knows...) shows the out-of-service page instead
+of a black screen, then the command exits 2 for its service manager to try again; a camera or
+a ledger that is down starts the kiosk degraded, and the flow says what still works.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
-from app.main import TerminalIdentity, has_display, run_kiosk
+from app.main import TerminalIdentity, has_display, run_kiosk, show_out_of_service
+from app.preflight import preflight
+
+log = logging.getLogger(__name__)
 
 __all__ = ["register"]
 
@@ -54,4 +65,31 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    return run_kiosk(args.settings, identity, args.camera, windowed=args.windowed, lane=args.lane)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the checks' own lines say what matters
+    settings = identity.applied(args.settings)
+    found = preflight(settings, args.camera)
+    for check in found.problems:
+        print(f"facepay kiosk: [{check.status.value}] {check.line}", file=sys.stderr)
+    if found.fatal:
+        print("facepay kiosk: not started: fix the FAIL lines above (`facepay doctor`)", file=sys.stderr)
+        reasons = tuple(c.line for c in found.fatal)
+        retry_s = settings.kiosk.out_of_service_retry_s
+        return show_out_of_service(reasons, windowed=args.windowed, retry_s=retry_s)
+    try:
+        return run_kiosk(
+            settings,
+            identity,
+            args.camera,
+            windowed=args.windowed,
+            camera_ok=found.camera,
+            ledger_ok=found.ledger,
+            lane=args.lane,
+        )
+    except Exception as exc:  # start-up ends in one line with its fix, never a traceback
+        log.debug("kiosk start-up failed", exc_info=True)
+        print(
+            f"facepay kiosk: could not start: {exc} -> fix: run `facepay doctor`, which names each "
+            "problem with its fix",
+            file=sys.stderr,
+        )
+        return 2

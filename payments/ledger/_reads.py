@@ -1,4 +1,5 @@
-"""Actions that only read: one transfer, and a terminal's records for reconciliation."""
+"""Actions that only read: one transfer, a terminal's records for reconciliation, and whether a
+cashier id is one of the terminal's merchant (``facepay doctor``)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from payments.ledger.store import LedgerTx
 from payments.signing import RequestAuth
 from payments.wire import ID_PATTERN, iso_time
 
-__all__ = ["MAX_LISTING", "prepare_get", "prepare_list"]
+__all__ = ["MAX_LISTING", "prepare_get", "prepare_get_cashier", "prepare_list"]
 
 # Largest listing answer; a client narrows the date range when "truncated" is true.
 MAX_LISTING = 5000
@@ -29,6 +30,22 @@ def prepare_get(
         if t is None or t.merchant_id != terminal.merchant_id:
             return error(ErrorCode.UNKNOWN_TRANSFER, transfer_id=transfer_id[:64])
         return Outcome(200, t.to_json(), {"transfer_id": transfer_id})
+
+    return work
+
+
+def prepare_get_cashier(
+    ctx: Context, auth: RequestAuth, terminal: Terminal, req: Request, params: Mapping[str, str]
+) -> Work:
+    """A cashier of the terminal's merchant: its id and whether it is enabled; nothing about its
+    PIN. Any other id, another merchant's included, is ``unknown_cashier`` (no oracle)."""
+    cashier_id = params.get("cashier_id", "")
+
+    def work(tx: LedgerTx, now: float, at: str) -> Outcome:
+        c = tx.cashier(cashier_id, lock=False) if ID_PATTERN.fullmatch(cashier_id) else None
+        if c is None or c.merchant_id != terminal.merchant_id:
+            return error(ErrorCode.UNKNOWN_CASHIER, cashier_id=cashier_id[:64])
+        return Outcome(200, {"cashier_id": c.cashier_id, "enabled": c.enabled}, {"cashier_id": cashier_id})
 
     return work
 

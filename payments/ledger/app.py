@@ -273,6 +273,7 @@ def create_app(ledger: Ledger, *, server_timing: bool = False) -> Starlette:
         Route("/v1/captures", endpoint("capture"), methods=["POST"]),
         Route("/v1/reversals", endpoint("reverse"), methods=["POST"]),
         Route("/v1/cashiers/verify", endpoint("verify_cashier"), methods=["POST"]),
+        Route("/v1/cashiers/{cashier_id}", endpoint("get_cashier"), methods=["GET"]),
         Route("/v1/enrolments", endpoint("enrol"), methods=["POST"]),
         Route("/v1/enrolments/{customer_id}/erase", endpoint("erase_enrolment"), methods=["POST"]),
         Route("/v1/gallery/kiosks", endpoint("gallery_register"), methods=["POST"]),

@@ -38,7 +38,7 @@ from payments.ledger._money import (
     prepare_reverse,
     prepare_void,
 )
-from payments.ledger._reads import prepare_get, prepare_list
+from payments.ledger._reads import prepare_get, prepare_get_cashier, prepare_list
 from payments.ledger.anchors import header_text, sign_anchor
 from payments.ledger.errors import ErrorCode, StoreError
 from payments.ledger.gallery import (
@@ -89,6 +89,7 @@ ACTIONS: Mapping[str, Preparer] = {
     "gallery_feed": prepare_gallery_feed,
     "gallery_snapshot": prepare_gallery_snapshot,
     "gallery_ack": prepare_gallery_ack,
+    "get_cashier": prepare_get_cashier,
 }
 
 _NONCE = re.compile(r"[0-9a-f]{32,128}")

@@ -16,7 +16,10 @@ from terminal_ui.screens.erase import EraseScreen
 from terminal_ui.screens.erased import ErasedScreen
 from terminal_ui.screens.idle import IdleScreen
 from terminal_ui.screens.locked import LockedScreen
+from terminal_ui.screens.name import NameScreen
+from terminal_ui.screens.out_of_service import OutOfServiceScreen
 from terminal_ui.screens.pin import PinScreen
+from terminal_ui.screens.refund import RefundConfirmScreen, RefundListScreen
 from terminal_ui.screens.result import ResultScreen
 from terminal_ui.screens.sale import SaleScreen
 from terminal_ui.screens.scanning import ScanScreen
@@ -36,7 +39,11 @@ __all__ = [
     "ErasedScreen",
     "IdleScreen",
     "LockedScreen",
+    "NameScreen",
+    "OutOfServiceScreen",
     "PinScreen",
+    "RefundConfirmScreen",
+    "RefundListScreen",
     "ResultScreen",
     "SaleScreen",
     "ScanScreen",
@@ -49,6 +56,7 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
     """A widget for every screen of the flow."""
     return {
         Screen.IDLE: IdleScreen(),
+        Screen.OUT_OF_SERVICE: OutOfServiceScreen(),
         Screen.SALE: SaleScreen(),
         Screen.SCAN: ScanScreen(),
         Screen.CHALLENGE: ChallengeScreen(),
@@ -58,10 +66,13 @@ def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict
         Screen.BUSY: BusyScreen(),
         Screen.RESULT: ResultScreen(),
         Screen.CASHIER: CashierScreen(),
+        Screen.REFUNDS: RefundListScreen(),
+        Screen.REFUND_CONFIRM: RefundConfirmScreen(),
         Screen.STAFF: StaffScreen(),
         Screen.AMOUNT: AmountScreen(),
         Screen.LOCKED: LockedScreen(),
         Screen.CONSENT: ConsentScreen(),
+        Screen.NAME: NameScreen(),
         Screen.CAPTURE: CaptureScreen(),
         Screen.ERASE: EraseScreen(),
         Screen.ERASED: ErasedScreen(),

@@ -21,8 +21,8 @@ class AmountScreen(PadScreen):
     def show_view(self, view: View) -> None:
         assert isinstance(view, AmountView)
         self.currency = view.currency
-        self.set_text(self.title, say("amount.title"))
-        self.set_text(self.subtitle, say("amount.subtitle"))
+        self.set_text(self.title, view.title or say("amount.title"))
+        self.set_text(self.subtitle, view.subtitle or say("amount.subtitle"))
         self.set_text(self.message, view.notice)
         self.set_text(self.error, "")
         self.reset_entry()

@@ -9,12 +9,12 @@ from checkout import (
     Cancel,
     CancelSale,
     CashierView,
+    ChooseRefund,
     EnrolShopper,
     EraseShopper,
     Event,
     LockTerminal,
     NewSale,
-    RefundLast,
     View,
     say,
 )
@@ -27,12 +27,13 @@ __all__ = ["CashierScreen"]
 ACTIONS: tuple[tuple[str, str, Event], ...] = (
     ("1", say("cashier.open_sale"), NewSale()),
     ("2", say("cashier.cancel_sale"), CancelSale()),
-    ("3", say("cashier.refund_last"), RefundLast()),
+    ("3", say("cashier.refund"), ChooseRefund()),
     ("4", say("cashier.lock"), LockTerminal()),
     ("5", say("cashier.enrol"), EnrolShopper()),
     ("6", say("cashier.erase"), EraseShopper()),
 )
 ENROLMENT_KEYS = ("5", "6")  # shown only where enrolment is available
+OFFLINE_KEYS = ("4",)  # all a cashier whose PIN could not be checked may do: lock
 
 
 class CashierScreen(BaseScreen):
@@ -52,8 +53,9 @@ class CashierScreen(BaseScreen):
         columns.addLayout(info, 4)
         self.heading = label(say("cashier.heading"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.sale = label("", align=Qt.AlignmentFlag.AlignLeft)
+        self.warning = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         self.notice = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
-        for line in (self.heading, self.sale, self.notice):
+        for line in (self.heading, self.sale, self.warning, self.notice):
             info.addWidget(line)
         self.totals_box = QFrame()
         self.totals_box.setStyleSheet(
@@ -87,10 +89,15 @@ class CashierScreen(BaseScreen):
     def show_view(self, view: View) -> None:
         assert isinstance(view, CashierView)
         self.sale.setText(say("cashier.sale", amount=view.sale) if view.sale else say("cashier.no_sale"))
-        self.buttons["2"].setEnabled(bool(view.sale))
-        for key in ENROLMENT_KEYS:
-            self.buttons[key].setVisible(view.enrolment)
-            self.buttons[key].setEnabled(view.enrolment)
+        for key, button in self.buttons.items():
+            offered = view.enrolment or key not in ENROLMENT_KEYS
+            shown = offered and (key in OFFLINE_KEYS or not view.offline)
+            button.setVisible(shown)
+            button.setEnabled(shown)
+        self.buttons["2"].setEnabled(bool(view.sale) and not view.offline)
+        self.warning.setText(view.warning)
+        self.warning.setVisible(bool(view.warning))
+        self.totals_box.setVisible(not view.offline)
         self.notice.setText(view.notice)
         self.notice.setVisible(bool(view.notice))
         self.totals.setText("\n".join(view.totals) if view.totals else say("cashier.loading"))

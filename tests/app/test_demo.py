@@ -88,10 +88,12 @@ def test_photo_attack_never_pays_by_face(demo: dict[str, Any]) -> None:
     assert "pin" not in after_scan
 
 
-def test_cashier_refunds_the_last_payment(demo: dict[str, Any]) -> None:
+def test_cashier_refunds_part_of_an_earlier_payment_after_a_confirmation(demo: dict[str, Any]) -> None:
     step = demo["steps"]["cashier refund"]
     assert step["ok"], step["detail"]
-    assert "Refunded EUR" in step["detail"]
+    assert "Refunded EUR 3.00" in step["detail"]
+    screens = step["screens"]
+    assert screens.index("refunds") < screens.index("amount") < screens.index("refund_confirm")
 
 
 def test_ledger_recorded_what_the_shoppers_saw(demo: dict[str, Any]) -> None:

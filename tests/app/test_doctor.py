@@ -132,3 +132,93 @@ def test_wrong_ledger_pub_says_payments_of_unknown_outcome_stay_open(
     assert rc == 1 and checks["ledger"]["status"] == "FAIL"
     assert "ledger.pub" in checks["ledger"]["fix"] and "unknown outcome stay open" in checks["ledger"]["fix"]
     assert checks["journal"]["status"] == "warn" and "1 of unknown outcome" in checks["journal"]["detail"]
+
+
+def test_a_terminal_the_ledger_does_not_know_is_named(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    monkeypatch.setenv("FACEPAY_LEDGER_TERMINAL_ID", "t-demo-l")  # a typo of the demo's terminal id
+    rc, checks = doctor(capsys)
+    assert rc == 1
+    known = checks["terminal at the ledger"]
+    assert known["status"] == "FAIL" and "does not know terminal 't-demo-l'" in known["detail"]
+    assert "add-terminal" in known["fix"] and "typo" in known["fix"]
+
+
+def test_no_enrolled_face_is_a_warning_that_face_payment_is_impossible(
+    ledger, monkeypatch, tmp_path: Path, capsys
+) -> None:
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    rc, checks = doctor(capsys)
+    assert rc == 0  # a warning: the kiosk still takes PIN payments
+    assert checks["gallery"]["status"] == "warn" and "face payment impossible" in checks["gallery"]["detail"]
+    assert checks["terminal at the ledger"]["status"] == "ok"
+    assert checks["display"]["status"] == "ok"
+
+
+def _snapshot(*folders: Path) -> dict[str, bytes]:
+    return {
+        str(p): p.read_bytes() for folder in folders for p in sorted(folder.rglob("*")) if p.is_file()
+    } | {str(p): b"<dir>" for folder in folders for p in folder.rglob("*") if p.is_dir()}
+
+
+def test_doctor_changes_nothing_on_disk(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    from payments.journal import Journal
+
+    work, url = ledger
+    data, config = tmp_path / "data", tmp_path / "config"
+    env_for(monkeypatch, work, url, data)
+    monkeypatch.setenv("FACEPAY_PAYMENTS_GALLERY_KEY_FILE", str(config / "gallery.key"))
+    config.mkdir()
+    (config / "facepay.toml").write_text('[kiosk]\nmerchant = "Corner Shop"\n')
+    monkeypatch.setenv("FACEPAY_CONFIG", str(config / "facepay.toml"))
+    data.mkdir()
+    terminal_id = json.loads((work / "demo.json").read_text())["terminal_id"]
+    Journal.open(data / "journal.db", terminal_id).close()
+    before = _snapshot(data, config)
+    rc, checks = doctor(capsys)
+    assert rc == 0, checks
+    assert _snapshot(data, config) == before  # no gallery key, no gallery store, journal untouched
+    assert not (config / "gallery.key").exists()
+
+
+def test_a_journal_of_another_terminal_says_how_to_recover(
+    ledger, monkeypatch, tmp_path: Path, capsys
+) -> None:
+    from payments.journal import Journal
+
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    (tmp_path / "data").mkdir()
+    Journal.open(tmp_path / "data" / "journal.db", "t-other").close()
+    rc, checks = doctor(capsys)
+    assert rc == 1 and checks["journal"]["status"] == "FAIL"
+    assert "mistyped" in checks["journal"]["fix"] and "move" in checks["journal"]["fix"]
+
+
+def test_a_display_that_cannot_open_is_named(monkeypatch) -> None:
+    from app.doctor import Status, check_display
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "no-such-platform")
+    found = check_display()
+    assert found.status is Status.FAIL and found.detail.startswith("cannot open") and "DISPLAY" in found.fix
+
+
+def test_cashiers_are_checked_at_the_ledger(ledger, monkeypatch, tmp_path: Path, capsys) -> None:
+    work, url = ledger
+    env_for(monkeypatch, work, url, tmp_path / "data")
+    monkeypatch.delenv("FACEPAY_LEDGER_CASHIER_ID", raising=False)
+    monkeypatch.delenv("FACEPAY_LEDGER_CASHIER_IDS", raising=False)
+    rc, checks = doctor(capsys)
+    assert rc == 0 and checks["cashiers"]["status"] == "warn"  # none configured: said, not "ready" silently
+    assert "no cashier configured" in checks["cashiers"]["detail"]
+    cashier = json.loads((work / "demo.json").read_text())["cashier"]["id"]
+    monkeypatch.setenv("FACEPAY_LEDGER_CASHIER_ID", cashier)
+    rc, checks = doctor(capsys)
+    assert rc == 0 and checks["cashiers"]["status"] == "ok"
+    monkeypatch.setenv("FACEPAY_LEDGER_CASHIER_IDS", "k-nobody")
+    rc, checks = doctor(capsys)
+    assert rc == 1 and checks["cashiers"]["status"] == "FAIL"
+    assert "k-nobody" in checks["cashiers"]["detail"] and cashier not in checks["cashiers"]["detail"]
+    assert "add-cashier" in checks["cashiers"]["fix"]

@@ -39,6 +39,7 @@ from checkout import (
     ErasureFailed,
     EventType,
     LedgerUnreachable,
+    NameEntered,
     PinEntered,
     PinView,
     Screen,
@@ -62,6 +63,7 @@ ENROL_FLOW = [
     State.ENROL_PROOF,
     State.ENROL_CODE,
     State.ENROL_CONSENT,
+    State.ENROL_NAME,
     State.ENROL_CAPTURE,
     State.ENROL_PIN,
     State.ENROL_PIN_REPEAT,
@@ -109,6 +111,8 @@ def to_capture(d: Driver, customer: str = "42") -> None:
     d.send(PinEntered(CODE))
     assert d.state is State.ENROL_CONSENT
     d.send(Confirm())
+    assert d.state is State.ENROL_NAME
+    d.send(NameEntered("Anna K"))
     assert d.state is State.ENROL_CAPTURE
 
 
@@ -132,6 +136,8 @@ def test_enrolment_path(desk: Driver) -> None:
     assert (view.customer, view.version, view.text) == ("42", CONSENT.version, CONSENT.text)
     assert not any(isinstance(e, StartScan) for e in desk.effects)  # no camera before consent
     desk.send(Confirm())
+    assert not any(isinstance(e, StartScan) for e in desk.effects)  # nor before the name
+    desk.send(NameEntered("  anna   k "))
     start = desk.last(StartScan)
     assert isinstance(start, StartScan) and start.enrol
     desk.send(frame(0, "Move closer"), 0.3)
@@ -196,6 +202,7 @@ def test_every_step_times_out_back_to_the_menu(desk: Driver, state: State) -> No
             UseCode(),
             PinEntered(CODE),
             Confirm(),
+            NameEntered("Anna K"),
             frame(3),
             PinEntered("2468"),
             PinEntered("2468"),
@@ -300,6 +307,7 @@ EVENTS = st.sampled_from(
         EnrolShopper(),
         EraseShopper(),
         CustomerNumberEntered("42"),
+        NameEntered("Anna K"),
         PinEntered("2468"),
         PinEntered("1357"),
         PinEntered("9999"),
@@ -356,4 +364,4 @@ def test_random_enrolment_sequences_keep_the_invariants(steps: list[tuple[object
         assert camera_on == (machine.state in SCAN_STATES)
         assert len([e for e in effects if isinstance(e, ShowScreen)]) <= 1
         if machine.state is State.ENROL_CAPTURE:
-            assert before in (State.ENROL_CONSENT, State.ENROL_CAPTURE)
+            assert before in (State.ENROL_NAME, State.ENROL_CAPTURE)

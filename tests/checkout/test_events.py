@@ -24,7 +24,7 @@ E = EventType
 
 def test_every_event_class_says_its_kind() -> None:
     classes = typing.get_args(Event)
-    assert len(classes) == 34
+    assert len(classes) == 39
     assert all("kind" in vars(cls) for cls in classes)
 
 
@@ -57,3 +57,13 @@ def test_scans_and_captures_by_content() -> None:
     assert ScanUpdated(need_id).kind is E.SCAN_NEED_ID
     assert CaptureUpdated(CaptureUpdate(None, 1, 5)).kind is E.CAPTURE_PROGRESS
     assert CaptureUpdated(CaptureUpdate(None, 5, 5)).kind is E.CAPTURE_DONE
+
+
+def test_a_name_typed_at_enrolment_must_be_letters_of_a_sensible_length() -> None:
+    from checkout import NameEntered
+
+    assert NameEntered("Anna K").kind is E.NAME_ENTERED
+    assert NameEntered("Jean-Luc O'N.").kind is E.NAME_ENTERED
+    assert NameEntered(" Zoë  B ").kind is E.NAME_ENTERED
+    for bad in ("", " ", "A", "200001", "Anna K3", "x" * 41, "<b>"):
+        assert NameEntered(bad).kind is None, bad

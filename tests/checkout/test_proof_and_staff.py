@@ -23,6 +23,7 @@ from checkout import (
     EnrolShopper,
     EraseShopper,
     ErasureFailed,
+    NameEntered,
     PinEntered,
     PinView,
     SendEnrolment,
@@ -81,11 +82,12 @@ def test_the_accounts_own_pin_is_the_proof_and_no_new_pin_is_asked(desk: Driver)
     assert desk.state is State.ENROL_PROOF
     desk.send(PinEntered("4321"))
     desk.send(Confirm())
+    desk.send(NameEntered("Anna K"))
     desk.send(frame(3))
     assert desk.state is State.ENROL_PROCESSING  # straight to the ledger: the PIN is not changed
     sent = desk.last(SendEnrolment)
     assert isinstance(sent, SendEnrolment)
-    assert (sent.customer_id, sent.pin, sent.code) == ("200001", "4321", None)
+    assert (sent.customer_id, sent.pin, sent.code, sent.name) == ("200001", "4321", None, "Anna K")
     assert desk.machine._enrol.proof_pin is None
 
 
@@ -94,6 +96,7 @@ def test_a_wrong_customer_number_gets_the_ledgers_refusal_and_stores_nothing(des
     desk.send(CustomerNumberEntered("200001"))  # the cashier mistyped: someone else's account
     desk.send(PinEntered("1111"))  # the shopper's own PIN is not that account's
     desk.send(Confirm())
+    desk.send(NameEntered("Anna K"))
     desk.send(frame(3))
     rid = desk.machine.request_id
     desk.send(EnrolmentFailed(rid, "wrong_pin", "wrong PIN for this account", attempts_left=4))
@@ -133,6 +136,7 @@ def test_each_refusal_says_why_and_that_nothing_was_stored(desk: Driver, code: s
     desk.send(CustomerNumberEntered("42"))
     desk.send(PinEntered("1357"))
     desk.send(Confirm())
+    desk.send(NameEntered("Anna K"))
     desk.send(frame(3))
     message = "This face is already enrolled as customer 200001." if code == "face_enrolled" else ""
     desk.send(EnrolmentFailed(desk.machine.request_id, code, message, retry_after_s=700.0))

@@ -19,6 +19,7 @@ from checkout import (
     CashierRejected,
     CashierVerified,
     CheckoutMachine,
+    ChooseRefund,
     Confirm,
     CustomerNumberEntered,
     DaySummary,
@@ -28,10 +29,12 @@ from checkout import (
     LockTerminal,
     NewSale,
     OpenSale,
+    PaymentLine,
+    PaymentPicked,
+    PaymentsListed,
     PinEntered,
     RefundDone,
     RefundFailed,
-    RefundLast,
     SendDebit,
     ShowScreen,
     StartScan,
@@ -41,12 +44,17 @@ from checkout import (
     Tick,
     UsePin,
     UserActivity,
+    VoidPayment,
 )
 from vision import Guidance
 
 from .conftest import MATCH, NEED_PIN_MASKED, SPOOF, STRANGER, FakeDirectory, face, no_face
 
 SUMMARY = DaySummary(1, 100, 0, 0, "EUR", "agree")
+LINES = (
+    PaymentLine("t1", 1250, 1250, "EUR", "c-anna", 0.0, voidable=True),
+    PaymentLine("t2", 500, 0, "EUR", "c-ben", 0.0),
+)
 
 
 def answers(rid: int) -> list[object]:
@@ -61,6 +69,7 @@ def answers(rid: int) -> list[object]:
         RefundDone(rid, "r", 100, "EUR"),
         RefundFailed(rid, "no"),
         SummaryReady(rid, SUMMARY),
+        PaymentsListed(rid, LINES),
     ]
 
 
@@ -75,7 +84,11 @@ EVENTS = st.sampled_from(
         CashierKey(),
         NewSale(),
         CancelSale(),
-        RefundLast(),
+        ChooseRefund(),
+        PaymentPicked("t1"),
+        PaymentPicked("t2"),
+        VoidPayment(),
+        OpenSale(300, "EUR"),
         LockTerminal(),
         OpenSale(1250, "EUR"),
         PinEntered("1234"),
@@ -100,7 +113,7 @@ EVENTS = st.sampled_from(
     ]
 )
 PAUSES = st.one_of(st.floats(0, 2), st.sampled_from([10.0, 35.0, 400.0]))
-STEPS = st.lists(st.tuples(EVENTS, PAUSES, st.integers(0, 9)), min_size=30, max_size=120)
+STEPS = st.lists(st.tuples(EVENTS, PAUSES, st.integers(0, 10)), min_size=30, max_size=120)
 
 
 @settings(max_examples=250, deadline=None)
@@ -112,7 +125,7 @@ def test_random_sequences_keep_the_invariants(steps: list[tuple[object, float, i
     for event, dt_s, pick in steps:
         now += dt_s
         if event == "answer":
-            event = answers(last_request if pick < 9 else -1)[pick]  # pick 9: a stale answer
+            event = answers(last_request if pick < 10 else -1)[pick]  # pick 10: a stale answer
         before = machine.state
         effects = machine.handle(event, now)  # type: ignore[arg-type]
         for effect in effects:

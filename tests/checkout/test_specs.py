@@ -50,4 +50,4 @@ def test_scan_states_wait_for_the_scan_and_busy_states_ask_the_ledger() -> None:
         assert SPECS[state].entry not in (Entry.NONE, Entry.SCAN, Entry.CAPTURE, Entry.STAFF_PIN)
         assert SPECS[state].screen is Screen.BUSY
     requests = {s for s, spec in SPECS.items() if spec.entry not in (Entry.NONE, Entry.SCAN, Entry.CAPTURE)}
-    assert requests == BUSY_STATES | {State.CASHIER, State.CASHIER_LOGIN}
+    assert requests == BUSY_STATES | {State.CASHIER, State.CASHIER_LOGIN, State.REFUND_LIST}

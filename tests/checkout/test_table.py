@@ -18,7 +18,8 @@ from checkout import (
 )
 
 # Rest states: idle waits for a sale, locked for the cashier, unknown for the cashier's check.
-WAIT_FOR_SOMEONE = {State.IDLE, State.LOCKED, State.UNKNOWN}
+# Out of service waits for the part to come back (a HEALTH event) or for staff.
+WAIT_FOR_SOMEONE = {State.IDLE, State.LOCKED, State.UNKNOWN, State.OUT_OF_SERVICE}
 
 
 def targets(target: Target) -> set[State]:
@@ -66,7 +67,10 @@ def test_rest_states_have_no_timeout_and_open_to_the_cashier(state: State) -> No
 
 
 @pytest.mark.parametrize(
-    "state", sorted(set(State) - BUSY_STATES - {State.IDLE, State.LOCKED}, key=lambda s: s.value)
+    "state",
+    sorted(
+        set(State) - BUSY_STATES - {State.IDLE, State.LOCKED, State.OUT_OF_SERVICE}, key=lambda s: s.value
+    ),
 )
 def test_shopper_and_cashier_can_always_back_out(state: State) -> None:
     assert (state, EventType.CANCEL) in TRANSITIONS

@@ -23,9 +23,7 @@ from checkout import (
     OpenSale,
     PinEntered,
     PinView,
-    RefundDone,
     RefundFailed,
-    RefundLast,
     RequestSummary,
     SaleView,
     SendRefund,
@@ -38,6 +36,7 @@ from checkout import (
 )
 
 from .conftest import MATCH, TIMEOUTS, Driver, face, no_face
+from .test_refunds import to_refund_confirm
 
 # --- time-outs ---------------------------------------------------------------------
 
@@ -196,7 +195,17 @@ def test_cashier_check_with_ledger_down_or_silent(drive: Driver) -> None:
     drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("1111"))
     drive.send(LedgerUnreachable(drive.last(VerifyCashier).request_id))  # type: ignore[attr-defined]
-    assert drive.state is State.CASHIER_LOGIN and "can't be reached" in drive.view.error  # type: ignore[union-attr]
+    # the PIN cannot be checked: a menu that can only lock, so staff can still close the kiosk
+    assert drive.state is State.STAFF_OFFLINE
+    view = drive.view
+    assert isinstance(view, CashierView) and view.offline and "Only Lock works" in view.notice
+    assert "can't be reached" in view.warning
+    drive.send(NewSale())
+    assert drive.state is State.STAFF_OFFLINE  # nothing that moves money
+    drive.send(LockTerminal())
+    assert drive.state is State.LOCKED
+    drive.send(CashierKey())
+    drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("1111"))
     drive.tick(30)
     assert drive.state is State.CASHIER_LOGIN and "No answer" in drive.view.error  # type: ignore[union-attr]
@@ -221,30 +230,18 @@ def test_cashier_menu_shows_totals_and_verdict(drive: Driver) -> None:
     assert view.verdict == "Journal and ledger agree (4 transfers)."
 
 
-def test_cashier_refunds_the_last_payment(drive: Driver) -> None:
-    drive.to_processing()
-    drive.approve()
-    login(drive)
-    drive.send(RefundLast())
-    assert drive.state is State.REFUND_PROCESSING
-    refund = drive.last(SendRefund)
-    assert isinstance(refund, SendRefund)
-    drive.send(RefundDone(refund.request_id, "rf-1", 1250, "EUR"))
-    assert drive.state is State.CASHIER
-    view = drive.view
-    assert isinstance(view, CashierView) and view.notice == "Refunded EUR 12.50 (transaction rf-1)."
-    assert isinstance(drive.effects[-2], RequestSummary)  # totals refreshed after the refund
-
-
 def test_refund_refused_unreachable_or_silent_says_so(drive: Driver) -> None:
     login(drive)
-    drive.send(RefundLast())
-    drive.send(RefundFailed(drive.last(SendRefund).request_id, "nothing to refund"))  # type: ignore[attr-defined]
-    assert drive.view.notice == "Refund refused: nothing to refund"  # type: ignore[union-attr]
-    drive.send(RefundLast())
+    to_refund_confirm(drive)
+    drive.send(Confirm())
+    drive.send(RefundFailed(drive.last(SendRefund).request_id, "nothing left to refund"))  # type: ignore[attr-defined]
+    assert drive.view.notice == "Refund refused: nothing left to refund"  # type: ignore[union-attr]
+    to_refund_confirm(drive)
+    drive.send(Confirm())
     drive.send(LedgerUnreachable(drive.last(SendRefund).request_id))  # type: ignore[attr-defined]
     assert drive.view.notice == "The payment service can't be reached."  # type: ignore[union-attr]
-    drive.send(RefundLast())
+    to_refund_confirm(drive)
+    drive.send(Confirm())
     drive.tick(30)
     assert drive.state is State.CASHIER and "No answer" in drive.view.notice  # type: ignore[union-attr]
 

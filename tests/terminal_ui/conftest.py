@@ -14,7 +14,17 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 
-from checkout import Approved, DaySummary, Declined, Evidence, Refunded, Screen, SignedIn, Timeouts
+from checkout import (
+    Approved,
+    DaySummary,
+    Declined,
+    Evidence,
+    PaymentLine,
+    Refunded,
+    Screen,
+    SignedIn,
+    Timeouts,
+)
 from terminal_ui import KioskOptions, KioskWindow
 from vision import Guidance, Match, NeedPin, Reason, Reject, ScanUpdate
 
@@ -137,6 +147,7 @@ class FakePayments:
     answers: list[Approved | Declined] = field(default_factory=list)
     paid: list[tuple[str, int, str, str | None, Evidence, bool]] = field(default_factory=list)
     refunds: int = 0
+    refunded: dict[str, int] = field(default_factory=dict)
     unreachable: bool = False
     sign_ins: list[str] = field(default_factory=list)
     locked: dict[str, float] = field(default_factory=dict)
@@ -162,9 +173,18 @@ class FakePayments:
             return self.answers.pop(0)
         return Approved(f"tr-{len(self.paid):04d}", at=1_800_000_000.0)
 
-    def refund_last(self) -> Refunded | Declined:
+    def todays_payments(self) -> tuple[PaymentLine, ...]:
+        lines = []
+        for n, (who, amount, currency, *_) in enumerate(self.paid, start=1):
+            done = self.refunded.get(f"tr-{n:04d}", 0)
+            at = 1_800_000_000.0 + 300 * n  # five minutes apart
+            lines.append(PaymentLine(f"tr-{n:04d}", amount, amount - done, currency, who, at, done == 0))
+        return tuple(reversed(lines))
+
+    def refund(self, transfer_id: str, amount_minor: int, *, void: bool = False) -> Refunded | Declined:
         self.refunds += 1
-        return Refunded("rf-0001", 1250, "EUR")
+        self.refunded[transfer_id] = self.refunded.get(transfer_id, 0) + amount_minor
+        return Refunded(f"rf-{self.refunds:04d}", amount_minor, "EUR", voided=void)
 
     def verify_cashier(self, cashier_id: str, pin: str) -> SignedIn | Declined:
         self.sign_ins.append(cashier_id)
@@ -269,6 +289,7 @@ def kiosk(qtbot: object) -> Iterator[Kiosk]:
         timeouts=Timeouts(),
         tick_ms=50,
         cashiers=("1001", "1002", "1003"),
+        max_sale_minor=1_000_000,
     )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
     qtbot.addWidget(window)  # type: ignore[attr-defined]

@@ -45,6 +45,7 @@ class FakeEnroller:
     codes: dict[str, str] = field(default_factory=lambda: {"42": CODE})
     face_of: str | None = None
     enrolled: list[tuple[str, str]] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
     erased: list[str] = field(default_factory=list)
     answer: Declined | None = None
     slow_s: float = 0.0
@@ -63,7 +64,10 @@ class FakeEnroller:
                 self.kept += 1
             return CaptureUpdate(FACE_BOX, self.kept, self.needed, problem)
 
-    def enrol(self, customer_id: str, pin: str, code: str | None = None) -> Enrolled | Declined:
+    def enrol(
+        self, customer_id: str, pin: str, code: str | None = None, name: str = ""
+    ) -> Enrolled | Declined:
+        self.names.append(name)
         if self.answer is not None:
             return self.answer
         if self.face_of is not None and self.face_of != customer_id:
@@ -139,6 +143,11 @@ def test_enrolment_at_the_kiosk(desk: tuple[Kiosk, FakeEnroller], shots: Path) -
     snap(kiosk, shots, "31-consent")
     enroller.slow_s = 0.4
     kiosk.touch("Agree")
+    kiosk.wait_for(Screen.NAME)
+    assert not kiosk.window.screens[Screen.NAME].next.isEnabled()  # type: ignore[attr-defined]
+    kiosk.keys("anna k")  # each word starts with a capital, as a name does
+    snap(kiosk, shots, "60-enrol-name")
+    kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.CAPTURE)
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("Pictures kept: 1 of 3"))  # type: ignore[attr-defined]
     snap(kiosk, shots, "32-capture")
@@ -160,6 +169,7 @@ def test_enrolment_at_the_kiosk(desk: tuple[Kiosk, FakeEnroller], shots: Path) -
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("Customer 42 enrolled"))  # type: ignore[attr-defined]
     assert kiosk.shows("new PIN set")
     assert enroller.enrolled == [("42", "2468")]
+    assert enroller.names == ["Anna K"]
     assert kiosk.camera.opened == 1
 
 
@@ -184,6 +194,12 @@ def to_consent(kiosk: Kiosk, customer: str = "42", pin: str = "", *, login: bool
 def capture(kiosk: Kiosk) -> None:
     """The shopper agrees and looks at the camera until enough frames are kept."""
     kiosk.touch("Agree")
+    kiosk.wait_for(Screen.NAME)
+    for letter in "BEN":
+        kiosk.touch(letter)  # the on-screen keyboard
+    kiosk.touch("Space")
+    kiosk.touch("O")
+    kiosk.touch("Next")
     kiosk.wait_for(Screen.CAPTURE)
     kiosk.qtbot.waitUntil(lambda: kiosk.screen is not Screen.CAPTURE, timeout=5000)  # type: ignore[attr-defined]
 

@@ -95,7 +95,7 @@ def test_photo_attack_is_rejected_and_nothing_is_charged(kiosk: Kiosk) -> None:
     kiosk.wait_for(Screen.SALE)
 
 
-def test_cashier_refunds_the_last_payment_and_sees_totals(kiosk: Kiosk) -> None:
+def test_cashier_refunds_a_payment_of_the_day_and_sees_totals(kiosk: Kiosk) -> None:
     kiosk.open_sale()
     kiosk.shopper("anna")
     kiosk.wait_for(Screen.CONFIRM)
@@ -104,13 +104,43 @@ def test_cashier_refunds_the_last_payment_and_sees_totals(kiosk: Kiosk) -> None:
     kiosk.cashier_login()
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("Payments: 1, EUR 12.50"))  # type: ignore[attr-defined]
     assert "Reconciliation: Journal and ledger agree." in kiosk.texts()
-    kiosk.touch("Refund last payment")
+    kiosk.touch("Refund or void a payment")
+    kiosk.wait_for(Screen.REFUNDS)
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.current_widget.list.count() == 1)  # type: ignore[attr-defined]
+    kiosk.keys("1")
+    kiosk.wait_for(Screen.AMOUNT)
+    assert kiosk.shows("Refund to Anna K.")
+    kiosk.keys("1250")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.REFUND_CONFIRM)
+    assert "Refund EUR 12.50 to Anna K.?" in kiosk.texts()
+    assert kiosk.payments.refunds == 0  # nothing sent before the confirmation
+    kiosk.touch("Refund")
     kiosk.qtbot.waitUntil(  # type: ignore[attr-defined]
         lambda: "Refunded EUR 12.50 (transaction rf-0001)." in kiosk.texts()
     )
     kiosk.qtbot.waitUntil(lambda: kiosk.shows("Refunds: 1, EUR 12.50"))  # type: ignore[attr-defined]
+    kiosk.keys("3")  # the same payment again: the reason at once, no wait for the ledger
+    kiosk.wait_for(Screen.REFUNDS)
+    kiosk.qtbot.waitUntil(lambda: kiosk.window.current_widget.list.count() == 1)  # type: ignore[attr-defined]
+    kiosk.keys("1")
+    assert kiosk.screen is Screen.REFUNDS and kiosk.shows("Nothing left to refund")
+    assert kiosk.payments.refunds == 1
+    kiosk.key(Qt.Key.Key_Escape)
+    kiosk.wait_for(Screen.CASHIER)
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.IDLE)
+
+
+def test_amount_pad_says_the_shops_maximum_sale(kiosk: Kiosk) -> None:
+    kiosk.cashier_login()
+    kiosk.keys("1")
+    kiosk.wait_for(Screen.AMOUNT)
+    kiosk.keys("999999999")
+    kiosk.key(Qt.Key.Key_Return)
+    assert kiosk.screen is Screen.AMOUNT
+    assert kiosk.shows("maximum sale of EUR 10,000.00")
+    assert not kiosk.shows("amount.minor")
 
 
 def test_stranger_types_customer_number_then_pin(kiosk: Kiosk) -> None:

@@ -154,13 +154,13 @@ def test_ledger_answers_become_flow_events() -> None:
 
 def test_refund_refused_and_unexpected_errors() -> None:
     class Broken(FakePayments):
-        def refund_last(self):  # type: ignore[no-untyped-def]
-            return Declined("nothing_to_refund", "")
+        def refund(self, transfer_id, amount_minor, *, void=False):  # type: ignore[no-untyped-def]
+            return Declined("nothing_left", "")
 
         def today_summary(self):  # type: ignore[no-untyped-def]
             raise RuntimeError("bug")
 
-    assert answer(Broken(), SendRefund(3)) == RefundFailed(3, "nothing_to_refund")
+    assert answer(Broken(), SendRefund(3, "tr-1", 100)) == RefundFailed(3, "nothing_left")
     assert answer(Broken(), RequestSummary(4)) is None  # no answer: the flow times out
 
 

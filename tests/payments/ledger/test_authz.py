@@ -389,3 +389,15 @@ def test_no_existence_oracle_for_transfer_ids_across_merchants(world: World, par
     again = _debit(b, shopper["id"], 100, transfer_id="t-b:tx_0001")
     assert (again.status_code, code_of(again)) == (409, "duplicate_transfer_id")  # its own, once
     _books_balance(world)
+
+
+def test_a_terminal_reads_only_its_own_merchants_cashiers(world: World, parties: Any) -> None:
+    a, b = parties
+    assert a.cashier is not None
+    mine = a.send("GET", f"/v1/cashiers/{a.cashier[0]}")
+    assert mine.status_code == 200 and mine.json() == {"cashier_id": a.cashier[0], "enabled": True}
+    theirs = b.send("GET", f"/v1/cashiers/{a.cashier[0]}")  # another merchant's terminal
+    assert (theirs.status_code, code_of(theirs)) == (404, "unknown_cashier")
+    nobody = a.send("GET", "/v1/cashiers/k-nobody")
+    assert (nobody.status_code, code_of(nobody)) == (404, "unknown_cashier")
+    assert "pin" not in json.dumps(mine.json())

@@ -16,7 +16,7 @@ import numpy as np
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.wiring import build_scan_session
-from checkout import Approved, Declined, Enrolled, Erased, Evidence
+from checkout import Approved, ConfirmView, Declined, Enrolled, Erased, Evidence, short_name
 from enrolment import Registry
 from payments.terminal import Approved as Posted
 from vision import Gallery, Match, NeedPin, Reason, generate_key, read_image
@@ -114,8 +114,12 @@ def test_enrol_pay_erase_then_stranger(
     assert gallery.customers() == [] and registry.consent(customer) is None
     code = issue_code(kit.world, customer)
     capture(enroller, dev_faces, ENROL)  # a refusal forgets the captured templates: capture again
-    enrolled = enroller.enrol(customer, "2468", code)
+    enrolled = enroller.enrol(customer, "2468", code, "Anna K")
     assert isinstance(enrolled, Enrolled) and enrolled.templates == 3 and enrolled.pin_set
+    # the name typed at the kiosk is what the confirm prompt greets the shopper by, not the number
+    assert ConfirmView("EUR 3.00", "", short_name(registry.display_name(customer))).prompt == (
+        "Pay EUR 3.00 as Anna K.?"
+    )
     assert registry.consent(customer) is not None and gallery.customers() == [customer]
     capture(enroller, dev_faces, ENROL)
     reused = enroller.enrol(customer, "1357", code)  # the code was single-use
