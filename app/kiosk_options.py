@@ -26,4 +26,8 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         fullscreen=kiosk.fullscreen if fullscreen is None else fullscreen,
         cashiers=cashiers,
         throttle=kiosk.staff,
+        language=kiosk.language,
+        high_contrast=kiosk.high_contrast,
+        audio_cues=kiosk.audio_cues,
+        audio_pin=kiosk.audio_pin,
     )

@@ -619,6 +619,19 @@ def _staff_throttle() -> StaffThrottle:
     )
 
 
+# The shop's own language, spoken until a shopper picks another and again after each sale.
+LANGUAGE = "en"
+LANGUAGES = ("en", "zh_CN", "de")  # the catalogues shipped in terminal_ui/translations
+# Large high-contrast text from start-up; the standard look already passes WCAG AA, staff can
+# switch this on for one shopper from the cashier menu (F3 on the keyboard).
+HIGH_CONTRAST = False
+# Sound cues for "your turn", approved and declined; a kiosk without a sound device stays silent.
+AUDIO_CUES = True
+# The PIN pad beeps once per digit typed and reads out the count (never a digit) from start-up;
+# shoppers can switch it on themselves with the pad's sound button.
+AUDIO_PIN = False
+
+
 @dataclass(frozen=True)
 class KioskSettings:
     """How the kiosk screens look and how long they wait.
@@ -632,6 +645,10 @@ class KioskSettings:
             ``challenge_s`` follows ``liveness.challenge_timeout_s``.
         staff: the kiosk's slow-down of wrong staff PINs (keys ``staff_free_tries``,
             ``staff_wait_s``, ``staff_wait_max_s``, ``staff_window_s``).
+        language: the shop's default language ("en", "zh_CN", "de").
+        high_contrast: large high-contrast text from start-up.
+        audio_cues: sound cues for your turn, approved and declined.
+        audio_pin: the PIN pad beeps per digit and reads out the count from start-up.
     """
 
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
@@ -660,6 +677,11 @@ class KioskSettings:
             window_s=_doc("staff-PIN failure memory", lo=60, hi=86400),
         ),
     )
+
+    language: str = field(default=LANGUAGE, metadata=_doc("default language", choices=LANGUAGES))
+    high_contrast: bool = field(default=HIGH_CONTRAST, metadata=_doc("large high-contrast text"))
+    audio_cues: bool = field(default=AUDIO_CUES, metadata=_doc("sound cues"))
+    audio_pin: bool = field(default=AUDIO_PIN, metadata=_doc("audio-guided PIN pad"))
 
 
 @dataclass(frozen=True)

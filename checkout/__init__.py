@@ -75,6 +75,7 @@ from checkout._events import (
     UsePin,
     UserActivity,
 )
+from checkout._locale import Localiser, PlainEnglish, localiser, plain_amount, use_localiser
 from checkout._machine import CheckoutMachine, Sale, Timeouts
 from checkout._specs import SPECS, Entry, StateSpec
 from checkout._staff import StaffThrottle
@@ -90,7 +91,7 @@ from checkout._table import (
     Target,
 )
 from checkout._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
-from checkout._wording import TEXT, say
+from checkout._wording import TEXT, said, say
 from checkout.ports import (
     Approved,
     CaptureUpdate,
@@ -169,6 +170,7 @@ __all__ = [
     "IdleView",
     "LedgerRequest",
     "LedgerUnreachable",
+    "Localiser",
     "LockTerminal",
     "LockedView",
     "NewSale",
@@ -178,6 +180,7 @@ __all__ = [
     "PaymentsUnavailable",
     "PinEntered",
     "PinView",
+    "PlainEnglish",
     "Receipt",
     "RefundDone",
     "RefundFailed",
@@ -216,6 +219,10 @@ __all__ = [
     "decline_text",
     "format_amount",
     "format_when",
+    "localiser",
+    "plain_amount",
+    "said",
     "say",
     "short_name",
+    "use_localiser",
 ]

@@ -213,6 +213,11 @@ class CheckoutMachine:
         customer, evidence, amount = shopper.customer, shopper.evidence, sale.amount_minor
         return SendDebit(rid, customer, amount, sale.currency, pin, evidence, offline_ok, candidates)
 
+    def redraw(self) -> list[Effect]:
+        """The current screen again, its view rendered anew (the shopper changed the language)."""
+        self._shown = None
+        return self._show()
+
     def _show(self) -> list[Effect]:
         spec = SPECS[self._ctx.state]
         shown = ShowScreen(spec.screen, spec.view(Look(self._ctx, self._kiosk, self._staff, self._enrol)))

@@ -18,7 +18,7 @@ from checkout import (
     View,
     say,
 )
-from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens._base import BaseScreen, ToggleLargeText
 from terminal_ui.style import label
 
 __all__ = ["CashierScreen"]
@@ -68,6 +68,7 @@ class CashierScreen(BaseScreen):
         for row in (self.totals_title, self.totals, self.verdict):
             totals.addWidget(row)
         info.addWidget(self.totals_box)
+        info.addWidget(self.action(say("ui.large_text"), ToggleLargeText()))
         info.addStretch(1)
         actions = QVBoxLayout()
         actions.setSpacing(10)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QImage, QShowEvent
 
-from checkout import Cancel, ChallengeView, UsePin, View, say
+from checkout import Cancel, ChallengeView, UsePin, View, said, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import ArrowWidget, camera_with_side
 from terminal_ui.style import label
@@ -82,8 +82,9 @@ class ChallengeScreen(BaseScreen):
 
     def _point(self, direction: Guidance) -> None:
         if direction in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT):
-            self.arrow.point(direction is Guidance.TURN_LEFT)
-            self.prompt.setText(GUIDANCE_TEXT[direction])
+            words = said(GUIDANCE_TEXT[direction], "Vision")
+            self.arrow.point(direction is Guidance.TURN_LEFT, words)
+            self.prompt.setText(words)
             if self._direction is not None and direction is not self._direction:
                 self.restart()
             self._direction = direction

@@ -38,5 +38,5 @@ class EraseScreen(BaseScreen):
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, EraseConfirmView)
-        name = f" ({view.name})" if view.name else " (not enrolled at this terminal)"
+        name = say("erase.name", name=view.name) if view.name else say("erase.not_here")
         self.who.setText(say("ui.customer", customer=view.customer) + name)

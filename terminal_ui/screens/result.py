@@ -41,6 +41,7 @@ class OutcomeMark(QWidget):
         super().__init__()
         self.outcome = Outcome.APPROVED
         self.setFixedSize(132, 132)
+        self.setAccessibleName(say("access.result"))
 
     def set_outcome(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -110,6 +111,7 @@ class ResultScreen(BaseScreen):
         text_column.addWidget(self.receipt_title)
         text_column.addWidget(self.receipt, 1)
         self.qr = QLabel()
+        self.qr.setAccessibleName(say("access.qr"))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         qr_column = QVBoxLayout()
         qr_column.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -125,6 +127,7 @@ class ResultScreen(BaseScreen):
     def show_view(self, view: View) -> None:
         assert isinstance(view, ResultView)
         self.mark.set_outcome(view.outcome)
+        self.mark.setAccessibleName(view.headline)
         self.headline.setText(view.headline)
         self.message.setText(view.message)
         self.receipt_box.setVisible(view.receipt is not None)
