@@ -91,7 +91,7 @@ from checkout._table import (
     Target,
 )
 from checkout._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
-from checkout._wording import TEXT, said, say
+from checkout._wording import CONTEXT, TEXT, said, say
 from checkout.ports import (
     Approved,
     CaptureUpdate,
@@ -113,6 +113,7 @@ from checkout.ports import (
 
 __all__ = [
     "BUSY_STATES",
+    "CONTEXT",
     "DECLINE_TEXT",
     "SCAN_STATES",
     "SPECS",
