@@ -44,7 +44,7 @@ AMOUNT_PX = 76
 TOUCH_PX = 88  # button height; pads use >= 64 px keys
 
 # CJK glyphs come from Noto Sans CJK / WenQuanYi when DejaVu has none (the Chinese catalogue).
-FONT = "'DejaVu Sans', 'Noto Sans', 'Noto Sans CJK SC', 'WenQuanYi Zen Hei', sans-serif"
+FONT = "'DejaVu Sans', 'Noto Sans', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif"
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ class Palette:
 
 
 STANDARD = Palette(INK, PAPER, MUTED, PRIMARY, PAPER, "#F1F3F6", LINE, 1.0)
-# Large text: white and yellow on black (21:1 and 19:1), everything a third bigger (WCAG 1.4.6).
-LARGE = Palette("#FFFFFF", "#000000", "#FFFF00", "#FFFF00", "#000000", "#1A1A1A", "#FFFFFF", 1.33)
+# Large text: white and yellow on black (21:1 and 19:1), everything a quarter bigger (WCAG 1.4.6).
+LARGE = Palette("#FFFFFF", "#000000", "#FFFF00", "#FFFF00", "#000000", "#1A1A1A", "#FFFFFF", 1.25)
 
 
 def style_sheet(large: bool = False) -> str:
@@ -87,6 +87,8 @@ QLabel[role="notice"] {{ background: {p.panel}; border-left: 8px solid {p.primar
     padding: 14px 20px; }}
 QLabel[role="error"] {{ background: {"#FDECEA" if not large else p.panel}; color: {p.ink};
     border-left: 8px solid {BAD_RED if not large else p.muted}; padding: 14px 20px; font-weight: bold; }}
+QLabel[role="entry"] {{ font-size: {px(56)}px; font-weight: bold; border: 3px solid {p.ink};
+    border-radius: 14px; min-height: 84px; }}
 QLabel[role="prompt"] {{ background: {p.ink}; color: {p.paper}; font-size: {px(40)}px; font-weight: bold;
     padding: 16px 28px; border-radius: 12px; }}
 QPushButton {{ min-height: {px(TOUCH_PX)}px; padding: 0 36px; border-radius: 14px;

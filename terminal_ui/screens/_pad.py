@@ -104,10 +104,7 @@ class PadScreen(BaseScreen):
         self.display = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.display.setObjectName("entry")
         self.display.setAccessibleName(say("access.entry"))
-        self.display.setStyleSheet(
-            "font-size: 56px; font-weight: bold; border: 3px solid #111418;"
-            " border-radius: 14px; min-height: 84px;"
-        )
+        self.display.setProperty("role", "entry")  # styled by the kiosk's sheet (large text too)
         self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.title, self.subtitle, self.message, self.display, self.error):
             self.left.addWidget(widget)
@@ -117,7 +114,7 @@ class PadScreen(BaseScreen):
         self.keypad.erase.connect(self.on_backspace)
         self.keypad.submit.connect(self.on_enter)
         self.cancel = self.action(say("ui.cancel"), Cancel())
-        self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.more_time = self.action(say("ui.more_time"), UserActivity())
         self.more_time.clicked.connect(self._tick)
         timer_row = QHBoxLayout()
@@ -130,12 +127,12 @@ class PadScreen(BaseScreen):
         self._timer = QTimer(self)
         self._timer.setInterval(TICK_MS)
         self._timer.timeout.connect(self._tick)
-        right = QVBoxLayout()
-        right.setSpacing(12)
-        right.addStretch(1)
-        right.addWidget(self.keypad)
-        right.addWidget(self.cancel)
-        columns.addLayout(right, 2)
+        self.right = QVBoxLayout()
+        self.right.setSpacing(12)
+        self.right.addStretch(1)
+        self.right.addWidget(self.keypad)
+        self.right.addWidget(self.cancel)
+        columns.addLayout(self.right, 2)
 
     # --- the countdown -----------------------------------------------------------
 

@@ -23,15 +23,19 @@ from terminal_ui.style import label
 
 __all__ = ["CashierScreen"]
 
-# (key, text, event): digit keys reach every action without touch.
-ACTIONS: tuple[tuple[str, str, Event], ...] = (
-    ("1", say("cashier.open_sale"), NewSale()),
-    ("2", say("cashier.cancel_sale"), CancelSale()),
-    ("3", say("cashier.refund_last"), RefundLast()),
-    ("4", say("cashier.lock"), LockTerminal()),
-    ("5", say("cashier.enrol"), EnrolShopper()),
-    ("6", say("cashier.erase"), EraseShopper()),
-)
+
+def cashier_actions() -> tuple[tuple[str, str, Event], ...]:
+    """(key, text, event), in the current language: digit keys reach every action without touch."""
+    return (
+        ("1", say("cashier.open_sale"), NewSale()),
+        ("2", say("cashier.cancel_sale"), CancelSale()),
+        ("3", say("cashier.refund_last"), RefundLast()),
+        ("4", say("cashier.lock"), LockTerminal()),
+        ("5", say("cashier.enrol"), EnrolShopper()),
+        ("6", say("cashier.erase"), EraseShopper()),
+    )
+
+
 ENROLMENT_KEYS = ("5", "6")  # shown only where enrolment is available
 
 
@@ -74,7 +78,7 @@ class CashierScreen(BaseScreen):
         actions.setSpacing(10)
         columns.addLayout(actions, 5)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, event in ACTIONS:
+        for key, text, event in cashier_actions():
             self.buttons[key] = self.action(f"{key}  {text}", event, "primary" if key == "1" else "")
             actions.addWidget(self.buttons[key])
         actions.addStretch(1)
@@ -102,6 +106,6 @@ class CashierScreen(BaseScreen):
         self.send(NewSale())
 
     def on_digit(self, digit: str) -> None:
-        for key, _, event in ACTIONS:
+        for key, _, event in cashier_actions():
             if key == digit and self.buttons[key].isEnabled():
                 self.send(event)

@@ -57,7 +57,7 @@ class PinScreen(PadScreen):
         self.sound = button(say("ui.sound_off"), "small")
         self.sound.setCheckable(True)
         self.sound.clicked.connect(self._toggle_sound)
-        self.left.addWidget(self.sound)
+        self.right.addWidget(self.sound)
 
     def guide(self, cues: Cues, seconds_left: Callable[[], float | None], *, on: bool) -> None:
         """Sound the guide through ``cues`` (when on) and count down with ``seconds_left``."""
@@ -88,6 +88,7 @@ class PinScreen(PadScreen):
         self.code_option.setVisible(bool(view.code_option))
         self.other_option.setText(view.other_option)
         self.other_option.setVisible(bool(view.other_option))
+        self.sound.setVisible(not view.cashier)  # the guide is the shopper's
         self._waiting = view.wait_s > 0
         self.keypad.setEnabled(not self._waiting)
         self.reset_entry()

@@ -26,12 +26,13 @@ _COLOUR = {
 
 
 # The main button says where it leads (an unknown outcome goes to the cashier's PIN pad).
-_DONE_TEXT = {
-    Outcome.APPROVED: say("ui.done"),
-    Outcome.DECLINED: say("ui.ok"),
-    Outcome.REJECTED: say("ui.ok"),
-    Outcome.UNKNOWN: say("result.call_cashier"),
-}
+def _done_text(outcome: Outcome) -> str:
+    """The main button's words, in the shopper's language at the time the result shows."""
+    if outcome is Outcome.APPROVED:
+        return say("ui.done")
+    if outcome is Outcome.UNKNOWN:
+        return say("result.call_cashier")
+    return say("ui.ok")
 
 
 class OutcomeMark(QWidget):
@@ -134,7 +135,7 @@ class ResultScreen(BaseScreen):
         self.page.setStretch(0, 0 if view.receipt is not None else 1)
         if view.receipt is not None:
             self._show_receipt(view.receipt)
-        self.done.setText(_DONE_TEXT[view.outcome])
+        self.done.setText(_done_text(view.outcome))
 
     def _show_receipt(self, receipt: Receipt) -> None:
         lines = receipt.text().splitlines()

@@ -14,7 +14,6 @@ from vision import GUIDANCE_TEXT, Guidance, ScanUpdate
 __all__ = ["ScanScreen", "prompt_for"]
 
 # While masked and undecided the shopper gets a calm heads-up rather than "look at the camera".
-MASKED_HINT = say("scan.masked")
 
 
 def prompt_for(update: ScanUpdate | None) -> str:
@@ -22,7 +21,7 @@ def prompt_for(update: ScanUpdate | None) -> str:
     if update is None:
         return said(GUIDANCE_TEXT[Guidance.LOOK_AT_CAMERA], "Vision")
     if update.masked and update.guidance is not Guidance.OK:
-        return MASKED_HINT
+        return say("scan.masked")
     return said(GUIDANCE_TEXT[update.guidance], "Vision")
 
 

@@ -83,7 +83,7 @@ def test_staff_switch_large_text_with_f3_and_back(kiosk: Kiosk) -> None:
     kiosk.key(Qt.Key.Key_F3)
     assert kiosk.window.large_text
     assert kiosk.window.styleSheet() == style_sheet(True)
-    assert "font-size: 40px" in style_sheet(True)  # body text 30 px -> 40 px
+    assert "font-size: 38px" in style_sheet(True).splitlines()[1]  # body text 30 px -> 38 px
     assert "background: #000000" in style_sheet(True)
     kiosk.key(Qt.Key.Key_F3)
     assert kiosk.window.styleSheet() == style_sheet(False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from PySide6.QtCore import Qt
 
 from app.settings import SettingsError, load_settings
 from checkout import Screen, format_amount, use_localiser
+from terminal_ui import save_screenshot
 from terminal_ui.i18n import LANGUAGES, Languages, format_money, format_time, language
 from tests.terminal_ui.conftest import Kiosk
 
@@ -132,3 +134,60 @@ def test_the_cashier_signing_in_does_not_end_the_shoppers_choice(kiosk: Kiosk) -
     kiosk.wait_for(Screen.IDLE)
     assert kiosk.window.languages.current == ZH
     assert kiosk.shows("欢迎")
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    return Path(os.environ.get("FACEPAY_SCREENS_DIR", tmp_path))
+
+
+def snap(kiosk: Kiosk, shots: Path, name: str) -> None:
+    kiosk.qtbot.wait(120)  # type: ignore[attr-defined]  # a camera frame or two
+    assert save_screenshot(kiosk.window, shots / f"{name}.png").stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("code", ["zh_CN", "de"])
+def test_a_sale_in_each_language_renders(kiosk: Kiosk, shots: Path, code: str) -> None:
+    """Screenshots of every screen a shopper meets, in ``code`` (docs/screens/<code>-*.png)."""
+    kiosk.window.cues.player = None
+    kiosk.window.choose_language(code)
+    snap(kiosk, shots, f"{code}-01-idle")
+    kiosk.open_sale("1250")
+    snap(kiosk, shots, f"{code}-02-sale")
+    kiosk.analyser.queue.append("challenge")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CHALLENGE)
+    save_screenshot(kiosk.window, shots / f"{code}-03-challenge.png")  # at once: it lasts a few frames
+    kiosk.wait_for(Screen.CONFIRM)
+    snap(kiosk, shots, f"{code}-04-confirm")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    snap(kiosk, shots, f"{code}-05-approved")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.IDLE)
+    kiosk.window.choose_language(code)
+    kiosk.open_sale("800")
+    kiosk.analyser.queue.append("masked")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys("12")
+    snap(kiosk, shots, f"{code}-06-pin")
+    kiosk.key(Qt.Key.Key_Escape)
+    kiosk.wait_for(Screen.SALE)
+    kiosk.analyser.queue.append("photo")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.RESULT)
+    snap(kiosk, shots, f"{code}-07-rejected")
+    kiosk.cashier_login()
+    snap(kiosk, shots, f"{code}-08-cashier")
+
+
+def test_large_text_screens_render(kiosk: Kiosk, shots: Path) -> None:
+    kiosk.window.set_large_text(True)
+    snap(kiosk, shots, "large-01-idle")
+    kiosk.open_sale("1250")
+    snap(kiosk, shots, "large-02-sale")
+    kiosk.analyser.queue.append("masked")
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.PIN)
+    snap(kiosk, shots, "large-03-pin")

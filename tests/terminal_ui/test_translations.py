@@ -3,8 +3,11 @@ the compiled catalogues the kiosk loads say so too."""
 
 from __future__ import annotations
 
+import ast
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTranslator
@@ -64,3 +67,24 @@ def test_a_translation_reads_differently_from_english() -> None:
         table = catalogue(lang.code)
         same = [src for (_, src), tr in table.items() if tr == src]
         assert len(same) < 8, (lang.code, same)  # "OK", "PIN", " ({name})" may stay
+
+
+def _import_time_calls(tree: ast.AST) -> Iterator[ast.Call]:
+    """Calls evaluated when a module is imported (module and class bodies, not functions)."""
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Call):
+            yield node
+        yield from _import_time_calls(node)
+
+
+def test_no_sentence_is_fixed_when_a_module_is_imported() -> None:
+    """A ``say()`` at import time would stay in the language of the first import."""
+    root = Path(__file__).resolve().parents[2]
+    fixed = []
+    for path in [*(root / "terminal_ui").rglob("*.py"), *(root / "checkout").glob("*.py")]:
+        for call in _import_time_calls(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(call.func, ast.Name) and call.func.id in ("say", "said"):
+                fixed.append(f"{path.name}:{call.lineno}")
+    assert fixed == []
