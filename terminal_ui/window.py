@@ -50,9 +50,11 @@ from terminal_ui.screens import (
     ChallengeScreen,
     ChooseLanguage,
     CustomerScreen,
+    MoreTime,
     PinScreen,
     ScanScreen,
     ToggleLargeText,
+    WindowEvent,
     build_screens,
 )
 from terminal_ui.style import style_sheet
@@ -216,12 +218,14 @@ class KioskWindow(QMainWindow):
 
     # --- the loop -----------------------------------------------------------------------
 
-    def dispatch(self, event: Event | ChooseLanguage | ToggleLargeText) -> None:
-        """Feed one event to the machine and carry out its effects (the window's own two aside)."""
+    def dispatch(self, event: Event | WindowEvent) -> None:
+        """Feed one event to the machine and carry out its effects (the window's own aside)."""
         if isinstance(event, ChooseLanguage):
             self.choose_language(event.code)
         elif isinstance(event, ToggleLargeText):
             self.set_large_text(not self.large_text)
+        elif isinstance(event, MoreTime):
+            self.controller.more_time()
         else:
             self._apply(self.machine.handle(event, self._clock()))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checkout import Screen, say
-from terminal_ui.screens._base import BaseScreen, ChooseLanguage, ToggleLargeText
+from terminal_ui.screens._base import BaseScreen, ChooseLanguage, MoreTime, ToggleLargeText, WindowEvent
 from terminal_ui.screens.amount import AmountScreen
 from terminal_ui.screens.busy import BusyScreen
 from terminal_ui.screens.capture import CaptureScreen
@@ -37,12 +37,14 @@ __all__ = [
     "ErasedScreen",
     "IdleScreen",
     "LockedScreen",
+    "MoreTime",
     "PinScreen",
     "ResultScreen",
     "SaleScreen",
     "ScanScreen",
     "StaffScreen",
     "ToggleLargeText",
+    "WindowEvent",
     "build_screens",
 ]
 

@@ -1,7 +1,8 @@
 """What every screen shares: the event signal, keyboard handling and the page layout.
 
-Two events are the window's, not the flow's: a shopper choosing a language
-(``ChooseLanguage``) and staff switching large text (``ToggleLargeText``, F3).
+Three events are the window's, not the flow's: a shopper choosing a language
+(``ChooseLanguage``), asking for more time on the head-turn (``MoreTime``), and staff
+switching large text (``ToggleLargeText``, F3).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout
 from checkout import Cancel, CashierKey, Confirm, Event, View, say
 from terminal_ui.style import button
 
-__all__ = ["BaseScreen", "ChooseLanguage", "ToggleLargeText"]
+__all__ = ["BaseScreen", "ChooseLanguage", "MoreTime", "ToggleLargeText", "WindowEvent"]
 
 MARGIN = 56
 
@@ -33,6 +34,14 @@ class ChooseLanguage:
 @dataclass(frozen=True)
 class ToggleLargeText:
     """Staff switched large high-contrast text on or off (F3)."""
+
+
+@dataclass(frozen=True)
+class MoreTime:
+    """The shopper asked for more time on the head-turn (the analyser restarts its clock)."""
+
+
+WindowEvent = ChooseLanguage | ToggleLargeText | MoreTime
 
 
 class BaseScreen(QWidget):
@@ -64,7 +73,7 @@ class BaseScreen(QWidget):
         """Render ``view`` (each screen accepts its own view type)."""
         raise NotImplementedError
 
-    def send(self, event: Event | ChooseLanguage | ToggleLargeText) -> None:
+    def send(self, event: Event | WindowEvent) -> None:
         """Hand an event to the flow."""
         self.event_out.emit(event)
 
@@ -94,9 +103,7 @@ class BaseScreen(QWidget):
         for key, choice in self.language_buttons.items():
             choice.setChecked(key == code)
 
-    def action(
-        self, text: str, event: Event | ChooseLanguage | ToggleLargeText, role: str = ""
-    ) -> QPushButton:
+    def action(self, text: str, event: Event | WindowEvent, role: str = "") -> QPushButton:
         """A button that sends ``event`` when touched."""
         widget = button(text, role)
         widget.clicked.connect(lambda: self.send(event))

@@ -33,11 +33,11 @@
     </message>
     <message>
         <source>Turn your head left</source>
-        <translation>Kopf nach links drehen</translation>
+        <translation>Kopf nach links</translation>
     </message>
     <message>
         <source>Turn your head right</source>
-        <translation>Kopf nach rechts drehen</translation>
+        <translation>Kopf nach rechts</translation>
     </message>
     <message>
         <source>Hold on, checking…</source>
