@@ -101,3 +101,8 @@ def test_every_screen_passed_was_saved(demo: dict[str, Any]) -> None:
     shots = demo["shots"]
     assert len(shots) >= 30 and all(p.stat().st_size > 5000 for p in shots)
     assert {p.name.split("-", 1)[1] for p in shots} >= {"confirm.png", "pin.png", "result.png", "scan.png"}
+
+
+def test_a_shopper_pays_in_chinese_and_the_next_is_greeted_in_english(demo: dict[str, Any]) -> None:
+    step = demo["steps"]["face pay in Chinese"]
+    assert step["ok"], step["detail"]
