@@ -2,8 +2,11 @@
 
 The tones are made here (a few sine notes written as 16-bit WAV files once per process) and
 played by the system's own player in a child process (``pw-play``, ``paplay`` or ``aplay``),
-so a cue never blocks the GUI thread and needs no extra Python package: QtMultimedia's
-``QSoundEffect`` would need ``pyside6-addons`` (a 150+ MB wheel) for three beeps. A kiosk with
+so a cue never blocks the GUI thread and needs no extra Python package. QtMultimedia's
+``QSoundEffect`` is not in ``pyside6-essentials``: it needs ``pyside6-addons``, whose 6.12.0
+wheel is 59.2 MB to download and 160.6 MB installed (``pip download pyside6-addons==6.12.0
+--no-deps`` and the sum of its members' sizes), for three beeps; Debian's ``alsa-utils``
+(``aplay``) is 1.1 MB, 2.5 MB installed (``apt-cache show alsa-utils``). A kiosk with
 no player or no sound device stays silent: a cue that cannot play is logged once at debug
 level and never raises. Every cue is also announced on ``Cues.played`` (tests, and a screen
 reader bridge could speak it).
