@@ -87,8 +87,8 @@ def format_money(amount_minor: int, currency: str, lang: Language) -> str:
     number = loc.toString(whole) + (f"{loc.decimalPoint()}{minor:0{exp}d}" if exp else "")
     symbol = CURRENCY_SYMBOLS.get(currency, currency)
     text = loc.toCurrencyString(7, symbol).replace("7", number, 1)  # where the locale puts the symbol
-    if symbol == currency and not text.replace(number, "").startswith(" "):
-        text = text.replace(number, f" {number}") if text.startswith(symbol) else text
+    if text == f"{currency}{number}":  # an ISO code is never glued to the number ("CHF 12.50")
+        text = f"{currency} {number}"
     return f"{loc.negativeSign()}{text}" if amount_minor < 0 else text
 
 

@@ -99,7 +99,7 @@ QPushButton[role="key"] {{ min-height: {px(88)}px; min-width: 120px; padding: 0;
     border: 2px solid {p.line}; background: {p.panel}; }}
 QPushButton[role="small"], QPushButton[role="language"] {{ min-height: 64px; font-size: {px(SMALL_PX)}px;
     padding: 0 24px; border: 2px solid {p.line}; color: {p.muted}; }}
-QPushButton[role="language"]:checked {{ border: 3px solid {p.ink}; color: {p.ink}; }}
+QPushButton[role="language"]:checked {{ border: 3px solid {p.ink}; background: {p.ink}; color: {p.paper}; }}
 QPushButton:pressed {{ background: {p.panel}; color: {p.ink}; }}
 QPushButton:disabled {{ border-color: {p.line}; color: #8A929C; background: {p.panel}; }}
 """

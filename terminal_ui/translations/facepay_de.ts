@@ -96,11 +96,11 @@
     </message>
     <message>
         <source>We didn&apos;t see a face for a while. Tap Pay to try again.</source>
-        <translation>Wir haben eine Weile kein Gesicht gesehen. Tippen Sie auf „Bezahlen“, um es erneut zu versuchen.</translation>
+        <translation>Wir haben eine Weile kein Gesicht gesehen. Tippen Sie auf „Mit Gesicht zahlen“, um es erneut zu versuchen.</translation>
     </message>
     <message>
         <source>Payment not finished. Tap Pay to start again.</source>
-        <translation>Zahlung nicht abgeschlossen. Tippen Sie auf „Bezahlen“, um neu zu beginnen.</translation>
+        <translation>Zahlung nicht abgeschlossen. Tippen Sie auf „Mit Gesicht zahlen“, um neu zu beginnen.</translation>
     </message>
     <message>
         <source>The camera isn&apos;t available. Enter your customer number, then your PIN.</source>
@@ -658,7 +658,7 @@ Die Kasse startet Ihre Zahlung.</translation>
     </message>
     <message>
         <source>Pay with face</source>
-        <translation>Mit Gesicht bezahlen</translation>
+        <translation>Mit Gesicht zahlen</translation>
     </message>
     <message>
         <source>Paying</source>

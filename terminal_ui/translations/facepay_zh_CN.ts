@@ -96,11 +96,11 @@
     </message>
     <message>
         <source>We didn&apos;t see a face for a while. Tap Pay to try again.</source>
-        <translation>一段时间内未检测到人脸。请点击“付款”重试。</translation>
+        <translation>一段时间内未检测到人脸。请点击“刷脸支付”重试。</translation>
     </message>
     <message>
         <source>Payment not finished. Tap Pay to start again.</source>
-        <translation>付款未完成。请点击“付款”重新开始。</translation>
+        <translation>付款未完成。请点击“刷脸支付”重新开始。</translation>
     </message>
     <message>
         <source>The camera isn&apos;t available. Enter your customer number, then your PIN.</source>

@@ -274,6 +274,7 @@ def kiosk(qtbot: object) -> Iterator[Kiosk]:
         cashiers=("1001", "1002", "1003"),
     )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
+    window.cues.player = None  # tests never sound a speaker (cues are still announced)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()
     yield Kiosk(qtbot, window, analyser, camera, payments)
