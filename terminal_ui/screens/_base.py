@@ -14,14 +14,12 @@ from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from checkout import Cancel, CashierKey, Confirm, Event, View, say
+from terminal_ui.i18n import LANGUAGES
 from terminal_ui.style import button
 
 __all__ = ["BaseScreen", "ChooseLanguage", "MoreTime", "ToggleLargeText", "WindowEvent"]
 
 MARGIN = 56
-
-# The language buttons: code and the language's own name (terminal_ui.i18n.LANGUAGES).
-LANGUAGE_BUTTONS = (("en", "English"), ("zh_CN", "中文"), ("de", "Deutsch"))
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,8 @@ class BaseScreen(QWidget):
         and with ``languages`` a button per language on the left, each named in its own language."""
         row = QHBoxLayout()
         if languages:
-            for code, name in LANGUAGE_BUTTONS:
+            for lang in LANGUAGES:
+                code, name = lang.code, lang.name
                 choice = button(name, "language")
                 choice.setCheckable(True)
                 choice.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

@@ -191,3 +191,9 @@ def test_large_text_screens_render(kiosk: Kiosk, shots: Path) -> None:
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
     snap(kiosk, shots, "large-03-pin")
+
+
+def test_the_settings_offer_exactly_the_shipped_languages() -> None:
+    from app.settings import LANGUAGES as setting_choices
+
+    assert tuple(lang.code for lang in LANGUAGES) == setting_choices
