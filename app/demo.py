@@ -419,6 +419,24 @@ def run_scripted(
             d.wait_for(Screen.IDLE)
             return f"cashier: {text}"
 
+        def face_pay_chinese() -> str:
+            d.touch("中文")  # the shopper's language, on the idle screen
+            d.open_sale(cashier, "300")
+            d.camera["video"] = face_v
+            d.key(Qt.Key.Key_Return)  # Enter = pay with face
+            d.wait_for(Screen.CONFIRM)
+            if not d.shows("支付 €3.00"):
+                raise StepFailed(f"confirm screen shows {d.texts()}")
+            d.key(Qt.Key.Key_Return)
+            d.wait_for(Screen.RESULT)
+            if not d.shows("付款成功"):
+                raise StepFailed(f"result: {d.texts()}")
+            d.key(Qt.Key.Key_Return)
+            d.wait_for(Screen.IDLE)
+            if not d.shows("Welcome"):
+                raise StepFailed(f"the next shopper is not greeted in English: {d.texts()}")
+            return f"{face.name} paid €3.00 in Chinese; the kiosk went back to English"
+
         for name, body in (
             ("face pay", face_pay),
             ("masked face -> PIN", masked_pin),
@@ -426,6 +444,7 @@ def run_scripted(
             ("photo attack -> no face payment", photo_attack),
             ("cashier refund", refund),
             ("till sale", till_sale),
+            ("face pay in Chinese", face_pay_chinese),
         ):
             _step(results, name, d, body)
         for _ in range(max(0, repeats - 1)):  # more face payments for a median time
@@ -495,6 +514,7 @@ def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> Non
             for t in transfers
             if t.kind == "debit"
         ),
+        "face pay in Chinese": any(t.amount.minor == 300 for t in face_paid),
     }
     for r in results:
         if r.ok and not checks.get(r.name, True):

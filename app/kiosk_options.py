@@ -29,4 +29,8 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         receipt_printer=Path(kiosk.receipt_printer) if kiosk.receipt_printer else None,
         max_sale_minor=settings.payments.max_sale_minor,
         ledger_probe_s=kiosk.ledger_probe_s,
+        language=kiosk.language,
+        high_contrast=kiosk.high_contrast,
+        audio_cues=kiosk.audio_cues,
+        audio_pin=kiosk.audio_pin,
     )

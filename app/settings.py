@@ -801,6 +801,19 @@ def _staff_throttle() -> StaffThrottle:
     )
 
 
+# The shop's own language, spoken until a shopper picks another and again after each sale.
+LANGUAGE = "en"
+LANGUAGES = ("en", "zh_CN", "de")  # the catalogues shipped in terminal_ui/translations
+# Large high-contrast text from start-up; the standard look already passes WCAG AA, staff can
+# switch this on for one shopper from the cashier menu (F3 on the keyboard).
+HIGH_CONTRAST = False
+# Sound cues for "your turn", approved and declined; a kiosk without a sound device stays silent.
+AUDIO_CUES = True
+# The PIN pad beeps once per digit typed and reads out the count (never a digit) from start-up;
+# shoppers can switch it on themselves with the pad's sound button.
+AUDIO_PIN = False
+
+
 @dataclass(frozen=True)
 class KioskSettings:
     """How the kiosk screens look and how long they wait.
@@ -819,6 +832,10 @@ class KioskSettings:
         out_of_service_retry_s: a kiosk that cannot start shows the out-of-service page this
             long, then exits for its service manager to start it again.
         ledger_probe_s: how often the running kiosk asks whether the ledger answers.
+        language: the shop's default language ("en", "zh_CN", "de").
+        high_contrast: large high-contrast text from start-up.
+        audio_cues: sound cues for your turn, approved and declined.
+        audio_pin: the PIN pad beeps per digit and reads out the count from start-up.
     """
 
     merchant: str = field(default="", metadata=_doc("shop name on screens and receipts"))
@@ -855,6 +872,10 @@ class KioskSettings:
         default=OUT_OF_SERVICE_RETRY_S, metadata=_doc("out-of-service page before a restart", lo=0.5, hi=3600)
     )
     ledger_probe_s: float = field(default=LEDGER_PROBE_S, metadata=_doc("ledger health probe", lo=1, hi=3600))
+    language: str = field(default=LANGUAGE, metadata=_doc("default language", choices=LANGUAGES))
+    high_contrast: bool = field(default=HIGH_CONTRAST, metadata=_doc("large high-contrast text"))
+    audio_cues: bool = field(default=AUDIO_CUES, metadata=_doc("sound cues"))
+    audio_pin: bool = field(default=AUDIO_PIN, metadata=_doc("audio-guided PIN pad"))
 
 
 # --- till (the shop's register) -------------------------------------------------

@@ -98,6 +98,7 @@ from checkout._events import (
     UserActivity,
     VoidPayment,
 )
+from checkout._locale import Localiser, PlainEnglish, localiser, plain_amount, use_localiser
 from checkout._machine import CheckoutMachine, Sale, Timeouts
 from checkout._specs import SPECS, Entry, StateSpec
 from checkout._staff import StaffThrottle
@@ -113,7 +114,7 @@ from checkout._table import (
     Target,
 )
 from checkout._text import DECLINE_TEXT, decline_text, format_amount, format_when, short_name
-from checkout._wording import TEXT, say
+from checkout._wording import CONTEXT, TEXT, said, say
 from checkout.ports import (
     Approved,
     CaptureUpdate,
@@ -137,6 +138,7 @@ from checkout.ports import (
 
 __all__ = [
     "BUSY_STATES",
+    "CONTEXT",
     "DECLINE_TEXT",
     "SCAN_STATES",
     "SPECS",
@@ -198,6 +200,7 @@ __all__ = [
     "IdleView",
     "LedgerRequest",
     "LedgerUnreachable",
+    "Localiser",
     "LockTerminal",
     "LockedView",
     "NameEntered",
@@ -213,6 +216,7 @@ __all__ = [
     "PaymentsUnavailable",
     "PinEntered",
     "PinView",
+    "PlainEnglish",
     "PrintReceipt",
     "Receipt",
     "RefundConfirmView",
@@ -260,7 +264,11 @@ __all__ = [
     "finish_till_sale",
     "format_amount",
     "format_when",
+    "localiser",
+    "plain_amount",
+    "said",
     "say",
     "short_name",
     "till_news",
+    "use_localiser",
 ]

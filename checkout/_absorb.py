@@ -14,7 +14,7 @@ from checkout._staff import StaffSignIn, staff_refusal
 from checkout._table import SCAN_STATES, EventType, State
 from checkout._text import decline_text, format_amount, format_when
 from checkout._views import short_customer
-from checkout._wording import TEXT, say
+from checkout._wording import TEXT, said, say
 from checkout.ports import Evidence
 from vision import REASON_TEXT, Guidance, Match, NeedPin, Reason, Reject
 
@@ -82,12 +82,16 @@ def _scan(c: Context, event: ev.ScanUpdated) -> Context:
         masked = decision.reason is Reason.MASKED or update.masked
         method = "face+pin" if decision.candidates else "pin"
         c = _ask(
-            c, REASON_TEXT[decision.reason], Evidence(method, masked=masked, reason=decision.reason.value)
+            c,
+            said(REASON_TEXT[decision.reason], "Vision"),
+            Evidence(method, masked=masked, reason=decision.reason.value),
         )
         first = decision.candidates[0] if decision.candidates else None
         return replace(c, shopper=replace(c.shopper, customer=first, candidates=tuple(decision.candidates)))
     if isinstance(decision, Reject):
-        result = ResultView(Outcome.REJECTED, say("pay.rejected.headline"), REASON_TEXT[decision.reason])
+        result = ResultView(
+            Outcome.REJECTED, say("pay.rejected.headline"), said(REASON_TEXT[decision.reason], "Vision")
+        )
         return replace(c, result=result)
     return c
 
@@ -96,7 +100,7 @@ def _timeout(c: Context, kiosk: Kiosk) -> Context:
     state, notes = c.state, c.notes
     if state in SCAN_STATES:
         walked = c.now >= c.last_face + kiosk.timeouts.no_face_s
-        notice = say("pay.walked_away") if walked else REASON_TEXT[Reason.TIMEOUT]
+        notice = say("pay.walked_away") if walked else said(REASON_TEXT[Reason.TIMEOUT], "Vision")
         return replace(c, notes=replace(notes, notice=notice))
     if state in (S.CONFIRM, S.PIN_ENTRY, S.CUSTOMER_ENTRY):
         return replace(c, notes=replace(notes, notice=say("pay.not_finished")))
@@ -139,7 +143,8 @@ def _approved(c: Context, event: ev.DebitApproved, kiosk: Kiosk) -> ResultView:
     amount = c.sale.amount if c.sale else ""
     customer = short_customer(c, kiosk)
     when = format_when(event.at, kiosk.tz)
-    method = TEXT.get(f"method.{c.shopper.evidence.method}", "")
+    key = f"method.{c.shopper.evidence.method}"
+    method = say(key) if key in TEXT else ""
     receipt = Receipt(
         kiosk.merchant, event.transfer_id, amount, when, customer, method, event.offline, event.receipt_url
     )

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass, field
 
 from checkout._table import Screen
+from checkout._wording import say
 from checkout.ports import Evidence
 from payments.till import SaleStatus
 from vision import Guidance
@@ -141,7 +142,9 @@ class ConfirmView:
     @property
     def prompt(self) -> str:
         """The question, e.g. "Pay EUR 12.50 as Anna K.?"."""
-        return f"Pay {self.amount} as {self.customer}?" if self.customer else f"Pay {self.amount}?"
+        if self.customer:
+            return say("confirm.prompt_name", amount=self.amount, customer=self.customer)
+        return say("confirm.prompt", amount=self.amount)
 
 
 @dataclass(frozen=True)
@@ -312,16 +315,16 @@ class Receipt:
         """The receipt as plain lines (printed and encoded in the QR code)."""
         lines = [
             self.merchant,
-            f"Amount: {self.amount}",
-            f"Date: {self.when}",
-            f"Transaction: {self.transfer_id}",
+            say("receipt.amount", amount=self.amount),
+            say("receipt.date", when=self.when),
+            say("receipt.transaction", transfer=self.transfer_id),
         ]
         if self.customer:
-            lines.append(f"Customer: {self.customer}")
+            lines.append(say("receipt.customer", customer=self.customer))
         if self.method:
-            lines.append(f"Confirmed by: {self.method}")
+            lines.append(say("receipt.method", method=self.method))
         if self.offline:
-            lines.append("Stored offline, sent when the network is back")
+            lines.append(say("receipt.offline"))
         return "\n".join(line for line in lines if line)
 
 

@@ -70,7 +70,9 @@ def _minutes(seconds: float | None) -> str:
     if seconds is None:
         return ""
     minutes = max(1, math.ceil(seconds / 60))
-    return say("enrol.for_minutes", minutes=minutes, unit="minute" if minutes == 1 else "minutes")
+    return say(
+        "enrol.for_minutes", minutes=minutes, unit=say("unit.minute") if minutes == 1 else say("unit.minutes")
+    )
 
 
 def enrol_refusal(
@@ -223,9 +225,9 @@ def absorb_enrol(c: Context, enrol: EnrolContext, event: ev.Event, kind: EventTy
 
 def _notice(state: State, enrol: EnrolContext, event: ev.Event, kind: EventType) -> str | None:
     if kind is E.TIMEOUT:
-        return TEXT.get(f"enrol.timeout.{state.value}", "")
+        return say(key) if (key := f"enrol.timeout.{state.value}") in TEXT else ""
     if kind in (E.CANCEL, E.CASHIER_KEY):
-        return TEXT.get(f"enrol.cancel.{state.value}", "")
+        return say(key) if (key := f"enrol.cancel.{state.value}") in TEXT else ""
     if kind is E.CAMERA_LOST:
         return say("enrol.camera_gone")
     if isinstance(event, ev.EnrolmentDone):

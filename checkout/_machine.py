@@ -335,6 +335,11 @@ class CheckoutMachine:
             sale.opened_by,
         )
 
+    def redraw(self) -> list[Effect]:
+        """The current screen again, its view rendered anew (the shopper changed the language)."""
+        self._shown = None
+        return self._show()
+
     def _show(self) -> list[Effect]:
         spec = SPECS[self._ctx.state]
         shown = ShowScreen(spec.screen, spec.view(Look(self._ctx, self._kiosk, self._staff, self._enrol)))

@@ -77,7 +77,7 @@ def staff_refusal(cashier_id: str, code: str, retry_after_s: float | None) -> st
         if retry_after_s is None:
             return say("staff.refused.locked", cashier=cashier_id)
         minutes = max(1, math.ceil(retry_after_s / 60))
-        unit = "minute" if minutes == 1 else "minutes"
+        unit = say("unit.minute") if minutes == 1 else say("unit.minutes")
         return say("staff.refused.locked_for", cashier=cashier_id, minutes=minutes, unit=unit)
     if code == "unknown_cashier":
         return say("staff.refused.unknown", cashier=cashier_id)

@@ -1,23 +1,23 @@
-"""Formatting for the shopper: amounts, names, decline reasons (from the wording table), times."""
+"""Formatting for the shopper: amounts, names, decline reasons (from the wording table), times.
+
+Amounts and times go through the installed ``Localiser`` (``checkout._locale``): one
+formatting function each, in the shopper's language.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from checkout._locale import localiser
 from checkout._wording import TEXT, say
-from payments.money import CURRENCY_EXPONENTS
 
 __all__ = ["DECLINE_TEXT", "decline_text", "format_amount", "format_when", "short_name"]
 
 
 def format_amount(amount_minor: int, currency: str) -> str:
-    """``(1250, "EUR") -> "EUR 12.50"``; thousands grouped, minor digits per ISO 4217
-    (``payments.money``; an unlisted code shows two)."""
-    exp = CURRENCY_EXPONENTS.get(currency, 2)
-    sign = "-" if amount_minor < 0 else ""
-    whole, minor = divmod(abs(amount_minor), 10**exp)
-    text = f"{whole:,}" + (f".{minor:0{exp}d}" if exp else "")
-    return f"{currency} {sign}{text}"
+    """An amount as the shopper's locale writes it: "EUR 12.50" (plain English), "12,50 €"
+    (German); minor digits per ISO 4217."""
+    return localiser().amount(amount_minor, currency)
 
 
 def short_name(full_name: str | None) -> str:
@@ -41,12 +41,12 @@ DECLINE_TEXT: dict[str, str] = {
 def decline_text(code: str, message: str) -> str:
     """The shopper-facing sentence for a ledger decline."""
     if code in DECLINE_TEXT:
-        return DECLINE_TEXT[code]
+        return say(f"decline.{code}")
     if not message:
         return say("decline.plain")
     return say("decline.other", message=message.rstrip("."))
 
 
 def format_when(epoch_s: float, tz: dt.tzinfo | None = None) -> str:
-    """Local date and time of a posting for the receipt ("2026-11-29 14:05")."""
-    return dt.datetime.fromtimestamp(epoch_s, tz).strftime("%Y-%m-%d %H:%M")
+    """Local date and time of a posting for the receipt ("2026-11-29 14:05" in plain English)."""
+    return localiser().when(epoch_s, tz)

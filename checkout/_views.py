@@ -95,8 +95,8 @@ def short_customer(ctx: Context, kiosk: Kiosk) -> str:
 
 def busy(what: str) -> ViewFn:
     """A waiting screen's view: wording ``busy.<what>`` and its detail line, if it has one."""
-    view = BusyView(say(f"busy.{what}"), TEXT.get(f"busy.{what}.detail", say("busy.wait")))
-    return lambda _look: view
+    detail = f"busy.{what}.detail" if f"busy.{what}.detail" in TEXT else "busy.wait"
+    return lambda _look: BusyView(say(f"busy.{what}"), say(detail))
 
 
 def pin(look: Look) -> View:

@@ -166,6 +166,9 @@ class FaceAnalyser(Protocol):
     def analyse(self, frame: np.ndarray) -> ScanUpdate:
         """Analyse one BGR frame; the update carries a decision once one is reached."""
 
+    def more_time(self) -> None:
+        """The shopper asked for more time on the head-turn: restart its clock (no-op without one)."""
+
 
 class CustomerDirectory(Protocol):
     """Customer display names (for the confirm prompt)."""

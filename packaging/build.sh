@@ -12,6 +12,10 @@ rm -rf dist build
 "$py" -m pip wheel -q --no-deps -w dist . 2>/dev/null
 wheel="$(ls "$root"/dist/facepay-*.whl)"
 echo "[build] built $wheel"
+for qm in facepay_zh_CN.qm facepay_de.qm; do   # the shopper's languages ship compiled
+  "$py" -c "import sys, zipfile; sys.exit('terminal_ui/translations/$qm' not in zipfile.ZipFile(sys.argv[1]).namelist())" "$wheel" \
+    || { echo "[build] $qm missing from the wheel" >&2; exit 1; }
+done
 scratch="$(mktemp -d)"
 "$py" -m venv "$scratch/venv"
 "$scratch/venv/bin/pip" install -q "$wheel"

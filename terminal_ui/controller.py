@@ -138,6 +138,11 @@ class Controller(QObject):
         if self._worker is not None:
             self._worker.ack()
 
+    def more_time(self) -> None:
+        """The shopper asked for more time on the head-turn (passed to the analysis thread)."""
+        if self._worker is not None:
+            self._worker.ask(self._analyser.more_time)
+
     def shutdown(self, timeout_ms: int = 3000) -> None:
         """Stop everything and wait (briefly) for the threads; for window close."""
         self._ticks.stop()

@@ -2,7 +2,12 @@
 
 Events from screens, workers and the clock go to ``dispatch``, which feeds the
 machine and hands its effects out: ``ShowScreen`` switches and fills a screen,
-everything else goes to the controller.
+everything else goes to the controller. Two events stay here: a shopper's language
+choice (lasts until the sale ends, then the shop's default returns) and staff's large-text
+switch. Sound cues mark the shopper's turn and the outcome.
+
+A language change rebuilds the screens (each takes its words when built) and redraws the
+flow's current view, so every screen, whoever wrote it, speaks the new language.
 """
 
 from __future__ import annotations
@@ -26,7 +31,10 @@ from checkout import (
     Enroller,
     Event,
     FaceAnalyser,
+    Outcome,
     PaymentsPort,
+    PinView,
+    ResultView,
     ScanUpdated,
     Screen,
     ShowScreen,
@@ -35,15 +43,42 @@ from checkout import (
     TillDesk,
     Timeouts,
 )
+from terminal_ui.audio import Cue, Cues
 from terminal_ui.controller import Controller
-from terminal_ui.screens import BaseScreen, CaptureScreen, ChallengeScreen, ScanScreen, build_screens
-from terminal_ui.style import STYLE_SHEET
+from terminal_ui.i18n import Languages
+from terminal_ui.screens import (
+    BaseScreen,
+    CaptureScreen,
+    ChallengeScreen,
+    ChooseLanguage,
+    CustomerScreen,
+    MoreTime,
+    PinScreen,
+    ScanScreen,
+    ToggleLargeText,
+    WindowEvent,
+    build_screens,
+)
+from terminal_ui.style import style_sheet
 from terminal_ui.workers import CameraFactory
 from vision import ScanUpdate
 
 __all__ = ["KIOSK_SIZE", "KioskOptions", "KioskWindow"]
 
 KIOSK_SIZE = (1280, 800)  # the reference kiosk panel; windowed mode opens at this size
+
+# Screens a shopper uses during a sale: leaving them for idle ends the shopper's choices.
+SHOPPER_SCREENS = frozenset(
+    {Screen.SALE, Screen.SCAN, Screen.CHALLENGE, Screen.CONFIRM, Screen.CUSTOMER, Screen.PIN}
+    | {Screen.BUSY, Screen.RESULT}
+)
+# Screens where the shopper has something to do: a "your turn" cue when one appears.
+TURN_SCREENS = frozenset({Screen.SALE, Screen.CONFIRM, Screen.CUSTOMER, Screen.PIN})
+OUTCOME_CUES = {
+    Outcome.APPROVED: Cue.APPROVED,
+    Outcome.DECLINED: Cue.DECLINED,
+    Outcome.REJECTED: Cue.DECLINED,
+}
 
 
 @dataclass(frozen=True)
@@ -65,6 +100,10 @@ class KioskOptions:
             printed on; None: the screen's QR code only.
         max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
         ledger_probe_s: how often the window asks whether the ledger answers (given a probe).
+        language: the shop's default language (a shopper's choice lasts one sale).
+        high_contrast: large high-contrast text from start-up (staff toggle it with F3).
+        audio_cues: sound cues for your turn, approved and declined.
+        audio_pin: the PIN pad beeps per digit and reads out the count from start-up.
     """
 
     merchant: str = ""
@@ -80,6 +119,10 @@ class KioskOptions:
     receipt_printer: Path | None = None
     max_sale_minor: int = 0
     ledger_probe_s: float = 30.0
+    language: str = "en"
+    high_contrast: bool = False
+    audio_cues: bool = True
+    audio_pin: bool = False
 
 
 class KioskWindow(QMainWindow):
@@ -128,16 +171,19 @@ class KioskWindow(QMainWindow):
         self.controller.flow_event.connect(self.dispatch)
         self.controller.frame.connect(self._on_frame)
         self.controller.preview.connect(self._on_preview)
+        self.languages = Languages(self.options.language)
+        self.cues = Cues(enabled=self.options.audio_cues)
+        self.large_text = self.options.high_contrast
+        self.audio_pin = self.options.audio_pin
         self.stack = QStackedWidget()
-        self.screens = build_screens(shuffle_pin=self.options.shuffle_pin, seed=self.options.pin_seed)
-        for screen in self.screens.values():
-            screen.event_out.connect(self.dispatch)
-            self.stack.addWidget(screen)
+        self.screens: dict[Screen, BaseScreen] = {}
+        self._build_screens()
         self.setCentralWidget(self.stack)
-        self.setStyleSheet(STYLE_SHEET)
+        self.setStyleSheet(style_sheet(self.large_text))
         self.setWindowTitle(f"{self.options.merchant} checkout".strip())
         self.setMinimumSize(1024, 600)
         self._current = Screen.IDLE
+        self._shopper_seen = False  # a shopper used this sale's screens (their choices end with it)
         self._first_face_at: float | None = None
         self._result_at: float | None = None
         self._apply(self.machine.start(self._clock()))
@@ -169,6 +215,17 @@ class KioskWindow(QMainWindow):
             return None
         return self._result_at - self._first_face_at
 
+    def choose_language(self, code: str) -> None:
+        """Speak ``code`` (a shipped language) until the sale ends."""
+        if code != self.languages.current.code:
+            self.languages.use(code)
+            self._relabel()
+
+    def set_large_text(self, on: bool) -> None:
+        """Large high-contrast text on or off (staff: F3)."""
+        self.large_text = on
+        self.setStyleSheet(style_sheet(on))
+
     def show_kiosk(self) -> None:
         """Show full screen, or windowed at the kiosk size."""
         if self.options.fullscreen:
@@ -182,10 +239,58 @@ class KioskWindow(QMainWindow):
 
     # --- the loop -----------------------------------------------------------------------
 
-    def dispatch(self, event: Event) -> None:
-        """Feed one event to the machine and carry out its effects."""
-        self._apply(self.machine.handle(event, self._clock()))
-        self.controller.till_ready(self.machine.takes_till_sale)
+    def dispatch(self, event: Event | WindowEvent) -> None:
+        """Feed one event to the machine and carry out its effects (the window's own aside)."""
+        if isinstance(event, ChooseLanguage):
+            self.choose_language(event.code)
+        elif isinstance(event, ToggleLargeText):
+            self.set_large_text(not self.large_text)
+        elif isinstance(event, MoreTime):
+            self.controller.more_time()
+        else:
+            self._apply(self.machine.handle(event, self._clock()))
+            self.controller.till_ready(self.machine.takes_till_sale)
+
+    def seconds_left(self) -> float | None:
+        """Seconds until the current screen times out, None when it waits for ever."""
+        deadline = self.machine.deadline
+        return None if deadline is None else deadline - self._clock()
+
+    def _build_screens(self) -> None:
+        old = self.screens
+        self.screens = build_screens(shuffle_pin=self.options.shuffle_pin, seed=self.options.pin_seed)
+        for screen in self.screens.values():
+            screen.event_out.connect(self.dispatch)
+            screen.mark_language(self.languages.current.code)
+            self.stack.addWidget(screen)
+        pin = self.screens[Screen.PIN]
+        assert isinstance(pin, PinScreen)
+        pin.guide(self.cues, self.seconds_left, on=self.audio_pin)
+        pin.sound_toggled.connect(self._on_sound_toggled)
+        customer = self.screens[Screen.CUSTOMER]
+        assert isinstance(customer, CustomerScreen)
+        customer.show_countdown(self.seconds_left)
+        for screen in old.values():
+            self.stack.removeWidget(screen)
+            screen.deleteLater()
+
+    def _relabel(self) -> None:
+        """New words everywhere: fresh screens, the current view drawn again."""
+        self._build_screens()
+        self._apply(self.machine.redraw())
+
+    def _on_sound_toggled(self, on: bool) -> None:
+        self.audio_pin = on
+
+    def _sale_over(self) -> None:
+        """The shopper left: the shop's language and PIN pad sound come back."""
+        self.audio_pin = self.options.audio_pin
+        if self.languages.reset():
+            self._relabel()
+        else:
+            pin = self.screens[Screen.PIN]
+            assert isinstance(pin, PinScreen)
+            pin.set_sound(self.audio_pin)
 
     def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:
@@ -199,12 +304,26 @@ class KioskWindow(QMainWindow):
     def _show(self, shown: ShowScreen) -> None:
         widget = self.screens[shown.screen]
         widget.show_view(shown.view)
-        self._current = shown.screen
+        previous, self._current = self._current, shown.screen
+        self._cue(previous, shown)
         if shown.screen is Screen.RESULT and self._first_face_at is not None and self._result_at is None:
             self._result_at = self._clock()
         self.stack.setCurrentWidget(widget)
         widget.setFocus()
         self.screen_shown.emit(shown.screen)
+        if shown.screen in SHOPPER_SCREENS and not (isinstance(shown.view, PinView) and shown.view.cashier):
+            self._shopper_seen = True
+        elif shown.screen in (Screen.IDLE, Screen.LOCKED) and self._shopper_seen:
+            self._shopper_seen = False
+            self._sale_over()
+
+    def _cue(self, previous: Screen, shown: ShowScreen) -> None:
+        if shown.screen is previous or (isinstance(shown.view, PinView) and shown.view.cashier):
+            return
+        if isinstance(shown.view, ResultView) and shown.view.outcome in OUTCOME_CUES:
+            self.cues.play(OUTCOME_CUES[shown.view.outcome])
+        elif shown.screen in TURN_SCREENS:
+            self.cues.play(Cue.YOUR_TURN)
 
     def _on_preview(self, image: QImage) -> None:
         widget = self.current_widget
@@ -229,4 +348,5 @@ class KioskWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         self.controller.shutdown()
+        self.languages.close()
         super().closeEvent(event)

@@ -10,6 +10,7 @@ carrying a decision is always delivered.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -111,6 +112,7 @@ class ScanWorker(QThread):
         self._preview_free = threading.Event()
         self._preview_free.set()
         self._frames = _Newest()
+        self._asked: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self.analysed = 0
         self.skipped = 0
 
@@ -131,6 +133,11 @@ class ScanWorker(QThread):
     def ack(self) -> None:
         """The GUI has taken the last frame; the next one may be sent."""
         self._gui_free.set()
+
+    def ask(self, call: Callable[[], None]) -> None:
+        """Run ``call`` on the analysis thread before the next frame (the analyser is not
+        thread-safe: only this thread touches it)."""
+        self._asked.put(call)
 
     def run(self) -> None:
         if self._previous is not None:
@@ -185,6 +192,8 @@ class ScanWorker(QThread):
                 return
             assert isinstance(item, np.ndarray)
             try:
+                while not self._asked.empty():
+                    self._asked.get_nowait()()
                 update = self._analyser.analyse(item)
             except Exception as exc:
                 log.exception("frame analysis failed")

@@ -39,18 +39,23 @@ class Guidance(enum.Enum):
     OK = "ok"
 
 
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
+    """Marks ``text`` for ``pyside6-lupdate`` (the kiosk translates it; vision never imports Qt)."""
+    return text
+
+
 GUIDANCE_TEXT: dict[Guidance, str] = {
-    Guidance.LOOK_AT_CAMERA: "Look at the camera",
-    Guidance.MOVE_CLOSER: "Move closer",
-    Guidance.STEP_BACK: "Please step back a little",
-    Guidance.FACE_CAMERA: "Face the camera",
-    Guidance.HOLD_STILL: "Hold still",
-    Guidance.MORE_LIGHT: "Too dark: step into the light",
-    Guidance.LESS_LIGHT: "Too bright: step out of the glare",
-    Guidance.ONE_PERSON: "One person at a time, please",
-    Guidance.TURN_LEFT: "Turn your head left",
-    Guidance.TURN_RIGHT: "Turn your head right",
-    Guidance.OK: "Hold on, checking…",
+    Guidance.LOOK_AT_CAMERA: QT_TRANSLATE_NOOP("Vision", "Look at the camera"),
+    Guidance.MOVE_CLOSER: QT_TRANSLATE_NOOP("Vision", "Move closer"),
+    Guidance.STEP_BACK: QT_TRANSLATE_NOOP("Vision", "Please step back a little"),
+    Guidance.FACE_CAMERA: QT_TRANSLATE_NOOP("Vision", "Face the camera"),
+    Guidance.HOLD_STILL: QT_TRANSLATE_NOOP("Vision", "Hold still"),
+    Guidance.MORE_LIGHT: QT_TRANSLATE_NOOP("Vision", "Too dark: step into the light"),
+    Guidance.LESS_LIGHT: QT_TRANSLATE_NOOP("Vision", "Too bright: step out of the glare"),
+    Guidance.ONE_PERSON: QT_TRANSLATE_NOOP("Vision", "One person at a time, please"),
+    Guidance.TURN_LEFT: QT_TRANSLATE_NOOP("Vision", "Turn your head left"),
+    Guidance.TURN_RIGHT: QT_TRANSLATE_NOOP("Vision", "Turn your head right"),
+    Guidance.OK: QT_TRANSLATE_NOOP("Vision", "Hold on, checking…"),
 }
 
 
@@ -70,16 +75,24 @@ class Reason(enum.Enum):
 
 
 REASON_TEXT: dict[Reason, str] = {
-    Reason.MASKED: "We can't confirm you with a mask on — enter your PIN",
-    Reason.LOW_SCORE: "We couldn't confirm it's you — enter your PIN",
-    Reason.AMBIGUOUS: "We couldn't tell you apart from another shopper — enter your PIN",
-    Reason.STRANGER: "We don't recognise this face — enter your customer number and PIN",
-    Reason.SPOOF: "This doesn't look like a live face. Please ask the cashier",
-    Reason.CHALLENGE_FAILED: "We couldn't verify the head movement. Please ask the cashier",
-    Reason.IDENTITY_CHANGED: "A different face appeared. Please start again",
-    Reason.MULTIPLE_FACES: "Several faces are in view. One person at a time, please",
-    Reason.NO_FACE: "No face seen. Please ask the cashier",
-    Reason.TIMEOUT: "That took too long. Please try again",
+    Reason.MASKED: QT_TRANSLATE_NOOP("Vision", "We can't confirm you with a mask on — enter your PIN"),
+    Reason.LOW_SCORE: QT_TRANSLATE_NOOP("Vision", "We couldn't confirm it's you — enter your PIN"),
+    Reason.AMBIGUOUS: QT_TRANSLATE_NOOP(
+        "Vision", "We couldn't tell you apart from another shopper — enter your PIN"
+    ),
+    Reason.STRANGER: QT_TRANSLATE_NOOP(
+        "Vision", "We don't recognise this face — enter your customer number and PIN"
+    ),
+    Reason.SPOOF: QT_TRANSLATE_NOOP("Vision", "This doesn't look like a live face. Please ask the cashier"),
+    Reason.CHALLENGE_FAILED: QT_TRANSLATE_NOOP(
+        "Vision", "We couldn't verify the head movement. Please ask the cashier"
+    ),
+    Reason.IDENTITY_CHANGED: QT_TRANSLATE_NOOP("Vision", "A different face appeared. Please start again"),
+    Reason.MULTIPLE_FACES: QT_TRANSLATE_NOOP(
+        "Vision", "Several faces are in view. One person at a time, please"
+    ),
+    Reason.NO_FACE: QT_TRANSLATE_NOOP("Vision", "No face seen. Please ask the cashier"),
+    Reason.TIMEOUT: QT_TRANSLATE_NOOP("Vision", "That took too long. Please try again"),
 }
 
 

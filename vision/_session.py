@@ -145,6 +145,18 @@ class ScanSession:
         """What this scan has run so far."""
         return self._work
 
+    def more_time(self) -> None:
+        """The shopper asked for more time: a pending challenge's clock starts again, and the
+        scan's patience moves on by the time given back (nothing else changes)."""
+        challenge = self._challenge
+        if challenge is None or challenge.status is not ChallengeStatus.PENDING:
+            return
+        now = self._clock()
+        given = now - challenge.started_at
+        challenge.started_at = now
+        if self._started is not None:
+            self._started += given
+
     def analyse(self, frame: NDArray[np.uint8]) -> ScanUpdate:
         now = self._clock()
         self._index += 1

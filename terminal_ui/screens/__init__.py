@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from checkout import Screen
-from terminal_ui.screens._base import BaseScreen
+from checkout import Screen, say
+from terminal_ui.screens._base import BaseScreen, ChooseLanguage, MoreTime, ToggleLargeText, WindowEvent
 from terminal_ui.screens.amount import AmountScreen
 from terminal_ui.screens.busy import BusyScreen
 from terminal_ui.screens.capture import CaptureScreen
@@ -32,6 +32,7 @@ __all__ = [
     "CaptureScreen",
     "CashierScreen",
     "ChallengeScreen",
+    "ChooseLanguage",
     "ConfirmScreen",
     "ConsentScreen",
     "CustomerScreen",
@@ -39,6 +40,7 @@ __all__ = [
     "ErasedScreen",
     "IdleScreen",
     "LockedScreen",
+    "MoreTime",
     "NameScreen",
     "OutOfServiceScreen",
     "PinScreen",
@@ -48,12 +50,43 @@ __all__ = [
     "SaleScreen",
     "ScanScreen",
     "StaffScreen",
+    "ToggleLargeText",
+    "WindowEvent",
     "build_screens",
 ]
 
 
+# The wording of each screen's accessible name (what a screen reader says when it appears).
+SCREEN_NAMES = {
+    Screen.IDLE: "idle.heading",
+    Screen.SALE: "sale.caption",
+    Screen.SCAN: "scan.paying",
+    Screen.CHALLENGE: "challenge.heading",
+    Screen.CONFIRM: "confirm.pay",
+    Screen.CUSTOMER: "customer.title",
+    Screen.PIN: "pay.enter_pin",
+    Screen.BUSY: "busy.wait",
+    Screen.RESULT: "access.result",
+    Screen.CASHIER: "cashier.heading",
+    Screen.STAFF: "staff.title",
+    Screen.AMOUNT: "amount.title",
+    Screen.LOCKED: "locked.heading",
+    Screen.CONSENT: "consent.heading",
+    Screen.CAPTURE: "capture.heading",
+    Screen.ERASE: "erase.heading",
+    Screen.ERASED: "erased.heading",
+}
+
+
 def build_screens(*, shuffle_pin: bool = False, seed: int | None = None) -> dict[Screen, BaseScreen]:
-    """A widget for every screen of the flow."""
+    """A widget for every screen of the flow, each named for assistive technology."""
+    screens = _screens(shuffle_pin, seed)
+    for screen, widget in screens.items():
+        widget.setAccessibleName(say(SCREEN_NAMES[screen]))
+    return screens
+
+
+def _screens(shuffle_pin: bool, seed: int | None) -> dict[Screen, BaseScreen]:
     return {
         Screen.IDLE: IdleScreen(),
         Screen.OUT_OF_SERVICE: OutOfServiceScreen(),

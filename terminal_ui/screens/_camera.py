@@ -6,6 +6,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
+from checkout import say
+
 __all__ = ["ArrowWidget", "CameraView", "FaceIcon", "camera_with_side"]
 
 
@@ -28,6 +30,7 @@ class CameraView(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setMinimumSize(480, 360)
+        self.setAccessibleName(say("access.camera"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self._image: QImage | None = None
         self._box: tuple[int, int, int, int] | None = None
@@ -107,10 +110,13 @@ class ArrowWidget(QWidget):
         super().__init__()
         self.left = True
         self.setMinimumSize(220, 160)
+        self.setAccessibleName(say("challenge.heading"))
 
-    def point(self, left: bool) -> None:
-        """Point left (True) or right."""
+    def point(self, left: bool, words: str = "") -> None:
+        """Point left (True) or right; ``words`` say the same for a screen reader."""
         self.left = left
+        if words:
+            self.setAccessibleName(words)
         self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -144,6 +150,7 @@ class FaceIcon(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.setFixedSize(200, 200)
+        self.setAccessibleName(say("access.face_icon"))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)

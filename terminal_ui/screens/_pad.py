@@ -1,10 +1,17 @@
-"""Numeric pad screens (PIN, customer number, amount): big keys, optional shuffled layout."""
+"""Numeric pad screens (PIN, customer number, amount): big keys, optional shuffled layout.
+
+A shopper's pad can show the seconds left before it gives up, with a "More time" button
+(``show_countdown``); the typed entry's accessible description says how many digits it has.
+"""
 
 from __future__ import annotations
 
+import math
 import random
+from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -22,6 +29,7 @@ from terminal_ui.style import button, label
 __all__ = ["Keypad", "PadScreen"]
 
 KEY_PX = 88  # keys are >= 64 px in both directions even on a 1024x600 panel
+TICK_MS = 250  # the countdown shows whole seconds
 
 
 class Keypad(QWidget):
@@ -33,6 +41,7 @@ class Keypad(QWidget):
 
     def __init__(self, ok_text: str = "OK") -> None:
         super().__init__()
+        self.setAccessibleName(say("access.keypad"))
         grid = QGridLayout(self)
         grid.setSpacing(12)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -94,10 +103,8 @@ class PadScreen(BaseScreen):
         self.message = label("", "notice", align=Qt.AlignmentFlag.AlignLeft)
         self.display = label("", align=Qt.AlignmentFlag.AlignCenter)
         self.display.setObjectName("entry")
-        self.display.setStyleSheet(
-            "font-size: 56px; font-weight: bold; border: 3px solid #111418;"
-            " border-radius: 14px; min-height: 84px;"
-        )
+        self.display.setAccessibleName(say("access.entry"))
+        self.display.setProperty("role", "entry")  # styled by the kiosk's sheet (large text too)
         self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.title, self.subtitle, self.message, self.display, self.error):
             self.left.addWidget(widget)
@@ -107,12 +114,49 @@ class PadScreen(BaseScreen):
         self.keypad.erase.connect(self.on_backspace)
         self.keypad.submit.connect(self.on_enter)
         self.cancel = self.action(say("ui.cancel"), Cancel())
-        right = QVBoxLayout()
-        right.setSpacing(12)
-        right.addStretch(1)
-        right.addWidget(self.keypad)
-        right.addWidget(self.cancel)
-        columns.addLayout(right, 2)
+        self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.more_time = self.action(say("ui.more_time"), UserActivity())
+        self.more_time.clicked.connect(self._tick)
+        timer_row = QHBoxLayout()
+        timer_row.addWidget(self.countdown, 1)
+        timer_row.addWidget(self.more_time, 1)
+        self.left.addLayout(timer_row)
+        self.countdown.hide()
+        self.more_time.hide()
+        self._seconds_left: Callable[[], float | None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self.right = QVBoxLayout()
+        self.right.setSpacing(12)
+        self.right.addStretch(1)
+        self.right.addWidget(self.keypad)
+        self.right.addWidget(self.cancel)
+        columns.addLayout(self.right, 2)
+
+    # --- the countdown -----------------------------------------------------------
+
+    def show_countdown(self, seconds_left: Callable[[], float | None]) -> None:
+        """Show the seconds ``seconds_left()`` gives while the screen is up, and "More time"."""
+        self._seconds_left = seconds_left
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._seconds_left is not None:
+            self._timer.start()
+            self._tick()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def _tick(self) -> None:
+        left = self._seconds_left() if self._seconds_left is not None else None
+        visible = left is not None
+        if left is not None:
+            self.countdown.setText(say("ui.seconds_left", seconds=max(0, math.ceil(left))))
+        self.countdown.setVisible(visible)
+        self.more_time.setVisible(visible)
 
     # --- what subclasses provide ------------------------------------------------
 
@@ -156,4 +200,5 @@ class PadScreen(BaseScreen):
 
     def _refresh(self) -> None:
         self.display.setText(self.shown_entry() or " ")
+        self.display.setAccessibleDescription(say("ui.digits_typed", count=len(self.entry)))
         self.keypad.ok_key.setEnabled(len(self.entry) >= self.min_len)

@@ -13,8 +13,6 @@ from terminal_ui.style import label
 
 __all__ = ["CaptureScreen"]
 
-HOLD_STILL = say("capture.hold_still")
-
 
 def kept_text(accepted: int, needed: int) -> str:
     """ "Pictures kept: 2 of 5" (or a waiting line before the first frame)."""
@@ -49,7 +47,7 @@ class CaptureScreen(BaseScreen):
         assert isinstance(view, CaptureView)
         self.customer.setText(say("ui.customer", customer=view.customer))
         self.kept.setText(kept_text(view.accepted, view.needed))
-        self.prompt.setText(view.problem or HOLD_STILL)
+        self.prompt.setText(view.problem or say("capture.hold_still"))
         if view.needed == 0:
             self.camera.clear()
 
@@ -57,4 +55,4 @@ class CaptureScreen(BaseScreen):
         """A judged frame: picture, box, count and what to change."""
         self.camera.set_frame(image, update.box)
         self.kept.setText(kept_text(update.accepted, update.needed))
-        self.prompt.setText(update.problem or HOLD_STILL)
+        self.prompt.setText(update.problem or say("capture.hold_still"))

@@ -18,20 +18,24 @@ from checkout import (
     View,
     say,
 )
-from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens._base import BaseScreen, ToggleLargeText
 from terminal_ui.style import label
 
 __all__ = ["CashierScreen"]
 
-# (key, text, event): digit keys reach every action without touch.
-ACTIONS: tuple[tuple[str, str, Event], ...] = (
-    ("1", say("cashier.open_sale"), NewSale()),
-    ("2", say("cashier.cancel_sale"), CancelSale()),
-    ("3", say("cashier.refund"), ChooseRefund()),
-    ("4", say("cashier.lock"), LockTerminal()),
-    ("5", say("cashier.enrol"), EnrolShopper()),
-    ("6", say("cashier.erase"), EraseShopper()),
-)
+
+def cashier_actions() -> tuple[tuple[str, str, Event], ...]:
+    """(key, text, event), in the current language: digit keys reach every action without touch."""
+    return (
+        ("1", say("cashier.open_sale"), NewSale()),
+        ("2", say("cashier.cancel_sale"), CancelSale()),
+        ("3", say("cashier.refund"), ChooseRefund()),
+        ("4", say("cashier.lock"), LockTerminal()),
+        ("5", say("cashier.enrol"), EnrolShopper()),
+        ("6", say("cashier.erase"), EraseShopper()),
+    )
+
+
 ENROLMENT_KEYS = ("5", "6")  # shown only where enrolment is available
 OFFLINE_KEYS = ("4",)  # all a cashier whose PIN could not be checked may do: lock
 
@@ -70,12 +74,13 @@ class CashierScreen(BaseScreen):
         for row in (self.totals_title, self.totals, self.verdict):
             totals.addWidget(row)
         info.addWidget(self.totals_box)
+        info.addWidget(self.action(say("ui.large_text"), ToggleLargeText()))
         info.addStretch(1)
         actions = QVBoxLayout()
         actions.setSpacing(10)
         columns.addLayout(actions, 5)
         self.buttons: dict[str, QPushButton] = {}
-        for key, text, event in ACTIONS:
+        for key, text, event in cashier_actions():
             self.buttons[key] = self.action(f"{key}  {text}", event, "primary" if key == "1" else "")
             actions.addWidget(self.buttons[key])
         actions.addStretch(1)
@@ -108,6 +113,6 @@ class CashierScreen(BaseScreen):
         self.send(NewSale())
 
     def on_digit(self, digit: str) -> None:
-        for key, _, event in ACTIONS:
+        for key, _, event in cashier_actions():
             if key == digit and self.buttons[key].isEnabled():
                 self.send(event)

@@ -1,5 +1,6 @@
 """Active liveness challenge: turn the head, shown with an arrow AND words, over the live
-camera, with the seconds left and a way out to the PIN at any moment."""
+camera, with the seconds left, "More time" (the clock starts again) and a way out to the PIN
+at any moment."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QImage, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout
 
-from checkout import Cancel, ChallengeView, UsePin, View, say
-from terminal_ui.screens._base import BaseScreen
+from checkout import Cancel, ChallengeView, UsePin, View, said, say
+from terminal_ui.screens._base import BaseScreen, MoreTime
 from terminal_ui.screens._camera import ArrowWidget, camera_with_side
 from terminal_ui.style import label
 from vision import GUIDANCE_TEXT, Guidance, ScanUpdate
@@ -41,8 +43,16 @@ class ChallengeScreen(BaseScreen):
         self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignCenter)
         self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignCenter)
         self.hint = label(say("challenge.hint"), "muted", align=Qt.AlignmentFlag.AlignLeft)
-        for widget in (self.heading, self.arrow, self.prompt, self.countdown, self.hint):
+        self.arrow.setMinimumSize(220, 120)  # room for the seconds row below the prompt
+        self.more_time = self.action(say("ui.more_time"), MoreTime(), "small")
+        self.more_time.clicked.connect(self.restart)  # the analyser restarts its clock too
+        timer_row = QHBoxLayout()  # the seconds and the way to more of them, side by side
+        timer_row.addWidget(self.countdown, 2)
+        timer_row.addWidget(self.more_time, 3)
+        for widget in (self.heading, self.arrow, self.prompt):
             side.addWidget(widget)
+        side.addLayout(timer_row)
+        side.addWidget(self.hint)
         side.addStretch(1)
         side.addWidget(self.action(say("ui.use_pin"), UsePin()))
         side.addWidget(self.action(say("ui.cancel"), Cancel()))
@@ -82,8 +92,9 @@ class ChallengeScreen(BaseScreen):
 
     def _point(self, direction: Guidance) -> None:
         if direction in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT):
-            self.arrow.point(direction is Guidance.TURN_LEFT)
-            self.prompt.setText(GUIDANCE_TEXT[direction])
+            words = said(GUIDANCE_TEXT[direction], "Vision")
+            self.arrow.point(direction is Guidance.TURN_LEFT, words)
+            self.prompt.setText(words)
             if self._direction is not None and direction is not self._direction:
                 self.restart()
             self._direction = direction

@@ -11,9 +11,6 @@ from terminal_ui.style import label
 
 __all__ = ["EraseScreen"]
 
-WHAT = say("erase.what")
-WHO = say("erase.who")
-
 
 class EraseScreen(BaseScreen):
     """Shows an ``EraseConfirmView``. Erase (Enter, the cashier's authority), Shopper's PIN, or
@@ -24,8 +21,8 @@ class EraseScreen(BaseScreen):
         self.heading = label(say("erase.heading"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.who = label("", align=Qt.AlignmentFlag.AlignLeft)
         self.who.setStyleSheet("font-size: 40px; font-weight: bold;")
-        self.what = label(WHAT, "notice", align=Qt.AlignmentFlag.AlignLeft)
-        self.authority = label(WHO, "muted", align=Qt.AlignmentFlag.AlignLeft)
+        self.what = label(say("erase.what"), "notice", align=Qt.AlignmentFlag.AlignLeft)
+        self.authority = label(say("erase.who"), "muted", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.heading, self.who, self.what, self.authority):
             self.page.addWidget(widget)
         self.page.addStretch(1)
@@ -38,5 +35,5 @@ class EraseScreen(BaseScreen):
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, EraseConfirmView)
-        name = f" ({view.name})" if view.name else " (not enrolled at this terminal)"
+        name = say("erase.name", name=view.name) if view.name else say("erase.not_here")
         self.who.setText(say("ui.customer", customer=view.customer) + name)

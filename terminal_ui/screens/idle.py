@@ -31,7 +31,7 @@ class IdleScreen(BaseScreen):
         self.page.addStretch(1)
         self.page.addWidget(self.notice, 0, Qt.AlignmentFlag.AlignHCenter)
         self.page.addStretch(2)
-        self.page.addLayout(self.staff_row())
+        self.page.addLayout(self.staff_row(languages=True))
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, IdleView)

@@ -29,13 +29,15 @@ _COLOUR = {
 # an arm's length, within the receipt box of a 1280x800 panel.
 QR_SIDE_PX = 240
 
+
 # The main button says where it leads (an unknown outcome goes to the cashier's PIN pad).
-_DONE_TEXT = {
-    Outcome.APPROVED: say("ui.done"),
-    Outcome.DECLINED: say("ui.ok"),
-    Outcome.REJECTED: say("ui.ok"),
-    Outcome.UNKNOWN: say("result.call_cashier"),
-}
+def _done_text(outcome: Outcome) -> str:
+    """The main button's words, in the shopper's language at the time the result shows."""
+    if outcome is Outcome.APPROVED:
+        return say("ui.done")
+    if outcome is Outcome.UNKNOWN:
+        return say("result.call_cashier")
+    return say("ui.ok")
 
 
 class OutcomeMark(QWidget):
@@ -45,6 +47,7 @@ class OutcomeMark(QWidget):
         super().__init__()
         self.outcome = Outcome.APPROVED
         self.setFixedSize(132, 132)
+        self.setAccessibleName(say("access.result"))
 
     def set_outcome(self, outcome: Outcome) -> None:
         self.outcome = outcome
@@ -117,6 +120,7 @@ class ResultScreen(BaseScreen):
         # The caption sits beside the code, not under it: the code gets the box's full height.
         text_column.addWidget(label(say("result.scan_receipt"), "muted", align=Qt.AlignmentFlag.AlignLeft))
         self.qr = QLabel()
+        self.qr.setAccessibleName(say("access.qr"))
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.addLayout(text_column, 1)
         box.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignVCenter)
@@ -129,13 +133,14 @@ class ResultScreen(BaseScreen):
     def show_view(self, view: View) -> None:
         assert isinstance(view, ResultView)
         self.mark.set_outcome(view.outcome)
+        self.mark.setAccessibleName(view.headline)
         self.headline.setText(view.headline)
         self.message.setText(view.message)
         self.receipt_box.setVisible(view.receipt is not None)
         self.page.setStretch(0, 0 if view.receipt is not None else 1)
         if view.receipt is not None:
             self._show_receipt(view.receipt)
-        self.done.setText(_DONE_TEXT[view.outcome])
+        self.done.setText(_done_text(view.outcome))
 
     def _show_receipt(self, receipt: Receipt) -> None:
         lines = receipt.text().splitlines()

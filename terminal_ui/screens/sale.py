@@ -38,7 +38,7 @@ class SaleScreen(BaseScreen):
         buttons.addWidget(self.pin, 1)
         buttons.addWidget(self.pay, 2)
         self.page.addLayout(buttons)
-        self.page.addLayout(self.staff_row())
+        self.page.addLayout(self.staff_row(languages=True))
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, SaleView)

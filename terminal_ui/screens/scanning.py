@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from checkout import Cancel, ScanView, UsePin, View, say
+from checkout import Cancel, ScanView, UsePin, View, said, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import camera_with_side
 from terminal_ui.style import label
@@ -14,16 +14,15 @@ from vision import GUIDANCE_TEXT, Guidance, ScanUpdate
 __all__ = ["ScanScreen", "prompt_for"]
 
 # While masked and undecided the shopper gets a calm heads-up rather than "look at the camera".
-MASKED_HINT = say("scan.masked")
 
 
 def prompt_for(update: ScanUpdate | None) -> str:
     """The one prompt to show for an update."""
     if update is None:
-        return GUIDANCE_TEXT[Guidance.LOOK_AT_CAMERA]
+        return said(GUIDANCE_TEXT[Guidance.LOOK_AT_CAMERA], "Vision")
     if update.masked and update.guidance is not Guidance.OK:
-        return MASKED_HINT
-    return GUIDANCE_TEXT[update.guidance]
+        return say("scan.masked")
+    return said(GUIDANCE_TEXT[update.guidance], "Vision")
 
 
 class ScanScreen(BaseScreen):

@@ -132,3 +132,8 @@ def test_the_register_opens_a_sale_and_reads_the_kiosk_signed_result(demo: dict[
     sale = demo["till_sale"]
     assert sale["status"] == "approved" and sale["amount_minor"] == 420
     assert sale["result"]["method"] == "face" and sale["result"]["transfer_id"]
+
+
+def test_a_shopper_pays_in_chinese_and_the_next_is_greeted_in_english(demo: dict[str, Any]) -> None:
+    step = demo["steps"]["face pay in Chinese"]
+    assert step["ok"], step["detail"]

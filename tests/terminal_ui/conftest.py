@@ -94,12 +94,17 @@ class FakeAnalyser:
         self.calls = 0
         self.lock = threading.Lock()
         self.amounts: list[int] = []
+        self.more_time_asked = 0
 
     def reset(self, *, amount_minor: int = 0) -> None:
         with self.lock:
             self.amounts.append(amount_minor)
             name = self.queue.pop(0) if self.queue else "nobody"
             self.script, self.step = scripts()[name], 0
+
+    def more_time(self) -> None:
+        with self.lock:
+            self.more_time_asked += 1
 
     def analyse(self, frame: np.ndarray) -> ScanUpdate:
         assert frame.shape == (480, 640, 3)
@@ -292,6 +297,7 @@ def kiosk(qtbot: object) -> Iterator[Kiosk]:
         max_sale_minor=1_000_000,
     )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
+    window.cues.player = None  # tests never sound a speaker (cues are still announced)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()
     yield Kiosk(qtbot, window, analyser, camera, payments)

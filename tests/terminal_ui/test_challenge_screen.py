@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton
 
 from checkout import Cancel, ChallengeView, UsePin
@@ -67,3 +68,17 @@ def test_the_challenge_screen_renders(qtbot, tmp_path: Path) -> None:  # type: i
     texts = [w.text() for w in screen.findChildren(QLabel)]
     assert "4 s left" in texts and "One more check" in texts
     assert save_screenshot(screen, tmp_path / "challenge.png").stat().st_size > 5_000
+
+
+def test_more_time_restarts_the_countdown_and_asks_the_analyser(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from terminal_ui.screens import MoreTime
+
+    clock = Clock()
+    screen = _screen(qtbot, clock)
+    clock.now += 3.2
+    screen.tick()
+    assert screen.countdown.text() == "1 s left"
+    with qtbot.waitSignal(screen.event_out) as sent:
+        qtbot.mouseClick(_button(screen, "More time"), Qt.MouseButton.LeftButton)
+    assert sent.args == [MoreTime()]
+    assert screen.countdown.text() == "4 s left"

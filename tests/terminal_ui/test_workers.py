@@ -38,6 +38,9 @@ class SlowAnalyser:
     def reset(self, *, amount_minor: int = 0) -> None:
         self.calls = 0
 
+    def more_time(self) -> None:
+        """Nothing to extend: this analyser never asks for a head-turn."""
+
     def analyse(self, frame: np.ndarray) -> ScanUpdate:
         time.sleep(self.delay_s)
         self.calls += 1
@@ -206,3 +209,17 @@ def test_preview_runs_at_camera_rate_while_the_model_is_slow(qtbot: object) -> N
     assert worker.wait(3000)
     qtbot.wait(50)  # type: ignore[attr-defined]
     assert len(previews) > 2 * worker.analysed
+
+
+def test_a_request_runs_on_the_analysis_thread_before_the_next_frame(qtbot: object) -> None:
+    analyser = SlowAnalyser(0.01)
+    ran_on: list[object] = []
+    worker = ScanWorker(analyser, Camera(frames=10_000, period_s=0.005), 1)
+    worker.frame_ready.connect(lambda *a: worker.ack())
+    worker.start()
+    qtbot.waitUntil(lambda: analyser.calls > 2)  # type: ignore[attr-defined]
+    worker.ask(lambda: ran_on.append(threading.current_thread()))
+    qtbot.waitUntil(lambda: bool(ran_on))  # type: ignore[attr-defined]
+    assert ran_on[0] is not threading.main_thread()
+    worker.stop()
+    assert worker.wait(3000)

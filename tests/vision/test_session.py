@@ -322,3 +322,30 @@ def test_a_masked_live_shopper_goes_to_the_pin(settings) -> None:
         if u.decision is not None:
             break
     assert u.decision == NeedPin(("alice",), Reason.MASKED)
+
+
+def _still_shopper(settings, more_time_at: int | None) -> tuple[int, int, object]:
+    """(frame of the prompt, frame of the decision, decision) for a shopper who never turns."""
+    s = _scripted_session(settings, lambda i: _face_result(0.0), 0)
+    prompt_at = None
+    for i, frame in enumerate(_frames(300)):
+        if i == more_time_at:
+            s.more_time()
+        u = s.analyse(frame)
+        if u.guidance in (Guidance.TURN_LEFT, Guidance.TURN_RIGHT) and prompt_at is None:
+            prompt_at = i
+        if u.decision is not None:
+            assert prompt_at is not None
+            return prompt_at, i, u.decision
+    raise AssertionError("no decision in 300 frames")
+
+
+def test_more_time_restarts_the_head_turn_clock(settings) -> None:
+    prompt_at, failed_at, decision = _still_shopper(settings, None)
+    assert decision == Reject(Reason.CHALLENGE_FAILED)
+    asked = failed_at - 2  # just before the prompt would time out
+    _, later, again = _still_shopper(settings, asked)
+    assert again == Reject(Reason.CHALLENGE_FAILED)
+    assert later - asked >= failed_at - prompt_at - 2  # a full challenge time from the request
+    _, same, _ = _still_shopper(settings, 0)  # before any challenge: nothing changes
+    assert same == failed_at
