@@ -59,6 +59,7 @@ __all__ = [
 # The wording of each screen's accessible name (what a screen reader says when it appears).
 SCREEN_NAMES = {
     Screen.IDLE: "idle.heading",
+    Screen.OUT_OF_SERVICE: "oos.closed",
     Screen.SALE: "sale.caption",
     Screen.SCAN: "scan.paying",
     Screen.CHALLENGE: "challenge.heading",
@@ -68,10 +69,13 @@ SCREEN_NAMES = {
     Screen.BUSY: "busy.wait",
     Screen.RESULT: "access.result",
     Screen.CASHIER: "cashier.heading",
+    Screen.REFUNDS: "refund.title",
+    Screen.REFUND_CONFIRM: "refund.title",
     Screen.STAFF: "staff.title",
     Screen.AMOUNT: "amount.title",
     Screen.LOCKED: "locked.heading",
     Screen.CONSENT: "consent.heading",
+    Screen.NAME: "enrol.name_title",
     Screen.CAPTURE: "capture.heading",
     Screen.ERASE: "erase.heading",
     Screen.ERASED: "erased.heading",

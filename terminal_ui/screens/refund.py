@@ -100,6 +100,7 @@ class RefundConfirmScreen(BaseScreen):
         row.setSpacing(24)
         row.addWidget(self.action(say("refund.back"), Cancel()))
         self.void: QPushButton = self.action("", VoidPayment())
+        self.void.setVisible(False)  # shown with its amount when nothing was refunded yet
         row.addWidget(self.void)
         row.addWidget(self.action(say("refund.confirm"), Confirm(), "primary"))
         self.page.addLayout(row)
