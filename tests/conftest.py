@@ -36,28 +36,28 @@ def dev_faces(shared_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def settings():  # type: ignore[no-untyped-def]
+def settings():
     from app.settings import load_settings
 
     return load_settings(env={"FACEPAY_MODEL_DIR": os.environ["FACEPAY_MODEL_DIR"]})
 
 
 @pytest.fixture(scope="session")
-def pipeline(settings):  # type: ignore[no-untyped-def]
+def pipeline(settings):
     from app.wiring import build_pipeline
 
     return build_pipeline(settings)
 
 
 @pytest.fixture(scope="session")
-def detector(settings):  # type: ignore[no-untyped-def]
+def detector(settings):
     from app.wiring import build_detector
 
     return build_detector(settings)
 
 
 @pytest.fixture(scope="session")
-def int8_settings(settings, tmp_path_factory: pytest.TempPathFactory, dev_faces: Path):  # type: ignore[no-untyped-def]
+def int8_settings(settings, tmp_path_factory: pytest.TempPathFactory, dev_faces: Path):
     """Settings whose derived-model directory holds the int8 MobileFaceNet, made once per run by
     ``facepay models quantize`` (calibrated on a few dev faces: the recipe, not the faces, is
     what the tests exercise)."""

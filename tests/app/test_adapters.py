@@ -98,7 +98,7 @@ def enroller(tmp_path: Path) -> tuple[KioskEnroller, StubService, Gallery, Regis
         gallery,
         registry,
         payments,
-        terminal_id="T1",  # type: ignore[arg-type]
+        terminal_id="T1",
         reject_below=0.5,
         already_at=0.3,
     )

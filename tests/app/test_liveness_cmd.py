@@ -58,7 +58,7 @@ def test_fit_without_attacks_is_refused(
 @pytest.mark.parametrize(
     ("cues", "weights"), [("model,edges", "1"), ("model,screen", "1,2"), ("model", "one")]
 )
-def test_combiner_settings_that_do_not_fit_together_are_refused(settings, cues: str, weights: str) -> None:  # type: ignore[no-untyped-def]
+def test_combiner_settings_that_do_not_fit_together_are_refused(settings, cues: str, weights: str) -> None:
     bad = dataclasses.replace(
         settings, liveness=dataclasses.replace(settings.liveness, fusion_cues=cues, fusion_weights=weights)
     )
@@ -66,6 +66,6 @@ def test_combiner_settings_that_do_not_fit_together_are_refused(settings, cues: 
         pad_fusion(bad)
 
 
-def test_no_cues_means_the_model_alone(settings) -> None:  # type: ignore[no-untyped-def]
+def test_no_cues_means_the_model_alone(settings) -> None:
     plain = dataclasses.replace(settings, liveness=dataclasses.replace(settings.liveness, fusion_cues=""))
     assert pad_fusion(plain) is None

@@ -325,7 +325,7 @@ def test_repeated_wrong_staff_pins_make_the_kiosk_wait_longer_each_time() -> Non
     d.send(CashierKey())
     d.send(CashierChosen("1001"))
     wrong_pin(d)  # a sign-in cleared the count: free again
-    assert d.view.wait_s == 0  # type: ignore[union-attr]
+    assert d.view.wait_s == 0
 
 
 def test_the_wait_follows_the_kiosk_not_the_cashier_id_and_fades_after_the_window() -> None:

@@ -174,4 +174,4 @@ def test_the_pad_refuses_a_sale_above_the_shops_maximum_in_words() -> None:
     drive.send(OpenSale(1_000_000, "EUR"))
     assert drive.state is State.SALE_OPEN and machine.sale is not None
     shown = [e for e in drive.effects if isinstance(e, ShowScreen)]
-    assert shown[-1].view.notice == ""  # type: ignore[union-attr]
+    assert shown[-1].view.notice == ""

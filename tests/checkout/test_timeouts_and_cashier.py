@@ -208,7 +208,7 @@ def test_cashier_check_with_ledger_down_or_silent(drive: Driver) -> None:
     drive.send(CashierChosen("k-1"))
     drive.send(PinEntered("1111"))
     drive.tick(30)
-    assert drive.state is State.CASHIER_LOGIN and "No answer" in drive.view.error  # type: ignore[union-attr]
+    assert drive.state is State.CASHIER_LOGIN and "No answer" in drive.view.error
 
 
 def test_cashier_menu_shows_totals_and_verdict(drive: Driver) -> None:

@@ -21,7 +21,7 @@ PROBE = "deepface__tests_unit_dataset_img6.jpg"
 
 
 @pytest.fixture()
-def stores(tmp_path: Path, pipeline):  # type: ignore[no-untyped-def]
+def stores(tmp_path: Path, pipeline):
     gallery = Gallery(tmp_path / "g.db", generate_key(), model_id=pipeline.embedder.model_id)
     registry = Registry(tmp_path / "r.db")
     return gallery, registry
@@ -96,7 +96,7 @@ def test_audit_chain_detects_an_edited_line(tmp_path: Path) -> None:
 
 def test_a_face_already_enrolled_as_another_customer_is_found(
     stores, pipeline, dev_faces: Path, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The gallery check before any link: df_A's other photos, offered under another customer
     number, are found as c1 at the candidate threshold; df_F (someone else) and c1 itself are not."""
     from enrolment import already_enrolled, gate_photos

@@ -23,7 +23,7 @@ class Clock:
         return self.now
 
 
-def _screen(qtbot, clock: Clock) -> ChallengeScreen:  # type: ignore[no-untyped-def]
+def _screen(qtbot, clock: Clock) -> ChallengeScreen:
     screen = ChallengeScreen(clock=clock)
     qtbot.addWidget(screen)
     screen.setStyleSheet(STYLE_SHEET)
@@ -38,7 +38,7 @@ def _button(screen: ChallengeScreen, text: str) -> QPushButton:
     return next(b for b in screen.findChildren(QPushButton) if b.text() == text)
 
 
-def test_the_countdown_shows_the_seconds_left_and_restarts_on_a_new_prompt(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_the_countdown_shows_the_seconds_left_and_restarts_on_a_new_prompt(qtbot) -> None:
     clock = Clock()
     screen = _screen(qtbot, clock)
     assert screen.countdown.text() == "4 s left"
@@ -53,7 +53,7 @@ def test_the_countdown_shows_the_seconds_left_and_restarts_on_a_new_prompt(qtbot
     assert screen.countdown.text() == "4 s left" and screen.prompt.text() == "Turn your head right"
 
 
-def test_use_pin_and_cancel_are_big_enough_to_touch_and_send_their_events(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_use_pin_and_cancel_are_big_enough_to_touch_and_send_their_events(qtbot) -> None:
     screen = _screen(qtbot, Clock())
     for text, event in (("Use PIN", UsePin()), ("Cancel", Cancel())):
         button = _button(screen, text)
@@ -63,14 +63,14 @@ def test_use_pin_and_cancel_are_big_enough_to_touch_and_send_their_events(qtbot)
         assert sent.args == [event]
 
 
-def test_the_challenge_screen_renders(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_challenge_screen_renders(qtbot, tmp_path: Path) -> None:
     screen = _screen(qtbot, Clock())
     texts = [w.text() for w in screen.findChildren(QLabel)]
     assert "4 s left" in texts and "One more check" in texts
     assert save_screenshot(screen, tmp_path / "challenge.png").stat().st_size > 5_000
 
 
-def test_more_time_restarts_the_countdown_and_asks_the_analyser(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_more_time_restarts_the_countdown_and_asks_the_analyser(qtbot) -> None:
     from terminal_ui.screens import MoreTime
 
     clock = Clock()

@@ -233,7 +233,7 @@ def test_pin_view_type_is_what_the_pad_renders() -> None:
     assert PinView(False, "Enter your PIN").attempts_left is None
 
 
-def test_recorder_saves_each_screen_and_timing_is_reported(kiosk: Kiosk, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_recorder_saves_each_screen_and_timing_is_reported(kiosk: Kiosk, tmp_path) -> None:
     from terminal_ui import ScreenRecorder
 
     recorder = ScreenRecorder(kiosk.window, tmp_path)

@@ -93,7 +93,7 @@ def test_gui_gets_one_frame_at_a_time_but_always_the_decision(qtbot: object) -> 
     worker.frame_ready.connect(lambda *a: worker.ack())  # from now on the GUI keeps up
     worker.ack()
     qtbot.waitUntil(
-        lambda: bool(got) and got[-1].decision is not None,  # type: ignore[attr-defined]
+        lambda: bool(got) and got[-1].decision is not None,
         timeout=5000,
     )
     assert worker.wait(3000)
@@ -157,10 +157,10 @@ def test_ledger_answers_become_flow_events() -> None:
 
 def test_refund_refused_and_unexpected_errors() -> None:
     class Broken(FakePayments):
-        def refund(self, transfer_id, amount_minor, *, void=False):  # type: ignore[no-untyped-def]
+        def refund(self, transfer_id, amount_minor, *, void=False):
             return Declined("nothing_left", "")
 
-        def today_summary(self):  # type: ignore[no-untyped-def]
+        def today_summary(self):
             raise RuntimeError("bug")
 
     assert answer(Broken(), SendRefund(3, "tr-1", 100)) == RefundFailed(3, "nothing_left")

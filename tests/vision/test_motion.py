@@ -51,7 +51,7 @@ def test_a_turning_head_shows_parallax(yaw: float) -> None:
         (0.0, 0.0, 5.0, (2.0, 0.0)),
     ],
 )
-def test_a_flat_picture_moved_or_tilted_any_way_shows_none(yaw, pitch, dist, shift) -> None:  # type: ignore[no-untyped-def]
+def test_a_flat_picture_moved_or_tilted_any_way_shows_none(yaw, pitch, dist, shift) -> None:
     start = project(FLAT, dist=dist)
     assert nose_parallax(start, project(FLAT, yaw, pitch, dist=dist, shift=shift)) < 0.01
 

@@ -34,13 +34,13 @@ def _pad_files(pad_rows: dict[str, dict[str, str]]) -> list[str]:
     return picked
 
 
-def _cues(pipeline, frame: np.ndarray) -> tuple[PadCues, float]:  # type: ignore[no-untyped-def]
+def _cues(pipeline, frame: np.ndarray) -> tuple[PadCues, float]:
     result = pipeline.process(frame)
     assert result.face is not None
     return pipeline.liveness.cues(frame, result.face.detection), result.face.liveness
 
 
-def test_resizing_a_frame_does_not_change_the_verdict(pipeline, settings, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+def test_resizing_a_frame_does_not_change_the_verdict(pipeline, settings, pad_rows, shared_dir) -> None:
     passive = settings.liveness.passive
     limits = LivenessLimits(passive.pass_threshold, passive.reject_threshold, 1)
     for name in _pad_files(pad_rows):
@@ -66,7 +66,7 @@ def test_resizing_a_frame_does_not_change_the_verdict(pipeline, settings, pad_ro
                 )
 
 
-def test_a_phone_bezel_around_the_face_is_measured(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+def test_a_phone_bezel_around_the_face_is_measured(pipeline, pad_rows, shared_dir) -> None:
     live = [f for f, r in pad_rows.items() if f.startswith("pad_coders") and r["spoof"] == "0"][:5]
     phone = [f for f, r in pad_rows.items() if f.startswith("pad_coders") and r["spoof"] == "1"][:5]
     edges_live = [_cues(pipeline, read_image(shared_dir / "faces" / "pad" / f))[0].edges for f in live]
@@ -74,7 +74,7 @@ def test_a_phone_bezel_around_the_face_is_measured(pipeline, pad_rows, shared_di
     assert np.median(edges_phone) > np.median(edges_live) + 0.3
 
 
-def test_a_blank_frame_gives_finite_cues(pipeline) -> None:  # type: ignore[no-untyped-def]
+def test_a_blank_frame_gives_finite_cues(pipeline) -> None:
     from vision import Detection, measure_cues
 
     frame = np.zeros((240, 320, 3), np.uint8)
@@ -108,7 +108,7 @@ def test_a_combiner_without_both_classes_or_with_unknown_cues_is_refused() -> No
         PadFusion(("model",), (1.0, 2.0), 0.0)
 
 
-def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, shared_dir) -> None:
     from vision import measure_cues
 
     frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[3])
@@ -117,7 +117,7 @@ def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, 
     assert part.edges == full.edges and part.model == full.model and part.moire == 0.0
 
 
-def test_the_wide_crops_differ_only_where_the_frame_ends(pipeline, pad_rows, shared_dir) -> None:  # type: ignore[no-untyped-def]
+def test_the_wide_crops_differ_only_where_the_frame_ends(pipeline, pad_rows, shared_dir) -> None:
     from vision import Detection, wide_crops
 
     frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[0])
@@ -137,7 +137,7 @@ def test_the_wide_crops_differ_only_where_the_frame_ends(pipeline, pad_rows, sha
 
 def test_the_kiosk_runs_the_network_only_for_the_logits_its_combiner_uses(
     pipeline, pad_rows, shared_dir
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[2])
     det = pipeline.process(frame).face.detection
     full = pipeline.liveness.cues(frame, det)

@@ -262,7 +262,7 @@ class ScriptedPipeline:
 def _scripted_session(settings, script, seed: int) -> ScanSession:
     return ScanSession(
         ScriptedPipeline(script),
-        build_policy(settings),  # type: ignore[arg-type]
+        build_policy(settings),
         challenge_limits(settings),
         clock=Clock(),
         rng=random.Random(seed),
