@@ -31,9 +31,9 @@ def test_bad_inputs_are_counted_and_eval_goes_on(
     shutil.copy(dev_faces / "deepface__tests_unit_dataset_img1.jpg", tmp_path / "a1.jpg")
     shutil.copy(dev_faces / "deepface__tests_unit_dataset_img2.jpg", tmp_path / "a2.jpg")
     shutil.copy(dev_faces / "deepface__tests_unit_dataset_img13.jpg", tmp_path / "b1.jpg")
-    grey = cv2.cvtColor(
-        cv2.imread(str(dev_faces / "deepface__tests_unit_dataset_img5.jpg")), cv2.COLOR_BGR2GRAY
-    )
+    colour = cv2.imread(str(dev_faces / "deepface__tests_unit_dataset_img5.jpg"))
+    assert colour is not None
+    grey = cv2.cvtColor(colour, cv2.COLOR_BGR2GRAY)
     cv2.imwrite(str(tmp_path / "a3_grey.png"), grey)
     (tmp_path / "corrupt.jpg").write_bytes(b"\xff\xd8garbage")
     cv2.imwrite(str(tmp_path / "noface.png"), np.full((240, 320, 3), 90, np.uint8))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,7 +14,7 @@ from app.wiring import build_policy
 
 
 @pytest.fixture(scope="module")
-def report(settings, pipeline, dev_faces: Path) -> dict:
+def report(settings, pipeline, dev_faces: Path) -> dict[str, Any]:
     out, _ = run_eval(pipeline, dev_faces, dev_faces / "labels.csv", policy=build_policy(settings))
     return out
 

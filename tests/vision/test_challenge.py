@@ -36,7 +36,7 @@ def face(yaw: float = 0.0, scale: float = 2.0) -> np.ndarray:
     eye_dist = lm[1, 0] - lm[0, 0]
     lm[2, 0] += yaw * eye_dist
     lm[3:, 0] += 0.5 * yaw * eye_dist
-    return lm.astype(np.float32)
+    return np.asarray(lm, dtype=np.float32)
 
 
 def track(

@@ -104,9 +104,9 @@ def test_quality_gate_gives_actionable_reasons(detector, dev_faces: Path) -> Non
     assert assess_quality(face, crop, LIMITS).ok
     dark = (crop * 0.1).astype(np.uint8)
     assert Guidance.MORE_LIGHT in assess_quality(face, dark, LIMITS).problems
-    blurred = cv2.GaussianBlur(crop, (0, 0), 6)
+    blurred = np.asarray(cv2.GaussianBlur(crop, (0, 0), 6), dtype=np.uint8)
     assert Guidance.HOLD_STILL in assess_quality(face, blurred, LIMITS).problems
-    small = cv2.resize(img, (img.shape[1] // 12, img.shape[0] // 12))
+    small = np.asarray(cv2.resize(img, (img.shape[1] // 12, img.shape[0] // 12)), dtype=np.uint8)
     small_face = detector.detect(small)[0]
     small_q = assess_quality(small_face, align_face(small, small_face.landmarks), LIMITS)
     assert small_q.problems[0] is Guidance.MOVE_CLOSER

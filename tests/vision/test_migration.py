@@ -78,7 +78,7 @@ def paired(settings: Any) -> PairedEmbedder:
 def crop(pipeline: Any, dev_faces: Path, name: str) -> np.ndarray:
     face = pipeline.process(read_image(dev_faces / name)).face
     assert face is not None
-    return face.aligned
+    return np.asarray(face.aligned)
 
 
 def test_each_shopper_is_scored_by_the_model_that_covers_them(

@@ -4,6 +4,7 @@ shows none, and a challenge answered by such a picture fails."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -75,7 +76,7 @@ LIMITS = ChallengeLimits(
 )
 
 
-def run(points: np.ndarray, yaws: list[float], **kw: float) -> Challenge:
+def run(points: np.ndarray, yaws: Sequence[float], **kw: float) -> Challenge:
     ch = Challenge(ChallengeKind.TURN_RIGHT, LIMITS, 0.0)
     for i, yaw in enumerate(yaws):
         lm = project(points, yaw, **kw)  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ from vision import ImageFolderSource, SourceError, SourceLost, VideoSource, open
 
 
 def write_video(path: Path, frames: int, size: tuple[int, int] = (160, 120)) -> None:
-    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"FFV1"), 10.0, size)
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"FFV1"), 10.0, size)
     assert out.isOpened()
     for i in range(frames):
         img = np.full((size[1], size[0], 3), (i * 7) % 255, np.uint8)

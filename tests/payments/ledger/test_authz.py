@@ -80,8 +80,11 @@ def code_of(response: httpx.Response) -> str:
     return str(response.json()["error"]["code"])
 
 
+Parties = tuple[Party, Party]
+
+
 @pytest.fixture
-def parties(world: World, server: Server) -> Iterator[tuple[Party, Party]]:
+def parties(world: World, server: Server) -> Iterator[Parties]:
     """Merchant A (the demo world, EUR) and merchant B (EUR) with a terminal and a cashier each."""
     add_merchant(world.store, "m-b", "Shop B", "EUR")
     key_b = generate_key()
@@ -110,7 +113,7 @@ def _debit(
 # --- defect 1: books stop balancing ------------------------------------------------------
 
 
-def test_a_debit_in_another_currency_is_refused_and_books_balance(world: World, parties: Any) -> None:
+def test_a_debit_in_another_currency_is_refused_and_books_balance(world: World, parties: Parties) -> None:
     a, _ = parties
     add_customer(world.store, "c-usd", "Dollar Shopper", "1357", "USD")
     top_up(world.store, "c-usd", Money(10_000, "USD"))
@@ -137,7 +140,7 @@ def _enrol(party: Party, customer_id: str, pin: str, code: str | None = None) ->
     return party.send("POST", "/v1/enrolments", party.with_cashier(body, idem), idem)
 
 
-def test_another_merchant_cannot_take_over_an_account_by_enrolling_it(world: World, parties: Any) -> None:
+def test_another_merchant_cannot_take_over_an_account_by_enrolling_it(world: World, parties: Parties) -> None:
     a, b = parties
     shopper = world.customer()
     new_pin = "0000" if shopper["pin"] != "0000" else "1111"
@@ -153,7 +156,7 @@ def test_another_merchant_cannot_take_over_an_account_by_enrolling_it(world: Wor
     _books_balance(world)
 
 
-def test_a_new_account_needs_a_one_time_code_which_works_once(world: World, parties: Any) -> None:
+def test_a_new_account_needs_a_one_time_code_which_works_once(world: World, parties: Parties) -> None:
     a, _ = parties
     add_customer(world.store, "c-new", "New Shopper", None, "EUR")
     r = _enrol(a, "c-new", "4321")
@@ -167,7 +170,7 @@ def test_a_new_account_needs_a_one_time_code_which_works_once(world: World, part
     assert _debit(a, "c-new", 100, "4321").status_code == 201
 
 
-def test_a_code_issued_for_one_merchant_is_refused_at_another(world: World, parties: Any) -> None:
+def test_a_code_issued_for_one_merchant_is_refused_at_another(world: World, parties: Parties) -> None:
     _, b = parties
     add_customer(world.store, "c-new2", "New Shopper", None, "EUR")
     code = issue_enrolment_code(world.store, "c-new2", merchant_id="m-demo")
@@ -178,7 +181,7 @@ def test_a_code_issued_for_one_merchant_is_refused_at_another(world: World, part
 # --- defect 3: erasure by anyone ---------------------------------------------------------------
 
 
-def test_erasure_needs_proof_and_keeps_the_account_and_its_pin(world: World, parties: Any) -> None:
+def test_erasure_needs_proof_and_keeps_the_account_and_its_pin(world: World, parties: Parties) -> None:
     a, b = parties
     shopper = world.customer()
     assert _enrol(a, shopper["id"], shopper["pin"]).status_code == 201
@@ -199,7 +202,7 @@ def test_erasure_needs_proof_and_keeps_the_account_and_its_pin(world: World, par
 # --- defect 4 (ledger side): a terminal reverses its own debit ------------------------------------
 
 
-def test_a_terminal_reverses_its_own_debit_once_and_no_one_elses(world: World, parties: Any) -> None:
+def test_a_terminal_reverses_its_own_debit_once_and_no_one_elses(world: World, parties: Parties) -> None:
     a, b = parties
     shopper = world.customer()
     before = world.balance(shopper["id"])
@@ -217,7 +220,7 @@ def test_a_terminal_reverses_its_own_debit_once_and_no_one_elses(world: World, p
 # --- defect 5: PIN guessing across accounts ----------------------------------------------------------
 
 
-def test_one_terminal_cannot_try_pins_across_many_accounts(world: World, parties: Any) -> None:
+def test_one_terminal_cannot_try_pins_across_many_accounts(world: World, parties: Parties) -> None:
     a, _ = parties
     for n in range(12):
         add_customer(world.store, f"c-g{n}", f"Guess {n}", f"{5000 + n}", "EUR")
@@ -231,7 +234,7 @@ def test_one_terminal_cannot_try_pins_across_many_accounts(world: World, parties
 # --- defect 6: cashier lockout ------------------------------------------------------------------------
 
 
-def test_cashier_lockout_says_how_long_and_the_operator_can_unlock(world: World, parties: Any) -> None:
+def test_cashier_lockout_says_how_long_and_the_operator_can_unlock(world: World, parties: Parties) -> None:
     a, _ = parties
     cid, right = a.cashier or ("", "")
     wrong = "000000" if right != "000000" else "111111"
@@ -253,7 +256,7 @@ def test_cashier_lockout_says_how_long_and_the_operator_can_unlock(world: World,
 # --- face-only ceiling and the PIN candidates ------------------------------------------------------------
 
 
-def test_above_the_face_only_limit_the_ledger_wants_the_pin(world: World, parties: Any) -> None:
+def test_above_the_face_only_limit_the_ledger_wants_the_pin(world: World, parties: Parties) -> None:
     a, _ = parties
     shopper = world.customer()
     r = _debit(a, shopper["id"], 10_001)
@@ -274,7 +277,7 @@ def _candidate_debit(party: Party, candidates: list[str], pin: str) -> httpx.Res
     return party.send("POST", "/v1/debits", body, idem)
 
 
-def test_the_pin_chooses_among_the_face_candidates(world: World, parties: Any) -> None:
+def test_the_pin_chooses_among_the_face_candidates(world: World, parties: Parties) -> None:
     a, _ = parties
     for cid, pin in (("c-k1", "2468"), ("c-k2", "1357"), ("c-k3", "1357")):
         add_customer(world.store, cid, cid, pin, "EUR")
@@ -294,7 +297,7 @@ def test_the_pin_chooses_among_the_face_candidates(world: World, parties: Any) -
 # --- defect 7: strict parsing, no redirects ---------------------------------------------------------
 
 
-def test_strict_parsing_and_every_path_answered_signed(world: World, parties: Any) -> None:
+def test_strict_parsing_and_every_path_answered_signed(world: World, parties: Parties) -> None:
     a, _ = parties
     cid = world.customer()["id"]
     twice = (
@@ -332,7 +335,7 @@ def test_the_protocol_has_an_authorization_table_with_every_action() -> None:
     assert {action for _, action, _ in rows} >= set(ACTIONS)
 
 
-def test_every_role_tries_every_money_and_identity_action(world: World, parties: Any) -> None:
+def test_every_role_tries_every_money_and_identity_action(world: World, parties: Parties) -> None:
     """Each (actor, action) row of the table, tried: allowed rows succeed, refused rows change nothing."""
     a, b = parties
     shopper = world.customer()
@@ -376,7 +379,7 @@ def test_every_role_tries_every_money_and_identity_action(world: World, parties:
     _books_balance(world)
 
 
-def test_no_existence_oracle_for_transfer_ids_across_merchants(world: World, parties: Any) -> None:
+def test_no_existence_oracle_for_transfer_ids_across_merchants(world: World, parties: Parties) -> None:
     a, b = parties
     shopper = world.customer()
     theirs = _debit(a, shopper["id"], 100, transfer_id=f"{a.terminal_id}:tx_0001").json()["transfer_id"]
@@ -391,7 +394,7 @@ def test_no_existence_oracle_for_transfer_ids_across_merchants(world: World, par
     _books_balance(world)
 
 
-def test_a_terminal_reads_only_its_own_merchants_cashiers(world: World, parties: Any) -> None:
+def test_a_terminal_reads_only_its_own_merchants_cashiers(world: World, parties: Parties) -> None:
     a, b = parties
     assert a.cashier is not None
     mine = a.send("GET", f"/v1/cashiers/{a.cashier[0]}")

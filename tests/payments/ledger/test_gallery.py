@@ -28,7 +28,7 @@ MODEL = "mobilefacenet-test"
 def _templates(seed: int, n: int = 2) -> np.ndarray:
     rng = np.random.default_rng(seed)
     m = rng.standard_normal((n, 192)).astype(np.float32)
-    return m / np.linalg.norm(m, axis=1, keepdims=True)
+    return np.asarray(m / np.linalg.norm(m, axis=1, keepdims=True), dtype=np.float32)
 
 
 class Kiosk:

@@ -59,7 +59,7 @@ def issue_code(world: LedgerWorld, customer_id: str) -> str:
     assert done.returncode == 0, done.stderr
     codes = re.findall(r"\b\d{10}\b", done.stdout)
     assert len(codes) == 1, done.stdout
-    return codes[0]
+    return str(codes[0])
 
 
 def capture(enroller: KioskEnroller, dev_faces: Path, names: list[str]) -> None:
