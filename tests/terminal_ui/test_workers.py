@@ -7,6 +7,8 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
 
 from checkout import (
     Approved,
@@ -69,12 +71,17 @@ class Camera:
             self.closed.set()
 
 
-def test_a_slow_model_drops_frames_instead_of_queueing(qtbot: object) -> None:
+def test_a_slow_model_drops_frames_instead_of_queueing(qtbot: QtBot) -> None:
     camera = Camera(frames=80, period_s=0.004)
     worker = ScanWorker(SlowAnalyser(0.04), camera, generation=1)
     got: list[int] = []
-    worker.frame_ready.connect(lambda g, image, update: (got.append(update.frame_index), worker.ack()))
-    with qtbot.waitSignal(worker.camera_lost, timeout=10_000):  # type: ignore[attr-defined]
+
+    def take(generation: int, image: QImage, update: ScanUpdate) -> None:
+        got.append(update.frame_index)
+        worker.ack()
+
+    worker.frame_ready.connect(take)
+    with qtbot.waitSignal(worker.camera_lost, timeout=10_000):
         worker.start()
     worker.wait(2000)
     assert camera.delivered == 80
@@ -83,12 +90,12 @@ def test_a_slow_model_drops_frames_instead_of_queueing(qtbot: object) -> None:
     assert got == sorted(got) and len(got) >= 2
 
 
-def test_gui_gets_one_frame_at_a_time_but_always_the_decision(qtbot: object) -> None:
+def test_gui_gets_one_frame_at_a_time_but_always_the_decision(qtbot: QtBot) -> None:
     worker = ScanWorker(SlowAnalyser(0.005, decide_at=30), Camera(frames=1000, period_s=0.002), 1)
     got: list[ScanUpdate] = []
     worker.frame_ready.connect(lambda g, image, update: got.append(update))
     worker.start()
-    qtbot.waitUntil(lambda: worker.analysed >= 10)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: worker.analysed >= 10)
     assert len(got) == 1  # the GUI has not taken the first one: the rest were skipped
     worker.frame_ready.connect(lambda *a: worker.ack())  # from now on the GUI keeps up
     worker.ack()
@@ -100,37 +107,37 @@ def test_gui_gets_one_frame_at_a_time_but_always_the_decision(qtbot: object) -> 
     assert worker.skipped > 0
 
 
-def test_stop_returns_at_once_and_closes_the_camera(qtbot: object) -> None:
+def test_stop_returns_at_once_and_closes_the_camera(qtbot: QtBot) -> None:
     camera = Camera(frames=10_000, period_s=0.005)
     worker = ScanWorker(SlowAnalyser(0.01), camera, 1)
     worker.frame_ready.connect(lambda *a: worker.ack())
     worker.start()
-    qtbot.waitUntil(lambda: camera.delivered > 5)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: camera.delivered > 5)
     worker.stop()
     assert worker.wait(3000)
     assert camera.closed.wait(2)
 
 
-def test_camera_error_becomes_camera_lost(qtbot: object) -> None:
+def test_camera_error_becomes_camera_lost(qtbot: QtBot) -> None:
     worker = ScanWorker(SlowAnalyser(0.0), Camera(frames=100, period_s=0.002, fail_at=5), 1)
     worker.frame_ready.connect(lambda *a: worker.ack())
-    with qtbot.waitSignal(worker.camera_lost, timeout=5000) as blocker:  # type: ignore[attr-defined]
+    with qtbot.waitSignal(worker.camera_lost, timeout=5000) as blocker:
         worker.start()
     assert blocker.args == [1, "camera unplugged"]
     worker.wait(2000)
 
 
-def test_next_scan_waits_for_the_previous_one_to_finish(qtbot: object) -> None:
+def test_next_scan_waits_for_the_previous_one_to_finish(qtbot: QtBot) -> None:
     analyser = SlowAnalyser(0.02)
     first = ScanWorker(analyser, Camera(10_000, 0.002), 1)
     first.frame_ready.connect(lambda *a: first.ack())
     first.start()
-    qtbot.waitUntil(lambda: first.analysed > 2)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: first.analysed > 2)
     first.stop()
     second = ScanWorker(analyser, Camera(10_000, 0.002), 2, previous=first)
     second.frame_ready.connect(lambda *a: second.ack())
     second.start()
-    qtbot.waitUntil(lambda: second.analysed > 2)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: second.analysed > 2)
     assert first.isFinished()
     second.stop()
     assert second.wait(3000)
@@ -171,7 +178,7 @@ def test_payments_unavailable_is_an_exception() -> None:
     assert issubclass(PaymentsUnavailable, Exception)
 
 
-def test_camera_objects_are_closed_and_frame_records_are_unwrapped(qtbot: object) -> None:
+def test_camera_objects_are_closed_and_frame_records_are_unwrapped(qtbot: QtBot) -> None:
     from dataclasses import dataclass
 
     @dataclass
@@ -192,34 +199,39 @@ def test_camera_objects_are_closed_and_frame_records_are_unwrapped(qtbot: object
     analyser = SlowAnalyser(0.0)
     worker = ScanWorker(analyser, Source, 1)
     worker.frame_ready.connect(lambda *a: worker.ack())
-    with qtbot.waitSignal(worker.camera_lost, timeout=5000):  # type: ignore[attr-defined]
+    with qtbot.waitSignal(worker.camera_lost, timeout=5000):
         worker.start()
     assert worker.wait(3000)
     assert analyser.calls >= 1 and Source.closed
 
 
-def test_preview_runs_at_camera_rate_while_the_model_is_slow(qtbot: object) -> None:
+def test_preview_runs_at_camera_rate_while_the_model_is_slow(qtbot: QtBot) -> None:
     camera = Camera(frames=60, period_s=0.005)
     worker = ScanWorker(SlowAnalyser(0.1), camera, 1)
     previews: list[int] = []
-    worker.preview.connect(lambda g, image: (previews.append(image.width()), worker.ack_preview()))
+
+    def show(generation: int, image: QImage) -> None:
+        previews.append(image.width())
+        worker.ack_preview()
+
+    worker.preview.connect(show)
     worker.frame_ready.connect(lambda *a: worker.ack())
-    with qtbot.waitSignal(worker.camera_lost, timeout=10_000):  # type: ignore[attr-defined]
+    with qtbot.waitSignal(worker.camera_lost, timeout=10_000):
         worker.start()
     assert worker.wait(3000)
-    qtbot.wait(50)  # type: ignore[attr-defined]
+    qtbot.wait(50)
     assert len(previews) > 2 * worker.analysed
 
 
-def test_a_request_runs_on_the_analysis_thread_before_the_next_frame(qtbot: object) -> None:
+def test_a_request_runs_on_the_analysis_thread_before_the_next_frame(qtbot: QtBot) -> None:
     analyser = SlowAnalyser(0.01)
     ran_on: list[object] = []
     worker = ScanWorker(analyser, Camera(frames=10_000, period_s=0.005), 1)
     worker.frame_ready.connect(lambda *a: worker.ack())
     worker.start()
-    qtbot.waitUntil(lambda: analyser.calls > 2)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: analyser.calls > 2)
     worker.ask(lambda: ran_on.append(threading.current_thread()))
-    qtbot.waitUntil(lambda: bool(ran_on))  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: bool(ran_on))
     assert ran_on[0] is not threading.main_thread()
     worker.stop()
     assert worker.wait(3000)
