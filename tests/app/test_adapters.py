@@ -94,7 +94,7 @@ def enroller(tmp_path: Path) -> tuple[KioskEnroller, StubService, Gallery, Regis
     service = StubService()
     payments = LedgerPayments(service, models={})  # type: ignore[arg-type]
     kiosk = KioskEnroller(
-        None,
+        None,  # type: ignore[arg-type]  # erasure never looks at a frame, so no pipeline
         gallery,
         registry,
         payments,

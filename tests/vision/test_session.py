@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
@@ -230,7 +231,7 @@ class ScriptedPipeline:
     liveness = mask = object()
     top_k = 5
 
-    def __init__(self, yaw_of_frame) -> None:
+    def __init__(self, yaw_of_frame: Callable[[int], FrameResult]) -> None:
         self.yaw_of_frame = yaw_of_frame
         self.gallery = self
         self._last: tuple[Candidate, ...] = ()
@@ -261,7 +262,7 @@ class ScriptedPipeline:
 
 def _scripted_session(settings, script, seed: int) -> ScanSession:
     return ScanSession(
-        ScriptedPipeline(script),
+        ScriptedPipeline(script),  # type: ignore[arg-type]  # a scripted stand-in for the real pipeline
         build_policy(settings),
         challenge_limits(settings),
         clock=Clock(),

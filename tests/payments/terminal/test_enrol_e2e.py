@@ -19,7 +19,7 @@ from app.wiring import build_scan_session
 from checkout import Approved, ConfirmView, Declined, Enrolled, Erased, Evidence, short_name
 from enrolment import Registry
 from payments.terminal import Approved as Posted
-from vision import Gallery, Match, NeedPin, Reason, generate_key, read_image
+from vision import Gallery, Match, NeedPin, Reason, Searchable, generate_key, read_image
 
 from .conftest import LedgerWorld, TerminalKit
 from .test_enrolment_link import new_customer, pay
@@ -29,7 +29,7 @@ PAY_WITH = "deepface__tests_unit_dataset_img5.jpg"  # the same person, a photo n
 TWO_FACES = "deepface__tests_unit_dataset_couple.jpg"
 
 
-def decide(settings: Any, gallery: Gallery, image: np.ndarray, amount_minor: int = 150) -> object:
+def decide(settings: Any, gallery: Searchable, image: np.ndarray, amount_minor: int = 150) -> object:
     """Show the same picture to a fresh scan session until it decides."""
     clock = [0.0]
     session = build_scan_session(settings, gallery, clock=lambda: clock[0])

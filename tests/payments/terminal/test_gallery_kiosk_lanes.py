@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from app.main import TerminalIdentity, kiosk_parts
+from app.replica import LaneGallery
 from checkout import Declined, Enrolled, Erased
 from payments.ledger import add_terminal, open_store
 from payments.signing import generate_key, public_key_text, save_private_key
@@ -60,6 +61,7 @@ def test_kiosks_on_the_merchant_gallery_enrol_once_and_recognise_everywhere(
         enrolled = a.enroller.enrol(customer, "2468")
         assert isinstance(enrolled, Enrolled) and enrolled.templates == len(FRAMES)
         lane_b = b.analyser.pipeline.gallery  # the replica behind kiosk B's scan session
+        assert isinstance(lane_b, LaneGallery)
         lane_b.sync_now()  # what B's timer does every REPLICA_POLL_S
         decision = decide(sb, lane_b, read_image(dev_faces / PAY_WITH))
         assert isinstance(decision, Match | NeedPin)
@@ -71,6 +73,7 @@ def test_kiosks_on_the_merchant_gallery_enrol_once_and_recognise_everywhere(
         erased = b.enroller.erase(customer)
         assert isinstance(erased, Erased) and erased.templates_removed == len(FRAMES)
         lane_a = a.analyser.pipeline.gallery
+        assert isinstance(lane_a, LaneGallery)
         lane_a.sync_now()
         after = decide(sa, lane_a, read_image(dev_faces / PAY_WITH))
         assert isinstance(after, NeedPin) and customer not in after.candidates
