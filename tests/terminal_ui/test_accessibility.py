@@ -139,7 +139,7 @@ def test_the_same_beeps_whatever_digit_is_typed(kiosk: Kiosk) -> None:
 
 
 def test_the_sound_guide_ends_with_the_sale(kiosk: Kiosk) -> None:
-    pin = _to_shopper_pin(kiosk)
+    _to_shopper_pin(kiosk)
     kiosk.touch("Sound guide: off")
     kiosk.key(Qt.Key.Key_Escape)  # back to the sale
     kiosk.wait_for(Screen.SALE)

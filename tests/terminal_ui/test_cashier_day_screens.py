@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from PySide6.QtCore import Qt
@@ -111,7 +112,7 @@ def test_out_of_service_pages_and_the_staff_menu(kiosk: Kiosk, shots: Path) -> N
     assert kiosk.shows("Checkout out of service") and kiosk.shows("another checkout")
     snap(kiosk, shots, "56-out-of-service-closed")
 
-    def down(cashier_id: str, pin: str) -> object:
+    def down(cashier_id: str, pin: str) -> NoReturn:
         raise PaymentsUnavailable("connection refused")
 
     kiosk.payments.verify_cashier = down  # type: ignore[method-assign]

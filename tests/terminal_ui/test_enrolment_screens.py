@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from checkout import CaptureUpdate, Consent, Declined, Enrolled, Erased, Screen, Timeouts
 from terminal_ui import KioskOptions, KioskWindow, save_screenshot
+from terminal_ui.screens import CashierScreen
 
 from .conftest import FACE_BOX, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
 
@@ -310,11 +311,11 @@ def test_erasure_on_the_shoppers_pin(desk: tuple[Kiosk, FakeEnroller], shots: Pa
 
 def test_menu_without_an_enroller_hides_enrolment(kiosk: Kiosk) -> None:
     kiosk.cashier_login()
+    menu = kiosk.window.screens[Screen.CASHIER]
+    assert isinstance(menu, CashierScreen)
     assert not any(
         b.isVisible() and "Enrol" in b.text()
-        for b in kiosk.window.current_widget.findChildren(
-            type(kiosk.window.screens[Screen.CASHIER].buttons["5"])
-        )
+        for b in kiosk.window.current_widget.findChildren(type(menu.buttons["5"]))
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
 from PySide6.QtCore import Qt
@@ -187,7 +188,7 @@ def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: objec
     gate = threading.Event()
 
     class SilentLedger(FakePayments):
-        def pay(self, *args: object) -> object:  # type: ignore[override]
+        def pay(self, *args: Any, **kwargs: Any) -> NoReturn:
             gate.wait(10)
             raise RuntimeError("gave up")
 
