@@ -147,7 +147,7 @@ def test_an_uncertain_face_runs_the_anti_spoof_model_on_every_window_frame(
     # combined liveness logit 1.29: between the reject and pass cuts, never "confident"
     frame = _frame(read_image(dev_faces / PHOTOS[2]))
     s = _session(settings, index, frame_budget(settings))
-    window = settings.liveness.window
+    window = settings.liveness.passive.window
     for _ in range(window):
         s.analyse(frame)
     assert s.work.antispoof == window
