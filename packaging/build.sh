@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the facepay wheel into dist/, install it into a fresh venv and run it from outside
-# the source tree: `facepay --help`, `facepay models verify`, `facepay doctor --no-ledger`
+# the source tree: `facepay --help`, `facepay models verify`, `facepay doctor --no-ledger --no-display`
 # and, when photos are given, the headless kiosk demo.
 #   packaging/build.sh [PHOTOS_DIR]
 set -euo pipefail
@@ -23,7 +23,7 @@ cd "$scratch"   # run from outside the source tree: only the installed package i
 export FACEPAY_PAYMENTS_DATA_DIR="$scratch/data"
 "$scratch/venv/bin/facepay" --help >/dev/null
 "$scratch/venv/bin/facepay" models verify
-"$scratch/venv/bin/facepay" doctor --no-ledger
+"$scratch/venv/bin/facepay" doctor --no-ledger --no-display
 if [ -n "$photos" ]; then
   QT_QPA_PLATFORM=offscreen "$scratch/venv/bin/facepay" demo --headless --repeats 1 --photos "$photos"
 fi
