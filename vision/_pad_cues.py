@@ -28,6 +28,14 @@ check the cues barely move). Each cue follows a published method or project:
 - ``edges``: long straight edges around, not on, the face: the bezel of a phone or monitor,
   the border of a print or ID card (Komulainen, Hadid and Pietikainen, "Context based face
   anti-spoofing", BTAS 2013: the spoofing medium is visible in the scene).
+- ``bezel``: how many sides of the face (left, right, above, below) are framed by a long
+  straight edge running parallel to that side, half a face to 1.3 faces from its centre: the
+  outline of a phone, tablet, monitor, card or print held around a face. The contextual cue
+  of Komulainen et al. (below) reduced to the geometry of a frame: where ``edges`` sums every
+  long line in the scene (a door or a shelf counts too), ``bezel`` counts only lines that
+  box the face in, tolerating a held phone's tilt (35 degrees). Lines come from the
+  probabilistic Hough transform (Matas, Galambos and Kittler, CVIU 2000) on Canny edges,
+  with the face's own ellipse blanked.
 - ``colour``: chromatic diversity of the face in HSV (IDA's chromatic-moment and colour-
   diversity features: a display or printer reproduces a narrower gamut).
 - ``face_frac``: face width over frame width. A kiosk frames a shopper at arm's length; a
@@ -54,6 +62,16 @@ CONTEXT_SCALE = 3.0
 CONTEXT_SIDE = 192
 # An edge must span at least this share of the context crop to count as a bezel or border.
 MIN_EDGE_SHARE = 0.3
+# The bezel cue's crop: CONTEXT_SCALE face sizes resampled to BEZEL_SIDE (a face is 96 px).
+# Its geometry is in face sizes: a framing line lies BEZEL_NEAR to BEZEL_FAR faces from the
+# face's centre, is at least BEZEL_MIN_LENGTH faces long, within BEZEL_TILT_DEG of the side it
+# frames, and overlaps the face along that side. First choices from a phone held up to a
+# camera, not tuned (`facepay eval`'s leave-one-source-out report measures them).
+BEZEL_SIDE = 288
+BEZEL_NEAR = 0.5
+BEZEL_FAR = 1.3
+BEZEL_MIN_LENGTH = 0.6
+BEZEL_TILT_DEG = 35.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,7 @@ class PadCues:
         sharpness: log ratio of high- to mid-frequency energy of the face.
         glare: share of specular (bright, unsaturated) pixels in the context crop.
         edges: summed length of long straight edges off the face, in context-crop sides.
+        bezel: sides of the face (0 to 4) framed by a parallel straight edge close to it.
         colour: standard deviation of hue-weighted chroma over the face.
         face_frac: face width over frame width.
     """
@@ -78,6 +97,7 @@ class PadCues:
     sharpness: float
     glare: float
     edges: float
+    bezel: float
     colour: float
     face_frac: float
 
@@ -166,6 +186,42 @@ def _edges(context: NDArray[np.uint8]) -> float:
     return float(length.sum() / CONTEXT_SIDE)
 
 
+def _bezel(bgr: NDArray[np.uint8], box: tuple[float, float, float, float]) -> float:
+    crop = _square(bgr, box, CONTEXT_SCALE, BEZEL_SIDE)
+    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    edge = np.asarray(cv2.Canny(cv2.GaussianBlur(grey, (5, 5), 0), 40, 120), dtype=np.uint8)
+    face = BEZEL_SIDE / CONTEXT_SCALE
+    c = BEZEL_SIDE / 2.0
+    yy, xx = np.mgrid[:BEZEL_SIDE, :BEZEL_SIDE]
+    edge[((xx - c) / (0.42 * face)) ** 2 + ((yy - c) / (0.5 * face)) ** 2 < 1.0] = 0
+    # Not the border of the frame itself (black outside it).
+    edge = edge * np.asarray(
+        cv2.erode((grey > 0).astype(np.uint8), np.ones((7, 7), np.uint8)), dtype=np.uint8
+    )
+    lines = cv2.HoughLinesP(
+        edge, 1, np.pi / 180, threshold=30, minLineLength=int(BEZEL_MIN_LENGTH * face), maxLineGap=6
+    )
+    if lines is None:
+        return 0.0
+    sides: set[str] = set()
+    for x1, y1, x2, y2 in lines.reshape(-1, 4).astype(np.float64):
+        dx, dy = x2 - x1, y2 - y1
+        length = float(np.hypot(dx, dy))
+        off_vertical = float(np.degrees(np.arctan2(abs(dx), abs(dy))))
+        distance = abs(dx * (y1 - c) - dy * (x1 - c)) / length / face
+        if not BEZEL_NEAR <= distance <= BEZEL_FAR:
+            continue
+        if off_vertical <= BEZEL_TILT_DEG and min(y1, y2) <= c + face / 2 and max(y1, y2) >= c - face / 2:
+            sides.add("left" if x1 + x2 < 2 * c else "right")
+        elif (
+            off_vertical >= 90.0 - BEZEL_TILT_DEG
+            and min(x1, x2) <= c + face / 2
+            and max(x1, x2) >= c - face / 2
+        ):
+            sides.add("above" if y1 + y2 < 2 * c else "below")
+    return float(len(sides))
+
+
 def _colour(face: NDArray[np.uint8]) -> float:
     lab = cv2.cvtColor(face, cv2.COLOR_BGR2LAB).astype(np.float32)
     a, b = lab[..., 1] - 128.0, lab[..., 2] - 128.0
@@ -188,7 +244,7 @@ def measure_cues(
     """
     want = set(CUE_NAMES if only is None else only)
     bgr = as_bgr(frame)
-    moire = sharp = colour = glare = edges = 0.0
+    moire = sharp = colour = glare = edges = bezel = 0.0
     if want & {"moire", "sharpness", "colour"}:
         face = _square(bgr, det.box, 1.0, FACE_SIDE)
         colour = _colour(face)
@@ -197,6 +253,8 @@ def measure_cues(
         context = _square(bgr, det.box, CONTEXT_SCALE, CONTEXT_SIDE)
         glare = _glare(context) if "glare" in want else 0.0
         edges = _edges(context) if "edges" in want else 0.0
+    if "bezel" in want:
+        bezel = _bezel(bgr, det.box)
     return PadCues(
         model=float(model_score),
         model_wide=float(model_wide),
@@ -204,6 +262,7 @@ def measure_cues(
         sharpness=sharp,
         glare=glare,
         edges=edges,
+        bezel=bezel,
         colour=colour,
         face_frac=float(det.width / max(bgr.shape[1], 1)),
     )

@@ -21,6 +21,7 @@ def record(source: str, attack: str, model: float, edges: float = 0.0) -> ImageR
         sharpness=-5.0,
         glare=0.0,
         edges=edges,
+        bezel=0.0,
         colour=5.0,
         face_frac=0.3,
     )

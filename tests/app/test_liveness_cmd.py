@@ -40,7 +40,7 @@ def test_fit_prints_settings_that_keep_every_attack_below_the_pass_cut(
     assert rc == 0
     assert out["faces"] == {"live": 6, "attacks": 6}
     s = out["settings"]
-    assert s["fusion_cues"] == "model_wide,edges" and len(s["fusion_weights"].split(",")) == 2
+    assert s["fusion_cues"] == "model_wide,bezel" and len(s["fusion_weights"].split(",")) == 2
     assert s["reject_threshold"] <= s["pass_threshold"]
     # Each source is measured by a rule fitted on the other one alone.
     folds = out["leave_one_source_out"]["folds"]

@@ -74,6 +74,39 @@ def test_a_phone_bezel_around_the_face_is_measured(pipeline, pad_rows, shared_di
     assert np.median(edges_phone) > np.median(edges_live) + 0.3
 
 
+def test_the_bezel_counts_the_sides_a_frame_boxes_in_at_any_frame_size() -> None:
+    from vision import Detection, measure_cues
+
+    frame = np.full((480, 640, 3), 120, np.uint8)
+    box = (270.0, 170.0, 100.0, 120.0)  # a "face" 120 px tall: the bezel's unit
+    cv2.rectangle(frame, (210, 90), (430, 370), (20, 20, 20), 6)  # a phone: 0.9-1.2 faces out
+    det = Detection(box, np.zeros((5, 2), np.float32), 0.9)
+    assert measure_cues(frame, det, 0.0, only=("bezel",)).bezel == 4.0
+    # A door frame well away from the face is not a bezel.
+    far = np.full((480, 640, 3), 120, np.uint8)
+    cv2.rectangle(far, (20, 5), (620, 475), (20, 20, 20), 6)
+    assert measure_cues(far, det, 0.0, only=("bezel",)).bezel == 0.0
+    # The same scene at half and 1.5x the size gives the same count.
+    for scale in (0.5, 1.5):
+        small = np.asarray(
+            cv2.resize(frame, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA), np.uint8
+        )
+        sdet = Detection(tuple(v * scale for v in box), np.zeros((5, 2), np.float32), 0.9)  # type: ignore[arg-type]
+        assert measure_cues(small, sdet, 0.0, only=("bezel",)).bezel == 4.0
+
+
+def test_phones_held_up_are_framed_and_live_faces_are_not(pipeline, pad_rows, shared_dir) -> None:
+    def bezel(folder: str, f: str) -> float:
+        return _cues(pipeline, read_image(shared_dir / "faces" / folder / f))[0].bezel
+
+    live = [f for f, r in pad_rows.items() if f.startswith("pad_tranv") and r["spoof"] == "0"][:5]
+    screen = [f for f, r in pad_rows.items() if f.startswith("pad_tranv") and r["spoof"] == "1"][:5]
+    assert max(bezel("pad", f) for f in live) <= 1.0 and min(bezel("pad", f) for f in screen) >= 2.0
+    # dev's phones held up in front of a person, the attack the cue was added for.
+    held = ["pourfard__benchmarks_fake_14779_person.jpg", "pourfard__benchmarks_fake_14783_person.jpg"]
+    assert all(bezel("dev", f) >= 2.0 for f in held)
+
+
 def test_a_blank_frame_gives_finite_cues(pipeline) -> None:
     from vision import Detection, measure_cues
 
