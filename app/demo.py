@@ -26,17 +26,19 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from app.cpu_load import CpuLoad
+from app.demo_head import REACTION_S, TURN_S, HeadTurnCamera, turn_far_enough
 from app.demo_lanes import two_lanes
-from app.demo_world import DemoWorld, camera_video
+from app.demo_world import DemoError, DemoWorld, camera_video, letterbox
 from app.kiosk_options import kiosk_options
 from app.main import TerminalIdentity, kiosk_parts
 from app.settings import Settings
+from app.wiring import build_pipeline, challenge_limits
 from checkout import Screen
 from payments.client import LedgerClient
 from payments.signing import generate_key, load_private_key, save_private_key, save_public_key
 from terminal_ui import KioskWindow, ScreenRecorder
 from terminal_ui.screens import RefundListScreen
-from vision import Frame, open_source
+from vision import Frame, open_source, read_image
 
 __all__ = ["StepResult", "run_scripted"]
 
@@ -73,7 +75,7 @@ class StepResult:
 class Driver:
     """Touches and keys on the real window, as a cashier and shoppers would."""
 
-    def __init__(self, window: KioskWindow, camera: dict[str, Path | None]) -> None:
+    def __init__(self, window: KioskWindow, camera: dict[str, Path | HeadTurnCamera | None]) -> None:
         self.window = window
         self.camera = camera
         self.passed: list[str] = []
@@ -143,7 +145,7 @@ class Driver:
         self.key(Qt.Key.Key_Return)
         self.wait_for(Screen.SALE)
 
-    def shopper(self, video: Path | None) -> None:
+    def shopper(self, video: Path | HeadTurnCamera | None) -> None:
         self.camera["video"] = video
         self.touch("Pay with face")
 
@@ -250,12 +252,15 @@ def run_scripted(
     face_v = camera_video(world.face_shopper.probe, videos / "face.mkv")
     mask_v = camera_video(world.masked_shopper.masked_probe, videos / "masked.mkv")
     attack_v = camera_video(world.attack_photo, videos / "attack.mkv")
-    camera: dict[str, Path | None] = {"video": None}
+    camera: dict[str, Path | HeadTurnCamera | None] = {"video": None}
+    head = _head_turn_camera(world)
 
     def camera_factory() -> Iterator[Frame]:
         video = camera["video"]
         if video is None:
             raise OSError("no camera connected")
+        if isinstance(video, HeadTurnCamera):
+            return video.frames()
         return iter(open_source(str(video), realtime=True, loop=True))
 
     identity = TerminalIdentity(url, world.terminal_id, world.key_file, world.workdir / "ledger.pub")
@@ -419,6 +424,30 @@ def run_scripted(
             d.wait_for(Screen.IDLE)
             return f"cashier: {text}"
 
+        turn_times: list[float] = []
+
+        def face_pay_head_turn() -> str:
+            """Above the challenge amount every face payment asks for a head turn."""
+            head.reset()
+            d.open_sale(cashier, HEAD_TURN_AMOUNT_KEYS)
+            d.shopper(head)
+            d.wait_for(Screen.CHALLENGE)
+            left = d.shows("Turn your head left")
+            if not left and not d.shows("Turn your head right"):
+                raise StepFailed(f"challenge screen shows {d.texts()}")
+            head.ask(left)
+            d.wait_for(Screen.CONFIRM)
+            d.touch("Pay")
+            d.wait_for(Screen.RESULT)
+            if not d.shows("Payment approved"):
+                raise StepFailed(f"result: {d.texts()}")
+            if window.face_to_result_s is not None:
+                turn_times.append(window.face_to_result_s)
+            d.key(Qt.Key.Key_Return)
+            d.wait_for(Screen.IDLE)
+            side = "left" if left else "right"
+            return f"{face.name} was asked to turn {side}, did, and paid EUR {HEAD_TURN_AMOUNT} by face"
+
         def face_pay_chinese() -> str:
             d.touch("中文")  # the shopper's language, on the idle screen
             d.open_sale(cashier, "300")
@@ -445,6 +474,7 @@ def run_scripted(
             ("cashier refund", refund),
             ("till sale", till_sale),
             ("face pay in Chinese", face_pay_chinese),
+            ("face pay with a head turn", face_pay_head_turn),
         ):
             _step(results, name, d, body)
         for _ in range(max(0, repeats - 1)):  # more face payments for a median time
@@ -455,6 +485,14 @@ def run_scripted(
                 log.warning("extra face payment failed: %s", exc)
                 break
         figures.update(_timing(pay_times, stalls))
+        for _ in range(max(0, repeats - 1)):  # more head turns for a median
+            d.passed.clear()
+            try:
+                face_pay_head_turn()
+            except StepFailed as exc:
+                log.warning("extra head-turn payment failed: %s", exc)
+                break
+        figures["head_turn"] = _head_turn_figures(turn_times, pay_times)
         if load:
             figures["loaded"] = {"processes": load, **_loaded_payments(d, face_pay, repeats, load)}
         QCoreApplication.processEvents()
@@ -466,6 +504,47 @@ def run_scripted(
     if isinstance(app, QApplication):
         app.shutdown()  # tear Qt down now, not during interpreter finalisation
     return results, figures
+
+
+# The sale that needs the head turn: at the challenge amount (liveness.challenge_amount_minor,
+# EUR 100.00) and not above the ledger's face-only limit (EUR 100.00), so no PIN follows.
+HEAD_TURN_AMOUNT_KEYS = "10000"
+HEAD_TURN_AMOUNT = "100.00"
+
+
+def _head_turn_camera(world: DemoWorld) -> HeadTurnCamera:
+    """The face shopper's probe photo as a camera whose shopper turns when asked."""
+    probe = world.face_shopper.probe
+    if probe is None:
+        raise DemoError("the demo's face shopper has no probe photo")
+    frame = letterbox(read_image(probe))
+    pipeline = build_pipeline(world.settings)
+    try:
+        face = pipeline.process(frame).face
+        if face is None or face.embedding is None:
+            raise DemoError(f"no face in {probe}")
+        turns = turn_far_enough(
+            pipeline, frame, face.detection, face.embedding, challenge_limits(world.settings)
+        )
+    except ValueError as exc:
+        raise DemoError(f"the demo shopper cannot turn their head: {exc}") from exc
+    finally:
+        pipeline.close()
+    return HeadTurnCamera(frame, face.detection, turns)
+
+
+def _head_turn_figures(turns: list[float], plain: list[float]) -> dict[str, Any]:
+    """Face to approval with the head turn against without, and what the turn adds."""
+    if not turns or not plain:
+        return {"face_to_approved_s": [round(t, 3) for t in turns]}
+    with_turn, without = statistics.median(turns), statistics.median(plain)
+    return {
+        "face_to_approved_s": [round(t, 3) for t in turns],
+        "face_to_approved_median_s": round(with_turn, 3),
+        "added_s": round(with_turn - without, 3),
+        "shopper_reaction_s": REACTION_S,
+        "shopper_turn_s": TURN_S,
+    }
 
 
 def _timing(times: list[float], stalls: list[float]) -> dict[str, Any]:
@@ -515,6 +594,7 @@ def _ledger_checks(world: DemoWorld, url: str, results: list[StepResult]) -> Non
             if t.kind == "debit"
         ),
         "face pay in Chinese": any(t.amount.minor == 300 for t in face_paid),
+        "face pay with a head turn": any(t.amount.minor == int(HEAD_TURN_AMOUNT_KEYS) for t in face_paid),
     }
     for r in results:
         if r.ok and not checks.get(r.name, True):

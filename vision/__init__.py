@@ -53,6 +53,7 @@ from vision._liveness import (
 )
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._migration import MigratingGallery, MigratingScanSession, MigrationCoverage, PairedEmbedder
+from vision._motion import nose_parallax
 from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
 from vision._pipeline import FaceAnalysis, FrameResult, NearSearch, Pipeline, Searchable, Sighting, StageTimes
@@ -150,6 +151,7 @@ __all__ = [
     "liveness_verdict",
     "load_key",
     "measure_cues",
+    "nose_parallax",
     "open_gallery_key",
     "open_source",
     "plausible_face",

@@ -148,6 +148,14 @@ def _scripted(args: argparse.Namespace, world: DemoWorld, url: str) -> int:
             f"  first camera frame with the shopper -> approved: {figures.get('face_to_approved_s')} s "
             f"(median {figures.get('face_to_approved_median_s')} s)"
         )
+        turn = figures.get("head_turn") or {}
+        if turn.get("added_s") is not None:
+            print(
+                f"  with the head turn (a sale at the challenge amount): {turn['face_to_approved_s']} s "
+                f"(median {turn['face_to_approved_median_s']} s): the turn adds {turn['added_s']} s, "
+                f"{turn['shopper_reaction_s']} s of it the scripted shopper's reaction and "
+                f"{turn['shopper_turn_s']} s the turn itself"
+            )
         print(f"  longest GUI-thread stall during checkouts: {figures.get('longest_gui_stall_ms')} ms")
         loaded = figures.get("loaded")
         if loaded:

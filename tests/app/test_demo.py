@@ -88,6 +88,15 @@ def test_photo_attack_never_pays_by_face(demo: dict[str, Any]) -> None:
     assert "pin" not in after_scan
 
 
+def test_a_sale_at_the_challenge_amount_asks_for_a_head_turn_and_times_it(demo: dict[str, Any]) -> None:
+    step = demo["steps"]["face pay with a head turn"]
+    assert step["ok"], step["detail"]
+    after_scan = step["screens"][step["screens"].index("scan") :]
+    assert after_scan[:3] == ["scan", "challenge", "confirm"] and "pin" not in after_scan
+    turn = demo["head_turn"]
+    assert len(turn["face_to_approved_s"]) == 1 and turn["added_s"] is not None
+
+
 def test_cashier_refunds_part_of_an_earlier_payment_after_a_confirmation(demo: dict[str, Any]) -> None:
     step = demo["steps"]["cashier refund"]
     assert step["ok"], step["detail"]
