@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.migration import (
@@ -178,6 +179,7 @@ def kiosk_parts(
             journal,
             currency=p.currency,
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
+            tz=ZoneInfo(settings.shop.timezone),  # the cashier's "today": the shop's business day
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
         links = receipt_links(identity, settings.ledger.receipt_url or identity.url)

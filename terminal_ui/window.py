@@ -93,7 +93,7 @@ class KioskOptions:
         fullscreen: full screen (kiosk) or a window (development).
         tick_ms: how often time-outs are checked.
         pin_seed: seed of the PIN pad shuffle (tests); None for an unpredictable layout.
-        tz: time zone of receipt times; None for the machine's local zone.
+        tz: the shop's time zone, of receipt and refund-list times; None for the machine's zone.
         cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
         throttle: how the kiosk slows repeated wrong staff PINs.
         receipt_printer: an ESC/POS printer device or file approved payments' receipts are
