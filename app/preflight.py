@@ -26,8 +26,8 @@ __all__ = ["Preflight", "check_till", "preflight", "till_listen_address"]
 # Checks the kiosk cannot run without: it would lose money records, refuse every shopper or
 # sign requests the ledger rejects. The camera, the ledger's reachability and the clock are
 # not among them: without those the kiosk runs degraded and says so.
-_FATAL = ("model ", "disk", "gallery", "journal", "terminal key", "terminal at the ledger", "gallery key")
-_FATAL += ("till key", "till port")
+_FATAL: tuple[str, ...] = ("model ", "disk", "gallery", "journal", "terminal key", "terminal at the ledger")
+_FATAL += ("gallery key", "till key", "till port")
 _LEDGER = ("ledger", "clock")
 
 
