@@ -284,9 +284,12 @@ class Kiosk:
 
 
 @pytest.fixture
-def kiosk(qtbot: object) -> Iterator[Kiosk]:
+def kiosk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
+    """The kiosk of a shop speaking English, or the language given by indirect parametrisation
+    (``@pytest.mark.parametrize("kiosk", ["de"], indirect=True)``)."""
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
     options = KioskOptions(
+        language=getattr(request, "param", "en"),
         merchant="Corner Shop",
         fullscreen=False,
         tz=dt.UTC,
