@@ -288,18 +288,23 @@ def run_kiosk(
         return int(app.exec())
 
 
-def show_out_of_service(reasons: tuple[str, ...], *, windowed: bool, retry_s: float) -> int:
-    """A kiosk that cannot start shows the out-of-service page (not a black screen) with the
-    reasons for staff, for ``retry_s``; then returns 2 so its service manager starts it again."""
+def show_out_of_service(
+    reasons: tuple[str, ...], *, windowed: bool, retry_s: float, language: str = "en"
+) -> int:
+    """A kiosk that cannot start shows the out-of-service page (not a black screen) in the shop's
+    ``language`` with the reasons for staff, for ``retry_s``; then returns 2 so its service
+    manager starts it again."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from checkout import OutOfServiceView, say
+    from terminal_ui.i18n import Languages
     from terminal_ui.screens import OutOfServiceScreen
     from terminal_ui.style import STYLE_SHEET
     from terminal_ui.window import KIOSK_SIZE
 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
+    languages = Languages(language)
     page = OutOfServiceScreen()
     page.show_view(OutOfServiceView(say("oos.closed"), say("oos.closed.body"), reasons, staff=False))
     window = QMainWindow()
@@ -315,4 +320,5 @@ def show_out_of_service(reasons: tuple[str, ...], *, windowed: bool, retry_s: fl
     QTimer.singleShot(int(retry_s * 1000), app.quit)
     app.exec()
     window.close()
+    languages.close()
     return 2

@@ -74,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         print("facepay kiosk: not started: fix the FAIL lines above (`facepay doctor`)", file=sys.stderr)
         reasons = tuple(c.line for c in found.fatal)
         retry_s = settings.kiosk.out_of_service_retry_s
-        return show_out_of_service(reasons, windowed=args.windowed, retry_s=retry_s)
+        return show_out_of_service(
+            reasons, windowed=args.windowed, retry_s=retry_s, language=settings.kiosk.language
+        )
     try:
         return run_kiosk(
             settings,
