@@ -814,7 +814,7 @@ Die Kasse startet Ihre Zahlung.</translation>
     </message>
     <message>
         <source>Refund or void a payment</source>
-        <translation>Zahlung erstatten oder stornieren</translation>
+        <translation>Erstatten oder stornieren</translation>
     </message>
     <message>
         <source>Today&apos;s payments at this checkout, newest first. Pick one.</source>
