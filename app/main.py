@@ -23,6 +23,7 @@ from app.migration import (
     build_migration_scan_session,
     migration_active,
 )
+from app.preflight import TillStartError, check_till_port
 from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
@@ -239,7 +240,10 @@ def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack)
         max_sale_minor=settings.payments.max_sale_minor,
     )
     desk = SaleDesk()
-    server = TillServer(config, desk, load_private_key(identity.key_file)).start()
+    try:
+        server = TillServer(config, desk, load_private_key(identity.key_file)).start()
+    except OSError as exc:  # taken since the start-up checks: the same one line with its fix
+        raise TillStartError(check_till_port(t.listen).line) from exc
     stack.callback(server.close)
     return desk
 

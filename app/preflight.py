@@ -21,7 +21,7 @@ from app.doctor import Check, Status, run_checks
 from app.settings import TILL_PORT, Settings
 from payments.signing import KeyFileError, load_public_key
 
-__all__ = ["Preflight", "check_till", "preflight", "till_listen_address"]
+__all__ = ["Preflight", "TillStartError", "check_till", "check_till_port", "preflight", "till_listen_address"]
 
 # Checks the kiosk cannot run without: it would lose money records, refuse every shopper or
 # sign requests the ledger rejects. The camera, the ledger's reachability and the clock are
@@ -57,6 +57,10 @@ def _is(check: Check, names: tuple[str, ...]) -> bool:
     return any(check.name == n or (n.endswith(" ") and check.name.startswith(n)) for n in names)
 
 
+class TillStartError(RuntimeError):
+    """The till interface could not start; the message is one line with its fix."""
+
+
 def till_listen_address(listen: str) -> tuple[str, int]:
     """``till.listen`` ("host:port", host optional) as (host, port); ValueError when it is not one."""
     host, sep, port = listen.rpartition(":")
@@ -80,7 +84,8 @@ def _till_key(path: Path) -> Check:
     return Check("till key", Status.OK, f"{path} ok")
 
 
-def _till_port(listen: str) -> Check:
+def check_till_port(listen: str) -> Check:
+    """Whether the till interface can listen on ``till.listen`` (free, and an address here)."""
     fix = (
         "stop the program that holds it (`ss -ltnp` names it; another kiosk?) or set till.listen "
         "(FACEPAY_TILL_LISTEN) to a free port and give the register the same URL"
@@ -109,7 +114,7 @@ def check_till(settings: Settings) -> list[Check]:
     """The till interface's register key and port, when the till is on (else nothing)."""
     if not settings.till.enabled:
         return []
-    return [_till_key(Path(settings.till.public_key_file)), _till_port(settings.till.listen)]
+    return [_till_key(Path(settings.till.public_key_file)), check_till_port(settings.till.listen)]
 
 
 def preflight(settings: Settings, camera: str | None) -> Preflight:

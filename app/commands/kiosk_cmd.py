@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from app.main import TerminalIdentity, has_display, run_kiosk, show_out_of_service
-from app.preflight import preflight
+from app.preflight import TillStartError, preflight
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
             ledger_ok=found.ledger,
             lane=args.lane,
         )
+    except TillStartError as exc:
+        print(f"facepay kiosk: not started: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # start-up ends in one line with its fix, never a traceback
         log.debug("kiosk start-up failed", exc_info=True)
         print(

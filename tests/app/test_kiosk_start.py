@@ -172,3 +172,30 @@ def test_till_checks_name_the_problem_and_its_fix(
     failed = [c.line for c in checks if c.status is Status.FAIL]
     assert len(failed) == 1 and failed[0].startswith(says.format(key=key)), failed
     assert check_till(load_settings(env={})) == []  # no till, nothing to check
+
+
+def test_a_till_port_taken_after_the_checks_is_still_one_line(tmp_path: Path) -> None:
+    """The port can be taken between the start-up checks and the server's bind: the kiosk's
+    start then ends with the same line and fix as the check's (no traceback)."""
+    from contextlib import ExitStack
+
+    from app.main import TerminalIdentity, start_till
+    from app.preflight import TillStartError
+    from payments.signing import save_private_key
+
+    key = tmp_path / "terminal.key"
+    save_private_key(generate_key(), key)
+    till_pub = tmp_path / "till.pub"
+    save_public_key(generate_key().public_key(), till_pub)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"FACEPAY_TILL_ENABLED": "yes", "FACEPAY_TILL_PUBLIC_KEY_FILE": str(till_pub)}
+        settings = load_settings(env={**env, "FACEPAY_TILL_LISTEN": f"127.0.0.1:{port}"})
+        identity = TerminalIdentity("http://127.0.0.1:9", "t-1", key, tmp_path / "ledger.pub")
+        with ExitStack() as stack, pytest.raises(TillStartError) as raised:
+            start_till(settings, identity, stack)
+    line = str(raised.value)
+    assert line.startswith(f"till port: 127.0.0.1:{port} is in use") and "-> fix:" in line
+    assert "\n" not in line
