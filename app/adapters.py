@@ -39,7 +39,7 @@ from enrolment import (
     spoof_check,
     store_templates,
 )
-from payments import EntryKind, EntryState, day_bounds, refundable
+from payments import EntryKind, EntryState, refundable
 from payments.client import Declined as LedgerDeclined
 from payments.client import LedgerClientError
 from payments.money import Money
@@ -143,10 +143,9 @@ class LedgerPayments:
     def todays_payments(self) -> tuple[PaymentLine, ...]:
         with self._lock:
             journal = self.service.journal
-            _, first, end = day_bounds(None)
             debits = [
                 e
-                for e in journal.entries(first, end)
+                for e in self.service.day_entries()
                 if e.kind == EntryKind.DEBIT and e.state == EntryState.APPROVED
             ]
             lines = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from app.doctor import configured_cashiers
 from app.settings import Settings
@@ -33,4 +34,5 @@ def kiosk_options(settings: Settings, *, fullscreen: bool | None = None) -> Kios
         high_contrast=kiosk.high_contrast,
         audio_cues=kiosk.audio_cues,
         audio_pin=kiosk.audio_pin,
+        tz=ZoneInfo(settings.shop.timezone),  # receipt and refund-list times on the shop's clock
     )

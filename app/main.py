@@ -14,6 +14,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from app.adapters import KioskEnroller, LedgerPayments
 from app.migration import (
@@ -22,6 +23,7 @@ from app.migration import (
     build_migration_scan_session,
     migration_active,
 )
+from app.preflight import TillStartError, check_till_port
 from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
@@ -178,6 +180,7 @@ def kiosk_parts(
             journal,
             currency=p.currency,
             rules=OfflineRules(p.store_and_forward, p.offline_floor_minor, p.offline_exposure_minor),
+            tz=ZoneInfo(settings.shop.timezone),  # the cashier's "today": the shop's business day
         )
         models = {"recogniser": settings.models.recogniser, "antispoof": settings.models.antispoof}
         links = receipt_links(identity, settings.ledger.receipt_url or identity.url)
@@ -237,7 +240,10 @@ def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack)
         max_sale_minor=settings.payments.max_sale_minor,
     )
     desk = SaleDesk()
-    server = TillServer(config, desk, load_private_key(identity.key_file)).start()
+    try:
+        server = TillServer(config, desk, load_private_key(identity.key_file)).start()
+    except OSError as exc:  # taken since the start-up checks: the same one line with its fix
+        raise TillStartError(check_till_port(t.listen).line) from exc
     stack.callback(server.close)
     return desk
 
@@ -286,18 +292,23 @@ def run_kiosk(
         return int(app.exec())
 
 
-def show_out_of_service(reasons: tuple[str, ...], *, windowed: bool, retry_s: float) -> int:
-    """A kiosk that cannot start shows the out-of-service page (not a black screen) with the
-    reasons for staff, for ``retry_s``; then returns 2 so its service manager starts it again."""
+def show_out_of_service(
+    reasons: tuple[str, ...], *, windowed: bool, retry_s: float, language: str = "en"
+) -> int:
+    """A kiosk that cannot start shows the out-of-service page (not a black screen) in the shop's
+    ``language`` with the reasons for staff, for ``retry_s``; then returns 2 so its service
+    manager starts it again."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
     from checkout import OutOfServiceView, say
+    from terminal_ui.i18n import Languages
     from terminal_ui.screens import OutOfServiceScreen
     from terminal_ui.style import STYLE_SHEET
     from terminal_ui.window import KIOSK_SIZE
 
     app: Any = QApplication.instance() or QApplication(sys.argv[:1])
+    languages = Languages(language)
     page = OutOfServiceScreen()
     page.show_view(OutOfServiceView(say("oos.closed"), say("oos.closed.body"), reasons, staff=False))
     window = QMainWindow()
@@ -313,4 +324,5 @@ def show_out_of_service(reasons: tuple[str, ...], *, windowed: bool, retry_s: fl
     QTimer.singleShot(int(retry_s * 1000), app.quit)
     app.exec()
     window.close()
+    languages.close()
     return 2

@@ -925,8 +925,9 @@ class ShopSettings:
     """The shop as its reports see it.
 
     Attributes:
-        timezone: IANA name of the shop's time zone ("Europe/Berlin"): the merchant's day
-            (``facepay report``) runs from its midnight to the next.
+        timezone: IANA name of the shop's time zone ("Europe/Berlin"): every business day
+            (``facepay report``, ``facepay reconcile``, the cashier's totals and refund list)
+            runs from its midnight to the next, and receipts show its clock.
     """
 
     timezone: str = field(default=SHOP_TIMEZONE, metadata=_doc("shop's IANA time zone (business days)"))

@@ -132,6 +132,20 @@ def _warning(look: Look) -> str:
     return "" if health.camera else say("cashier.warn.camera")
 
 
+# The reconciliation verdict's first words (``payments.reconcile.Verdict``) as the cashier reads
+# them in the shop's language; the detail after the colon is for ``facepay report``.
+_VERDICT_WORDS = {
+    "totals agree": "cashier.verdict.agree",
+    "totals do not agree": "cashier.verdict.disagree",
+    "totals unconfirmed": "cashier.verdict.unconfirmed",
+}
+
+
+def _verdict(text: str) -> str:
+    key = _VERDICT_WORDS.get(text.partition(":")[0].strip())
+    return say(key) if key is not None else text
+
+
 def cashier(look: Look) -> View:
     s, notice = look.ctx.summary, look.ctx.notes.cashier
     enrolment = look.enrol.consent is not None
@@ -142,7 +156,7 @@ def cashier(look: Look) -> View:
         say("cashier.payments", count=s.payments, amount=format_amount(s.paid_minor, s.currency)),
         say("cashier.refunds", count=s.refunds, amount=format_amount(s.refunded_minor, s.currency)),
     )
-    return CashierView(look.amount, notice, totals, s.verdict, enrolment, warning)
+    return CashierView(look.amount, notice, totals, _verdict(s.verdict), enrolment, warning)
 
 
 def staff_offline(look: Look) -> View:

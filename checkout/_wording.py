@@ -355,6 +355,13 @@ TEXT: dict[str, str] = {
     "cashier.no_sale": QT_TRANSLATE_NOOP("Wording", "No open sale"),
     "cashier.loading": QT_TRANSLATE_NOOP("Wording", "Loading today's totals…"),
     "cashier.verdict": QT_TRANSLATE_NOOP("Wording", "Reconciliation: {verdict}"),
+    "cashier.verdict.agree": QT_TRANSLATE_NOOP("Wording", "Journal and ledger agree."),
+    "cashier.verdict.disagree": QT_TRANSLATE_NOOP(
+        "Wording", "Journal and ledger do not agree: the merchant's report (facepay report) shows where."
+    ),
+    "cashier.verdict.unconfirmed": QT_TRANSLATE_NOOP(
+        "Wording", "Not settled yet: some payments are still open; the kiosk keeps trying."
+    ),
     "locked.heading": QT_TRANSLATE_NOOP("Wording", "Checkout closed"),
     "consent.heading": QT_TRANSLATE_NOOP("Wording", "Your consent"),
     "consent.decline": QT_TRANSLATE_NOOP("Wording", "Decline"),

@@ -6,7 +6,7 @@ Nothing here reads a file or the network: the payment service passes the entries
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from payments.client import LedgerTransfer
 from payments.journal import EntryKind, EntryState, JournalEntry
@@ -28,17 +28,28 @@ __all__ = [
 _DAY_FORMAT = "%Y-%m-%d"
 
 
-def day_bounds(day: str | None, now: datetime | None = None) -> tuple[str, str, str]:
-    """(day, first instant, next day's first instant) of a UTC day, default today, as wire times."""
-    day = day or (now or datetime.now(UTC)).strftime(_DAY_FORMAT)
-    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
-    return day, start.strftime(TIME_FORMAT), (start + timedelta(days=1)).strftime(TIME_FORMAT)
+def day_bounds(day: str | None, tz: tzinfo = UTC, now: datetime | None = None) -> tuple[str, str, str]:
+    """(day, first instant, next day's first instant) of a business day in the shop's zone ``tz``
+    (default today there, as of ``now``), the instants as UTC wire times.
+
+    The one place where a day is cut: the merchant's report, reconciliation and the cashier's
+    totals and refund list all call it. A day with a daylight-saving change is 23 or 25 hours.
+    """
+    day = day or (now or datetime.now(UTC)).astimezone(tz).strftime(_DAY_FORMAT)
+    local = datetime.fromisoformat(day).replace(tzinfo=tz)
+    following = (local + timedelta(days=1)).replace(tzinfo=tz)
+    return day, _wire(local), _wire(following)
+
+
+def _wire(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(TIME_FORMAT)
 
 
 def day_totals(
     day: str, currency: str, day_entries: Iterable[JournalEntry], history: Iterable[JournalEntry]
 ) -> DayTotals:
-    """Totals of ``day_entries`` (one UTC day); ``history`` (every entry) says which sales were voided."""
+    """Totals of ``day_entries`` (one business day); ``history`` (every entry) says which sales
+    were voided."""
     counts: dict[str, int] = {"debit": 0, "refund": 0, "void": 0, "offline": 0, "declined": 0, "open": 0}
     sums: dict[str, int] = dict.fromkeys(counts, 0)
     voided = {

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from payments import _daybook
@@ -22,7 +21,7 @@ from payments.client import Declined, LedgerClient, LedgerRefused, LedgerTransfe
 from payments.journal import Journal, JournalEntry
 from payments.money import Money
 from payments.reconcile import Finding, FindingKind, Reconciliation, Verdict, reconcile
-from payments.wire import TIME_FORMAT, from_iso_time
+from payments.wire import from_iso_time
 
 __all__ = [
     "METHODS",
@@ -34,7 +33,6 @@ __all__ = [
     "MethodTotal",
     "merchant_day",
     "read_lane",
-    "shop_day_bounds",
 ]
 
 # How a sale's shopper was confirmed, as the evidence records it, in the report's order
@@ -64,15 +62,6 @@ NO_LEDGER_ACTION = (
 )
 
 
-def shop_day_bounds(day: str, tz: ZoneInfo) -> tuple[str, str]:
-    """The first instant of ``day`` in the shop's zone and of the next day, as UTC wire times
-    (a day with a daylight-saving change is 23 or 25 hours long)."""
-    local = datetime.fromisoformat(day).replace(tzinfo=tz)
-    following = (local + timedelta(days=1)).replace(tzinfo=tz)
-    utc = ZoneInfo("UTC")
-    return local.astimezone(utc).strftime(TIME_FORMAT), following.astimezone(utc).strftime(TIME_FORMAT)
-
-
 @dataclass(frozen=True)
 class LaneDay:
     """One lane's day as read: its reconciliation and what each side says of each transfer.
@@ -94,7 +83,7 @@ def read_lane(client: LedgerClient, journal: Journal, day: str, tz: ZoneInfo) ->
     ``client`` signs as any terminal of the merchant; it lists the records of ``journal``'s
     terminal. A payment journalled on one day and posted on another is read back by id.
     """
-    first, end = shop_day_bounds(day, tz)
+    _, first, end = _daybook.day_bounds(day, tz)
     terminal_id = journal.terminal_id
     entries = journal.entries(first, end)
     records: list[LedgerTransfer] | None

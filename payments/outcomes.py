@@ -196,10 +196,10 @@ class RecoveryReport:
 
 @dataclass(frozen=True, slots=True)
 class DayTotals:
-    """One UTC day at this terminal, from the journal.
+    """One business day (in the shop's time zone) at this terminal, from the journal.
 
     Attributes:
-        day: the date (YYYY-MM-DD, UTC).
+        day: the date (YYYY-MM-DD) in the shop's time zone.
         currency: the terminal's currency.
         payments: approved debits (not voided): count and total.
         refunds: approved refunds: count and total.

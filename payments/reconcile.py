@@ -129,7 +129,7 @@ class Reconciliation:
     """The result of comparing one terminal's day.
 
     Attributes:
-        day: YYYY-MM-DD (UTC).
+        day: YYYY-MM-DD, a business day in the shop's time zone.
         terminal_id: the terminal.
         findings: one per transfer, in time order.
         journal_totals: per currency.

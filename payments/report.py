@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, tzinfo
 
 from payments.money import Money
 from payments.reconcile import Finding, FindingKind, Reconciliation, Totals, Verdict
+from payments.wire import from_iso_time
 
-__all__ = ["HourBucket", "hourly", "render_html", "render_svg_chart"]
+__all__ = ["HourBucket", "hourly", "render_html", "render_svg_chart", "zone_name"]
 
 _KIND_LABEL = {
     FindingKind.MATCHED: "matched",
@@ -32,7 +34,7 @@ _DAY_START, _DAY_END = 8, 18
 
 @dataclass(frozen=True, slots=True)
 class HourBucket:
-    """One hour of the day (UTC).
+    """One hour of the day (on the shop's clock).
 
     Attributes:
         hour: 0-23.
@@ -60,14 +62,29 @@ def _status(f: Finding) -> str:
     return {"approved": "posted", "declined": "declined"}.get(f.journal_state or "", "open")
 
 
-def hourly(findings: Sequence[Finding], currency: str) -> list[HourBucket]:
-    """Sales, refunds and declines per hour, from the ledger's view where it has one."""
+def zone_name(tz: tzinfo) -> str:
+    """The IANA name of a zone ("Europe/Berlin"), "UTC" for UTC."""
+    return str(getattr(tz, "key", None) or tz)
+
+
+def _local(at: str, tz: tzinfo) -> str:
+    """A wire time as ``YYYY-MM-DD HH:MM:SS`` on the shop's clock ("" when it is not one)."""
+    try:
+        return from_iso_time(at).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return ""
+
+
+def hourly(findings: Sequence[Finding], currency: str, tz: tzinfo = UTC) -> list[HourBucket]:
+    """Sales, refunds and declines per hour of the shop's clock ``tz``, from the ledger's view
+    where it has one."""
     sales, refunds, declines = [0] * 24, [0] * 24, [0] * 24
     for f in findings:
         amount = f.ledger_amount or f.journal_amount
-        if amount is None or amount.currency != currency or len(f.at) < 13:
+        local = _local(f.at, tz)
+        if amount is None or amount.currency != currency or not local:
             continue
-        hour, status = int(f.at[11:13]), _status(f)
+        hour, status = int(local[11:13]), _status(f)
         if f.entry_kind == "debit" and status in {"posted", "pending"}:
             sales[hour] += amount.minor
         elif f.entry_kind == "refund" and status in {"posted", "pending"}:
@@ -88,7 +105,7 @@ def _nice_step(top: int) -> int:
 
 
 def render_svg_chart(
-    buckets: Sequence[HourBucket], currency: str, *, width: int = 880, height: int = 300
+    buckets: Sequence[HourBucket], currency: str, *, width: int = 880, height: int = 300, zone: str = "UTC"
 ) -> str:
     """Grouped bars (sales, refunds) per hour and declines as red counts under the axis."""
     left, right, top, bottom = 78, 16, 34, 64
@@ -162,7 +179,7 @@ def render_svg_chart(
         parts.append(f'{shape}<text x="{lx + 18}" y="{legend_y}" fill="#333">{label}</text>')
     parts.append(
         f'<text x="{width - right}" y="{height - 6}" text-anchor="end" fill="#777">'
-        "hour of the day (UTC)</text>"
+        f"hour of the day ({html.escape(zone)})</text>"
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -246,7 +263,7 @@ def _side(state: str | None, amount: Money | None) -> str:
     return f"{html.escape(state)}{money}"
 
 
-def _finding_row(f: Finding) -> str:
+def _finding_row(f: Finding, tz: tzinfo) -> str:
     e = html.escape
     cls = (
         ""
@@ -259,7 +276,7 @@ def _finding_row(f: Finding) -> str:
         else ("unresolved" if f.kind == FindingKind.UNRESOLVED else "differs")
     )
     return (
-        f'<tr{cls}><td class="mono">{e(f.at[11:19])}</td>'
+        f'<tr{cls}><td class="mono">{e(_local(f.at, tz)[11:19])}</td>'
         f'<td><span class="tag {tag}">{e(_KIND_LABEL[f.kind])}</span><br>{e(f.entry_kind)}</td>'
         f'<td class="mono" title="{e(f.transfer_id)}">{e(f.transfer_id)}</td>'
         f"<td>{e(f.customer_id or '')}</td>"
@@ -269,24 +286,26 @@ def _finding_row(f: Finding) -> str:
     )
 
 
-def _findings_table(findings: Sequence[Finding]) -> str:
+def _findings_table(findings: Sequence[Finding], tz: tzinfo) -> str:
     head = (
         "<tr><th>Time</th><th>Finding</th><th>Transfer</th><th>Customer</th>"
         '<th class="num">Terminal says</th><th class="num">Ledger says</th>'
         "<th>What it means</th></tr>"
     )
-    return f'<table class="findings">{head}{"".join(_finding_row(f) for f in findings)}</table>'
+    return f'<table class="findings">{head}{"".join(_finding_row(f, tz) for f in findings)}</table>'
 
 
-def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
-    """The whole report for one reconciliation."""
+def render_html(rec: Reconciliation, *, generated_at: str = "", tz: tzinfo = UTC) -> str:
+    """The whole report for one reconciliation, its times on the shop's clock ``tz``."""
     e = html.escape
     currency = next(iter(rec.ledger_totals or rec.journal_totals), "EUR")
     differences = [f for f in rec.findings if f.is_difference]
-    chart = render_svg_chart(hourly(rec.findings, currency), currency)
+    chart = render_svg_chart(hourly(rec.findings, currency, tz), currency, zone=zone_name(tz))
     head, _, rest = rec.verdict_text.partition(": ")
     diff_html = (
-        _findings_table(differences) if differences else '<p class="none">None: every transfer matches.</p>'
+        _findings_table(differences, tz)
+        if differences
+        else '<p class="none">None: every transfer matches.</p>'
     )
     counts = ", ".join(f"{rec.count(k)} {_KIND_LABEL[k]}" for k in FindingKind if rec.count(k))
     generated = f" · generated {e(generated_at)}" if generated_at else ""
@@ -297,7 +316,7 @@ def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
 <style>{_CSS}</style></head>
 <body>
 <h1>Reconciliation for {e(rec.day)}</h1>
-<p class="sub">Terminal <b>{e(rec.terminal_id)}</b> · times in UTC{generated}</p>
+<p class="sub">Terminal <b>{e(rec.terminal_id)}</b> · times in {e(zone_name(tz))}{generated}</p>
 <div class="verdict {_VERDICT_CLASS[rec.verdict]}">{e(head.capitalize())}<small>{e(rest)}</small></div>
 <h2>Totals</h2>
 <table class="totals"><tr><th></th><th class="num">Terminal</th><th class="num">Ledger</th>
@@ -308,6 +327,6 @@ def render_html(rec: Reconciliation, *, generated_at: str = "") -> str:
 <h2>Needs a look ({len(differences)})</h2>
 {diff_html}
 <h2>All transfers ({len(rec.findings)}: {e(counts) or "none"})</h2>
-{_findings_table(rec.findings) if rec.findings else "<p>No transfers on this day.</p>"}
+{_findings_table(rec.findings, tz) if rec.findings else "<p>No transfers on this day.</p>"}
 </body></html>
 """

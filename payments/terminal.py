@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from payments import _daybook
 from payments._checks import ENROLMENT_CODE_DIGITS, InvalidPayment, PaymentError
@@ -71,6 +71,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class PaymentService:
     """Debits, refunds, voids, staff requests and recovery for one terminal, over one journal
     and one client; plus the day's figures from the journal.
@@ -89,7 +93,11 @@ class PaymentService:
         backoff_s: Sequence[float] = BACKOFF_S,
         abandon_after_s: float = ABANDON_AFTER_S,
         sleep: Callable[[float], None] = time.sleep,
+        tz: tzinfo = UTC,
+        clock: Callable[[], datetime] = _utc_now,
     ) -> None:
+        """``tz``: the shop's time zone, where its business days run from midnight to midnight
+        (``shop.timezone``); ``clock``: now, for "today"."""
         if client.terminal_id != journal.terminal_id:
             raise PaymentError(
                 f"client is terminal {client.terminal_id!r} but the journal belongs to "
@@ -99,6 +107,8 @@ class PaymentService:
         self.client = client
         self.journal = journal
         self.currency = currency
+        self.tz = tz
+        self.clock = clock
         self.retry = Retry(max(1, attempts), tuple(backoff_s), sleep)
         self.outbox = Outbox(
             client,
@@ -134,20 +144,31 @@ class PaymentService:
         """The latest approved debit of this terminal, or None."""
         return _daybook.last_payment(self.journal.entries())
 
+    def day_bounds(self, day: str | None = None) -> tuple[str, str, str]:
+        """(day, first instant, next day's first instant) of one of the shop's business days
+        (default today), the instants as UTC wire times."""
+        return _daybook.day_bounds(day, self.tz, self.clock())
+
+    def day_entries(self, day: str | None = None) -> list[JournalEntry]:
+        """The journal entries of one business day (default today), oldest first."""
+        _, first, end = self.day_bounds(day)
+        return self.journal.entries(first, end)
+
     def day_totals(self, day: str | None = None) -> DayTotals:
-        """Totals of one UTC day (default today) from the journal."""
-        day, first, end = _daybook.day_bounds(day)
+        """Totals of one business day (default today) from the journal."""
+        day, first, end = self.day_bounds(day)
         return _daybook.day_totals(
             day, self.currency, self.journal.entries(first, end), self.journal.entries()
         )
 
     def reconcile_day(self, day: str | None = None) -> Reconciliation:
-        """Reconcile one UTC day (default today) against the ledger; "unconfirmed" when it is unreachable.
+        """Reconcile one business day (default today) against the ledger; "unconfirmed" when it
+        is unreachable.
 
         A payment journalled on one day and posted on another (store-and-forward across
         midnight) is fetched from the other side, so each day's comparison is complete.
         """
-        day, first, end = _daybook.day_bounds(day)
+        day, first, end = self.day_bounds(day)
         entries = self.journal.entries(first, end)
         records: list[LedgerTransfer] | None
         try:

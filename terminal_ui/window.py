@@ -72,6 +72,14 @@ SHOPPER_SCREENS = frozenset(
     {Screen.SALE, Screen.SCAN, Screen.CHALLENGE, Screen.CONFIRM, Screen.CUSTOMER, Screen.PIN}
     | {Screen.BUSY, Screen.RESULT}
 )
+# Screens for the shop's staff (and the cashier's PIN pad): always in the shop's language.
+STAFF_SCREENS = frozenset(
+    {Screen.STAFF, Screen.CASHIER, Screen.REFUNDS, Screen.REFUND_CONFIRM, Screen.AMOUNT, Screen.LOCKED}
+    | {Screen.OUT_OF_SERVICE}
+)
+# Screens that hand the kiosk back to the shopper: a language held during staff screens returns
+# (not "Please wait" or a result: the cashier's own requests show those too).
+RESUME_SCREENS = SHOPPER_SCREENS - {Screen.BUSY, Screen.RESULT}
 # Screens where the shopper has something to do: a "your turn" cue when one appears.
 TURN_SCREENS = frozenset({Screen.SALE, Screen.CONFIRM, Screen.CUSTOMER, Screen.PIN})
 OUTCOME_CUES = {
@@ -93,7 +101,7 @@ class KioskOptions:
         fullscreen: full screen (kiosk) or a window (development).
         tick_ms: how often time-outs are checked.
         pin_seed: seed of the PIN pad shuffle (tests); None for an unpredictable layout.
-        tz: time zone of receipt times; None for the machine's local zone.
+        tz: the shop's time zone, of receipt and refund-list times; None for the machine's zone.
         cashiers: cashier ids offered as buttons on the staff sign-in (any id may be typed).
         throttle: how the kiosk slows repeated wrong staff PINs.
         receipt_printer: an ESC/POS printer device or file approved payments' receipts are
@@ -184,6 +192,7 @@ class KioskWindow(QMainWindow):
         self.setMinimumSize(1024, 600)
         self._current = Screen.IDLE
         self._shopper_seen = False  # a shopper used this sale's screens (their choices end with it)
+        self._held_language: str | None = None  # the shopper's, while staff screens are on show
         self._first_face_at: float | None = None
         self._result_at: float | None = None
         self._apply(self.machine.start(self._clock()))
@@ -292,6 +301,24 @@ class KioskWindow(QMainWindow):
             assert isinstance(pin, PinScreen)
             pin.set_sound(self.audio_pin)
 
+    def _staff_take_over(self, shown: ShowScreen) -> bool:
+        """Staff screens speak the shop's language whatever the shopper chose: the shopper's
+        language is held while staff work and given back when the flow returns to the shopper
+        in the same sale (a sale that ends, or a cashier who leaves to the idle screen, drops
+        it). True when ``shown`` was drawn again in the other language instead."""
+        cashier_pin = isinstance(shown.view, PinView) and shown.view.cashier
+        shoppers = self.languages.current != self.languages.default
+        if (shown.screen in STAFF_SCREENS or cashier_pin) and shoppers:
+            self._held_language = self.languages.current.code
+            self.languages.reset()
+        elif shown.screen in RESUME_SCREENS and not cashier_pin and self._held_language is not None:
+            code, self._held_language = self._held_language, None
+            self.languages.use(code)
+        else:
+            return False
+        self._relabel()
+        return True
+
     def _apply(self, effects: list[Effect]) -> None:
         for effect in effects:
             if isinstance(effect, ShowScreen):
@@ -302,6 +329,8 @@ class KioskWindow(QMainWindow):
                 self.controller.perform(effect)
 
     def _show(self, shown: ShowScreen) -> None:
+        if self._staff_take_over(shown):
+            return
         widget = self.screens[shown.screen]
         widget.show_view(shown.view)
         previous, self._current = self._current, shown.screen
@@ -316,6 +345,8 @@ class KioskWindow(QMainWindow):
         elif shown.screen in (Screen.IDLE, Screen.LOCKED) and self._shopper_seen:
             self._shopper_seen = False
             self._sale_over()
+        if shown.screen in (Screen.IDLE, Screen.LOCKED, Screen.OUT_OF_SERVICE):
+            self._held_language = None  # whoever comes next starts in the shop's language
 
     def _cue(self, previous: Screen, shown: ShowScreen) -> None:
         if shown.screen is previous or (isinstance(shown.view, PinView) and shown.view.cashier):

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from app.main import TerminalIdentity, has_display, run_kiosk, show_out_of_service
-from app.preflight import preflight
+from app.preflight import TillStartError, preflight
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
         print("facepay kiosk: not started: fix the FAIL lines above (`facepay doctor`)", file=sys.stderr)
         reasons = tuple(c.line for c in found.fatal)
         retry_s = settings.kiosk.out_of_service_retry_s
-        return show_out_of_service(reasons, windowed=args.windowed, retry_s=retry_s)
+        return show_out_of_service(
+            reasons, windowed=args.windowed, retry_s=retry_s, language=settings.kiosk.language
+        )
     try:
         return run_kiosk(
             settings,
@@ -85,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
             ledger_ok=found.ledger,
             lane=args.lane,
         )
+    except TillStartError as exc:
+        print(f"facepay kiosk: not started: {exc}", file=sys.stderr)
+        return 2
     except Exception as exc:  # start-up ends in one line with its fix, never a traceback
         log.debug("kiosk start-up failed", exc_info=True)
         print(

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from payments.client import LedgerClient, LedgerClientError
 from payments.journal import Journal, JournalEntry, JournalError
@@ -164,7 +165,8 @@ def open_service(args: argparse.Namespace) -> Iterator[PaymentService]:
         with LedgerClient.from_files(
             conn.url, conn.terminal_id, conn.key_file, conn.ledger_pub, timeout_s=conn.timeout_s
         ) as client:
-            yield PaymentService(client, journal, currency=conn.currency, rules=rules)
+            tz = ZoneInfo(args.settings.shop.timezone)  # business days (totals, reconciliation)
+            yield PaymentService(client, journal, currency=conn.currency, rules=rules, tz=tz)
     finally:
         journal.close()
 

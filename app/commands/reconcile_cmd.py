@@ -1,4 +1,7 @@
-"""``facepay reconcile --date YYYY-MM-DD``: the terminal journal against the ledger, for one UTC day.
+"""``facepay reconcile --date YYYY-MM-DD``: the terminal journal against the ledger, for one business day.
+
+The day runs from midnight to midnight in ``shop.timezone`` (as in ``facepay report``); every
+time printed or written is on that clock.
 
 Prints the totals, every difference and the verdict ("totals agree" / "totals do
 not agree" with the difference / "totals unconfirmed"); ``--csv``, ``--html`` and
@@ -20,12 +23,13 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from app.commands.pay_cmd import UsageError, add_connection_flags, open_service, quiet_http
 from payments.client import LedgerClientError
 from payments.journal import JournalError
 from payments.reconcile import Finding, Reconciliation, Verdict
-from payments.report import render_html
+from payments.report import render_html, zone_name
 from payments.terminal import PaymentError
 
 __all__ = ["register"]
@@ -35,13 +39,13 @@ EXIT_USAGE = 2
 
 
 def build(args: argparse.Namespace) -> Reconciliation:
-    day = args.date or datetime.now(UTC).strftime("%Y-%m-%d")
-    try:
-        date.fromisoformat(day)
-    except ValueError as exc:
-        raise UsageError(f"--date {day!r} is not a date YYYY-MM-DD") from exc
+    if args.date is not None:
+        try:
+            date.fromisoformat(args.date)
+        except ValueError as exc:
+            raise UsageError(f"--date {args.date!r} is not a date YYYY-MM-DD") from exc
     with open_service(args) as service:
-        return service.reconcile_day(day)
+        return service.reconcile_day(args.date)
 
 
 def _finding_json(f: Finding) -> dict[str, Any]:
@@ -59,7 +63,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def to_json(rec: Reconciliation) -> dict[str, Any]:
+def to_json(rec: Reconciliation, zone: str = "UTC") -> dict[str, Any]:
     def totals(t: Any) -> dict[str, Any]:
         return {
             "sales": list(t.sales),
@@ -71,6 +75,7 @@ def to_json(rec: Reconciliation) -> dict[str, Any]:
 
     return {
         "day": rec.day,
+        "timezone": zone,
         "terminal_id": rec.terminal_id,
         "verdict": rec.verdict.value,
         "verdict_text": rec.verdict_text,
@@ -121,8 +126,8 @@ def _write_csv(rec: Reconciliation, path: Path) -> None:
             )
 
 
-def _print_text(rec: Reconciliation) -> None:
-    print(f"reconciliation of terminal {rec.terminal_id} for {rec.day} (UTC)")
+def _print_text(rec: Reconciliation, zone: str) -> None:
+    print(f"reconciliation of terminal {rec.terminal_id} for {rec.day} ({zone})")
     for currency in sorted(set(rec.journal_totals) | set(rec.ledger_totals or {})):
         j = rec.journal_totals.get(currency)
         lg = (rec.ledger_totals or {}).get(currency)
@@ -153,14 +158,14 @@ def run_reconcile(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.csv:
         _write_csv(rec, args.csv)
+    tz = ZoneInfo(args.settings.shop.timezone)
     if args.html:
-        args.html.write_text(
-            render_html(rec, generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")), encoding="utf-8"
-        )
+        generated = datetime.now(UTC).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        args.html.write_text(render_html(rec, generated_at=generated, tz=tz), encoding="utf-8")
     if args.json:
-        print(json.dumps(to_json(rec), sort_keys=True))
+        print(json.dumps(to_json(rec, zone_name(tz)), sort_keys=True))
     else:
-        _print_text(rec)
+        _print_text(rec, zone_name(tz))
     return EXIT[rec.verdict]
 
 
@@ -170,7 +175,7 @@ def register(subparsers: Any) -> None:
         help="compare the terminal journal with the ledger for one day",
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
-    p.add_argument("--date", help="UTC day YYYY-MM-DD (default: today)")
+    p.add_argument("--date", help="the shop's day YYYY-MM-DD (default: today in shop.timezone)")
     p.add_argument("--csv", type=Path, metavar="FILE", help="write the findings as CSV")
     p.add_argument("--html", type=Path, metavar="FILE", help="write the report as one HTML file")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")

@@ -107,6 +107,9 @@ class PadScreen(BaseScreen):
         self.display.setProperty("role", "entry")  # styled by the kiosk's sheet (large text too)
         self.error = label("", "error", align=Qt.AlignmentFlag.AlignLeft)
         for widget in (self.title, self.subtitle, self.message, self.display, self.error):
+            policy = widget.sizePolicy()  # keeps the wrapped labels' height-for-width
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Expanding)  # the 3:2 split holds against
+            widget.setSizePolicy(policy)  # the keys' own expanding policy: long sentences fit
             self.left.addWidget(widget)
         self.left.addStretch(1)
         self.keypad = Keypad(ok_text)

@@ -14,7 +14,8 @@ __all__ = ["NameScreen"]
 
 ROWS = ("QWERTYUIOP", "ASDFGHJKL-", "ZXCVBNM'.")
 MAX_LEN = 40
-KEY_STYLE = "min-width: 0; min-height: 72px; font-size: 34px; padding: 0;"
+# 64 px: as tall as a touch key may be (>= 64 px) while a three-line explanation above still fits
+KEY_STYLE = "min-width: 0; min-height: 64px; font-size: 34px; padding: 0;"
 
 
 class NameScreen(BaseScreen):

@@ -793,6 +793,18 @@ Die Kasse startet Ihre Zahlung.</translation>
         <translation>Verkauf abbrechen</translation>
     </message>
     <message>
+        <source>Journal and ledger agree.</source>
+        <translation>Kassenjournal und Zahlungsdienst stimmen überein.</translation>
+    </message>
+    <message>
+        <source>Journal and ledger do not agree: the merchant&apos;s report (facepay report) shows where.</source>
+        <translation>Kassenjournal und Zahlungsdienst stimmen nicht überein: Der Tagesbericht (facepay report) zeigt, wo.</translation>
+    </message>
+    <message>
+        <source>Not settled yet: some payments are still open; the kiosk keeps trying.</source>
+        <translation>Noch nicht abgeschlossen: Einige Zahlungen sind noch offen; das Terminal versucht es weiter.</translation>
+    </message>
+    <message>
         <source>This amount can&apos;t be paid at this checkout. No money was taken.</source>
         <translation>Dieser Betrag kann an dieser Kasse nicht bezahlt werden. Es wurde kein Geld abgebucht.</translation>
     </message>
@@ -802,7 +814,7 @@ Die Kasse startet Ihre Zahlung.</translation>
     </message>
     <message>
         <source>Refund or void a payment</source>
-        <translation>Zahlung erstatten oder stornieren</translation>
+        <translation>Erstatten oder stornieren</translation>
     </message>
     <message>
         <source>Today&apos;s payments at this checkout, newest first. Pick one.</source>
@@ -882,7 +894,7 @@ Die Kasse startet Ihre Zahlung.</translation>
     </message>
     <message>
         <source>Type your first name and the first letter of your last name, e.g. Anna K. The checkout asks &quot;Pay … as Anna K.?&quot; so you can tell it is you.</source>
-        <translation>Geben Sie Ihren Vornamen und den ersten Buchstaben Ihres Nachnamens ein, z. B. Anna K. Die Kasse fragt dann „… als Anna K. bezahlen?“, damit Sie sehen, dass Sie gemeint sind.</translation>
+        <translation>Geben Sie Ihren Vornamen und den ersten Buchstaben Ihres Nachnamens ein, z.&#xa0;B. Anna&#xa0;K. Die Kasse fragt dann „… als Anna K. bezahlen?“, damit Sie sehen, dass Sie gemeint sind.</translation>
     </message>
     <message>
         <source>Space</source>

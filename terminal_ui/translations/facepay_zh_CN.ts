@@ -793,6 +793,18 @@ The cashier will start your payment.</source>
         <translation>取消交易</translation>
     </message>
     <message>
+        <source>Journal and ledger agree.</source>
+        <translation>终端流水与账本一致。</translation>
+    </message>
+    <message>
+        <source>Journal and ledger do not agree: the merchant&apos;s report (facepay report) shows where.</source>
+        <translation>终端流水与账本不一致：商户日报（facepay report）会显示差异所在。</translation>
+    </message>
+    <message>
+        <source>Not settled yet: some payments are still open; the kiosk keeps trying.</source>
+        <translation>尚未结清：部分付款仍未完成，终端会继续重试。</translation>
+    </message>
+    <message>
         <source>This amount can&apos;t be paid at this checkout. No money was taken.</source>
         <translation>此金额无法在本收银台支付。未扣款。</translation>
     </message>

@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from app.doctor import Status
+from app.preflight import check_till
+from app.settings import load_settings
 from payments.journal import Journal
+from payments.signing import generate_key, save_public_key
 
 from .test_doctor import ledger  # noqa: F401  (the module's real ledger process)
 
@@ -115,3 +120,82 @@ def test_bad_settings_are_one_line(ledger, tmp_path: Path) -> None:  # noqa: F81
     assert done.returncode == 2 and "Traceback" not in done.stderr
     lines = [line for line in done.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "max_sale_minor" in lines[0]
+
+
+def test_till_key_missing_and_till_port_taken_are_one_line_each(ledger, tmp_path: Path) -> None:  # noqa: F811
+    work, url = ledger
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = kiosk(
+            work,
+            url,
+            tmp_path / "data",
+            FACEPAY_TILL_ENABLED="true",
+            FACEPAY_TILL_PUBLIC_KEY_FILE=str(tmp_path / "till.pub"),
+            FACEPAY_TILL_LISTEN=f"127.0.0.1:{port}",
+        )
+    lines = one_line_each(done)
+    key = next(line for line in lines if "till key:" in line)
+    assert "[FAIL]" in key and "is missing" in key and "-> fix: run `facepay till keygen DIR`" in key
+    busy = next(line for line in lines if "till port:" in line)
+    assert "[FAIL]" in busy and f"127.0.0.1:{port} is in use" in busy and "-> fix:" in busy
+
+
+@pytest.mark.parametrize(
+    ("key_text", "listen", "says"),
+    [
+        ("not a key\n", "127.0.0.1:{free}", "till key: {key} is not the register's key"),
+        (None, "8731", "till port: till.listen = '8731' is not HOST:PORT -> fix:"),
+        (None, "192.0.2.1:8731", "till port: cannot listen on 192.0.2.1:8731"),
+    ],
+)
+def test_till_checks_name_the_problem_and_its_fix(
+    tmp_path: Path, key_text: str | None, listen: str, says: str
+) -> None:
+    key = tmp_path / "till.pub"
+    if key_text is None:
+        save_public_key(generate_key().public_key(), key)
+    else:
+        key.write_text(key_text)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    listen = listen.format(free=free)
+    env = {
+        "FACEPAY_TILL_ENABLED": "yes",
+        "FACEPAY_TILL_PUBLIC_KEY_FILE": str(key),
+        "FACEPAY_TILL_LISTEN": listen,
+    }
+    checks = check_till(load_settings(env=env))
+    failed = [c.line for c in checks if c.status is Status.FAIL]
+    assert len(failed) == 1 and failed[0].startswith(says.format(key=key)), failed
+    assert check_till(load_settings(env={})) == []  # no till, nothing to check
+
+
+def test_a_till_port_taken_after_the_checks_is_still_one_line(tmp_path: Path) -> None:
+    """The port can be taken between the start-up checks and the server's bind: the kiosk's
+    start then ends with the same line and fix as the check's (no traceback)."""
+    from contextlib import ExitStack
+
+    from app.main import TerminalIdentity, start_till
+    from app.preflight import TillStartError
+    from payments.signing import save_private_key
+
+    key = tmp_path / "terminal.key"
+    save_private_key(generate_key(), key)
+    till_pub = tmp_path / "till.pub"
+    save_public_key(generate_key().public_key(), till_pub)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {"FACEPAY_TILL_ENABLED": "yes", "FACEPAY_TILL_PUBLIC_KEY_FILE": str(till_pub)}
+        settings = load_settings(env={**env, "FACEPAY_TILL_LISTEN": f"127.0.0.1:{port}"})
+        identity = TerminalIdentity("http://127.0.0.1:9", "t-1", key, tmp_path / "ledger.pub")
+        with ExitStack() as stack, pytest.raises(TillStartError) as raised:
+            start_till(settings, identity, stack)
+    line = str(raised.value)
+    assert line.startswith(f"till port: 127.0.0.1:{port} is in use") and "-> fix:" in line
+    assert "\n" not in line

@@ -230,6 +230,28 @@ def test_cashier_menu_shows_totals_and_verdict(drive: Driver) -> None:
     assert view.verdict == "Journal and ledger agree (4 transfers)."
 
 
+@pytest.mark.parametrize(
+    ("verdict", "shown"),
+    [
+        ("totals agree: net EUR 29.50", "Journal and ledger agree."),
+        (
+            "totals do not agree: ledger net EUR 1.00, terminal net EUR 0.00",
+            "Journal and ledger do not agree",
+        ),
+        ("totals unconfirmed: 1 entry is not settled yet", "Not settled yet"),
+    ],
+)
+def test_the_ledgers_verdict_is_worded_for_the_cashier(drive: Driver, verdict: str, shown: str) -> None:
+    """The payment service's verdict (its English words for `facepay report`) reaches the cashier
+    from the wording table, so it is in the shop's language."""
+    login(drive)
+    request = drive.last(RequestSummary)
+    assert isinstance(request, RequestSummary)
+    drive.send(SummaryReady(request.request_id, DaySummary(1, 2950, 0, 0, "EUR", verdict)))
+    view = drive.view
+    assert isinstance(view, CashierView) and view.verdict.startswith(shown) and "net EUR" not in view.verdict
+
+
 def test_refund_refused_unreachable_or_silent_says_so(drive: Driver) -> None:
     login(drive)
     to_refund_confirm(drive)

@@ -11,7 +11,7 @@ from checkout import TEXT, say
 ROOT = Path(__file__).resolve().parents[2]
 # Keys built from a state or code at run time: their prefixes.
 BUILT: tuple[str, ...] = ("decline.", "method.", "busy.", "enrol.timeout.", "enrol.cancel.")
-BUILT += ("enrol.refused.", "erase.refused.")
+BUILT += ("enrol.refused.", "erase.refused.", "cashier.verdict.")
 
 
 def _sources() -> str:

@@ -24,6 +24,7 @@ from checkout import (
     Screen,
     SignedIn,
     Timeouts,
+    say,
 )
 from terminal_ui import KioskOptions, KioskWindow
 from vision import Guidance, Match, NeedPin, Reason, Reject, ScanUpdate
@@ -206,7 +207,7 @@ class FakePayments:
             refunds=self.refunds,
             refunded_minor=1250 * self.refunds,
             currency="EUR",
-            verdict="Journal and ledger agree.",
+            verdict="totals agree: net EUR 25.00",  # as the ledger adapter words it
         )
 
 
@@ -277,16 +278,28 @@ class Kiosk:
         self.wait_for(Screen.SALE)
 
     def shopper(self, script: str, *, masked: bool = False) -> None:
-        """A shopper steps up and taps "Pay with face"."""
+        """A shopper steps up and taps "Pay with face" (in the language on show)."""
         self.analyser.queue.append(script)
         self.camera.masked = masked
-        self.touch("Pay with face")
+        self.touch(say("sale.pay"))
+
+
+# A kiosk test run in a shop of each shipped language (``kiosk`` parametrised indirectly).
+IN_EVERY_LANGUAGE = pytest.mark.parametrize("kiosk", ["en", "zh_CN", "de"], indirect=True)
+
+
+def shot_name(code: str, name: str) -> str:
+    """A screenshot's file name: ``50-refund-list`` in English, ``de-50-refund-list`` in German."""
+    return name if code == "en" else f"{code}-{name}"
 
 
 @pytest.fixture
-def kiosk(qtbot: object) -> Iterator[Kiosk]:
+def kiosk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
+    """The kiosk of a shop speaking English, or the language given by indirect parametrisation
+    (``@pytest.mark.parametrize("kiosk", ["de"], indirect=True)``)."""
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
     options = KioskOptions(
+        language=getattr(request, "param", "en"),
         merchant="Corner Shop",
         fullscreen=False,
         tz=dt.UTC,

@@ -1,6 +1,8 @@
 """The cashier's day and the degraded modes on the real window (offscreen): refund of any
 payment with its confirmation, the shop's maximum sale, the out-of-service page, the
-lock-only staff menu. Every screen is saved (FACEPAY_SCREENS_DIR=docs/screens keeps them)."""
+lock-only staff menu. Each runs in a shop of every shipped language (its sentences read from
+the wording table in that language); every screen is saved as ``NN-name.png`` (English) or
+``<language>-NN-name.png`` (FACEPAY_SCREENS_DIR=docs/screens keeps them)."""
 
 from __future__ import annotations
 
@@ -12,12 +14,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow, QPushButton
 
-from checkout import HealthChanged, OutOfServiceView, PaymentsUnavailable, Screen, say
+from checkout import HealthChanged, OutOfServiceView, PaymentsUnavailable, Screen, format_amount, say
 from terminal_ui import save_screenshot
+from terminal_ui.i18n import LANGUAGES, Languages
 from terminal_ui.screens import OutOfServiceScreen
 from terminal_ui.style import STYLE_SHEET
 
-from .conftest import Kiosk
+from .conftest import IN_EVERY_LANGUAGE, Kiosk, shot_name
 
 
 @pytest.fixture
@@ -27,7 +30,13 @@ def shots(tmp_path: Path) -> Path:
 
 def snap(kiosk: Kiosk, shots: Path, name: str) -> None:
     kiosk.qtbot.wait(120)  # type: ignore[attr-defined]
-    assert save_screenshot(kiosk.window, shots / f"{name}.png").stat().st_size > 5_000
+    path = shots / f"{shot_name(kiosk.window.options.language, name)}.png"
+    assert save_screenshot(kiosk.window, path).stat().st_size > 5_000
+
+
+def eur(minor: int) -> str:
+    """An amount as the shop's language writes it."""
+    return format_amount(minor, "EUR")
 
 
 def visible_buttons(kiosk: Kiosk) -> list[str]:
@@ -42,6 +51,7 @@ def pay_once(kiosk: Kiosk, amount_keys: str = "1250") -> None:
     kiosk.wait_for(Screen.RESULT)
 
 
+@IN_EVERY_LANGUAGE
 def test_refund_screens(kiosk: Kiosk, shots: Path) -> None:
     kiosk.window.resize(1280, 800)
     pay_once(kiosk, "1250")
@@ -56,35 +66,36 @@ def test_refund_screens(kiosk: Kiosk, shots: Path) -> None:
     kiosk.wait_for(Screen.AMOUNT)
     kiosk.keys("1300")
     kiosk.key(Qt.Key.Key_Return)
-    assert kiosk.shows("Only EUR 12.50 is left to refund")
+    assert kiosk.shows(say("refund.too_much", left=eur(1250)))
     kiosk.keys("450")
     snap(kiosk, shots, "51-refund-amount")
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.REFUND_CONFIRM)
-    assert "Void all EUR 12.50" in visible_buttons(kiosk)
+    assert say("refund.void", amount=eur(1250)) in visible_buttons(kiosk)
     snap(kiosk, shots, "52-refund-confirm")
     kiosk.key(Qt.Key.Key_Return)
-    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Refunded EUR 4.50"))  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows(eur(450)))  # type: ignore[attr-defined]  # refunded
     kiosk.keys("3")
     kiosk.wait_for(Screen.REFUNDS)
     kiosk.qtbot.waitUntil(lambda: listed.list.count() == 2)  # type: ignore[attr-defined]
-    assert "(EUR 8.00 left)" in listed.list.item(1).text()  # type: ignore[attr-defined]
+    assert say("refund.line_left", left=eur(800)).strip() in listed.list.item(1).text()  # type: ignore[attr-defined]
     kiosk.keys("2")
     kiosk.keys("800")
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.REFUND_CONFIRM)
-    assert not any("Void" in t for t in visible_buttons(kiosk))  # refunded in part: no void
+    assert say("refund.void", amount=eur(1250)) not in visible_buttons(kiosk)  # refunded in part: no void
     kiosk.key(Qt.Key.Key_Return)
-    kiosk.qtbot.waitUntil(lambda: kiosk.shows("Refunded EUR 8.00"))  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows(eur(800)))  # type: ignore[attr-defined]
     kiosk.keys("3")
     kiosk.qtbot.waitUntil(lambda: listed.list.count() == 2)  # type: ignore[attr-defined]
-    assert "(refunded)" in listed.list.item(1).text()  # type: ignore[attr-defined]
+    assert say("refund.line_done").strip() in listed.list.item(1).text()  # type: ignore[attr-defined]
     kiosk.keys("2")
-    assert kiosk.screen is Screen.REFUNDS and kiosk.shows("Nothing left to refund")
+    assert kiosk.screen is Screen.REFUNDS and kiosk.shows(say("refund.nothing_left"))
     snap(kiosk, shots, "53-refund-nothing-left")
     assert kiosk.payments.refunds == 2
 
 
+@IN_EVERY_LANGUAGE
 def test_amount_above_the_maximum(kiosk: Kiosk, shots: Path) -> None:
     kiosk.window.resize(1280, 800)
     kiosk.cashier_login()
@@ -92,24 +103,25 @@ def test_amount_above_the_maximum(kiosk: Kiosk, shots: Path) -> None:
     kiosk.wait_for(Screen.AMOUNT)
     kiosk.keys("999999999")
     kiosk.key(Qt.Key.Key_Return)
-    assert kiosk.screen is Screen.AMOUNT and kiosk.shows("maximum sale of EUR 10,000.00")
+    assert kiosk.screen is Screen.AMOUNT and kiosk.shows(say("amount.too_large", limit=eur(1_000_000)))
     snap(kiosk, shots, "54-amount-too-large")
 
 
+@IN_EVERY_LANGUAGE
 def test_out_of_service_pages_and_the_staff_menu(kiosk: Kiosk, shots: Path) -> None:
     kiosk.window.resize(1280, 800)
     kiosk.window.dispatch(HealthChanged(camera=False))
     kiosk.wait_for(Screen.OUT_OF_SERVICE)
-    assert kiosk.shows("Face payment out of order") and kiosk.shows("customer number and PIN")
-    assert kiosk.shows("camera isn't working")
+    assert kiosk.shows(say("oos.pin_only")) and kiosk.shows(say("oos.pin_only.body"))
+    assert kiosk.shows(say("oos.reason.camera"))
     snap(kiosk, shots, "55-out-of-service-pin-only")
     kiosk.cashier_login()  # F2 works on the page
-    kiosk.qtbot.waitUntil(lambda: kiosk.shows("No camera"))  # type: ignore[attr-defined]
+    kiosk.qtbot.waitUntil(lambda: kiosk.shows(say("cashier.warn.camera")))  # type: ignore[attr-defined]
     snap(kiosk, shots, "58-cashier-warning")
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.OUT_OF_SERVICE)
     kiosk.window.dispatch(HealthChanged(ledger=False))
-    assert kiosk.shows("Checkout out of service") and kiosk.shows("another checkout")
+    assert kiosk.shows(say("oos.closed")) and kiosk.shows(say("oos.closed.body"))
     snap(kiosk, shots, "56-out-of-service-closed")
 
     def down(cashier_id: str, pin: str) -> NoReturn:
@@ -125,7 +137,7 @@ def test_out_of_service_pages_and_the_staff_menu(kiosk: Kiosk, shots: Path) -> N
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.CASHIER)
     assert [t for t in visible_buttons(kiosk) if t[:1].isdigit()] == ["4  " + say("cashier.lock")]
-    assert kiosk.shows("Only Lock works")
+    assert kiosk.shows(say("cashier.offline"))
     snap(kiosk, shots, "57-staff-offline-menu")
     kiosk.keys("1")  # no sale can be opened
     assert kiosk.screen is Screen.CASHIER
@@ -135,7 +147,9 @@ def test_out_of_service_pages_and_the_staff_menu(kiosk: Kiosk, shots: Path) -> N
     assert kiosk.screen is Screen.LOCKED  # locked stays locked
 
 
-def test_the_page_a_kiosk_shows_when_it_cannot_start(qtbot: object, shots: Path) -> None:
+@pytest.mark.parametrize("code", [lang.code for lang in LANGUAGES])
+def test_the_page_a_kiosk_shows_when_it_cannot_start(qtbot: object, shots: Path, code: str) -> None:
+    languages = Languages(code)  # the shop's language (kiosk.language), as `facepay kiosk` installs it
     page = OutOfServiceScreen()
     reasons = (
         "terminal at the ledger: the ledger does not know terminal 't-demo-l' -> fix: check "
@@ -150,7 +164,8 @@ def test_the_page_a_kiosk_shows_when_it_cannot_start(qtbot: object, shots: Path)
     window.show()
     assert not [b for b in page.findChildren(QPushButton) if b.isVisible()]  # nothing to press
     qtbot.wait(50)  # type: ignore[attr-defined]
-    assert save_screenshot(window, shots / "59-cannot-start.png").stat().st_size > 5_000
+    assert save_screenshot(window, shots / f"{shot_name(code, '59-cannot-start')}.png").stat().st_size > 5_000
+    languages.close()
 
 
 def test_the_window_asks_the_ledger_and_shows_the_page_while_it_is_gone(qtbot: object) -> None:

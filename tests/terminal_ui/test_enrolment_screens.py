@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from checkout import CaptureUpdate, Consent, Declined, Enrolled, Erased, Screen, Timeouts
+from checkout import CaptureUpdate, Consent, Declined, Enrolled, Erased, Screen, Timeouts, say
 from terminal_ui import KioskOptions, KioskWindow, save_screenshot
 from terminal_ui.screens import CashierScreen
 
-from .conftest import FACE_BOX, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+from .conftest import FACE_BOX, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shot_name
 
 CONSENT = Consent(
     "2026-11-v1",
@@ -94,11 +94,18 @@ class FakeEnroller:
 
 
 @pytest.fixture
-def desk(qtbot: object) -> Iterator[tuple[Kiosk, FakeEnroller]]:
+def desk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[tuple[Kiosk, FakeEnroller]]:
+    """An enrolling kiosk, in English or the shop language given by indirect parametrisation."""
     enroller = FakeEnroller()
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
     options = KioskOptions(
-        merchant="Corner Shop", fullscreen=False, tz=dt.UTC, pin_seed=7, timeouts=Timeouts(), tick_ms=50
+        merchant="Corner Shop",
+        fullscreen=False,
+        tz=dt.UTC,
+        pin_seed=7,
+        timeouts=Timeouts(),
+        tick_ms=50,
+        language=getattr(request, "param", "en"),
     )
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options, enroller=enroller)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
@@ -185,8 +192,8 @@ def to_consent(kiosk: Kiosk, customer: str = "42", pin: str = "", *, login: bool
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.PIN)
     if not pin:
-        kiosk.touch("Enrolment code")
-        kiosk.qtbot.waitUntil(lambda: kiosk.shows("10-digit code"))  # type: ignore[attr-defined]
+        kiosk.touch(say("enrol.code_option"))
+        kiosk.qtbot.waitUntil(lambda: kiosk.shows(say("enrol.code_title")))  # type: ignore[attr-defined]
     kiosk.keys(pin or CODE)
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.CONSENT)
@@ -338,3 +345,16 @@ def test_the_proof_pad_fits_the_smallest_panel(desk: tuple[Kiosk, FakeEnroller],
     for b in buttons:
         assert b.height() >= 64 and b.width() >= 64, (b.text(), b.size())
         assert widget.rect().contains(b.mapTo(widget, b.rect().bottomRight()))
+
+
+@pytest.mark.parametrize("desk", ["zh_CN", "de"], indirect=True)
+def test_the_name_screen_in_the_shops_language(desk: tuple[Kiosk, FakeEnroller], shots: Path) -> None:
+    """The shopper's name at enrolment in a Chinese and a German shop (docs/screens)."""
+    kiosk, _ = desk
+    to_consent(kiosk)
+    kiosk.touch(say("consent.agree"))
+    kiosk.wait_for(Screen.NAME)
+    kiosk.keys("anna k")
+    kiosk.qtbot.wait(120)  # type: ignore[attr-defined]
+    name = shot_name(kiosk.window.options.language, "60-enrol-name")
+    assert save_screenshot(kiosk.window, shots / f"{name}.png").stat().st_size > 5_000

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from app.settings import SettingsError, load_settings
 from checkout import Screen, format_amount, use_localiser
 from terminal_ui import save_screenshot
 from terminal_ui.i18n import LANGUAGES, Languages, format_money, format_time, language
-from tests.terminal_ui.conftest import Kiosk
+from tests.terminal_ui.conftest import CASHIER_ID, CASHIER_PIN, Kiosk
 
 EN, ZH, DE = LANGUAGES
 NBSP = "\xa0"
@@ -126,14 +127,64 @@ def test_chinese_chosen_on_the_open_sale_ends_when_the_sale_is_cancelled(kiosk: 
     assert kiosk.shows("Welcome")
 
 
-def test_the_cashier_signing_in_does_not_end_the_shoppers_choice(kiosk: Kiosk) -> None:
+def _words(kiosk: Kiosk) -> list[str]:
+    """Every visible label and button text of the screen on show."""
+    buttons = kiosk.window.current_widget.findChildren(QPushButton)
+    return kiosk.texts() + [b.text() for b in buttons if b.isVisible() and b.text().strip()]
+
+
+def _chinese(texts: list[str]) -> list[str]:
+    return [t for t in texts if any("\u4e00" <= ch <= "\u9fff" for ch in t)]
+
+
+def test_staff_screens_speak_the_shops_language_and_the_next_shopper_starts_in_it(kiosk: Kiosk) -> None:
     _pick(kiosk, "中文")
+    assert kiosk.shows("欢迎")
     kiosk.key(Qt.Key.Key_F2)
     kiosk.wait_for(Screen.STAFF)
+    assert kiosk.shows("Staff sign-in") and not _chinese(_words(kiosk))
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.IDLE)
-    assert kiosk.window.languages.current == ZH
-    assert kiosk.shows("欢迎")
+    assert kiosk.window.languages.current == EN
+    assert kiosk.shows("Welcome")
+
+
+@pytest.mark.parametrize("kiosk", ["de"], indirect=True)
+def test_in_a_german_shop_the_cashier_menu_stays_german_when_a_shopper_picked_chinese(kiosk: Kiosk) -> None:
+    assert kiosk.shows("Willkommen")
+    kiosk.open_sale("800")
+    _pick(kiosk, "中文")
+    assert kiosk.shows("应付金额")
+    kiosk.key(Qt.Key.Key_F2)  # the cashier steps in during the sale
+    kiosk.wait_for(Screen.STAFF)
+    assert kiosk.shows("Personalanmeldung") and not _chinese(_words(kiosk))
+    kiosk.keys(CASHIER_ID)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.PIN)
+    assert not _chinese(_words(kiosk))  # the cashier's PIN pad too
+    kiosk.keys(CASHIER_PIN)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CASHIER)
+    words = _words(kiosk)
+    assert "Kasse" in words and any("Terminal sperren" in w for w in words), words
+    assert not _chinese(words) and kiosk.window.languages.current == DE
+    kiosk.key(Qt.Key.Key_Escape)  # back to the same shopper's open sale: their language again
+    kiosk.wait_for(Screen.SALE)
+    assert kiosk.shows("应付金额")
+    kiosk.key(Qt.Key.Key_F2)
+    kiosk.wait_for(Screen.STAFF)
+    kiosk.keys(CASHIER_ID)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.PIN)
+    kiosk.keys(CASHIER_PIN)
+    kiosk.key(Qt.Key.Key_Return)
+    kiosk.wait_for(Screen.CASHIER)
+    assert kiosk.shows("Kasse")
+    kiosk.keys("2")  # cancel the sale: the cashier leaves to the idle screen
+    kiosk.key(Qt.Key.Key_Escape)
+    kiosk.wait_for(Screen.IDLE)
+    assert kiosk.window.languages.current == DE and kiosk.shows("Willkommen")  # the next shopper
+    assert kiosk.window.current_widget.language_buttons["de"].isChecked()
 
 
 @pytest.fixture
@@ -146,11 +197,12 @@ def snap(kiosk: Kiosk, shots: Path, name: str) -> None:
     assert save_screenshot(kiosk.window, shots / f"{name}.png").stat().st_size > 5_000
 
 
-@pytest.mark.parametrize("code", ["zh_CN", "de"])
-def test_a_sale_in_each_language_renders(kiosk: Kiosk, shots: Path, code: str) -> None:
-    """Screenshots of every screen a shopper meets, in ``code`` (docs/screens/<code>-*.png)."""
+@pytest.mark.parametrize("kiosk", ["zh_CN", "de"], indirect=True)
+def test_a_sale_in_each_language_renders(kiosk: Kiosk, shots: Path) -> None:
+    """Screenshots of every screen a shopper (and, last, the cashier) meets in a shop speaking
+    ``code`` (docs/screens/<code>-*.png)."""
+    code = kiosk.window.options.language
     kiosk.window.cues.player = None
-    kiosk.window.choose_language(code)
     snap(kiosk, shots, f"{code}-01-idle")
     kiosk.open_sale("1250")
     snap(kiosk, shots, f"{code}-02-sale")
@@ -165,7 +217,6 @@ def test_a_sale_in_each_language_renders(kiosk: Kiosk, shots: Path, code: str) -
     snap(kiosk, shots, f"{code}-05-approved")
     kiosk.key(Qt.Key.Key_Return)
     kiosk.wait_for(Screen.IDLE)
-    kiosk.window.choose_language(code)
     kiosk.open_sale("800")
     kiosk.analyser.queue.append("masked")
     kiosk.key(Qt.Key.Key_Return)

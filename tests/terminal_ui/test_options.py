@@ -12,6 +12,7 @@ def test_options_follow_the_kiosk_settings() -> None:
             "FACEPAY_KIOSK_MERCHANT": "Corner Shop",
             "FACEPAY_KIOSK_SHUFFLE_PIN_PAD": "yes",
             "FACEPAY_PAYMENTS_CURRENCY": "GBP",
+            "FACEPAY_SHOP_TIMEZONE": "Europe/Berlin",
         }
     )
     options = kiosk_options(settings, fullscreen=False)
@@ -24,6 +25,7 @@ def test_options_follow_the_kiosk_settings() -> None:
         False,
     )
     assert kiosk_options(settings).fullscreen is True
+    assert str(options.tz) == "Europe/Berlin"  # receipt and refund-list times on the shop's clock
 
 
 def test_flow_defaults_match_the_settings_defaults() -> None:

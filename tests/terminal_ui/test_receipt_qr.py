@@ -18,13 +18,21 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QImage
 
-from checkout import Approved, Screen
+from checkout import Approved, Screen, say
 from payments.receipts import receipt_token, receipt_url, token_opens
 from terminal_ui import KioskOptions, KioskWindow, save_screenshot
 from tests.payments.ledger.conftest import Server, World, debit_body, make_world
 from tests.payments.ledger.test_http import Terminal
 
-from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+from .conftest import (
+    IN_EVERY_LANGUAGE,
+    FakeAnalyser,
+    FakeCamera,
+    FakeDirectory,
+    FakePayments,
+    Kiosk,
+    shot_name,
+)
 
 
 @pytest.fixture
@@ -55,6 +63,7 @@ def _decode(image: QImage) -> str:
     return str(text)
 
 
+@IN_EVERY_LANGUAGE
 def test_the_approved_screen_qr_scans_to_the_receipt_the_ledger_serves(
     kiosk: Kiosk, ledger: tuple[World, Server], tmp_path: Path
 ) -> None:
@@ -69,10 +78,11 @@ def test_the_approved_screen_qr_scans_to_the_receipt_the_ledger_serves(
     kiosk.open_sale()
     kiosk.shopper("anna")
     kiosk.wait_for(Screen.CONFIRM)
-    kiosk.touch("Pay")
+    kiosk.touch(say("confirm.pay"))
     kiosk.wait_for(Screen.RESULT)
     shots = Path(os.environ.get("FACEPAY_SCREENS_DIR", tmp_path))
-    picture = save_screenshot(kiosk.window, shots / "28-approved-receipt-qr.png")
+    name = shot_name(kiosk.window.options.language, "28-approved-receipt-qr")
+    picture = save_screenshot(kiosk.window, shots / f"{name}.png")
 
     qr = kiosk.window.current_widget.qr  # type: ignore[attr-defined]
     pixmap = qr.pixmap()

@@ -5,22 +5,26 @@ shopper; every end reaches the desk (polled off the GUI thread by the till worke
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 
-from checkout import Screen, Timeouts
+from checkout import Approved, Screen, Timeouts, format_amount, say
 from payments.till import SaleDesk, SaleStatus
-from terminal_ui import KioskOptions, KioskWindow
+from terminal_ui import KioskOptions, KioskWindow, save_screenshot
 
-from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shot_name
 
 
 @pytest.fixture
-def till_kiosk(qtbot: object) -> Iterator[tuple[Kiosk, SaleDesk]]:
+def till_kiosk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[tuple[Kiosk, SaleDesk]]:
+    """A kiosk with a till, in English or the shop language given by indirect parametrisation."""
     analyser, camera, payments, desk = FakeAnalyser(), FakeCamera(), FakePayments(), SaleDesk()
     options = KioskOptions(
+        language=getattr(request, "param", "en"),
         merchant="Corner Shop",
         fullscreen=False,
         tz=dt.UTC,
@@ -78,3 +82,29 @@ def test_a_sale_waits_while_the_cashier_uses_the_kiosk(till_kiosk: tuple[Kiosk, 
     kiosk.key(Qt.Key.Key_Escape)
     kiosk.wait_for(Screen.SALE)
     _status(kiosk, desk, "R-3", SaleStatus.IN_PROGRESS)
+
+
+@pytest.mark.parametrize("till_kiosk", ["zh_CN", "de"], indirect=True)
+def test_the_tills_sale_in_the_shops_language(till_kiosk: tuple[Kiosk, SaleDesk], tmp_path: Path) -> None:
+    """The till's sale and its approved receipt in a Chinese and a German shop (the English
+    pictures come from ``facepay demo``); FACEPAY_SCREENS_DIR=docs/screens keeps them."""
+    kiosk, desk = till_kiosk
+    shots = Path(os.environ.get("FACEPAY_SCREENS_DIR", tmp_path))
+    code = kiosk.window.options.language
+    kiosk.window.resize(1280, 800)
+    link = "http://127.0.0.1:8470/r/tr-0001?s=" + "A" * 86
+    kiosk.payments.answers = [Approved("tr-0001", at=1_800_000_000.0, receipt_url=link)]
+    desk.open("DEMO-TILL-1", 420, "EUR", "till-1")
+    kiosk.wait_for(Screen.SALE)
+    assert kiosk.shows(format_amount(420, "EUR")) and kiosk.shows(
+        say("sale.reference", reference="DEMO-TILL-1")
+    )
+    kiosk.qtbot.wait(120)  # type: ignore[attr-defined]
+    save_screenshot(kiosk.window, shots / f"{shot_name(code, '29-till-sale')}.png")
+    kiosk.shopper("anna")
+    kiosk.wait_for(Screen.CONFIRM)
+    kiosk.touch(say("confirm.pay"))
+    kiosk.wait_for(Screen.RESULT)
+    _status(kiosk, desk, "DEMO-TILL-1", SaleStatus.APPROVED)
+    kiosk.qtbot.wait(120)  # type: ignore[attr-defined]
+    save_screenshot(kiosk.window, shots / f"{shot_name(code, '30-till-sale-approved')}.png")

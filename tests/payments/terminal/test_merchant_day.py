@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from payments import Evidence
-from payments.merchant_day import NEXT_ACTION, NO_LEDGER_ACTION, shop_day_bounds
+from payments import Evidence, day_bounds
+from payments.merchant_day import NEXT_ACTION, NO_LEDGER_ACTION
 from payments.money import Money
 from payments.reconcile import FindingKind
 from payments.terminal import Approved, PaymentService
@@ -43,11 +43,12 @@ def _pay(kit: TerminalKit, customer: str, minor: int, ref: str, evidence: Eviden
 
 
 def test_the_shop_day_runs_midnight_to_midnight_on_the_shop_clock() -> None:
-    assert shop_day_bounds("2026-12-03", ZoneInfo("Asia/Tokyo")) == (
+    assert day_bounds("2026-12-03", ZoneInfo("Asia/Tokyo")) == (
+        "2026-12-03",
         "2026-12-02T15:00:00.000000Z",
         "2026-12-03T15:00:00.000000Z",
     )
-    first, end = shop_day_bounds("2026-03-29", ZoneInfo("Europe/Berlin"))  # clocks go forward
+    _, first, end = day_bounds("2026-03-29", ZoneInfo("Europe/Berlin"))  # clocks go forward
     assert (first, end) == ("2026-03-28T23:00:00.000000Z", "2026-03-29T22:00:00.000000Z")
 
 
