@@ -282,7 +282,10 @@ def run_kiosk(
             parts.camera,
             parts.payments,
             parts.directory,
-            kiosk_options(settings, fullscreen=not windowed),
+            dataclasses.replace(  # its own receipts open the refund by scanning their QR code
+                kiosk_options(settings, fullscreen=not windowed),
+                receipt_key=load_private_key(identity.key_file).public_key(),
+            ),
             enroller=parts.enroller,
             till=parts.desk,
             ledger_probe=ledger_up,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from checkout._effects import Outcome, ResultView
 from checkout._table import State
 from checkout._text import format_amount
@@ -123,6 +125,8 @@ class Kiosk:
         timeouts: how long each screen waits.
         tz: time zone of the receipt, None for the local one.
         max_sale_minor: the largest sale the amount pad opens, minor units (0: no limit).
+        receipt_key: this terminal's public key, which opens the tokens of its receipt links
+            (refund by scanning the receipt); None: no refund by receipt.
     """
 
     directory: CustomerDirectory
@@ -131,6 +135,7 @@ class Kiosk:
     timeouts: Timeouts
     tz: dt.tzinfo | None
     max_sale_minor: int = 0
+    receipt_key: Ed25519PublicKey | None = None
 
 
 @dataclass(frozen=True)

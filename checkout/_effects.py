@@ -37,6 +37,7 @@ __all__ = [
     "PinView",
     "PrintReceipt",
     "Receipt",
+    "ReceiptScanView",
     "RefundConfirmView",
     "RefundLine",
     "RefundListView",
@@ -243,11 +244,26 @@ class RefundListView:
         lines: the payments; empty while loading or when there are none.
         loading: the list has not arrived yet.
         notice: why a pick was not taken ("nothing left to refund"), may be empty.
+        can_scan: a payment may also be picked by holding its receipt's QR code to the camera.
     """
 
     lines: tuple[RefundLine, ...]
     loading: bool = False
     notice: str = ""
+    can_scan: bool = False
+
+
+@dataclass(frozen=True)
+class ReceiptScanView:
+    """The camera looks for the QR code of a receipt of this terminal, to refund that payment.
+
+    Attributes:
+        title: heading.
+        prompt: what the cashier does ("Hold the receipt's QR code up to the camera.").
+    """
+
+    title: str
+    prompt: str
 
 
 @dataclass(frozen=True)
@@ -463,6 +479,7 @@ View = (
     | CashierView
     | RefundListView
     | RefundConfirmView
+    | ReceiptScanView
     | LockedView
     | ConsentView
     | NameView
@@ -492,10 +509,12 @@ class StartScan:
         amount_minor: the amount being paid (the analyser may demand a head-turn
             challenge above some amount).
         enrol: collect enrolment frames (the enroller judges them) rather than scan to pay.
+        receipt: read a receipt's QR code (the receipt reader judges the frames).
     """
 
     amount_minor: int = 0
     enrol: bool = False
+    receipt: bool = False
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,10 @@ __all__ = [
     "PaymentPicked",
     "PaymentsListed",
     "PinEntered",
+    "ReceiptRead",
     "RefundDone",
     "RefundFailed",
+    "ScanReceipt",
     "ScanUpdated",
     "SummaryReady",
     "Tick",
@@ -435,6 +437,26 @@ class PaymentPicked:
 
 
 @dataclass(frozen=True)
+class ScanReceipt:
+    """The cashier asked to pick the payment by holding its receipt's QR code to the camera."""
+
+    kind: ClassVar[EventType | None] = E.SCAN_RECEIPT
+
+
+@dataclass(frozen=True)
+class ReceiptRead:
+    """The camera read a QR code while looking for a receipt (the machine says what it is).
+
+    Attributes:
+        text: what the QR code says.
+    """
+
+    text: str
+
+    kind: ClassVar[EventType | None] = E.RECEIPT_REFUSED
+
+
+@dataclass(frozen=True)
 class VoidPayment:
     """The cashier chose to void the picked payment whole (only before any refund of it)."""
 
@@ -637,6 +659,8 @@ Event = (
     | ChooseRefund
     | PaymentsListed
     | PaymentPicked
+    | ScanReceipt
+    | ReceiptRead
     | VoidPayment
     | RefundDone
     | RefundFailed

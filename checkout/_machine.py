@@ -19,6 +19,8 @@ import datetime as dt
 import logging
 from dataclasses import replace
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from checkout import _events as ev
 from checkout._absorb import absorb
 from checkout._context import Context, Health, Kiosk, Notes, Sale, Timeouts
@@ -84,8 +86,11 @@ class CheckoutMachine:
         cashiers: tuple[str, ...] = (),
         throttle: StaffThrottle | None = None,
         max_sale_minor: int = 0,
+        receipt_key: Ed25519PublicKey | None = None,
     ) -> None:
-        self._kiosk = Kiosk(directory, merchant, currency, timeouts or Timeouts(), tz, max_sale_minor)
+        self._kiosk = Kiosk(
+            directory, merchant, currency, timeouts or Timeouts(), tz, max_sale_minor, receipt_key
+        )
         self._staff = StaffSignIn(cashiers, throttle or StaffThrottle())
         self._enrol = EnrolContext(consent)  # consent None: no enrolment at this terminal
         self._ctx = Context()
@@ -117,6 +122,8 @@ class CheckoutMachine:
     def deadline(self) -> float | None:
         """When the current state times out (``now`` units), or None if it never does."""
         c, t = self._ctx, self._kiosk.timeouts
+        if c.state is State.REFUND_SCAN:  # a receipt, not a face: no walking away to notice
+            return c.scan_start + t.scan_s
         if c.state in SCAN_STATES:
             return min(c.scan_start + t.scan_s, c.last_face + t.no_face_s)
         wait = SPECS[c.state].wait
@@ -158,7 +165,7 @@ class CheckoutMachine:
         if c.state in ENROL_STATES or kind in (E.ENROL, E.ERASE):
             self._ctx = absorb_enrol(c, self._enrol, event, kind)
         elif c.state in REFUND_STATES or kind is E.REFUNDS:
-            self._ctx = absorb_refund(c, event, kind)
+            self._ctx = absorb_refund(c, event, kind, self._kiosk)
         else:
             self._ctx = absorb(c, event, kind, self._kiosk, self._staff)
         effects = self._go(target)
@@ -198,8 +205,10 @@ class CheckoutMachine:
     def _classify(self, event: ev.Event) -> EventType | None:
         """The event's own kind, unless the flow's state says otherwise."""
         c, kind = self._ctx, event.kind
-        if c.state in REFUND_STATES and isinstance(event, ev.PaymentPicked | ev.OpenSale | ev.VoidPayment):
-            return classify_refund(c, event)
+        if c.state in REFUND_STATES and isinstance(
+            event, ev.PaymentPicked | ev.OpenSale | ev.VoidPayment | ev.ScanReceipt | ev.ReceiptRead
+        ):
+            return classify_refund(c, event, self._kiosk)
         match event:
             case ev.Tick():
                 deadline = self.deadline
@@ -289,6 +298,9 @@ class CheckoutMachine:
         if entry is Entry.CAPTURE:
             self._ctx = replace(c, scan_start=c.now, last_face=c.now)
             return [StartScan(0, enrol=True)]
+        if entry is Entry.RECEIPT:
+            self._ctx = replace(c, scan_start=c.now, last_face=c.now)
+            return [StartScan(0, receipt=True)]
         if entry in (Entry.DEBIT, Entry.VERIFY_CASHIER):
             self._ctx = replace(c, pin=None)
         if entry is Entry.DEBIT:

@@ -24,6 +24,7 @@ class Entry(enum.Enum):
     NONE = "none"
     SCAN = "scan"  # start camera + analysis for a payment
     CAPTURE = "capture"  # start camera + enrolment capture
+    RECEIPT = "receipt"  # start camera + reading a receipt's QR code (refund by receipt)
     DEBIT = "debit"
     STAFF_PIN = "staff_pin"  # a fresh staff PIN pad: nothing typed before counts
     VERIFY_CASHIER = "verify_cashier"
@@ -104,6 +105,7 @@ SPECS: dict[State, StateSpec] = {
     S.STAFF_OFFLINE: StateSpec(Screen.CASHIER, _cashier, v.staff_offline),
     S.AMOUNT_ENTRY: StateSpec(Screen.AMOUNT, _cashier, v.amount),
     S.REFUND_LIST: StateSpec(Screen.REFUNDS, _cashier, v.refund_list, Entry.PAYMENTS),
+    S.REFUND_SCAN: StateSpec(Screen.RECEIPT_SCAN, _scan, v.receipt_scan, Entry.RECEIPT),
     S.REFUND_AMOUNT: StateSpec(Screen.AMOUNT, _cashier, v.refund_amount),
     S.REFUND_CONFIRM: StateSpec(Screen.REFUND_CONFIRM, _cashier, v.refund_confirm),
     S.REFUND_PROCESSING: StateSpec(Screen.BUSY, _ledger, v.busy("refund"), Entry.REFUND),

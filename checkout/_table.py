@@ -49,6 +49,7 @@ class State(enum.Enum):
     STAFF_OFFLINE = "staff_offline"
     AMOUNT_ENTRY = "amount_entry"
     REFUND_LIST = "refund_list"
+    REFUND_SCAN = "refund_scan"
     REFUND_AMOUNT = "refund_amount"
     REFUND_CONFIRM = "refund_confirm"
     REFUND_PROCESSING = "refund_processing"
@@ -110,6 +111,8 @@ class EventType(enum.Enum):
     PAYMENTS_LISTED = "payments_listed"
     PAYMENT_PICKED = "payment_picked"
     NOTHING_LEFT = "nothing_left"
+    SCAN_RECEIPT = "scan_receipt"
+    RECEIPT_REFUSED = "receipt_refused"
     REFUND_AMOUNT = "refund_amount"
     VOID = "void"
     REFUND_DONE = "refund_done"
@@ -171,6 +174,7 @@ class Screen(enum.Enum):
     CASHIER = "cashier"
     REFUNDS = "refunds"
     REFUND_CONFIRM = "refund_confirm"
+    RECEIPT_SCAN = "receipt_scan"
     STAFF = "staff"
     AMOUNT = "amount"
     LOCKED = "locked"
@@ -192,7 +196,7 @@ _BACK_TO_SALE = Branch(Guard.SALE_IS_OPEN, S.SALE_OPEN, S.IDLE)
 _LEAVE_LOGIN = Branch(Guard.LOCKED, S.LOCKED, _BACK_TO_SALE)
 
 # States whose screen camera frames feed; the camera runs exactly while in one.
-SCAN_STATES = frozenset({S.SCANNING, S.CHALLENGE, S.ENROL_CAPTURE})
+SCAN_STATES = frozenset({S.SCANNING, S.CHALLENGE, S.ENROL_CAPTURE, S.REFUND_SCAN})
 # States waiting for the ledger: they end by its answer or their time-out, and
 # the cashier key waits until then (an answer must not land in another state).
 BUSY_STATES = frozenset(
@@ -412,10 +416,25 @@ TRANSITIONS: dict[tuple[State, EventType], Target] = {
             E.PAYMENTS_LISTED: S.REFUND_LIST,
             E.PAYMENT_PICKED: S.REFUND_AMOUNT,
             E.NOTHING_LEFT: S.REFUND_LIST,
+            E.SCAN_RECEIPT: S.REFUND_SCAN,
             E.LEDGER_UNREACHABLE: S.REFUND_LIST,
             E.ACTIVITY: S.REFUND_LIST,
             E.CANCEL: S.CASHIER,
             E.TIMEOUT: S.CASHIER,
+            E.CASHIER_KEY: S.CASHIER,
+        },
+    ),
+    # The shopper's receipt held to the camera picks the same payment as the list would; any
+    # refusal (not a receipt, another terminal's, not today's, nothing seen) is said on the list.
+    **_edges(
+        S.REFUND_SCAN,
+        {
+            E.PAYMENT_PICKED: S.REFUND_AMOUNT,
+            E.NOTHING_LEFT: S.REFUND_LIST,
+            E.RECEIPT_REFUSED: S.REFUND_LIST,
+            E.CAMERA_LOST: S.REFUND_LIST,
+            E.CANCEL: S.REFUND_LIST,
+            E.TIMEOUT: S.REFUND_LIST,
             E.CASHIER_KEY: S.CASHIER,
         },
     ),

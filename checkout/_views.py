@@ -47,6 +47,7 @@ __all__ = [
     "locked",
     "out_of_service",
     "pin",
+    "receipt_scan",
     "refund_amount",
     "refund_confirm",
     "refund_list",
@@ -214,6 +215,10 @@ def customer(look: Look) -> View:
 
 def refund_list(look: Look) -> View:
     return _refunds.refund_list(look.ctx, look.kiosk)
+
+
+def receipt_scan(look: Look) -> View:
+    return _refunds.receipt_scan(look.ctx, look.kiosk)
 
 
 def refund_amount(look: Look) -> View:

@@ -421,6 +421,24 @@ TEXT: dict[str, str] = {
     "refund.confirm": QT_TRANSLATE_NOOP("Wording", "Refund"),
     "refund.void": QT_TRANSLATE_NOOP("Wording", "Void all {amount}"),
     "refund.back": QT_TRANSLATE_NOOP("Wording", "Back"),
+    "refund.scan": QT_TRANSLATE_NOOP("Wording", "Scan receipt"),
+    "refund.scan_title": QT_TRANSLATE_NOOP("Wording", "Scan the shopper's receipt"),
+    "refund.scan_prompt": QT_TRANSLATE_NOOP(
+        "Wording", "Hold the QR code of the receipt (paper or phone) up to the camera."
+    ),
+    "refund.scan_not_receipt": QT_TRANSLATE_NOOP("Wording", "That QR code is not a receipt of this shop."),
+    "refund.scan_not_ours": QT_TRANSLATE_NOOP(
+        "Wording", "That receipt was not issued by this checkout. Refund it where it was paid."
+    ),
+    "refund.scan_not_today": QT_TRANSLATE_NOOP(
+        "Wording", "That receipt is not one of today's payments at this checkout."
+    ),
+    "refund.scan_nothing_seen": QT_TRANSLATE_NOOP(
+        "Wording", "No receipt QR code was seen. Try again, or pick the payment from the list."
+    ),
+    "refund.scan_no_camera": QT_TRANSLATE_NOOP(
+        "Wording", "The camera is not available. Pick the payment from the list."
+    ),
     "enrol.timeout.enrol_name": QT_TRANSLATE_NOOP(
         "Wording", "Enrolment stopped: no name typed. Nothing was stored."
     ),

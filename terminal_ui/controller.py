@@ -32,6 +32,7 @@ from checkout import (
 from terminal_ui.escpos import print_receipt, receipt_bytes
 from terminal_ui.stall import StallMeter
 from terminal_ui.workers import CameraFactory, PaymentsRunner, ScanWorker, TillPoller
+from vision import QrReader
 
 __all__ = ["Controller"]
 
@@ -79,6 +80,7 @@ class Controller(QObject):
         self._printer = printer
         self._analyser, self._camera = analyser, camera
         self._enroller = enroller
+        self._receipts = QrReader()  # refund by receipt: reads its QR code on the scan thread
         self._runner = PaymentsRunner(payments, enroller=enroller, till=till)
         self._runner.answered.connect(self.flow_event)
         self._till = TillPoller(till) if till is not None else None
@@ -113,7 +115,7 @@ class Controller(QObject):
         """Carry out one effect (ShowScreen is the window's business, not this)."""
         if isinstance(effect, StartScan):
             self.stall.reset()
-            self._start_scan(effect.amount_minor, enrol=effect.enrol)
+            self._start_scan(effect.amount_minor, enrol=effect.enrol, receipt=effect.receipt)
         elif isinstance(effect, StopScan):
             self._stop_scan()
         elif isinstance(effect, PrintReceipt):
@@ -157,11 +159,15 @@ class Controller(QObject):
         self._retired.clear()
         self._runner.wait(timeout_ms)
 
-    def _start_scan(self, amount_minor: int, *, enrol: bool = False) -> None:
+    def _start_scan(self, amount_minor: int, *, enrol: bool = False, receipt: bool = False) -> None:
         previous = self._worker
         self._stop_scan()
         self._generation += 1
-        judge = self._enroller if enrol and self._enroller is not None else self._analyser
+        judge: FaceAnalyser | Enroller | QrReader = self._analyser
+        if receipt:
+            judge = self._receipts
+        elif enrol and self._enroller is not None:
+            judge = self._enroller
         worker = ScanWorker(judge, self._camera, self._generation, previous, amount_minor=amount_minor)
         worker.frame_ready.connect(self._on_frame)
         worker.preview.connect(self._on_preview)

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QMainWindow, QStackedWidget
@@ -34,6 +35,7 @@ from checkout import (
     Outcome,
     PaymentsPort,
     PinView,
+    ReceiptRead,
     ResultView,
     ScanUpdated,
     Screen,
@@ -54,6 +56,7 @@ from terminal_ui.screens import (
     CustomerScreen,
     MoreTime,
     PinScreen,
+    ReceiptScanScreen,
     ScanScreen,
     ToggleLargeText,
     WindowEvent,
@@ -61,7 +64,7 @@ from terminal_ui.screens import (
 )
 from terminal_ui.style import style_sheet
 from terminal_ui.workers import CameraFactory
-from vision import ScanUpdate
+from vision import QrSighting, ScanUpdate
 
 __all__ = ["KIOSK_SIZE", "KioskOptions", "KioskWindow"]
 
@@ -75,7 +78,7 @@ SHOPPER_SCREENS = frozenset(
 # Screens for the shop's staff (and the cashier's PIN pad): always in the shop's language.
 STAFF_SCREENS = frozenset(
     {Screen.STAFF, Screen.CASHIER, Screen.REFUNDS, Screen.REFUND_CONFIRM, Screen.AMOUNT, Screen.LOCKED}
-    | {Screen.OUT_OF_SERVICE}
+    | {Screen.OUT_OF_SERVICE, Screen.RECEIPT_SCAN}
 )
 # Screens that hand the kiosk back to the shopper: a language held during staff screens returns
 # (not "Please wait" or a result: the cashier's own requests show those too).
@@ -112,6 +115,8 @@ class KioskOptions:
         high_contrast: large high-contrast text from start-up (staff toggle it with F3).
         audio_cues: sound cues for your turn, approved and declined.
         audio_pin: the PIN pad beeps per digit and reads out the count from start-up.
+        receipt_key: this terminal's public key, which opens its receipt links: with it the
+            refund list offers "Scan receipt"; None: refunds are picked from the list only.
     """
 
     merchant: str = ""
@@ -131,6 +136,7 @@ class KioskOptions:
     high_contrast: bool = False
     audio_cues: bool = True
     audio_pin: bool = False
+    receipt_key: Ed25519PublicKey | None = None
 
 
 class KioskWindow(QMainWindow):
@@ -164,6 +170,7 @@ class KioskWindow(QMainWindow):
             cashiers=self.options.cashiers,
             throttle=self.options.throttle,
             max_sale_minor=self.options.max_sale_minor,
+            receipt_key=self.options.receipt_key,
         )
         self.controller = Controller(
             analyser,
@@ -279,6 +286,9 @@ class KioskWindow(QMainWindow):
         customer = self.screens[Screen.CUSTOMER]
         assert isinstance(customer, CustomerScreen)
         customer.show_countdown(self.seconds_left)
+        receipt = self.screens[Screen.RECEIPT_SCAN]
+        assert isinstance(receipt, ReceiptScanScreen)
+        receipt.show_countdown(self.seconds_left)
         for screen in old.values():
             self.stack.removeWidget(screen)
             screen.deleteLater()
@@ -358,11 +368,16 @@ class KioskWindow(QMainWindow):
 
     def _on_preview(self, image: QImage) -> None:
         widget = self.current_widget
-        if isinstance(widget, ScanScreen | ChallengeScreen | CaptureScreen):
+        if isinstance(widget, ScanScreen | ChallengeScreen | CaptureScreen | ReceiptScanScreen):
             widget.camera.set_picture(image)
         self.controller.preview_taken()
 
-    def _on_frame(self, image: QImage, update: ScanUpdate | CaptureUpdate) -> None:
+    def _on_frame(self, image: QImage, update: ScanUpdate | CaptureUpdate | QrSighting) -> None:
+        if isinstance(update, QrSighting):  # a receipt's QR code: only a read code is news
+            if update.text:
+                self.dispatch(ReceiptRead(update.text))
+            self.controller.frame_taken()
+            return
         if isinstance(update, CaptureUpdate):
             self.dispatch(CaptureUpdated(update))
             if isinstance(self.current_widget, CaptureScreen):

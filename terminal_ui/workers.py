@@ -36,6 +36,7 @@ from checkout import (
     finish_till_sale,
     till_news,
 )
+from vision import QrReader
 
 __all__ = ["CameraFactory", "PaymentsRunner", "ScanWorker", "TillPoller", "to_qimage"]
 
@@ -94,7 +95,7 @@ class ScanWorker(QThread):
 
     def __init__(
         self,
-        analyser: FaceAnalyser | FrameCapture,
+        analyser: FaceAnalyser | FrameCapture | QrReader,
         camera: CameraFactory,
         generation: int,
         previous: ScanWorker | None = None,

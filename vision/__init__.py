@@ -58,6 +58,7 @@ from vision._pad_cues import CUE_NAMES, PadCues, context_crop, measure_cues
 from vision._pad_fusion import PadFusion, fit_fusion
 from vision._pipeline import FaceAnalysis, FrameResult, NearSearch, Pipeline, Searchable, Sighting, StageTimes
 from vision._policy import DecisionPolicy, FrameEvidence, PolicyLimits, fused_embedding
+from vision._qr import QrReader, QrSighting
 from vision._quality import Quality, QualityLimits, assess_quality, face_fill, pose_proxies
 from vision._session import FrameBudget, ScanSession, ScanWork
 from vision._sources import (
@@ -119,6 +120,8 @@ __all__ = [
     "PairedEmbedder",
     "Pipeline",
     "PolicyLimits",
+    "QrReader",
+    "QrSighting",
     "Quality",
     "QualityLimits",
     "Reason",

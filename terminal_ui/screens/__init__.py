@@ -19,6 +19,7 @@ from terminal_ui.screens.locked import LockedScreen
 from terminal_ui.screens.name import NameScreen
 from terminal_ui.screens.out_of_service import OutOfServiceScreen
 from terminal_ui.screens.pin import PinScreen
+from terminal_ui.screens.receipt_scan import ReceiptScanScreen
 from terminal_ui.screens.refund import RefundConfirmScreen, RefundListScreen
 from terminal_ui.screens.result import ResultScreen
 from terminal_ui.screens.sale import SaleScreen
@@ -44,6 +45,7 @@ __all__ = [
     "NameScreen",
     "OutOfServiceScreen",
     "PinScreen",
+    "ReceiptScanScreen",
     "RefundConfirmScreen",
     "RefundListScreen",
     "ResultScreen",
@@ -71,6 +73,7 @@ SCREEN_NAMES = {
     Screen.CASHIER: "cashier.heading",
     Screen.REFUNDS: "refund.title",
     Screen.REFUND_CONFIRM: "refund.title",
+    Screen.RECEIPT_SCAN: "refund.scan_title",
     Screen.STAFF: "staff.title",
     Screen.AMOUNT: "amount.title",
     Screen.LOCKED: "locked.heading",
@@ -105,6 +108,7 @@ def _screens(shuffle_pin: bool, seed: int | None) -> dict[Screen, BaseScreen]:
         Screen.CASHIER: CashierScreen(),
         Screen.REFUNDS: RefundListScreen(),
         Screen.REFUND_CONFIRM: RefundConfirmScreen(),
+        Screen.RECEIPT_SCAN: ReceiptScanScreen(),
         Screen.STAFF: StaffScreen(),
         Screen.AMOUNT: AmountScreen(),
         Screen.LOCKED: LockedScreen(),

@@ -27,8 +27,9 @@ def camera_with_side(page: QBoxLayout) -> tuple[CameraView, QVBoxLayout]:
 class CameraView(QWidget):
     """Mirrored camera image (a mirror is what people expect), a guide oval and the face box."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, guide: bool = True) -> None:
         super().__init__()
+        self._guide = guide  # the face oval; a receipt held up needs none
         self.setMinimumSize(480, 360)
         self.setAccessibleName(say("access.camera"))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -69,7 +70,8 @@ class CameraView(QWidget):
             p.scale(-1.0, 1.0)
             p.drawImage(QRectF(0, 0, target.width(), target.height()), self._image)
             p.restore()
-        self._paint_guide(p, target)
+        if self._guide:
+            self._paint_guide(p, target)
         self._paint_box(p, target)
         p.end()
 

@@ -12,6 +12,7 @@ from checkout import (
     PaymentPicked,
     RefundConfirmView,
     RefundListView,
+    ScanReceipt,
     View,
     VoidPayment,
     say,
@@ -25,8 +26,9 @@ DONE_INK = "#5A636E"  # a fully refunded line: still readable, plainly not the u
 
 
 class RefundListScreen(BaseScreen):
-    """Shows a ``RefundListView``: touch a payment (or its number key 1-9) to refund or void it;
-    Escape goes back to the cashier's menu."""
+    """Shows a ``RefundListView``: touch a payment (or its number key 1-9) to refund or void it,
+    or "Scan receipt" (key S) to pick it by the receipt's QR code; Escape goes back to the
+    cashier's menu."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -48,7 +50,11 @@ class RefundListScreen(BaseScreen):
         row = QHBoxLayout()
         row.addWidget(self.action(say("refund.back"), Cancel()))
         row.addStretch(1)
+        self.scan: QPushButton = self.action(say("refund.scan"), ScanReceipt(), "primary")
+        self.scan.setVisible(False)  # shown when this terminal can check its receipts
+        row.addWidget(self.scan)
         self.page.addLayout(row)
+        self._can_scan = False
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, RefundListView)
@@ -66,6 +72,14 @@ class RefundListScreen(BaseScreen):
         self.empty.setText(empty)
         self.empty.setVisible(not view.lines)
         self.list.setVisible(bool(view.lines))
+        self._can_scan = view.can_scan and not view.loading
+        self.scan.setVisible(self._can_scan)
+
+    def on_other_key(self, text: str) -> bool:
+        if text.lower() == "s" and self._can_scan:
+            self.send(ScanReceipt())
+            return True
+        return False
 
     def _picked(self, item: QListWidgetItem) -> None:
         self.send(PaymentPicked(str(item.data(Qt.ItemDataRole.UserRole))))

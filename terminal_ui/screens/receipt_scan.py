@@ -1,0 +1,70 @@
+"""Refund by receipt: the live camera, what to hold up to it, a countdown and Cancel."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QHideEvent, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from checkout import Cancel, ReceiptScanView, View, say
+from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens._camera import CameraView
+from terminal_ui.style import label
+
+__all__ = ["ReceiptScanScreen"]
+
+
+class ReceiptScanScreen(BaseScreen):
+    """Shows a ``ReceiptScanView``; camera pictures arrive through ``camera.set_picture``. The
+    QR code is read on the camera worker's thread; the flow says what it picked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        self.page.addLayout(row, 1)
+        self.camera = CameraView(guide=False)
+        row.addWidget(self.camera, 3)
+        side = QVBoxLayout()
+        side.setSpacing(24)
+        row.addLayout(side, 2)
+        self.heading = label(say("refund.scan_title"), "heading", align=Qt.AlignmentFlag.AlignLeft)
+        self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)
+        for widget in (self.heading, self.prompt, self.countdown):
+            side.addWidget(widget)
+        side.addStretch(1)
+        side.addWidget(self.action(say("ui.cancel"), Cancel()))
+        self._seconds_left: Callable[[], float | None] | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._tick)
+
+    def show_countdown(self, seconds_left: Callable[[], float | None]) -> None:
+        """Show the seconds ``seconds_left()`` gives while the screen is up."""
+        self._seconds_left = seconds_left
+
+    def show_view(self, view: View) -> None:
+        assert isinstance(view, ReceiptScanView)
+        self.heading.setText(view.title)
+        self.prompt.setText(view.prompt)
+        self.camera.clear()
+        self._tick()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._timer.start()
+        self._tick()
+        super().showEvent(event)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
+
+    def _tick(self) -> None:
+        left = self._seconds_left() if self._seconds_left is not None else None
+        if left is not None:
+            self.countdown.setText(say("ui.seconds_left", seconds=max(0, math.ceil(left))))
+        self.countdown.setVisible(left is not None)
