@@ -426,7 +426,7 @@ TEXT: dict[str, str] = {
     "refund.scan_prompt": QT_TRANSLATE_NOOP(
         "Wording", "Hold the QR code of the receipt (paper or phone) up to the camera."
     ),
-    "refund.scan_not_receipt": QT_TRANSLATE_NOOP("Wording", "That QR code is not a receipt of this shop."),
+    "refund.scan_not_receipt": QT_TRANSLATE_NOOP("Wording", "That QR code is not a payment receipt."),
     "refund.scan_not_ours": QT_TRANSLATE_NOOP(
         "Wording", "That receipt was not issued by this checkout. Refund it where it was paid."
     ),

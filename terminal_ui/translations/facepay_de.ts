@@ -885,6 +885,38 @@ Die Kasse startet Ihre Zahlung.</translation>
         <translation>Zurück</translation>
     </message>
     <message>
+        <source>Scan receipt</source>
+        <translation>Beleg scannen</translation>
+    </message>
+    <message>
+        <source>Scan the shopper&apos;s receipt</source>
+        <translation>Kundenbeleg scannen</translation>
+    </message>
+    <message>
+        <source>Hold the QR code of the receipt (paper or phone) up to the camera.</source>
+        <translation>Halten Sie den QR-Code des Belegs (Papier oder Telefon) vor die Kamera.</translation>
+    </message>
+    <message>
+        <source>That QR code is not a payment receipt.</source>
+        <translation>Dieser QR-Code ist kein Zahlungsbeleg.</translation>
+    </message>
+    <message>
+        <source>That receipt was not issued by this checkout. Refund it where it was paid.</source>
+        <translation>Dieser Beleg stammt nicht von dieser Kasse. Erstatten Sie ihn dort, wo bezahlt wurde.</translation>
+    </message>
+    <message>
+        <source>That receipt is not one of today&apos;s payments at this checkout.</source>
+        <translation>Dieser Beleg gehört zu keiner heutigen Zahlung an dieser Kasse.</translation>
+    </message>
+    <message>
+        <source>No receipt QR code was seen. Try again, or pick the payment from the list.</source>
+        <translation>Kein QR-Code eines Belegs erkannt. Versuchen Sie es erneut oder wählen Sie die Zahlung aus der Liste.</translation>
+    </message>
+    <message>
+        <source>The camera is not available. Pick the payment from the list.</source>
+        <translation>Die Kamera ist nicht verfügbar. Wählen Sie die Zahlung aus der Liste.</translation>
+    </message>
+    <message>
         <source>Enrolment stopped: no name typed. Nothing was stored.</source>
         <translation>Registrierung beendet: kein Name eingegeben. Es wurde nichts gespeichert.</translation>
     </message>

@@ -885,6 +885,38 @@ The cashier will start your payment.</source>
         <translation>返回</translation>
     </message>
     <message>
+        <source>Scan receipt</source>
+        <translation>扫描收据</translation>
+    </message>
+    <message>
+        <source>Scan the shopper&apos;s receipt</source>
+        <translation>扫描顾客的收据</translation>
+    </message>
+    <message>
+        <source>Hold the QR code of the receipt (paper or phone) up to the camera.</source>
+        <translation>请将收据（纸质或手机）上的二维码对准摄像头。</translation>
+    </message>
+    <message>
+        <source>That QR code is not a payment receipt.</source>
+        <translation>该二维码不是付款收据。</translation>
+    </message>
+    <message>
+        <source>That receipt was not issued by this checkout. Refund it where it was paid.</source>
+        <translation>该收据不是本收银台开具的。请在付款的收银台退款。</translation>
+    </message>
+    <message>
+        <source>That receipt is not one of today&apos;s payments at this checkout.</source>
+        <translation>该收据不属于本收银台今日的付款。</translation>
+    </message>
+    <message>
+        <source>No receipt QR code was seen. Try again, or pick the payment from the list.</source>
+        <translation>未识别到收据二维码。请重试，或从列表中选择付款。</translation>
+    </message>
+    <message>
+        <source>The camera is not available. Pick the payment from the list.</source>
+        <translation>摄像头不可用。请从列表中选择付款。</translation>
+    </message>
+    <message>
         <source>Enrolment stopped: no name typed. Nothing was stored.</source>
         <translation>注册已停止：未输入姓名。未保存任何信息。</translation>
     </message>
