@@ -11,12 +11,13 @@ from checkout import say
 __all__ = ["ArrowWidget", "CameraView", "FaceIcon", "camera_with_side"]
 
 
-def camera_with_side(page: QBoxLayout) -> tuple[CameraView, QVBoxLayout]:
-    """The live camera on the left (3/5) and a column for prompts and buttons on the right."""
+def camera_with_side(page: QBoxLayout, *, guide: bool = True) -> tuple[CameraView, QVBoxLayout]:
+    """The live camera on the left (3/5) and a column for prompts and buttons on the right
+    (``guide``: the face oval over the camera)."""
     row = QHBoxLayout()
     row.setSpacing(40)
     page.addLayout(row, 1)
-    camera = CameraView()
+    camera = CameraView(guide=guide)
     row.addWidget(camera, 3)
     side = QVBoxLayout()
     side.setSpacing(24)

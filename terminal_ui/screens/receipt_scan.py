@@ -7,11 +7,10 @@ from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from checkout import Cancel, ReceiptScanView, View, say
 from terminal_ui.screens._base import BaseScreen
-from terminal_ui.screens._camera import CameraView
+from terminal_ui.screens._camera import camera_with_side
 from terminal_ui.style import label
 
 __all__ = ["ReceiptScanScreen"]
@@ -23,14 +22,7 @@ class ReceiptScanScreen(BaseScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        row = QHBoxLayout()
-        row.setSpacing(40)
-        self.page.addLayout(row, 1)
-        self.camera = CameraView(guide=False)
-        row.addWidget(self.camera, 3)
-        side = QVBoxLayout()
-        side.setSpacing(24)
-        row.addLayout(side, 2)
+        self.camera, side = camera_with_side(self.page, guide=False)
         self.heading = label(say("refund.scan_title"), "heading", align=Qt.AlignmentFlag.AlignLeft)
         self.prompt = label("", "prompt", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignLeft)

@@ -22,7 +22,6 @@ import cv2
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QPushButton
 
 from app.adapters import LedgerPayments
@@ -36,14 +35,9 @@ from tests.payments.terminal.conftest import LedgerWorld, Proxy, TerminalKit, ne
 from vision import ImageFolderSource
 
 from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shot_name
+from .test_receipt_qr import _grey
 
 SCAN_S = 4.0  # the scan's time-out in these tests (the kiosk's is Timeouts.scan_s)
-
-
-def _grey(image: QImage) -> np.ndarray:
-    image = image.convertToFormat(QImage.Format.Format_Grayscale8)
-    w, h, stride = image.width(), image.height(), image.bytesPerLine()
-    return np.frombuffer(image.constBits(), np.uint8, stride * h).reshape(h, stride)[:, :w].copy()
 
 
 def receipt_picture(text: str | None, folder: Path) -> Path:
