@@ -23,7 +23,7 @@ from app.migration import (
     build_migration_scan_session,
     migration_active,
 )
-from app.preflight import TillStartError, check_till_port
+from app.preflight import TillStartError, check_till_port, till_listen_address
 from app.replica import open_lane_gallery
 from app.settings import Settings
 from app.wiring import build_pipeline, build_scan_session, open_gallery
@@ -231,10 +231,10 @@ def receipt_links(identity: TerminalIdentity, base_url: str) -> Callable[[str], 
 def start_till(settings: Settings, identity: TerminalIdentity, stack: ExitStack) -> SaleDesk:
     """The till interface (``[till]``): a sale desk the window serves, and its HTTP server."""
     t = settings.till
-    host, _, port = t.listen.rpartition(":")
+    host, port = till_listen_address(t.listen)
     config = TillServerConfig(
-        host=host or "127.0.0.1",
-        port=int(port),
+        host=host,
+        port=port,
         tills={t.till_id: load_public_key(Path(t.public_key_file))},
         currency=settings.payments.currency,
         max_sale_minor=settings.payments.max_sale_minor,

@@ -186,14 +186,24 @@ def _edges(context: NDArray[np.uint8]) -> float:
     return float(length.sum() / CONTEXT_SIDE)
 
 
+def _face_ellipse() -> NDArray[np.bool_]:
+    """The face's own ellipse in the bezel crop (its edges are the face, not a frame)."""
+    face, c = BEZEL_SIDE / CONTEXT_SCALE, BEZEL_SIDE / 2.0
+    yy, xx = np.mgrid[:BEZEL_SIDE, :BEZEL_SIDE]
+    inside: NDArray[np.bool_] = ((xx - c) / (0.42 * face)) ** 2 + ((yy - c) / (0.5 * face)) ** 2 < 1.0
+    return inside
+
+
+_BEZEL_FACE = _face_ellipse()
+
+
 def _bezel(bgr: NDArray[np.uint8], box: tuple[float, float, float, float]) -> float:
     crop = _square(bgr, box, CONTEXT_SCALE, BEZEL_SIDE)
     grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     edge = np.asarray(cv2.Canny(cv2.GaussianBlur(grey, (5, 5), 0), 40, 120), dtype=np.uint8)
     face = BEZEL_SIDE / CONTEXT_SCALE
     c = BEZEL_SIDE / 2.0
-    yy, xx = np.mgrid[:BEZEL_SIDE, :BEZEL_SIDE]
-    edge[((xx - c) / (0.42 * face)) ** 2 + ((yy - c) / (0.5 * face)) ** 2 < 1.0] = 0
+    edge[_BEZEL_FACE] = 0
     # Not the border of the frame itself (black outside it).
     edge = edge * np.asarray(
         cv2.erode((grey > 0).astype(np.uint8), np.ones((7, 7), np.uint8)), dtype=np.uint8

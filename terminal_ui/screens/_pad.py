@@ -6,11 +6,10 @@ A shopper's pad can show the seconds left before it gives up, with a "More time"
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -24,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from checkout import Cancel, Event, UserActivity, say
 from terminal_ui.screens._base import BaseScreen
+from terminal_ui.screens._countdown import Countdown
 from terminal_ui.style import button, label
 
 __all__ = ["Keypad", "PadScreen"]
 
 KEY_PX = 88  # keys are >= 64 px in both directions even on a 1024x600 panel
-TICK_MS = 250  # the countdown shows whole seconds
 
 
 class Keypad(QWidget):
@@ -119,6 +118,7 @@ class PadScreen(BaseScreen):
         self.cancel = self.action(say("ui.cancel"), Cancel())
         self.countdown = label("", "muted", align=Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.more_time = self.action(say("ui.more_time"), UserActivity())
+        self._clock = Countdown(self, self.countdown, self.more_time)
         self.more_time.clicked.connect(self._tick)
         timer_row = QHBoxLayout()
         timer_row.addWidget(self.countdown, 1)
@@ -126,10 +126,6 @@ class PadScreen(BaseScreen):
         self.left.addLayout(timer_row)
         self.countdown.hide()
         self.more_time.hide()
-        self._seconds_left: Callable[[], float | None] | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(TICK_MS)
-        self._timer.timeout.connect(self._tick)
         self.right = QVBoxLayout()
         self.right.setSpacing(12)
         self.right.addStretch(1)
@@ -141,25 +137,18 @@ class PadScreen(BaseScreen):
 
     def show_countdown(self, seconds_left: Callable[[], float | None]) -> None:
         """Show the seconds ``seconds_left()`` gives while the screen is up, and "More time"."""
-        self._seconds_left = seconds_left
+        self._clock.follow(seconds_left)
 
     def showEvent(self, event: QShowEvent) -> None:
-        if self._seconds_left is not None:
-            self._timer.start()
-            self._tick()
+        self._clock.start()
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self._timer.stop()
+        self._clock.stop()
         super().hideEvent(event)
 
     def _tick(self) -> None:
-        left = self._seconds_left() if self._seconds_left is not None else None
-        visible = left is not None
-        if left is not None:
-            self.countdown.setText(say("ui.seconds_left", seconds=max(0, math.ceil(left))))
-        self.countdown.setVisible(visible)
-        self.more_time.setVisible(visible)
+        self._clock.tick()
 
     # --- what subclasses provide ------------------------------------------------
 

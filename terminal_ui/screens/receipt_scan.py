@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QHideEvent, QShowEvent
 
 from checkout import Cancel, ReceiptScanView, View, say
 from terminal_ui.screens._base import BaseScreen
 from terminal_ui.screens._camera import camera_with_side
+from terminal_ui.screens._countdown import Countdown
 from terminal_ui.style import label
 
 __all__ = ["ReceiptScanScreen"]
@@ -30,33 +30,23 @@ class ReceiptScanScreen(BaseScreen):
             side.addWidget(widget)
         side.addStretch(1)
         side.addWidget(self.action(say("ui.cancel"), Cancel()))
-        self._seconds_left: Callable[[], float | None] | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(250)
-        self._timer.timeout.connect(self._tick)
+        self._clock = Countdown(self, self.countdown)
 
     def show_countdown(self, seconds_left: Callable[[], float | None]) -> None:
         """Show the seconds ``seconds_left()`` gives while the screen is up."""
-        self._seconds_left = seconds_left
+        self._clock.follow(seconds_left)
 
     def show_view(self, view: View) -> None:
         assert isinstance(view, ReceiptScanView)
         self.heading.setText(view.title)
         self.prompt.setText(view.prompt)
         self.camera.clear()
-        self._tick()
+        self._clock.tick()
 
     def showEvent(self, event: QShowEvent) -> None:
-        self._timer.start()
-        self._tick()
+        self._clock.start()
         super().showEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
-        self._timer.stop()
+        self._clock.stop()
         super().hideEvent(event)
-
-    def _tick(self) -> None:
-        left = self._seconds_left() if self._seconds_left is not None else None
-        if left is not None:
-            self.countdown.setText(say("ui.seconds_left", seconds=max(0, math.ceil(left))))
-        self.countdown.setVisible(left is not None)
