@@ -145,6 +145,16 @@ class Driver:
         self.key(Qt.Key.Key_Return)
         self.wait_for(Screen.SALE)
 
+    def pay_approved(self, times: list[float]) -> None:
+        """On the confirm screen: tap Pay, expect "Payment approved", and keep the face-to-
+        approval time in ``times``."""
+        self.touch("Pay")
+        self.wait_for(Screen.RESULT)
+        if not self.shows("Payment approved"):
+            raise StepFailed(f"result: {self.texts()}")
+        if self.window.face_to_result_s is not None:
+            times.append(self.window.face_to_result_s)
+
     def shopper(self, video: Path | HeadTurnCamera | None) -> None:
         self.camera["video"] = video
         self.touch("Pay with face")
@@ -290,12 +300,7 @@ def run_scripted(
             first = face.name.split()[0]
             if not d.shows(f"Pay EUR 12.50 as {first}"):
                 raise StepFailed(f"confirm screen shows {d.texts()}")
-            d.touch("Pay")
-            d.wait_for(Screen.RESULT)
-            if not d.shows("Payment approved"):
-                raise StepFailed(f"result: {d.texts()}")
-            if window.face_to_result_s is not None:
-                times.append(window.face_to_result_s)
+            d.pay_approved(times)
             stalled.append(window.longest_stall_ms)
             d.key(Qt.Key.Key_Return)
             d.wait_for(Screen.IDLE)
@@ -437,12 +442,7 @@ def run_scripted(
                 raise StepFailed(f"challenge screen shows {d.texts()}")
             head.ask(left)
             d.wait_for(Screen.CONFIRM)
-            d.touch("Pay")
-            d.wait_for(Screen.RESULT)
-            if not d.shows("Payment approved"):
-                raise StepFailed(f"result: {d.texts()}")
-            if window.face_to_result_s is not None:
-                turn_times.append(window.face_to_result_s)
+            d.pay_approved(turn_times)
             d.key(Qt.Key.Key_Return)
             d.wait_for(Screen.IDLE)
             side = "left" if left else "right"

@@ -1,5 +1,6 @@
 """A countdown label that follows the flow's own clock: the screen hands it a callable giving
-the seconds left (None: no time limit), and it refreshes whole seconds while the screen is up.
+the seconds left (None: no time limit), and it refreshes whole seconds while the screen is up
+(it watches the screen's show and hide events itself).
 Used by the PIN pads and the receipt scan; the head-turn challenge keeps its own clock."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLabel, QWidget
 
 from checkout import say
@@ -19,10 +20,11 @@ TICK_MS = 250  # the countdown shows whole seconds
 
 class Countdown(QObject):
     """Shows ``seconds_left()`` in ``label`` (and ``companions``, e.g. "More time", beside it)
-    while started; hides them when there is no time limit."""
+    while ``screen`` is shown; hides them when there is no time limit."""
 
-    def __init__(self, parent: QObject, label: QLabel, *companions: QWidget) -> None:
-        super().__init__(parent)
+    def __init__(self, screen: QWidget, label: QLabel, *companions: QWidget) -> None:
+        super().__init__(screen)
+        screen.installEventFilter(self)
         self._label = label
         self._widgets = (label, *companions)
         self._seconds_left: Callable[[], float | None] | None = None
@@ -42,6 +44,13 @@ class Countdown(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Show:
+            self.start()
+        elif event.type() == QEvent.Type.Hide:
+            self.stop()
+        return False
 
     def tick(self) -> None:
         left = self._seconds_left() if self._seconds_left is not None else None

@@ -10,7 +10,6 @@ import random
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -138,14 +137,6 @@ class PadScreen(BaseScreen):
     def show_countdown(self, seconds_left: Callable[[], float | None]) -> None:
         """Show the seconds ``seconds_left()`` gives while the screen is up, and "More time"."""
         self._clock.follow(seconds_left)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self._clock.start()
-        super().showEvent(event)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._clock.stop()
-        super().hideEvent(event)
 
     def _tick(self) -> None:
         self._clock.tick()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QHideEvent, QShowEvent
 
 from checkout import Cancel, ReceiptScanView, View, say
 from terminal_ui.screens._base import BaseScreen
@@ -42,11 +41,3 @@ class ReceiptScanScreen(BaseScreen):
         self.prompt.setText(view.prompt)
         self.camera.clear()
         self._clock.tick()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self._clock.start()
-        super().showEvent(event)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self._clock.stop()
-        super().hideEvent(event)
