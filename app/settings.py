@@ -514,13 +514,13 @@ class RecognitionSettings:
 # because it gets a positive weight here: "apfol" live faces sit before a bright window,
 # and a cue that makes a bright room look more live is an accident of the data.
 LIVE_FUSION_CUES = "model_wide,bezel"
-LIVE_FUSION_WEIGHTS = "0.667174,-1.75823"
-LIVE_FUSION_BIAS = 4.380654
+LIVE_FUSION_WEIGHTS = "0.711455,-1.7509"
+LIVE_FUSION_BIAS = 4.620937
 # At or above this the face is live without a challenge: the highest attack logit over pad
 # and dev plus 0.3 margin.
-LIVE_PASS = 0.781
+LIVE_PASS = 0.0698
 # Below this the face is rejected outright: the lowest live logit over pad and dev minus 1.5.
-LIVE_REJECT = -5.0846
+LIVE_REJECT = -4.4592
 # How `facepay liveness fit` and eval's leave-one-source-out choose the combiner and cuts:
 # ridge penalty on standardised weights (1.0: the weights barely move between folds), the
 # pass cut this far above the highest training attack, the reject cut this far below the
@@ -531,8 +531,12 @@ LIVE_FIT_PASS_MARGIN = 0.3
 LIVE_FIT_REJECT_MARGIN = 1.5
 # Context of the anti-spoof network's model_wide cue, in face-box sizes (measured above).
 LIVE_WIDE_SCALE = 2.0
-# Frames of one tracked face averaged before a verdict (about 1/3 s at 15 fps).
-LIVE_WINDOW = 5
+# model_wide's views are taken at LIVE_WIDE_SCALE and this share smaller and larger (measured
+# above); a kiosk scan takes one of the six views (three scales, two paddings) per frame.
+LIVE_WIDE_JITTER = 0.1
+# Frames of one tracked face averaged before a verdict (0.4 s at 15 fps): six, so that the
+# window of a scan holds each view of model_wide once.
+LIVE_WINDOW = 6
 # Sales at or above this amount (minor units) always need the active challenge (0: never forced).
 CHALLENGE_AMOUNT_MINOR = 10000
 # The shopper has this long to follow a head-turn prompt.
@@ -585,6 +589,7 @@ class LivenessSettings:
         fusion_weights: comma-separated weights, one per cue, in the cues' own units.
         fusion_bias: the combiner's intercept.
         wide_scale: context of the ``model_wide`` cue in face-box sizes.
+        wide_jitter: the ``model_wide`` cue's views are also taken this share smaller and larger.
         fit_l2: ridge penalty when the combiner is fitted.
         fit_pass_margin: fitted pass cut above the highest training attack logit.
         fit_reject_margin: fitted reject cut below the lowest training live logit.
@@ -623,6 +628,9 @@ class LivenessSettings:
     )
     wide_scale: float = field(
         default=LIVE_WIDE_SCALE, metadata=_doc("context of the wide anti-spoof view", lo=1.0, hi=4.0)
+    )
+    wide_jitter: float = field(
+        default=LIVE_WIDE_JITTER, metadata=_doc("scale step of the wide anti-spoof views", lo=0.0, hi=0.4)
     )
     fit_l2: float = field(default=LIVE_FIT_L2, metadata=_doc("PAD combiner ridge", lo=0, hi=1000))
     fit_pass_margin: float = field(

@@ -150,6 +150,7 @@ def build_liveness(settings: Settings) -> LivenessModel:
         model_id=spec.id,
         fusion=pad_fusion(settings),
         wide_scale=settings.liveness.wide_scale,
+        wide_jitter=settings.liveness.wide_jitter,
     )
 
 

@@ -50,6 +50,7 @@ from vision._liveness import (
     antispoof_crop,
     liveness_verdict,
     wide_crops,
+    wide_views,
 )
 from vision._mask import MaskDetector, MaskVerdict, plausible_face
 from vision._migration import MigratingGallery, MigratingScanSession, MigrationCoverage, PairedEmbedder
@@ -164,4 +165,5 @@ __all__ = [
     "sampled_top1_fpir",
     "similarity_transform",
     "wide_crops",
+    "wide_views",
 ]

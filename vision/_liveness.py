@@ -38,6 +38,7 @@ __all__ = [
     "antispoof_crop",
     "liveness_verdict",
     "wide_crops",
+    "wide_views",
 ]
 
 CROP_SIZE = 128
@@ -47,6 +48,19 @@ CROP_SCALE = 1.5
 # the boxes the model was trained on, and at 1.5 a phone held with no bezel in view leaves
 # the network only the face.
 WIDE_SCALE = 2.0
+# The ``model_wide`` cue's views are taken at ``WIDE_SCALE`` and this share smaller and
+# larger (the kiosk's value is the setting ``liveness.wide_jitter``, measured there).
+WIDE_JITTER = 0.1
+# Scale factors and padding of the views, in the order a kiosk scan cycles through them:
+# every three consecutive views hold each scale once.
+_VIEWS = (
+    (0, cv2.BORDER_REFLECT_101),
+    (-1, cv2.BORDER_CONSTANT),
+    (1, cv2.BORDER_REFLECT_101),
+    (0, cv2.BORDER_CONSTANT),
+    (-1, cv2.BORDER_REFLECT_101),
+    (1, cv2.BORDER_CONSTANT),
+)
 
 
 class LivenessVerdict(enum.Enum):
@@ -117,18 +131,22 @@ def antispoof_crop(
     return out
 
 
+def wide_views(scale: float = WIDE_SCALE, jitter: float = WIDE_JITTER) -> tuple[tuple[float, int], ...]:
+    """The six views of the ``model_wide`` cue as (context in face-box sizes, border): three
+    scales (``scale`` and ``jitter`` of it smaller and larger), each padded at the frame edge
+    once by mirroring (as in training) and once with black (no invented context)."""
+    return tuple((scale * (1.0 + step * jitter), border) for step, border in _VIEWS)
+
+
 def wide_crops(
-    frame: NDArray[np.uint8], box: tuple[float, float, float, float], scale: float = WIDE_SCALE
+    frame: NDArray[np.uint8],
+    box: tuple[float, float, float, float],
+    scale: float = WIDE_SCALE,
+    jitter: float = WIDE_JITTER,
 ) -> NDArray[np.uint8]:
-    """The two crops of the ``model_wide`` cue: ``scale`` face sizes around the face, padded
-    at the frame edge once by mirroring (as in training) and once with black (no invented
-    context); a 2 x 128 x 128 x 3 batch."""
-    return np.stack(
-        [
-            antispoof_crop(frame, box, scale, cv2.BORDER_REFLECT_101),
-            antispoof_crop(frame, box, scale, cv2.BORDER_CONSTANT),
-        ]
-    )
+    """The crops of the ``wide_views``, in their order: a 6 x 128 x 128 x 3 batch. Where a
+    view's square lies inside the frame its two paddings give the same crop."""
+    return np.stack([antispoof_crop(frame, box, s, border) for s, border in wide_views(scale, jitter)])
 
 
 class LivenessModel:
@@ -136,7 +154,13 @@ class LivenessModel:
 
     The session is created by the composition root and passed in. With ``fusion`` the
     score of a frame is the combined presentation-attack logit over all cues; ``wide_scale``
-    is the context of the ``model_wide`` cue in face-box sizes.
+    and ``wide_jitter`` set the views of the ``model_wide`` cue (``wide_views``).
+
+    ``model_wide`` is the mean logit over its six views. A kiosk scan, which averages its
+    window of frames anyway, asks for one view per frame (``view``: the scan's count of
+    anti-spoof runs) and so sees each view once in a six-frame window at the cost of one
+    crop per frame; a single photo (``facepay eval``) gets all six at once. For a still face
+    the two give the same window mean.
     """
 
     def __init__(
@@ -146,12 +170,14 @@ class LivenessModel:
         model_id: str,
         fusion: PadFusion | None = None,
         wide_scale: float = WIDE_SCALE,
+        wide_jitter: float = WIDE_JITTER,
     ) -> None:
         self._session = session
         self._input = session.get_inputs()[0].name
         self.model_id = model_id
         self.fusion = fusion
         self.wide_scale = wide_scale
+        self.wide_jitter = wide_jitter
 
     def score_crops(self, crops: NDArray[np.uint8]) -> NDArray[np.float32]:
         """Scores of a batch (N x 128 x 128 x 3 BGR) of ``antispoof_crop`` crops."""
@@ -169,29 +195,45 @@ class LivenessModel:
         """The network's logit alone for one detected face in one frame."""
         return float(self.score_crops(antispoof_crop(frame, detection.box))[0])
 
-    def wide_score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
-        """The network's mean logit over the two ``wide_crops``: one run when the 2x square
-        lies inside the frame (the two crops are then the same), else one batch of two."""
-        crops = wide_crops(frame, detection.box, self.wide_scale)
-        if np.array_equal(crops[0], crops[1]):
-            crops = crops[:1]
-        return float(self.score_crops(crops).mean())
+    def wide_score(self, frame: NDArray[np.uint8], detection: Detection, view: int | None = None) -> float:
+        """The network's logit on view ``view`` (modulo six) of ``wide_views``, or with None
+        the mean over all six (a crop shared by two views is run once)."""
+        if view is not None:
+            scale, border = wide_views(self.wide_scale, self.wide_jitter)[view % len(_VIEWS)]
+            return float(self.score_crops(antispoof_crop(frame, detection.box, scale, border))[0])
+        crops = wide_crops(frame, detection.box, self.wide_scale, self.wide_jitter)
+        unique: list[NDArray[np.uint8]] = []
+        which: list[int] = []
+        for crop in crops:
+            same = next((i for i, seen in enumerate(unique) if np.array_equal(seen, crop)), None)
+            if same is None:
+                unique.append(crop)
+                same = len(unique) - 1
+            which.append(same)
+        scores = self.score_crops(np.stack(unique))
+        return float(scores[which].mean())
 
     def cues(
-        self, frame: NDArray[np.uint8], detection: Detection, only: Collection[str] | None = None
+        self,
+        frame: NDArray[np.uint8],
+        detection: Detection,
+        only: Collection[str] | None = None,
+        view: int | None = None,
     ) -> PadCues:
         """The presentation-attack cues of one detected face (all, or ``only`` those named),
-        the model's logits included (each run only when asked for)."""
+        the model's logits included (each run only when asked for; ``view`` as in
+        ``wide_score``)."""
         want = set(CUE_NAMES if only is None else only)
         model = self.model_score(frame, detection) if "model" in want else 0.0
-        wide = self.wide_score(frame, detection) if "model_wide" in want else 0.0
+        wide = self.wide_score(frame, detection, view) if "model_wide" in want else 0.0
         return measure_cues(frame, detection, model, only, model_wide=wide)
 
-    def score(self, frame: NDArray[np.uint8], detection: Detection) -> float:
-        """Liveness score of one detected face in one frame (the fused logit with a fusion)."""
+    def score(self, frame: NDArray[np.uint8], detection: Detection, view: int | None = None) -> float:
+        """Liveness score of one detected face in one frame (the fused logit with a fusion;
+        ``view`` as in ``wide_score``)."""
         if self.fusion is None:
             return self.model_score(frame, detection)
-        return self.fusion.logit(self.cues(frame, detection, self.fusion.names))
+        return self.fusion.logit(self.cues(frame, detection, self.fusion.names, view))
 
 
 def liveness_verdict(score: float, limits: LivenessLimits) -> LivenessVerdict:

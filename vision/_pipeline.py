@@ -277,9 +277,10 @@ class Pipeline:
         )
         return Sighting(bgr, main, others, aligned, quality, mask, recovered, whole, times)
 
-    def complete(self, sighting: Sighting, *, liveness: bool = True) -> FrameResult:
+    def complete(self, sighting: Sighting, *, liveness: bool = True, view: int | None = None) -> FrameResult:
         """Run the models on a located face: anti-spoof (unless ``liveness`` is False or the
-        pipeline has no such stage), recogniser and gallery search."""
+        pipeline has no such stage; ``view`` picks one view of its wide context, None all of
+        them: ``LivenessModel.wide_score``), recogniser and gallery search."""
         main, aligned, quality = sighting.detection, sighting.aligned, sighting.quality
         if main is None or aligned is None or quality is None:
             return FrameResult(None, (), sighting.times)
@@ -288,12 +289,12 @@ class Pipeline:
         live: float | None = None
         live_ms = 0.0
         if run_live and self.concurrent:
-            pending = self._pool().submit(self._score_liveness, sighting.frame, main)
+            pending = self._pool().submit(self._score_liveness, sighting.frame, main, view)
             embedding, embed_ms = self._embed(aligned)
             live, live_ms = pending.result()
         else:
             if run_live:
-                live, live_ms = self._score_liveness(sighting.frame, main)
+                live, live_ms = self._score_liveness(sighting.frame, main, view)
             embedding, embed_ms = self._embed(aligned)
         t1 = time.perf_counter()
         candidates = self.gallery.search(embedding, self.top_k) if self.gallery is not None else ()
@@ -322,10 +323,12 @@ class Pipeline:
             self._helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="facepay-antispoof")
         return self._helper
 
-    def _score_liveness(self, bgr: NDArray[np.uint8], main: Detection) -> tuple[float, float]:
+    def _score_liveness(
+        self, bgr: NDArray[np.uint8], main: Detection, view: int | None
+    ) -> tuple[float, float]:
         assert self.liveness is not None
         t0 = time.perf_counter()
-        score = self.liveness.score(bgr, main)
+        score = self.liveness.score(bgr, main, view)
         return score, _ms(t0, time.perf_counter())
 
     def _embed(self, aligned: NDArray[np.uint8]) -> tuple[NDArray[np.float32], float]:

@@ -210,7 +210,9 @@ class ScanSession:
         return quality.face_px >= self.pipeline.limits.min_face_px
 
     def _complete(self, sighting: Sighting, *, liveness: bool) -> FaceAnalysis | None:
-        result = self.pipeline.complete(sighting, liveness=liveness)
+        # One view of the anti-spoof model's wide context per run, in turn: a window of
+        # frames sees each view (vision._liveness.wide_views).
+        result = self.pipeline.complete(sighting, liveness=liveness, view=self._work.antispoof)
         face = result.face
         if face is not None:
             self._count(antispoof=int(face.liveness is not None), embeddings=1)

@@ -150,22 +150,57 @@ def test_the_kiosk_computes_only_the_cues_its_combiner_uses(pipeline, pad_rows, 
     assert part.edges == full.edges and part.model == full.model and part.moire == 0.0
 
 
+def test_the_wide_views_are_three_scales_each_padded_two_ways() -> None:
+    from vision import wide_views
+
+    views = wide_views(2.0, 0.1)
+    assert len(views) == 6 and len(set(views)) == 6
+    assert sorted({round(s, 6) for s, _ in views}) == [1.8, 2.0, 2.2]
+    assert {b for _, b in views} == {cv2.BORDER_REFLECT_101, cv2.BORDER_CONSTANT}
+    # A kiosk scan takes them in turn: any three in a row hold each scale once.
+    for k in range(6):
+        assert len({round(views[(k + i) % 6][0], 6) for i in range(3)}) == 3
+    assert {s for s, _ in wide_views(2.0, 0.0)} == {2.0}
+
+
 def test_the_wide_crops_differ_only_where_the_frame_ends(pipeline, pad_rows, shared_dir) -> None:
-    from vision import Detection, wide_crops
+    from vision import Detection, wide_crops, wide_views
 
     frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[0])
     h, w = frame.shape[:2]
     side = min(h, w) / 4.0
+    views = wide_views()
+    pairs = [
+        (i, j)
+        for i, (s, b) in enumerate(views)
+        for j, (t, c) in enumerate(views)
+        if s == t and b == cv2.BORDER_REFLECT_101 and c == cv2.BORDER_CONSTANT
+    ]
+    assert len(pairs) == 3
     middle = Detection((w / 2 - side / 2, h / 2 - side / 2, side, side), np.zeros((5, 2), np.float32), 0.9)
-    mirror, black = wide_crops(frame, middle.box)
-    assert mirror.shape == black.shape == (128, 128, 3)
-    assert np.array_equal(mirror, black)  # 2x the face fits inside the frame: no padding at all
+    crops = wide_crops(frame, middle.box)
+    assert crops.shape == (6, 128, 128, 3)
+    for i, j in pairs:  # 2.2x the face fits inside the frame: no padding at all
+        assert np.array_equal(crops[i], crops[j])
     corner = Detection((0.0, 0.0, side, side), np.zeros((5, 2), np.float32), 0.9)
-    mirror, black = wide_crops(frame, corner.box)
-    # A quarter of the 2x square lies above / left of the frame: black there, mirrored scene in
+    crops = wide_crops(frame, corner.box)
+    # A quarter of each square lies above / left of the frame: black there, mirrored scene in
     # the other, the same scene elsewhere.
-    assert black[:28, :28].max() == 0 and mirror[:28, :28].mean() > 10
-    assert np.array_equal(mirror[40:, 40:], black[40:, 40:])
+    for i, j in pairs:
+        mirror, black = crops[i], crops[j]
+        assert black[:28, :28].max() == 0 and mirror[:28, :28].mean() > 10
+        assert np.array_equal(mirror[40:, 40:], black[40:, 40:])
+
+
+def test_a_window_of_single_views_averages_to_the_all_view_score(pipeline, pad_rows, shared_dir) -> None:
+    """What eval measures on a photo is what a kiosk window of that still face gives."""
+    frame = read_image(shared_dir / "faces" / "pad" / _pad_files(pad_rows)[1])
+    det = pipeline.process(frame).face.detection
+    lm = pipeline.liveness
+    one_by_one = [lm.score(frame, det, view=k) for k in range(6)]
+    assert len({round(v, 3) for v in one_by_one}) > 1  # the views do differ
+    assert np.mean(one_by_one) == pytest.approx(lm.score(frame, det), abs=1e-4)
+    assert lm.score(frame, det, view=7) == pytest.approx(one_by_one[1], abs=1e-5)
 
 
 def test_the_kiosk_runs_the_network_only_for_the_logits_its_combiner_uses(

@@ -20,6 +20,9 @@ PHOTOS = [
     "deepface__tests_unit_dataset_img13.jpg",
     "pourfard__benchmarks_real_14748_person.jpg",
 ]
+# Combined liveness logit -0.42 as a kiosk frame: between the reject and pass cuts, never
+# "confident", so every window frame runs the anti-spoof model.
+UNCERTAIN = "pourfard__benchmarks_real_14751_person.jpg"
 
 
 def _frame(img: np.ndarray, scale: float = 1.0, shift: tuple[int, int] = (0, 0)) -> np.ndarray:
@@ -144,10 +147,30 @@ def test_a_confidently_live_face_skips_some_anti_spoof_runs_with_the_same_decisi
 def test_an_uncertain_face_runs_the_anti_spoof_model_on_every_window_frame(
     settings, index, dev_faces: Path
 ) -> None:
-    # combined liveness logit 1.29: between the reject and pass cuts, never "confident"
-    frame = _frame(read_image(dev_faces / PHOTOS[2]))
+    frame = _frame(read_image(dev_faces / UNCERTAIN))
     s = _session(settings, index, frame_budget(settings))
     window = settings.liveness.passive.window
     for _ in range(window):
         s.analyse(frame)
     assert s.work.antispoof == window
+
+
+def test_a_scan_takes_the_wide_views_in_turn_and_its_window_holds_each_once(
+    settings, index, dev_faces: Path
+) -> None:
+    frame = _frame(read_image(dev_faces / UNCERTAIN))
+    s = _session(settings, index, frame_budget(settings))
+    views: list[int | None] = []
+    complete = s.pipeline.complete
+
+    def watch(sighting, *, liveness=True, view=None):
+        if liveness:
+            views.append(view)
+        return complete(sighting, liveness=liveness, view=view)
+
+    s.pipeline.complete = watch  # type: ignore[method-assign]
+    window = settings.liveness.passive.window
+    for _ in range(window):
+        s.analyse(frame)
+    assert views == list(range(window))
+    assert window % 6 == 0  # the window holds every one of the six views equally often
