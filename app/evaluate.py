@@ -191,10 +191,16 @@ def read_labels(path: Path) -> tuple[list[LabelRow], list[dict[str, str]]]:
     return rows, errors
 
 
-def _analyse(pipeline: Pipeline, images: Path, row: LabelRow) -> ImageRecord:
+# What a photo is turned into before the analysis (None: the photo as it is).
+Framing = Callable[[NDArray[np.uint8]], NDArray[np.uint8]] | None
+
+
+def _analyse(pipeline: Pipeline, images: Path, row: LabelRow, framing: Framing = None) -> ImageRecord:
     t0 = time.perf_counter()
     try:
         frame = read_image(images / row.file)
+        if framing is not None:
+            frame = framing(frame)
         result = pipeline.process(frame)
     except (ImageError, VisionError) as exc:
         return ImageRecord(row, str(exc), 0, 0.0, None, False, 0.0)
@@ -231,8 +237,10 @@ def process_images(
     rows: list[LabelRow],
     progress: Callable[[int, int], None] | None = None,
     cache: EmbeddingCache | None = None,
+    framing: Framing = None,
 ) -> list[ImageRecord]:
-    """Run the pipeline on every labelled photo (or take its result from ``cache``)."""
+    """Run the pipeline on every labelled photo, each first turned into a frame by
+    ``framing`` when given (or take its result from ``cache``, whose key must then say so)."""
     out: list[ImageRecord] = []
     for i, row in enumerate(rows):
         hit = cache.get(images / row.file) if cache is not None else None
@@ -240,7 +248,7 @@ def process_images(
             fields, emb = hit
             out.append(ImageRecord(label=row, embedding=emb, source=row.source, **fields))
         else:
-            record = _analyse(pipeline, images, row)
+            record = _analyse(pipeline, images, row, framing)
             if cache is not None:
                 cache.put(images / row.file, {k: getattr(record, k) for k in _CACHED}, record.embedding)
             out.append(record)
@@ -299,18 +307,20 @@ def run_eval(
     recipe: FitRecipe | None = None,
     cache: EmbeddingCache | None = None,
     calibrate: bool = False,
+    framing: Framing = None,
 ) -> tuple[dict[str, Any], list[ImageRecord]]:
     """Run the whole evaluation; returns the JSON-ready report and the per-image records.
 
     ``recipe`` (how the presentation-attack combiner is fitted) turns on the liveness
     block's leave-one-source-out report. ``calibrate`` adds the ``calibration`` block:
     impostor tails fitted on these photos and the FPIR vs genuine-match-rate curve by
-    gallery size (needs ``policy`` for its margin).
+    gallery size (needs ``policy`` for its margin). ``framing`` turns each photo into the
+    frame analysed (``facepay eval --letterbox``: the demo camera's 640x480 frame).
     """
     rows, row_errors = read_labels(labels)
     t0 = time.perf_counter()
     records = process_images(
-        pipeline, images, rows, progress_factory("images") if progress_factory else None, cache
+        pipeline, images, rows, progress_factory("images") if progress_factory else None, cache, framing
     )
     elapsed = time.perf_counter() - t0
     errors = row_errors + [{"file": r.label.file, "error": r.error} for r in records if r.error]

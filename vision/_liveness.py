@@ -7,7 +7,7 @@ outcomes: ``PASS`` (confidently live), ``CHALLENGE`` (uncertain: ask for a head 
 and ``REJECT`` (confidently a presentation attack).
 
 With a ``PadFusion`` the frame's score is not the model's alone: the model logits (on the
-1.5x crop of MANIFEST.json and on a 2x view, ``wide_crops``) and the scene cues of
+1.5x crop of MANIFEST.json and on six wider views, ``wide_views``) and the scene cues of
 ``vision._pad_cues`` (pixel-grid spectrum, lost detail, bezel and card edges, face size in
 the frame) are combined by a small logistic regression into one logit, on which the same
 three-way verdict is taken. The network runs only for the logits the combiner uses.

@@ -8,13 +8,16 @@ check the cues barely move). Each cue follows a published method or project:
 - ``model``: the passive anti-spoof network (MiniFASNetV2-SE, Minivision's Silent-Face-Anti-
   Spoofing architecture, weights trained on CelebA-Spoof by face-antispoof-onnx), fed the
   1.5x context crop its training used (``antispoof_crop``). Logit ``real - spoof``.
-- ``model_wide``: the same network on a wider view, 2x the face box (``wide_crops``), padded
-  at the frame edge once by mirroring and once with black, the two logits averaged. The
-  wider view shows what holds the face (a phone's edge, fingers, a card border) and is the
-  context-based cue of Komulainen et al. (below) read by the network itself; averaging the
-  two paddings keeps a face near the frame edge from being judged on invented context (a
-  mirrored copy of the face beside it) alone. Test-time augmentation in the sense of
-  Simonyan and Zisserman (ICLR 2015, multi-crop evaluation).
+- ``model_wide``: the same network on a wider view: six views (``wide_views``) at 2x the
+  face box and 10% smaller and larger, each padded at the frame edge once by mirroring and
+  once with black, their logits averaged. The wider view shows what holds the face (a
+  phone's edge, fingers, a card border) and is the context-based cue of Komulainen et al.
+  (below) read by the network itself; averaging the two paddings keeps a face near the
+  frame edge from being judged on invented context (a mirrored copy of the face beside it)
+  alone, and averaging three scales steadies a logit that moves by several units when the
+  box moves by a few pixels. Test-time augmentation in the sense of Simonyan and Zisserman
+  (ICLR 2015, multi-crop and multi-scale evaluation). A kiosk scan takes one view per
+  frame in turn and averages its window of six frames (``vision._liveness``).
 - ``moire``: peakiness of the high-frequency spectrum of the face: a display's pixel grid
   beating with the camera's sensor grid makes isolated spectral peaks (Garcia and de
   Queiroz, "Face-spoofing 2D-detection based on Moire-pattern analysis", IEEE TIFS 2015;
@@ -81,7 +84,7 @@ class PadCues:
 
     Attributes:
         model: anti-spoof logit ``real - spoof`` on the 1.5x context crop.
-        model_wide: mean anti-spoof logit on the 2x crop, mirror- and black-padded.
+        model_wide: mean anti-spoof logit over the wide views (or the one view asked for).
         moire: log ratio of the strongest to the median high-frequency spectral residual.
         sharpness: log ratio of high- to mid-frequency energy of the face.
         glare: share of specular (bright, unsaturated) pixels in the context crop.

@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="also show each photo as the demo's camera does (a window of jittered frames) and "
         "compare one frame with the fused window (block kiosk_windows)",
     )
+    p.add_argument(
+        "--letterbox",
+        action="store_true",
+        help="analyse each photo as the demo's camera frames it (scaled into 640x480 on a dark "
+        "background): a check that no verdict keys on the photo's own size and framing",
+    )
     p.set_defaults(handler=run)
 
 
@@ -55,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
         pipeline = build_pipeline(args.settings)
         s = args.settings
         cache = (
-            EmbeddingCache(args.cache, pipeline_fingerprint(s.models, s.vision, s.mask))
+            EmbeddingCache(
+                args.cache, pipeline_fingerprint(s.models, s.vision, s.mask, s.liveness, args.letterbox)
+            )
             if args.cache
             else None
         )
@@ -68,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
             recipe=fit_recipe(args.settings),
             cache=cache,
             calibrate=args.calibrate,
+            framing=_letterbox() if args.letterbox else None,
         )
+        report["letterbox"] = bool(args.letterbox)
         if args.kiosk_windows:
             report["kiosk_windows"] = _kiosk_windows(args, pipeline, records)
     except (EvalError, ModelFileError, SettingsError, VisionError) as exc:
@@ -81,6 +91,12 @@ def run(args: argparse.Namespace) -> int:
     if args.calibrate:
         print(curve_table(report["calibration"]), file=sys.stderr)
     return 0
+
+
+def _letterbox() -> Any:
+    from app.demo_world import letterbox
+
+    return letterbox
 
 
 def _kiosk_windows(args: argparse.Namespace, pipeline: Any, records: Any) -> dict[str, Any] | None:

@@ -91,3 +91,31 @@ def test_pairs_are_split_by_mask_and_count_every_pair_once() -> None:
     assert len(s["unmasked"].genuine) == 1  # a0-a1
     assert len(s["masked_vs_masked"].genuine) == 1  # c5-c6
     assert len(s["masked_vs_unmasked"].genuine) == 3  # a0-a2, a1-a2, b3-b4
+
+
+def test_letterbox_shows_each_photo_as_the_demo_camera_frames_it(
+    pipeline, dev_faces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = ["deepface__tests_unit_dataset_img1.jpg", "pourfard__benchmarks_fake_14759_person.jpg"]
+    for name in names:
+        shutil.copy(dev_faces / name, tmp_path / name)
+    (tmp_path / "labels.csv").write_text(
+        f"file,identity,masked,spoof\n{names[0]},A,0,0\n{names[1]},B,0,1\n", encoding="utf-8"
+    )
+    from app.demo_world import letterbox
+
+    seen: list[tuple[int, ...]] = []
+
+    def framing(photo: np.ndarray) -> np.ndarray:
+        frame = letterbox(photo)
+        seen.append(frame.shape)
+        return frame
+
+    from app.settings import load_settings
+    from app.wiring import build_pipeline
+
+    run_eval(build_pipeline(load_settings(None)), tmp_path, tmp_path / "labels.csv", framing=framing)
+    assert seen == [(480, 640, 3), (480, 640, 3)]
+    assert main(["eval", "--images", str(tmp_path), "--letterbox", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["letterbox"] is True and out["liveness"]["live"] + out["liveness"]["spoof"] == 2
