@@ -88,10 +88,10 @@ def bench_policies(
             if n:
                 time.sleep(BURNER_SETTLE_S)
             for _ in range(repeats):
-                for frame in frames:
+                for view, frame in enumerate(frames):
                     for name, pipeline in pipelines.items():
                         t0 = time.perf_counter()
-                        pipeline.process(frame)
+                        pipeline.process(frame, view)
                         times[n][name].append((time.perf_counter() - t0) * 1000.0)
                         done += 1
                         if progress:

@@ -230,9 +230,11 @@ class Pipeline:
         self.concurrent = concurrent
         self._helper: ThreadPoolExecutor | None = None
 
-    def process(self, frame: NDArray[np.uint8]) -> FrameResult:
-        """Every stage on one frame: the whole frame searched, every model run."""
-        return self.complete(self.locate(frame))
+    def process(self, frame: NDArray[np.uint8], view: int | None = None) -> FrameResult:
+        """Every stage on one frame: the whole frame searched, every model run (the
+        anti-spoof model on every view of its wide context, or on view ``view`` alone as a
+        kiosk scan does: ``complete``)."""
+        return self.complete(self.locate(frame), view=view)
 
     def locate(
         self, frame: NDArray[np.uint8], *, near: NearSearch | None = None, retry: bool = True
