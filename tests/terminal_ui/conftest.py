@@ -288,6 +288,12 @@ class Kiosk:
 IN_EVERY_LANGUAGE = pytest.mark.parametrize("kiosk", ["en", "zh_CN", "de"], indirect=True)
 
 
+def shop_options(**more: object) -> KioskOptions:
+    """The test shop's kiosk options (Corner Shop, windowed, UTC, a 50 ms tick) plus ``more``."""
+    base: dict[str, object] = {"merchant": "Corner Shop", "fullscreen": False, "tz": dt.UTC, "tick_ms": 50}
+    return KioskOptions(**{**base, **more})  # type: ignore[arg-type]
+
+
 def shot_name(code: str, name: str) -> str:
     """A screenshot's file name: ``50-refund-list`` in English, ``de-50-refund-list`` in German."""
     return name if code == "en" else f"{code}-{name}"
@@ -298,14 +304,10 @@ def kiosk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[Kiosk]:
     """The kiosk of a shop speaking English, or the language given by indirect parametrisation
     (``@pytest.mark.parametrize("kiosk", ["de"], indirect=True)``)."""
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
-    options = KioskOptions(
+    options = shop_options(
         language=getattr(request, "param", "en"),
-        merchant="Corner Shop",
-        fullscreen=False,
-        tz=dt.UTC,
         pin_seed=7,
         timeouts=Timeouts(),
-        tick_ms=50,
         cashiers=("1001", "1002", "1003"),
         max_sale_minor=1_000_000,
     )

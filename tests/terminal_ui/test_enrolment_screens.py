@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 import time
@@ -15,10 +14,19 @@ import pytest
 from PySide6.QtCore import Qt
 
 from checkout import CaptureUpdate, Consent, Declined, Enrolled, Erased, Screen, Timeouts, say
-from terminal_ui import KioskOptions, KioskWindow, save_screenshot
+from terminal_ui import KioskWindow, save_screenshot
 from terminal_ui.screens import CashierScreen
 
-from .conftest import FACE_BOX, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shot_name
+from .conftest import (
+    FACE_BOX,
+    FakeAnalyser,
+    FakeCamera,
+    FakeDirectory,
+    FakePayments,
+    Kiosk,
+    shop_options,
+    shot_name,
+)
 
 CONSENT = Consent(
     "2026-11-v1",
@@ -98,15 +106,7 @@ def desk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[tuple[Kiosk,
     """An enrolling kiosk, in English or the shop language given by indirect parametrisation."""
     enroller = FakeEnroller()
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
-    options = KioskOptions(
-        merchant="Corner Shop",
-        fullscreen=False,
-        tz=dt.UTC,
-        pin_seed=7,
-        timeouts=Timeouts(),
-        tick_ms=50,
-        language=getattr(request, "param", "en"),
-    )
+    options = shop_options(pin_seed=7, timeouts=Timeouts(), language=getattr(request, "param", "en"))
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options, enroller=enroller)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()

@@ -6,7 +6,6 @@ Set FACEPAY_SCREENS_DIR to keep the picture (docs/screens is made that way).
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 from collections.abc import Iterator
@@ -20,7 +19,7 @@ from PySide6.QtGui import QImage
 
 from checkout import Approved, Screen, say
 from payments.receipts import receipt_token, receipt_url, token_opens
-from terminal_ui import KioskOptions, KioskWindow, save_screenshot
+from terminal_ui import KioskWindow, save_screenshot
 from tests.payments.ledger.conftest import Server, World, debit_body, make_world
 from tests.payments.ledger.test_http import Terminal
 
@@ -31,6 +30,7 @@ from .conftest import (
     FakeDirectory,
     FakePayments,
     Kiosk,
+    shop_options,
     shot_name,
 )
 
@@ -118,9 +118,7 @@ def test_an_approved_payment_prints_the_same_receipt_on_paper(qtbot: object, tmp
     printer = tmp_path / "lp0"  # a file stands for the printer device
     link = "http://127.0.0.1:8470/r/tr-paper?s=" + "A" * 86
     payments = FakePayments(answers=[Approved("tr-paper", at=1_800_000_000.0, receipt_url=link)])
-    options = KioskOptions(
-        merchant="Corner Shop", fullscreen=False, tz=dt.UTC, tick_ms=50, receipt_printer=printer
-    )
+    options = shop_options(receipt_printer=printer)
     analyser, camera = FakeAnalyser(), FakeCamera()
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options)
     qtbot.addWidget(window)  # type: ignore[attr-defined]

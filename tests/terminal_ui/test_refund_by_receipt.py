@@ -12,7 +12,6 @@ with one line. The scanning screen is saved in every language as ``61-refund-sca
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -28,13 +27,13 @@ from app.adapters import LedgerPayments
 from checkout import Declined, Evidence, PaymentsPort, Screen, Timeouts, format_amount, say
 from payments.receipts import receipt_token, receipt_url
 from payments.signing import generate_key, load_private_key, save_private_key
-from terminal_ui import KioskOptions, KioskWindow, save_screenshot
+from terminal_ui import KioskWindow, save_screenshot
 from terminal_ui.qr import qr_fitting
 from terminal_ui.screens.result import QR_SIDE_PX
 from tests.payments.terminal.conftest import LedgerWorld, Proxy, TerminalKit, new_terminal, served_world
 from vision import ImageFolderSource
 
-from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shot_name
+from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shop_options, shot_name
 from .test_receipt_qr import _grey
 
 SCAN_S = 4.0  # the scan's time-out in these tests (the kiosk's is Timeouts.scan_s)
@@ -106,12 +105,8 @@ def open_kiosk(
     terminal_key_file: Path,
     language: str = "en",
 ) -> ReceiptKiosk:
-    options = KioskOptions(
+    options = shop_options(
         language=language,
-        merchant="Corner Shop",
-        fullscreen=False,
-        tz=dt.UTC,
-        tick_ms=50,
         timeouts=Timeouts(scan_s=SCAN_S),
         receipt_key=load_private_key(terminal_key_file).public_key(),
     )

@@ -218,20 +218,23 @@ def test_a_ledger_that_never_answers_shows_unknown_then_the_cashier(qtbot: objec
 
 def test_staff_sign_in_screens_render(qtbot: object, shots: Path) -> None:
     """The staff wait after repeated wrong PINs, and a locked cashier, as the kiosk shows them."""
-    import datetime as dt
 
     from checkout import StaffThrottle, Timeouts
-    from terminal_ui import KioskOptions, KioskWindow
+    from terminal_ui import KioskWindow
 
-    from .conftest import CASHIER_ID, FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk
+    from .conftest import (
+        CASHIER_ID,
+        FakeAnalyser,
+        FakeCamera,
+        FakeDirectory,
+        FakePayments,
+        Kiosk,
+        shop_options,
+    )
 
     analyser, camera, payments = FakeAnalyser(), FakeCamera(), FakePayments()
     payments.locked["1002"] = 11 * 60 + 30
-    options = KioskOptions(
-        merchant="Corner Shop",
-        fullscreen=False,
-        tz=dt.UTC,
-        tick_ms=50,
+    options = shop_options(
         timeouts=Timeouts(),
         cashiers=("1001", "1002", "1003"),
         throttle=StaffThrottle(free_tries=1, wait_s=30.0),

@@ -4,7 +4,6 @@ shopper; every end reaches the desk (polled off the GUI thread by the till worke
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,24 +13,16 @@ from PySide6.QtCore import Qt
 
 from checkout import Approved, Screen, Timeouts, format_amount, say
 from payments.till import SaleDesk, SaleStatus
-from terminal_ui import KioskOptions, KioskWindow, save_screenshot
+from terminal_ui import KioskWindow, save_screenshot
 
-from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shot_name
+from .conftest import FakeAnalyser, FakeCamera, FakeDirectory, FakePayments, Kiosk, shop_options, shot_name
 
 
 @pytest.fixture
 def till_kiosk(qtbot: object, request: pytest.FixtureRequest) -> Iterator[tuple[Kiosk, SaleDesk]]:
     """A kiosk with a till, in English or the shop language given by indirect parametrisation."""
     analyser, camera, payments, desk = FakeAnalyser(), FakeCamera(), FakePayments(), SaleDesk()
-    options = KioskOptions(
-        language=getattr(request, "param", "en"),
-        merchant="Corner Shop",
-        fullscreen=False,
-        tz=dt.UTC,
-        timeouts=Timeouts(),
-        tick_ms=50,
-        cashiers=("1001",),
-    )
+    options = shop_options(language=getattr(request, "param", "en"), timeouts=Timeouts(), cashiers=("1001",))
     window = KioskWindow(analyser, camera, payments, FakeDirectory(), options, till=desk)
     qtbot.addWidget(window)  # type: ignore[attr-defined]
     window.show_kiosk()
