@@ -119,3 +119,20 @@ def test_letterbox_shows_each_photo_as_the_demo_camera_frames_it(
     assert main(["eval", "--images", str(tmp_path), "--letterbox", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["letterbox"] is True and out["liveness"]["live"] + out["liveness"]["spoof"] == 2
+
+
+def test_the_eval_cache_does_not_serve_scores_of_other_liveness_settings(
+    dev_faces: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = ["deepface__tests_unit_dataset_img1.jpg", "pourfard__benchmarks_fake_14759_person.jpg"]
+    for name in names:
+        shutil.copy(dev_faces / name, tmp_path / name)
+    (tmp_path / "labels.csv").write_text(
+        f"file,identity,masked,spoof\n{names[0]},A,0,0\n{names[1]},B,0,1\n", encoding="utf-8"
+    )
+    args = ["eval", "--images", str(tmp_path), "--json", "--cache", str(tmp_path / "cache")]
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["liveness"]["spoof_passed"] == 0
+    monkeypatch.setenv("FACEPAY_LIVENESS_FUSION_BIAS", "100")  # every face now scores live
+    assert main(args) == 0
+    assert json.loads(capsys.readouterr().out)["liveness"]["spoof_passed"] == 1

@@ -201,6 +201,8 @@ def test_a_window_of_single_views_averages_to_the_all_view_score(pipeline, pad_r
     assert len({round(v, 3) for v in one_by_one}) > 1  # the views do differ
     assert np.mean(one_by_one) == pytest.approx(lm.score(frame, det), abs=1e-4)
     assert lm.score(frame, det, view=7) == pytest.approx(one_by_one[1], abs=1e-5)
+    # Pipeline.process with a view (what `facepay bench` times) scores that view alone.
+    assert pipeline.process(frame, 2).face.liveness == pytest.approx(one_by_one[2], abs=1e-4)
 
 
 def test_the_kiosk_runs_the_network_only_for_the_logits_its_combiner_uses(
